@@ -1,0 +1,56 @@
+//! Problems found in a specification, with severity, message and place.
+
+use leptos::prelude::*;
+use prescan_core::{Diagnostic, Severity};
+
+/// The icon that goes with a severity (always shown beside its label).
+pub fn severity_icon(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "⛔",
+        Severity::Warning => "⚠",
+        Severity::Information => "ℹ",
+    }
+}
+
+/// The list of diagnostics, most severe first, in document order within a severity.
+#[component]
+pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
+    let mut diagnostics = diagnostics;
+    diagnostics.sort_by_key(|d| d.severity);
+    let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+    let summary = format!(
+        "{} errors, {} warnings, {} notes",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Information)
+    );
+    let items = diagnostics
+        .into_iter()
+        .map(|d| {
+            let class = format!("severity severity--{}", d.severity.label().to_ascii_lowercase());
+            let place = match (d.pointer.as_str(), d.line) {
+                ("", None) => "the whole document".to_owned(),
+                ("", Some(line)) => format!("line {line}"),
+                (pointer, None) => pointer.to_owned(),
+                (pointer, Some(line)) => format!("{pointer} (line {line})"),
+            };
+            view! {
+                <li class="diagnostic" data-testid="diagnostic">
+                    <span class=class>
+                        <span aria-hidden="true">{severity_icon(d.severity)}" "</span>
+                        {d.severity.label()}
+                    </span>
+                    <span class="diagnostic__message">{d.message}</span>
+                    <span class="diagnostic__place">"at " <code>{place}</code></span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="diagnostics-heading" data-testid="diagnostics">
+            <h2 id="diagnostics-heading">"Notes on this specification"</h2>
+            <p class="muted">{summary}</p>
+            <ul class="diagnostics">{items}</ul>
+        </section>
+    }
+}

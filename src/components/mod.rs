@@ -1,0 +1,7 @@
+//! Reusable view pieces.
+
+pub mod diagnostics;
+pub mod drop_zone;
+pub mod endpoints_table;
+pub mod har_browser;
+pub mod method_badge;

@@ -1,0 +1,171 @@
+//! The page's side of the conversion worker (`src/bin/worker.rs`).
+//!
+//! One worker is started on first use and kept. A conversion that is running
+//! can be cancelled: the worker is terminated and a fresh one starts next time.
+//! If the worker dies (a crash, or its script cannot load), the waiting
+//! conversion gets an error message instead of hanging.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use prescan_core::Specification;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker};
+
+/// The script Trunk generates to start the worker, relative to the page.
+const WORKER_SCRIPT: &str = "worker_loader.js";
+
+/// What the worker answers for a file that loaded.
+#[derive(Debug, Clone)]
+pub struct Converted {
+    /// What was found in the file.
+    pub spec: Specification,
+    /// The converted HAR document, pretty-printed, as it is downloaded.
+    pub har_text: String,
+    /// How long the worker took to load and convert it, in milliseconds.
+    pub worker_ms: f64,
+}
+
+struct Running {
+    worker: Worker,
+    /// Resolves once the worker has loaded its WebAssembly.
+    ready: Promise,
+    /// Kept alive as long as the worker.
+    _on_message: Closure<dyn Fn(MessageEvent)>,
+    _on_error: Closure<dyn Fn(JsValue)>,
+}
+
+thread_local! {
+    static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+    static READY: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static PENDING: RefCell<Option<(f64, Function)>> = const { RefCell::new(None) };
+    static NEXT_ID: RefCell<f64> = const { RefCell::new(1.0) };
+}
+
+fn message(text: &str) -> JsValue {
+    let object = Object::new();
+    let _ = Reflect::set(&object, &"ok".into(), &JsValue::FALSE);
+    let _ = Reflect::set(&object, &"error".into(), &JsValue::from_str(text));
+    object.into()
+}
+
+/// Answers whoever waits (for readiness or for a result) with `answer`.
+fn settle_all(answer: &JsValue) {
+    if let Some(resolve) = READY.with_borrow_mut(Option::take) {
+        let _ = resolve.call1(&JsValue::NULL, answer);
+    }
+    if let Some((_, resolve)) = PENDING.with_borrow_mut(Option::take) {
+        let _ = resolve.call1(&JsValue::NULL, answer);
+    }
+}
+
+fn start() -> Result<Promise, String> {
+    if let Some(ready) = RUNNING.with_borrow(|running| running.as_ref().map(|r| r.ready.clone())) {
+        return Ok(ready);
+    }
+    let worker = Worker::new(WORKER_SCRIPT)
+        .map_err(|_| "The converter could not start in this browser (Web Workers are unavailable).".to_owned())?;
+    let ready = Promise::new(&mut |resolve, _reject| READY.set(Some(resolve)));
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
+        let data = event.data();
+        if data.as_string().as_deref() == Some("ready") {
+            if let Some(resolve) = READY.with_borrow_mut(Option::take) {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+            return;
+        }
+        let id = Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64());
+        let waiting = PENDING.with_borrow_mut(|pending| match pending {
+            Some((pending_id, _)) if Some(*pending_id) == id => pending.take(),
+            _ => None,
+        });
+        if let Some((_, resolve)) = waiting {
+            let _ = resolve.call1(&JsValue::NULL, &data);
+        }
+    });
+    let on_error = Closure::<dyn Fn(JsValue)>::new(|_event: JsValue| {
+        // A panic aborts the worker's WebAssembly; a missing script never
+        // starts it. Either way, this worker is done: the next conversion
+        // starts a new one.
+        stop();
+        settle_all(&message(
+            "The converter stopped unexpectedly while reading this file. Nothing you had is lost; try another file, or reload the page.",
+        ));
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    RUNNING.set(Some(Running {
+        worker,
+        ready: ready.clone(),
+        _on_message: on_message,
+        _on_error: on_error,
+    }));
+    Ok(ready)
+}
+
+fn stop() {
+    if let Some(running) = RUNNING.take() {
+        running.worker.terminate();
+    }
+}
+
+/// Stops the conversion that is running, if any; its caller gets `Err` with
+/// a message saying so.
+pub fn cancel() {
+    stop();
+    settle_all(&message("Cancelled."));
+}
+
+fn field(data: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(data, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+}
+
+/// Loads and converts the bytes of a file named `name` in the worker.
+///
+/// `Err` holds the message to show: why the file cannot be used, or why the
+/// converter could not run.
+pub async fn convert(name: &str, bytes: Uint8Array) -> Result<Converted, String> {
+    let ready = start()?;
+    let answer = JsFuture::from(ready).await.unwrap_or(JsValue::UNDEFINED);
+    if Reflect::get(&answer, &"ok".into()).ok() == Some(JsValue::FALSE) {
+        return Err(field(&answer, "error").unwrap_or_default());
+    }
+
+    // A newer conversion replaces an older one still waiting.
+    if let Some((_, resolve)) = PENDING.with_borrow_mut(Option::take) {
+        let _ = resolve.call1(&JsValue::NULL, &message("Replaced by a newer file."));
+    }
+    let id = NEXT_ID.with_borrow_mut(|next| {
+        *next += 1.0;
+        *next
+    });
+    let result = Promise::new(&mut |resolve, _reject| PENDING.set(Some((id, resolve))));
+    let request = Object::new();
+    let _ = Reflect::set(&request, &"id".into(), &JsValue::from_f64(id));
+    let _ = Reflect::set(&request, &"name".into(), &JsValue::from_str(name));
+    let _ = Reflect::set(&request, &"bytes".into(), &bytes);
+    let posted = RUNNING.with_borrow(|running| {
+        running.as_ref().map(|running| {
+            let transfer = js_sys::Array::of1(&bytes.buffer());
+            running.worker.post_message_with_transfer(&request, &transfer)
+        })
+    });
+    if !matches!(posted, Some(Ok(()))) {
+        PENDING.set(None);
+        return Err("The converter is not running. Reload the page and try again.".to_owned());
+    }
+
+    let data = JsFuture::from(result).await.unwrap_or(JsValue::UNDEFINED);
+    if Reflect::get(&data, &"ok".into()).ok() != Some(JsValue::TRUE) {
+        return Err(field(&data, "error").unwrap_or_else(|| "The converter gave no answer.".to_owned()));
+    }
+    let spec_json = field(&data, "spec").unwrap_or_default();
+    let spec = serde_json::from_str::<Specification>(&spec_json)
+        .map_err(|error| format!("The converter's answer could not be read ({error}). Reload the page and try again."))?;
+    Ok(Converted {
+        spec,
+        har_text: field(&data, "har").unwrap_or_default(),
+        worker_ms: Reflect::get(&data, &"ms".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0),
+    })
+}

@@ -1,0 +1,74 @@
+//! Small text formatting shared by views.
+
+/// `1223` → `"1,223"`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count for people: `512 bytes`, `13.2 KB`, `12.9 MB`.
+pub fn bytes(n: usize) -> String {
+    match n {
+        0..=1023 => format!("{n} bytes"),
+        1024..=1_048_575 => format!("{:.1} KB", n as f64 / 1024.0),
+        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
+    }
+}
+
+/// A duration for people: `85 ms`, `1.4 s`.
+pub fn millis(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{} ms", ms.round() as u64)
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+/// The file name a HAR download gets: the specification's name with its
+/// extension replaced by `.har`.
+pub fn har_file_name(spec_file_name: &str) -> String {
+    let stem = match spec_file_name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => spec_file_name,
+    };
+    let stem = if stem.is_empty() { "specification" } else { stem };
+    format!("{stem}.har")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1223), "1,223");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn bytes_and_millis_read_naturally() {
+        assert_eq!(bytes(512), "512 bytes");
+        assert_eq!(bytes(2048), "2.0 KB");
+        assert_eq!(bytes(13 * 1_048_576), "13.0 MB");
+        assert_eq!(millis(85.4), "85 ms");
+        assert_eq!(millis(1400.0), "1.4 s");
+    }
+
+    #[test]
+    fn har_name_replaces_the_extension() {
+        assert_eq!(har_file_name("petstore.yaml"), "petstore.har");
+        assert_eq!(har_file_name("api.github.com.json"), "api.github.com.har");
+        assert_eq!(har_file_name("spec"), "spec.har");
+        assert_eq!(har_file_name(".yaml"), ".yaml.har");
+        assert_eq!(har_file_name(""), "specification.har");
+    }
+}

@@ -1,0 +1,59 @@
+//! The prescan web app: the `App` component, its routes, and the browser glue
+//! around the pure core (`prescan_core`).
+//!
+//! Pages talk to the core only through plain data: a page never parses a
+//! specification itself, it asks the conversion worker ([`convert`]) and shows
+//! the answer.
+
+pub mod components;
+pub mod convert;
+pub mod download;
+pub mod format;
+pub mod pages;
+pub mod route;
+
+use leptos::prelude::*;
+
+use crate::route::Route;
+
+/// The whole app: the frame, and the page the URL names.
+#[component]
+pub fn App() -> impl IntoView {
+    let route = route::use_hash_route();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="app-header">
+            <div class="app-header__inner">
+                <a class="brand" href="#/">
+                    <span class="brand__mark" aria-hidden="true">"p"</span>
+                    <span class="brand__name">"prescan"</span>
+                </a>
+                <nav aria-label="Main">
+                    <ul class="nav">
+                        <li>
+                            <a href="#/" aria-current=move || (route.get() == Route::SpecPreview).then_some("page")>
+                                "Specification preview"
+                            </a>
+                        </li>
+                    </ul>
+                </nav>
+                <p class="app-header__privacy">
+                    <span aria-hidden="true">"🔒 "</span>
+                    "Runs in your browser. Nothing is uploaded."
+                </p>
+            </div>
+        </header>
+        <main id="main" class="page" tabindex="-1">
+            {move || match route.get() {
+                Route::SpecPreview => view! { <pages::spec_preview::SpecPreview /> }.into_any(),
+                Route::NotFound(path) => view! { <pages::not_found::NotFound path=path /> }.into_any(),
+            }}
+        </main>
+        <footer class="app-footer">
+            <p>
+                "prescan " {env!("CARGO_PKG_VERSION")}
+                " · Specifications are read and converted on this device; after one visit the app also works offline."
+            </p>
+        </footer>
+    }
+}
