@@ -38,7 +38,7 @@ pub fn App() -> impl IntoView {
                     </ul>
                 </nav>
                 <p class="app-header__privacy">
-                    <span aria-hidden="true">"🔒 "</span>
+                    <components::icon::Icon kind=components::icon::IconKind::Lock />
                     "Runs in your browser. Nothing is uploaded."
                 </p>
             </div>

@@ -3,12 +3,14 @@
 use leptos::prelude::*;
 use prescan_core::{Diagnostic, Severity};
 
+use crate::components::icon::{Icon, IconKind};
+
 /// The icon that goes with a severity (always shown beside its label).
-pub fn severity_icon(severity: Severity) -> &'static str {
+pub fn severity_icon(severity: Severity) -> IconKind {
     match severity {
-        Severity::Error => "⛔",
-        Severity::Warning => "⚠",
-        Severity::Information => "ℹ",
+        Severity::Error => IconKind::Error,
+        Severity::Warning => IconKind::Warning,
+        Severity::Information => IconKind::Info,
     }
 }
 
@@ -37,7 +39,7 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
             view! {
                 <li class="diagnostic" data-testid="diagnostic">
                     <span class=class>
-                        <span aria-hidden="true">{severity_icon(d.severity)}" "</span>
+                        <Icon kind=severity_icon(d.severity) />
                         {d.severity.label()}
                     </span>
                     <span class="diagnostic__message">{d.message}</span>

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlInputElement};
 
+use crate::components::icon::{Icon, IconKind};
+
 /// Accepted file types, as a hint to the file picker (any file can still be
 /// chosen; the converter says what is wrong with one it cannot read).
 pub const ACCEPT: &str = ".json,.yaml,.yml,.har,application/json,application/yaml,text/yaml";
@@ -70,7 +72,7 @@ pub fn DropZone(
                 on:dragleave=move |_| set_hovering.set(false)
                 on:drop=on_drop
             >
-                <span class="drop-zone__icon" aria-hidden="true">"⇪"</span>
+                <span class="drop-zone__icon"><Icon kind=IconKind::Upload /></span>
                 <span class="drop-zone__title">"Drop a specification here, or choose a file"</span>
                 <span class="drop-zone__hint" id="drop-zone-hint">
                     "OpenAPI 3.0 or Swagger 2.0, JSON or YAML. The file stays on this device."

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use prescan_core::{Endpoint, PRESCAN_LIMIT};
 
+use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
 use crate::format::thousands;
 
@@ -36,10 +37,10 @@ pub fn EndpointsTable(
         .enumerate()
         .map(|(i, endpoint)| {
             let label = endpoint_label(&endpoint);
-            let (auth_class, auth_icon, auth_text) = if endpoint.auth_required {
-                ("auth auth--required", "🔒", "Required")
+            let auth = if endpoint.auth_required {
+                view! { <span class="auth auth--required"><Icon kind=IconKind::Lock />"Required"</span> }.into_any()
             } else {
-                ("auth auth--none", "—", "None")
+                view! { <span class="auth auth--none">"None"</span> }.into_any()
             };
             view! {
                 <tr data-testid="endpoint-row">
@@ -49,14 +50,9 @@ pub fn EndpointsTable(
                         <code>{endpoint.path}</code>
                         {endpoint.deprecated.then(|| view! { <span class="tag tag--muted">"Deprecated"</span> })}
                     </td>
-                    <td class="summary">{label}</td>
+                    <td class="endpoint-summary">{label}</td>
                     <td class="num">{endpoint.parameter_count}</td>
-                    <td>
-                        <span class=auth_class>
-                            <span aria-hidden="true">{auth_icon}" "</span>
-                            {auth_text}
-                        </span>
-                    </td>
+                    <td>{auth}</td>
                 </tr>
             }
         })

@@ -4,4 +4,5 @@ pub mod diagnostics;
 pub mod drop_zone;
 pub mod endpoints_table;
 pub mod har_browser;
+pub mod icon;
 pub mod method_badge;

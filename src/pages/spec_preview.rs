@@ -16,6 +16,7 @@ use crate::components::diagnostics::Diagnostics;
 use crate::components::drop_zone::DropZone;
 use crate::components::endpoints_table::EndpointsTable;
 use crate::components::har_browser::HarBrowser;
+use crate::components::icon::{Icon, IconKind};
 use crate::convert;
 use crate::download;
 use crate::format::{bytes, har_file_name, millis, thousands};
@@ -237,7 +238,7 @@ pub fn SpecPreview() -> impl IntoView {
             view! {
                 <div class="alert alert--error" role="alert" data-testid="load-error">
                     <h2 class="alert__title">
-                        <span aria-hidden="true">"⛔ "</span>
+                        <Icon kind=IconKind::Error />
                         {format!("{} could not be loaded", failure.file_name)}
                     </h2>
                     <p data-testid="load-error-message">{failure.message}</p>
@@ -288,7 +289,7 @@ fn Preview(
     let notice = (total > PRESCAN_LIMIT).then(|| {
         view! {
             <div class="notice" data-testid="prescan-notice">
-                <span aria-hidden="true">"ℹ "</span>
+                <Icon kind=IconKind::Info />
                 {format!("The prescan covers the first {PRESCAN_LIMIT} of {} endpoints.", thousands(total))}
             </div>
         }
@@ -335,10 +336,10 @@ fn Preview(
             {description}
             <div class="downloads">
                 <button type="button" class="button" data-testid="download-har" on:click=on_download_har>
-                    <span aria-hidden="true">"⭳ "</span>{format!("Download HAR ({har_name})")}
+                    <Icon kind=IconKind::Download />{format!("Download HAR ({har_name})")}
                 </button>
                 <button type="button" class="button button--secondary" data-testid="download-original" on:click=on_download_original>
-                    <span aria-hidden="true">"⭳ "</span>{format!("Download original ({})", spec.file_name)}
+                    <Icon kind=IconKind::Download />{format!("Download original ({})", spec.file_name)}
                 </button>
             </div>
         </section>
