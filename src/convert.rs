@@ -7,7 +7,8 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use prescan_core::har::Entry;
 use prescan_core::Specification;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -21,10 +22,45 @@ const WORKER_SCRIPT: &str = "worker_loader.js";
 pub struct Converted {
     /// What was found in the file.
     pub spec: Specification,
-    /// The converted HAR document, pretty-printed, as it is downloaded.
-    pub har_text: String,
+    /// The converted HAR entries, kept on the JavaScript side so that the
+    /// page never parses a whole (possibly very large) HAR.
+    pub entries: HarEntries,
     /// How long the worker took to load and convert it, in milliseconds.
     pub worker_ms: f64,
+}
+
+/// The entries of a converted HAR, and the HAR file itself.
+#[derive(Debug, Clone)]
+pub struct HarEntries {
+    /// The whole HAR file, pretty-printed, as it is downloaded.
+    pub file: web_sys::Blob,
+    methods: Array,
+    urls: Array,
+    entries: Array,
+}
+
+impl HarEntries {
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.entries.length() as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The method and URL of entry `index`, for a list.
+    pub fn line(&self, index: usize) -> (String, String) {
+        let at = |array: &Array| array.get(index as u32).as_string().unwrap_or_default();
+        (at(&self.methods), at(&self.urls))
+    }
+
+    /// Entry `index` in full.
+    pub fn entry(&self, index: usize) -> Option<Entry> {
+        let json = self.entries.get(index as u32).as_string()?;
+        serde_json::from_str(&json).ok()
+    }
 }
 
 struct Running {
@@ -64,8 +100,9 @@ fn start() -> Result<Promise, String> {
     if let Some(ready) = RUNNING.with_borrow(|running| running.as_ref().map(|r| r.ready.clone())) {
         return Ok(ready);
     }
-    let worker = Worker::new(WORKER_SCRIPT)
-        .map_err(|_| "The converter could not start in this browser (Web Workers are unavailable).".to_owned())?;
+    let worker = Worker::new(WORKER_SCRIPT).map_err(|_| {
+        "The converter could not start in this browser (Web Workers are unavailable).".to_owned()
+    })?;
     let ready = Promise::new(&mut |resolve, _reject| READY.set(Some(resolve)));
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
@@ -75,7 +112,9 @@ fn start() -> Result<Promise, String> {
             }
             return;
         }
-        let id = Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64());
+        let id = Reflect::get(&data, &"id".into())
+            .ok()
+            .and_then(|v| v.as_f64());
         let waiting = PENDING.with_borrow_mut(|pending| match pending {
             Some((pending_id, _)) if Some(*pending_id) == id => pending.take(),
             _ => None,
@@ -110,6 +149,12 @@ fn stop() {
     }
 }
 
+/// Starts the worker ahead of the first conversion, so that loading its
+/// WebAssembly does not add to the time a person waits.
+pub fn warm_up() {
+    let _ = start();
+}
+
 /// Stops the conversion that is running, if any; its caller gets `Err` with
 /// a message saying so.
 pub fn cancel() {
@@ -118,7 +163,9 @@ pub fn cancel() {
 }
 
 fn field(data: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(data, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+    Reflect::get(data, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
 }
 
 /// Loads and converts the bytes of a file named `name` in the worker.
@@ -148,7 +195,9 @@ pub async fn convert(name: &str, bytes: Uint8Array) -> Result<Converted, String>
     let posted = RUNNING.with_borrow(|running| {
         running.as_ref().map(|running| {
             let transfer = js_sys::Array::of1(&bytes.buffer());
-            running.worker.post_message_with_transfer(&request, &transfer)
+            running
+                .worker
+                .post_message_with_transfer(&request, &transfer)
         })
     });
     if !matches!(posted, Some(Ok(()))) {
@@ -158,14 +207,33 @@ pub async fn convert(name: &str, bytes: Uint8Array) -> Result<Converted, String>
 
     let data = JsFuture::from(result).await.unwrap_or(JsValue::UNDEFINED);
     if Reflect::get(&data, &"ok".into()).ok() != Some(JsValue::TRUE) {
-        return Err(field(&data, "error").unwrap_or_else(|| "The converter gave no answer.".to_owned()));
+        return Err(
+            field(&data, "error").unwrap_or_else(|| "The converter gave no answer.".to_owned())
+        );
     }
     let spec_json = field(&data, "spec").unwrap_or_default();
-    let spec = serde_json::from_str::<Specification>(&spec_json)
-        .map_err(|error| format!("The converter's answer could not be read ({error}). Reload the page and try again."))?;
+    let spec = serde_json::from_str::<Specification>(&spec_json).map_err(|error| {
+        format!(
+            "The converter's answer could not be read ({error}). Reload the page and try again."
+        )
+    })?;
+    let get =
+        |key: &str| Reflect::get(&data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    let file = get("har").dyn_into::<web_sys::Blob>().map_err(|_| {
+        "The converter's answer had no HAR. Reload the page and try again.".to_owned()
+    })?;
+    let array = |key: &str| get(key).dyn_into::<Array>().unwrap_or_default();
     Ok(Converted {
         spec,
-        har_text: field(&data, "har").unwrap_or_default(),
-        worker_ms: Reflect::get(&data, &"ms".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0),
+        entries: HarEntries {
+            file,
+            methods: array("methods"),
+            urls: array("urls"),
+            entries: array("entries"),
+        },
+        worker_ms: Reflect::get(&data, &"ms".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0),
     })
 }

@@ -38,7 +38,11 @@ pub fn har_file_name(spec_file_name: &str) -> String {
         Some((stem, _)) if !stem.is_empty() => stem,
         _ => spec_file_name,
     };
-    let stem = if stem.is_empty() { "specification" } else { stem };
+    let stem = if stem.is_empty() {
+        "specification"
+    } else {
+        stem
+    };
     format!("{stem}.har")
 }
 

@@ -16,10 +16,27 @@ use leptos::prelude::*;
 
 use crate::route::Route;
 
+/// A file dropped outside the drop zone would make the browser leave the app
+/// to show that file, losing what was on screen: such drops do nothing.
+fn guard_against_stray_drops() {
+    use wasm_bindgen::prelude::*;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let ignore =
+        Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| event.prevent_default());
+    for name in ["dragover", "drop"] {
+        let _ = window.add_event_listener_with_callback(name, ignore.as_ref().unchecked_ref());
+    }
+    // Listeners for the page's lifetime.
+    ignore.forget();
+}
+
 /// The whole app: the frame, and the page the URL names.
 #[component]
 pub fn App() -> impl IntoView {
     let route = route::use_hash_route();
+    guard_against_stray_drops();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="app-header">

@@ -35,8 +35,10 @@ pub fn use_hash_route() -> ReadSignal<Route> {
     };
     let (route, set_route) = signal(Route::from_hash(&current()));
     if let Some(window) = web_sys::window() {
-        let on_change = Closure::<dyn Fn()>::new(move || set_route.set(Route::from_hash(&current())));
-        let _ = window.add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
+        let on_change =
+            Closure::<dyn Fn()>::new(move || set_route.set(Route::from_hash(&current())));
+        let _ = window
+            .add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
         // The app lives as long as the page: the listener is never removed.
         on_change.forget();
     }

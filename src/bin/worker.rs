@@ -1,25 +1,63 @@
 //! The conversion worker: runs `prescan_core::convert` off the page's thread,
 //! so that a large or hostile specification never freezes the page.
 //!
-//! Protocol (see `src/convert.rs` for the page side): the worker posts the
-//! string `"ready"` once it can take requests; each request is an object
-//! `{ id, name, bytes: Uint8Array }`; each answer is an object `{ id, ok,
-//! spec, har, error, ms }` where `spec` is the JSON of a
-//! `prescan_core::Specification`, `har` the HAR text, and `error` the
-//! user-facing message of a `prescan_core::LoadError`.
+//! Protocol (the page side is `src/convert.rs`): the worker posts the string
+//! `"ready"` once it can take requests. A request is `{ id, name, bytes }`
+//! (`bytes` a transferred `Uint8Array`). The answer is `{ id, ok, ms, ... }`:
+//! - `ok: true`: `spec`, the JSON of a `prescan_core::Specification`;
+//!   `har`, a Blob of the pretty-printed HAR file; and, one item per HAR
+//!   entry, `methods`, `urls` and `entries` (each entry's JSON), so that the
+//!   page can list entries and open one without parsing the whole HAR;
+//! - `ok: false`: `error`, the message to show.
+
+/// What one conversion produces, ready to post.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+struct Answer {
+    spec: String,
+    har: String,
+    methods: Vec<String>,
+    urls: Vec<String>,
+    entries: Vec<String>,
+}
+
+/// Converts one file; `Err` is the message to show.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn run_conversion(name: &str, bytes: &[u8]) -> Result<Answer, String> {
+    let conversion = prescan_core::convert(name, bytes, &prescan_core::ConvertOptions::default())
+        .map_err(|error| error.to_string())?;
+    let unreadable =
+        |error: serde_json::Error| format!("The result could not be written ({error}).");
+    let entries = &conversion.har.log.entries;
+    Ok(Answer {
+        spec: serde_json::to_string(&conversion.spec).map_err(unreadable)?,
+        har: serde_json::to_string_pretty(&conversion.har).map_err(unreadable)?,
+        methods: entries.iter().map(|e| e.request.method.clone()).collect(),
+        urls: entries.iter().map(|e| e.request.url.clone()).collect(),
+        entries: entries
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<_, _>>()
+            .map_err(unreadable)?,
+    })
+}
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use js_sys::{Object, Reflect, Uint8Array};
+    use js_sys::{Array, Object, Reflect, Uint8Array};
     use wasm_bindgen::prelude::*;
-    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+    use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
+
+    fn strings(items: &[String]) -> Array {
+        items.iter().map(|s| JsValue::from_str(s)).collect()
+    }
 
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        let get = |key: &str| Reflect::get(&data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+        let get =
+            |key: &str| Reflect::get(&data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
         let id = get("id");
         let name = get("name").as_string().unwrap_or_default();
         let bytes = Uint8Array::new(&get("bytes")).to_vec();
@@ -28,41 +66,53 @@ fn main() {
             .performance();
         let started = clock.as_ref().map_or(0.0, |p| p.now());
         let answer = run_conversion(&name, &bytes);
-        let ms = clock.as_ref().map_or(0.0, |p| p.now()) - started;
+        drop(bytes);
 
         let reply = Object::new();
         let set = |key: &str, value: &JsValue| {
             let _ = Reflect::set(&reply, &JsValue::from_str(key), value);
         };
         set("id", &id);
-        set("ms", &JsValue::from_f64(ms));
         match answer {
-            Ok((spec, har)) => {
-                set("ok", &JsValue::TRUE);
-                set("spec", &JsValue::from_str(&spec));
-                set("har", &JsValue::from_str(&har));
+            Ok(answer) => {
+                let options = BlobPropertyBag::new();
+                options.set_type("application/json");
+                let har = Blob::new_with_str_sequence_and_options(
+                    &Array::of1(&JsValue::from_str(&answer.har)),
+                    &options,
+                );
+                match har {
+                    Ok(har) => {
+                        set("ok", &JsValue::TRUE);
+                        set("spec", &JsValue::from_str(&answer.spec));
+                        set("har", &har);
+                        set("methods", &strings(&answer.methods));
+                        set("urls", &strings(&answer.urls));
+                        set("entries", &strings(&answer.entries));
+                    }
+                    Err(_) => {
+                        set("ok", &JsValue::FALSE);
+                        set(
+                            "error",
+                            &JsValue::from_str("The browser could not hold the converted HAR."),
+                        );
+                    }
+                }
             }
             Err(message) => {
                 set("ok", &JsValue::FALSE);
                 set("error", &JsValue::from_str(&message));
             }
         }
+        set(
+            "ms",
+            &JsValue::from_f64(clock.as_ref().map_or(0.0, |p| p.now()) - started),
+        );
         let _ = reply_scope.post_message(&reply);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let _ = scope.post_message(&JsValue::from_str("ready"));
-}
-
-/// Converts one file; the answer is (specification JSON, HAR text) or the
-/// message to show.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn run_conversion(name: &str, bytes: &[u8]) -> Result<(String, String), String> {
-    let conversion = prescan_core::convert(name, bytes, &prescan_core::ConvertOptions::default())
-        .map_err(|error| error.to_string())?;
-    let spec = serde_json::to_string(&conversion.spec).map_err(|error| error.to_string())?;
-    let har = serde_json::to_string_pretty(&conversion.har).map_err(|error| error.to_string())?;
-    Ok((spec, har))
 }
 
 #[cfg(not(target_arch = "wasm32"))]

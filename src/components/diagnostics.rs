@@ -19,7 +19,12 @@ pub fn severity_icon(severity: Severity) -> IconKind {
 pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     let mut diagnostics = diagnostics;
     diagnostics.sort_by_key(|d| d.severity);
-    let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
     let summary = format!(
         "{} errors, {} warnings, {} notes",
         count(Severity::Error),
@@ -29,7 +34,10 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     let items = diagnostics
         .into_iter()
         .map(|d| {
-            let class = format!("severity severity--{}", d.severity.label().to_ascii_lowercase());
+            let class = format!(
+                "severity severity--{}",
+                d.severity.label().to_ascii_lowercase()
+            );
             let place = match (d.pointer.as_str(), d.line) {
                 ("", None) => "the whole document".to_owned(),
                 ("", Some(line)) => format!("line {line}"),

@@ -31,7 +31,10 @@ pub fn DropZone(
     let on_change = {
         let on_file = on_file.clone();
         move |event: leptos::ev::Event| {
-            let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
+            let Some(input) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
                 return;
             };
             if let Some(file) = input.files().and_then(|files| files.get(0)) {

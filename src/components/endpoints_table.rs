@@ -27,7 +27,10 @@ pub fn EndpointsTable(
     let total = endpoints.len();
     let shown = total.min(PRESCAN_LIMIT);
     let caption = if total > PRESCAN_LIMIT {
-        format!("The first {shown} of {} endpoints, in specification order", thousands(total))
+        format!(
+            "The first {shown} of {} endpoints, in specification order",
+            thousands(total)
+        )
     } else {
         format!("All {shown} endpoints, in specification order")
     };

@@ -1,12 +1,11 @@
 //! Browsing a converted HAR: a list of its entries, and the request of the
 //! one selected (request line, headers, query string, cookies, body).
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use prescan_core::har::{Entry, Har, NameValue};
+use prescan_core::har::{Entry, NameValue};
 
 use crate::components::method_badge::MethodBadge;
+use crate::convert::HarEntries;
 use crate::format::thousands;
 
 /// How many entries the list shows before asking to show more.
@@ -14,20 +13,17 @@ const PAGE: usize = 200;
 
 /// The entries of `har`, each opening to its request.
 #[component]
-pub fn HarBrowser(har: Arc<Har>) -> impl IntoView {
-    let total = har.log.entries.len();
+pub fn HarBrowser(har: HarEntries) -> impl IntoView {
+    let total = har.len();
     let (selected, set_selected) = signal(Option::<usize>::None);
     let (limit, set_limit) = signal(PAGE.min(total));
 
     let list = {
         let har = har.clone();
         move || {
-            har.log.entries[..limit.get().min(total)]
-                .iter()
-                .enumerate()
-                .map(|(i, entry)| {
-                    let method = entry.request.method.clone();
-                    let url = entry.request.url.clone();
+            (0..limit.get().min(total))
+                .map(|i| {
+                    let (method, url) = har.line(i);
                     view! {
                         <li>
                             <button
@@ -64,7 +60,7 @@ pub fn HarBrowser(har: Arc<Har>) -> impl IntoView {
         })
     };
     let detail = move || {
-        let entry = selected.get().and_then(|i| har.log.entries.get(i).cloned());
+        let entry = selected.get().and_then(|i| har.entry(i));
         match entry {
             Some(entry) => view! { <EntryDetail entry=entry /> }.into_any(),
             None => view! {

@@ -1,12 +1,11 @@
 //! The specification preview: give a specification, see what a prescan would
 //! send (summary, endpoints, notes, the converted HAR), and download it.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::har::Har;
 use prescan_core::{Specification, MAX_SPEC_BYTES, PRESCAN_LIMIT};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -17,7 +16,7 @@ use crate::components::drop_zone::DropZone;
 use crate::components::endpoints_table::EndpointsTable;
 use crate::components::har_browser::HarBrowser;
 use crate::components::icon::{Icon, IconKind};
-use crate::convert;
+use crate::convert::{self, HarEntries};
 use crate::download;
 use crate::format::{bytes, har_file_name, millis, thousands};
 
@@ -26,12 +25,13 @@ const SAMPLE_URL: &str = "public/samples/petstore.yaml";
 /// The raw HAR view shows at most this many characters; the download has all.
 const RAW_LIMIT: usize = 1_000_000;
 
-/// A specification on screen: what was found and what it converts to.
+/// A specification on screen: what was found, what it converts to, and the
+/// file it came from (kept for the download of the original).
 #[derive(Debug, Clone)]
 struct Shown {
     spec: Specification,
-    har: Arc<Har>,
-    har_text: Arc<String>,
+    har: HarEntries,
+    original: Blob,
 }
 
 /// A file that could not be used, and why.
@@ -49,7 +49,12 @@ fn now() -> f64 {
 
 /// The name a pasted specification is given, from what it looks like.
 pub fn pasted_file_name(text: &str) -> &'static str {
-    match text.trim_start_matches('\u{feff}').trim_start().chars().next() {
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .next()
+    {
         Some('{') | Some('[') => "pasted.json",
         _ => "pasted.yaml",
     }
@@ -58,8 +63,8 @@ pub fn pasted_file_name(text: &str) -> &'static str {
 /// The specification preview page.
 #[component]
 pub fn SpecPreview() -> impl IntoView {
-    let shown = RwSignal::new(Option::<Arc<Shown>>::None);
-    let original = RwSignal::new_local(Option::<Blob>::None);
+    convert::warm_up();
+    let shown = RwSignal::new_local(Option::<Rc<Shown>>::None);
     let busy = RwSignal::new(Option::<String>::None);
     let failure = RwSignal::new(Option::<LoadFailure>::None);
     let status = RwSignal::new(String::from("No specification loaded yet."));
@@ -86,33 +91,32 @@ pub fn SpecPreview() -> impl IntoView {
             return;
         }
         busy.set(Some(file_name.clone()));
-        status.set(format!("Reading and converting {file_name} ({})…", bytes(size)));
+        status.set(format!(
+            "Reading and converting {file_name} ({})…",
+            bytes(size)
+        ));
         spawn_local(async move {
             let started = now();
             let result = async {
                 let buffer = JsFuture::from(blob.array_buffer())
                     .await
                     .map_err(|_| "The browser could not read the file.".to_owned())?;
-                let converted = convert::convert(&file_name, Uint8Array::new(&buffer)).await?;
-                let har = serde_json::from_str::<Har>(&converted.har_text)
-                    .map_err(|e| format!("The converted HAR could not be read back ({e})."))?;
-                Ok::<_, String>((converted, har))
+                convert::convert(&file_name, Uint8Array::new(&buffer)).await
             }
             .await;
             busy.set(None);
             match result {
-                Ok((converted, har)) => {
+                Ok(converted) => {
                     let count = converted.spec.endpoints.len();
                     status.set(format!(
                         "Loaded {file_name}: {} endpoints, converted in {}.",
                         thousands(count),
                         millis(now() - started)
                     ));
-                    original.set(Some(blob));
-                    shown.set(Some(Arc::new(Shown {
+                    shown.set(Some(Rc::new(Shown {
                         spec: converted.spec,
-                        har: Arc::new(har),
-                        har_text: Arc::new(converted.har_text),
+                        har: converted.entries,
+                        original: blob,
                     })));
                 }
                 Err(message) if message == "Cancelled." => {
@@ -126,7 +130,9 @@ pub fn SpecPreview() -> impl IntoView {
     let on_file = move |file: web_sys::File| load(file.name(), file.into());
 
     let try_sample = move |_| {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         busy.set(Some("petstore.yaml".into()));
         spawn_local(async move {
             let fetched = async {
@@ -138,7 +144,9 @@ pub fn SpecPreview() -> impl IntoView {
                 if !response.ok() {
                     return Err(());
                 }
-                let blob = JsFuture::from(response.blob().map_err(|_| ())?).await.map_err(|_| ())?;
+                let blob = JsFuture::from(response.blob().map_err(|_| ())?)
+                    .await
+                    .map_err(|_| ())?;
                 blob.dyn_into::<Blob>().map_err(|_| ())
             }
             .await;
@@ -147,7 +155,8 @@ pub fn SpecPreview() -> impl IntoView {
                 Ok(blob) => load("petstore.yaml".into(), blob),
                 Err(()) => fail(
                     "petstore.yaml",
-                    "The sample could not be fetched. Check your connection and reload the page.".into(),
+                    "The sample could not be fetched. Check your connection and reload the page."
+                        .into(),
                 ),
             }
         });
@@ -163,20 +172,19 @@ pub fn SpecPreview() -> impl IntoView {
     };
 
     let download_har = move |_| {
-        let Some(current) = shown.get_untracked() else { return };
+        let Some(current) = shown.get_untracked() else {
+            return;
+        };
         let name = har_file_name(&current.spec.file_name);
-        let saved = download::text_blob(&current.har_text, "application/json")
-            .ok_or_else(|| "The browser could not hold the HAR.".to_owned())
-            .and_then(|blob| download::save(&blob, &name));
-        if let Err(message) = saved {
+        if let Err(message) = download::save(&current.har.file, &name) {
             fail(&name, message);
         }
     };
     let download_original = move |_| {
-        let (Some(current), Some(blob)) = (shown.get_untracked(), original.get_untracked()) else {
+        let Some(current) = shown.get_untracked() else {
             return;
         };
-        if let Err(message) = download::save(&blob, &current.spec.file_name) {
+        if let Err(message) = download::save(&current.original, &current.spec.file_name) {
             fail(&current.spec.file_name, message);
         }
     };
@@ -258,13 +266,18 @@ pub fn SpecPreview() -> impl IntoView {
 /// Everything shown for a loaded specification.
 #[component]
 fn Preview(
-    current: Arc<Shown>,
+    current: Rc<Shown>,
     on_download_har: impl Fn(leptos::ev::MouseEvent) + 'static,
     on_download_original: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
     let spec = &current.spec;
     let total = spec.endpoints.len();
-    let format = format!("{} (version {}), {}", spec.format.label(), spec.format_version, spec.syntax.label());
+    let format = format!(
+        "{} (version {}), {}",
+        spec.format.label(),
+        spec.format_version,
+        spec.syntax.label()
+    );
     let servers = if spec.servers.is_empty() {
         view! { <span data-testid="spec-servers">"None given: a fully-qualified base URL is needed to scan"</span> }.into_any()
     } else {
@@ -272,20 +285,27 @@ fn Preview(
             .servers
             .iter()
             .map(|server| {
-                let note = server.description.clone().map(|d| view! { <span class="muted">" — " {d}</span> });
+                let note = server
+                    .description
+                    .clone()
+                    .map(|d| view! { <span class="muted">" — " {d}</span> });
                 view! { <li><code>{server.resolved_url.clone()}</code>{note}</li> }
             })
             .collect_view();
         view! { <ul class="servers" data-testid="spec-servers">{items}</ul> }.into_any()
     };
-    let description = spec.description.clone().filter(|d| !d.trim().is_empty()).map(|d| {
-        view! {
-            <details class="description">
-                <summary>"Description"</summary>
-                <p class="pre-line" data-testid="spec-description">{d}</p>
-            </details>
-        }
-    });
+    let description = spec
+        .description
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| {
+            view! {
+                <details class="description">
+                    <summary>"Description"</summary>
+                    <p class="pre-line" data-testid="spec-description">{d}</p>
+                </details>
+            }
+        });
     let notice = (total > PRESCAN_LIMIT).then(|| {
         view! {
             <div class="notice" data-testid="prescan-notice">
@@ -295,32 +315,47 @@ fn Preview(
         }
     });
     let har_name = har_file_name(&spec.file_name);
-    let diagnostics = (!spec.diagnostics.is_empty()).then(|| view! { <Diagnostics diagnostics=spec.diagnostics.clone() /> });
+    let diagnostics = (!spec.diagnostics.is_empty())
+        .then(|| view! { <Diagnostics diagnostics=spec.diagnostics.clone() /> });
     let raw_open = RwSignal::new(false);
-    let raw = {
-        let har_text = current.har_text.clone();
-        move || {
-            raw_open.get().then(|| {
-                let cut = har_text.len() > RAW_LIMIT;
-                let end = (0..=RAW_LIMIT.min(har_text.len()))
-                    .rev()
-                    .find(|&i| har_text.is_char_boundary(i))
-                    .unwrap_or(0);
-                let text = har_text[..end].to_owned();
-                view! {
-                    {cut.then(|| view! {
-                        <p class="notice">
-                            {format!(
-                                "Showing the first {} of {}. Download the HAR for the whole file.",
-                                bytes(end),
-                                bytes(har_text.len())
-                            )}
-                        </p>
-                    })}
-                    <pre class="code code--raw" data-testid="har-raw" tabindex="0">{text}</pre>
-                }
-            })
+    let raw_text = RwSignal::new(Option::<String>::None);
+    let har_file = current.har.file.clone();
+    let har_size = har_file.size() as usize;
+    let read_raw = move || {
+        if raw_text.with_untracked(Option::is_some) {
+            return;
         }
+        let head = har_file.slice_with_f64_and_f64(0.0, RAW_LIMIT as f64);
+        spawn_local(async move {
+            let text = match head.map(|blob| JsFuture::from(blob.text())) {
+                Ok(reading) => reading.await.ok().and_then(|t| t.as_string()),
+                Err(_) => None,
+            };
+            let text = text.unwrap_or_else(|| "The HAR text could not be read.".to_owned());
+            // A cut through a multi-byte character reads as U+FFFD: drop it.
+            raw_text.set(Some(text.trim_end_matches('\u{fffd}').to_owned()));
+        });
+    };
+    let raw = move || {
+        raw_open.get().then(|| {
+            let cut = (har_size > RAW_LIMIT).then(|| {
+                view! {
+                    <p class="notice">
+                        {format!(
+                            "Showing the first {} of {}. Download the HAR for the whole file.",
+                            bytes(RAW_LIMIT),
+                            bytes(har_size)
+                        )}
+                    </p>
+                }
+            });
+            view! {
+                {cut}
+                <pre class="code code--raw" data-testid="har-raw" tabindex="0">
+                    {move || raw_text.get().unwrap_or_else(|| "Reading…".to_owned())}
+                </pre>
+            }
+        })
     };
 
     view! {
@@ -356,13 +391,16 @@ fn Preview(
         <section class="panel" aria-labelledby="har-heading">
             <h2 id="har-heading">"Converted HAR"</h2>
             <p class="muted">
-                {format!("{} entries, one per endpoint, in specification order. ", thousands(current.har.log.entries.len()))}
+                {format!("{} entries, one per endpoint, in specification order. ", thousands(current.har.len()))}
                 "Each is a complete HAR 1.2 entry: it opens in a browser's network panel."
             </p>
             <HarBrowser har=current.har.clone() />
             <details class="raw" on:toggle=move |ev| {
                 let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
                 raw_open.set(open);
+                if open {
+                    read_raw();
+                }
             }>
                 <summary data-testid="har-raw-toggle">"Raw HAR text"</summary>
                 {raw}
