@@ -1,0 +1,50 @@
+//! Problems found while loading a specification that do not stop it loading.
+
+use serde::{Deserialize, Serialize};
+
+/// How much a problem matters, with the meanings Veracode's Prescan Notes use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    /// Ends the work early, or leaves a part of the specification out.
+    Error,
+    /// Could reduce coverage: something was guessed or left out.
+    Warning,
+    /// Not actionable; worth knowing.
+    Information,
+}
+
+impl Severity {
+    /// The label shown to users, as Veracode writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "Error",
+            Severity::Warning => "Warning",
+            Severity::Information => "Information",
+        }
+    }
+}
+
+/// One problem found in a specification: what it is, what to do, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// How much it matters.
+    pub severity: Severity,
+    /// A sentence for a person: what is wrong and what to do about it.
+    pub message: String,
+    /// Where, as a JSON pointer into the document (`""` is the whole document).
+    pub pointer: String,
+    /// The 1-based line in the file, where the source allows it.
+    pub line: Option<u32>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `pointer`, with no line yet.
+    pub fn new(severity: Severity, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            message: message.into(),
+            pointer: pointer.into(),
+            line: None,
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! One planned request → one HAR 1.2 entry.
+
+use serde_json::Value;
+
+use super::style::{self, scalar};
+use super::{
+    unsent_response, zero_timings, Cache, Cookie, Entry, NameValue, Param, PostData, Request, EPOCH,
+};
+use crate::encode::percent;
+use crate::spec::plan::{AuthPlan, BodyPlan, Location, RequestPlan};
+
+/// The boundary of multipart bodies: fixed, so the output is deterministic.
+pub const MULTIPART_BOUNDARY: &str = "----prescan-boundary-7MA4YWxkTrZu0gW";
+
+/// The comment on credentials placeholders.
+fn placeholder_comment(scheme: &str) -> String {
+    format!("Placeholder for the credentials of security scheme `{scheme}`; the scan uses the authentication you configure.")
+}
+
+/// Builds the entry of one planned request.
+pub(crate) fn entry(plan: &RequestPlan) -> Entry {
+    let mut path = plan.path.clone();
+    let mut query: Vec<NameValue> = Vec::new();
+    let mut encoded_query: Vec<String> = Vec::new();
+    let mut headers: Vec<NameValue> = Vec::new();
+    let mut cookies: Vec<Cookie> = Vec::new();
+
+    for p in &plan.params {
+        match p.location {
+            Location::Path => path = path.replace(&format!("{{{}}}", p.name), &style::path(p)),
+            Location::Query => {
+                for pair in style::query(p) {
+                    encoded_query.push(pair.encoded);
+                    query.push(name_value(pair.name, pair.value, None));
+                }
+            }
+            Location::Header => add_header(
+                &mut headers,
+                name_value(p.name.clone(), style::header(p), None),
+                false,
+            ),
+            Location::Cookie => cookies.push(cookie(p.name.clone(), style::cookie(p), None)),
+        }
+    }
+    for AuthPlan {
+        location,
+        name,
+        value,
+        scheme,
+    } in &plan.auth
+    {
+        let comment = Some(placeholder_comment(scheme));
+        match location {
+            Location::Header | Location::Path => add_header(
+                &mut headers,
+                name_value(name.clone(), value.clone(), comment),
+                true,
+            ),
+            Location::Query => {
+                query.retain(|q| q.name != *name);
+                encoded_query.retain(|q| !q.starts_with(&format!("{}=", percent(name, false))));
+                encoded_query.push(format!(
+                    "{}={}",
+                    percent(name, false),
+                    percent(value, false)
+                ));
+                query.push(name_value(name.clone(), value.clone(), comment));
+            }
+            Location::Cookie => {
+                cookies.retain(|c| c.name != *name);
+                cookies.push(cookie(name.clone(), style::cookie_text(value), comment));
+            }
+        }
+    }
+    if !cookies.is_empty() {
+        let text = cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect::<Vec<_>>()
+            .join("; ");
+        add_header(&mut headers, name_value("Cookie".into(), text, None), true);
+    }
+    let post_data = plan.body.as_ref().map(post_data);
+    if let Some(body) = &post_data {
+        add_header(
+            &mut headers,
+            name_value("Content-Type".into(), body.mime_type.clone(), None),
+            true,
+        );
+    }
+    if let Some(accept) = &plan.accept {
+        add_header(
+            &mut headers,
+            name_value("Accept".into(), accept.clone(), None),
+            true,
+        );
+    }
+    let body_size = plan
+        .body
+        .as_ref()
+        .map_or(0, |b| body_length(b, post_data.as_ref()));
+
+    // A fragment is never sent; a query written into the path is kept.
+    let path = path.split('#').next().unwrap_or("");
+    let mut url = join_url(&plan.base_url, path);
+    if !encoded_query.is_empty() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&encoded_query.join("&"));
+    }
+    Entry {
+        started_date_time: EPOCH.into(),
+        time: 0.0,
+        request: Request {
+            method: plan.method.as_str().into(),
+            url,
+            http_version: "HTTP/1.1".into(),
+            cookies,
+            headers,
+            query_string: query,
+            post_data,
+            headers_size: -1,
+            body_size: i64::try_from(body_size).unwrap_or(i64::MAX),
+            comment: None,
+        },
+        response: unsent_response(),
+        cache: Cache::default(),
+        timings: zero_timings(),
+        server_ip_address: None,
+        connection: None,
+        comment: Some(plan.comment.clone()),
+    }
+}
+
+fn name_value(name: String, value: String, comment: Option<String>) -> NameValue {
+    NameValue {
+        name,
+        value,
+        comment,
+    }
+}
+
+fn cookie(name: String, value: String, comment: Option<String>) -> Cookie {
+    Cookie {
+        name,
+        value,
+        path: None,
+        domain: None,
+        expires: None,
+        http_only: None,
+        secure: None,
+        comment,
+    }
+}
+
+/// Adds a header; a header of the same name (any case) is replaced when
+/// `replace`, kept otherwise: never two of one name.
+fn add_header(headers: &mut Vec<NameValue>, header: NameValue, replace: bool) {
+    match headers
+        .iter_mut()
+        .find(|h| h.name.eq_ignore_ascii_case(&header.name))
+    {
+        Some(existing) if replace => *existing = header,
+        Some(_) => {}
+        None => headers.push(header),
+    }
+}
+
+/// The base URL and the path, without doubled slashes between or inside.
+fn join_url(base: &str, path: &str) -> String {
+    let mut url = base.trim_end_matches('/').to_owned();
+    let mut last_slash = false;
+    if !path.starts_with('/') {
+        url.push('/');
+        last_slash = true;
+    }
+    for c in path.chars() {
+        if c == '/' && last_slash {
+            continue;
+        }
+        last_slash = c == '/';
+        url.push(c);
+    }
+    url
+}
+
+fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn post_data(body: &BodyPlan) -> PostData {
+    let kind = essence(&body.media_type);
+    let mut data = PostData {
+        mime_type: body.media_type.clone(),
+        text: None,
+        params: Vec::new(),
+        comment: None,
+    };
+    match kind.as_str() {
+        "application/x-www-form-urlencoded" => data.params = form_params(body, false),
+        "multipart/form-data" => {
+            data.mime_type = format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}");
+            data.params = form_params(body, true);
+        }
+        k if k == "application/json" || k.ends_with("+json") || k == "text/json" || k == "*/*" => {
+            data.text = Some(serde_json::to_string(&body.value).unwrap_or_default());
+        }
+        k if k.ends_with("/xml") || k.ends_with("+xml") => data.text = Some(xml(&body.value)),
+        _ => {
+            data.text = Some(match &body.value {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => serde_json::to_string(other).unwrap_or_default(),
+            })
+        }
+    }
+    data
+}
+
+/// A form body's fields: arrays become repeated fields when exploded.
+fn form_params(body: &BodyPlan, multipart: bool) -> Vec<Param> {
+    let Value::Object(fields) = &body.value else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, value) in fields {
+        let file = multipart && body.file_fields.contains(name);
+        let values: Vec<&Value> = match value {
+            Value::Array(items) if body.exploded_fields.contains(name) || file => {
+                items.iter().collect()
+            }
+            other => vec![other],
+        };
+        for v in values {
+            let text = match v {
+                Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
+                other => scalar(other),
+            };
+            out.push(Param {
+                name: name.clone(),
+                value: Some(text),
+                file_name: file.then(|| format!("{name}.bin")),
+                content_type: file.then(|| "application/octet-stream".to_owned()),
+                comment: None,
+            });
+        }
+    }
+    out
+}
+
+/// The length in bytes of the body as it would be sent.
+fn body_length(body: &BodyPlan, data: Option<&PostData>) -> usize {
+    let Some(data) = data else { return 0 };
+    if let Some(text) = &data.text {
+        return text.len();
+    }
+    match essence(&body.media_type).as_str() {
+        "multipart/form-data" => {
+            let mut len = 0;
+            for p in &data.params {
+                len += format!("--{MULTIPART_BOUNDARY}\r\n").len();
+                len += match &p.file_name {
+                    Some(f) => format!("Content-Disposition: form-data; name=\"{}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n", p.name).len(),
+                    None => format!("Content-Disposition: form-data; name=\"{}\"\r\n\r\n", p.name).len(),
+                };
+                len += p.value.as_deref().map_or(0, str::len) + 2;
+            }
+            len + format!("--{MULTIPART_BOUNDARY}--\r\n").len()
+        }
+        _ => data
+            .params
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}={}",
+                    percent(&p.name, false),
+                    percent(p.value.as_deref().unwrap_or(""), false)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+            .len(),
+    }
+}
+
+/// A value as XML: objects as elements, arrays as repeated elements.
+fn xml(value: &Value) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    element(&mut out, "root", value);
+    out
+}
+
+fn element(out: &mut String, name: &str, value: &Value) {
+    let name: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .collect();
+    let name = if name.is_empty() || !name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        format!("_{name}")
+    } else {
+        name
+    };
+    match value {
+        Value::Array(items) => items.iter().for_each(|i| element(out, &name, i)),
+        Value::Object(map) => {
+            out.push_str(&format!("<{name}>"));
+            for (k, v) in map {
+                element(out, k, v);
+            }
+            out.push_str(&format!("</{name}>"));
+        }
+        other => {
+            let text = scalar(other)
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            out.push_str(&format!("<{name}>{text}</{name}>"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_joined_without_double_slashes() {
+        assert_eq!(
+            join_url("https://a.com/v1/", "/pets"),
+            "https://a.com/v1/pets"
+        );
+        assert_eq!(
+            join_url("https://a.com", "//pets//x"),
+            "https://a.com/pets/x"
+        );
+        assert_eq!(join_url("https://a.com", "pets"), "https://a.com/pets");
+    }
+
+    #[test]
+    fn headers_are_never_duplicated() {
+        let mut h = Vec::new();
+        add_header(&mut h, name_value("accept".into(), "a".into(), None), false);
+        add_header(&mut h, name_value("Accept".into(), "b".into(), None), true);
+        add_header(&mut h, name_value("ACCEPT".into(), "c".into(), None), false);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].value, "b");
+    }
+
+    #[test]
+    fn xml_bodies() {
+        assert_eq!(
+            xml(&serde_json::json!({"a": 1, "b": ["x", "<y>"]})),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root><a>1</a><b>x</b><b>&lt;y&gt;</b></root>"
+        );
+    }
+}

@@ -1,0 +1,370 @@
+//! Bytes → a normalized [`Specification`]: format detection, parsing (JSON or
+//! YAML), the OpenAPI 2.0 → 3.0 front end, and endpoint enumeration.
+
+mod detect;
+mod har_input;
+mod lines;
+mod openapi3;
+mod openapi31;
+mod parse;
+pub mod plan;
+pub(crate) mod refs;
+mod swagger2;
+mod yaml;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::har::Entry;
+pub use plan::RequestPlan;
+
+/// How many endpoints a prescan covers: the first 100 of a specification.
+pub const PRESCAN_LIMIT: usize = 100;
+
+/// The largest file prescan reads, in bytes.
+pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
+
+/// The specification formats prescan recognizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SpecFormat {
+    /// Swagger / OpenAPI 2.0.
+    OpenApi2,
+    /// OpenAPI 3.0.x.
+    OpenApi30,
+    /// OpenAPI 3.1.x.
+    OpenApi31,
+    /// Postman Collection 2.1.
+    Postman21,
+    /// HTTP Archive 1.2.
+    Har12,
+}
+
+impl SpecFormat {
+    /// The name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            SpecFormat::OpenApi2 => "OpenAPI 2.0 (Swagger)",
+            SpecFormat::OpenApi30 => "OpenAPI 3.0",
+            SpecFormat::OpenApi31 => "OpenAPI 3.1",
+            SpecFormat::Postman21 => "Postman Collection 2.1",
+            SpecFormat::Har12 => "HAR 1.2",
+        }
+    }
+}
+
+/// The text syntax a file was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Syntax {
+    /// JSON.
+    Json,
+    /// YAML (1.2, as read by `yaml_serde`).
+    Yaml,
+}
+
+impl Syntax {
+    /// The name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Syntax::Json => "JSON",
+            Syntax::Yaml => "YAML",
+        }
+    }
+}
+
+/// An HTTP method an endpoint can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `OPTIONS`.
+    Options,
+    /// `HEAD`.
+    Head,
+    /// `PATCH`.
+    Patch,
+    /// `TRACE`.
+    Trace,
+}
+
+impl Method {
+    /// The method as it is sent on the wire: `GET`, `POST`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A server the specification declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Server {
+    /// The URL as written in the specification (variables not yet substituted).
+    pub url: String,
+    /// The URL with every server variable replaced by its default.
+    pub resolved_url: String,
+    /// What the specification says of it.
+    pub description: Option<String>,
+}
+
+/// One operation of the specification: a method on a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// The method.
+    pub method: Method,
+    /// The path template as written, e.g. `/pets/{petId}`.
+    pub path: String,
+    /// The operation's `operationId`.
+    pub operation_id: Option<String>,
+    /// The operation's `summary`.
+    pub summary: Option<String>,
+    /// How many parameters the request carries (path, query, header, cookie;
+    /// body fields not counted).
+    pub parameter_count: usize,
+    /// Whether at least one security requirement applies to it.
+    pub auth_required: bool,
+    /// Whether the specification marks it deprecated.
+    pub deprecated: bool,
+    /// Where it is, as a JSON pointer (`/paths/~1pets/get`).
+    pub pointer: String,
+}
+
+/// A specification as prescan understands it, whatever format it came in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Specification {
+    /// The name of the file it was read from.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub file_size: usize,
+    /// The detected format.
+    pub format: SpecFormat,
+    /// The format version exactly as the file states it (`2.0`, `3.0.3`).
+    pub format_version: String,
+    /// JSON or YAML.
+    pub syntax: Syntax,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The servers, in the order given.
+    pub servers: Vec<Server>,
+    /// Every endpoint, in specification order.
+    pub endpoints: Vec<Endpoint>,
+    /// Problems found while loading, in document order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Specification {
+    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`].
+    pub fn prescan_endpoints(&self) -> &[Endpoint] {
+        &self.endpoints[..self.endpoints.len().min(PRESCAN_LIMIT)]
+    }
+}
+
+/// Why a file cannot be used as a specification at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoadError {
+    /// The file has no content, or only white space.
+    Empty,
+    /// The file is larger than [`MAX_SPEC_BYTES`].
+    TooLarge {
+        /// The file's size in bytes.
+        size: usize,
+        /// The largest size read, in bytes.
+        limit: usize,
+    },
+    /// The file holds binary data (a NUL byte, or bytes that are not UTF-8).
+    Binary {
+        /// The byte offset of the first byte that is not text.
+        offset: usize,
+    },
+    /// The text is not well-formed JSON or YAML.
+    Syntax {
+        /// The syntax the file was read as.
+        syntax: Syntax,
+        /// The 1-based line of the problem.
+        line: usize,
+        /// The 1-based column of the problem.
+        column: usize,
+        /// What the parser found wrong (without the position).
+        message: String,
+    },
+    /// Well-formed, but not one of the supported specification formats.
+    NotASpecification {
+        /// What the file is instead, e.g. "a JSON array".
+        found: String,
+    },
+    /// A recognized format in a version or variant not supported yet.
+    Unsupported {
+        /// The format and version, e.g. "Postman Collection 2.1".
+        format: String,
+        /// The rest of the sentence: why, and what to do.
+        detail: String,
+    },
+}
+
+/// The formats named in messages that list what is supported.
+pub const SUPPORTED_FORMATS: &str =
+    "OpenAPI 2.0 (Swagger), OpenAPI 3.0 and 3.1, and HAR 1.2, in JSON or YAML";
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Empty => write!(f, "The file is empty. Choose a file that holds an API specification ({SUPPORTED_FORMATS})."),
+            LoadError::TooLarge { size, limit } => write!(
+                f,
+                "The file is {:.1} MB; prescan reads specifications of up to {:.0} MB. Remove unused parts of the specification, or split it.",
+                *size as f64 / 1_048_576.0,
+                *limit as f64 / 1_048_576.0
+            ),
+            LoadError::Binary { offset } => write!(
+                f,
+                "The file is not text (binary data at byte {offset}). Choose an uncompressed JSON or YAML specification; zip and other archives are not read."
+            ),
+            LoadError::Syntax { syntax, line, column, message } => write!(
+                f,
+                "The file is not valid {}: {message} at line {line}, column {column}. Fix it there and load the file again.",
+                syntax.label()
+            ),
+            LoadError::NotASpecification { found } => write!(
+                f,
+                "This is {found}, not an API specification prescan can read. Supported: {SUPPORTED_FORMATS}."
+            ),
+            LoadError::Unsupported { format, detail } => write!(f, "{format}: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A loaded specification together with what the HAR builder needs from it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// What the user is shown.
+    pub spec: Specification,
+    /// What the HAR is built from.
+    pub source: Source,
+}
+
+/// What the HAR of a loaded specification is built from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// One planned request per endpoint (OpenAPI).
+    Requests(Vec<RequestPlan>),
+    /// Entries taken as they are (HAR input), made valid HAR 1.2.
+    Entries(Vec<Entry>),
+}
+
+/// How many diagnostics get a line number (each costs a scan of the file).
+const MAX_LINE_LOOKUPS: usize = 500;
+
+/// Reads a specification from the bytes of a file.
+///
+/// Never panics. Fails only when the file cannot be used at all; problems
+/// with parts of it are [`Diagnostic`]s in the result.
+pub fn load(
+    file_name: &str,
+    bytes: &[u8],
+    options: &crate::ConvertOptions,
+) -> Result<Loaded, LoadError> {
+    let text = parse::text(bytes)?;
+    let syntax = parse::syntax_of(text);
+    let mut root = parse::value(text, syntax)?;
+    let (format, format_version) = match &root {
+        serde_json::Value::Object(map) => detect::detect(map, syntax)?,
+        other => {
+            return Err(LoadError::NotASpecification {
+                found: parse::describe(other, syntax),
+            })
+        }
+    };
+    if format == SpecFormat::OpenApi31 {
+        openapi31::normalize(&mut root);
+    }
+    let empty = serde_json::Map::new();
+    let map = root.as_object().unwrap_or(&empty);
+    let mut diagnostics = Vec::new();
+    let mut spec = Specification {
+        file_name: file_name.to_owned(),
+        file_size: bytes.len(),
+        format,
+        format_version,
+        syntax,
+        title: String::new(),
+        version: String::new(),
+        description: None,
+        servers: Vec::new(),
+        endpoints: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let source = match format {
+        SpecFormat::Postman21 => {
+            return Err(LoadError::Unsupported {
+                format: SpecFormat::Postman21.label().into(),
+                detail: "is recognized; converting it arrives in the next release. Export the API as OpenAPI instead (in Postman: the API's Definition, or a converter such as postman-to-openapi), or record its traffic as a HAR file.".into(),
+            })
+        }
+        SpecFormat::Har12 => {
+            let input = har_input::read(map, file_name, &mut diagnostics);
+            spec.title = input.title;
+            spec.version = spec.format_version.clone();
+            spec.servers = input.servers;
+            spec.endpoints = input.endpoints;
+            Source::Entries(input.entries)
+        }
+        SpecFormat::OpenApi2 | SpecFormat::OpenApi30 | SpecFormat::OpenApi31 => {
+            let converted;
+            let doc = match format {
+                SpecFormat::OpenApi2 => {
+                    converted = swagger2::to_openapi3(map, &mut diagnostics);
+                    &converted
+                }
+                SpecFormat::OpenApi31 => {
+                    diagnostics.push(Diagnostic::new(
+                        Severity::Information,
+                        "/openapi",
+                        "OpenAPI 3.1 is read through prescan's OpenAPI 3.0 reader: type lists with `null`, `const`, `examples` and numeric exclusive bounds are understood; other JSON Schema 2020-12 keywords are ignored when generating values.",
+                    ));
+                    &root
+                }
+                _ => &root,
+            };
+            let analysis = openapi3::analyze(doc, format, options, &mut diagnostics);
+            spec.title = analysis.title;
+            spec.version = analysis.version;
+            spec.description = analysis.description;
+            spec.servers = analysis.servers;
+            spec.endpoints = analysis.endpoints;
+            Source::Requests(analysis.requests)
+        }
+    };
+    if !diagnostics.is_empty() {
+        let index = lines::LineIndex::new(text, syntax);
+        for d in diagnostics.iter_mut().take(MAX_LINE_LOOKUPS) {
+            d.line = index.line_of(&d.pointer);
+        }
+    }
+    spec.diagnostics = diagnostics;
+    Ok(Loaded { spec, source })
+}

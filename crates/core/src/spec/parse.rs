@@ -1,0 +1,169 @@
+//! File bytes → text → a JSON value: the checks every file goes through before
+//! anyone looks at what it describes.
+
+use serde_json::Value;
+
+use super::{yaml, LoadError, Syntax, MAX_SPEC_BYTES};
+
+/// The UTF-8 byte order mark, accepted and skipped.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Checks the bytes of a file and returns its text (without a byte order mark).
+pub(crate) fn text(bytes: &[u8]) -> Result<&str, LoadError> {
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(LoadError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_SPEC_BYTES,
+        });
+    }
+    let (skipped, body) = match bytes.strip_prefix(BOM) {
+        Some(rest) => (BOM.len(), rest),
+        None => (0, bytes),
+    };
+    if let Some(offset) = body.iter().position(|&b| b == 0) {
+        return Err(LoadError::Binary {
+            offset: offset + skipped,
+        });
+    }
+    let text = std::str::from_utf8(body).map_err(|e| LoadError::Binary {
+        offset: e.valid_up_to() + skipped,
+    })?;
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty);
+    }
+    Ok(text)
+}
+
+/// JSON when the first character that is not white space opens an object or
+/// an array; YAML otherwise.
+pub(crate) fn syntax_of(text: &str) -> Syntax {
+    match text.trim_start().chars().next() {
+        Some('{') | Some('[') => Syntax::Json,
+        _ => Syntax::Yaml,
+    }
+}
+
+/// Parses text in the given syntax.
+pub(crate) fn value(text: &str, syntax: Syntax) -> Result<Value, LoadError> {
+    match syntax {
+        Syntax::Json => serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+            syntax,
+            line: e.line().max(1),
+            column: e.column().max(1),
+            message: clean_message(&e.to_string()),
+        }),
+        Syntax::Yaml => yaml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
+            LoadError::Syntax {
+                syntax,
+                line,
+                column,
+                message: clean_message(&e.to_string()),
+            }
+        }),
+    }
+}
+
+/// Removes the parser's own " at line X column Y" (the error carries the
+/// position separately), and explains the nesting limit.
+fn clean_message(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + " at line ".len()..];
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        let mut after = &tail[digits..];
+        if let Some(col) = after.strip_prefix(" column ") {
+            let d = col.chars().take_while(char::is_ascii_digit).count();
+            after = &col[d..];
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    let mut msg = out.trim().trim_end_matches(',').trim().to_owned();
+    if msg.contains("recursion limit exceeded") {
+        msg = "it is nested more than 128 levels deep".to_owned();
+    }
+    msg
+}
+
+/// How a value that is not an object is named in messages.
+pub(crate) fn describe(value: &Value, syntax: Syntax) -> String {
+    match (value, syntax) {
+        (Value::Array(_), Syntax::Json) => "a JSON array".into(),
+        (Value::Array(_), Syntax::Yaml) => "a YAML list".into(),
+        (Value::String(_), Syntax::Json) => "a JSON string".into(),
+        (Value::String(_), Syntax::Yaml) => "plain text (a single YAML string)".into(),
+        (Value::Number(_), _) => "a number".into(),
+        (Value::Bool(_), _) => "a boolean".into(),
+        (Value::Null, Syntax::Json) => "a JSON null".into(),
+        (Value::Null, Syntax::Yaml) => "a YAML document with no content".into(),
+        (Value::Object(_), Syntax::Json) => "a JSON object".into(),
+        (Value::Object(_), Syntax::Yaml) => "a YAML mapping".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_checks() {
+        assert_eq!(text(b""), Err(LoadError::Empty));
+        assert_eq!(text(b" \n\t\r\n"), Err(LoadError::Empty));
+        assert_eq!(text(b"\xEF\xBB\xBF  "), Err(LoadError::Empty));
+        assert_eq!(text(b"ab\0c"), Err(LoadError::Binary { offset: 2 }));
+        assert_eq!(text(b"abc\xFF"), Err(LoadError::Binary { offset: 3 }));
+        assert_eq!(text(b"\xEF\xBB\xBF{}"), Ok("{}"));
+        let big = vec![b' '; MAX_SPEC_BYTES + 1];
+        assert!(matches!(text(&big), Err(LoadError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn syntax_detection() {
+        assert_eq!(syntax_of("  \n{\"a\":1}"), Syntax::Json);
+        assert_eq!(syntax_of("[1]"), Syntax::Json);
+        assert_eq!(syntax_of("openapi: 3.0.0"), Syntax::Yaml);
+    }
+
+    #[test]
+    fn json_errors_have_clean_messages() {
+        let err = value("{\n  \"a\": 1,\n  \"b\" 2\n}", Syntax::Json).unwrap_err();
+        match err {
+            LoadError::Syntax {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                assert_eq!((line, column), (3, 7));
+                assert_eq!(message, "expected `:`");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn yaml_errors_have_clean_messages() {
+        let err = value("a: 1\nb: [1, 2\nc: 3\n", Syntax::Yaml).unwrap_err();
+        match err {
+            LoadError::Syntax { line, message, .. } => {
+                assert!(line >= 2, "{line}");
+                assert!(!message.contains("at line"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn deep_json_nesting_is_an_error() {
+        let text = "[".repeat(100_000);
+        match value(&text, Syntax::Json) {
+            Err(LoadError::Syntax { message, .. }) => assert!(message.contains("128"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

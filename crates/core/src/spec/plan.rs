@@ -1,0 +1,103 @@
+//! What the HAR builder needs to write one request: concrete values chosen,
+//! serialization rules resolved. Built by the specification readers, read by
+//! [`crate::har::build`].
+
+use serde_json::Value;
+
+use super::Method;
+
+/// One request to write, for one endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPlan {
+    /// The method.
+    pub method: Method,
+    /// The absolute base URL the path is appended to (no trailing `/`).
+    pub base_url: String,
+    /// The path template, e.g. `/pets/{petId}`.
+    pub path: String,
+    /// Names the operation in the entry's comment.
+    pub comment: String,
+    /// Parameters with their values, in specification order.
+    pub params: Vec<ParamPlan>,
+    /// The request body, when the operation has one.
+    pub body: Option<BodyPlan>,
+    /// The `Accept` media type: the success response's first.
+    pub accept: Option<String>,
+    /// Credentials placeholders, from the operation's security requirement.
+    pub auth: Vec<AuthPlan>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// How a value is serialized (OpenAPI 3 `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `a,b,c` (path and header default).
+    Simple,
+    /// `.a.b.c` (path).
+    Label,
+    /// `;name=a,b,c` (path).
+    Matrix,
+    /// `name=a&name=b` or `name=a,b` (query and cookie default).
+    Form,
+    /// `name=a%20b` (query arrays).
+    SpaceDelimited,
+    /// `name=a|b` (query arrays).
+    PipeDelimited,
+    /// `name[key]=value` (query objects).
+    DeepObject,
+}
+
+/// A parameter and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamPlan {
+    /// The parameter's name.
+    pub name: String,
+    /// Where it goes.
+    pub location: Location,
+    /// How its value is written.
+    pub style: Style,
+    /// Whether arrays and objects are spread into separate pairs.
+    pub explode: bool,
+    /// Whether reserved characters are sent as they are (query only).
+    pub allow_reserved: bool,
+    /// The value to send.
+    pub value: Value,
+}
+
+/// A request body and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyPlan {
+    /// The media type chosen from the body's `content`.
+    pub media_type: String,
+    /// The value to send (an object for form bodies).
+    pub value: Value,
+    /// Form fields sent as files (`format: binary`), multipart only.
+    pub file_fields: Vec<String>,
+    /// Form fields whose arrays are sent as repeated fields (`explode`).
+    pub exploded_fields: Vec<String>,
+}
+
+/// A credentials placeholder and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthPlan {
+    /// Where it goes (never the path).
+    pub location: Location,
+    /// The header, query parameter or cookie name.
+    pub name: String,
+    /// The placeholder value.
+    pub value: String,
+    /// The security scheme it stands for.
+    pub scheme: String,
+}

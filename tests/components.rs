@@ -1,0 +1,124 @@
+//! Browser tests of the app's components, in headless Chromium
+//! (`wasm-bindgen-test`; run by `scripts/test`).
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use prescan::components::diagnostics::Diagnostics;
+use prescan::components::endpoints_table::EndpointsTable;
+use prescan::components::method_badge::MethodBadge;
+use prescan_core::{Diagnostic, Endpoint, Method, Severity};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts `view` in a fresh element and returns that element.
+fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), view);
+    // Keep the view alive for the rest of the test.
+    std::mem::forget(handle);
+    host
+}
+
+fn endpoint(i: usize, summary: &str) -> Endpoint {
+    Endpoint {
+        method: if i.is_multiple_of(2) {
+            Method::Get
+        } else {
+            Method::Post
+        },
+        path: format!("/items/{i}"),
+        operation_id: Some(format!("op{i}")),
+        summary: (!summary.is_empty()).then(|| summary.to_owned()),
+        parameter_count: i % 3,
+        auth_required: i % 2 == 1,
+        deprecated: false,
+        pointer: format!("/paths/~1items~1{i}/get"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn endpoints_table_lists_the_first_hundred_with_caption_and_scopes() {
+    let endpoints: Vec<_> = (0..150).map(|i| endpoint(i, "")).collect();
+    let host = mount(move || view! { <EndpointsTable endpoints=endpoints /> });
+    let rows = host.query_selector_all("tbody tr").unwrap();
+    assert_eq!(rows.length(), 100);
+    let caption = host
+        .query_selector("caption")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(
+        caption,
+        "The first 100 of 150 endpoints, in specification order"
+    );
+    let headers = host.query_selector_all("thead th[scope=col]").unwrap();
+    assert_eq!(headers.length(), 6);
+    let first = rows.get(0).unwrap().text_content().unwrap();
+    assert!(first.contains("GET"), "{first}");
+    assert!(first.contains("/items/0"), "{first}");
+    assert!(
+        first.contains("op0"),
+        "operationId stands in for a missing summary: {first}"
+    );
+    let second = rows.get(1).unwrap().text_content().unwrap();
+    assert!(second.contains("Required"), "{second}");
+}
+
+#[wasm_bindgen_test]
+fn specification_text_is_rendered_as_text_never_as_html() {
+    let hostile = "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=1\">";
+    let endpoints = vec![endpoint(0, hostile)];
+    let host = mount(move || view! { <EndpointsTable endpoints=endpoints /> });
+    assert!(host.query_selector("script").unwrap().is_none());
+    assert!(host.query_selector("img").unwrap().is_none());
+    let text = host.text_content().unwrap();
+    assert!(text.contains(hostile), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn method_badge_carries_the_method_as_text() {
+    let host = mount(|| view! { <MethodBadge method="DELETE" /> });
+    let badge = host
+        .query_selector("[data-testid=method-badge]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(badge.text_content().unwrap(), "DELETE");
+    assert!(badge.class_name().contains("method--delete"));
+}
+
+#[wasm_bindgen_test]
+fn diagnostics_show_severity_text_message_and_place_most_severe_first() {
+    let diagnostics = vec![
+        Diagnostic {
+            severity: Severity::Information,
+            message: "Note".into(),
+            pointer: String::new(),
+            line: None,
+        },
+        Diagnostic {
+            severity: Severity::Error,
+            message: "Broken operation".into(),
+            pointer: "/paths/~1a/get".into(),
+            line: Some(12),
+        },
+    ];
+    let host = mount(move || view! { <Diagnostics diagnostics=diagnostics /> });
+    let items = host.query_selector_all("[data-testid=diagnostic]").unwrap();
+    assert_eq!(items.length(), 2);
+    let first = items.get(0).unwrap().text_content().unwrap();
+    assert!(first.contains("Error"), "{first}");
+    assert!(first.contains("Broken operation"), "{first}");
+    assert!(first.contains("/paths/~1a/get (line 12)"), "{first}");
+    let second = items.get(1).unwrap().text_content().unwrap();
+    assert!(
+        second.contains("Information") && second.contains("the whole document"),
+        "{second}"
+    );
+}
