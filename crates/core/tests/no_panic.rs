@@ -9,7 +9,7 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 
 const SEEDS: [(&str, &[u8]); 3] = [
-    ("petstore.yaml", include_bytes!("fixtures/petstore.yaml")),
+    ("petstore.yaml", include_bytes!("../../../public/samples/petstore.yaml")),
     (
         "petstore-swagger2.json",
         include_bytes!("fixtures/petstore-swagger2.json"),
