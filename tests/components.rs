@@ -95,20 +95,10 @@ fn method_badge_carries_the_method_as_text() {
 
 #[wasm_bindgen_test]
 fn diagnostics_show_severity_text_message_and_place_most_severe_first() {
-    let diagnostics = vec![
-        Diagnostic {
-            severity: Severity::Information,
-            message: "Note".into(),
-            pointer: String::new(),
-            line: None,
-        },
-        Diagnostic {
-            severity: Severity::Error,
-            message: "Broken operation".into(),
-            pointer: "/paths/~1a/get".into(),
-            line: Some(12),
-        },
-    ];
+    let note = Diagnostic::new(Severity::Information, "", "Note");
+    let mut broken = Diagnostic::new(Severity::Error, "/paths/~1a/get", "Broken operation");
+    broken.line = Some(12);
+    let diagnostics = vec![note, broken];
     let host = mount(move || view! { <Diagnostics diagnostics=diagnostics /> });
     let items = host.query_selector_all("[data-testid=diagnostic]").unwrap();
     assert_eq!(items.length(), 2);
