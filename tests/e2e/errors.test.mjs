@@ -119,3 +119,27 @@ describe('a 50 MB specification', () => {
     await page.getByTestId('spec-title').filter({ hasText: /pet\s*store/i }).waitFor({ timeout: TIMEOUT });
   });
 });
+
+describe('cancelling a conversion', () => {
+  it('stops it, keeps what was shown, and the next file converts', { timeout: 180_000 }, async () => {
+    // JSON behind a YAML comment is read by the (slower) YAML parser: seconds of
+    // work, time enough to cancel.
+    const spec = makeSpec(6_000, { title: 'Slow API', pad: 2_000 });
+    const file = path.join(dir, 'slow.yaml');
+    await writeFile(file, `# a large flow-style YAML document\n${JSON.stringify(spec)}`);
+
+    const page = await app.open();
+    await loadSample(page);
+    const title = await text(page, 'spec-title');
+    await uploadFile(page, file);
+    await page.getByTestId('cancel-load').click({ timeout: TIMEOUT });
+    await page.getByTestId('status').filter({ hasText: 'Stopped loading slow.yaml' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await text(page, 'spec-title'), title, 'the previous specification is still shown');
+    assert.equal(await page.getByTestId('load-error').count(), 0, 'cancelling is not an error');
+
+    // A fresh worker takes the next file.
+    await uploadBuffer(page, 'next.json', JSON.stringify(makeSpec(3, { title: 'Next API' })), 'application/json');
+    await page.getByTestId('spec-title').filter({ hasText: 'Next API' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await count(page, 'endpoint-count'), 3);
+  });
+});
