@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use prescan_core::har::Entry;
-use prescan_core::Specification;
+use prescan_core::{ConvertOptions, Specification};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
@@ -168,11 +168,21 @@ fn field(data: &JsValue, key: &str) -> Option<String> {
         .and_then(|v| v.as_string())
 }
 
-/// Loads and converts the bytes of a file named `name` in the worker.
+/// A file to convert: its name (a relative path when a folder was chosen) and
+/// its bytes.
+pub struct FileBytes {
+    /// The name, e.g. `openapi.yaml` or `api/schemas/pet.yaml`.
+    pub name: String,
+    /// The content; transferred to the worker, so unusable afterwards.
+    pub bytes: Uint8Array,
+}
+
+/// Loads and converts a specification, given as one or more files, in the
+/// worker.
 ///
-/// `Err` holds the message to show: why the file cannot be used, or why the
+/// `Err` holds the message to show: why the files cannot be used, or why the
 /// converter could not run.
-pub async fn convert(name: &str, bytes: Uint8Array) -> Result<Converted, String> {
+pub async fn convert(files: Vec<FileBytes>, options: &ConvertOptions) -> Result<Converted, String> {
     let ready = start()?;
     let answer = JsFuture::from(ready).await.unwrap_or(JsValue::UNDEFINED);
     if Reflect::get(&answer, &"ok".into()).ok() == Some(JsValue::FALSE) {
@@ -189,16 +199,23 @@ pub async fn convert(name: &str, bytes: Uint8Array) -> Result<Converted, String>
     });
     let result = Promise::new(&mut |resolve, _reject| PENDING.set(Some((id, resolve))));
     let request = Object::new();
+    let list = Array::new();
+    let transfer = Array::new();
+    for file in &files {
+        let item = Object::new();
+        let _ = Reflect::set(&item, &"name".into(), &JsValue::from_str(&file.name));
+        let _ = Reflect::set(&item, &"bytes".into(), &file.bytes);
+        list.push(&item);
+        transfer.push(&file.bytes.buffer());
+    }
+    let options = serde_json::to_string(options).unwrap_or_default();
     let _ = Reflect::set(&request, &"id".into(), &JsValue::from_f64(id));
-    let _ = Reflect::set(&request, &"name".into(), &JsValue::from_str(name));
-    let _ = Reflect::set(&request, &"bytes".into(), &bytes);
+    let _ = Reflect::set(&request, &"files".into(), &list);
+    let _ = Reflect::set(&request, &"options".into(), &JsValue::from_str(&options));
     let posted = RUNNING.with_borrow(|running| {
-        running.as_ref().map(|running| {
-            let transfer = js_sys::Array::of1(&bytes.buffer());
-            running
-                .worker
-                .post_message_with_transfer(&request, &transfer)
-        })
+        running
+            .as_ref()
+            .map(|running| running.worker.post_message_with_transfer(&request, &transfer))
     });
     if !matches!(posted, Some(Ok(()))) {
         PENDING.set(None);

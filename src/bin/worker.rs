@@ -2,8 +2,10 @@
 //! so that a large or hostile specification never freezes the page.
 //!
 //! Protocol (the page side is `src/convert.rs`): the worker posts the string
-//! `"ready"` once it can take requests. A request is `{ id, name, bytes }`
-//! (`bytes` a transferred `Uint8Array`). The answer is `{ id, ok, ms, ... }`:
+//! `"ready"` once it can take requests. A request is `{ id, files, options }`:
+//! `files` an array of `{ name, bytes }` (`bytes` a transferred `Uint8Array`;
+//! several files when a specification is split over them), `options` the JSON
+//! of a `prescan_core::ConvertOptions`. The answer is `{ id, ok, ms, ... }`:
 //! - `ok: true`: `spec`, the JSON of a `prescan_core::Specification`;
 //!   `har`, a Blob of the pretty-printed HAR file; and, one item per HAR
 //!   entry, `methods`, `urls` and `entries` (each entry's JSON), so that the
@@ -20,11 +22,12 @@ struct Answer {
     entries: Vec<String>,
 }
 
-/// Converts one file; `Err` is the message to show.
+/// Converts a specification given as one or more files; `Err` is the
+/// message to show.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn run_conversion(name: &str, bytes: &[u8]) -> Result<Answer, String> {
-    let conversion = prescan_core::convert(name, bytes, &prescan_core::ConvertOptions::default())
-        .map_err(|error| error.to_string())?;
+fn run_conversion(files: &[prescan_core::SourceFile], options: &str) -> Result<Answer, String> {
+    let options: prescan_core::ConvertOptions = serde_json::from_str(options).unwrap_or_default();
+    let conversion = prescan_core::convert_files(files, &options).map_err(|error| error.to_string())?;
     let unreadable =
         |error: serde_json::Error| format!("The result could not be written ({error}).");
     let entries = &conversion.har.log.entries;
@@ -59,14 +62,25 @@ fn main() {
         let get =
             |key: &str| Reflect::get(&data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
         let id = get("id");
-        let name = get("name").as_string().unwrap_or_default();
-        let bytes = Uint8Array::new(&get("bytes")).to_vec();
+        let files: Vec<prescan_core::SourceFile> = Array::from(&get("files"))
+            .iter()
+            .map(|file| prescan_core::SourceFile {
+                name: Reflect::get(&file, &JsValue::from_str("name"))
+                    .ok()
+                    .and_then(|name| name.as_string())
+                    .unwrap_or_default(),
+                bytes: Reflect::get(&file, &JsValue::from_str("bytes"))
+                    .map(|bytes| Uint8Array::new(&bytes).to_vec())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let options = get("options").as_string().unwrap_or_default();
         let clock = js_sys::global()
             .unchecked_into::<web_sys::WorkerGlobalScope>()
             .performance();
         let started = clock.as_ref().map_or(0.0, |p| p.now());
-        let answer = run_conversion(&name, &bytes);
-        drop(bytes);
+        let answer = run_conversion(&files, &options);
+        drop(files);
 
         let reply = Object::new();
         let set = |key: &str, value: &JsValue| {

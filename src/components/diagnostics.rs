@@ -14,6 +14,21 @@ pub fn severity_icon(severity: Severity) -> IconKind {
     }
 }
 
+/// Where a diagnostic points, for people: `/paths/~1pets/get (line 12)`, with
+/// the file first when the specification is split over several.
+pub fn place(d: &Diagnostic) -> String {
+    let at = match (d.pointer.as_str(), d.line) {
+        ("", None) => "the whole document".to_owned(),
+        ("", Some(line)) => format!("line {line}"),
+        (pointer, None) => pointer.to_owned(),
+        (pointer, Some(line)) => format!("{pointer} (line {line})"),
+    };
+    match &d.file {
+        Some(file) => format!("{file}: {at}"),
+        None => at,
+    }
+}
+
 /// The list of diagnostics, most severe first, in document order within a severity.
 #[component]
 pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
@@ -38,12 +53,7 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
                 "severity severity--{}",
                 d.severity.label().to_ascii_lowercase()
             );
-            let place = match (d.pointer.as_str(), d.line) {
-                ("", None) => "the whole document".to_owned(),
-                ("", Some(line)) => format!("line {line}"),
-                (pointer, None) => pointer.to_owned(),
-                (pointer, Some(line)) => format!("{pointer} (line {line})"),
-            };
+            let place = place(&d);
             view! {
                 <li class="diagnostic" data-testid="diagnostic">
                     <span class=class>

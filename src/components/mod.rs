@@ -6,3 +6,4 @@ pub mod endpoints_table;
 pub mod har_browser;
 pub mod icon;
 pub mod method_badge;
+pub mod scan_config;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::{Specification, MAX_SPEC_BYTES, PRESCAN_LIMIT};
+use prescan_core::{ConvertOptions, HarStyle, Specification, MAX_SPEC_BYTES, PRESCAN_LIMIT};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
@@ -16,7 +16,8 @@ use crate::components::drop_zone::DropZone;
 use crate::components::endpoints_table::EndpointsTable;
 use crate::components::har_browser::HarBrowser;
 use crate::components::icon::{Icon, IconKind};
-use crate::convert::{self, HarEntries};
+use crate::components::scan_config::ScanConfiguration;
+use crate::convert::{self, FileBytes, HarEntries};
 use crate::download;
 use crate::format::{bytes, har_file_name, millis, thousands};
 
@@ -25,16 +26,25 @@ const SAMPLE_URL: &str = "public/samples/petstore.yaml";
 /// The raw HAR view shows at most this many characters; the download has all.
 const RAW_LIMIT: usize = 1_000_000;
 
-/// A specification on screen: what was found, what it converts to, and the
-/// file it came from (kept for the download of the original).
+/// A file the specification was given in, kept for "Download original" and
+/// for converting again with another configuration.
+#[derive(Debug, Clone)]
+struct Source {
+    name: String,
+    blob: Blob,
+}
+
+/// A specification on screen: what was found, what it converts to, the files
+/// it came from, and the configuration it was converted with.
 #[derive(Debug, Clone)]
 struct Shown {
     spec: Specification,
     har: HarEntries,
-    original: Blob,
+    sources: Vec<Source>,
+    options: ConvertOptions,
 }
 
-/// A file that could not be used, and why.
+/// Files that could not be used, and why.
 #[derive(Debug, Clone, PartialEq)]
 struct LoadFailure {
     file_name: String,
@@ -49,14 +59,39 @@ fn now() -> f64 {
 
 /// The name a pasted specification is given, from what it looks like.
 pub fn pasted_file_name(text: &str) -> &'static str {
-    match text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .chars()
-        .next()
-    {
+    match text.trim_start_matches('\u{feff}').trim_start().chars().next() {
         Some('{') | Some('[') => "pasted.json",
         _ => "pasted.yaml",
+    }
+}
+
+/// How a set of files is named in messages: `a.yaml`, or `a.yaml and 2 more files`.
+pub fn describe_files(names: &[&str]) -> String {
+    match names {
+        [] => "nothing".to_owned(),
+        [one] => (*one).to_owned(),
+        [first, rest @ ..] => format!(
+            "{first} and {} more file{}",
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// Whether a file in a chosen folder may be part of a specification.
+pub fn is_specification_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".json", ".yaml", ".yml", ".har"].iter().any(|ext| lower.ends_with(ext))
+}
+
+/// The configuration a newly given specification starts with: what the person
+/// entered for the last one (base URL, credentials, HAR style), without the
+/// choices that belong to that specification (server, server variables).
+fn carried_over(options: &ConvertOptions) -> ConvertOptions {
+    ConvertOptions {
+        server: None,
+        server_variables: Default::default(),
+        ..options.clone()
     }
 }
 
@@ -69,6 +104,10 @@ pub fn SpecPreview() -> impl IntoView {
     let failure = RwSignal::new(Option::<LoadFailure>::None);
     let status = RwSignal::new(String::from("No specification loaded yet."));
     let pasted = RwSignal::new(String::new());
+    // The configuration a new specification starts with.
+    let next_options = move || {
+        shown.with_untracked(|s| s.as_ref().map(|s| carried_over(&s.options)).unwrap_or_default())
+    };
 
     let fail = move |file_name: &str, message: String| {
         status.set(format!("Could not load {file_name}."));
@@ -78,30 +117,35 @@ pub fn SpecPreview() -> impl IntoView {
         }));
     };
 
-    // Every way in (picker, drop, paste, sample) ends here.
-    let load = move |file_name: String, blob: Blob| {
+    // Every way in (picker, folder, drop, paste, sample, a new configuration) ends here.
+    let load = move |sources: Vec<Source>, options: ConvertOptions| {
+        let label = describe_files(&sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
         failure.set(None);
-        let size = blob.size() as usize;
+        let size = sources.iter().map(|s| s.blob.size() as usize).sum::<usize>();
         if size > MAX_SPEC_BYTES {
             let error = prescan_core::LoadError::TooLarge {
                 size,
                 limit: MAX_SPEC_BYTES,
             };
-            fail(&file_name, error.to_string());
+            fail(&label, error.to_string());
             return;
         }
-        busy.set(Some(file_name.clone()));
-        status.set(format!(
-            "Reading and converting {file_name} ({})…",
-            bytes(size)
-        ));
+        busy.set(Some(label.clone()));
+        status.set(format!("Reading and converting {label} ({})…", bytes(size)));
         spawn_local(async move {
             let started = now();
             let result = async {
-                let buffer = JsFuture::from(blob.array_buffer())
-                    .await
-                    .map_err(|_| "The browser could not read the file.".to_owned())?;
-                convert::convert(&file_name, Uint8Array::new(&buffer)).await
+                let mut files = Vec::with_capacity(sources.len());
+                for source in &sources {
+                    let buffer = JsFuture::from(source.blob.array_buffer())
+                        .await
+                        .map_err(|_| format!("The browser could not read {}.", source.name))?;
+                    files.push(FileBytes {
+                        name: source.name.clone(),
+                        bytes: Uint8Array::new(&buffer),
+                    });
+                }
+                convert::convert(files, &options).await
             }
             .await;
             busy.set(None);
@@ -109,25 +153,50 @@ pub fn SpecPreview() -> impl IntoView {
                 Ok(converted) => {
                     let count = converted.spec.endpoints.len();
                     status.set(format!(
-                        "Loaded {file_name}: {} endpoints, converted in {}.",
+                        "Loaded {label}: {} endpoints, converted in {}.",
                         thousands(count),
                         millis(now() - started)
                     ));
                     shown.set(Some(Rc::new(Shown {
                         spec: converted.spec,
                         har: converted.entries,
-                        original: blob,
+                        sources,
+                        options,
                     })));
                 }
                 Err(message) if message == "Cancelled." => {
-                    status.set(format!("Stopped loading {file_name}."));
+                    status.set(format!("Stopped loading {label}."));
                 }
-                Err(message) => fail(&file_name, message),
+                Err(message) => fail(&label, message),
             }
         });
     };
 
-    let on_file = move |file: web_sys::File| load(file.name(), file.into());
+    let on_files = move |files: Vec<web_sys::File>, from_folder: bool| {
+        let total = files.len();
+        let sources: Vec<Source> = files
+            .into_iter()
+            .map(|file| {
+                let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into())
+                    .ok()
+                    .and_then(|p| p.as_string())
+                    .filter(|p| !p.is_empty());
+                Source {
+                    name: relative.unwrap_or_else(|| file.name()),
+                    blob: file.into(),
+                }
+            })
+            .filter(|source| !from_folder || is_specification_file(&source.name))
+            .collect();
+        if sources.is_empty() {
+            fail(
+                "the folder",
+                format!("None of its {total} files is a .json, .yaml, .yml or .har file. Choose the folder that holds the specification."),
+            );
+            return;
+        }
+        load(sources, next_options());
+    };
 
     let try_sample = move |_| {
         let Some(window) = web_sys::window() else {
@@ -152,11 +221,10 @@ pub fn SpecPreview() -> impl IntoView {
             .await;
             busy.set(None);
             match fetched {
-                Ok(blob) => load("petstore.yaml".into(), blob),
+                Ok(blob) => load(vec![Source { name: "petstore.yaml".into(), blob }], next_options()),
                 Err(()) => fail(
                     "petstore.yaml",
-                    "The sample could not be fetched. Check your connection and reload the page."
-                        .into(),
+                    "The sample could not be fetched. Check your connection and reload the page.".into(),
                 ),
             }
         });
@@ -166,26 +234,14 @@ pub fn SpecPreview() -> impl IntoView {
         let text = pasted.get_untracked();
         let name = pasted_file_name(&text);
         match download::text_blob(&text, "text/plain") {
-            Some(blob) => load(name.to_owned(), blob),
+            Some(blob) => load(vec![Source { name: name.to_owned(), blob }], next_options()),
             None => fail(name, "The browser could not hold the pasted text.".into()),
         }
     };
 
-    let download_har = move |_| {
-        let Some(current) = shown.get_untracked() else {
-            return;
-        };
-        let name = har_file_name(&current.spec.file_name);
-        if let Err(message) = download::save(&current.har.file, &name) {
-            fail(&name, message);
-        }
-    };
-    let download_original = move |_| {
-        let Some(current) = shown.get_untracked() else {
-            return;
-        };
-        if let Err(message) = download::save(&current.original, &current.spec.file_name) {
-            fail(&current.spec.file_name, message);
+    let reconfigure = move |options: ConvertOptions| {
+        if let Some(current) = shown.get_untracked() {
+            load(current.sources.clone(), options);
         }
     };
 
@@ -201,7 +257,7 @@ pub fn SpecPreview() -> impl IntoView {
 
         <section class="panel input-panel" aria-labelledby="input-heading">
             <h2 id="input-heading" class="visually-hidden">"Give a specification"</h2>
-            <DropZone on_file=on_file busy=is_busy />
+            <DropZone on_files=on_files busy=is_busy />
             <div class="input-actions">
                 <button type="button" class="button button--secondary" data-testid="try-sample" on:click=try_sample>
                     "Try the sample"
@@ -258,7 +314,7 @@ pub fn SpecPreview() -> impl IntoView {
         })}
 
         {move || shown.get().map(|current| view! {
-            <Preview current=current on_download_har=download_har on_download_original=download_original />
+            <Preview current=current on_fail=fail on_reconfigure=reconfigure busy=is_busy />
         })}
     }
 }
@@ -267,10 +323,99 @@ pub fn SpecPreview() -> impl IntoView {
 #[component]
 fn Preview(
     current: Rc<Shown>,
-    on_download_har: impl Fn(leptos::ev::MouseEvent) + 'static,
-    on_download_original: impl Fn(leptos::ev::MouseEvent) + 'static,
+    /// Shows a message about a file that could not be saved.
+    on_fail: impl Fn(&str, String) + Copy + 'static,
+    /// Converts the same files again with another configuration.
+    on_reconfigure: impl Fn(ConvertOptions) + 'static,
+    #[prop(into)] busy: Signal<bool>,
 ) -> impl IntoView {
     let spec = &current.spec;
+    let root_name = spec.file_name.clone();
+    let har_name = har_file_name(root_name.rsplit('/').next().unwrap_or(&root_name));
+    let download_har = {
+        let file = current.har.file.clone();
+        let name = har_name.clone();
+        move |_| {
+            if let Err(message) = download::save(&file, &name) {
+                on_fail(&name, message);
+            }
+        }
+    };
+    let save_source = move |source: &Source| {
+        let source = source.clone();
+        move |_| {
+            let name = source.name.rsplit('/').next().unwrap_or(&source.name).to_owned();
+            if let Err(message) = download::save(&source.blob, &name) {
+                on_fail(&name, message);
+            }
+        }
+    };
+    let root = current
+        .sources
+        .iter()
+        .find(|s| s.name == root_name)
+        .or(current.sources.first())
+        .cloned();
+    let download_original = root.as_ref().map(|root| {
+        let name = root.name.rsplit('/').next().unwrap_or(&root.name).to_owned();
+        view! {
+            <button type="button" class="button button--secondary" data-testid="download-original" on:click=save_source(root)>
+                <Icon kind=IconKind::Download />{format!("Download original ({name})")}
+            </button>
+        }
+    });
+    let other_sources = (current.sources.len() > 1).then(|| {
+        let items = current
+            .sources
+            .iter()
+            .filter(|s| Some(&s.name) != root.as_ref().map(|r| &r.name))
+            .map(|source| {
+                view! {
+                    <li>
+                        <button type="button" class="button button--link" data-testid="download-source" on:click=save_source(source)>
+                            {source.name.clone()}
+                        </button>
+                        <span class="muted">{format!(" ({})", bytes(source.blob.size() as usize))}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <details class="sources" data-testid="sources">
+                <summary>{format!("{} more files of this specification", current.sources.len() - 1)}</summary>
+                <ul>{items}</ul>
+            </details>
+        }
+    });
+    let options = current.options.clone();
+    let config_summary = {
+        let server = match (&options.base_url, spec.servers.get(options.server.unwrap_or(0))) {
+            (Some(url), _) => format!("base URL {url}"),
+            (None, Some(server)) => format!("server {}", server.resolved_url),
+            (None, None) => "no server".to_owned(),
+        };
+        let credentials = if options.auth.is_empty() { "placeholders for credentials" } else { "your credentials" };
+        let style = match options.har_style {
+            HarStyle::Concrete => "concrete URLs",
+            HarStyle::Veracode => "Veracode-style HAR",
+        };
+        format!("Converted with {server}, {credentials}, {style}.")
+    };
+    let config = view! {
+        <details class="panel config-panel" data-testid="config-panel">
+            <summary data-testid="config-toggle">
+                <span class="config-panel__title">"Scan configuration"</span>
+                <span class="muted" data-testid="config-summary">{config_summary}</span>
+            </summary>
+            <ScanConfiguration
+                servers=spec.servers.clone()
+                api_key_schemes=Vec::new()
+                applied=options
+                on_apply=on_reconfigure
+                busy=busy
+            />
+        </details>
+    };
     let total = spec.endpoints.len();
     let format = format!(
         "{} (version {}), {}",
@@ -314,7 +459,6 @@ fn Preview(
             </div>
         }
     });
-    let har_name = har_file_name(&spec.file_name);
     let diagnostics = (!spec.diagnostics.is_empty())
         .then(|| view! { <Diagnostics diagnostics=spec.diagnostics.clone() /> });
     let raw_open = RwSignal::new(false);
@@ -369,15 +513,15 @@ fn Preview(
                 <div class="summary__wide"><dt>"Servers"</dt><dd>{servers}</dd></div>
             </dl>
             {description}
+            {other_sources}
             <div class="downloads">
-                <button type="button" class="button" data-testid="download-har" on:click=on_download_har>
+                <button type="button" class="button" data-testid="download-har" on:click=download_har>
                     <Icon kind=IconKind::Download />{format!("Download HAR ({har_name})")}
                 </button>
-                <button type="button" class="button button--secondary" data-testid="download-original" on:click=on_download_original>
-                    <Icon kind=IconKind::Download />{format!("Download original ({})", spec.file_name)}
-                </button>
+                {download_original}
             </div>
         </section>
+        {config}
         {notice}
         {diagnostics}
         <section class="panel" aria-labelledby="endpoints-heading">

@@ -5,7 +5,7 @@
 import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -239,4 +239,27 @@ export function richSpec() {
       },
     },
   };
+}
+
+/** Clicks `testid` and returns the download: its suggested name and bytes. */
+export async function download(page, testid) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+  const file = await dl.path();
+  assert.ok(file, `the ${testid} download failed: ${await dl.failure()}`);
+  return { name: dl.suggestedFilename(), bytes: await readFile(file) };
+}
+
+/** Asserts `har` is HAR 1.2 whose every entry has the fields HAR 1.2 requires. */
+export function assertHar(har, expectedEntries) {
+  assert.equal(har?.log?.version, '1.2', 'log.version');
+  assert.ok(Array.isArray(har.log.entries), 'log.entries is an array');
+  if (expectedEntries !== undefined) assert.equal(har.log.entries.length, expectedEntries, 'one entry per endpoint');
+  for (const [i, e] of har.log.entries.entries()) {
+    for (const key of ['startedDateTime', 'time', 'request', 'response', 'cache', 'timings']) {
+      assert.ok(key in e, `entry ${i} has ${key}`);
+    }
+    assert.ok(!Number.isNaN(Date.parse(e.startedDateTime)), `entry ${i} startedDateTime is a date`);
+    assert.equal(typeof e.request.method, 'string');
+    assert.match(e.request.url, /^https?:\/\//, `entry ${i} request.url is absolute`);
+  }
 }

@@ -6,32 +6,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   useApp, loadSample, specShown, uploadFile, uploadBuffer, text, count, screenshot,
-  tempDir, writeTemp, makeSpec, richSpec, SAMPLE,
+  tempDir, writeTemp, makeSpec, richSpec, SAMPLE, download, assertHar,
 } from './helpers.mjs';
 
 const app = useApp();
 const dir = await tempDir();
-
-async function download(page, testid) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
-  const file = await dl.path();
-  assert.ok(file, `the ${testid} download failed: ${await dl.failure()}`);
-  return { name: dl.suggestedFilename(), bytes: await readFile(file) };
-}
-
-function assertHar(har, expectedEntries) {
-  assert.equal(har?.log?.version, '1.2', 'log.version');
-  assert.ok(Array.isArray(har.log.entries), 'log.entries is an array');
-  if (expectedEntries !== undefined) assert.equal(har.log.entries.length, expectedEntries, 'one entry per endpoint');
-  for (const [i, e] of har.log.entries.entries()) {
-    for (const key of ['startedDateTime', 'time', 'request', 'response', 'cache', 'timings']) {
-      assert.ok(key in e, `entry ${i} has ${key}`);
-    }
-    assert.ok(!Number.isNaN(Date.parse(e.startedDateTime)), `entry ${i} startedDateTime is a date`);
-    assert.equal(typeof e.request.method, 'string');
-    assert.match(e.request.url, /^https?:\/\//, `entry ${i} request.url is absolute`);
-  }
-}
 
 describe('the sample', () => {
   it('"Try the sample" shows the Petstore: title, version, format, servers, endpoints', async () => {

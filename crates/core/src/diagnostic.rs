@@ -35,6 +35,11 @@ pub struct Diagnostic {
     pub pointer: String,
     /// The 1-based line in the file, where the source allows it.
     pub line: Option<u32>,
+    /// The file `pointer` and `line` refer to, when the specification was
+    /// given as several files and the problem is not in the root file
+    /// (`None`: the root file, or the only one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Diagnostic {
@@ -45,6 +50,7 @@ impl Diagnostic {
             message: message.into(),
             pointer: pointer.into(),
             line: None,
+            file: None,
         }
     }
 }

@@ -45,6 +45,34 @@ pub(crate) fn percent(s: &str, keep_reserved: bool) -> String {
     out
 }
 
+/// Text written as it goes in a URL (Postman): only what a URL cannot hold
+/// is percent-encoded (white space, controls, non-ASCII, `"`, `<`, `>`,
+/// `\\`, `^`, `` ` ``, `|`, `#`, and a `%` that starts no escape). `{` and `}`
+/// are kept, so unresolved `{{variables}}` stay readable.
+pub(crate) fn url_text(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape_start = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let keep = escape_start
+            || (b.is_ascii_graphic()
+                && !matches!(
+                    b,
+                    b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'|' | b'#' | b'%'
+                ));
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(hex(b >> 4));
+            out.push(hex(b & 0xF));
+        }
+    }
+    out
+}
+
 fn hex(n: u8) -> char {
     char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 })
 }
@@ -74,6 +102,10 @@ mod tests {
     fn encodings() {
         assert_eq!(percent("a b/c?é", false), "a%20b%2Fc%3F%C3%A9");
         assert_eq!(percent("a b/c?", true), "a%20b/c?");
+        assert_eq!(
+            url_text("a b%20c%zz{{x}}|é"),
+            "a%20b%20c%25zz{{x}}%7C%C3%A9"
+        );
         assert_eq!(base64(b""), "");
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");

@@ -16,20 +16,14 @@ pub mod har;
 pub mod sample;
 pub mod spec;
 
-pub use diagnostic::{Diagnostic, Severity};
-pub use spec::{
-    Endpoint, LoadError, Method, Server, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES,
-    PRESCAN_LIMIT,
-};
+mod options;
 
-/// Options that shape a conversion. The default is what a user gets before
-/// touching any setting.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ConvertOptions {
-    /// A fully-qualified base URL that replaces the specification's servers
-    /// (required when the specification has none, or only relative ones).
-    pub base_url: Option<String>,
-}
+pub use diagnostic::{Diagnostic, Severity};
+pub use options::{validate_header_name, ConvertOptions, HarStyle, ScanAuth, RESERVED_HEADERS};
+pub use spec::{
+    Endpoint, LoadError, Method, Server, ServerVariable, SourceFile, SpecFormat, Specification,
+    Syntax, MAX_SPEC_BYTES, PRESCAN_LIMIT,
+};
 
 /// A loaded specification and the HAR it converts to.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -51,6 +45,30 @@ pub fn convert(
     options: &ConvertOptions,
 ) -> Result<Conversion, LoadError> {
     let loaded = spec::load(file_name, bytes, options)?;
+    let har = har::build(&loaded, options);
+    Ok(Conversion {
+        spec: loaded.spec,
+        har,
+    })
+}
+
+/// Loads a specification split over several files (the root document and
+/// the files its `$ref`s point into) and converts it to HAR.
+///
+/// The root is chosen automatically: the file that is an OpenAPI or Swagger
+/// document; if several are, the one no other file references; otherwise
+/// the first. An Information diagnostic names it. Relative references
+/// between the files resolve (`./schemas/pet.yaml#/Pet`,
+/// `../common.yaml#/components/parameters/X`, whole-file references); a
+/// reference to a file not given is a Warning that names the file. A file
+/// other than the root that cannot be parsed is a diagnostic, not a failure.
+///
+/// With one file, this is [`convert`].
+pub fn convert_files(
+    files: &[SourceFile],
+    options: &ConvertOptions,
+) -> Result<Conversion, LoadError> {
+    let loaded = spec::load_files(files, options)?;
     let har = har::build(&loaded, options);
     Ok(Conversion {
         spec: loaded.spec,

@@ -1,21 +1,92 @@
-//! `convert` never panics, whatever the input: property tests over mutated
-//! valid specifications (bytes and values) and random bytes.
+//! `convert` and `convert_files` never panic, whatever the input: property
+//! tests over mutated valid specifications (OpenAPI 2.0 and 3.0, Postman;
+//! bytes and values), random options (base URL, server, server variables,
+//! credentials, HAR style), specifications split over several mutated
+//! files, and random bytes.
 //!
 //! The number of cases per property is `PRESCAN_PROPTEST_CASES` (default 512).
 
-use prescan_core::{convert, ConvertOptions};
+use std::collections::BTreeMap;
+
+use prescan_core::{convert, convert_files, ConvertOptions, HarStyle, ScanAuth, SourceFile};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 
-const SEEDS: [(&str, &[u8]); 3] = [
-    ("petstore.yaml", include_bytes!("../../../public/samples/petstore.yaml")),
+const SEEDS: [(&str, &[u8]); 4] = [
+    (
+        "petstore.yaml",
+        include_bytes!("../../../public/samples/petstore.yaml"),
+    ),
     (
         "petstore-swagger2.json",
         include_bytes!("fixtures/petstore-swagger2.json"),
     ),
     ("hostile.yaml", include_bytes!("fixtures/hostile.yaml")),
+    ("postman.json", include_bytes!("fixtures/postman.json")),
 ];
+
+/// A specification in three files.
+const SPLIT: [(&str, &[u8]); 3] = [
+    (
+        "api/openapi.yaml",
+        include_bytes!("fixtures/split/openapi.yaml"),
+    ),
+    (
+        "api/paths/pet.yaml",
+        include_bytes!("fixtures/split/paths/pet.yaml"),
+    ),
+    (
+        "api/common.yaml",
+        include_bytes!("fixtures/split/common.yaml"),
+    ),
+];
+
+/// Options a user may choose, odd ones included.
+fn options() -> impl Strategy<Value = ConvertOptions> {
+    let base = proptest::sample::select(vec![
+        None,
+        Some("https://staging.example.com/v1"),
+        Some("https://api.shop.com"),
+        Some("relative/path"),
+        Some("http://[::1]:8080//x//"),
+        Some(""),
+        Some("https://{{x}}/"),
+    ]);
+    let text = "[ -~]{0,12}";
+    (
+        base,
+        proptest::option::of(0usize..4),
+        proptest::collection::vec((text, text), 0..3),
+        proptest::collection::vec((text, text), 0..3),
+        proptest::option::of((text, text)),
+        proptest::option::of(text),
+        proptest::collection::vec((text, text), 0..3),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(base, server, vars, headers, basic, bearer, keys, veracode)| ConvertOptions {
+                base_url: base.map(str::to_owned),
+                server,
+                server_variables: vars.into_iter().collect::<BTreeMap<_, _>>(),
+                auth: ScanAuth {
+                    custom_headers: headers.clone(),
+                    custom_cookies: headers,
+                    basic,
+                    bearer,
+                    api_keys: keys
+                        .into_iter()
+                        .chain([("key".to_owned(), "k".to_owned())])
+                        .collect(),
+                },
+                har_style: if veracode {
+                    HarStyle::Veracode
+                } else {
+                    HarStyle::Concrete
+                },
+            },
+        )
+}
 
 fn cases() -> u32 {
     std::env::var("PRESCAN_PROPTEST_CASES")
@@ -290,6 +361,73 @@ fn mutated_values_never_panic() {
                     serde_json::to_string(&v).unwrap()
                 };
                 run(name, text.as_bytes());
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn mutated_values_with_options_never_panic() {
+    let seeds: Vec<(&str, Value)> = SEEDS.iter().map(|(n, b)| (*n, seed_value(b))).collect();
+    runner()
+        .run(
+            &(
+                0..seeds.len(),
+                proptest::collection::vec(value_edit(), 0..6),
+                options(),
+            ),
+            |(seed, edits, options)| {
+                let (name, value) = &seeds[seed];
+                let mut v = value.clone();
+                for e in &edits {
+                    apply_value(&mut v, e);
+                }
+                let _ = convert(
+                    name,
+                    serde_json::to_string(&v).unwrap().as_bytes(),
+                    &options,
+                );
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn split_specifications_never_panic() {
+    let seeds: Vec<(&str, Value)> = SPLIT.iter().map(|(n, b)| (*n, seed_value(b))).collect();
+    runner()
+        .run(
+            &(
+                proptest::collection::vec((0..SPLIT.len(), value_edit()), 0..8),
+                proptest::collection::vec((0..SPLIT.len(), byte_edit()), 0..2),
+                proptest::sample::subsequence(vec![0usize, 1, 2], 1..=3),
+                options(),
+            ),
+            |(value_edits, byte_edits, keep, options)| {
+                let mut values: Vec<Value> = seeds.iter().map(|(_, v)| v.clone()).collect();
+                for (i, e) in &value_edits {
+                    apply_value(&mut values[*i], e);
+                }
+                let files: Vec<SourceFile> = keep
+                    .iter()
+                    .map(|&i| {
+                        let mut bytes = yaml_serde::to_string(&values[i])
+                            .unwrap_or_default()
+                            .into_bytes();
+                        for (j, e) in &byte_edits {
+                            if *j == i {
+                                bytes = apply_bytes(&bytes, std::slice::from_ref(e));
+                            }
+                        }
+                        SourceFile {
+                            name: seeds[i].0.to_owned(),
+                            bytes,
+                        }
+                    })
+                    .collect();
+                let _ = convert_files(&files, &options);
                 Ok(())
             },
         )

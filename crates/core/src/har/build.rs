@@ -6,40 +6,74 @@ use super::style::{self, scalar};
 use super::{
     unsent_response, zero_timings, Cache, Cookie, Entry, NameValue, Param, PostData, Request, EPOCH,
 };
-use crate::encode::percent;
+use crate::encode::{percent, url_text};
+use crate::options::{validate_header_name, ConvertOptions, HarStyle};
+use crate::spec::auth::cookie_name_ok;
 use crate::spec::plan::{AuthPlan, BodyPlan, Location, RequestPlan};
 
 /// The boundary of multipart bodies: fixed, so the output is deterministic.
 pub const MULTIPART_BOUNDARY: &str = "----prescan-boundary-7MA4YWxkTrZu0gW";
 
-/// The comment on credentials placeholders.
-fn placeholder_comment(scheme: &str) -> String {
-    format!("Placeholder for the credentials of security scheme `{scheme}`; the scan uses the authentication you configure.")
+/// The comment on credentials.
+fn auth_comment(scheme: &str, placeholder: bool) -> String {
+    if placeholder {
+        format!("Placeholder for the credentials of security scheme `{scheme}`; the scan uses the authentication you configure.")
+    } else {
+        format!("Credentials you entered for security scheme `{scheme}`.")
+    }
 }
 
 /// Builds the entry of one planned request.
-pub(crate) fn entry(plan: &RequestPlan) -> Entry {
+pub(crate) fn entry(plan: &RequestPlan, options: &ConvertOptions) -> Entry {
     let mut path = plan.path.clone();
     let mut query: Vec<NameValue> = Vec::new();
     let mut encoded_query: Vec<String> = Vec::new();
     let mut headers: Vec<NameValue> = Vec::new();
     let mut cookies: Vec<Cookie> = Vec::new();
+    let mut path_values: Vec<String> = Vec::new();
 
     for p in &plan.params {
         match p.location {
-            Location::Path => path = path.replace(&format!("{{{}}}", p.name), &style::path(p)),
+            Location::Path => {
+                let text = if p.verbatim {
+                    url_text(&scalar(&p.value))
+                } else {
+                    style::path(p)
+                };
+                let template = format!("{{{}}}", p.name);
+                match options.har_style {
+                    HarStyle::Concrete => path = path.replace(&template, &text),
+                    HarStyle::Veracode => {
+                        if path.contains(&template) {
+                            path_values.push(format!("{}={text}", p.name));
+                        }
+                    }
+                }
+            }
+            Location::Query if p.verbatim => {
+                let value = scalar(&p.value);
+                encoded_query.push(format!("{}={}", url_text(&p.name), url_text(&value)));
+                query.push(name_value(p.name.clone(), value, None));
+            }
             Location::Query => {
                 for pair in style::query(p) {
                     encoded_query.push(pair.encoded);
                     query.push(name_value(pair.name, pair.value, None));
                 }
             }
-            Location::Header => add_header(
-                &mut headers,
-                name_value(p.name.clone(), style::header(p), None),
-                false,
-            ),
-            Location::Cookie => cookies.push(cookie(p.name.clone(), style::cookie(p), None)),
+            Location::Header => {
+                let value = if p.verbatim {
+                    scalar(&p.value).replace(['\r', '\n'], " ")
+                } else {
+                    style::header(p)
+                };
+                add_header(&mut headers, name_value(p.name.clone(), value, None), false)
+            }
+            Location::Cookie => {
+                for (name, value) in style::cookies(p) {
+                    cookies.push(cookie(name, value, None));
+                }
+            }
         }
     }
     for AuthPlan {
@@ -47,9 +81,10 @@ pub(crate) fn entry(plan: &RequestPlan) -> Entry {
         name,
         value,
         scheme,
+        placeholder,
     } in &plan.auth
     {
-        let comment = Some(placeholder_comment(scheme));
+        let comment = Some(auth_comment(scheme, *placeholder));
         match location {
             Location::Header | Location::Path => add_header(
                 &mut headers,
@@ -72,6 +107,16 @@ pub(crate) fn entry(plan: &RequestPlan) -> Entry {
             }
         }
     }
+    for (name, value) in &options.auth.custom_cookies {
+        if cookie_name_ok(name) {
+            cookies.retain(|c| c.name != *name);
+            cookies.push(cookie(
+                name.clone(),
+                style::cookie_text(value),
+                Some("Custom cookie from the scan configuration.".into()),
+            ));
+        }
+    }
     if !cookies.is_empty() {
         let text = cookies
             .iter()
@@ -79,6 +124,19 @@ pub(crate) fn entry(plan: &RequestPlan) -> Entry {
             .collect::<Vec<_>>()
             .join("; ");
         add_header(&mut headers, name_value("Cookie".into(), text, None), true);
+    }
+    for (name, value) in &options.auth.custom_headers {
+        if validate_header_name(name).is_ok() {
+            add_header(
+                &mut headers,
+                name_value(
+                    name.trim_matches(' ').to_owned(),
+                    value.replace(['\r', '\n'], " "),
+                    Some("Custom header from the scan configuration.".into()),
+                ),
+                true,
+            );
+        }
     }
     let post_data = plan.body.as_ref().map(post_data);
     if let Some(body) = &post_data {
@@ -107,6 +165,10 @@ pub(crate) fn entry(plan: &RequestPlan) -> Entry {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str(&encoded_query.join("&"));
     }
+    let (entry_comment, request_comment) = match options.har_style {
+        HarStyle::Concrete => (plan.comment.clone(), None),
+        HarStyle::Veracode => (path_values.join("&"), Some(plan.comment.clone())),
+    };
     Entry {
         started_date_time: EPOCH.into(),
         time: 0.0,
@@ -120,14 +182,14 @@ pub(crate) fn entry(plan: &RequestPlan) -> Entry {
             post_data,
             headers_size: -1,
             body_size: i64::try_from(body_size).unwrap_or(i64::MAX),
-            comment: None,
+            comment: request_comment,
         },
         response: unsent_response(),
         cache: Cache::default(),
         timings: zero_timings(),
         server_ip_address: None,
         connection: None,
-        comment: Some(plan.comment.clone()),
+        comment: Some(entry_comment),
     }
 }
 
@@ -167,7 +229,21 @@ fn add_header(headers: &mut Vec<NameValue>, header: NameValue, replace: bool) {
 
 /// The base URL and the path, without doubled slashes between or inside.
 fn join_url(base: &str, path: &str) -> String {
-    let mut url = base.trim_end_matches('/').to_owned();
+    let base = base.trim_end_matches('/');
+    let (scheme, rest) = match base.find("://") {
+        Some(i) => (&base[..i + 3], &base[i + 3..]),
+        None => ("", base),
+    };
+    let mut url = String::with_capacity(base.len() + path.len());
+    url.push_str(scheme);
+    let mut last = false;
+    for c in rest.chars() {
+        if c == '/' && last {
+            continue;
+        }
+        last = c == '/';
+        url.push(c);
+    }
     let mut last_slash = false;
     if !path.starts_with('/') {
         url.push('/');
@@ -200,6 +276,20 @@ fn post_data(body: &BodyPlan) -> PostData {
         params: Vec::new(),
         comment: None,
     };
+    if let Some(text) = &body.text {
+        data.text = Some(text.clone());
+        return data;
+    }
+    if let Some(fields) = &body.fields {
+        data.params = fields.clone();
+        if kind == "multipart/form-data" {
+            data.mime_type = format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}");
+        }
+        if data.params.is_empty() {
+            data.text = Some(String::new());
+        }
+        return data;
+    }
     match kind.as_str() {
         "application/x-www-form-urlencoded" => data.params = form_params(body, false),
         "multipart/form-data" => {

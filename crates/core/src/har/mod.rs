@@ -300,9 +300,13 @@ pub struct Timings {
 
 /// Builds the HAR document of a loaded specification: one entry per endpoint,
 /// in specification order.
-pub fn build(loaded: &Loaded, _options: &ConvertOptions) -> Har {
+///
+/// The requests follow `options`: [`crate::HarStyle`], the credentials and
+/// custom headers and cookies of [`crate::ScanAuth`]. Entries of a HAR file
+/// read as input are kept as they are.
+pub fn build(loaded: &Loaded, options: &ConvertOptions) -> Har {
     let entries = match &loaded.source {
-        Source::Requests(plans) => plans.iter().map(build::entry).collect(),
+        Source::Requests(plans) => plans.iter().map(|p| build::entry(p, options)).collect(),
         Source::Entries(entries) => entries.clone(),
     };
     Har {

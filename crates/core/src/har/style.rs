@@ -113,10 +113,28 @@ pub(crate) fn header(p: &ParamPlan) -> String {
     text.replace(['\r', '\n'], " ")
 }
 
-/// A cookie parameter's value (as sent: characters a cookie cannot hold are
-/// percent-encoded).
-pub(crate) fn cookie(p: &ParamPlan) -> String {
-    cookie_text(&simple(parts(&p.value), false, &|s| s.to_owned()))
+/// A cookie parameter's cookies, (name, value) as sent: `form` style, so an
+/// exploded array is one cookie per item and an exploded object one cookie
+/// per property; otherwise one cookie, items comma-joined. Characters a
+/// cookie cannot hold are percent-encoded.
+pub(crate) fn cookies(p: &ParamPlan) -> Vec<(String, String)> {
+    if p.verbatim {
+        return vec![(p.name.clone(), cookie_text(&scalar(&p.value)))];
+    }
+    match (p.explode, parts(&p.value)) {
+        (true, Parts::List(items)) => items
+            .iter()
+            .map(|i| (p.name.clone(), cookie_text(&scalar(i))))
+            .collect(),
+        (true, Parts::Pairs(pairs)) => pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), cookie_text(&scalar(v))))
+            .collect(),
+        (_, value) => vec![(
+            p.name.clone(),
+            cookie_text(&simple(value, false, &|s| s.to_owned())),
+        )],
+    }
 }
 
 /// Percent-encodes what a cookie value cannot hold (white space, `"`, `,`,
@@ -146,7 +164,12 @@ pub(crate) fn query(p: &ParamPlan) -> Vec<QueryPair> {
     let enc = |s: &str| percent(s, p.allow_reserved);
     let pair = |name: &str, value: String, encoded_value: String| QueryPair {
         name: name.to_owned(),
-        encoded: format!("{}={encoded_value}", percent(name, false)),
+        // `[` and `]` stay as they are (deepObject names), as the OpenAPI
+        // style table writes them and servers expect them.
+        encoded: format!(
+            "{}={encoded_value}",
+            percent(name, false).replace("%5B", "[").replace("%5D", "]")
+        ),
         value,
     };
     let joined = |items: Vec<String>, sep: &str, enc_sep: &str| {
@@ -217,6 +240,7 @@ mod tests {
             explode,
             allow_reserved: false,
             value,
+            verbatim: false,
         }
     }
 
@@ -297,7 +321,7 @@ mod tests {
         );
         assert_eq!(
             q(Style::DeepObject, true, json!({"R": 1})),
-            vec![("id[R]".into(), "1".into(), "id%5BR%5D=1".into())]
+            vec![("id[R]".into(), "1".into(), "id[R]=1".into())]
         );
         assert_eq!(
             q(Style::Form, true, json!({"R": 1})),

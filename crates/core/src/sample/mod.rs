@@ -1,16 +1,35 @@
 //! Schema → an example value that fits it.
 //!
-//! The order follows openapi-sampler, the de-facto reference: the
-//! specification's own values first (`example`, `examples`, `const`, the
-//! first `enum` value, `default`), then a value generated to fit the schema
-//! (format-aware strings, numbers within bounds and `multipleOf`, arrays with
-//! `minItems`, objects with their properties). `allOf` branches are merged,
-//! the first viable `oneOf` / `anyOf` branch is used, `readOnly` properties
-//! are left out of requests.
+//! The rules, in order (the parameter's or media type's own `example` /
+//! `examples` come before all of these; the readers apply them):
+//!
+//! 1. the schema's own values: `const`, the first of `examples`, `example`,
+//!    the first `enum` value that is not null, `default` (with `$ref`
+//!    siblings, as OpenAPI 3.1 allows, a value the siblings state wins);
+//! 2. `allOf` branches merged; the first viable `oneOf` / `anyOf` branch;
+//! 3. a generated value that fits the schema:
+//!    - strings: one matching `pattern` when the pattern is in the common
+//!      subset (see `pattern`), else by `format` (date-time, date, time,
+//!      email, uuid, uri, hostname, ipv4, ipv6, byte, ...), else `"string"`;
+//!      padded or cut to `minLength` / `maxLength`;
+//!    - integers: 1 when the bounds allow it (a 0 identifier is often
+//!      invalid), else the bound nearest to it; `multipleOf` respected;
+//!      clamped to int32 / int64;
+//!    - numbers: 0, or the lower bound (a step above an exclusive one);
+//!    - booleans: `true`; arrays: `minItems` items (at least 1, at most 32;
+//!      distinct with `uniqueItems`); objects: their properties (optional
+//!      ones down to a depth of 6), `readOnly` ones left out of requests.
+//!
+//! The readers add one rule: a path parameter of type string named like an
+//! identifier (`id`, `petId`, `pet_id`, `pet-id`, `petID`) whose schema
+//! says nothing more (no example, enum, default, const, format or pattern)
+//! gets `"1"` (left-padded with `0`s to `minLength`) rather than
+//! `"string"`.
 //!
 //! Generation is deterministic (no randomness, no clocks), bounded in depth
 //! and in size, and safe on recursive schemas.
 
+mod pattern;
 mod strings;
 
 use serde_json::{Map, Number, Value};
@@ -109,6 +128,12 @@ impl<'r, 'a> Sampler<'r, 'a> {
             _ => return Some(Value::Null),
         };
         if let Some(reference) = ref_of(schema) {
+            // `$ref` with siblings (OpenAPI 3.1): a value the siblings state wins.
+            if map.len() > 1 {
+                if let Some(v) = given(map) {
+                    return Some(v);
+                }
+            }
             if self.stack.contains(&reference) {
                 return None;
             }
@@ -305,9 +330,11 @@ impl<'r, 'a> Sampler<'r, 'a> {
     }
 }
 
-/// A value the schema states itself.
+/// A value the schema states itself, in this order: `const`, the first of
+/// `examples`, `example`, the first `enum` value that is not null,
+/// `default`.
 fn given(map: &Map<String, Value>) -> Option<Value> {
-    if let Some(v) = map.get("example") {
+    if let Some(v) = map.get("const") {
         return Some(v.clone());
     }
     if let Some(Value::Array(examples)) = map.get("examples") {
@@ -315,7 +342,7 @@ fn given(map: &Map<String, Value>) -> Option<Value> {
             return Some(first.clone());
         }
     }
-    if let Some(v) = map.get("const") {
+    if let Some(v) = map.get("example") {
         return Some(v.clone());
     }
     if let Some(Value::Array(values)) = map.get("enum") {
@@ -401,10 +428,14 @@ fn integer(map: &Map<String, Value>) -> Value {
     let (lo, lo_ex, hi, hi_ex) = bounds(map);
     let lo = lo.map(|l| if lo_ex { l.floor() + 1.0 } else { l.ceil() });
     let hi = hi.map(|h| if hi_ex { h.ceil() - 1.0 } else { h.floor() });
+    // Unconstrained: 1 (a 0 identifier is often invalid), or the bound
+    // nearest to it.
     let mut v = match (lo, hi) {
+        (Some(l), Some(h)) if l <= 1.0 && 1.0 <= h => 1.0,
+        (Some(l), None) if l <= 1.0 => 1.0,
         (Some(l), _) => l,
-        (None, Some(h)) if h < 0.0 => h,
-        _ => 0.0,
+        (None, Some(h)) if h < 1.0 => h,
+        _ => 1.0,
     };
     if let Some(m) = map
         .get("multipleOf")

@@ -4,8 +4,22 @@ use serde_json::{Map, Value};
 
 use crate::encode::base64;
 
-/// A string for a `type: string` schema.
+/// A string for a `type: string` schema: one matching its `pattern` when
+/// the pattern is in the subset [`super::pattern`] reads, else one fitting
+/// its `format`, padded or cut to `minLength` / `maxLength`.
 pub(crate) fn string(map: &Map<String, Value>) -> String {
+    let len = |k: &str| {
+        map.get(k)
+            .and_then(Value::as_u64)
+            .map(|n| n.min(10_000) as usize)
+    };
+    if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+        let min = len("minLength").unwrap_or(0);
+        let max = len("maxLength").unwrap_or(usize::MAX);
+        if let Some(s) = super::pattern::generate(pattern, min, max) {
+            return s;
+        }
+    }
     let format = map.get("format").and_then(Value::as_str).unwrap_or("");
     let mut s = match format {
         "date-time" => "2024-01-01T00:00:00Z".to_owned(),
@@ -26,11 +40,6 @@ pub(crate) fn string(map: &Map<String, Value>) -> String {
         "json-pointer" => "/example".to_owned(),
         "int32" | "int64" => "0".to_owned(),
         _ => "string".to_owned(),
-    };
-    let len = |k: &str| {
-        map.get(k)
-            .and_then(Value::as_u64)
-            .map(|n| n.min(10_000) as usize)
     };
     if let Some(min) = len("minLength") {
         let have = s.chars().count();

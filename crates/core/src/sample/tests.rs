@@ -33,7 +33,9 @@ fn explicit_values_come_first() {
 
 #[test]
 fn numbers_fit_their_bounds() {
-    assert_eq!(gen(json!({"type": "integer"})), json!(0));
+    assert_eq!(gen(json!({"type": "integer"})), json!(1));
+    assert_eq!(gen(json!({"type": "integer", "maximum": 0})), json!(0));
+    assert_eq!(gen(json!({"type": "integer", "minimum": -5})), json!(1));
     assert_eq!(gen(json!({"type": "integer", "minimum": 5})), json!(5));
     assert_eq!(
         gen(json!({"type": "integer", "minimum": 5, "exclusiveMinimum": true})),
@@ -78,7 +80,7 @@ fn arrays_and_objects() {
         gen(
             json!({"type": "array", "items": {"type": "integer"}, "minItems": 3, "uniqueItems": true})
         ),
-        json!([0, 1, 2])
+        json!([1, 2, 3])
     );
     assert_eq!(
         gen(json!({"type": "array", "items": {"type": "integer"}, "maxItems": 0})),
@@ -91,11 +93,11 @@ fn arrays_and_objects() {
             "id": {"type": "integer", "readOnly": true},
             "w": {"type": "string", "writeOnly": true}
         }})),
-        json!({"a": "user@example.com", "b": 0, "w": "string"})
+        json!({"a": "user@example.com", "b": 1, "w": "string"})
     );
     assert_eq!(
         gen(json!({"type": "object", "additionalProperties": {"type": "integer"}})),
-        json!({"additionalProp1": 0})
+        json!({"additionalProp1": 1})
     );
     assert_eq!(
         gen(json!({"properties": {"x": {"format": "uuid"}}})),
@@ -112,11 +114,11 @@ fn composition() {
     }}});
     assert_eq!(
         gen_in(json!({"$ref": "#/components/schemas/Cat"}), root.clone()),
-        json!({"id": 0, "kind": "string", "meow": true})
+        json!({"id": 1, "kind": "string", "meow": true})
     );
     assert_eq!(
         gen(json!({"oneOf": [{"type": "integer"}, {"type": "string"}]})),
-        json!(0)
+        json!(1)
     );
     assert_eq!(
         gen(json!({"anyOf": [{"$ref": "#/missing"}, {"type": "string"}]})),

@@ -73,6 +73,7 @@ pub(crate) fn read(
                 url: origin.to_owned(),
                 resolved_url: origin.to_owned(),
                 description: None,
+                variables: Vec::new(),
             });
         }
         let auth_required = entry

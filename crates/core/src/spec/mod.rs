@@ -1,6 +1,8 @@
 //! Bytes → a normalized [`Specification`]: format detection, parsing (JSON or
 //! YAML), the OpenAPI 2.0 → 3.0 front end, and endpoint enumeration.
 
+pub(crate) mod auth;
+mod bundle;
 mod detect;
 mod har_input;
 mod lines;
@@ -8,6 +10,7 @@ mod openapi3;
 mod openapi31;
 mod parse;
 pub mod plan;
+mod postman;
 pub(crate) mod refs;
 mod swagger2;
 mod yaml;
@@ -120,10 +123,40 @@ impl fmt::Display for Method {
 pub struct Server {
     /// The URL as written in the specification (variables not yet substituted).
     pub url: String,
-    /// The URL with every server variable replaced by its default.
+    /// The URL with every server variable replaced by the value chosen in
+    /// [`crate::ConvertOptions::server_variables`], or else its default.
     pub resolved_url: String,
     /// What the specification says of it.
     pub description: Option<String>,
+    /// The variables its URL names, in the order declared.
+    #[serde(default)]
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A variable of a server URL (`{name}` in `https://{name}.example.com`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerVariable {
+    /// The variable's name.
+    pub name: String,
+    /// Its default value.
+    pub default: String,
+    /// The values allowed (empty: any).
+    #[serde(default)]
+    pub enum_values: Vec<String>,
+    /// What the specification says of it.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One file of a specification, as the browser gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// Its path relative to the folder chosen, with `/` separators, e.g.
+    /// `api/openapi.yaml` or `schemas/pet.yaml`. References between files
+    /// are resolved against these paths.
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
 }
 
 /// One operation of the specification: a method on a path.
@@ -173,6 +206,10 @@ pub struct Specification {
     pub endpoints: Vec<Endpoint>,
     /// Problems found while loading, in document order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The names of every file read, the root first (one name for a
+    /// specification in one file).
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 impl Specification {
@@ -226,7 +263,7 @@ pub enum LoadError {
 
 /// The formats named in messages that list what is supported.
 pub const SUPPORTED_FORMATS: &str =
-    "OpenAPI 2.0 (Swagger), OpenAPI 3.0 and 3.1, and HAR 1.2, in JSON or YAML";
+    "OpenAPI 2.0 (Swagger), OpenAPI 3.0 and 3.1, Postman Collection 2.1, and HAR 1.2, in JSON or YAML";
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -290,15 +327,84 @@ pub fn load(
 ) -> Result<Loaded, LoadError> {
     let text = parse::text(bytes)?;
     let syntax = parse::syntax_of(text);
-    let mut root = parse::value(text, syntax)?;
-    let (format, format_version) = match &root {
-        serde_json::Value::Object(map) => detect::detect(map, syntax)?,
-        other => {
-            return Err(LoadError::NotASpecification {
-                found: parse::describe(other, syntax),
-            })
-        }
+    let root = parse::value(text, syntax)?;
+    let (format, format_version) = detect_value(&root, syntax)?;
+    let input = Input {
+        file_name,
+        file_size: bytes.len(),
+        text,
+        syntax,
+        root,
+        format,
+        format_version,
+        others: Vec::new(),
+        diagnostics: Vec::new(),
+        origins: Vec::new(),
+        notes: refs::Notes::new(),
     };
+    Ok(finish(input, options))
+}
+
+/// Reads a specification split over several files.
+///
+/// Never panics. Fails only when no file can be used as the root; problems
+/// with the other files are [`Diagnostic`]s in the result.
+pub fn load_files(
+    files: &[SourceFile],
+    options: &crate::ConvertOptions,
+) -> Result<Loaded, LoadError> {
+    match files {
+        [] => Err(LoadError::Empty),
+        [one] => load(&one.name, &one.bytes, options),
+        _ => bundle::load(files, options),
+    }
+}
+
+fn detect_value(
+    root: &serde_json::Value,
+    syntax: Syntax,
+) -> Result<(SpecFormat, String), LoadError> {
+    match root {
+        serde_json::Value::Object(map) => detect::detect(map, syntax),
+        other => Err(LoadError::NotASpecification {
+            found: parse::describe(other, syntax),
+        }),
+    }
+}
+
+/// A parsed root document and what came with it.
+pub(crate) struct Input<'t> {
+    file_name: &'t str,
+    file_size: usize,
+    text: &'t str,
+    syntax: Syntax,
+    root: serde_json::Value,
+    format: SpecFormat,
+    format_version: String,
+    /// The other files: (name, text, syntax), for line numbers.
+    others: Vec<(String, &'t str, Syntax)>,
+    /// Diagnostics found before (multi-file loading).
+    diagnostics: Vec<Diagnostic>,
+    /// Where the parts bundled from other files come from.
+    origins: Vec<bundle::Origin>,
+    /// Why references that could not be bundled fail.
+    notes: refs::Notes,
+}
+
+fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
+    let Input {
+        file_name,
+        file_size,
+        text,
+        syntax,
+        mut root,
+        format,
+        format_version,
+        others,
+        diagnostics: mut diags,
+        origins,
+        notes,
+    } = input;
     if format == SpecFormat::OpenApi31 {
         openapi31::normalize(&mut root);
     }
@@ -307,7 +413,7 @@ pub fn load(
     let mut diagnostics = Vec::new();
     let mut spec = Specification {
         file_name: file_name.to_owned(),
-        file_size: bytes.len(),
+        file_size,
         format,
         format_version,
         syntax,
@@ -317,13 +423,20 @@ pub fn load(
         servers: Vec::new(),
         endpoints: Vec::new(),
         diagnostics: Vec::new(),
+        files: std::iter::once(file_name.to_owned())
+            .chain(others.iter().map(|(n, _, _)| n.clone()))
+            .collect(),
     };
+    auth::check_custom(&options.auth, &mut diagnostics);
     let source = match format {
         SpecFormat::Postman21 => {
-            return Err(LoadError::Unsupported {
-                format: SpecFormat::Postman21.label().into(),
-                detail: "is recognized; converting it arrives in the next release. Export the API as OpenAPI instead (in Postman: the API's Definition, or a converter such as postman-to-openapi), or record its traffic as a HAR file.".into(),
-            })
+            let out = postman::read(map, options, &mut diagnostics);
+            spec.title = out.title;
+            spec.version = out.version;
+            spec.description = out.description;
+            spec.servers = out.servers;
+            spec.endpoints = out.endpoints;
+            Source::Requests(out.requests)
         }
         SpecFormat::Har12 => {
             let input = har_input::read(map, file_name, &mut diagnostics);
@@ -344,13 +457,13 @@ pub fn load(
                     diagnostics.push(Diagnostic::new(
                         Severity::Information,
                         "/openapi",
-                        "OpenAPI 3.1 is read through prescan's OpenAPI 3.0 reader: type lists with `null`, `const`, `examples` and numeric exclusive bounds are understood; other JSON Schema 2020-12 keywords are ignored when generating values.",
+                        "OpenAPI 3.1 is read through prescan's OpenAPI 3.0 reader: type lists, `const`, `examples` and numeric exclusive bounds are understood; other JSON Schema 2020-12 keywords are ignored when generating values.",
                     ));
                     &root
                 }
                 _ => &root,
             };
-            let analysis = openapi3::analyze(doc, format, options, &mut diagnostics);
+            let analysis = openapi3::analyze(doc, format, options, &notes, &mut diagnostics);
             spec.title = analysis.title;
             spec.version = analysis.version;
             spec.description = analysis.description;
@@ -359,12 +472,32 @@ pub fn load(
             Source::Requests(analysis.requests)
         }
     };
+    diags.append(&mut diagnostics);
+    let mut diagnostics = diags;
+    bundle::relocate(&origins, &mut diagnostics);
     if !diagnostics.is_empty() {
         let index = lines::LineIndex::new(text, syntax);
+        let mut other_indexes: Vec<(&str, lines::LineIndex)> = Vec::new();
         for d in diagnostics.iter_mut().take(MAX_LINE_LOOKUPS) {
-            d.line = index.line_of(&d.pointer);
+            if d.line.is_some() {
+                continue;
+            }
+            d.line = match &d.file {
+                None => index.line_of(&d.pointer),
+                Some(f) => {
+                    if !other_indexes.iter().any(|(n, _)| n == f) {
+                        if let Some((n, t, s)) = others.iter().find(|(n, _, _)| n == f) {
+                            other_indexes.push((n.as_str(), lines::LineIndex::new(t, *s)));
+                        }
+                    }
+                    other_indexes
+                        .iter()
+                        .find(|(n, _)| n == f)
+                        .and_then(|(_, idx)| idx.line_of(&d.pointer))
+                }
+            };
         }
     }
     spec.diagnostics = diagnostics;
-    Ok(Loaded { spec, source })
+    Loaded { spec, source }
 }

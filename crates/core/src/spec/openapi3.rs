@@ -15,11 +15,11 @@ use openapiv3::{
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::auth::{self, Kind};
 use super::plan::{AuthPlan, BodyPlan, Location, ParamPlan, RequestPlan, Style};
-use super::refs::{join, Resolver};
-use super::{Endpoint, Method, Server, SpecFormat};
+use super::refs::{join, Notes, Resolver};
+use super::{Endpoint, Method, Server, ServerVariable, SpecFormat};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::encode::base64;
 use crate::sample::Sampler;
 use crate::ConvertOptions;
 
@@ -48,7 +48,8 @@ struct Reader<'r, 'a> {
     sampler: Sampler<'r, 'a>,
     format: SpecFormat,
     base_url: String,
-    schemes: HashMap<String, Option<SecurityScheme>>,
+    options: &'r ConvertOptions,
+    schemes: HashMap<String, Option<Option<SecurityScheme>>>,
     diags: &'r mut Vec<Diagnostic>,
 }
 
@@ -57,9 +58,10 @@ pub(crate) fn analyze(
     root: &Value,
     format: SpecFormat,
     options: &ConvertOptions,
+    notes: &Notes,
     diags: &mut Vec<Diagnostic>,
 ) -> Analysis {
-    let resolver = Resolver::new(root);
+    let resolver = Resolver::with_notes(root, notes);
     let info = root.get("info");
     let text = |v: Option<&Value>| match v {
         Some(Value::String(s)) => Some(s.clone()),
@@ -72,7 +74,7 @@ pub(crate) fn analyze(
         .and_then(|i| i.get("description"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let servers = read_servers(root.get("servers"), "/servers", diags);
+    let servers = read_servers(root.get("servers"), "/servers", options, diags);
     let base_url = base_url(&servers, options, format, diags);
 
     let mut reader = Reader {
@@ -80,6 +82,7 @@ pub(crate) fn analyze(
         sampler: Sampler::new(&resolver),
         format,
         base_url,
+        options,
         schemes: HashMap::new(),
         diags,
     };
@@ -101,8 +104,23 @@ pub(crate) fn analyze(
         )),
         None => {}
     }
+    let webhooks = root
+        .get("webhooks")
+        .and_then(Value::as_object)
+        .map_or(0, |w| w.len());
+    if webhooks > 0 {
+        reader.diags.push(Diagnostic::new(
+            Severity::Information,
+            "/webhooks",
+            format!(
+                "The specification describes {webhooks} webhook{} (requests the API sends to its clients, not requests a scan can send); {} not converted to endpoints.",
+                if webhooks == 1 { "" } else { "s" },
+                if webhooks == 1 { "it is" } else { "they are" }
+            ),
+        ));
+    }
     if endpoints.is_empty() {
-        let message = if root.get("webhooks").is_some() {
+        let message = if webhooks > 0 {
             "The specification describes only webhooks (requests the API sends), so there is nothing for a scan to send."
         } else {
             "The specification has no operations under `paths`, so there is nothing for a scan to send."
@@ -121,7 +139,12 @@ pub(crate) fn analyze(
     }
 }
 
-fn read_servers(list: Option<&Value>, pointer: &str, diags: &mut Vec<Diagnostic>) -> Vec<Server> {
+fn read_servers(
+    list: Option<&Value>,
+    pointer: &str,
+    options: &ConvertOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Server> {
     let Some(list) = list else { return Vec::new() };
     let Some(items) = list.as_array() else {
         diags.push(Diagnostic::new(
@@ -133,15 +156,45 @@ fn read_servers(list: Option<&Value>, pointer: &str, diags: &mut Vec<Diagnostic>
     };
     let mut out = Vec::new();
     for (i, s) in items.iter().enumerate() {
+        let s_pointer = join(pointer, &i.to_string());
         match openapiv3::Server::deserialize(s) {
-            Ok(server) => out.push(Server {
-                resolved_url: substitute(&server.url, server.variables.as_ref()),
-                url: server.url,
-                description: server.description,
-            }),
+            Ok(server) => {
+                let variables: Vec<ServerVariable> = server
+                    .variables
+                    .iter()
+                    .flatten()
+                    .map(|(name, v)| ServerVariable {
+                        name: name.clone(),
+                        default: v.default.clone(),
+                        enum_values: v.enumeration.clone(),
+                        description: v.description.clone(),
+                    })
+                    .collect();
+                for v in &variables {
+                    if let Some(chosen) = options.server_variables.get(&v.name) {
+                        if !v.enum_values.is_empty() && !v.enum_values.contains(chosen) {
+                            diags.push(Diagnostic::new(
+                                Severity::Warning,
+                                join(&join(&s_pointer, "variables"), &v.name),
+                                format!(
+                                    "The value chosen for the server variable `{}` is not one of the values the specification allows ({}); it is used anyway. Choose one of them unless you know the server accepts it.",
+                                    v.name,
+                                    v.enum_values.join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                }
+                out.push(Server {
+                    resolved_url: substitute(&server.url, &variables, options),
+                    url: server.url,
+                    description: server.description,
+                    variables,
+                })
+            }
             Err(e) => diags.push(Diagnostic::new(
                 Severity::Error,
-                join(pointer, &i.to_string()),
+                s_pointer,
                 format!("This server could not be read ({e}); it is left out. A server needs a `url` string."),
             )),
         }
@@ -149,11 +202,9 @@ fn read_servers(list: Option<&Value>, pointer: &str, diags: &mut Vec<Diagnostic>
     out
 }
 
-/// Replaces `{variable}`s with their defaults (or first allowed value).
-fn substitute(
-    url: &str,
-    variables: Option<&indexmap::IndexMap<String, openapiv3::ServerVariable>>,
-) -> String {
+/// Replaces `{variable}`s with the user's value, the default, or the first
+/// allowed value.
+fn substitute(url: &str, variables: &[ServerVariable], options: &ConvertOptions) -> String {
     let mut out = String::with_capacity(url.len());
     let mut rest = url;
     while let Some(open) = rest.find('{') {
@@ -162,11 +213,14 @@ fn substitute(
         };
         out.push_str(&rest[..open]);
         let name = &rest[open + 1..close];
-        match variables.and_then(|v| v.get(name)) {
-            Some(var) if !var.default.is_empty() => out.push_str(&var.default),
-            Some(var) if !var.enumeration.is_empty() => {
-                out.push_str(var.enumeration.first().map_or("", String::as_str))
+        let declared = variables.iter().find(|v| v.name == name);
+        match (options.server_variables.get(name), declared) {
+            (Some(chosen), Some(_)) => out.push_str(chosen),
+            (_, Some(var)) if !var.default.is_empty() => out.push_str(&var.default),
+            (_, Some(var)) if !var.enum_values.is_empty() => {
+                out.push_str(var.enum_values.first().map_or("", String::as_str))
             }
+            (Some(chosen), None) => out.push_str(chosen),
             _ => out.push_str(&rest[open..=close]),
         }
         rest = &rest[close + 1..];
@@ -175,9 +229,10 @@ fn substitute(
     out
 }
 
-fn is_absolute(url: &str) -> bool {
-    url.split_once("://").is_some_and(|(scheme, _)| {
+pub(crate) fn is_absolute(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(scheme, rest)| {
         !scheme.is_empty()
+            && !rest.is_empty()
             && scheme
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
@@ -185,9 +240,9 @@ fn is_absolute(url: &str) -> bool {
 }
 
 /// The scheme and host of an absolute URL.
-fn origin(url: &str) -> &str {
+pub(crate) fn origin(url: &str) -> &str {
     match url.find("://") {
-        Some(i) => match url[i + 3..].find('/') {
+        Some(i) => match url[i + 3..].find(['/', '?', '#']) {
             Some(j) => &url[..i + 3 + j],
             None => url,
         },
@@ -195,29 +250,67 @@ fn origin(url: &str) -> &str {
     }
 }
 
-/// The base URL requests are sent to: the user's, the first server's, or a
-/// stand-in (reported) when there is no fully-qualified server.
+/// The user's base URL, when given and usable (reported when not).
+pub(crate) fn user_base_url(
+    options: &ConvertOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let user = options
+        .base_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())?;
+    if is_absolute(user) {
+        return Some(user.trim_end_matches('/').to_owned());
+    }
+    diags.push(Diagnostic::new(
+        Severity::Error,
+        "",
+        format!("The base URL `{user}` is not fully qualified, so it is not used. Enter it with its scheme and host, such as https://api.example.com/v1."),
+    ));
+    None
+}
+
+/// The base URL requests are sent to: the user's, the chosen server's, or
+/// a stand-in (reported) when there is no fully-qualified server.
 fn base_url(
     servers: &[Server],
     options: &ConvertOptions,
     format: SpecFormat,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
-    if let Some(user) = options
-        .base_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
-        return user.trim_end_matches('/').to_owned();
+    if let Some(user) = user_base_url(options, diags) {
+        return user;
     }
     let fix = if format == SpecFormat::OpenApi2 {
         "add `host` (with `schemes` and `basePath`) to the specification"
     } else {
         "add a fully-qualified URL to `servers`"
     };
-    let first = servers.first().map(|s| s.resolved_url.trim());
-    match first {
+    let index = match options.server {
+        Some(i) if i < servers.len() => i,
+        Some(i) => {
+            diags.push(Diagnostic::new(
+                Severity::Warning,
+                if format == SpecFormat::OpenApi2 { "" } else { "/servers" },
+                format!(
+                    "Server {} was chosen, but the specification lists {} server{}; the first is used. Choose another server.",
+                    i + 1,
+                    servers.len(),
+                    if servers.len() == 1 { "" } else { "s" }
+                ),
+            ));
+            0
+        }
+        None => 0,
+    };
+    let server_pointer = if format == SpecFormat::OpenApi2 {
+        String::new()
+    } else {
+        format!("/servers/{index}")
+    };
+    let chosen = servers.get(index).map(|s| s.resolved_url.trim());
+    match chosen {
         Some(url) if is_absolute(url) => url.trim_end_matches('/').to_owned(),
         Some(url) if url.starts_with("//") => format!("https:{}", url.trim_end_matches('/')),
         Some(url) => {
@@ -229,7 +322,7 @@ fn base_url(
             };
             diags.push(Diagnostic::new(
                 Severity::Warning,
-                if format == SpecFormat::OpenApi2 { "" } else { "/servers/0" },
+                server_pointer,
                 format!(
                     "The server URL `{url}` is relative, so the requests shown use `{stand_in}` as a stand-in. Veracode needs a fully-qualified base URL that includes the base path (such as https://api.example.com/v1): {fix}, or give one when you configure the scan."
                 ),
@@ -294,8 +387,12 @@ impl<'r, 'a> Reader<'r, 'a> {
             return;
         };
         let shared = self.params(item.get("parameters"), &join(&pointer, "parameters"));
-        let path_servers =
-            read_servers(item.get("servers"), &join(&pointer, "servers"), self.diags);
+        let path_servers = read_servers(
+            item.get("servers"),
+            &join(&pointer, "servers"),
+            self.options,
+            self.diags,
+        );
         for (key, op) in item_map {
             let Some(method) = method_of(key) else {
                 continue;
@@ -414,7 +511,12 @@ impl<'r, 'a> Reader<'r, 'a> {
         }
         self.check_path_template(path, &plans, pointer);
 
-        let servers = read_servers(op.get("servers"), &join(pointer, "servers"), self.diags);
+        let servers = read_servers(
+            op.get("servers"),
+            &join(pointer, "servers"),
+            self.options,
+            self.diags,
+        );
         let server = servers.first().or(path_servers.first());
         let base_url = match server.map(|s| s.resolved_url.trim()) {
             Some(url) if is_absolute(url) => url.trim_end_matches('/').to_owned(),
@@ -512,6 +614,7 @@ impl<'r, 'a> Reader<'r, 'a> {
             explode: data.explode.unwrap_or(explode_default),
             allow_reserved,
             value,
+            verbatim: false,
         })
     }
 
@@ -520,6 +623,12 @@ impl<'r, 'a> Reader<'r, 'a> {
             return v;
         }
         if let Some(schema) = p.raw.get("schema") {
+            let data = p.typed.parameter_data_ref();
+            if matches!(p.typed, Parameter::Path { .. }) && is_id_name(&data.name) {
+                if let Some(id) = self.id_value(schema) {
+                    return id;
+                }
+            }
             return self.sampler.value(schema, &p.pointer, self.diags);
         }
         // `content`: one media type; the value is sent serialized.
@@ -539,6 +648,42 @@ impl<'r, 'a> Reader<'r, 'a> {
             },
         };
         Value::String(serde_json::to_string(&v).unwrap_or_default())
+    }
+
+    /// An ID-like value for a string schema that says nothing more of its
+    /// values (no example, enum, default, const, format or pattern): `"1"`,
+    /// padded to `minLength` with `0`s on the left.
+    fn id_value(&self, schema: &'a Value) -> Option<Value> {
+        let (s, _) = self.resolver.deref(schema).ok()?;
+        let map = s.as_object()?;
+        let is_string = match map.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        let says_more = [
+            "example", "examples", "enum", "default", "const", "format", "pattern", "allOf",
+            "oneOf", "anyOf",
+        ]
+        .iter()
+        .any(|k| map.contains_key(*k));
+        if !is_string || says_more {
+            return None;
+        }
+        let min = map
+            .get("minLength")
+            .and_then(Value::as_u64)
+            .map_or(1, |n| n.min(64) as usize);
+        let max = map
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .unwrap_or(u64::MAX);
+        if max == 0 {
+            return None;
+        }
+        let mut id = "0".repeat(min.saturating_sub(1));
+        id.push('1');
+        Some(Value::String(id))
     }
 
     fn check_path_template(&mut self, path: &str, plans: &[ParamPlan], pointer: &str) {
@@ -630,6 +775,8 @@ impl<'r, 'a> Reader<'r, 'a> {
             value,
             file_fields,
             exploded_fields,
+            text: None,
+            fields: None,
         })
     }
 
@@ -645,8 +792,12 @@ impl<'r, 'a> Reader<'r, 'a> {
         Some(media_type.clone())
     }
 
-    /// Whether auth is required, and the placeholders of the first
-    /// requirement that names schemes.
+    /// Whether auth is required, and the credentials of the requirement
+    /// chosen: among the alternatives that can be satisfied (every scheme
+    /// defined and one prescan can express), the first the user gave all
+    /// credentials for, else the first the user gave some for, else the
+    /// first. An empty alternative (`{}`: no auth) is used only when no
+    /// other can be satisfied.
     fn security(&mut self, value: &'a Value, pointer: &str) -> (bool, Vec<AuthPlan>) {
         let requirements = match Vec::<SecurityRequirement>::deserialize(value) {
             Ok(r) => r,
@@ -660,18 +811,64 @@ impl<'r, 'a> Reader<'r, 'a> {
             }
         };
         let required = !requirements.is_empty() && requirements.iter().all(|r| !r.is_empty());
-        let mut plans = Vec::new();
-        if let Some(chosen) = requirements.iter().find(|r| !r.is_empty()) {
-            for name in chosen.keys() {
-                if let Some(scheme) = self.scheme(name, pointer) {
-                    plans.push(placeholder(name, &scheme));
+        // Each alternative: its schemes (name, kind; None: nothing to send).
+        let mut alternatives: Vec<(Alternative, bool)> = Vec::new();
+        for r in requirements.iter().filter(|r| !r.is_empty()) {
+            let mut schemes = Vec::new();
+            let mut satisfiable = true;
+            for name in r.keys() {
+                match self.scheme(name, pointer) {
+                    Some(Some(s)) => schemes.push((name.clone(), Some(kind_of(&s)))),
+                    Some(None) => schemes.push((name.clone(), None)),
+                    None => satisfiable = false,
                 }
             }
+            alternatives.push((schemes, satisfiable));
         }
+        let auth = &self.options.auth;
+        let count_given = |schemes: &[(String, Option<Kind>)]| {
+            schemes
+                .iter()
+                .filter(|(n, k)| k.as_ref().is_some_and(|k| auth::given(n, k, auth)))
+                .count()
+        };
+        let satisfiable: Vec<&Alternative> = alternatives
+            .iter()
+            .filter(|(_, ok)| *ok)
+            .map(|(s, _)| s)
+            .collect();
+        let chosen = satisfiable
+            .iter()
+            .find(|s| {
+                let wanted = s.iter().filter(|(_, k)| k.is_some()).count();
+                wanted > 0 && count_given(s) == wanted
+            })
+            .or_else(|| satisfiable.iter().find(|s| count_given(s) > 0))
+            .or_else(|| satisfiable.first())
+            .copied()
+            .or_else(|| {
+                if requirements.iter().any(|r| r.is_empty()) {
+                    None
+                } else {
+                    alternatives.first().map(|(s, _)| s)
+                }
+            });
+        let plans = chosen
+            .map(|schemes| {
+                schemes
+                    .iter()
+                    .filter_map(|(name, kind)| {
+                        kind.as_ref().map(|k| auth::plan(name, name, k, auth))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         (required, plans)
     }
 
-    fn scheme(&mut self, name: &str, pointer: &str) -> Option<SecurityScheme> {
+    /// A security scheme by name: `None` when it is not defined or cannot
+    /// be read (reported), `Some(None)` when it sends nothing (mutual TLS).
+    fn scheme(&mut self, name: &str, pointer: &str) -> Option<Option<SecurityScheme>> {
         if let Some(cached) = self.schemes.get(name) {
             return cached.clone();
         }
@@ -695,10 +892,10 @@ impl<'r, 'a> Reader<'r, 'a> {
                     scheme_pointer,
                     format!("The security scheme `{name}` is mutual TLS: requests carry no credentials; configure a client certificate for the scan."),
                 ));
-                None
+                Some(None)
             }
             Some(raw) => match SecurityScheme::deserialize(raw) {
-                Ok(s) => Some(s),
+                Ok(s) => Some(Some(s)),
                 Err(e) => {
                     let what = if self.format == SpecFormat::OpenApi2 {
                         "security definition"
@@ -719,43 +916,43 @@ impl<'r, 'a> Reader<'r, 'a> {
     }
 }
 
-/// The credentials placeholder for one security scheme: clearly not a real
-/// credential, and where the real one goes.
-fn placeholder(name: &str, scheme: &SecurityScheme) -> AuthPlan {
-    let header = |value: String| AuthPlan {
-        location: Location::Header,
-        name: "Authorization".into(),
-        value,
-        scheme: name.to_owned(),
-    };
+/// Whether a parameter name names an identifier: `id`, `ID`, `petId`,
+/// `pet_id`, `pet-id`, `petID`.
+fn is_id_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "id"
+        || name.ends_with("Id")
+        || name.ends_with("ID")
+        || lower.ends_with("_id")
+        || lower.ends_with("-id")
+}
+
+/// One alternative of a security requirement: its schemes by name, with
+/// what each asks for (`None`: nothing to send, as with mutual TLS).
+type Alternative = Vec<(String, Option<Kind>)>;
+
+/// What a security scheme asks for.
+fn kind_of(scheme: &SecurityScheme) -> Kind {
     match scheme {
-        SecurityScheme::APIKey {
-            location,
-            name: key,
-            ..
-        } => AuthPlan {
+        SecurityScheme::APIKey { location, name, .. } => Kind::ApiKey {
             location: match location {
                 APIKeyLocation::Header => Location::Header,
                 APIKeyLocation::Query => Location::Query,
                 APIKeyLocation::Cookie => Location::Cookie,
             },
-            name: key.clone(),
-            value: format!("<API key: {name}>"),
-            scheme: name.to_owned(),
+            name: name.clone(),
         },
         SecurityScheme::HTTP { scheme, .. } => match scheme.to_ascii_lowercase().as_str() {
-            "basic" => header(format!("Basic {}", base64(b"username:password"))),
-            "bearer" => header("Bearer <token>".into()),
+            "basic" => Kind::Basic,
+            "bearer" => Kind::Bearer,
             other => {
                 let mut label = other.to_owned();
                 if let Some(first) = label.get_mut(..1) {
                     first.make_ascii_uppercase();
                 }
-                header(format!("{label} <credentials>"))
+                Kind::OtherHttp(label)
             }
         },
-        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
-            header("Bearer <token>".into())
-        }
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Kind::Bearer,
     }
 }

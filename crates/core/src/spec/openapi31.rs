@@ -3,8 +3,7 @@
 //! generating values.
 //!
 //! - `type: [T, "null"]` → `type: T` + `nullable: true`;
-//! - `const: x` → `enum: [x]`;
-//! - `examples: [a, ...]` in a schema → `example: a`;
+//! - `const` and `examples` are kept (the sampler reads them first);
 //! - numeric `exclusiveMinimum` / `exclusiveMaximum` → `minimum` /
 //!   `maximum` + the 3.0 boolean form.
 
@@ -34,16 +33,6 @@ pub(crate) fn normalize(v: &mut Value) {
                 }
                 if nullable {
                     map.insert("nullable".into(), json!(true));
-                }
-            }
-            if let Some(c) = map.remove("const") {
-                map.entry("enum").or_insert_with(|| json!([c]));
-            }
-            if let Some(Value::Array(examples)) = map.get("examples") {
-                let first = examples.first().cloned();
-                map.remove("examples");
-                if let Some(first) = first {
-                    map.entry("example").or_insert(first);
                 }
             }
             for (exclusive, bound) in [
@@ -87,9 +76,9 @@ mod tests {
         let p = &v["components"]["schemas"]["A"]["properties"];
         assert_eq!(
             p["a"],
-            json!({"type": "string", "nullable": true, "example": "x"})
+            json!({"type": "string", "nullable": true, "examples": ["x", "y"]})
         );
-        assert_eq!(p["b"], json!({"enum": [3]}));
+        assert_eq!(p["b"], json!({"const": 3}));
         assert_eq!(
             p["c"],
             json!({"type": "integer", "exclusiveMinimum": true, "exclusiveMaximum": true, "minimum": 1, "maximum": 10})

@@ -74,6 +74,10 @@ pub struct ParamPlan {
     pub allow_reserved: bool,
     /// The value to send.
     pub value: Value,
+    /// The value is a string already written as it goes on the wire
+    /// (Postman): it is not serialized by style, and only characters a URL
+    /// cannot hold are percent-encoded (existing `%XX` escapes are kept).
+    pub verbatim: bool,
 }
 
 /// A request body and its value.
@@ -87,6 +91,12 @@ pub struct BodyPlan {
     pub file_fields: Vec<String>,
     /// Form fields whose arrays are sent as repeated fields (`explode`).
     pub exploded_fields: Vec<String>,
+    /// The body as text, sent as it is (Postman raw and GraphQL bodies);
+    /// `value` is then ignored.
+    pub text: Option<String>,
+    /// The fields of a form body, as they are (Postman); `value` is then
+    /// ignored.
+    pub fields: Option<Vec<crate::har::Param>>,
 }
 
 /// A credentials placeholder and where it goes.
@@ -100,4 +110,6 @@ pub struct AuthPlan {
     pub value: String,
     /// The security scheme it stands for.
     pub scheme: String,
+    /// Whether `value` is a placeholder (no credentials were given).
+    pub placeholder: bool,
 }

@@ -3,8 +3,9 @@
 //! References are resolved lazily against the root value, with a cache.
 //! Chains of references (`$ref` to a `$ref`) are followed up to
 //! [`MAX_CHAIN`] steps, so a reference cycle ends in an error, never a hang.
-//! References into other files are reported (multi-file specifications arrive
-//! later) and stand for nothing.
+//! References into other files have been bundled into the document before
+//! (see `bundle`); those that could not be are reported, with the reason
+//! the bundler recorded in [`Notes`], and stand for nothing.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -16,11 +17,18 @@ use crate::diagnostic::{Diagnostic, Severity};
 /// How many `$ref`-to-`$ref` steps are followed before giving up.
 pub(crate) const MAX_CHAIN: usize = 32;
 
+/// Why references into other files could not be bundled, by reference text.
+pub(crate) type Notes = HashMap<String, RefError>;
+
 /// Why a reference could not be followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RefError {
-    /// The reference names another file.
+    /// The reference names another file, not given.
     External { file: String },
+    /// The reference names a file given, but it could not be read.
+    Unreadable { file: String },
+    /// The reference names a file given, but nothing is at its pointer.
+    MissingIn { file: String },
     /// Nothing in the document at that pointer.
     Missing,
     /// A chain of references that loops or is too long.
@@ -30,6 +38,7 @@ pub(crate) enum RefError {
 /// Resolves local references against one document.
 pub(crate) struct Resolver<'a> {
     root: &'a Value,
+    notes: Option<&'a Notes>,
     cache: RefCell<HashMap<String, Result<&'a Value, RefError>>>,
     reported: RefCell<HashSet<String>>,
 }
@@ -39,9 +48,18 @@ impl<'a> Resolver<'a> {
     pub(crate) fn new(root: &'a Value) -> Self {
         Resolver {
             root,
+            notes: None,
             cache: RefCell::new(HashMap::new()),
             reported: RefCell::new(HashSet::new()),
         }
+    }
+
+    /// A resolver over `root` that explains failed external references
+    /// with `notes`.
+    pub(crate) fn with_notes(root: &'a Value, notes: &'a Notes) -> Self {
+        let mut r = Resolver::new(root);
+        r.notes = Some(notes);
+        r
     }
 
     /// The document.
@@ -67,6 +85,9 @@ impl<'a> Resolver<'a> {
             None => (reference, ""),
         };
         if !file.is_empty() {
+            if let Some(note) = self.notes.and_then(|n| n.get(reference)) {
+                return Err(note.clone());
+            }
             return Err(RefError::External {
                 file: file.to_owned(),
             });
@@ -131,8 +152,17 @@ impl<'a> Resolver<'a> {
             return;
         }
         let message = match err {
+            RefError::External { file } if file.contains("://") => format!(
+                "The reference `{reference}` points to a remote file (`{file}`), which prescan does not download, so this part is left empty. Download `{file}` and load it together with the specification (choose all its files at once), or bundle the specification into one file."
+            ),
             RefError::External { file } => format!(
-                "The reference `{reference}` points into another file (`{file}`). Prescan reads one file for now, so this part is left empty: bundle the specification into a single file to include it."
+                "The reference `{reference}` points into the file `{file}`, which was not given, so this part is left empty. Load `{file}` together with this file (choose all the specification's files at once)."
+            ),
+            RefError::Unreadable { file } => format!(
+                "The reference `{reference}` points into the file `{file}`, which could not be read (see its own diagnostic), so this part is left empty."
+            ),
+            RefError::MissingIn { file } => format!(
+                "The reference `{reference}` points to nothing in the file `{file}`, so this part is left empty. Fix the reference or add what it names."
             ),
             RefError::Missing => format!(
                 "The reference `{reference}` points to nothing in this file, so this part is left empty. Fix the reference or add what it names."

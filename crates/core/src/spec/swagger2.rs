@@ -45,6 +45,8 @@ struct Ctx<'a> {
     produces: Vec<String>,
     /// The document's global `parameters`, to inline references to them.
     parameters: &'a Map<String, Value>,
+    /// Parameters bundled from other files, to inline references to them.
+    external: Option<&'a Value>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -58,6 +60,7 @@ pub(crate) fn to_openapi3(doc: &Map<String, Value>, diags: &mut Vec<Diagnostic>)
             .get("parameters")
             .and_then(Value::as_object)
             .unwrap_or(&empty),
+        external: doc.get(super::bundle::EXTERNAL_KEY),
         diags,
     };
     let mut out = Map::new();
@@ -227,7 +230,14 @@ fn resolve_params<'v>(params: &[&'v Value], ctx: &Ctx<'v>) -> Vec<(Option<String
                         None => (None, *p),
                     }
                 }
-                None => (None, *p),
+                None => match refs::ref_of(p)
+                    .and_then(|r| r.strip_prefix(&format!("#/{}/", super::bundle::EXTERNAL_KEY)))
+                    .and_then(|slot| ctx.external?.get(slot))
+                {
+                    // A parameter from another file: inlined like a local one.
+                    Some(target) if target.get("in").is_some() => (None, target),
+                    _ => (None, *p),
+                },
             },
         )
         .collect()

@@ -1,0 +1,209 @@
+//! What the user chooses before converting: the server, server variables, a
+//! base URL, the credentials of the scan configuration, and the HAR style.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Options that shape a conversion. The default is what a user gets before
+/// touching any setting.
+///
+/// Every field has a serde default, so `{}` deserializes to the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConvertOptions {
+    /// A fully-qualified base URL (including the base path, such as
+    /// `https://api.example.com/v1`) that replaces the specification's global
+    /// servers. Required when the specification has no server, or only
+    /// relative ones, and for Postman collections (only requests to its host
+    /// are kept). Path- and operation-level servers of OpenAPI still apply:
+    /// absolute ones as they are, relative ones against this URL's origin.
+    pub base_url: Option<String>,
+    /// Which of the specification's global servers to use (an index into
+    /// [`crate::Specification::servers`]); `None` is the first. Ignored when
+    /// `base_url` is given. An index out of range is a Warning, and the first
+    /// server is used.
+    pub server: Option<usize>,
+    /// Values for server variables, by variable name (they replace the
+    /// variables' defaults in every server URL that names them). A value
+    /// outside the variable's `enum` is used, with a Warning.
+    pub server_variables: BTreeMap<String, String>,
+    /// Credentials entered for the scan, used in place of placeholders.
+    pub auth: ScanAuth,
+    /// How the HAR is written.
+    pub har_style: HarStyle,
+}
+
+/// Credentials entered in a scan configuration. Secrets here never appear in
+/// diagnostics; they appear only in the HAR's requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScanAuth {
+    /// Headers added to every request, as (name, value). Names Veracode
+    /// reserves (see [`validate_header_name`]) are refused with an Error
+    /// diagnostic and left out. A custom header replaces a header of the
+    /// same name the specification would send (such as `Authorization`).
+    pub custom_headers: Vec<(String, String)>,
+    /// Cookies added to every request, as (name, value).
+    pub custom_cookies: Vec<(String, String)>,
+    /// HTTP Basic credentials (user name, password), used for `http`/`basic`
+    /// security schemes (and Postman basic auth).
+    pub basic: Option<(String, String)>,
+    /// A bearer token, used for `http`/`bearer`, OAuth 2 and OpenID Connect
+    /// schemes (and Postman bearer and OAuth 2 auth), sent as
+    /// `Authorization: Bearer <token>`.
+    pub bearer: Option<String>,
+    /// API keys by security scheme name (OpenAPI `securitySchemes` key), sent
+    /// where the scheme says (header, query or cookie). For Postman API-key
+    /// auth, the key is looked up by the key's (header or parameter) name.
+    pub api_keys: BTreeMap<String, String>,
+}
+
+impl ScanAuth {
+    /// Whether no credential at all was entered.
+    pub fn is_empty(&self) -> bool {
+        self.custom_headers.is_empty()
+            && self.custom_cookies.is_empty()
+            && self.basic.is_none()
+            && self.bearer.is_none()
+            && self.api_keys.is_empty()
+    }
+}
+
+/// How the requests are written in the HAR.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HarStyle {
+    /// URLs with the path parameters' values in place
+    /// (`https://api.example.com/pets/42`); the entry's `comment` names the
+    /// operation.
+    #[default]
+    Concrete,
+    /// Veracode's style: path templates stay in the URL
+    /// (`https://api.example.com/pets/{petId}`) and the values of the path
+    /// parameters go in the entry's `comment`, as `name=value` pairs joined
+    /// by `&`, each value exactly the text that replaces `{name}` in the URL
+    /// (percent-encoded, so `&` never appears inside a value), e.g.
+    /// `petId=42&kind=cat`. The operation is named in the request's
+    /// `comment` instead.
+    Veracode,
+}
+
+/// Header names a scan configuration may not set (Veracode's list).
+pub const RESERVED_HEADERS: [&str; 20] = [
+    "Accept-Charset",
+    "Accept-Encoding",
+    "Access-Control-Request-Headers",
+    "Access-Control-Request-Method",
+    "Connection",
+    "Content-Length",
+    "Cookie",
+    "Cookie2",
+    "Date",
+    "DNT",
+    "Expect",
+    "Host",
+    "Keep-Alive",
+    "Origin",
+    "Referer",
+    "TE",
+    "Trailer",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Via",
+];
+
+/// Checks a custom header name as Veracode does: not empty, no trailing
+/// colon, only HTTP token characters, and not one of [`RESERVED_HEADERS`]
+/// (any case). The error is a sentence for the user.
+pub fn validate_header_name(name: &str) -> Result<(), String> {
+    let trimmed = name.trim_matches(' ');
+    if trimmed.is_empty() {
+        return Err("The header name is empty. Enter a name such as X-API-Key.".into());
+    }
+    if trimmed.ends_with(':') {
+        return Err(format!(
+            "The header name `{trimmed}` ends with a colon. Enter the name without it (`{}`).",
+            trimmed.trim_end_matches(':').trim()
+        ));
+    }
+    if let Some(bad) = trimmed.chars().find(|c| !is_token_char(*c)) {
+        let shown = if bad.is_whitespace() || bad.is_control() {
+            format!("{:?}", bad)
+        } else {
+            format!("`{bad}`")
+        };
+        return Err(format!(
+            "The header name `{}` contains {shown}, which a header name cannot hold. Use letters, digits and !#$%&'*+-.^_`|~ only.",
+            trimmed.escape_debug()
+        ));
+    }
+    if let Some(reserved) = RESERVED_HEADERS
+        .iter()
+        .find(|r| r.eq_ignore_ascii_case(trimmed))
+    {
+        return Err(format!(
+            "`{reserved}` is set by the scanner itself and cannot be a custom header. Remove it{}.",
+            if reserved.eq_ignore_ascii_case("Cookie") {
+                " and enter cookies as custom cookies instead"
+            } else {
+                ""
+            }
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 9110 `tchar`.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '!' | '#'
+                | '$'
+                | '%'
+                | '&'
+                | '\''
+                | '*'
+                | '+'
+                | '-'
+                | '.'
+                | '^'
+                | '_'
+                | '`'
+                | '|'
+                | '~'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names() {
+        assert!(validate_header_name("X-API-Key").is_ok());
+        assert!(validate_header_name("Authorization").is_ok());
+        for bad in [
+            "", " ", "X-Key:", "X Key", "X-Key\n", "host", "Cookie", "dnt", "Té",
+        ] {
+            assert!(validate_header_name(bad).is_err(), "{bad:?}");
+        }
+        for reserved in RESERVED_HEADERS {
+            assert!(validate_header_name(reserved).is_err());
+            assert!(validate_header_name(&reserved.to_ascii_lowercase()).is_err());
+        }
+        assert!(validate_header_name("Host:").unwrap_err().contains("colon"));
+    }
+
+    #[test]
+    fn options_deserialize_from_nothing() {
+        let o: ConvertOptions = serde_json::from_str("{}").unwrap();
+        assert_eq!(o, ConvertOptions::default());
+        let o: ConvertOptions = serde_json::from_str(
+            r#"{"base_url": "https://a", "har_style": "Veracode", "auth": {"bearer": "t"}}"#,
+        )
+        .unwrap();
+        assert_eq!(o.har_style, HarStyle::Veracode);
+        assert_eq!(o.auth.bearer.as_deref(), Some("t"));
+    }
+}
