@@ -213,9 +213,11 @@ pub async fn convert(files: Vec<FileBytes>, options: &ConvertOptions) -> Result<
     let _ = Reflect::set(&request, &"files".into(), &list);
     let _ = Reflect::set(&request, &"options".into(), &JsValue::from_str(&options));
     let posted = RUNNING.with_borrow(|running| {
-        running
-            .as_ref()
-            .map(|running| running.worker.post_message_with_transfer(&request, &transfer))
+        running.as_ref().map(|running| {
+            running
+                .worker
+                .post_message_with_transfer(&request, &transfer)
+        })
     });
     if !matches!(posted, Some(Ok(()))) {
         PENDING.set(None);

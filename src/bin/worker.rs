@@ -27,7 +27,8 @@ struct Answer {
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn run_conversion(files: &[prescan_core::SourceFile], options: &str) -> Result<Answer, String> {
     let options: prescan_core::ConvertOptions = serde_json::from_str(options).unwrap_or_default();
-    let conversion = prescan_core::convert_files(files, &options).map_err(|error| error.to_string())?;
+    let conversion =
+        prescan_core::convert_files(files, &options).map_err(|error| error.to_string())?;
     let unreadable =
         |error: serde_json::Error| format!("The result could not be written ({error}).");
     let entries = &conversion.har.log.entries;

@@ -50,7 +50,9 @@ pub fn cookie_name_problem(name: &str) -> Option<String> {
     let name = name.trim();
     if name.is_empty() {
         Some("The cookie name is empty. Enter a name such as session.".into())
-    } else if name.contains(|c: char| c == '=' || c == ';' || c == ',' || c.is_whitespace() || c.is_control()) {
+    } else if name
+        .contains(|c: char| c == '=' || c == ';' || c == ',' || c.is_whitespace() || c.is_control())
+    {
         Some(format!("The cookie name `{name}` holds a character a cookie name cannot hold (=, ;, comma or a space)."))
     } else {
         None
@@ -61,7 +63,9 @@ pub fn cookie_name_problem(name: &str) -> Option<String> {
 fn header_problem(row: Row) -> Option<String> {
     let name = row.name.get();
     let blank = name.trim().is_empty() && row.value.with(String::is_empty);
-    (!blank).then(|| validate_header_name(&name).err()).flatten()
+    (!blank)
+        .then(|| validate_header_name(&name).err())
+        .flatten()
 }
 
 /// What is wrong with a custom cookie row (a blank row is ignored, not wrong).
@@ -83,7 +87,12 @@ fn rows_of(pairs: &[(String, String)], next: &mut usize) -> Vec<Row> {
 
 fn pairs_of(rows: &[Row]) -> Vec<(String, String)> {
     rows.iter()
-        .map(|row| (row.name.get_untracked().trim().to_owned(), row.value.get_untracked()))
+        .map(|row| {
+            (
+                row.name.get_untracked().trim().to_owned(),
+                row.value.get_untracked(),
+            )
+        })
         .filter(|(name, value)| !(name.is_empty() && value.is_empty()))
         .collect()
 }
@@ -105,7 +114,12 @@ pub fn ScanConfiguration(
     busy: Signal<bool>,
 ) -> impl IntoView {
     let mut next_id = 0;
-    let server = RwSignal::new(applied.server.unwrap_or(0).min(servers.len().saturating_sub(1)));
+    let server = RwSignal::new(
+        applied
+            .server
+            .unwrap_or(0)
+            .min(servers.len().saturating_sub(1)),
+    );
     let variables = RwSignal::new(applied.server_variables.clone());
     let base_url = RwSignal::new(applied.base_url.clone().unwrap_or_default());
     let bearer = RwSignal::new(applied.auth.bearer.clone().unwrap_or_default());
@@ -126,8 +140,14 @@ pub fn ScanConfiguration(
     let base_url_error = Signal::derive(move || base_url.with(|url| base_url_problem(url)));
     let invalid = Signal::derive(move || {
         base_url_error.get().is_some()
-            || headers.get().into_iter().any(|row| header_problem(row).is_some())
-            || cookies.get().into_iter().any(|row| cookie_problem(row).is_some())
+            || headers
+                .get()
+                .into_iter()
+                .any(|row| header_problem(row).is_some())
+            || cookies
+                .get()
+                .into_iter()
+                .any(|row| cookie_problem(row).is_some())
     });
 
     let server_count = servers.len();
@@ -259,7 +279,9 @@ pub fn ScanConfiguration(
         })
         .collect_view();
 
-    let pair_rows = move |rows: RwSignal<Vec<Row>>, kind: &'static str, problem: fn(Row) -> Option<String>| {
+    let pair_rows = move |rows: RwSignal<Vec<Row>>,
+                          kind: &'static str,
+                          problem: fn(Row) -> Option<String>| {
         view! {
             <For each=move || rows.get() key=|row| row.id let:row>
                 {
@@ -357,5 +379,41 @@ pub fn ScanConfiguration(
                 "Apply and convert again"
             </button>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_be_fully_qualified() {
+        assert_eq!(
+            base_url_problem(""),
+            None,
+            "empty means: use the specification's servers"
+        );
+        assert_eq!(base_url_problem("https://api.example.com/v1"), None);
+        assert_eq!(base_url_problem(" http://localhost:8080 "), None);
+        for bad in [
+            "/v1",
+            "api.example.com",
+            "ftp://x",
+            "https://",
+            "https:///v1",
+            "https://a b",
+        ] {
+            let problem = base_url_problem(bad).unwrap_or_default();
+            assert!(problem.contains("fully-qualified"), "{bad}: {problem}");
+        }
+    }
+
+    #[test]
+    fn cookie_names_hold_no_separators() {
+        assert_eq!(cookie_name_problem("session_id"), None);
+        assert!(cookie_name_problem("").is_some());
+        for bad in ["a=b", "a;b", "a b", "a,b"] {
+            assert!(cookie_name_problem(bad).is_some(), "{bad}");
+        }
     }
 }

@@ -59,7 +59,12 @@ fn now() -> f64 {
 
 /// The name a pasted specification is given, from what it looks like.
 pub fn pasted_file_name(text: &str) -> &'static str {
-    match text.trim_start_matches('\u{feff}').trim_start().chars().next() {
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .next()
+    {
         Some('{') | Some('[') => "pasted.json",
         _ => "pasted.yaml",
     }
@@ -81,7 +86,9 @@ pub fn describe_files(names: &[&str]) -> String {
 /// Whether a file in a chosen folder may be part of a specification.
 pub fn is_specification_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".json", ".yaml", ".yml", ".har"].iter().any(|ext| lower.ends_with(ext))
+    [".json", ".yaml", ".yml", ".har"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// The configuration a newly given specification starts with: what the person
@@ -106,7 +113,11 @@ pub fn SpecPreview() -> impl IntoView {
     let pasted = RwSignal::new(String::new());
     // The configuration a new specification starts with.
     let next_options = move || {
-        shown.with_untracked(|s| s.as_ref().map(|s| carried_over(&s.options)).unwrap_or_default())
+        shown.with_untracked(|s| {
+            s.as_ref()
+                .map(|s| carried_over(&s.options))
+                .unwrap_or_default()
+        })
     };
 
     let fail = move |file_name: &str, message: String| {
@@ -121,7 +132,10 @@ pub fn SpecPreview() -> impl IntoView {
     let load = move |sources: Vec<Source>, options: ConvertOptions| {
         let label = describe_files(&sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
         failure.set(None);
-        let size = sources.iter().map(|s| s.blob.size() as usize).sum::<usize>();
+        let size = sources
+            .iter()
+            .map(|s| s.blob.size() as usize)
+            .sum::<usize>();
         if size > MAX_SPEC_BYTES {
             let error = prescan_core::LoadError::TooLarge {
                 size,
@@ -221,10 +235,17 @@ pub fn SpecPreview() -> impl IntoView {
             .await;
             busy.set(None);
             match fetched {
-                Ok(blob) => load(vec![Source { name: "petstore.yaml".into(), blob }], next_options()),
+                Ok(blob) => load(
+                    vec![Source {
+                        name: "petstore.yaml".into(),
+                        blob,
+                    }],
+                    next_options(),
+                ),
                 Err(()) => fail(
                     "petstore.yaml",
-                    "The sample could not be fetched. Check your connection and reload the page.".into(),
+                    "The sample could not be fetched. Check your connection and reload the page."
+                        .into(),
                 ),
             }
         });
@@ -234,7 +255,13 @@ pub fn SpecPreview() -> impl IntoView {
         let text = pasted.get_untracked();
         let name = pasted_file_name(&text);
         match download::text_blob(&text, "text/plain") {
-            Some(blob) => load(vec![Source { name: name.to_owned(), blob }], next_options()),
+            Some(blob) => load(
+                vec![Source {
+                    name: name.to_owned(),
+                    blob,
+                }],
+                next_options(),
+            ),
             None => fail(name, "The browser could not hold the pasted text.".into()),
         }
     };
@@ -344,7 +371,12 @@ fn Preview(
     let save_source = move |source: &Source| {
         let source = source.clone();
         move |_| {
-            let name = source.name.rsplit('/').next().unwrap_or(&source.name).to_owned();
+            let name = source
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&source.name)
+                .to_owned();
             if let Err(message) = download::save(&source.blob, &name) {
                 on_fail(&name, message);
             }
@@ -389,12 +421,19 @@ fn Preview(
     });
     let options = current.options.clone();
     let config_summary = {
-        let server = match (&options.base_url, spec.servers.get(options.server.unwrap_or(0))) {
+        let server = match (
+            &options.base_url,
+            spec.servers.get(options.server.unwrap_or(0)),
+        ) {
             (Some(url), _) => format!("base URL {url}"),
             (None, Some(server)) => format!("server {}", server.resolved_url),
             (None, None) => "no server".to_owned(),
         };
-        let credentials = if options.auth.is_empty() { "placeholders for credentials" } else { "your credentials" };
+        let credentials = if options.auth.is_empty() {
+            "placeholders for credentials"
+        } else {
+            "your credentials"
+        };
         let style = match options.har_style {
             HarStyle::Concrete => "concrete URLs",
             HarStyle::Veracode => "Veracode-style HAR",
@@ -550,5 +589,63 @@ fn Preview(
                 {raw}
             </details>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_text_is_named_by_its_syntax() {
+        assert_eq!(
+            pasted_file_name("  {\"openapi\": \"3.0.0\"}"),
+            "pasted.json"
+        );
+        assert_eq!(pasted_file_name("\u{feff}[1]"), "pasted.json");
+        assert_eq!(pasted_file_name("openapi: 3.0.0"), "pasted.yaml");
+        assert_eq!(pasted_file_name(""), "pasted.yaml");
+    }
+
+    #[test]
+    fn file_sets_are_described_briefly() {
+        assert_eq!(describe_files(&["a.yaml"]), "a.yaml");
+        assert_eq!(
+            describe_files(&["a.yaml", "b.yaml"]),
+            "a.yaml and 1 more file"
+        );
+        assert_eq!(
+            describe_files(&["a.yaml", "b.yaml", "c.json"]),
+            "a.yaml and 2 more files"
+        );
+    }
+
+    #[test]
+    fn folders_keep_only_specification_files() {
+        assert!(is_specification_file("api/openapi.YAML"));
+        assert!(is_specification_file("schemas/pet.yml"));
+        assert!(is_specification_file("traffic.har"));
+        assert!(!is_specification_file("README.md"));
+        assert!(!is_specification_file("logo.png"));
+    }
+
+    #[test]
+    fn a_new_specification_keeps_what_was_entered_but_not_its_server_choice() {
+        let mut options = ConvertOptions {
+            base_url: Some("https://api.example.com".into()),
+            server: Some(2),
+            har_style: HarStyle::Veracode,
+            ..ConvertOptions::default()
+        };
+        options
+            .server_variables
+            .insert("region".into(), "us".into());
+        options.auth.bearer = Some("token".into());
+        let next = carried_over(&options);
+        assert_eq!(next.base_url, options.base_url);
+        assert_eq!(next.auth, options.auth);
+        assert_eq!(next.har_style, HarStyle::Veracode);
+        assert_eq!(next.server, None);
+        assert!(next.server_variables.is_empty());
     }
 }
