@@ -6,7 +6,9 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::{ConvertOptions, HarStyle, Specification, MAX_SPEC_BYTES, PRESCAN_LIMIT};
+use prescan_core::{
+    ConvertOptions, HarStyle, SchemeKind, SpecFormat, Specification, MAX_SPEC_BYTES, PRESCAN_LIMIT,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
@@ -440,15 +442,33 @@ fn Preview(
         };
         format!("Converted with {server}, {credentials}, {style}.")
     };
+    let api_key_schemes = spec
+        .security_schemes
+        .iter()
+        .filter_map(|scheme| match &scheme.kind {
+            SchemeKind::ApiKey {
+                location,
+                parameter,
+            } => Some((scheme.name.clone(), format!("{location} {parameter}"))),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    // Without a fully-qualified server there is nothing to scan, and a Postman
+    // collection always needs a base URL (Veracode scans only its host): ask at once.
+    let needs_base_url = options.base_url.is_none()
+        && (spec.format == SpecFormat::Postman21
+            || !spec.servers.iter().any(|s| {
+                s.resolved_url.starts_with("http://") || s.resolved_url.starts_with("https://")
+            }));
     let config = view! {
-        <details class="panel config-panel" data-testid="config-panel">
+        <details class="panel config-panel" data-testid="config-panel" open=needs_base_url>
             <summary data-testid="config-toggle">
                 <span class="config-panel__title">"Scan configuration"</span>
                 <span class="muted" data-testid="config-summary">{config_summary}</span>
             </summary>
             <ScanConfiguration
                 servers=spec.servers.clone()
-                api_key_schemes=Vec::new()
+                api_key_schemes=api_key_schemes
                 applied=options
                 on_apply=on_reconfigure
                 busy=busy
@@ -478,6 +498,21 @@ fn Preview(
             .collect_view();
         view! { <ul class="servers" data-testid="spec-servers">{items}</ul> }.into_any()
     };
+    let auth = (!spec.security_schemes.is_empty()).then(|| {
+        let items = spec
+            .security_schemes
+            .iter()
+            .map(|scheme| {
+                view! { <li><code>{scheme.name.clone()}</code>{format!(": {}", scheme.kind.label())}</li> }
+            })
+            .collect_view();
+        view! {
+            <div class="summary__wide">
+                <dt>"Authentication"</dt>
+                <dd><ul class="servers" data-testid="spec-auth">{items}</ul></dd>
+            </div>
+        }
+    });
     let description = spec
         .description
         .clone()
@@ -550,6 +585,7 @@ fn Preview(
                 <div><dt>"File"</dt><dd data-testid="spec-file">{format!("{} ({})", spec.file_name, bytes(spec.file_size))}</dd></div>
                 <div><dt>"Endpoints"</dt><dd data-testid="endpoint-count">{thousands(total)}</dd></div>
                 <div class="summary__wide"><dt>"Servers"</dt><dd>{servers}</dd></div>
+                {auth}
             </dl>
             {description}
             {other_sources}

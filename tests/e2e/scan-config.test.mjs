@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   useApp, loadSample, specShown, uploadFile, uploadBuffer, text, screenshot,
-  tempDir, writeTemp, richSpec, download, assertHar, TIMEOUT,
+  tempDir, writeTemp, richSpec, download, assertHar, repoRoot, TIMEOUT,
 } from './helpers.mjs';
 
 const app = useApp();
@@ -231,5 +231,36 @@ describe('a specification split over files', () => {
     const notes = await page.getByTestId('diagnostics').textContent();
     assert.match(notes, /missing\.yaml/, 'the file not given is named');
     assert.equal(await page.getByTestId('download-source').count(), 1, 'the other file can be downloaded too');
+  });
+});
+
+describe('credentials by security scheme', () => {
+  it('lists the schemes, and an API key entered replaces the placeholder where the scheme says', async () => {
+    const page = await app.open();
+    await loadSample(page);
+    assert.match(await text(page, 'spec-auth'), /api_key: API key in header X-API-Key/);
+    let put = (await harOf(page)).log.entries.find((e) => e.request.method === 'PUT');
+    assert.match(header(put, 'X-API-Key'), /^<API key/, 'a marked placeholder until a key is given');
+    await openConfig(page);
+    await page.getByLabel('API key for api_key').fill('key-abc');
+    await apply(page);
+    put = (await harOf(page)).log.entries.find((e) => e.request.method === 'PUT');
+    assert.equal(header(put, 'X-API-Key'), 'key-abc');
+  });
+});
+
+describe('a Postman collection', () => {
+  it('asks for a base URL at once, then scans only requests to it', async () => {
+    const page = await app.open();
+    await uploadFile(page, path.join(repoRoot, 'crates', 'core', 'tests', 'fixtures', 'postman.json'));
+    await specShown(page);
+    assert.match(await text(page, 'spec-format'), /Postman Collection 2\.1/);
+    assert.ok(await page.getByTestId('config-panel').evaluate((d) => d.open), 'the configuration opens by itself');
+    assert.match(await page.getByTestId('diagnostics').textContent(), /needs a base URL/);
+    await page.getByTestId('config-base-url').fill('https://staging.shop.example/v1');
+    await apply(page);
+    const har = await harOf(page);
+    assert.ok(har.log.entries.length > 0);
+    for (const entry of har.log.entries) assert.match(entry.request.url, /^https:\/\/staging\.shop\.example\/v1\//);
   });
 });

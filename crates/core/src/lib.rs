@@ -21,8 +21,8 @@ mod options;
 pub use diagnostic::{Diagnostic, Severity};
 pub use options::{validate_header_name, ConvertOptions, HarStyle, ScanAuth, RESERVED_HEADERS};
 pub use spec::{
-    Endpoint, LoadError, Method, Server, ServerVariable, SourceFile, SpecFormat, Specification,
-    Syntax, MAX_SPEC_BYTES, PRESCAN_LIMIT,
+    Endpoint, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
+    SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, PRESCAN_LIMIT,
 };
 
 /// A loaded specification and the HAR it converts to.

@@ -871,3 +871,22 @@ fn mutual_tls_is_information() {
         c.spec.diagnostics
     );
 }
+
+#[test]
+fn security_schemes_are_listed_for_the_scan_configuration() {
+    use prescan_core::SchemeKind;
+    let spec = ok("petstore.yaml", PETSTORE).spec;
+    let api_key = spec
+        .security_schemes
+        .iter()
+        .find(|s| matches!(s.kind, SchemeKind::ApiKey { .. }))
+        .expect("the Petstore declares an API key scheme");
+    assert_eq!(api_key.name, "api_key");
+    assert_eq!(api_key.kind.label(), "API key in header X-API-Key");
+
+    let swagger = ok("petstore-swagger2.json", PETSTORE2).spec;
+    assert!(
+        !swagger.security_schemes.is_empty(),
+        "2.0 securityDefinitions are listed too"
+    );
+}

@@ -210,6 +210,110 @@ pub struct Specification {
     /// specification in one file).
     #[serde(default)]
     pub files: Vec<String>,
+    /// The security schemes the specification declares, in document order,
+    /// so that a scan configuration can ask for the right credentials.
+    #[serde(default)]
+    pub security_schemes: Vec<SecuritySchemeInfo>,
+}
+
+/// A security scheme as a scan configuration presents it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecuritySchemeInfo {
+    /// Its name (the key under `components.securitySchemes`), which
+    /// [`crate::ScanAuth::api_keys`] is keyed by.
+    pub name: String,
+    /// What kind of credential it takes.
+    pub kind: SchemeKind,
+    /// What the specification says of it.
+    pub description: Option<String>,
+}
+
+/// The kinds of security scheme, by the credential each needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SchemeKind {
+    /// An API key sent in a header, query parameter or cookie.
+    ApiKey {
+        /// `header`, `query` or `cookie`.
+        location: String,
+        /// The header, parameter or cookie name.
+        parameter: String,
+    },
+    /// HTTP basic authentication (user name and password).
+    Basic,
+    /// An HTTP bearer token.
+    Bearer,
+    /// OAuth 2.0 (sent as a bearer token).
+    OAuth2,
+    /// OpenID Connect (sent as a bearer token).
+    OpenIdConnect,
+    /// Mutual TLS: a client certificate, nothing in the requests.
+    MutualTls,
+    /// Another HTTP scheme, or a type prescan does not know, as written.
+    Other(String),
+}
+
+impl SchemeKind {
+    /// A short description for people, e.g. `API key in header X-API-Key`.
+    pub fn label(&self) -> String {
+        match self {
+            SchemeKind::ApiKey {
+                location,
+                parameter,
+            } => format!("API key in {location} {parameter}"),
+            SchemeKind::Basic => "HTTP basic".to_owned(),
+            SchemeKind::Bearer => "Bearer token".to_owned(),
+            SchemeKind::OAuth2 => "OAuth 2.0 (bearer token)".to_owned(),
+            SchemeKind::OpenIdConnect => "OpenID Connect (bearer token)".to_owned(),
+            SchemeKind::MutualTls => "Mutual TLS (client certificate)".to_owned(),
+            SchemeKind::Other(kind) => kind.clone(),
+        }
+    }
+}
+
+/// The security schemes of an OpenAPI 3 document (`components.securitySchemes`;
+/// a 2.0 document after conversion), in document order. Entries that are
+/// references or unreadable are skipped: the analysis reports them.
+fn security_schemes(doc: &serde_json::Value) -> Vec<SecuritySchemeInfo> {
+    let Some(schemes) = doc
+        .pointer("/components/securitySchemes")
+        .and_then(serde_json::Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value, key: &str| {
+        v.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    schemes
+        .iter()
+        .filter_map(|(name, scheme)| {
+            let kind = match text(scheme, "type")?.as_str() {
+                "apiKey" => SchemeKind::ApiKey {
+                    location: text(scheme, "in").unwrap_or_else(|| "header".into()),
+                    parameter: text(scheme, "name").unwrap_or_default(),
+                },
+                "http" => match text(scheme, "scheme")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
+                    "basic" => SchemeKind::Basic,
+                    "bearer" => SchemeKind::Bearer,
+                    other => SchemeKind::Other(format!("HTTP {other}")),
+                },
+                "oauth2" => SchemeKind::OAuth2,
+                "openIdConnect" => SchemeKind::OpenIdConnect,
+                "mutualTLS" => SchemeKind::MutualTls,
+                other => SchemeKind::Other(other.to_owned()),
+            };
+            Some(SecuritySchemeInfo {
+                name: name.clone(),
+                kind,
+                description: text(scheme, "description"),
+            })
+        })
+        .collect()
 }
 
 impl Specification {
@@ -426,6 +530,7 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
         files: std::iter::once(file_name.to_owned())
             .chain(others.iter().map(|(n, _, _)| n.clone()))
             .collect(),
+        security_schemes: Vec::new(),
     };
     auth::check_custom(&options.auth, &mut diagnostics);
     let source = match format {
@@ -469,6 +574,7 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
             spec.description = analysis.description;
             spec.servers = analysis.servers;
             spec.endpoints = analysis.endpoints;
+            spec.security_schemes = security_schemes(doc);
             Source::Requests(analysis.requests)
         }
     };
