@@ -50,7 +50,7 @@ pub(crate) fn read(
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_ascii_uppercase();
-        let Some(method) = parse_method(&method_text) else {
+        let Some(method) = Method::parse(&method_text) else {
             diags.push(Diagnostic::new(
                 Severity::Warning,
                 &pointer,
@@ -94,20 +94,6 @@ pub(crate) fn read(
         out.entries.push(entry);
     }
     out
-}
-
-fn parse_method(m: &str) -> Option<Method> {
-    Some(match m {
-        "GET" => Method::Get,
-        "PUT" => Method::Put,
-        "POST" => Method::Post,
-        "DELETE" => Method::Delete,
-        "OPTIONS" => Method::Options,
-        "HEAD" => Method::Head,
-        "PATCH" => Method::Patch,
-        "TRACE" => Method::Trace,
-        _ => return None,
-    })
 }
 
 /// `scheme://host[:port]` of a URL, or `""`.

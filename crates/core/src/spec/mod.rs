@@ -97,6 +97,22 @@ pub enum Method {
 }
 
 impl Method {
+    /// The method a name stands for, in any case (`get`, `GET`); `None` for
+    /// methods prescan does not send (`CONNECT`, made-up ones).
+    pub fn parse(name: &str) -> Option<Method> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "PUT" => Method::Put,
+            "POST" => Method::Post,
+            "DELETE" => Method::Delete,
+            "OPTIONS" => Method::Options,
+            "HEAD" => Method::Head,
+            "PATCH" => Method::Patch,
+            "TRACE" => Method::Trace,
+            _ => return None,
+        })
+    }
+
     /// The method as it is sent on the wire: `GET`, `POST`, ...
     pub fn as_str(self) -> &'static str {
         match self {

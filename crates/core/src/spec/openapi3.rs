@@ -342,18 +342,13 @@ fn base_url(
     }
 }
 
+/// The method a path item key names: OpenAPI's keys are lower case only
+/// (`get`, never `GET`); other keys (`parameters`, `x-...`) name none.
 fn method_of(key: &str) -> Option<Method> {
-    Some(match key {
-        "get" => Method::Get,
-        "put" => Method::Put,
-        "post" => Method::Post,
-        "delete" => Method::Delete,
-        "options" => Method::Options,
-        "head" => Method::Head,
-        "patch" => Method::Patch,
-        "trace" => Method::Trace,
-        _ => return None,
-    })
+    if key.bytes().any(|b| !b.is_ascii_lowercase()) {
+        return None;
+    }
+    Method::parse(key)
 }
 
 fn is_json(media_type: &str) -> bool {

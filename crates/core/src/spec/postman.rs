@@ -209,20 +209,6 @@ fn scalar_text(v: Option<&Value>) -> String {
     }
 }
 
-fn method_of(m: &str) -> Option<Method> {
-    Some(match m.to_ascii_uppercase().as_str() {
-        "GET" => Method::Get,
-        "PUT" => Method::Put,
-        "POST" => Method::Post,
-        "DELETE" => Method::Delete,
-        "OPTIONS" => Method::Options,
-        "HEAD" => Method::Head,
-        "PATCH" => Method::Patch,
-        "TRACE" => Method::Trace,
-        _ => return None,
-    })
-}
-
 /// The host (without port) of a URL or of `host[:port]/...`.
 fn host_of(url: &str) -> String {
     let after = url.split_once("://").map_or(url, |(_, r)| r);
@@ -386,7 +372,7 @@ impl Reader<'_> {
                 return;
             }
         };
-        let Some(method) = method_of(&method_text) else {
+        let Some(method) = Method::parse(&method_text) else {
             self.diags.push(Diagnostic::new(
                 Severity::Warning,
                 join(pointer, "method"),
