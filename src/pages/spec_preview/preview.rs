@@ -1,0 +1,303 @@
+//! Everything shown for a loaded specification: its summary and downloads,
+//! the scan configuration, the prescan notice, the notes, the endpoints a
+//! prescan covers, and the converted HAR.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use prescan_core::{ConvertOptions, HarStyle, SchemeKind, SpecFormat, PRESCAN_LIMIT};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{Shown, Source};
+use crate::components::diagnostics::Diagnostics;
+use crate::components::endpoints_table::EndpointsTable;
+use crate::components::har_browser::HarBrowser;
+use crate::components::icon::{Icon, IconKind};
+use crate::components::scan_config::ScanConfiguration;
+use crate::download;
+use crate::format::{bytes, har_file_name, thousands};
+
+/// The raw HAR view shows at most this many bytes; the download has all.
+const RAW_LIMIT: usize = 1_000_000;
+
+/// Everything shown for a loaded specification.
+#[component]
+pub(super) fn Preview(
+    current: Rc<Shown>,
+    /// Shows a message about a file that could not be saved.
+    on_fail: impl Fn(&str, String) + Copy + 'static,
+    /// Converts the same files again with another configuration.
+    on_reconfigure: impl Fn(ConvertOptions) + 'static,
+    #[prop(into)] busy: Signal<bool>,
+) -> impl IntoView {
+    let spec = &current.spec;
+    let root_name = spec.file_name.clone();
+    let har_name = har_file_name(root_name.rsplit('/').next().unwrap_or(&root_name));
+    let download_har = {
+        let file = current.har.file.clone();
+        let name = har_name.clone();
+        move |_| {
+            if let Err(message) = download::save(&file, &name) {
+                on_fail(&name, message);
+            }
+        }
+    };
+    let save_source = move |source: &Source| {
+        let source = source.clone();
+        move |_| {
+            let name = source
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&source.name)
+                .to_owned();
+            if let Err(message) = download::save(&source.blob, &name) {
+                on_fail(&name, message);
+            }
+        }
+    };
+    let root = current
+        .sources
+        .iter()
+        .find(|s| s.name == root_name)
+        .or(current.sources.first())
+        .cloned();
+    let download_original = root.as_ref().map(|root| {
+        let name = root.name.rsplit('/').next().unwrap_or(&root.name).to_owned();
+        view! {
+            <button type="button" class="button button--secondary" data-testid="download-original" on:click=save_source(root)>
+                <Icon kind=IconKind::Download />{format!("Download original ({name})")}
+            </button>
+        }
+    });
+    let other_sources = (current.sources.len() > 1).then(|| {
+        let items = current
+            .sources
+            .iter()
+            .filter(|s| Some(&s.name) != root.as_ref().map(|r| &r.name))
+            .map(|source| {
+                view! {
+                    <li>
+                        <button type="button" class="button button--link" data-testid="download-source" on:click=save_source(source)>
+                            {source.name.clone()}
+                        </button>
+                        <span class="muted">{format!(" ({})", bytes(source.blob.size() as usize))}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <details class="sources" data-testid="sources">
+                <summary>{format!("{} more files of this specification", current.sources.len() - 1)}</summary>
+                <ul>{items}</ul>
+            </details>
+        }
+    });
+    let options = current.options.clone();
+    let config_summary = {
+        let server = match (
+            &options.base_url,
+            spec.servers.get(options.server.unwrap_or(0)),
+        ) {
+            (Some(url), _) => format!("base URL {url}"),
+            (None, Some(server)) => format!("server {}", server.resolved_url),
+            (None, None) => "no server".to_owned(),
+        };
+        let credentials = if options.auth.is_empty() {
+            "placeholders for credentials"
+        } else {
+            "your credentials"
+        };
+        let style = match options.har_style {
+            HarStyle::Concrete => "concrete URLs",
+            HarStyle::Veracode => "Veracode-style HAR",
+        };
+        format!("Converted with {server}, {credentials}, {style}.")
+    };
+    let api_key_schemes = spec
+        .security_schemes
+        .iter()
+        .filter_map(|scheme| match &scheme.kind {
+            SchemeKind::ApiKey {
+                location,
+                parameter,
+            } => Some((scheme.name.clone(), format!("{location} {parameter}"))),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    // Without a fully-qualified server there is nothing to scan, and a Postman
+    // collection always needs a base URL (Veracode scans only its host): ask at once.
+    let needs_base_url = options.base_url.is_none()
+        && (spec.format == SpecFormat::Postman21
+            || !spec.servers.iter().any(|s| {
+                s.resolved_url.starts_with("http://") || s.resolved_url.starts_with("https://")
+            }));
+    let config = view! {
+        <details class="panel config-panel" data-testid="config-panel" open=needs_base_url>
+            <summary data-testid="config-toggle">
+                <span class="config-panel__title">"Scan configuration"</span>
+                <span class="muted" data-testid="config-summary">{config_summary}</span>
+            </summary>
+            <ScanConfiguration
+                servers=spec.servers.clone()
+                api_key_schemes=api_key_schemes
+                applied=options
+                on_apply=on_reconfigure
+                busy=busy
+            />
+        </details>
+    };
+    let total = spec.endpoints.len();
+    let format = format!(
+        "{} (version {}), {}",
+        spec.format.label(),
+        spec.format_version,
+        spec.syntax.label()
+    );
+    let servers = if spec.servers.is_empty() {
+        view! { <span data-testid="spec-servers">"None given: a fully-qualified base URL is needed to scan"</span> }.into_any()
+    } else {
+        let items = spec
+            .servers
+            .iter()
+            .map(|server| {
+                let note = server
+                    .description
+                    .clone()
+                    .map(|d| view! { <span class="muted">" — " {d}</span> });
+                view! { <li><code>{server.resolved_url.clone()}</code>{note}</li> }
+            })
+            .collect_view();
+        view! { <ul class="servers" data-testid="spec-servers">{items}</ul> }.into_any()
+    };
+    let auth = (!spec.security_schemes.is_empty()).then(|| {
+        let items = spec
+            .security_schemes
+            .iter()
+            .map(|scheme| {
+                view! { <li><code>{scheme.name.clone()}</code>{format!(": {}", scheme.kind.label())}</li> }
+            })
+            .collect_view();
+        view! {
+            <div class="summary__wide">
+                <dt>"Authentication"</dt>
+                <dd><ul class="servers" data-testid="spec-auth">{items}</ul></dd>
+            </div>
+        }
+    });
+    let description = spec
+        .description
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| {
+            view! {
+                <details class="description">
+                    <summary>"Description"</summary>
+                    <p class="pre-line" data-testid="spec-description">{d}</p>
+                </details>
+            }
+        });
+    let notice = (total > PRESCAN_LIMIT).then(|| {
+        view! {
+            <div class="notice" data-testid="prescan-notice">
+                <Icon kind=IconKind::Info />
+                {format!("The prescan covers the first {PRESCAN_LIMIT} of {} endpoints.", thousands(total))}
+            </div>
+        }
+    });
+    let diagnostics = (!spec.diagnostics.is_empty())
+        .then(|| view! { <Diagnostics diagnostics=spec.diagnostics.clone() /> });
+    let raw_open = RwSignal::new(false);
+    let raw_text = RwSignal::new(Option::<String>::None);
+    let har_file = current.har.file.clone();
+    let har_size = har_file.size() as usize;
+    let read_raw = move || {
+        if raw_text.with_untracked(Option::is_some) {
+            return;
+        }
+        let head = har_file.slice_with_f64_and_f64(0.0, RAW_LIMIT as f64);
+        spawn_local(async move {
+            let text = match head.map(|blob| JsFuture::from(blob.text())) {
+                Ok(reading) => reading.await.ok().and_then(|t| t.as_string()),
+                Err(_) => None,
+            };
+            let text = text.unwrap_or_else(|| "The HAR text could not be read.".to_owned());
+            // A cut through a multi-byte character reads as U+FFFD: drop it.
+            raw_text.set(Some(text.trim_end_matches('\u{fffd}').to_owned()));
+        });
+    };
+    let raw = move || {
+        raw_open.get().then(|| {
+            let cut = (har_size > RAW_LIMIT).then(|| {
+                view! {
+                    <p class="notice">
+                        {format!(
+                            "Showing the first {} of {}. Download the HAR for the whole file.",
+                            bytes(RAW_LIMIT),
+                            bytes(har_size)
+                        )}
+                    </p>
+                }
+            });
+            view! {
+                {cut}
+                <pre class="code code--raw" data-testid="har-raw" tabindex="0">
+                    {move || raw_text.get().unwrap_or_else(|| "Reading…".to_owned())}
+                </pre>
+            }
+        })
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="summary-heading" data-testid="spec-summary">
+            <h2 id="summary-heading" data-testid="spec-title">{spec.title.clone()}</h2>
+            <dl class="summary">
+                <div><dt>"Version"</dt><dd data-testid="spec-version">{spec.version.clone()}</dd></div>
+                <div><dt>"Format"</dt><dd data-testid="spec-format">{format}</dd></div>
+                <div><dt>"File"</dt><dd data-testid="spec-file">{format!("{} ({})", spec.file_name, bytes(spec.file_size))}</dd></div>
+                <div><dt>"Endpoints"</dt><dd data-testid="endpoint-count">{thousands(total)}</dd></div>
+                <div class="summary__wide"><dt>"Servers"</dt><dd>{servers}</dd></div>
+                {auth}
+            </dl>
+            {description}
+            {other_sources}
+            <div class="downloads">
+                <button type="button" class="button" data-testid="download-har" on:click=download_har>
+                    <Icon kind=IconKind::Download />{format!("Download HAR ({har_name})")}
+                </button>
+                {download_original}
+            </div>
+        </section>
+        {config}
+        {notice}
+        {diagnostics}
+        <section class="panel" aria-labelledby="endpoints-heading">
+            <h2 id="endpoints-heading">"Endpoints a prescan covers"</h2>
+            {if total == 0 {
+                view! { <p data-testid="no-endpoints">"This specification declares no endpoints: a prescan would send nothing."</p> }.into_any()
+            } else {
+                view! { <EndpointsTable endpoints=spec.endpoints.clone() /> }.into_any()
+            }}
+        </section>
+        <section class="panel" aria-labelledby="har-heading">
+            <h2 id="har-heading">"Converted HAR"</h2>
+            <p class="muted">
+                {format!("{} entries, one per endpoint, in specification order. ", thousands(current.har.len()))}
+                "Each is a complete HAR 1.2 entry: it opens in a browser's network panel."
+            </p>
+            <HarBrowser har=current.har.clone() />
+            <details class="raw" on:toggle=move |ev| {
+                let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
+                raw_open.set(open);
+                if open {
+                    read_raw();
+                }
+            }>
+                <summary data-testid="har-raw-toggle">"Raw HAR text"</summary>
+                {raw}
+            </details>
+        </section>
+    }
+}
