@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use prescan_core::har::Entry;
-use prescan_core::{ConvertOptions, Specification};
+use prescan_core::{ConvertOptions, Excerpt, Specification};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
@@ -28,6 +28,34 @@ pub struct Converted {
     /// How long the worker took to load and convert it, in milliseconds.
     pub worker_ms: f64,
 }
+
+/// Why a conversion gave no result: the message to show and, for a file
+/// that is not well-formed, the line and the excerpt of it to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// What is wrong and what to do, for people.
+    pub message: String,
+    /// The 1-based line and an excerpt of it, for a syntax error.
+    pub place: Option<(usize, Excerpt)>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure {
+            message,
+            place: None,
+        }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        message.to_owned().into()
+    }
+}
+
+/// The message a cancelled conversion ends with.
+pub const CANCELLED: &str = "Cancelled.";
 
 /// The entries of a converted HAR, and the HAR file itself.
 #[derive(Debug, Clone)]
@@ -159,7 +187,7 @@ pub fn warm_up() {
 /// a message saying so.
 pub fn cancel() {
     stop();
-    settle_all(&message("Cancelled."));
+    settle_all(&message(CANCELLED));
 }
 
 fn field(data: &JsValue, key: &str) -> Option<String> {
@@ -180,13 +208,15 @@ pub struct FileBytes {
 /// Loads and converts a specification, given as one or more files, in the
 /// worker.
 ///
-/// `Err` holds the message to show: why the files cannot be used, or why the
-/// converter could not run.
-pub async fn convert(files: Vec<FileBytes>, options: &ConvertOptions) -> Result<Converted, String> {
+/// `Err` says why the files cannot be used, or why the converter could not run.
+pub async fn convert(
+    files: Vec<FileBytes>,
+    options: &ConvertOptions,
+) -> Result<Converted, Failure> {
     let ready = start()?;
     let answer = JsFuture::from(ready).await.unwrap_or(JsValue::UNDEFINED);
     if Reflect::get(&answer, &"ok".into()).ok() == Some(JsValue::FALSE) {
-        return Err(field(&answer, "error").unwrap_or_default());
+        return Err(field(&answer, "error").unwrap_or_default().into());
     }
 
     // A newer conversion replaces an older one still waiting.
@@ -221,14 +251,28 @@ pub async fn convert(files: Vec<FileBytes>, options: &ConvertOptions) -> Result<
     });
     if !matches!(posted, Some(Ok(()))) {
         PENDING.set(None);
-        return Err("The converter is not running. Reload the page and try again.".to_owned());
+        return Err(
+            "The converter is not running. Reload the page and try again."
+                .to_owned()
+                .into(),
+        );
     }
 
     let data = JsFuture::from(result).await.unwrap_or(JsValue::UNDEFINED);
     if Reflect::get(&data, &"ok".into()).ok() != Some(JsValue::TRUE) {
-        return Err(
-            field(&data, "error").unwrap_or_else(|| "The converter gave no answer.".to_owned())
-        );
+        let place = Reflect::get(&data, &"line".into())
+            .ok()
+            .and_then(|line| line.as_f64())
+            .zip(
+                field(&data, "excerpt")
+                    .and_then(|json| serde_json::from_str::<Excerpt>(&json).ok()),
+            )
+            .map(|(line, excerpt)| (line as usize, excerpt));
+        return Err(Failure {
+            message: field(&data, "error")
+                .unwrap_or_else(|| "The converter gave no answer.".to_owned()),
+            place,
+        });
     }
     let spec_json = field(&data, "spec").unwrap_or_default();
     let spec = serde_json::from_str::<Specification>(&spec_json).map_err(|error| {

@@ -10,7 +10,9 @@
 //!   `har`, a Blob of the pretty-printed HAR file; and, one item per HAR
 //!   entry, `methods`, `urls` and `entries` (each entry's JSON), so that the
 //!   page can list entries and open one without parsing the whole HAR;
-//! - `ok: false`: `error`, the message to show.
+//! - `ok: false`: `error`, the message to show, and for a syntax error
+//!   `line` and `excerpt` (the JSON of a `prescan_core::Excerpt`), to show
+//!   the problem in place.
 
 /// What one conversion produces, ready to post.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -22,15 +24,28 @@ struct Answer {
     entries: Vec<String>,
 }
 
-/// Converts a specification given as one or more files; `Err` is the
-/// message to show.
+/// Why a conversion failed: the message, and where for a syntax error.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn run_conversion(files: &[prescan_core::SourceFile], options: &str) -> Result<Answer, String> {
+struct Failure {
+    message: String,
+    place: Option<(usize, prescan_core::Excerpt)>,
+}
+
+/// Converts a specification given as one or more files.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn run_conversion(files: &[prescan_core::SourceFile], options: &str) -> Result<Answer, Failure> {
     let options: prescan_core::ConvertOptions = serde_json::from_str(options).unwrap_or_default();
-    let conversion =
-        prescan_core::convert_files(files, &options).map_err(|error| error.to_string())?;
-    let unreadable =
-        |error: serde_json::Error| format!("The result could not be written ({error}).");
+    let conversion = prescan_core::convert_files(files, &options).map_err(|error| Failure {
+        message: error.to_string(),
+        place: match error {
+            prescan_core::LoadError::Syntax { line, excerpt, .. } => Some((line, excerpt)),
+            _ => None,
+        },
+    })?;
+    let unreadable = |error: serde_json::Error| Failure {
+        message: format!("The result could not be written ({error})."),
+        place: None,
+    };
     let entries = &conversion.har.log.entries;
     Ok(Answer {
         spec: serde_json::to_string(&conversion.spec).map_err(unreadable)?,
@@ -114,9 +129,16 @@ fn main() {
                     }
                 }
             }
-            Err(message) => {
+            Err(failure) => {
                 set("ok", &JsValue::FALSE);
-                set("error", &JsValue::from_str(&message));
+                set("error", &JsValue::from_str(&failure.message));
+                if let Some((line, excerpt)) = failure.place {
+                    set("line", &JsValue::from_f64(line as f64));
+                    set(
+                        "excerpt",
+                        &JsValue::from_str(&serde_json::to_string(&excerpt).unwrap_or_default()),
+                    );
+                }
             }
         }
         set(

@@ -3,6 +3,7 @@
 pub mod diagnostics;
 pub mod drop_zone;
 pub mod endpoints_table;
+pub mod excerpt;
 pub mod har_browser;
 pub mod icon;
 pub mod method_badge;

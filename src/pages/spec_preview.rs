@@ -12,8 +12,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
 use crate::components::drop_zone::DropZone;
+use crate::components::excerpt::ExcerptView;
 use crate::components::icon::{Icon, IconKind};
-use crate::convert::{self, FileBytes, HarEntries};
+use crate::convert::{self, Failure, FileBytes, HarEntries};
 use crate::download;
 use crate::format::{bytes, millis, thousands};
 
@@ -42,11 +43,11 @@ pub(crate) struct Shown {
     pub(crate) options: ConvertOptions,
 }
 
-/// Files that could not be used, and why.
+/// Files that could not be used, and why (and where, for a syntax error).
 #[derive(Debug, Clone, PartialEq)]
 struct LoadFailure {
     file_name: String,
-    message: String,
+    failure: Failure,
 }
 
 fn now() -> f64 {
@@ -118,11 +119,11 @@ pub fn SpecPreview() -> impl IntoView {
         })
     };
 
-    let fail = move |file_name: &str, message: String| {
+    let fail = move |file_name: &str, why: Failure| {
         status.set(format!("Could not load {file_name}."));
         failure.set(Some(LoadFailure {
             file_name: file_name.to_owned(),
-            message,
+            failure: why,
         }));
     };
 
@@ -139,7 +140,7 @@ pub fn SpecPreview() -> impl IntoView {
                 size,
                 limit: MAX_SPEC_BYTES,
             };
-            fail(&label, error.to_string());
+            fail(&label, error.to_string().into());
             return;
         }
         busy.set(Some(label.clone()));
@@ -176,10 +177,10 @@ pub fn SpecPreview() -> impl IntoView {
                         options,
                     })));
                 }
-                Err(message) if message == "Cancelled." => {
+                Err(why) if why.message == convert::CANCELLED => {
                     status.set(format!("Stopped loading {label}."));
                 }
-                Err(message) => fail(&label, message),
+                Err(why) => fail(&label, why),
             }
         });
     };
@@ -203,7 +204,7 @@ pub fn SpecPreview() -> impl IntoView {
         if sources.is_empty() {
             fail(
                 "the folder",
-                format!("None of its {total} files is a .json, .yaml, .yml or .har file. Choose the folder that holds the specification."),
+                format!("None of its {total} files is a .json, .yaml, .yml or .har file. Choose the folder that holds the specification.").into(),
             );
             return;
         }
@@ -330,7 +331,8 @@ pub fn SpecPreview() -> impl IntoView {
                         <Icon kind=IconKind::Error />
                         {format!("{} could not be loaded", failure.file_name)}
                     </h2>
-                    <p data-testid="load-error-message">{failure.message}</p>
+                    <p data-testid="load-error-message">{failure.failure.message}</p>
+                    {failure.failure.place.map(|(line, excerpt)| view! { <ExcerptView line=line excerpt=excerpt /> })}
                     {kept.map(|name| view! {
                         <p class="muted">{format!("Still shown below: {name}, as it was.")}</p>
                     })}

@@ -48,8 +48,10 @@ describe('load errors', () => {
   it('invalid JSON: says the line and column', async () => {
     const bad = '{\n  "openapi": "3.0.3",\n  "info": { "title": "Broken", "version": "1" },,\n  "paths": {}\n}\n';
     await expectLoadError('broken.json', bad, (m) => {
-      assert.match(m, /line/i, m);
-      assert.match(m, /column/i, m);
+      assert.match(m, /line 3, column/i, m);
+      // The line itself is shown, with the place marked under it.
+      assert.match(m, /3 │ +"info": \{ "title": "Broken", "version": "1" \},,/, m);
+      assert.match(m, /│ +\^/, m);
     });
   });
 

@@ -21,7 +21,7 @@ mod options;
 pub use diagnostic::{Diagnostic, Severity};
 pub use options::{validate_header_name, ConvertOptions, HarStyle, ScanAuth, RESERVED_HEADERS};
 pub use spec::{
-    Endpoint, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
+    Endpoint, Excerpt, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
     SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, PRESCAN_LIMIT,
 };
 

@@ -335,7 +335,11 @@ fn input_errors() {
             syntax: Syntax::Json,
             line: 13,
             column: 3,
-            message: "trailing comma".into()
+            message: "trailing comma".into(),
+            excerpt: prescan_core::Excerpt {
+                text: "  }".into(),
+                column: 3
+            },
         }
     );
     assert_eq!(e.to_string(), "The file is not valid JSON: trailing comma at line 13, column 3. Fix it there and load the file again.");
@@ -345,6 +349,7 @@ fn input_errors() {
             line,
             column,
             message,
+            ..
         } => {
             assert_eq!((line, column), (9, 6));
             assert!(

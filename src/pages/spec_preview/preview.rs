@@ -16,6 +16,7 @@ use crate::components::endpoints_table::EndpointsTable;
 use crate::components::har_browser::HarBrowser;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::scan_config::ScanConfiguration;
+use crate::convert::Failure;
 use crate::download;
 use crate::format::{bytes, har_file_name, thousands};
 
@@ -27,7 +28,7 @@ const RAW_LIMIT: usize = 1_000_000;
 pub(super) fn Preview(
     current: Rc<Shown>,
     /// Shows a message about a file that could not be saved.
-    on_fail: impl Fn(&str, String) + Copy + 'static,
+    on_fail: impl Fn(&str, Failure) + Copy + 'static,
     /// Converts the same files again with another configuration.
     on_reconfigure: impl Fn(ConvertOptions) + 'static,
     #[prop(into)] busy: Signal<bool>,
@@ -40,7 +41,7 @@ pub(super) fn Preview(
         let name = har_name.clone();
         move |_| {
             if let Err(message) = download::save(&file, &name) {
-                on_fail(&name, message);
+                on_fail(&name, message.into());
             }
         }
     };
@@ -54,7 +55,7 @@ pub(super) fn Preview(
                 .unwrap_or(&source.name)
                 .to_owned();
             if let Err(message) = download::save(&source.blob, &name) {
-                on_fail(&name, message);
+                on_fail(&name, message.into());
             }
         }
     };

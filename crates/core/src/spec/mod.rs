@@ -366,6 +366,10 @@ pub enum LoadError {
         column: usize,
         /// What the parser found wrong (without the position).
         message: String,
+        /// The text of that line (a window of it around the column when the
+        /// line is long), to show the problem in place.
+        #[serde(default)]
+        excerpt: Excerpt,
     },
     /// Well-formed, but not one of the supported specification formats.
     NotASpecification {
@@ -379,6 +383,45 @@ pub enum LoadError {
         /// The rest of the sentence: why, and what to do.
         detail: String,
     },
+}
+
+/// A line of a file around a position, to show a problem in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excerpt {
+    /// The text shown: the line, or a window of it marked with `…` where cut.
+    pub text: String,
+    /// The 1-based position, in characters of `text`, of the problem.
+    pub column: usize,
+}
+
+impl Excerpt {
+    /// How many characters are shown on each side of the column of a long line.
+    const HALF: usize = 60;
+
+    /// The excerpt of `source` at 1-based `line` and `column` (the column as
+    /// parsers count it, in characters from the line's start).
+    pub fn at(source: &str, line: usize, column: usize) -> Excerpt {
+        let Some(text) = source.lines().nth(line.saturating_sub(1)) else {
+            return Excerpt::default();
+        };
+        let chars: Vec<char> = text.chars().collect();
+        let at = column.saturating_sub(1).min(chars.len());
+        let start = at.saturating_sub(Self::HALF);
+        let end = (at + Self::HALF).min(chars.len());
+        let mut shown: String = chars[start..end].iter().collect();
+        let mut column = at - start + 1;
+        if start > 0 {
+            shown.insert(0, '…');
+            column += 1;
+        }
+        if end < chars.len() {
+            shown.push('…');
+        }
+        Excerpt {
+            text: shown,
+            column,
+        }
+    }
 }
 
 /// The formats named in messages that list what is supported.
@@ -399,7 +442,7 @@ impl fmt::Display for LoadError {
                 f,
                 "The file is not text (binary data at byte {offset}). Choose an uncompressed JSON or YAML specification; zip and other archives are not read."
             ),
-            LoadError::Syntax { syntax, line, column, message } => write!(
+            LoadError::Syntax { syntax, line, column, message, .. } => write!(
                 f,
                 "The file is not valid {}: {message} at line {line}, column {column}. Fix it there and load the file again.",
                 syntax.label()

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{yaml, LoadError, Syntax, MAX_SPEC_BYTES};
+use super::{yaml, Excerpt, LoadError, Syntax, MAX_SPEC_BYTES};
 
 /// The UTF-8 byte order mark, accepted and skipped.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -46,11 +46,15 @@ pub(crate) fn syntax_of(text: &str) -> Syntax {
 /// Parses text in the given syntax.
 pub(crate) fn value(text: &str, syntax: Syntax) -> Result<Value, LoadError> {
     match syntax {
-        Syntax::Json => serde_json::from_str(text).map_err(|e| LoadError::Syntax {
-            syntax,
-            line: e.line().max(1),
-            column: e.column().max(1),
-            message: clean_message(&e.to_string()),
+        Syntax::Json => serde_json::from_str(text).map_err(|e| {
+            let (line, column) = (e.line().max(1), e.column().max(1));
+            LoadError::Syntax {
+                syntax,
+                line,
+                column,
+                message: clean_message(&e.to_string()),
+                excerpt: Excerpt::at(text, line, column),
+            }
         }),
         Syntax::Yaml => yaml::from_str(text).map_err(|e| {
             let (line, column) = e
@@ -61,6 +65,7 @@ pub(crate) fn value(text: &str, syntax: Syntax) -> Result<Value, LoadError> {
                 line,
                 column,
                 message: clean_message(&e.to_string()),
+                excerpt: Excerpt::at(text, line, column),
             }
         }),
     }
@@ -127,6 +132,38 @@ mod tests {
         assert_eq!(syntax_of("  \n{\"a\":1}"), Syntax::Json);
         assert_eq!(syntax_of("[1]"), Syntax::Json);
         assert_eq!(syntax_of("openapi: 3.0.0"), Syntax::Yaml);
+    }
+
+    #[test]
+    fn excerpts_show_the_line_and_where_in_it() {
+        let source = "a: 1\nb: [1, 2\nc: 3\n";
+        assert_eq!(
+            Excerpt::at(source, 2, 7),
+            Excerpt {
+                text: "b: [1, 2".into(),
+                column: 7
+            }
+        );
+        assert_eq!(
+            Excerpt::at(source, 9, 1),
+            Excerpt::default(),
+            "no such line"
+        );
+        assert_eq!(
+            Excerpt::at(source, 1, 99).column,
+            5,
+            "past the end points just after it"
+        );
+
+        let long = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let excerpt = Excerpt::at(&long, 1, 501);
+        assert!(excerpt.text.starts_with('…') && excerpt.text.ends_with('…'));
+        assert_eq!(excerpt.text.chars().nth(excerpt.column - 1), Some('X'));
+        assert!(excerpt.text.chars().count() <= 2 * 60 + 2);
+
+        let unicode = "ключ: «значение";
+        let excerpt = Excerpt::at(unicode, 1, 7);
+        assert_eq!(excerpt.text.chars().nth(excerpt.column - 1), Some('«'));
     }
 
     #[test]
