@@ -63,6 +63,9 @@ pub fn App() -> impl IntoView {
         <main id="main" class="page" tabindex="-1">
             {move || match route.get() {
                 Route::SpecPreview => view! { <pages::spec_preview::SpecPreview /> }.into_any(),
+                other @ (Route::Analyses(_) | Route::NewAnalysis | Route::Analysis(_)) => {
+                    view! { <pages::not_found::NotFound path=other.to_hash() /> }.into_any()
+                }
                 Route::NotFound(path) => view! { <pages::not_found::NotFound path=path /> }.into_any(),
             }}
         </main>

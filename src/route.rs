@@ -1,6 +1,7 @@
 //! The URL → page mapping. Routes live in the fragment (`#/...`) so that a
 //! static host serves the app from any sub-path with no rewrite rules, and a
-//! reload or a shared link opens the same page.
+//! reload or a shared link opens the same page, with the same search and
+//! filter (they are in the fragment's query string).
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -10,19 +11,135 @@ use wasm_bindgen::prelude::*;
 pub enum Route {
     /// `#/`: load a specification and preview its endpoints and HAR.
     SpecPreview,
+    /// `#/analyses?q=...&status=...&sort=...&dir=...`: all Dynamic Analyses.
+    Analyses(Query),
+    /// `#/analyses/new`: create an analysis.
+    NewAnalysis,
+    /// `#/analyses/{id}`: one analysis.
+    Analysis(String),
     /// Anything else, with the path that was asked for.
     NotFound(String),
+}
+
+/// The query string of a route, as name/value pairs in order, decoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query(pub Vec<(String, String)>);
+
+impl Query {
+    /// Parses `a=1&b=x%20y` (no leading `?`); `+` is a space.
+    pub fn parse(text: &str) -> Query {
+        Query(
+            text.split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode(name), decode(value))
+                })
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The query string (`a=1&b=x%20y`), leaving out empty values.
+    pub fn to_query_string(&self) -> String {
+        self.0
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-decodes a query component; malformed escapes stay as written.
+pub fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a query component (unreserved characters stay).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
 impl Route {
     /// The route a fragment names (`#/`, `#/analyses?status=...`, or empty).
     pub fn from_hash(hash: &str) -> Route {
-        let path = hash.trim_start_matches('#');
-        let path = path.split('?').next().unwrap_or_default();
-        match path.trim_end_matches('/') {
-            "" => Route::SpecPreview,
-            other => Route::NotFound(other.to_owned()),
+        let rest = hash.trim_start_matches('#');
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match segments.as_slice() {
+            [] => Route::SpecPreview,
+            ["analyses"] => Route::Analyses(Query::parse(query)),
+            ["analyses", "new"] => Route::NewAnalysis,
+            ["analyses", id] => Route::Analysis(decode(id)),
+            _ => Route::NotFound(path.to_owned()),
         }
+    }
+
+    /// The fragment that names this route (`#/analyses?status=...`).
+    pub fn to_hash(&self) -> String {
+        match self {
+            Route::SpecPreview => "#/".to_owned(),
+            Route::Analyses(query) => match query.to_query_string() {
+                q if q.is_empty() => "#/analyses".to_owned(),
+                q => format!("#/analyses?{q}"),
+            },
+            Route::NewAnalysis => "#/analyses/new".to_owned(),
+            Route::Analysis(id) => format!("#/analyses/{}", encode(id)),
+            Route::NotFound(path) => format!("#{path}"),
+        }
+    }
+}
+
+/// Replaces the current URL's fragment without adding a history entry and
+/// without a `hashchange` (for state a page already holds, such as what is
+/// typed in a search box).
+pub fn replace_hash(route: &Route) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&route.to_hash()));
+    }
+}
+
+/// Goes to `route` (a new history entry).
+pub fn navigate(route: &Route) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(&route.to_hash());
     }
 }
 
@@ -43,4 +160,54 @@ pub fn use_hash_route() -> ReadSignal<Route> {
         on_change.forget();
     }
     route
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_name_pages() {
+        assert_eq!(Route::from_hash(""), Route::SpecPreview);
+        assert_eq!(Route::from_hash("#/"), Route::SpecPreview);
+        assert_eq!(
+            Route::from_hash("#/analyses"),
+            Route::Analyses(Query::default())
+        );
+        assert_eq!(Route::from_hash("#/analyses/new"), Route::NewAnalysis);
+        assert_eq!(
+            Route::from_hash("#/analyses/a%2F1"),
+            Route::Analysis("a/1".into())
+        );
+        assert_eq!(Route::from_hash("#/nope"), Route::NotFound("/nope".into()));
+    }
+
+    #[test]
+    fn list_state_round_trips_through_the_fragment() {
+        let route = Route::Analyses(Query(vec![
+            ("q".into(), "pay api & co".into()),
+            ("status".into(), "Completed - Results Available".into()),
+            ("sort".into(), String::new()),
+        ]));
+        let hash = route.to_hash();
+        assert_eq!(
+            hash,
+            "#/analyses?q=pay%20api%20%26%20co&status=Completed%20-%20Results%20Available"
+        );
+        let back = Route::from_hash(&hash);
+        let Route::Analyses(query) = back else {
+            panic!("{back:?}")
+        };
+        assert_eq!(query.get("q"), Some("pay api & co"));
+        assert_eq!(query.get("status"), Some("Completed - Results Available"));
+        assert_eq!(query.get("sort"), None);
+    }
+
+    #[test]
+    fn decoding_is_lenient() {
+        assert_eq!(decode("a+b%20c"), "a b c");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz"), "%zz");
+        assert_eq!(decode("%E2%9C%93"), "✓");
+    }
 }
