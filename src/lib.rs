@@ -11,6 +11,7 @@ pub mod download;
 pub mod format;
 pub mod pages;
 pub mod route;
+pub mod store;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,4 @@
+//! Where the app keeps Dynamic Analyses: the in-browser store (the default;
+//! it needs no server) around the core's `MemoryStore`.
+
+pub mod idb;
