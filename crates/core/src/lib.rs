@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod diagnostic;
 mod encode;
 pub mod har;

@@ -1,0 +1,42 @@
+//! Dynamic Analyses: analyses and their scans, statuses as Veracode's
+//! documentation writes them, the lifecycle and its rules, the activity
+//! log, notifications, the [`Store`] the pages talk to (with the in-memory
+//! [`MemoryStore`]), a simulated scan engine and demo data.
+//!
+//! Pages stay thin: a badge comes from [`Analysis::badge`], an actions menu
+//! from [`Analysis::actions`] (a disabled entry carries its reason), a list
+//! from [`Store::list`], a status filter from [`AnalysisStatus::ALL`].
+//!
+//! Times are `i64` milliseconds since the Unix epoch, passed in by the
+//! caller ([`MemoryStore`]'s clock, [`Engine::tick`]'s `now_ms`), so every
+//! rule is deterministic and testable.
+
+mod activity;
+pub mod demo;
+mod engine;
+mod lifecycle;
+mod model;
+mod notify;
+mod status;
+mod store;
+pub mod time;
+
+pub use activity::{ActivityEntry, ActivityKind, Actor};
+pub use demo::add_demo;
+pub use engine::{Engine, EngineConfig, Outcome};
+pub use lifecycle::{AnalysisAction, Refusal, EDITABLE, RUNNING};
+pub use model::{
+    Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, Run, Scan, ScanDraft, ScanDuration, ScanId,
+    ScanTarget, Schedule, SpecId, SpecRecord, SpecScan, SpecUpload, Start, MAX_DURATION_HOURS,
+    MAX_START_AHEAD_MS, NAME_MAX_CHARS, NAME_MIN_CHARS, START_GRACE_MS,
+};
+pub use notify::{Event, Notification, NotificationKind, Recipients};
+pub use status::{
+    AnalysisStatus, Badge, ScanStatus, StatusIcon, StatusInfo, StatusOrigin, Tone,
+    IN_PROGRESS_WARNING_API_NAME, IN_PROGRESS_WARNING_DESCRIPTION,
+};
+pub use store::{
+    now_or_never, AnalysisSummary, Field, FieldError, ImportError, ListQuery, MemoryStore, Page,
+    RunAction, SortKey, Store, StoreError, StoreState, StoredSpec, MAX_PAGE_SIZE, MAX_SCANS,
+    STORE_VERSION,
+};

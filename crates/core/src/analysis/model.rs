@@ -1,0 +1,520 @@
+//! Analyses, their scans, schedules and runs.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::engine::Outcome;
+use super::status::{
+    AnalysisStatus, Badge, ScanStatus, IN_PROGRESS_WARNING_API_NAME,
+    IN_PROGRESS_WARNING_DESCRIPTION,
+};
+use super::time::{format_rfc3339, DAY_MS, HOUR_MS};
+use crate::{ScanAuth, SpecFormat, Specification};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// The id of an analysis (unique in a store, never reused).
+    AnalysisId
+);
+id_type!(
+    /// The id of a scan (unique in a store).
+    ScanId
+);
+id_type!(
+    /// The id of a stored specification file.
+    SpecId
+);
+
+/// The shortest analysis name allowed.
+pub const NAME_MIN_CHARS: usize = 6;
+/// The longest analysis name allowed.
+pub const NAME_MAX_CHARS: usize = 256;
+/// How far ahead a start time may be: 90 days.
+pub const MAX_START_AHEAD_MS: i64 = 90 * DAY_MS;
+/// How far in the past a start time may be (the time it takes to fill in a
+/// form): 10 minutes.
+pub const START_GRACE_MS: i64 = 10 * 60_000;
+/// The longest scan duration allowed, in hours: 30 days (unconfirmed for
+/// Veracode; a sane bound).
+pub const MAX_DURATION_HOURS: u32 = 30 * 24;
+
+/// When an analysis starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Start {
+    /// As soon as it is submitted.
+    Now,
+    /// At a time, in milliseconds since the epoch.
+    At(i64),
+    /// Not scheduled: the analysis is "Saved for Later".
+    Unscheduled,
+}
+
+/// How long a run may scan before it is stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScanDuration {
+    /// A number of hours.
+    Hours(u32),
+    /// A number of days.
+    Days(u32),
+}
+
+impl ScanDuration {
+    /// The duration in hours.
+    pub fn hours(self) -> u64 {
+        match self {
+            ScanDuration::Hours(h) => u64::from(h),
+            ScanDuration::Days(d) => u64::from(d) * 24,
+        }
+    }
+
+    /// The duration in milliseconds.
+    pub fn ms(self) -> i64 {
+        (self.hours().min(u64::from(u32::MAX)) as i64) * HOUR_MS
+    }
+}
+
+impl fmt::Display for ScanDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ScanDuration::Hours(1) => f.write_str("1 hour"),
+            ScanDuration::Hours(h) => write!(f, "{h} hours"),
+            ScanDuration::Days(1) => f.write_str("1 day"),
+            ScanDuration::Days(d) => write!(f, "{d} days"),
+        }
+    }
+}
+
+/// An analysis's schedule: when it starts and how long it may scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// When it starts.
+    pub start: Start,
+    /// How long it may scan.
+    pub duration: ScanDuration,
+}
+
+impl Schedule {
+    /// Start now, scan for up to `duration`.
+    pub fn now(duration: ScanDuration) -> Self {
+        Schedule {
+            start: Start::Now,
+            duration,
+        }
+    }
+
+    /// Checks the schedule at time `now_ms`: a duration from 1 hour to
+    /// [`MAX_DURATION_HOURS`], a start time not in the past (beyond
+    /// [`START_GRACE_MS`]) and at most 90 days ahead.
+    pub fn validate(&self, now_ms: i64) -> Result<(), String> {
+        let hours = self.duration.hours();
+        if hours == 0 {
+            return Err("Enter a scan duration of at least 1 hour.".into());
+        }
+        if hours > u64::from(MAX_DURATION_HOURS) {
+            return Err(format!(
+                "Enter a scan duration of at most {} days.",
+                MAX_DURATION_HOURS / 24
+            ));
+        }
+        if let Start::At(at) = self.start {
+            if at < now_ms.saturating_sub(START_GRACE_MS) {
+                return Err(
+                    "The start time is in the past. Choose a later time or start now.".into(),
+                );
+            }
+            if at > now_ms.saturating_add(MAX_START_AHEAD_MS) {
+                return Err("Choose a start time at most 90 days from now.".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.start {
+            Start::Now => write!(f, "Start now, for {}", self.duration),
+            Start::At(ms) => write!(f, "Start at {}, for {}", format_rfc3339(ms), self.duration),
+            Start::Unscheduled => write!(f, "Not scheduled (duration {})", self.duration),
+        }
+    }
+}
+
+/// The API specification an API specification scan scans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecScan {
+    /// The stored original file ([`SpecRecord::id`]).
+    pub spec_id: SpecId,
+    /// Its file name.
+    pub file_name: String,
+    /// Its format.
+    pub format: SpecFormat,
+    /// How many endpoints it has.
+    pub endpoint_count: usize,
+    /// The servers it declares.
+    pub servers: Vec<String>,
+    /// The server chosen to scan (one of `servers`, or a base URL the user
+    /// typed); `None` for the first server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+}
+
+/// What a scan scans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScanTarget {
+    /// An API specification scan.
+    ApiSpecification(SpecScan),
+    /// A URL scan (a web application).
+    Url(String),
+}
+
+impl ScanTarget {
+    /// An API specification scan of a stored specification.
+    pub fn specification(record: &SpecRecord, server: Option<String>) -> Self {
+        ScanTarget::ApiSpecification(SpecScan {
+            spec_id: record.id,
+            file_name: record.file_name.clone(),
+            format: record.format,
+            endpoint_count: record.endpoint_count,
+            servers: record.servers.clone(),
+            server,
+        })
+    }
+
+    /// The name a table shows: the file name or the URL.
+    pub fn name(&self) -> &str {
+        match self {
+            ScanTarget::ApiSpecification(s) => &s.file_name,
+            ScanTarget::Url(url) => url,
+        }
+    }
+
+    /// The name the activity log shows: [`ScanTarget::name`] with any
+    /// password in a URL masked.
+    pub fn log_name(&self) -> String {
+        match self {
+            ScanTarget::ApiSpecification(s) => s.file_name.clone(),
+            ScanTarget::Url(url) => without_password(url),
+        }
+    }
+
+    /// "API specification" or "URL".
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            ScanTarget::ApiSpecification(_) => "API specification",
+            ScanTarget::Url(_) => "URL",
+        }
+    }
+}
+
+/// One scan of an analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scan {
+    /// Its id.
+    pub id: ScanId,
+    /// What it scans.
+    pub target: ScanTarget,
+    /// Its status.
+    pub status: ScanStatus,
+    /// The credentials it sends. Secret: never written to the activity log.
+    #[serde(default, skip_serializing_if = "ScanAuth::is_empty")]
+    pub auth: ScanAuth,
+}
+
+impl Scan {
+    /// The name a table shows (file name or URL).
+    pub fn name(&self) -> &str {
+        self.target.name()
+    }
+
+    /// The badge of its status.
+    pub fn badge(&self) -> Badge {
+        self.status.into()
+    }
+}
+
+/// A scan as a create or edit form gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanDraft {
+    /// The scan it edits, or `None` for a new scan.
+    #[serde(default)]
+    pub id: Option<ScanId>,
+    /// What it scans.
+    pub target: ScanTarget,
+    /// The credentials it sends.
+    #[serde(default)]
+    pub auth: ScanAuth,
+}
+
+impl ScanDraft {
+    /// A new scan of `target` without credentials.
+    pub fn new(target: ScanTarget) -> Self {
+        ScanDraft {
+            id: None,
+            target,
+            auth: ScanAuth::default(),
+        }
+    }
+}
+
+/// One run of an analysis (a Veracode "analysis occurrence"), from
+/// submission to its settled status, with the simulated engine's
+/// bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    /// 1 for the first run.
+    pub number: u32,
+    /// Whether the run began with a prescan.
+    pub prescan: bool,
+    /// When it was submitted.
+    pub submitted_ms: i64,
+    /// When scanning started (In Progress), if it did.
+    #[serde(default)]
+    pub started_ms: Option<i64>,
+    /// When the scan duration ends.
+    pub deadline_ms: i64,
+    /// When it reached its settled status, if it has.
+    #[serde(default)]
+    pub ended_ms: Option<i64>,
+    /// The settled status, once reached.
+    #[serde(default)]
+    pub final_status: Option<AnalysisStatus>,
+    /// What the simulated engine makes of it.
+    pub outcome: Outcome,
+    /// When the analysis entered its current status during this run.
+    pub since_ms: i64,
+    /// When the engine moves it on next; `None` until the engine plans it.
+    #[serde(default)]
+    pub next_step_ms: Option<i64>,
+    /// While paused: how long the interrupted step had left.
+    #[serde(default)]
+    pub paused_remaining_ms: Option<i64>,
+}
+
+impl Run {
+    /// Whether the run is still under way.
+    pub fn is_active(&self) -> bool {
+        self.ended_ms.is_none()
+    }
+}
+
+/// A Dynamic Analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Its id.
+    pub id: AnalysisId,
+    /// Its unique name (6 to 256 characters).
+    pub name: String,
+    /// Its status.
+    pub status: AnalysisStatus,
+    /// Whether one or more scans of the current run failed verification
+    /// (In Progress then shows the warning icon).
+    #[serde(default)]
+    pub has_verification_failures: bool,
+    /// Its scans.
+    pub scans: Vec<Scan>,
+    /// Its schedule.
+    pub schedule: Schedule,
+    /// Whether a run begins with a prescan.
+    pub prescan: bool,
+    /// When it was created.
+    pub created_ms: i64,
+    /// Who created it.
+    pub created_by: String,
+    /// When it was last changed by a user.
+    pub modified_ms: i64,
+    /// Who last changed it.
+    pub modified_by: String,
+    /// Its runs, oldest first.
+    #[serde(default)]
+    pub runs: Vec<Run>,
+    /// Whether it is demo data (removable with
+    /// [`crate::analysis::StoreState::remove_demo`]).
+    #[serde(default)]
+    pub demo: bool,
+}
+
+impl Analysis {
+    /// The badge of its status: "In Progress" with the warning icon and
+    /// tone when a scan failed verification.
+    pub fn badge(&self) -> Badge {
+        let mut badge: Badge = self.status.into();
+        if self.shows_warning_icon() {
+            badge.icon = super::status::StatusIcon::Warning;
+            badge.tone = super::status::Tone::Warning;
+            badge.description = IN_PROGRESS_WARNING_DESCRIPTION;
+        }
+        badge
+    }
+
+    /// Whether the status is "In Progress + showing a warning icon".
+    pub fn shows_warning_icon(&self) -> bool {
+        self.status == AnalysisStatus::InProgress && self.has_verification_failures
+    }
+
+    /// The REST API's name of its status (`IN_PROGRESS_WITH_WARNING` for
+    /// In Progress with the warning icon).
+    pub fn api_status(&self) -> Option<&'static str> {
+        if self.shows_warning_icon() {
+            Some(IN_PROGRESS_WARNING_API_NAME)
+        } else {
+            self.status.api_name()
+        }
+    }
+
+    /// Whether it has never run (no run was ever submitted).
+    pub fn never_ran(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// The current run, if one is under way.
+    pub fn active_run(&self) -> Option<&Run> {
+        self.runs.last().filter(|r| r.is_active())
+    }
+
+    /// When the latest run was submitted.
+    pub fn last_run_ms(&self) -> Option<i64> {
+        self.runs.last().map(|r| r.submitted_ms)
+    }
+
+    /// When the next run starts: the start time while Scheduled.
+    pub fn next_run_ms(&self) -> Option<i64> {
+        match (self.status, self.schedule.start) {
+            (AnalysisStatus::Scheduled, Start::At(ms)) => Some(ms),
+            _ => None,
+        }
+    }
+
+    /// Its scans that failed verification.
+    pub fn failed_scans(&self) -> impl Iterator<Item = &Scan> {
+        self.scans.iter().filter(|s| s.status.failed_verification())
+    }
+}
+
+/// What a create form gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAnalysis {
+    /// The name (trimmed; unique, 6 to 256 characters).
+    pub name: String,
+    /// The scans (at least one).
+    pub scans: Vec<ScanDraft>,
+    /// The schedule.
+    pub schedule: Schedule,
+    /// Whether runs begin with a prescan.
+    pub prescan: bool,
+    /// The "I have permission to scan" certification: must be true.
+    pub permission_certified: bool,
+}
+
+/// What an edit form changes; `None` leaves a field as it is. Giving a
+/// schedule (re)applies it: `Start::Now` submits a new run, `Start::At`
+/// schedules one, `Start::Unscheduled` saves the analysis for later.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisUpdate {
+    /// A new name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The new list of scans (scans with an id keep it; scans left out are
+    /// removed).
+    #[serde(default)]
+    pub scans: Option<Vec<ScanDraft>>,
+    /// A new schedule.
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    /// The prescan switch.
+    #[serde(default)]
+    pub prescan: Option<bool>,
+}
+
+/// A stored specification file: what the list of specifications shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRecord {
+    /// Its id.
+    pub id: SpecId,
+    /// Its file name.
+    pub file_name: String,
+    /// `info.title` or the collection's name.
+    #[serde(default)]
+    pub title: String,
+    /// Its format.
+    pub format: SpecFormat,
+    /// How many endpoints it has.
+    pub endpoint_count: usize,
+    /// The servers it declares.
+    #[serde(default)]
+    pub servers: Vec<String>,
+    /// Its size in bytes.
+    pub size: usize,
+    /// When it was uploaded.
+    pub uploaded_ms: i64,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+}
+
+/// A specification to store: the original bytes and what the spec preview
+/// found in them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecUpload {
+    /// The file name.
+    pub file_name: String,
+    /// The title.
+    pub title: String,
+    /// The format.
+    pub format: SpecFormat,
+    /// How many endpoints.
+    pub endpoint_count: usize,
+    /// The servers.
+    pub servers: Vec<String>,
+    /// The original bytes, unchanged.
+    pub bytes: Vec<u8>,
+}
+
+impl SpecUpload {
+    /// The upload of a specification the spec preview loaded from `bytes`.
+    pub fn from_specification(spec: &Specification, bytes: Vec<u8>) -> Self {
+        SpecUpload {
+            file_name: spec.file_name.clone(),
+            title: spec.title.clone(),
+            format: spec.format,
+            endpoint_count: spec.endpoints.len(),
+            servers: spec
+                .servers
+                .iter()
+                .map(|s| s.resolved_url.clone())
+                .collect(),
+            bytes,
+        }
+    }
+}
+
+/// A URL without the password of its user information
+/// (`https://user:***@host/`), for the activity log.
+pub(crate) fn without_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => {
+            let user = authority[..at].split(':').next().unwrap_or_default();
+            format!("{}{user}:***@{}", &url[..scheme_end + 3], &rest[at + 1..])
+        }
+        None => url.to_string(),
+    }
+}

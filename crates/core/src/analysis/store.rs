@@ -1,0 +1,1419 @@
+//! The store of analyses: the [`Store`] trait the pages talk to, the pure
+//! serializable [`StoreState`] that holds everything, and [`MemoryStore`],
+//! the in-memory implementation the web app persists (IndexedDB or
+//! localStorage) by saving [`StoreState::to_json`] and loading it with
+//! [`StoreState::from_json`].
+
+use serde::{Deserialize, Serialize};
+use std::cell::{Ref, RefCell};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::future::Future;
+
+use super::activity::{ActivityEntry, ActivityKind, Actor};
+use super::engine::{scan_active, Ctx, Engine};
+use super::lifecycle::{AnalysisAction, Refusal};
+use super::model::{
+    Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, Scan, ScanDraft, ScanId, ScanTarget, SpecId,
+    SpecRecord, SpecUpload, Start, NAME_MAX_CHARS, NAME_MIN_CHARS,
+};
+use super::notify::Event;
+use super::status::{AnalysisStatus, Badge, ScanStatus};
+
+/// The version of [`StoreState`]'s JSON this code reads and writes.
+pub const STORE_VERSION: u32 = 1;
+
+/// The most specifications one analysis may scan.
+pub const MAX_SCANS: usize = 250;
+
+/// The largest page [`ListQuery::size`] may ask for.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// A stored specification: its record and original bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSpec {
+    /// What lists show.
+    pub record: SpecRecord,
+    /// The original file, unchanged (base64 in JSON).
+    #[serde(with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+    /// Whether it belongs to the demo data.
+    #[serde(default)]
+    pub demo: bool,
+}
+
+/// Everything a store holds, serializable as one JSON document with a
+/// `version` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreState {
+    /// [`STORE_VERSION`].
+    pub version: u32,
+    /// The next id to give (analyses, scans and specifications share one
+    /// counter).
+    pub next_id: u64,
+    /// The analyses, by ascending id.
+    pub analyses: Vec<Analysis>,
+    /// The activity log of each analysis, oldest entry first.
+    #[serde(default)]
+    pub activity: BTreeMap<AnalysisId, Vec<ActivityEntry>>,
+    /// The stored specification files.
+    #[serde(default)]
+    pub specifications: Vec<StoredSpec>,
+}
+
+impl Default for StoreState {
+    fn default() -> Self {
+        StoreState {
+            version: STORE_VERSION,
+            next_id: 1,
+            analyses: Vec::new(),
+            activity: BTreeMap::new(),
+            specifications: Vec::new(),
+        }
+    }
+}
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum SortKey {
+    /// By name, ignoring case.
+    #[default]
+    Name,
+    /// By status label.
+    Status,
+    /// By when the latest run was submitted (never-run analyses last).
+    LastRun,
+    /// By when the next run starts (unscheduled analyses last).
+    NextRun,
+}
+
+/// What a list page asks for: find, filter, sort and page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    /// Text the name must contain, ignoring case; empty for all.
+    #[serde(default)]
+    pub find: String,
+    /// Only this status ("In Progress" includes In Progress with the
+    /// warning icon).
+    #[serde(default)]
+    pub status: Option<AnalysisStatus>,
+    /// The order.
+    #[serde(default)]
+    pub sort: SortKey,
+    /// Descending instead of ascending.
+    #[serde(default)]
+    pub descending: bool,
+    /// The page, from 0.
+    #[serde(default)]
+    pub page: usize,
+    /// Rows per page, 1 to [`MAX_PAGE_SIZE`] (clamped).
+    #[serde(default = "default_size")]
+    pub size: usize,
+}
+
+fn default_size() -> usize {
+    20
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            find: String::new(),
+            status: None,
+            sort: SortKey::Name,
+            descending: false,
+            page: 0,
+            size: default_size(),
+        }
+    }
+}
+
+/// One page of a list, shaped like the REST API's `page` object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// The page number, from 0.
+    pub number: usize,
+    /// The page size asked for (after clamping).
+    pub size: usize,
+    /// How many rows match in all.
+    pub total_elements: usize,
+    /// How many pages there are.
+    pub total_pages: usize,
+}
+
+/// A row of the list of analyses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisSummary {
+    /// Its id.
+    pub id: AnalysisId,
+    /// Its name.
+    pub name: String,
+    /// Its status.
+    pub status: AnalysisStatus,
+    /// Whether In Progress shows the warning icon.
+    pub has_verification_failures: bool,
+    /// How many scans it has.
+    pub scan_count: usize,
+    /// When the latest run was submitted.
+    pub last_run_ms: Option<i64>,
+    /// When the next run starts.
+    pub next_run_ms: Option<i64>,
+    /// When it was last changed by a user.
+    pub modified_ms: i64,
+    /// Whether it is demo data.
+    pub demo: bool,
+    /// The actions available now.
+    pub actions: Vec<AnalysisAction>,
+}
+
+impl AnalysisSummary {
+    /// The summary of an analysis.
+    pub fn of(a: &Analysis) -> Self {
+        AnalysisSummary {
+            id: a.id,
+            name: a.name.clone(),
+            status: a.status,
+            has_verification_failures: a.has_verification_failures,
+            scan_count: a.scans.len(),
+            last_run_ms: a.last_run_ms(),
+            next_run_ms: a.next_run_ms(),
+            modified_ms: a.modified_ms,
+            demo: a.demo,
+            actions: AnalysisAction::ALL
+                .into_iter()
+                .filter(|x| a.check(*x).is_ok())
+                .collect(),
+        }
+    }
+
+    /// The badge of its status (with the warning icon where it applies).
+    pub fn badge(&self) -> Badge {
+        let mut b: Badge = self.status.into();
+        if self.status == AnalysisStatus::InProgress && self.has_verification_failures {
+            b.icon = super::status::StatusIcon::Warning;
+            b.tone = super::status::Tone::Warning;
+            b.description = super::status::IN_PROGRESS_WARNING_DESCRIPTION;
+        }
+        b
+    }
+}
+
+/// A field of the create or edit form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    /// The analysis name.
+    Name,
+    /// The scans.
+    Scans,
+    /// The "I have permission to scan" certification.
+    Certification,
+    /// The schedule.
+    Schedule,
+}
+
+/// A problem with one field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field.
+    pub field: Field,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoreError {
+    /// No analysis has this id.
+    AnalysisNotFound(AnalysisId),
+    /// No specification has this id.
+    SpecificationNotFound(SpecId),
+    /// The form has problems, one per field at most.
+    Invalid(Vec<FieldError>),
+    /// The action is not available in the analysis's status.
+    Refused(Refusal),
+    /// The back end failed (a later JSON API client, persistence).
+    Backend(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::AnalysisNotFound(id) => write!(f, "No analysis has the id {id}."),
+            StoreError::SpecificationNotFound(id) => {
+                write!(f, "No specification has the id {id}.")
+            }
+            StoreError::Invalid(errors) => {
+                let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                f.write_str(&messages.join(" "))
+            }
+            StoreError::Refused(r) => r.fmt(f),
+            StoreError::Backend(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Why an imported store was refused. The current store is left unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    /// The text is not JSON.
+    NotJson {
+        /// The parser's message.
+        message: String,
+    },
+    /// The JSON is not a prescan store (no `version` field).
+    NotAStore,
+    /// The store was written by another version.
+    OtherVersion {
+        /// The version found.
+        found: String,
+        /// The version this code reads.
+        supported: u32,
+    },
+    /// The store is damaged: a field is missing or wrong, or records
+    /// contradict each other.
+    Corrupt {
+        /// What is wrong, and where.
+        message: String,
+    },
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::NotJson { message } => write!(f, "The file is not valid JSON: {message}. Nothing was imported."),
+            ImportError::NotAStore => f.write_str("The file is not a prescan export: it has no \"version\" field. Nothing was imported."),
+            ImportError::OtherVersion { found, supported } => write!(f, "The file was exported by another version of prescan (store version {found}; this version reads version {supported}). Nothing was imported."),
+            ImportError::Corrupt { message } => write!(f, "The file is damaged: {message}. Nothing was imported."),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// What a user can do to a running analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RunAction {
+    /// Stop and save results.
+    StopSave,
+    /// Stop and delete results.
+    StopDelete,
+    /// Pause.
+    Pause,
+    /// Resume.
+    Resume,
+}
+
+impl From<RunAction> for AnalysisAction {
+    fn from(a: RunAction) -> Self {
+        match a {
+            RunAction::StopSave => AnalysisAction::StopSave,
+            RunAction::StopDelete => AnalysisAction::StopDelete,
+            RunAction::Pause => AnalysisAction::Pause,
+            RunAction::Resume => AnalysisAction::Resume,
+        }
+    }
+}
+
+/// Whether `hay` contains `needle` (already lowercased), ignoring case;
+/// allocates nothing.
+fn contains_folded(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        return h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.char_indices().any(|(i, _)| {
+        let mut folded = hay[i..].chars().flat_map(char::to_lowercase);
+        needle.chars().all(|c| folded.next() == Some(c))
+    })
+}
+
+/// Compares two names ignoring case; allocates nothing.
+fn cmp_folded(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        let a = a.bytes().map(|c| c.to_ascii_lowercase());
+        return a.cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    cmp_folded(a, b).is_eq()
+}
+
+/// Checks a URL scan's URL: `http://` or `https://`, a host, no spaces.
+fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/') && !url.chars().any(char::is_whitespace))
+}
+
+fn invalid(field: Field, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        message: message.into(),
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "On"
+    } else {
+        "Off"
+    }
+}
+
+/// How a scan target is shown in the activity log (never a secret: a
+/// password in a URL is masked).
+fn target_text(t: &ScanTarget) -> String {
+    match t {
+        ScanTarget::Url(u) => super::model::without_password(u),
+        ScanTarget::ApiSpecification(s) => match &s.server {
+            Some(server) => format!("{} on {server}", s.file_name),
+            None => s.file_name.clone(),
+        },
+    }
+}
+
+impl StoreState {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn take_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id = self.next_id.saturating_add(1);
+        id
+    }
+
+    fn index(&self, id: AnalysisId) -> Result<usize, StoreError> {
+        self.analyses
+            .binary_search_by_key(&id, |a| a.id)
+            .map_err(|_| StoreError::AnalysisNotFound(id))
+    }
+
+    /// The analysis with this id.
+    pub fn analysis(&self, id: AnalysisId) -> Option<&Analysis> {
+        self.index(id).ok().map(|i| &self.analyses[i])
+    }
+
+    /// The analysis with this name (ignoring case).
+    pub fn find_by_name(&self, name: &str) -> Option<&Analysis> {
+        let name = name.trim();
+        self.analyses.iter().find(|a| same_name(&a.name, name))
+    }
+
+    /// Finds, filters, sorts and pages the analyses. O(n) to find and
+    /// filter, O(m log m) to sort the m matches; the only allocation is
+    /// one list of references and the page's rows.
+    pub fn list(&self, q: &ListQuery) -> Page<AnalysisSummary> {
+        let needle: String = q.find.trim().chars().flat_map(char::to_lowercase).collect();
+        let mut rows: Vec<&Analysis> = self
+            .analyses
+            .iter()
+            .filter(|a| q.status.is_none_or(|s| a.status == s))
+            .filter(|a| contains_folded(&a.name, &needle))
+            .collect();
+        let by_time = |x: Option<i64>, y: Option<i64>| match (x, y) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => None,
+        };
+        rows.sort_by(|a, b| {
+            use std::cmp::Ordering::*;
+            let primary = match q.sort {
+                SortKey::Name => Some(cmp_folded(&a.name, &b.name)),
+                SortKey::Status => Some(a.status.label().cmp(b.status.label())),
+                SortKey::LastRun => by_time(a.last_run_ms(), b.last_run_ms()),
+                SortKey::NextRun => by_time(a.next_run_ms(), b.next_run_ms()),
+            };
+            let primary = match primary {
+                Some(o) if q.descending => o.reverse(),
+                Some(o) => o,
+                // Missing times go last in both directions.
+                None => {
+                    let (x, y) = match q.sort {
+                        SortKey::LastRun => (a.last_run_ms(), b.last_run_ms()),
+                        _ => (a.next_run_ms(), b.next_run_ms()),
+                    };
+                    match (x.is_some(), y.is_some()) {
+                        (true, false) => Less,
+                        (false, true) => Greater,
+                        _ => Equal,
+                    }
+                }
+            };
+            primary
+                .then_with(|| cmp_folded(&a.name, &b.name))
+                .then(a.id.cmp(&b.id))
+        });
+        let size = q.size.clamp(1, MAX_PAGE_SIZE);
+        let total = rows.len();
+        let items = rows
+            .iter()
+            .skip(q.page.saturating_mul(size))
+            .take(size)
+            .map(|a| AnalysisSummary::of(a))
+            .collect();
+        Page {
+            items,
+            number: q.page,
+            size,
+            total_elements: total,
+            total_pages: total.div_ceil(size),
+        }
+    }
+
+    /// The activity log of an analysis, oldest entry first.
+    pub fn activity(&self, id: AnalysisId) -> Result<&[ActivityEntry], StoreError> {
+        self.index(id)?;
+        Ok(self
+            .activity
+            .get(&id)
+            .map(Vec::as_slice)
+            .unwrap_or_default())
+    }
+
+    fn check_name(&self, name: &str, except: Option<AnalysisId>, errors: &mut Vec<FieldError>) {
+        let n = name.chars().count();
+        if !(NAME_MIN_CHARS..=NAME_MAX_CHARS).contains(&n) {
+            errors.push(invalid(
+                Field::Name,
+                format!("Enter a name of {NAME_MIN_CHARS} to {NAME_MAX_CHARS} characters (this one has {n})."),
+            ));
+        } else if self
+            .analyses
+            .iter()
+            .any(|a| Some(a.id) != except && same_name(&a.name, name))
+        {
+            errors.push(invalid(
+                Field::Name,
+                format!("An analysis called \"{name}\" already exists. Choose another name."),
+            ));
+        }
+    }
+
+    fn check_scans(&self, drafts: &[ScanDraft], existing: &[Scan], errors: &mut Vec<FieldError>) {
+        if drafts.is_empty() {
+            errors.push(invalid(
+                Field::Scans,
+                "Add at least one API specification or URL to scan.",
+            ));
+            return;
+        }
+        if drafts.len() > MAX_SCANS {
+            errors.push(invalid(
+                Field::Scans,
+                format!(
+                    "An analysis can have at most {MAX_SCANS} scans; this one has {}.",
+                    drafts.len()
+                ),
+            ));
+            return;
+        }
+        let mut seen = HashSet::new();
+        for d in drafts {
+            if let Some(id) = d.id {
+                if !seen.insert(id) || !existing.iter().any(|s| s.id == id) {
+                    errors.push(invalid(
+                        Field::Scans,
+                        format!("Scan {id} is not a scan of this analysis."),
+                    ));
+                    return;
+                }
+            }
+            match &d.target {
+                ScanTarget::Url(url) if !valid_url(url) => {
+                    errors.push(invalid(Field::Scans, format!("\"{url}\" is not a web address. Enter a URL that starts with https:// or http://.")));
+                    return;
+                }
+                ScanTarget::ApiSpecification(s)
+                    if !self.specifications.iter().any(|x| x.record.id == s.spec_id) =>
+                {
+                    errors.push(invalid(
+                        Field::Scans,
+                        format!(
+                            "The specification {} is not stored. Upload it again.",
+                            s.file_name
+                        ),
+                    ));
+                    return;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Creates an analysis as `user` at `now_ms`. Checks: a unique name of
+    /// 6 to 256 characters (trimmed), at least one scan (URLs well formed,
+    /// specifications stored), the certification, a sane schedule. Then
+    /// submits it (start now), schedules it, or saves it for later.
+    pub fn create(
+        &mut self,
+        new: NewAnalysis,
+        user: &str,
+        now_ms: i64,
+    ) -> Result<&Analysis, StoreError> {
+        let name = new.name.trim().to_string();
+        let mut errors = Vec::new();
+        self.check_name(&name, None, &mut errors);
+        self.check_scans(&new.scans, &[], &mut errors);
+        if !new.permission_certified {
+            errors.push(invalid(
+                Field::Certification,
+                "Certify that you have permission to scan these targets.",
+            ));
+        }
+        if let Err(m) = new.schedule.validate(now_ms) {
+            errors.push(invalid(Field::Schedule, m));
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let id = AnalysisId(self.take_id());
+        let scans = new
+            .scans
+            .into_iter()
+            .map(|d| Scan {
+                id: ScanId(self.take_id()),
+                target: d.target,
+                status: ScanStatus::NotRun,
+                auth: d.auth,
+            })
+            .collect();
+        let mut a = Analysis {
+            id,
+            name,
+            status: AnalysisStatus::SavedForLater,
+            has_verification_failures: false,
+            scans,
+            schedule: new.schedule,
+            prescan: new.prescan,
+            created_ms: now_ms,
+            created_by: user.to_string(),
+            modified_ms: now_ms,
+            modified_by: user.to_string(),
+            runs: Vec::new(),
+            demo: false,
+        };
+        let mut log = vec![ActivityEntry::new(
+            now_ms,
+            Actor::user(user),
+            ActivityKind::Created,
+            format!(
+                "Analysis {} created with {} scan(s); {}; prescan {}.",
+                a.name,
+                a.scans.len(),
+                a.schedule,
+                yes_no(a.prescan).to_lowercase()
+            ),
+        )];
+        let mut events = Vec::new();
+        let mut c = Ctx {
+            a: &mut a,
+            log: &mut log,
+            events: &mut events,
+            at: now_ms,
+            actor: Actor::user(user),
+        };
+        apply_schedule(&mut c);
+        self.activity.insert(id, log);
+        // Ids only grow, so pushing keeps the list sorted.
+        self.analyses.push(a);
+        Ok(&self.analyses[self.analyses.len() - 1])
+    }
+
+    /// Changes an analysis (only in a status that allows Configure),
+    /// writing every change to the activity log (credentials: that they
+    /// changed, never their values).
+    pub fn update(
+        &mut self,
+        id: AnalysisId,
+        change: AnalysisUpdate,
+        user: &str,
+        now_ms: i64,
+    ) -> Result<&Analysis, StoreError> {
+        let i = self.index(id)?;
+        self.analyses[i]
+            .can_configure()
+            .map_err(StoreError::Refused)?;
+        let mut errors = Vec::new();
+        let name = change.name.as_ref().map(|n| n.trim().to_string());
+        if let Some(name) = &name {
+            self.check_name(name, Some(id), &mut errors);
+        }
+        if let Some(scans) = &change.scans {
+            self.check_scans(scans, &self.analyses[i].scans, &mut errors);
+        }
+        if let Some(s) = &change.schedule {
+            if let Err(m) = s.validate(now_ms) {
+                errors.push(invalid(Field::Schedule, m));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let new_ids: Vec<u64> = change
+            .scans
+            .iter()
+            .flatten()
+            .filter(|d| d.id.is_none())
+            .map(|_| self.take_id())
+            .collect();
+        let actor = Actor::user(user);
+        let StoreState {
+            analyses, activity, ..
+        } = self;
+        let a = &mut analyses[i];
+        let log = activity.entry(id).or_default();
+        let entry = |details: String, old: String, new: String| {
+            ActivityEntry::change(
+                now_ms,
+                actor.clone(),
+                ActivityKind::ConfigurationChanged,
+                details,
+                old,
+                new,
+            )
+        };
+        if let Some(name) = name.filter(|n| *n != a.name) {
+            log.push(entry("Name changed.".into(), a.name.clone(), name.clone()));
+            a.name = name;
+        }
+        if let Some(p) = change.prescan.filter(|p| *p != a.prescan) {
+            log.push(entry(
+                "Prescan switched.".into(),
+                yes_no(a.prescan).into(),
+                yes_no(p).into(),
+            ));
+            a.prescan = p;
+        }
+        if let Some(drafts) = change.scans {
+            let mut fresh = new_ids.into_iter();
+            let mut scans = Vec::with_capacity(drafts.len());
+            for d in drafts {
+                let old = d.id.and_then(|id| a.scans.iter().find(|s| s.id == id));
+                match old {
+                    Some(old) => {
+                        if old.target != d.target {
+                            log.push(entry(
+                                format!("Target of scan {} changed.", old.target.log_name()),
+                                target_text(&old.target),
+                                target_text(&d.target),
+                            ));
+                        }
+                        if old.auth != d.auth {
+                            log.push(ActivityEntry::secret_changed(
+                                now_ms,
+                                actor.clone(),
+                                &format!("Credentials of scan {}", target_text(&d.target)),
+                            ));
+                        }
+                        scans.push(Scan {
+                            target: d.target,
+                            auth: d.auth,
+                            ..old.clone()
+                        });
+                    }
+                    None => {
+                        log.push(ActivityEntry::new(
+                            now_ms,
+                            actor.clone(),
+                            ActivityKind::ConfigurationChanged,
+                            format!(
+                                "{} scan added: {}.",
+                                d.target.kind_label(),
+                                target_text(&d.target)
+                            ),
+                        ));
+                        if !d.auth.is_empty() {
+                            log.push(ActivityEntry::secret_changed(
+                                now_ms,
+                                actor.clone(),
+                                &format!("Credentials of scan {}", target_text(&d.target)),
+                            ));
+                        }
+                        scans.push(Scan {
+                            id: ScanId(fresh.next().unwrap_or_default()),
+                            target: d.target,
+                            status: ScanStatus::NotRun,
+                            auth: d.auth,
+                        });
+                    }
+                }
+            }
+            for old in a
+                .scans
+                .iter()
+                .filter(|o| !scans.iter().any(|s| s.id == o.id))
+            {
+                log.push(ActivityEntry::new(
+                    now_ms,
+                    actor.clone(),
+                    ActivityKind::ConfigurationChanged,
+                    format!(
+                        "{} scan removed: {}.",
+                        old.target.kind_label(),
+                        target_text(&old.target)
+                    ),
+                ));
+            }
+            a.scans = scans;
+        }
+        a.modified_ms = now_ms;
+        a.modified_by = user.to_string();
+        if let Some(s) = change.schedule {
+            log.push(ActivityEntry::change(
+                now_ms,
+                actor.clone(),
+                ActivityKind::ScheduleChanged,
+                "Schedule changed.",
+                a.schedule.to_string(),
+                s.to_string(),
+            ));
+            a.schedule = s;
+            let mut events = Vec::new();
+            let mut c = Ctx {
+                a,
+                log,
+                events: &mut events,
+                at: now_ms,
+                actor,
+            };
+            apply_schedule(&mut c);
+        }
+        Ok(&self.analyses[i])
+    }
+
+    /// Deletes an analysis that never ran, with its activity log.
+    pub fn delete(&mut self, id: AnalysisId) -> Result<(), StoreError> {
+        let i = self.index(id)?;
+        self.analyses[i]
+            .check(AnalysisAction::Delete)
+            .map_err(StoreError::Refused)?;
+        self.analyses.remove(i);
+        self.activity.remove(&id);
+        Ok(())
+    }
+
+    /// Stops, pauses or resumes a run as `user`. The status changes at
+    /// once; the engine carries it on (saving, deleting, settling scans).
+    pub fn act(
+        &mut self,
+        id: AnalysisId,
+        action: RunAction,
+        user: &str,
+        now_ms: i64,
+    ) -> Result<(&Analysis, Vec<Event>), StoreError> {
+        let i = self.index(id)?;
+        self.analyses[i]
+            .check(action.into())
+            .map_err(StoreError::Refused)?;
+        let StoreState {
+            analyses, activity, ..
+        } = self;
+        let a = &mut analyses[i];
+        let log = activity.entry(id).or_default();
+        let actor = Actor::user(user);
+        log.push(ActivityEntry::new(
+            now_ms,
+            actor.clone(),
+            ActivityKind::ActionRequested,
+            format!("{} requested.", AnalysisAction::from(action).label()),
+        ));
+        let mut events = Vec::new();
+        let mut c = Ctx {
+            a,
+            log,
+            events: &mut events,
+            at: now_ms,
+            actor,
+        };
+        match action {
+            RunAction::StopSave => {
+                c.status(AnalysisStatus::StoppedSavingResults);
+                c.scans(|_, s| scan_active(s).then_some(ScanStatus::StoppingSavingResults));
+            }
+            RunAction::StopDelete => {
+                c.status(AnalysisStatus::StoppedDeletingResults);
+                c.scans(|_, s| scan_active(s).then_some(ScanStatus::StoppingDeletingResults));
+            }
+            RunAction::Pause => {
+                let remaining =
+                    c.a.runs
+                        .last()
+                        .and_then(|r| r.next_step_ms)
+                        .map(|t| t.saturating_sub(now_ms).max(0));
+                c.status(AnalysisStatus::Paused);
+                c.scans(|_, s| {
+                    matches!(s, ScanStatus::InProgress | ScanStatus::Resuming)
+                        .then_some(ScanStatus::Pausing)
+                });
+                if let Some(run) = c.a.runs.last_mut() {
+                    run.paused_remaining_ms = remaining;
+                }
+            }
+            RunAction::Resume => {
+                c.status(AnalysisStatus::InProgress);
+                c.scans(|_, s| {
+                    matches!(s, ScanStatus::Pausing | ScanStatus::Paused)
+                        .then_some(ScanStatus::Resuming)
+                });
+                if let Some(run) = c.a.runs.last_mut() {
+                    run.next_step_ms = run
+                        .paused_remaining_ms
+                        .take()
+                        .map(|r| now_ms.saturating_add(r));
+                }
+            }
+        }
+        Ok((&self.analyses[i], events))
+    }
+
+    /// Stores a specification file as `user`; an identical file (same
+    /// name and bytes) already stored is reused.
+    pub fn put_specification(&mut self, upload: SpecUpload, user: &str, now_ms: i64) -> SpecRecord {
+        if let Some(s) = self
+            .specifications
+            .iter()
+            .find(|s| s.record.file_name == upload.file_name && s.bytes == upload.bytes)
+        {
+            return s.record.clone();
+        }
+        let record = SpecRecord {
+            id: SpecId(self.take_id()),
+            file_name: upload.file_name,
+            title: upload.title,
+            format: upload.format,
+            endpoint_count: upload.endpoint_count,
+            servers: upload.servers,
+            size: upload.bytes.len(),
+            uploaded_ms: now_ms,
+            uploaded_by: user.to_string(),
+        };
+        self.specifications.push(StoredSpec {
+            record: record.clone(),
+            bytes: upload.bytes,
+            demo: false,
+        });
+        record
+    }
+
+    /// A stored specification.
+    pub fn specification(&self, id: SpecId) -> Result<&StoredSpec, StoreError> {
+        self.specifications
+            .iter()
+            .find(|s| s.record.id == id)
+            .ok_or(StoreError::SpecificationNotFound(id))
+    }
+
+    /// Removes every demo analysis (and demo specification no other
+    /// analysis uses); returns how many analyses were removed.
+    pub fn remove_demo(&mut self) -> usize {
+        let before = self.analyses.len();
+        let demo: Vec<AnalysisId> = self
+            .analyses
+            .iter()
+            .filter(|a| a.demo)
+            .map(|a| a.id)
+            .collect();
+        self.analyses.retain(|a| !a.demo);
+        for id in demo {
+            self.activity.remove(&id);
+        }
+        let used: HashSet<SpecId> = self
+            .analyses
+            .iter()
+            .flat_map(|a| &a.scans)
+            .filter_map(|s| match &s.target {
+                ScanTarget::ApiSpecification(x) => Some(x.spec_id),
+                ScanTarget::Url(_) => None,
+            })
+            .collect();
+        self.specifications
+            .retain(|s| !s.demo || used.contains(&s.record.id));
+        before - self.analyses.len()
+    }
+
+    /// The whole store as compact JSON, for the app's own persistence
+    /// (credentials included: it stays in the browser).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The whole store as pretty JSON for a user to download. Without
+    /// `include_credentials`, every credential value is emptied (names
+    /// kept).
+    pub fn export_json(&self, include_credentials: bool) -> String {
+        if include_credentials {
+            return serde_json::to_string_pretty(self).unwrap_or_default();
+        }
+        let mut copy = self.clone();
+        for scan in copy.analyses.iter_mut().flat_map(|a| a.scans.iter_mut()) {
+            let auth = &mut scan.auth;
+            auth.custom_headers.iter_mut().for_each(|(_, v)| v.clear());
+            auth.custom_cookies.iter_mut().for_each(|(_, v)| v.clear());
+            auth.api_keys.values_mut().for_each(String::clear);
+            if let Some((_, p)) = &mut auth.basic {
+                p.clear();
+            }
+            if let Some(t) = &mut auth.bearer {
+                t.clear();
+            }
+        }
+        serde_json::to_string_pretty(&copy).unwrap_or_default()
+    }
+
+    /// Reads a store written by [`StoreState::to_json`] or
+    /// [`StoreState::export_json`]. Never panics; refuses with an
+    /// [`ImportError`] rather than dropping anything: not JSON, no
+    /// `version`, another version, a missing or wrong field, or records
+    /// that contradict each other (duplicate ids or names, a name of the
+    /// wrong length, an analysis without scans, a scan of a specification
+    /// not in the file, a log of an analysis not in the file). A `next_id`
+    /// not above every id is raised.
+    pub fn from_json(text: &str) -> Result<StoreState, ImportError> {
+        #[derive(Deserialize)]
+        struct Probe {
+            version: Option<serde_json::Value>,
+        }
+        if !text.trim_start().starts_with('{') {
+            return match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Ok(_) => Err(ImportError::NotAStore),
+                Err(e) => Err(ImportError::NotJson {
+                    message: e.to_string(),
+                }),
+            };
+        }
+        let probe: Probe = match serde_json::from_str(text) {
+            Ok(p) => p,
+            Err(e) if e.is_syntax() || e.is_eof() => {
+                return Err(ImportError::NotJson {
+                    message: e.to_string(),
+                })
+            }
+            Err(_) => return Err(ImportError::NotAStore),
+        };
+        match probe.version {
+            None => return Err(ImportError::NotAStore),
+            Some(v) if v.as_u64() == Some(u64::from(STORE_VERSION)) => {}
+            Some(v) => {
+                return Err(ImportError::OtherVersion {
+                    found: v.to_string(),
+                    supported: STORE_VERSION,
+                })
+            }
+        }
+        let mut state: StoreState =
+            serde_json::from_str(text).map_err(|e| ImportError::Corrupt {
+                message: e.to_string(),
+            })?;
+        state
+            .check()
+            .map_err(|message| ImportError::Corrupt { message })?;
+        Ok(state)
+    }
+
+    /// Checks the invariants an import must hold; raises `next_id`.
+    fn check(&mut self) -> Result<(), String> {
+        let mut ids = HashSet::new();
+        let mut max = 0;
+        let mut take = |id: u64, what: &str| {
+            max = max.max(id);
+            if ids.insert(id) {
+                Ok(())
+            } else {
+                Err(format!("the id {id} is used twice ({what})"))
+            }
+        };
+        for s in &self.specifications {
+            take(s.record.id.0, "specification")?;
+        }
+        self.analyses.sort_by_key(|a| a.id);
+        let mut names: Vec<&str> = Vec::with_capacity(self.analyses.len());
+        for a in &self.analyses {
+            take(a.id.0, "analysis")?;
+            let n = a.name.chars().count();
+            if !(NAME_MIN_CHARS..=NAME_MAX_CHARS).contains(&n) {
+                return Err(format!(
+                    "analysis {} has a name of {n} characters (6 to 256 allowed)",
+                    a.id
+                ));
+            }
+            names.push(&a.name);
+            if a.scans.is_empty() {
+                return Err(format!("analysis \"{}\" has no scans", a.name));
+            }
+            for s in &a.scans {
+                take(s.id.0, "scan")?;
+                if let ScanTarget::ApiSpecification(x) = &s.target {
+                    if !self.specifications.iter().any(|f| f.record.id == x.spec_id) {
+                        return Err(format!(
+                            "analysis \"{}\" scans specification {} ({}), which is not in the file",
+                            a.name, x.spec_id, x.file_name
+                        ));
+                    }
+                }
+            }
+            if a.runs.iter().rev().skip(1).any(|r| r.is_active()) {
+                return Err(format!(
+                    "analysis \"{}\" has an unfinished run before its latest",
+                    a.name
+                ));
+            }
+        }
+        names.sort_by(|a, b| cmp_folded(a, b));
+        if let Some(w) = names.windows(2).find(|w| cmp_folded(w[0], w[1]).is_eq()) {
+            return Err(format!("two analyses are called \"{}\"", w[1]));
+        }
+        if let Some(id) = self.activity.keys().find(|id| self.index(**id).is_err()) {
+            return Err(format!(
+                "the activity log names analysis {id}, which is not in the file"
+            ));
+        }
+        self.next_id = self.next_id.max(max.saturating_add(1));
+        Ok(())
+    }
+}
+
+/// Applies the analysis's schedule: start now submits a run, a start time
+/// schedules one, no start saves it for later.
+fn apply_schedule(c: &mut Ctx<'_>) {
+    c.finish();
+    match c.a.schedule.start {
+        Start::Now => c.submit(),
+        Start::At(_) => {
+            c.status(AnalysisStatus::Scheduled);
+            c.scans(|_, _| Some(ScanStatus::Scheduled));
+        }
+        Start::Unscheduled => {
+            c.status(AnalysisStatus::SavedForLater);
+            c.scans(|_, _| Some(ScanStatus::NotRun));
+        }
+    }
+}
+
+/// The interface the pages use: the in-browser [`MemoryStore`] and a later
+/// JSON API client implement it. Methods are `async` so that a client can
+/// fetch; [`MemoryStore`]'s futures are ready at once (see [`now_or_never`]).
+/// The web app runs on one thread, so the futures need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// One page of analyses matching the query.
+    async fn list(&self, query: &ListQuery) -> Result<Page<AnalysisSummary>, StoreError>;
+    /// One analysis.
+    async fn get(&self, id: AnalysisId) -> Result<Analysis, StoreError>;
+    /// Creates an analysis (see [`StoreState::create`] for the checks).
+    async fn create(&self, new: NewAnalysis) -> Result<Analysis, StoreError>;
+    /// Changes an analysis (only where Configure is available).
+    async fn update(&self, id: AnalysisId, change: AnalysisUpdate) -> Result<Analysis, StoreError>;
+    /// Deletes an analysis that never ran.
+    async fn delete(&self, id: AnalysisId) -> Result<(), StoreError>;
+    /// Stops, pauses or resumes a run.
+    async fn act(&self, id: AnalysisId, action: RunAction) -> Result<Analysis, StoreError>;
+    /// The activity log of an analysis, oldest entry first.
+    async fn activity(&self, id: AnalysisId) -> Result<Vec<ActivityEntry>, StoreError>;
+    /// Stores a specification's original bytes.
+    async fn put_specification(&self, upload: SpecUpload) -> Result<SpecRecord, StoreError>;
+    /// Every stored specification, newest first.
+    async fn specifications(&self) -> Result<Vec<SpecRecord>, StoreError>;
+    /// The original bytes of a stored specification.
+    async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError>;
+}
+
+/// Runs a future that needs no waiting (such as [`MemoryStore`]'s) and
+/// returns its output, or `None` if it would have to wait.
+pub fn now_or_never<F: Future>(f: F) -> Option<F::Output> {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => Some(v),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// The in-memory [`Store`]: a [`StoreState`], the user acting, and a clock.
+/// The web app wraps it: load the state from IndexedDB or localStorage
+/// with [`StoreState::from_json`], save [`MemoryStore::to_json`] after each
+/// change, call [`MemoryStore::tick`] on a timer.
+pub struct MemoryStore {
+    state: RefCell<StoreState>,
+    user: String,
+    clock: Box<dyn Fn() -> i64>,
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("user", &self.user)
+            .field("analyses", &self.state.borrow().analyses.len())
+            .finish()
+    }
+}
+
+impl MemoryStore {
+    /// An empty store acting as `user`, telling time with `clock`
+    /// (milliseconds since the epoch; `js_sys::Date::now` in the browser,
+    /// a fake in tests).
+    pub fn new(user: impl Into<String>, clock: impl Fn() -> i64 + 'static) -> Self {
+        Self::with_state(StoreState::new(), user, clock)
+    }
+
+    /// A store holding `state`.
+    pub fn with_state(
+        state: StoreState,
+        user: impl Into<String>,
+        clock: impl Fn() -> i64 + 'static,
+    ) -> Self {
+        MemoryStore {
+            state: RefCell::new(state),
+            user: user.into(),
+            clock: Box::new(clock),
+        }
+    }
+
+    /// The user acting.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The clock's time.
+    pub fn now_ms(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// Reads the state (do not call the store's other methods while the
+    /// returned guard lives).
+    pub fn state(&self) -> Ref<'_, StoreState> {
+        self.state.borrow()
+    }
+
+    /// Changes the state directly (demo data, tests).
+    pub fn with_state_mut<R>(&self, f: impl FnOnce(&mut StoreState) -> R) -> R {
+        f(&mut self.state.borrow_mut())
+    }
+
+    /// Moves runs on to the clock's time (see [`Engine::tick`]).
+    pub fn tick(&self, engine: &Engine) -> Vec<Event> {
+        let now = self.now_ms();
+        engine.tick(&mut self.state.borrow_mut(), now)
+    }
+
+    /// The state as compact JSON, for persistence.
+    pub fn to_json(&self) -> String {
+        self.state.borrow().to_json()
+    }
+
+    /// A download of the whole store (see [`StoreState::export_json`]).
+    pub fn export_json(&self, include_credentials: bool) -> String {
+        self.state.borrow().export_json(include_credentials)
+    }
+
+    /// Replaces the whole store with an export; on error the store is
+    /// unchanged.
+    pub fn import_json(&self, text: &str) -> Result<(), ImportError> {
+        let state = StoreState::from_json(text)?;
+        *self.state.borrow_mut() = state;
+        Ok(())
+    }
+
+    /// Adds the demo analyses (replacing earlier demo data); returns their
+    /// ids.
+    pub fn add_demo(&self) -> Vec<AnalysisId> {
+        let now = self.now_ms();
+        super::demo::add_demo(&mut self.state.borrow_mut(), &self.user, now)
+    }
+
+    /// Removes the demo analyses; returns how many.
+    pub fn remove_demo(&self) -> usize {
+        self.state.borrow_mut().remove_demo()
+    }
+}
+
+impl Store for MemoryStore {
+    async fn list(&self, query: &ListQuery) -> Result<Page<AnalysisSummary>, StoreError> {
+        Ok(self.state.borrow().list(query))
+    }
+
+    async fn get(&self, id: AnalysisId) -> Result<Analysis, StoreError> {
+        self.state
+            .borrow()
+            .analysis(id)
+            .cloned()
+            .ok_or(StoreError::AnalysisNotFound(id))
+    }
+
+    async fn create(&self, new: NewAnalysis) -> Result<Analysis, StoreError> {
+        let now = self.now_ms();
+        self.state
+            .borrow_mut()
+            .create(new, &self.user, now)
+            .cloned()
+    }
+
+    async fn update(&self, id: AnalysisId, change: AnalysisUpdate) -> Result<Analysis, StoreError> {
+        let now = self.now_ms();
+        self.state
+            .borrow_mut()
+            .update(id, change, &self.user, now)
+            .cloned()
+    }
+
+    async fn delete(&self, id: AnalysisId) -> Result<(), StoreError> {
+        self.state.borrow_mut().delete(id)
+    }
+
+    async fn act(&self, id: AnalysisId, action: RunAction) -> Result<Analysis, StoreError> {
+        let now = self.now_ms();
+        self.state
+            .borrow_mut()
+            .act(id, action, &self.user, now)
+            .map(|(a, _)| a.clone())
+    }
+
+    async fn activity(&self, id: AnalysisId) -> Result<Vec<ActivityEntry>, StoreError> {
+        self.state.borrow().activity(id).map(<[_]>::to_vec)
+    }
+
+    async fn put_specification(&self, upload: SpecUpload) -> Result<SpecRecord, StoreError> {
+        let now = self.now_ms();
+        Ok(self
+            .state
+            .borrow_mut()
+            .put_specification(upload, &self.user, now))
+    }
+
+    async fn specifications(&self) -> Result<Vec<SpecRecord>, StoreError> {
+        let mut v: Vec<SpecRecord> = self
+            .state
+            .borrow()
+            .specifications
+            .iter()
+            .map(|s| s.record.clone())
+            .collect();
+        v.sort_by(|a, b| b.uploaded_ms.cmp(&a.uploaded_ms).then(b.id.cmp(&a.id)));
+        Ok(v)
+    }
+
+    async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError> {
+        self.state
+            .borrow()
+            .specification(id)
+            .map(|s| s.bytes.clone())
+    }
+}
+
+/// Base64 for the original bytes of a specification in JSON.
+mod base64_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::encode::base64(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        decode(&text).ok_or_else(|| {
+            serde::de::Error::custom("the bytes of a specification are not valid base64")
+        })
+    }
+
+    /// Standard base64 with padding; `None` if it is not.
+    pub fn decode(text: &str) -> Option<Vec<u8>> {
+        let b = text.as_bytes();
+        if !b.len().is_multiple_of(4) {
+            return None;
+        }
+        let val = |c: u8| -> Option<u32> {
+            Some(match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => return None,
+            } as u32)
+        };
+        let mut out = Vec::with_capacity(b.len() / 4 * 3);
+        let chunks = b.len() / 4;
+        for (i, q) in b.chunks(4).enumerate() {
+            let pad = q.iter().rev().take_while(|c| **c == b'=').count();
+            if pad > 2 || (pad > 0 && i + 1 != chunks) {
+                return None;
+            }
+            let mut n = 0u32;
+            for (j, c) in q.iter().enumerate() {
+                n = (n << 6) | if j >= 4 - pad { 0 } else { val(*c)? };
+            }
+            out.push((n >> 16) as u8);
+            if pad < 2 {
+                out.push((n >> 8) as u8);
+            }
+            if pad < 1 {
+                out.push(n as u8);
+            }
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip() {
+        for bytes in [&b""[..], b"f", b"fo", b"foo", b"foob", &[0, 255, 128, 7]] {
+            assert_eq!(
+                base64_bytes::decode(&crate::encode::base64(bytes)).as_deref(),
+                Some(bytes)
+            );
+        }
+        assert_eq!(base64_bytes::decode("Zg="), None);
+        assert_eq!(base64_bytes::decode("Z==="), None);
+        assert_eq!(base64_bytes::decode("Zg==Zg=="), None);
+        assert_eq!(base64_bytes::decode("Z!=="), None);
+    }
+
+    #[test]
+    fn folded_search_and_compare() {
+        assert!(contains_folded("Weekly PETSTORE scan", "petstore"));
+        assert!(contains_folded("Ümlaut Straße", "ümlaut"));
+        assert!(!contains_folded("abc", "abcd"));
+        assert!(contains_folded("abc", ""));
+        assert!(cmp_folded("alpha", "BETA").is_lt());
+        assert!(cmp_folded("Ärger", "ärger").is_eq());
+        assert!(same_name("Petstore Scan", "petstore scan"));
+        assert!(!same_name("Petstore Scan", "petstore scan 2"));
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            super::super::model::without_password("https://bob:hunter2@example.com/a@b"),
+            "https://bob:***@example.com/a@b"
+        );
+        let plain = super::super::model::without_password;
+        assert_eq!(plain("https://example.com/x"), "https://example.com/x");
+        assert_eq!(plain("not a url"), "not a url");
+    }
+
+    #[test]
+    fn urls() {
+        assert!(valid_url("https://example.com"));
+        assert!(valid_url("http://10.0.0.1:8080/app"));
+        assert!(!valid_url("ftp://example.com"));
+        assert!(!valid_url("https://"));
+        assert!(!valid_url("https:///path"));
+        assert!(!valid_url("https://exa mple.com"));
+    }
+}
