@@ -38,6 +38,7 @@ fn guard_against_stray_drops() {
 pub fn App() -> impl IntoView {
     let route = route::use_hash_route();
     guard_against_stray_drops();
+    store::browser::AppStore::provide();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="app-header">
@@ -53,6 +54,13 @@ pub fn App() -> impl IntoView {
                                 "Specification preview"
                             </a>
                         </li>
+                        <li>
+                            <a href="#/analyses" data-testid="nav-analyses" aria-current=move || {
+                                matches!(route.get(), Route::Analyses(_) | Route::Analysis(_) | Route::NewAnalysis).then_some("page")
+                            }>
+                                "Dynamic Analyses"
+                            </a>
+                        </li>
                     </ul>
                 </nav>
                 <p class="app-header__privacy">
@@ -62,6 +70,8 @@ pub fn App() -> impl IntoView {
             </div>
         </header>
         <main id="main" class="page" tabindex="-1">
+            <components::storage_banner::StorageBanner />
+            <components::notifications::Notifications />
             {move || match route.get() {
                 Route::SpecPreview => view! { <pages::spec_preview::SpecPreview /> }.into_any(),
                 other @ (Route::Analyses(_) | Route::NewAnalysis | Route::Analysis(_)) => {

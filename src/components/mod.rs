@@ -7,4 +7,7 @@ pub mod excerpt;
 pub mod har_browser;
 pub mod icon;
 pub mod method_badge;
+pub mod notifications;
 pub mod scan_config;
+pub mod status_badge;
+pub mod storage_banner;

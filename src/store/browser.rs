@@ -1,0 +1,313 @@
+//! The in-browser store the pages talk to: the core's `MemoryStore`, kept in
+//! IndexedDB across reloads, moved on by the core's scan engine once a
+//! second, and announcing status changes as notifications.
+//!
+//! Views read it with [`AppStore::read`] (which makes them follow every
+//! change) and change it with [`AppStore::write`] (which saves the state a
+//! moment later). Storage that cannot be read is never overwritten: the
+//! person is told, can download it, and decides to start fresh.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use prescan_core::analysis::{
+    now_or_never, Engine, EngineConfig, Event, MemoryStore, Notification, StoreError, StoreState,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::idb::Db;
+
+/// The IndexedDB database and object store, and the key of the state.
+const DATABASE: &str = "prescan";
+const STORES: &[&str] = &["state"];
+const STATE_KEY: &str = "analyses";
+/// The person the in-browser store acts as (there is no sign-in).
+pub const LOCAL_USER: &str = "You (this browser)";
+/// How often the scan engine moves runs on, in milliseconds.
+const TICK_MS: i32 = 1000;
+/// How long after a change the state is saved, in milliseconds.
+const SAVE_DELAY_MS: i32 = 400;
+
+/// Whether the saved analyses could be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Storage {
+    /// Still reading.
+    Loading,
+    /// Read (or nothing was saved yet); changes are saved.
+    Ready,
+    /// What was saved cannot be read: the message says why, `saved` is the
+    /// text as it was. Nothing is saved until the person chooses.
+    Unreadable { message: String, saved: String },
+    /// The browser offers no storage (private browsing, say): the store
+    /// works for this visit only.
+    Unavailable(String),
+}
+
+/// A notification shown in the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// Unique within the visit.
+    pub id: u64,
+    /// The notification.
+    pub notification: Notification,
+}
+
+/// The store, as the pages see it. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct AppStore {
+    store: StoredValue<Rc<MemoryStore>, LocalStorage>,
+    db: StoredValue<Option<Db>, LocalStorage>,
+    save_pending: StoredValue<Rc<Cell<bool>>, LocalStorage>,
+    /// Bumped on every change.
+    revision: RwSignal<u64>,
+    /// Whether the saved analyses could be read.
+    pub storage: RwSignal<Storage>,
+    /// Notifications of this visit, newest last.
+    pub notifications: RwSignal<Vec<Shown>>,
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The result of a store call; the in-memory store answers at once.
+pub fn ready<T>(future: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
+    now_or_never(future)
+        .unwrap_or_else(|| Err(StoreError::Backend("The store did not answer.".into())))
+}
+
+impl AppStore {
+    /// Creates the store, provides it to every view below, starts reading
+    /// the saved state and starts the scan engine.
+    pub fn provide() -> AppStore {
+        let app = AppStore {
+            store: StoredValue::new_local(Rc::new(MemoryStore::new(LOCAL_USER, now_ms))),
+            db: StoredValue::new_local(None),
+            save_pending: StoredValue::new_local(Rc::new(Cell::new(false))),
+            revision: RwSignal::new(0),
+            storage: RwSignal::new(Storage::Loading),
+            notifications: RwSignal::new(Vec::new()),
+        };
+        provide_context(app);
+        app.load();
+        app.start_engine();
+        app
+    }
+
+    /// Reads the store; the view or memo calling it follows every change.
+    pub fn read<R>(&self, f: impl FnOnce(&MemoryStore) -> R) -> R {
+        self.revision.track();
+        self.read_untracked(f)
+    }
+
+    /// Reads the store without following changes.
+    pub fn read_untracked<R>(&self, f: impl FnOnce(&MemoryStore) -> R) -> R {
+        let store = self.store.get_value();
+        f(&store)
+    }
+
+    /// Changes the store; views follow, and the state is saved shortly.
+    pub fn write<R>(&self, f: impl FnOnce(&MemoryStore) -> R) -> R {
+        let store = self.store.get_value();
+        let result = f(&store);
+        self.changed();
+        result
+    }
+
+    /// The revision, bumped on every change (for views that poll).
+    pub fn revision(&self) -> u64 {
+        self.revision.get()
+    }
+
+    fn changed(&self) {
+        self.revision.update(|r| *r += 1);
+        self.schedule_save();
+    }
+
+    fn schedule_save(&self) {
+        if self.storage.get_untracked() != Storage::Ready {
+            return;
+        }
+        let pending = self.save_pending.get_value();
+        if pending.replace(true) {
+            return;
+        }
+        let app = *self;
+        let save = Closure::once_into_js(move || {
+            pending.set(false);
+            app.save_now();
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                save.unchecked_ref(),
+                SAVE_DELAY_MS,
+            );
+        }
+    }
+
+    fn save_now(&self) {
+        let Some(db) = self.db.get_value() else {
+            return;
+        };
+        let json = self.read_untracked(|s| s.to_json());
+        let storage = self.storage;
+        spawn_local(async move {
+            if let Err(message) = db
+                .put(STORES[0], STATE_KEY, &JsValue::from_str(&json))
+                .await
+            {
+                storage.set(Storage::Unavailable(format!(
+                    "Your analyses could not be saved in this browser ({message}). They stay until you close the tab; export them to keep them."
+                )));
+            }
+        });
+    }
+
+    fn load(&self) {
+        let app = *self;
+        spawn_local(async move {
+            let db = match Db::open(DATABASE, STORES).await {
+                Ok(db) => db,
+                Err(message) => {
+                    app.storage.set(Storage::Unavailable(format!(
+                        "{message} Analyses you create stay until you close the tab; export them to keep them."
+                    )));
+                    return;
+                }
+            };
+            let saved = db.get(STORES[0], STATE_KEY).await;
+            app.db.set_value(Some(db));
+            match saved {
+                Ok(None) => app.storage.set(Storage::Ready),
+                Ok(Some(value)) => {
+                    let text = value.as_string().unwrap_or_default();
+                    match StoreState::from_json(&text) {
+                        Ok(state) => {
+                            app.read_untracked(|s| s.with_state_mut(|current| *current = state));
+                            app.storage.set(Storage::Ready);
+                            app.revision.update(|r| *r += 1);
+                        }
+                        Err(error) => app.storage.set(Storage::Unreadable {
+                            message: error.to_string(),
+                            saved: text,
+                        }),
+                    }
+                }
+                Err(message) => app.storage.set(Storage::Unreadable {
+                    message,
+                    saved: String::new(),
+                }),
+            }
+        });
+    }
+
+    /// Drops what could not be read and starts with an empty store (after
+    /// the person chose to).
+    pub fn start_fresh(&self) {
+        self.read_untracked(|s| s.with_state_mut(|state| *state = StoreState::new()));
+        self.storage.set(Storage::Ready);
+        self.changed();
+    }
+
+    /// Replaces the whole store with an export.
+    pub fn import(&self, text: &str) -> Result<(), String> {
+        let result = self
+            .read_untracked(|s| s.import_json(text))
+            .map_err(|e| e.to_string());
+        if result.is_ok() {
+            if matches!(self.storage.get_untracked(), Storage::Unreadable { .. }) {
+                self.storage.set(Storage::Ready);
+            }
+            self.changed();
+        }
+        result
+    }
+
+    fn start_engine(&self) {
+        let app = *self;
+        let engine = Rc::new(Engine::new(EngineConfig::demo()));
+        let next_id = Rc::new(Cell::new(0u64));
+        let tick = Closure::<dyn Fn()>::new(move || {
+            if matches!(
+                app.storage.get_untracked(),
+                Storage::Loading | Storage::Unreadable { .. }
+            ) {
+                return;
+            }
+            let events = app.read_untracked(|s| s.tick(&engine));
+            if events.is_empty() {
+                return;
+            }
+            for event in events {
+                if let Event::Notification(notification) = event {
+                    let id = next_id.get() + 1;
+                    next_id.set(id);
+                    show_in_browser(&notification);
+                    app.notifications
+                        .update(|all| all.push(Shown { id, notification }));
+                }
+            }
+            app.changed();
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                TICK_MS,
+            );
+        }
+        // The engine runs as long as the page.
+        tick.forget();
+    }
+
+    /// Removes a notification from the app's list.
+    pub fn dismiss(&self, id: u64) {
+        self.notifications.update(|all| all.retain(|n| n.id != id));
+    }
+}
+
+/// The store provided by [`AppStore::provide`].
+pub fn use_store() -> AppStore {
+    expect_context::<AppStore>()
+}
+
+/// Whether the browser shows notifications from this app (`granted`,
+/// `denied` or `default` for not asked yet; `unsupported` without the API).
+pub fn browser_notifications() -> String {
+    let supported =
+        js_sys::Reflect::has(&js_sys::global(), &"Notification".into()).unwrap_or(false);
+    if !supported {
+        return "unsupported".into();
+    }
+    match web_sys::Notification::permission() {
+        web_sys::NotificationPermission::Granted => "granted".into(),
+        web_sys::NotificationPermission::Denied => "denied".into(),
+        _ => "default".into(),
+    }
+}
+
+/// Asks the browser for permission to show notifications; `done` gets the
+/// answer (as [`browser_notifications`] names it).
+pub fn ask_for_browser_notifications(done: impl Fn(String) + 'static) {
+    let Ok(promise) = web_sys::Notification::request_permission() else {
+        done(browser_notifications());
+        return;
+    };
+    spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        done(browser_notifications());
+    });
+}
+
+fn show_in_browser(notification: &Notification) {
+    if browser_notifications() != "granted" {
+        return;
+    }
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(&notification.message());
+    options.set_tag(&format!("prescan-{}", notification.analysis_id));
+    let _ = web_sys::Notification::new_with_options(notification.kind.subject(), &options);
+}
