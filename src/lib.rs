@@ -74,9 +74,9 @@ pub fn App() -> impl IntoView {
             <components::notifications::Notifications />
             {move || match route.get() {
                 Route::SpecPreview => view! { <pages::spec_preview::SpecPreview /> }.into_any(),
-                other @ (Route::Analyses(_) | Route::NewAnalysis | Route::Analysis(_)) => {
-                    view! { <pages::not_found::NotFound path=other.to_hash() /> }.into_any()
-                }
+                Route::Analyses(query) => view! { <pages::analyses::AnalysesPage query=query /> }.into_any(),
+                Route::NewAnalysis => view! { <pages::new_analysis::NewAnalysisPage /> }.into_any(),
+                Route::Analysis(id) => view! { <pages::analysis::AnalysisPage id=id /> }.into_any(),
                 Route::NotFound(path) => view! { <pages::not_found::NotFound path=path /> }.into_any(),
             }}
         </main>

@@ -1,4 +1,7 @@
 //! One module per page of the app.
 
+pub mod analyses;
+pub mod analysis;
+pub mod new_analysis;
 pub mod not_found;
 pub mod spec_preview;
