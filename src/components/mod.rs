@@ -1,13 +1,16 @@
 //! Reusable view pieces.
 
+pub mod analyses_table;
 pub mod diagnostics;
 pub mod drop_zone;
 pub mod endpoints_table;
 pub mod excerpt;
+pub mod form_errors;
 pub mod har_browser;
 pub mod icon;
 pub mod method_badge;
 pub mod notifications;
 pub mod scan_config;
+pub mod schedule_input;
 pub mod status_badge;
 pub mod storage_banner;

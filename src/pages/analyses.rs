@@ -1,10 +1,635 @@
-//! Dynamic Analyses (being built).
+//! All Dynamic Analyses: find by name, filter by status, sort, page; the
+//! table follows status changes as the scan engine moves runs on, without
+//! losing what the person typed, chose or scrolled to. Find, filter, sort
+//! and page live in the URL (`#/analyses?q=...&status=...&sort=...&dir=desc&page=2`)
+//! so a view can be shared and survives a reload. Data tools: demo data,
+//! export and import.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use prescan_core::analysis::{
+    AnalysisId, AnalysisStatus, ListQuery, Page, RunAction, SortKey, Store, StoreState,
+    MAX_PAGE_SIZE,
+};
+use wasm_bindgen::JsCast;
+
+use crate::components::analyses_table::AnalysesTable;
+use crate::components::icon::{Icon, IconKind};
+use crate::download;
+use crate::format::thousands;
+use crate::route::{replace_hash, Query, Route};
+use crate::store::browser::{ready, use_store, Storage};
+
+/// What the list shows: the state kept in the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListState {
+    /// Text the name must contain (any case).
+    pub find: String,
+    /// Only this status.
+    pub status: Option<AnalysisStatus>,
+    /// The order.
+    pub sort: SortKey,
+    /// Descending.
+    pub descending: bool,
+    /// The page, from 0.
+    pub page: usize,
+}
+
+/// The URL's name of a sort key.
+pub fn sort_param(key: SortKey) -> &'static str {
+    match key {
+        SortKey::Name => "name",
+        SortKey::Status => "status",
+        SortKey::LastRun => "last",
+        SortKey::NextRun => "next",
+    }
+}
+
+/// The sort key a URL names.
+pub fn parse_sort(text: &str) -> Option<SortKey> {
+    [
+        SortKey::Name,
+        SortKey::Status,
+        SortKey::LastRun,
+        SortKey::NextRun,
+    ]
+    .into_iter()
+    .find(|k| sort_param(*k) == text)
+}
+
+/// A column's name for people.
+fn sort_label(key: SortKey) -> &'static str {
+    match key {
+        SortKey::Name => "name",
+        SortKey::Status => "status",
+        SortKey::LastRun => "last run",
+        SortKey::NextRun => "next run",
+    }
+}
+
+impl ListState {
+    /// The state a URL's query string holds (`q`, `status` as its label,
+    /// `sort`, `dir=desc`, `page` from 1); what it cannot read is left at
+    /// the default.
+    pub fn from_query(query: &Query) -> Self {
+        ListState {
+            find: query.get("q").unwrap_or_default().to_owned(),
+            status: query.get("status").and_then(AnalysisStatus::from_label),
+            sort: query.get("sort").and_then(parse_sort).unwrap_or_default(),
+            descending: query.get("dir") == Some("desc"),
+            page: query
+                .get("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .map_or(0, |p| p.saturating_sub(1)),
+        }
+    }
+
+    /// The query string for this state (defaults left out).
+    pub fn to_query(&self) -> Query {
+        let mut pairs = vec![("q".to_owned(), self.find.clone())];
+        if let Some(status) = self.status {
+            pairs.push(("status".into(), status.label().into()));
+        }
+        if self.sort != SortKey::Name {
+            pairs.push(("sort".into(), sort_param(self.sort).into()));
+        }
+        if self.descending {
+            pairs.push(("dir".into(), "desc".into()));
+        }
+        if self.page > 0 {
+            pairs.push(("page".into(), (self.page + 1).to_string()));
+        }
+        Query(pairs)
+    }
+
+    /// What to ask the store for.
+    pub fn list_query(&self) -> ListQuery {
+        ListQuery {
+            find: self.find.trim().to_owned(),
+            status: self.status,
+            sort: self.sort,
+            descending: self.descending,
+            page: self.page,
+            size: MAX_PAGE_SIZE,
+        }
+    }
+
+    /// Whether a find text or a status filter narrows the list.
+    pub fn is_filtered(&self) -> bool {
+        !self.find.trim().is_empty() || self.status.is_some()
+    }
+}
+
+/// The always-present count line: "12 of 1,024 analyses".
+pub fn count_line(matching: usize, total: usize) -> String {
+    let noun = if total == 1 { "analysis" } else { "analyses" };
+    format!("{} of {} {noun}", thousands(matching), thousands(total))
+}
+
+/// The name of an export made on a day: `prescan-analyses-2025-03-01.json`.
+pub fn export_file_name(year: u32, month: u32, day: u32) -> String {
+    format!("prescan-analyses-{year:04}-{month:02}-{day:02}.json")
+}
+
+/// The table's caption: what it shows and in which order.
+pub fn caption(state: &ListState, page: &Page<impl Sized>) -> String {
+    let mut text = String::from("Dynamic Analyses");
+    if let Some(status) = state.status {
+        text.push_str(&format!(" with the status {}", status.label()));
+    }
+    let find = state.find.trim();
+    if !find.is_empty() {
+        text.push_str(&format!(" whose name contains \u{201c}{find}\u{201d}"));
+    }
+    let order = match (state.sort, state.descending) {
+        (SortKey::Name, false) => "A to Z",
+        (SortKey::Name, true) => "Z to A",
+        (SortKey::Status, false) => "A to Z",
+        (SortKey::Status, true) => "Z to A",
+        (_, false) => "oldest first",
+        (_, true) => "newest first",
+    };
+    text.push_str(&format!(", sorted by {} ({order})", sort_label(state.sort)));
+    if page.total_pages > 1 {
+        text.push_str(&format!(
+            ", page {} of {}",
+            page.number + 1,
+            page.total_pages
+        ));
+    }
+    text
+}
+
+/// What the page shows under the count line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Loading,
+    Unreadable,
+    NoAnalyses,
+    NoMatch,
+    Rows,
+}
+
+/// A message of the data tools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Done(String),
+    Failed(String),
+}
+
+fn today() -> (u32, u32, u32) {
+    let d = js_sys::Date::new_0();
+    (d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
+fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+fn plural(n: usize) -> String {
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { "analysis" } else { "analyses" }
+    )
+}
+
+/// A data tool's message: a status when it worked, an alert when not.
+fn outcome_view(outcome: Option<Outcome>, testid: &'static str) -> AnyView {
+    match outcome {
+        None => view! { <p data-testid=testid hidden></p> }.into_any(),
+        Some(Outcome::Done(text)) => view! {
+            <p class="notice data-tools__result" role="status" data-testid=testid data-outcome="done">
+                <Icon kind=IconKind::Check />{text}
+            </p>
+        }
+        .into_any(),
+        Some(Outcome::Failed(text)) => view! {
+            <div class="alert alert--error" role="alert" data-testid=testid data-outcome="failed">
+                <p><Icon kind=IconKind::Error />{text}</p>
+            </div>
+        }
+        .into_any(),
+    }
+}
 
 /// Dynamic Analyses.
 #[component]
-pub fn AnalysesPage(query: crate::route::Query) -> impl IntoView {
-    let _ = query;
-    view! { <h1>"Dynamic Analyses"</h1> }
+pub fn AnalysesPage(query: Query) -> impl IntoView {
+    let app = use_store();
+    let initial = ListState::from_query(&query);
+    let find = RwSignal::new(initial.find);
+    let status = RwSignal::new(initial.status);
+    let sort = RwSignal::new(initial.sort);
+    let descending = RwSignal::new(initial.descending);
+    let page_number = RwSignal::new(initial.page);
+    let state = Memo::new(move |_| ListState {
+        find: find.get(),
+        status: status.get(),
+        sort: sort.get(),
+        descending: descending.get(),
+        page: page_number.get(),
+    });
+
+    // The list, following every change of the store; a page past the end
+    // (rows removed) shows the last page.
+    let page = Memo::new(move |_| {
+        let mut q = state.with(ListState::list_query);
+        app.read(|s| {
+            let st = s.state();
+            let mut p = st.list(&q);
+            if p.items.is_empty() && p.total_elements > 0 {
+                q.page = p.total_pages - 1;
+                p = st.list(&q);
+            }
+            p
+        })
+    });
+    let total = Memo::new(move |_| app.read(|s| s.state().analyses.len()));
+    let has_demo = Memo::new(move |_| app.read(|s| s.state().analyses.iter().any(|a| a.demo)));
+    let rows = Memo::new(move |_| page.with(|p| p.items.clone()));
+    let pages = Memo::new(move |_| page.with(|p| (p.number, p.total_pages)));
+    let mode = Memo::new(move |_| match app.storage.get() {
+        Storage::Loading => Mode::Loading,
+        Storage::Unreadable { .. } => Mode::Unreadable,
+        _ if total.get() == 0 => Mode::NoAnalyses,
+        _ if page.with(|p| p.items.is_empty()) => Mode::NoMatch,
+        _ => Mode::Rows,
+    });
+
+    // The URL follows the list state (no history entry, no page change).
+    Effect::new(move |_| {
+        let query = state.with(ListState::to_query);
+        replace_hash(&Route::Analyses(query));
+    });
+
+    let on_sort = Callback::new(move |key: SortKey| {
+        let (k, d) = crate::components::analyses_table::next_sort(
+            key,
+            sort.get_untracked(),
+            descending.get_untracked(),
+        );
+        sort.set(k);
+        descending.set(d);
+        page_number.set(0);
+    });
+    let action_error = RwSignal::new(None::<String>);
+    let on_act = Callback::new(move |(id, action): (AnalysisId, RunAction)| {
+        match app.write(|s| ready(s.act(id, action))) {
+            Ok(_) => action_error.set(None),
+            Err(e) => action_error.set(Some(e.to_string())),
+        }
+    });
+    let caption_text = Signal::derive(move || page.with(|p| state.with(|s| caption(s, p))));
+
+    let clear = move || {
+        find.set(String::new());
+        status.set(None);
+        page_number.set(0);
+    };
+    let data_result = RwSignal::new(None::<Outcome>);
+    let add_demo = move || {
+        let n = app.write(|s| s.add_demo()).len();
+        data_result.set(Some(Outcome::Done(format!(
+            "Added {} demo analyses, marked \u{201c}Demo\u{201d}. Remove them with \u{201c}Remove demo analyses\u{201d}.",
+            thousands(n)
+        ))));
+    };
+    let import_result = RwSignal::new(None::<Outcome>);
+
+    let remove_demo = move |_| {
+        let n = app.write(|s| s.remove_demo());
+        data_result.set(Some(Outcome::Done(format!(
+            "Removed {} demo analyses; your own analyses are unchanged.",
+            thousands(n)
+        ))));
+    };
+    let export = move |_| {
+        let (json, n) = app.read_untracked(|s| (s.export_json(false), s.state().analyses.len()));
+        let (y, m, d) = today();
+        let name = export_file_name(y, m, d);
+        let saved = download::text_blob(&json, "application/json")
+            .ok_or_else(|| "The browser could not prepare the file.".to_owned())
+            .and_then(|blob| download::save(&blob, &name));
+        data_result.set(Some(match saved {
+            Ok(()) => Outcome::Done(format!(
+                "Downloaded {name} with {}. Credentials (passwords, tokens, API keys, header and cookie values) were left out.",
+                plural(n)
+            )),
+            Err(e) => Outcome::Failed(format!("The export could not be downloaded: {e} Try again.")),
+        }));
+    };
+    let import = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|list| list.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let file_name = file.name();
+        spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(v) => v.as_string().unwrap_or_default(),
+                Err(_) => {
+                    import_result.set(Some(Outcome::Failed(format!(
+                        "{file_name} could not be read. Nothing was imported. Choose the file again."
+                    ))));
+                    return;
+                }
+            };
+            let incoming = match StoreState::from_json(&text) {
+                Ok(state) => state.analyses.len(),
+                Err(e) => {
+                    import_result.set(Some(Outcome::Failed(format!(
+                        "{file_name} could not be imported. {e} Your analyses are unchanged."
+                    ))));
+                    return;
+                }
+            };
+            let current = app.read_untracked(|s| s.state().analyses.len());
+            if current > 0
+                && !confirm(&format!(
+                    "Importing {file_name} replaces the {} in this browser with the {} in the file. Export first to keep them. Replace them?",
+                    plural(current),
+                    plural(incoming)
+                ))
+            {
+                import_result.set(Some(Outcome::Done(
+                    "Import cancelled: nothing was changed.".to_owned(),
+                )));
+                return;
+            }
+            import_result.set(Some(match app.import(&text) {
+                Ok(()) => {
+                    page_number.set(0);
+                    let n = app.read_untracked(|s| s.state().analyses.len());
+                    Outcome::Done(format!(
+                        "Imported {} from {file_name}. They replace the analyses that were here.",
+                        plural(n)
+                    ))
+                }
+                Err(e) => Outcome::Failed(format!(
+                    "{file_name} could not be imported. {e} Your analyses are unchanged."
+                )),
+            }));
+        });
+    };
+
+    let count_text = move || match mode.get() {
+        Mode::Loading => "Loading your analyses\u{2026}".to_owned(),
+        _ => count_line(page.with(|p| p.total_elements), total.get()),
+    };
+
+    let body = move || {
+        match mode.get() {
+        Mode::Loading => view! { <p class="muted">"Reading the analyses saved in this browser\u{2026}"</p> }.into_any(),
+        Mode::Unreadable => view! {
+            <p class="muted" data-testid="analyses-unreadable">
+                "Your saved analyses could not be read: see the message at the top of the page. Nothing is shown until you choose what to do."
+            </p>
+        }
+        .into_any(),
+        Mode::NoAnalyses => view! {
+            <div class="panel empty-state" data-testid="analyses-empty">
+                <h2>"No analyses yet"</h2>
+                <p>"A Dynamic Analysis scans web APIs and web applications. Create one to scan an API specification or a URL, or add demo analyses to see every status."</p>
+                <div class="downloads">
+                    <a class="button" href="#/analyses/new">"Create an analysis"</a>
+                    <button type="button" class="button button--secondary" data-testid="empty-add-demo"
+                        on:click=move |_| add_demo()>"Add demo analyses"</button>
+                </div>
+            </div>
+        }
+        .into_any(),
+        Mode::NoMatch => view! {
+            <div class="panel empty-state" data-testid="analyses-no-match">
+                <h2>"No analyses match"</h2>
+                <p>{move || {
+                    let s = state.get();
+                    let mut parts = Vec::new();
+                    if !s.find.trim().is_empty() {
+                        parts.push(format!("a name containing \u{201c}{}\u{201d}", s.find.trim()));
+                    }
+                    if let Some(st) = s.status {
+                        parts.push(format!("the status {}", st.label()));
+                    }
+                    format!("No analysis has {}. Check the spelling, or clear the search and filter to see all analyses.", parts.join(" and "))
+                }}</p>
+                <button type="button" class="button button--secondary" data-testid="clear-filters"
+                    on:click=move |_| clear()>"Clear search and filter"</button>
+            </div>
+        }
+        .into_any(),
+        Mode::Rows => view! {
+            <AnalysesTable rows caption=caption_text sort descending on_sort on_act />
+        }
+        .into_any(),
+    }
+    };
+
+    let show_pager = Memo::new(move |_| mode.get() == Mode::Rows && pages.get().1 > 1);
+    let paging = move || {
+        show_pager.get().then(|| {
+            view! {
+                <nav class="pager" aria-label="Pages of analyses">
+                    <button type="button" class="button button--secondary" data-testid="page-prev"
+                        prop:disabled=move || pages.get().0 == 0
+                        on:click=move |_| page_number.set(pages.get_untracked().0.saturating_sub(1))>
+                        "Previous"<span class="visually-hidden">" page"</span>
+                    </button>
+                    <span class="pager__where" data-testid="page-info">
+                        {move || { let (n, of) = pages.get(); format!("Page {} of {}", n + 1, of) }}
+                    </span>
+                    <button type="button" class="button button--secondary" data-testid="page-next"
+                        prop:disabled=move || { let (n, of) = pages.get(); n + 1 >= of }
+                        on:click=move |_| page_number.set(pages.get_untracked().0 + 1)>
+                        "Next"<span class="visually-hidden">" page"</span>
+                    </button>
+                </nav>
+            }
+        })
+    };
+
+    view! {
+        <div class="analyses-page">
+            <div class="page-title">
+                <h1>"Dynamic Analyses"</h1>
+                <a class="button" href="#/analyses/new" data-testid="create-analysis">"Create an analysis"</a>
+            </div>
+            <p class="lead">"All Dynamic Analyses in this browser, with the status of their latest run. Statuses update as scans progress."</p>
+
+            <div class="list-controls">
+                <form class="list-controls__find" role="search" aria-label="Analyses"
+                    on:submit=move |ev: web_sys::SubmitEvent| {
+                        ev.prevent_default();
+                        page_number.set(0);
+                    }>
+                    <label for="analyses-find">"Find"</label>
+                    <div class="list-controls__row">
+                        <input id="analyses-find" type="search" data-testid="analyses-find" autocomplete="off"
+                            aria-describedby="analyses-find-hint"
+                            prop:value=move || find.get()
+                            on:input=move |ev| {
+                                find.set(event_target_value(&ev));
+                                page_number.set(0);
+                            } />
+                        <button type="submit" class="button" data-testid="analyses-find-button">"Find"</button>
+                    </div>
+                    <p class="hint" id="analyses-find-hint">"Part of a name, in any case. The list narrows as you type."</p>
+                </form>
+                <div class="list-controls__filter">
+                    <label for="analyses-filter">"Filter by Status"</label>
+                    <select id="analyses-filter" data-testid="analyses-filter"
+                        on:change=move |ev| {
+                            status.set(AnalysisStatus::from_label(&event_target_value(&ev)));
+                            page_number.set(0);
+                        }>
+                        <option value="" prop:selected=move || status.get().is_none()>"All statuses"</option>
+                        {AnalysisStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.label() prop:selected=move || status.get() == Some(s)>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </div>
+
+            <p class="analyses-count" role="status" data-testid="analyses-count">{count_text}</p>
+            {move || action_error.get().map(|e| view! {
+                <div class="alert alert--error" role="alert" data-testid="action-error"><p>{e}</p></div>
+            })}
+            {body}
+            {paging}
+
+            <section class="panel data-tools" aria-labelledby="data-tools-title">
+                <h2 id="data-tools-title">"Your data"</h2>
+                <p class="hint">"Analyses are kept in this browser only. Export them to keep a copy or to move them to another browser."</p>
+                <div class="downloads">
+                    <button type="button" class="button button--secondary" data-testid="add-demo"
+                        on:click=move |_| add_demo()>"Add demo analyses"</button>
+                    <button type="button" class="button button--secondary" data-testid="remove-demo"
+                        prop:disabled=move || !has_demo.get() on:click=remove_demo>"Remove demo analyses"</button>
+                    <button type="button" class="button button--secondary" data-testid="export-analyses"
+                        prop:disabled=move || total.get() == 0 on:click=export>
+                        <Icon kind=IconKind::Download />"Export all (JSON)"
+                    </button>
+                </div>
+                <p class="hint">"The export leaves out credentials: passwords, tokens, API keys, header and cookie values are emptied; their names are kept."</p>
+                {move || outcome_view(data_result.get(), "data-result")}
+                <div class="field data-tools__import">
+                    <label for="import-analyses">"Import an export (JSON)"</label>
+                    <p class="hint" id="import-analyses-hint">
+                        <Icon kind=IconKind::Warning />
+                        "Importing replaces every analysis in this browser with those in the file; you are asked first. A file that cannot be read changes nothing."
+                    </p>
+                    <input id="import-analyses" type="file" accept=".json,application/json" data-testid="import-analyses"
+                        aria-describedby="import-analyses-hint" on:change=import />
+                </div>
+                {move || outcome_view(import_result.get(), "import-result")}
+            </section>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Query {
+        Query(
+            pairs
+                .iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn list_state_round_trips_through_the_query() {
+        let state = ListState {
+            find: "Pay API".into(),
+            status: Some(AnalysisStatus::InProgress),
+            sort: SortKey::LastRun,
+            descending: true,
+            page: 2,
+        };
+        let query = state.to_query();
+        assert_eq!(
+            query.to_query_string(),
+            "q=Pay%20API&status=In%20Progress&sort=last&dir=desc&page=3"
+        );
+        assert_eq!(ListState::from_query(&query), state);
+        assert_eq!(ListState::default().to_query().to_query_string(), "");
+    }
+
+    #[test]
+    fn unreadable_query_values_fall_back_to_defaults() {
+        let state = ListState::from_query(&q(&[
+            ("status", "in progress"),
+            ("sort", "size"),
+            ("dir", "up"),
+            ("page", "-1"),
+        ]));
+        assert_eq!(state, ListState::default());
+        let state = ListState::from_query(&q(&[("page", "0")]));
+        assert_eq!(state.page, 0);
+        for key in [
+            SortKey::Name,
+            SortKey::Status,
+            SortKey::LastRun,
+            SortKey::NextRun,
+        ] {
+            assert_eq!(parse_sort(sort_param(key)), Some(key));
+        }
+    }
+
+    #[test]
+    fn list_query_pages_by_the_largest_size_and_trims() {
+        let state = ListState {
+            find: "  pet ".into(),
+            ..ListState::default()
+        };
+        let lq = state.list_query();
+        assert_eq!(lq.find, "pet");
+        assert_eq!(lq.size, MAX_PAGE_SIZE);
+        assert!(state.is_filtered());
+        assert!(!ListState::default().is_filtered());
+    }
+
+    #[test]
+    fn count_line_and_file_name() {
+        assert_eq!(count_line(12, 1024), "12 of 1,024 analyses");
+        assert_eq!(count_line(1, 1), "1 of 1 analysis");
+        assert_eq!(count_line(0, 0), "0 of 0 analyses");
+        assert_eq!(
+            export_file_name(2025, 3, 1),
+            "prescan-analyses-2025-03-01.json"
+        );
+    }
+
+    #[test]
+    fn caption_says_what_and_in_which_order() {
+        let page = Page::<()> {
+            items: vec![],
+            number: 1,
+            size: 100,
+            total_elements: 250,
+            total_pages: 3,
+        };
+        let state = ListState {
+            find: "pet".into(),
+            status: Some(AnalysisStatus::Scheduled),
+            sort: SortKey::NextRun,
+            descending: false,
+            page: 1,
+        };
+        assert_eq!(
+            caption(&state, &page),
+            "Dynamic Analyses with the status Scheduled whose name contains \u{201c}pet\u{201d}, sorted by next run (oldest first), page 2 of 3"
+        );
+    }
 }

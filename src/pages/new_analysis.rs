@@ -1,9 +1,427 @@
-//! Create a Dynamic Analysis (being built).
+//! Create a Dynamic Analysis: a name, the API specifications and URLs to
+//! scan, the schedule, the prescan switch and the "I have permission to
+//! scan" certification. The core checks everything
+//! ([`prescan_core::analysis::Store::create`]); its field errors are shown
+//! next to each field and in a summary at the top, and nothing typed is lost.
 
+use js_sys::Uint8Array;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use prescan_core::analysis::{
+    Field, FieldError, NewAnalysis, ScanDraft, ScanDuration, ScanTarget, Schedule, SpecId,
+    SpecRecord, SpecUpload, Store, StoreError, NAME_MAX_CHARS, NAME_MIN_CHARS,
+};
+use prescan_core::{ConvertOptions, MAX_SPEC_BYTES};
+use wasm_bindgen_futures::JsFuture;
 
-/// Create a Dynamic Analysis.
+use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
+use crate::components::schedule_input::{
+    local_time_text, DurationUnit, ScheduleFields, ScheduleInput, StartChoice,
+};
+use crate::convert::{self, FileBytes};
+use crate::format::{bytes, thousands};
+use crate::route::{navigate, Query, Route};
+use crate::store::browser::{ready, use_store, Storage};
+
+/// The URLs typed, one a line (blank lines left out).
+pub fn urls_of(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The specification a URL fragment preselects (`#/analyses/new?spec=12`).
+pub fn preselected(hash: &str) -> Option<SpecId> {
+    let (_, query) = hash.split_once('?')?;
+    Query::parse(query)
+        .get("spec")?
+        .trim()
+        .parse()
+        .ok()
+        .map(SpecId)
+}
+
+/// The id of the input a field's error leads to.
+fn target(field: Field) -> String {
+    match field {
+        Field::Name => "new-name",
+        Field::Scans => "new-scans",
+        Field::Certification => "new-permission",
+        Field::Schedule => "new-schedule",
+    }
+    .to_owned()
+}
+
+/// Errors in form order (name, scans, schedule, certification).
+pub fn in_form_order(mut errors: Vec<FieldError>) -> Vec<FieldError> {
+    let rank = |f: Field| match f {
+        Field::Name => 0,
+        Field::Scans => 1,
+        Field::Schedule => 2,
+        Field::Certification => 3,
+    };
+    errors.sort_by_key(|e| rank(e.field));
+    errors
+}
+
+/// The create form.
 #[component]
 pub fn NewAnalysisPage() -> impl IntoView {
-    view! { <h1>"Create a Dynamic Analysis"</h1> }
+    let app = use_store();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let name = RwSignal::new(String::new());
+    let selected = RwSignal::new(preselected(&hash).into_iter().collect::<Vec<SpecId>>());
+    let urls = RwSignal::new(String::new());
+    let schedule = ScheduleInput::new(
+        StartChoice::Now,
+        String::new(),
+        "1".into(),
+        DurationUnit::Days,
+    );
+    let prescan = RwSignal::new(true);
+    let permission = RwSignal::new(false);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let problem = RwSignal::new(Option::<String>::None);
+    let adding = RwSignal::new(Option::<String>::None);
+    let add_error = RwSignal::new(Option::<String>::None);
+
+    let specifications =
+        Memo::new(move |_| app.read(|s| ready(s.specifications())).unwrap_or_default());
+    let error_of =
+        move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
+    let invalid =
+        move |field: Field| move || errors.with(|e| message_for(e, field)).map(|_| "true");
+    let described = move |field: Field, id: &'static str| {
+        move || errors.with(|e| message_for(e, field)).map(|_| id)
+    };
+
+    let add_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|list| list.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let file_name = file.name();
+        add_error.set(None);
+        if file.size() as usize > MAX_SPEC_BYTES {
+            add_error.set(Some(format!(
+                "{file_name} is {}; a specification may be at most {}. Choose a smaller file.",
+                bytes(file.size() as usize),
+                bytes(MAX_SPEC_BYTES)
+            )));
+            return;
+        }
+        adding.set(Some(file_name.clone()));
+        spawn_local(async move {
+            let result = async {
+                let buffer = JsFuture::from(file.array_buffer())
+                    .await
+                    .map_err(|_| format!("The browser could not read {file_name}."))?;
+                let original = Uint8Array::new(&buffer).to_vec();
+                let converted = convert::convert(
+                    vec![FileBytes {
+                        name: file_name.clone(),
+                        bytes: Uint8Array::from(&original[..]),
+                    }],
+                    &ConvertOptions::default(),
+                )
+                .await
+                .map_err(|f| format!("{file_name} could not be used: {}", f.message))?;
+                let upload = SpecUpload::from_specification(&converted.spec, original);
+                app.write(|s| ready(s.put_specification(upload)))
+                    .map_err(|e| e.to_string())
+            }
+            .await;
+            adding.set(None);
+            match result {
+                Ok(record) => selected.update(|ids| {
+                    if !ids.contains(&record.id) {
+                        ids.push(record.id);
+                    }
+                }),
+                Err(message) => add_error.set(Some(message)),
+            }
+        });
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.set(None);
+        let chosen = selected.get_untracked();
+        let mut scans: Vec<ScanDraft> = specifications
+            .get_untracked()
+            .iter()
+            .filter(|r| chosen.contains(&r.id))
+            .map(|r| ScanDraft::new(ScanTarget::specification(r, None)))
+            .collect();
+        scans.extend(
+            urls_of(&urls.get_untracked())
+                .into_iter()
+                .map(|u| ScanDraft::new(ScanTarget::Url(u))),
+        );
+        // A schedule the form cannot read yet still goes to the core (as
+        // one it refuses), so that every other field is checked too.
+        let (schedule_value, schedule_problem) = match schedule.schedule() {
+            Ok(Some(s)) => (s, None),
+            Ok(None) => (Schedule::now(ScanDuration::Days(1)), None),
+            Err(m) => (Schedule::now(ScanDuration::Hours(0)), Some(m)),
+        };
+        let new = NewAnalysis {
+            name: name.get_untracked(),
+            scans,
+            schedule: schedule_value,
+            prescan: prescan.get_untracked(),
+            permission_certified: permission.get_untracked(),
+        };
+        match app.write(|s| ready(s.create(new))) {
+            Ok(created) => navigate(&Route::Analysis(created.id.to_string())),
+            Err(StoreError::Invalid(mut list)) => {
+                if let Some(m) = schedule_problem {
+                    list.retain(|e| e.field != Field::Schedule);
+                    list.push(FieldError {
+                        field: Field::Schedule,
+                        message: m,
+                    });
+                }
+                errors.set(in_form_order(list));
+            }
+            Err(other) => {
+                errors.set(Vec::new());
+                problem.set(Some(format!("The analysis could not be created: {other}")));
+            }
+        }
+    };
+
+    let spec_rows = move || {
+        let list = specifications.get();
+        if list.is_empty() {
+            return view! {
+                <p class="muted" data-testid="no-specs">
+                    "No specification is stored yet. Add one below, or load one on the "
+                    <a href="#/">"specification preview"</a>
+                    " and choose Use in a new analysis."
+                </p>
+            }
+            .into_any();
+        }
+        let rows = list
+            .into_iter()
+            .map(|r: SpecRecord| {
+                let id = r.id;
+                let input_id = format!("new-spec-{id}");
+                let title = if r.title.is_empty() {
+                    "—".to_owned()
+                } else {
+                    r.title.clone()
+                };
+                view! {
+                    <tr>
+                        <td>
+                            <input
+                                type="checkbox"
+                                id=input_id.clone()
+                                data-testid="new-spec"
+                                value=id.to_string()
+                                prop:checked=move || selected.with(|s| s.contains(&id))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    selected.update(|s| {
+                                        s.retain(|x| *x != id);
+                                        if on {
+                                            s.push(id);
+                                        }
+                                    });
+                                }
+                            />
+                        </td>
+                        <th scope="row"><label for=input_id>{r.file_name.clone()}</label></th>
+                        <td>{title}</td>
+                        <td>{r.format.label()}</td>
+                        <td class="num">{thousands(r.endpoint_count)}</td>
+                        <td>{local_time_text(r.uploaded_ms)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="table-scroll">
+                <table class="table" data-testid="new-specs-table">
+                    <caption class="visually-hidden">"Stored API specifications"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col"><span class="visually-hidden">"Scan"</span></th>
+                            <th scope="col">"File"</th>
+                            <th scope="col">"Title"</th>
+                            <th scope="col">"Format"</th>
+                            <th scope="col" class="num">"Endpoints"</th>
+                            <th scope="col">"Uploaded"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+
+    view! {
+        <p class="back"><a href="#/analyses">"All Dynamic Analyses"</a></p>
+        <h1>"Create a Dynamic Analysis"</h1>
+        <ErrorSummary errors=errors target=target id="new-error-summary" />
+        {move || problem.get().map(|p| view! {
+            <div class="alert alert--error" role="alert" data-testid="create-error"><p>{p}</p></div>
+        })}
+        <form class="panel analysis-form" novalidate on:submit=submit data-testid="new-form">
+            <div class="field">
+                <label for="new-name">"Analysis name"</label>
+                <p class="hint" id="new-name-hint">
+                    {format!("{NAME_MIN_CHARS} to {NAME_MAX_CHARS} characters, unique among your analyses.")}
+                </p>
+                <FieldErrorText id="new-name-error".into() field=Field::Name message=error_of(Field::Name) />
+                <input
+                    type="text"
+                    id="new-name"
+                    class="input--wide"
+                    data-testid="new-name"
+                    autocomplete="off"
+                    aria-invalid=invalid(Field::Name)
+                    aria-describedby=move || match errors.with(|e| message_for(e, Field::Name)) {
+                        Some(_) => "new-name-hint new-name-error",
+                        None => "new-name-hint",
+                    }
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+            </div>
+
+            <fieldset class="form-group" id="new-scans" tabindex="-1" aria-describedby=described(Field::Scans, "new-scans-error")>
+                <legend>"What to scan"</legend>
+                <FieldErrorText id="new-scans-error".into() field=Field::Scans message=error_of(Field::Scans) />
+                <h2 class="subheading">"API specifications"</h2>
+                <p class="hint">"Each chosen specification is an API specification scan of its endpoints."</p>
+                {spec_rows}
+                <div class="field">
+                    <label for="new-spec-file">"Add a specification"</label>
+                    <p class="hint">"OpenAPI 2.0, 3.0 or 3.1, Postman Collection 2.1 or HAR 1.2, in JSON or YAML. It is checked on this device and stored in this browser."</p>
+                    <input
+                        type="file"
+                        id="new-spec-file"
+                        data-testid="new-spec-file"
+                        accept=".json,.yaml,.yml,.har"
+                        disabled=move || adding.get().is_some()
+                        on:change=add_file
+                    />
+                    <p role="status" class="muted" data-testid="new-spec-file-status">
+                        {move || adding.get().map(|n| format!("Checking {n}…"))}
+                    </p>
+                    {move || add_error.get().map(|m| view! {
+                        <p class="field-error" data-testid="new-spec-file-error"><span class="visually-hidden">"Error: "</span>{m}</p>
+                    })}
+                </div>
+                <div class="field">
+                    <label for="new-urls">"URLs to scan"</label>
+                    <p class="hint" id="new-urls-hint">"One web address a line, starting with https:// or http://. Each is a URL scan."</p>
+                    <textarea
+                        id="new-urls"
+                        data-testid="new-urls"
+                        rows="3"
+                        spellcheck="false"
+                        aria-describedby="new-urls-hint"
+                        prop:value=move || urls.get()
+                        on:input=move |ev| urls.set(event_target_value(&ev))
+                    ></textarea>
+                </div>
+            </fieldset>
+
+            <ScheduleFields input=schedule prefix="new" error=error_of(Field::Schedule) />
+
+            <fieldset class="form-group">
+                <legend>"Prescan"</legend>
+                <label class="choice" for="new-prescan">
+                    <input
+                        type="checkbox"
+                        id="new-prescan"
+                        data-testid="new-prescan"
+                        prop:checked=move || prescan.get()
+                        on:change=move |ev| prescan.set(event_target_checked(&ev))
+                    />
+                    " Run a prescan first"
+                </label>
+                <p class="hint">"The prescan checks that each target can be reached and signed in to before the full scan, and notifies you of the result."</p>
+            </fieldset>
+
+            <div class="field">
+                <FieldErrorText id="new-permission-error".into() field=Field::Certification message=error_of(Field::Certification) />
+                <label class="choice" for="new-permission">
+                    <input
+                        type="checkbox"
+                        id="new-permission"
+                        data-testid="new-permission"
+                        aria-invalid=invalid(Field::Certification)
+                        aria-describedby=described(Field::Certification, "new-permission-error")
+                        prop:checked=move || permission.get()
+                        on:change=move |ev| permission.set(event_target_checked(&ev))
+                    />
+                    " I certify that I have permission to scan these targets"
+                </label>
+            </div>
+
+            <div class="form-actions">
+                <button type="submit" class="button" data-testid="new-submit" disabled=move || adding.get().is_some() || app.storage.with(|s| *s == Storage::Loading)>
+                    "Create analysis"
+                </button>
+                <a class="button button--secondary" href="#/analyses">"Cancel"</a>
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_one_a_line() {
+        assert_eq!(
+            urls_of(" https://a.example.com \n\n http://b.example.com/x\n"),
+            vec!["https://a.example.com", "http://b.example.com/x"]
+        );
+        assert!(urls_of("  \n").is_empty());
+    }
+
+    #[test]
+    fn a_specification_is_preselected_from_the_fragment() {
+        assert_eq!(preselected("#/analyses/new?spec=12"), Some(SpecId(12)));
+        assert_eq!(preselected("#/analyses/new?x=1&spec=3"), Some(SpecId(3)));
+        assert_eq!(preselected("#/analyses/new"), None);
+        assert_eq!(preselected("#/analyses/new?spec=abc"), None);
+    }
+
+    #[test]
+    fn errors_follow_the_form() {
+        let e = |field| FieldError {
+            field,
+            message: String::new(),
+        };
+        let sorted = in_form_order(vec![
+            e(Field::Certification),
+            e(Field::Schedule),
+            e(Field::Name),
+            e(Field::Scans),
+        ]);
+        let fields: Vec<Field> = sorted.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::Name,
+                Field::Scans,
+                Field::Schedule,
+                Field::Certification
+            ]
+        );
+    }
 }

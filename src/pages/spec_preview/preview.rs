@@ -19,6 +19,8 @@ use crate::components::scan_config::ScanConfiguration;
 use crate::convert::Failure;
 use crate::download;
 use crate::format::{bytes, har_file_name, thousands};
+use crate::store::browser::{ready, use_store};
+use prescan_core::analysis::{SpecUpload, Store};
 
 /// The raw HAR view shows at most this many bytes; the download has all.
 const RAW_LIMIT: usize = 1_000_000;
@@ -71,6 +73,46 @@ pub(super) fn Preview(
             <button type="button" class="button button--secondary" data-testid="download-original" on:click=save_source(root)>
                 <Icon kind=IconKind::Download />{format!("Download original ({name})")}
             </button>
+        }
+    });
+    let use_in_analysis = {
+        let root = root.clone();
+        let spec = spec.clone();
+        let app = use_store();
+        move |_| {
+            let Some(root) = root.clone() else {
+                return;
+            };
+            let spec = spec.clone();
+            spawn_local(async move {
+                let read = JsFuture::from(root.blob.array_buffer()).await;
+                let Ok(buffer) = read else {
+                    on_fail(
+                        &root.name,
+                        format!("The browser could not read {}.", root.name).into(),
+                    );
+                    return;
+                };
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                let upload = SpecUpload::from_specification(&spec, bytes);
+                match app.write(|s| ready(s.put_specification(upload))) {
+                    Ok(record) => {
+                        if let Some(window) = web_sys::window() {
+                            let _ = window
+                                .location()
+                                .set_hash(&format!("#/analyses/new?spec={}", record.id));
+                        }
+                    }
+                    Err(error) => on_fail(&root.name, error.to_string().into()),
+                }
+            });
+        }
+    };
+    let only_root_note = (current.sources.len() > 1).then(|| {
+        view! {
+            <p class="hint" data-testid="use-in-analysis-note">
+                {format!("Use in a new analysis stores {} only: the analysis scans the root file.", root_name)}
+            </p>
         }
     });
     let other_sources = (current.sources.len() > 1).then(|| {
@@ -269,7 +311,11 @@ pub(super) fn Preview(
                     <Icon kind=IconKind::Download />{format!("Download HAR ({har_name})")}
                 </button>
                 {download_original}
+                <button type="button" class="button button--secondary" data-testid="use-in-analysis" on:click=use_in_analysis>
+                    "Use in a new analysis"
+                </button>
             </div>
+            {only_root_note}
         </section>
         {config}
         {notice}
