@@ -36,7 +36,7 @@ pub fn StorageBanner() -> impl IntoView {
                         <p data-testid="storage-unreadable-message">{message}</p>
                         <p>"Nothing has been changed or deleted. Download what was saved to keep it, then start fresh (or import an export)."</p>
                         <div class="downloads">
-                            <button type="button" class="button button--secondary" data-testid="storage-download" disabled=saved.is_empty() on:click=save_copy>
+                            <button type="button" class="button button--secondary" data-testid="storage-download" prop:disabled=saved.is_empty() on:click=save_copy>
                                 <Icon kind=IconKind::Download />"Download what was saved"
                             </button>
                             <button type="button" class="button" data-testid="storage-start-fresh" on:click=start_fresh>

@@ -8,8 +8,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
-    AnalysisId, AnalysisStatus, ListQuery, Page, RunAction, SortKey, Store, StoreState,
-    MAX_PAGE_SIZE,
+    AnalysisId, AnalysisStatus, AnalysisSummary, ListQuery, Page, RunAction, SortKey, Store,
+    StoreState, MAX_PAGE_SIZE,
 };
 use wasm_bindgen::JsCast;
 
@@ -160,6 +160,14 @@ pub fn caption(state: &ListState, page: &Page<impl Sized>) -> String {
     text
 }
 
+/// The list as the page shows it: one page, and facts about the whole store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Listing {
+    page: Page<AnalysisSummary>,
+    total: usize,
+    has_demo: bool,
+}
+
 /// What the page shows under the count line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -225,43 +233,64 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
     let sort = RwSignal::new(initial.sort);
     let descending = RwSignal::new(initial.descending);
     let page_number = RwSignal::new(initial.page);
-    let state = Memo::new(move |_| ListState {
+    // Plain closures and one memo over the store: effects read `listing`
+    // (and signals) directly, never a memo of a memo of the same source.
+    let state = move || ListState {
         find: find.get(),
         status: status.get(),
         sort: sort.get(),
         descending: descending.get(),
         page: page_number.get(),
-    });
+    };
 
     // The list, following every change of the store; a page past the end
     // (rows removed) shows the last page.
-    let page = Memo::new(move |_| {
-        let mut q = state.with(ListState::list_query);
+    let listing = Memo::new(move |_| {
+        let mut q = state().list_query();
         app.read(|s| {
             let st = s.state();
-            let mut p = st.list(&q);
-            if p.items.is_empty() && p.total_elements > 0 {
-                q.page = p.total_pages - 1;
-                p = st.list(&q);
+            let mut page = st.list(&q);
+            if page.items.is_empty() && page.total_elements > 0 {
+                q.page = page.total_pages - 1;
+                page = st.list(&q);
             }
-            p
+            Listing {
+                page,
+                total: st.analyses.len(),
+                has_demo: st.analyses.iter().any(|a| a.demo),
+            }
         })
     });
-    let total = Memo::new(move |_| app.read(|s| s.state().analyses.len()));
-    let has_demo = Memo::new(move |_| app.read(|s| s.state().analyses.iter().any(|a| a.demo)));
-    let rows = Memo::new(move |_| page.with(|p| p.items.clone()));
-    let pages = Memo::new(move |_| page.with(|p| (p.number, p.total_pages)));
+    let total = move || listing.with(|l| l.total);
+    let has_demo = move || listing.with(|l| l.has_demo);
+    let rows = Memo::new(move |_| listing.with(|l| l.page.items.clone()));
+    let pages = move || listing.with(|l| (l.page.number, l.page.total_pages));
     let mode = Memo::new(move |_| match app.storage.get() {
         Storage::Loading => Mode::Loading,
         Storage::Unreadable { .. } => Mode::Unreadable,
-        _ if total.get() == 0 => Mode::NoAnalyses,
-        _ if page.with(|p| p.items.is_empty()) => Mode::NoMatch,
-        _ => Mode::Rows,
+        _ => listing.with(|l| {
+            if l.total == 0 {
+                Mode::NoAnalyses
+            } else if l.page.items.is_empty() {
+                Mode::NoMatch
+            } else {
+                Mode::Rows
+            }
+        }),
     });
 
     // The URL follows the list state (no history entry, no page change).
     Effect::new(move |_| {
-        let query = state.with(ListState::to_query);
+        let mut shown = state();
+        // The page shown (a page past the end shows the last one).
+        shown.page = listing.with(|l| {
+            if l.page.items.is_empty() {
+                shown.page
+            } else {
+                l.page.number
+            }
+        });
+        let query = shown.to_query();
         replace_hash(&Route::Analyses(query));
     });
 
@@ -282,14 +311,21 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             Err(e) => action_error.set(Some(e.to_string())),
         }
     });
-    let caption_text = Signal::derive(move || page.with(|p| state.with(|s| caption(s, p))));
+    let caption_text = Signal::derive(move || listing.with(|l| caption(&state(), &l.page)));
 
     let clear = move || {
         find.set(String::new());
         status.set(None);
         page_number.set(0);
     };
-    let data_result = RwSignal::new(None::<Outcome>);
+    // The summary page comes back here with `deleted=<name>` after a delete;
+    // the URL drops it at the next list-state update, the message stays.
+    let data_result = RwSignal::new(
+        query
+            .get("deleted")
+            .filter(|name| !name.is_empty())
+            .map(|name| Outcome::Done(format!("The analysis \u{201c}{name}\u{201d} was deleted."))),
+    );
     let add_demo = move || {
         let n = app.write(|s| s.add_demo()).len();
         data_result.set(Some(Outcome::Done(format!(
@@ -381,9 +417,9 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         });
     };
 
-    let count_text = move || match mode.get() {
-        Mode::Loading => "Loading your analyses\u{2026}".to_owned(),
-        _ => count_line(page.with(|p| p.total_elements), total.get()),
+    let count_text = move || match app.storage.get() {
+        Storage::Loading => "Loading your analyses\u{2026}".to_owned(),
+        _ => listing.with(|l| count_line(l.page.total_elements, l.total)),
     };
 
     let body = move || {
@@ -411,7 +447,7 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             <div class="panel empty-state" data-testid="analyses-no-match">
                 <h2>"No analyses match"</h2>
                 <p>{move || {
-                    let s = state.get();
+                    let s = state();
                     let mut parts = Vec::new();
                     if !s.find.trim().is_empty() {
                         parts.push(format!("a name containing \u{201c}{}\u{201d}", s.find.trim()));
@@ -433,22 +469,23 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
     }
     };
 
-    let show_pager = Memo::new(move |_| mode.get() == Mode::Rows && pages.get().1 > 1);
+    let show_pager =
+        Memo::new(move |_| listing.with(|l| l.page.total_pages > 1 && !l.page.items.is_empty()));
     let paging = move || {
         show_pager.get().then(|| {
             view! {
                 <nav class="pager" aria-label="Pages of analyses">
                     <button type="button" class="button button--secondary" data-testid="page-prev"
-                        prop:disabled=move || pages.get().0 == 0
-                        on:click=move |_| page_number.set(pages.get_untracked().0.saturating_sub(1))>
+                        prop:disabled=move || pages().0 == 0
+                        on:click=move |_| page_number.set(listing.with_untracked(|l| l.page.number).saturating_sub(1))>
                         "Previous"<span class="visually-hidden">" page"</span>
                     </button>
                     <span class="pager__where" data-testid="page-info">
-                        {move || { let (n, of) = pages.get(); format!("Page {} of {}", n + 1, of) }}
+                        {move || { let (n, of) = pages(); format!("Page {} of {}", n + 1, of) }}
                     </span>
                     <button type="button" class="button button--secondary" data-testid="page-next"
-                        prop:disabled=move || { let (n, of) = pages.get(); n + 1 >= of }
-                        on:click=move |_| page_number.set(pages.get_untracked().0 + 1)>
+                        prop:disabled=move || { let (n, of) = pages(); n + 1 >= of }
+                        on:click=move |_| page_number.set(listing.with_untracked(|l| l.page.number) + 1)>
                         "Next"<span class="visually-hidden">" page"</span>
                     </button>
                 </nav>
@@ -512,9 +549,9 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
                     <button type="button" class="button button--secondary" data-testid="add-demo"
                         on:click=move |_| add_demo()>"Add demo analyses"</button>
                     <button type="button" class="button button--secondary" data-testid="remove-demo"
-                        prop:disabled=move || !has_demo.get() on:click=remove_demo>"Remove demo analyses"</button>
+                        prop:disabled=move || !has_demo() on:click=remove_demo>"Remove demo analyses"</button>
                     <button type="button" class="button button--secondary" data-testid="export-analyses"
-                        prop:disabled=move || total.get() == 0 on:click=export>
+                        prop:disabled=move || total() == 0 on:click=export>
                         <Icon kind=IconKind::Download />"Export all (JSON)"
                     </button>
                 </div>

@@ -198,7 +198,7 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
                                 type="button"
                                 class=class
                                 data-testid=testid
-                                disabled=disabled
+                                prop:disabled=disabled
                                 aria-expanded=pressed
                                 aria-describedby=reason.as_ref().map(|_| reason_id.clone())
                                 on:click=move |_| ask(action)

@@ -266,10 +266,10 @@ describe('analysis pages', () => {
     assert.ok(await page.getByTestId('action-configure').isEnabled());
     await page.getByTestId('action-delete').click();
     await page.getByTestId('confirm-action').click();
-    // The list of analyses, without it. (The summary asks the list to say
-    // so with `?deleted=<name>`; showing that message is the list page's.)
+    // The list of analyses says so, and no longer has it.
     await page.waitForFunction(() => /^#\/analyses(\?|$)/.test(location.hash));
     await page.locator('[data-testid=analyses-empty], [data-testid=analyses-table]').first().waitFor();
+    assert.match(await text(page, 'data-result'), /The analysis .Scheduled later. was deleted\./);
     assert.equal(await page.getByTestId('analysis-row').filter({ hasText: 'Scheduled later' }).count(), 0);
     // It is gone: its page says so, with a way back.
     await page.goBack();
