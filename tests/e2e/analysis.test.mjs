@@ -216,6 +216,38 @@ describe('analysis pages', () => {
     await screenshot(page, 'analysis-published');
   });
 
+  it('with the person\'s permission, the browser shows the notifications too', async () => {
+    const context = await app.newContext();
+    // A stand-in for the browser's Notification API that records what is shown
+    // and grants permission when asked (headless Chromium shows nothing).
+    await context.addInitScript(() => {
+      window.__shown = [];
+      class RecordingNotification {
+        static permission = 'default';
+        static requestPermission() {
+          RecordingNotification.permission = 'granted';
+          return Promise.resolve('granted');
+        }
+        constructor(title, options) { window.__shown.push({ title, body: options?.body ?? '' }); }
+        close() {}
+      }
+      window.Notification = RecordingNotification;
+    });
+    await context.clock.install();
+    await context.clock.pauseAt(Date.now() + 1_000);
+    const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
+    await page.getByTestId('new-name').waitFor();
+    await page.getByTestId('enable-browser-notifications').click();
+    await page.getByTestId('enable-browser-notifications').waitFor({ state: 'detached' });
+    await create(page, { name: 'Browser notified run' });
+    await page.clock.runFor(15_000);
+    await page.getByTestId('notifications').filter({ hasText: 'The prescan of a Dynamic Analysis succeeded.' }).waitFor();
+    const shown = await page.evaluate(() => window.__shown);
+    assert.equal(shown.length, 1, JSON.stringify(shown));
+    assert.equal(shown[0].title, 'The prescan of a Dynamic Analysis succeeded.');
+    assert.match(shown[0].body, /Browser notified run/);
+  });
+
   it('pause, resume and stop and save from the actions; stop and delete asks first', async () => {
     const page = await openNew({ clock: true });
     await create(page, { name: 'Pause resume run' });
