@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod diagnostic;
 mod encode;
 pub mod har;
+pub mod prescan;
 pub mod sample;
 pub mod spec;
 
