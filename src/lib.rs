@@ -56,7 +56,7 @@ pub fn App() -> impl IntoView {
                         </li>
                         <li>
                             <a href="#/analyses" data-testid="nav-analyses" aria-current=move || {
-                                matches!(route.get(), Route::Analyses(_) | Route::Analysis(_) | Route::NewAnalysis).then_some("page")
+                                matches!(route.get(), Route::Analyses(_) | Route::Analysis(_) | Route::NewAnalysis | Route::Prescan { .. }).then_some("page")
                             }>
                                 "Dynamic Analyses"
                             </a>
@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 Route::Analyses(query) => view! { <pages::analyses::AnalysesPage query=query /> }.into_any(),
                 Route::NewAnalysis => view! { <pages::new_analysis::NewAnalysisPage /> }.into_any(),
                 Route::Analysis(id) => view! { <pages::analysis::AnalysisPage id=id /> }.into_any(),
+                Route::Prescan { analysis, scan } => view! { <pages::prescan::PrescanPage analysis=analysis scan=scan /> }.into_any(),
                 Route::NotFound(path) => view! { <pages::not_found::NotFound path=path /> }.into_any(),
             }}
         </main>

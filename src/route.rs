@@ -17,6 +17,14 @@ pub enum Route {
     NewAnalysis,
     /// `#/analyses/{id}`: one analysis.
     Analysis(String),
+    /// `#/analyses/{id}/scans/{scan_id}/prescan`: the Prescan Details of
+    /// one API specification scan.
+    Prescan {
+        /// The analysis id, as written in the URL.
+        analysis: String,
+        /// The scan id, as written in the URL.
+        scan: String,
+    },
     /// Anything else, with the path that was asked for.
     NotFound(String),
 }
@@ -108,6 +116,10 @@ impl Route {
             ["analyses"] => Route::Analyses(Query::parse(query)),
             ["analyses", "new"] => Route::NewAnalysis,
             ["analyses", id] => Route::Analysis(decode(id)),
+            ["analyses", id, "scans", scan, "prescan"] => Route::Prescan {
+                analysis: decode(id),
+                scan: decode(scan),
+            },
             _ => Route::NotFound(path.to_owned()),
         }
     }
@@ -122,6 +134,11 @@ impl Route {
             },
             Route::NewAnalysis => "#/analyses/new".to_owned(),
             Route::Analysis(id) => format!("#/analyses/{}", encode(id)),
+            Route::Prescan { analysis, scan } => format!(
+                "#/analyses/{}/scans/{}/prescan",
+                encode(analysis),
+                encode(scan)
+            ),
             Route::NotFound(path) => format!("#{path}"),
         }
     }
@@ -201,6 +218,20 @@ mod tests {
         assert_eq!(query.get("q"), Some("pay api & co"));
         assert_eq!(query.get("status"), Some("Completed - Results Available"));
         assert_eq!(query.get("sort"), None);
+    }
+
+    #[test]
+    fn prescan_details_have_their_own_route() {
+        let route = Route::Prescan {
+            analysis: "12".into(),
+            scan: "a/3".into(),
+        };
+        assert_eq!(route.to_hash(), "#/analyses/12/scans/a%2F3/prescan");
+        assert_eq!(Route::from_hash(&route.to_hash()), route);
+        assert_eq!(
+            Route::from_hash("#/analyses/12/scans/3"),
+            Route::NotFound("/analyses/12/scans/3".into())
+        );
     }
 
     #[test]

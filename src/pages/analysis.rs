@@ -346,6 +346,12 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
                                         on:click=move |_| save_har(for_har.clone(), scan_for_har.clone())>
                                         <Icon kind=IconKind::Download />"HAR"
                                     </button>
+                                    " "
+                                    <a class="button button--link" data-testid="view-prescan"
+                                        href=Route::Prescan { analysis: a.id.0.to_string(), scan: scan.id.0.to_string() }.to_hash()
+                                        aria-label=format!("View Prescan Details of {file}")>
+                                        "View Prescan Details"
+                                    </a>
                                 }
                                 .into_any(),
                             )

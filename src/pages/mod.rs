@@ -4,4 +4,5 @@ pub mod analyses;
 pub mod analysis;
 pub mod new_analysis;
 pub mod not_found;
+pub mod prescan;
 pub mod spec_preview;

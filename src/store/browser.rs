@@ -47,6 +47,11 @@ pub enum Storage {
     Unavailable(String),
 }
 
+thread_local! {
+    /// The id of the last notification shown.
+    static NEXT_SHOWN: Cell<u64> = const { Cell::new(0) };
+}
+
 /// A notification shown in the app.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shown {
@@ -230,7 +235,6 @@ impl AppStore {
     fn start_engine(&self) {
         let app = *self;
         let engine = Rc::new(Engine::new(EngineConfig::demo()));
-        let next_id = Rc::new(Cell::new(0u64));
         let tick = Closure::<dyn Fn()>::new(move || {
             if matches!(
                 app.storage.get_untracked(),
@@ -244,11 +248,7 @@ impl AppStore {
             }
             for event in events {
                 if let Event::Notification(notification) = event {
-                    let id = next_id.get() + 1;
-                    next_id.set(id);
-                    show_in_browser(&notification);
-                    app.notifications
-                        .update(|all| all.push(Shown { id, notification }));
+                    app.notify(notification);
                 }
             }
             app.changed();
@@ -261,6 +261,19 @@ impl AppStore {
         }
         // The engine runs as long as the page.
         tick.forget();
+    }
+
+    /// Shows a notification: in the app's list, and from the browser when
+    /// the user allowed it (the engine's, and a prescan's from its page).
+    pub fn notify(&self, notification: Notification) {
+        let id = NEXT_SHOWN.with(|next| {
+            let id = next.get() + 1;
+            next.set(id);
+            id
+        });
+        show_in_browser(&notification);
+        self.notifications
+            .update(|all| all.push(Shown { id, notification }));
     }
 
     /// Removes a notification from the app's list.

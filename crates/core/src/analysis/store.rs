@@ -17,7 +17,7 @@ use super::model::{
     Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, Scan, ScanDraft, ScanId, ScanTarget, SpecId,
     SpecRecord, SpecUpload, Start, NAME_MAX_CHARS, NAME_MIN_CHARS,
 };
-use super::notify::Event;
+use super::notify::{Event, Notification, NotificationKind, Recipients};
 use super::status::{AnalysisStatus, Badge, ScanStatus};
 
 /// The version of [`StoreState`]'s JSON this code reads and writes.
@@ -879,6 +879,53 @@ impl StoreState {
         Ok((&self.analyses[i], events))
     }
 
+    /// Records a prescan run from outside the engine (the browser sent it)
+    /// as `user`: one activity-log entry saying how it ended (`summary`
+    /// adds what it found, e.g. "12 requests, 12 responses.") and the
+    /// notification it sends ("The prescan of a Dynamic Analysis
+    /// succeeded." or "failed."), which is returned for the app to show.
+    pub fn record_prescan(
+        &mut self,
+        id: AnalysisId,
+        succeeded: bool,
+        summary: &str,
+        user: &str,
+        now_ms: i64,
+    ) -> Result<Notification, StoreError> {
+        let i = self.index(id)?;
+        let a = &self.analyses[i];
+        let kind = if succeeded {
+            NotificationKind::PrescanSucceeded
+        } else {
+            NotificationKind::PrescanFailed
+        };
+        let notification = Notification {
+            kind,
+            analysis_id: id,
+            analysis_name: a.name.clone(),
+            at_ms: now_ms,
+            recipients: Recipients::ScheduleOwner(a.modified_by.clone()),
+            detail: summary.trim().to_owned(),
+        };
+        let outcome = if succeeded { "succeeded" } else { "failed" };
+        let mut details = format!("Prescan {outcome}.");
+        if !summary.trim().is_empty() {
+            details.push(' ');
+            details.push_str(summary.trim());
+        }
+        details.push_str(&format!(" Notification sent: {}", kind.subject()));
+        self.activity
+            .entry(id)
+            .or_default()
+            .push(ActivityEntry::new(
+                now_ms,
+                Actor::user(user),
+                ActivityKind::NotificationSent,
+                details,
+            ));
+        Ok(notification)
+    }
+
     /// Stores a specification file as `user`; an identical file (same
     /// name and bytes) already stored is reused.
     pub fn put_specification(&mut self, upload: SpecUpload, user: &str, now_ms: i64) -> SpecRecord {
@@ -1415,5 +1462,35 @@ mod tests {
         assert!(!valid_url("https://"));
         assert!(!valid_url("https:///path"));
         assert!(!valid_url("https://exa mple.com"));
+    }
+    #[test]
+    fn a_prescan_is_logged_and_notified() {
+        let store = MemoryStore::new("Ana", || 1_000);
+        let id = store.add_demo()[0];
+        let before = store.state().activity(id).map(<[_]>::len).unwrap_or(0);
+        let n = store
+            .with_state_mut(|s| {
+                s.record_prescan(id, false, "3 requests, 1 network error.", "Ana", 5_000)
+            })
+            .unwrap();
+        assert_eq!(n.kind, NotificationKind::PrescanFailed);
+        assert_eq!(n.analysis_id, id);
+        assert_eq!(n.detail, "3 requests, 1 network error.");
+        let state = store.state();
+        let log = state.activity(id).unwrap();
+        assert_eq!(log.len(), before + 1);
+        let last = log.last().unwrap();
+        assert_eq!(last.at_ms, 5_000);
+        assert_eq!(last.actor, Actor::user("Ana"));
+        assert!(last.details.starts_with("Prescan failed. 3 requests"));
+        assert!(last
+            .details
+            .ends_with("The prescan of a Dynamic Analysis failed."));
+        drop(state);
+        let ok = store.with_state_mut(|s| s.record_prescan(id, true, "", "Ana", 6_000));
+        assert_eq!(ok.unwrap().kind, NotificationKind::PrescanSucceeded);
+        let missing =
+            store.with_state_mut(|s| s.record_prescan(AnalysisId(999_999), true, "", "Ana", 0));
+        assert!(matches!(missing, Err(StoreError::AnalysisNotFound(_))));
     }
 }

@@ -14,10 +14,19 @@ use crate::spec::plan::{AuthPlan, BodyPlan, Location, RequestPlan};
 /// The boundary of multipart bodies: fixed, so the output is deterministic.
 pub const MULTIPART_BOUNDARY: &str = "----prescan-boundary-7MA4YWxkTrZu0gW";
 
+/// How the comment of a placeholder credential begins (see [`is_placeholder`]).
+pub const PLACEHOLDER_COMMENT: &str = "Placeholder for the credentials of security scheme";
+
+/// Whether a header, query parameter or cookie with this comment holds a
+/// placeholder rather than a credential someone entered.
+pub fn is_placeholder(comment: Option<&str>) -> bool {
+    comment.is_some_and(|c| c.starts_with(PLACEHOLDER_COMMENT))
+}
+
 /// The comment on credentials.
 fn auth_comment(scheme: &str, placeholder: bool) -> String {
     if placeholder {
-        format!("Placeholder for the credentials of security scheme `{scheme}`; the scan uses the authentication you configure.")
+        format!("{PLACEHOLDER_COMMENT} `{scheme}`; the scan uses the authentication you configure.")
     } else {
         format!("Credentials you entered for security scheme `{scheme}`.")
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::spec::{Loaded, Source};
 use crate::ConvertOptions;
 
-pub use build::MULTIPART_BOUNDARY;
+pub use build::{is_placeholder, MULTIPART_BOUNDARY, PLACEHOLDER_COMMENT};
 
 /// The `startedDateTime` of converted entries: fixed, so that the same file
 /// always gives the same HAR.

@@ -61,6 +61,10 @@ pub struct PlannedRequest {
     /// Headers of the entry a browser does not let a page set (such as
     /// `Cookie`): not sent.
     pub withheld_headers: Vec<String>,
+    /// Credentials the HAR holds only as placeholders (no one entered them):
+    /// the header or query parameter names, left out of the request, so that
+    /// the server answers as it does to a request without credentials.
+    pub placeholders_left_out: Vec<String>,
     /// The body, if the entry has one.
     pub body: Option<String>,
     /// The body's media type, if the entry has a body.
@@ -207,8 +211,11 @@ impl PrescanPlan {
             }
             let mut headers = Vec::new();
             let mut withheld_headers = Vec::new();
+            let mut placeholders_left_out = Vec::new();
             for h in &entry.request.headers {
-                if forbidden(&h.name) {
+                if crate::har::is_placeholder(h.comment.as_deref()) {
+                    placeholders_left_out.push(h.name.clone());
+                } else if forbidden(&h.name) {
                     withheld_headers.push(h.name.clone());
                 } else {
                     headers.push((h.name.clone(), h.value.replace(['\r', '\n'], " ")));
@@ -220,12 +227,22 @@ impl PrescanPlan {
                 }
                 _ => (None, None),
             };
+            let placeholder_params: Vec<&str> = entry
+                .request
+                .query_string
+                .iter()
+                .filter(|q| crate::har::is_placeholder(q.comment.as_deref()))
+                .map(|q| q.name.as_str())
+                .collect();
+            let url = without_query_params(&resolved.0, &placeholder_params);
+            placeholders_left_out.extend(placeholder_params.iter().map(|n| (*n).to_owned()));
             requests.push(PlannedRequest {
                 index,
                 method,
-                url: resolved.0,
+                url,
                 headers,
                 withheld_headers,
+                placeholders_left_out,
                 body,
                 content_type,
             });
@@ -239,6 +256,40 @@ impl PrescanPlan {
             entries,
         }
     }
+}
+
+/// `url` without the query parameters named in `names` (compared after
+/// percent-decoding the names in the URL).
+fn without_query_params(url: &str, names: &[&str]) -> String {
+    if names.is_empty() {
+        return url.to_owned();
+    }
+    let Some((head, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(n, _)| n);
+            !names
+                .iter()
+                .any(|n| crate::spec::refs::percent_decode(name) == *n)
+        })
+        .collect();
+    let mut out = head.to_owned();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Fills `{name}` path templates from a Veracode-style entry comment

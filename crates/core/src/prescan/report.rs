@@ -471,6 +471,15 @@ impl PrescanReport {
         if withheld > 0 {
             note(Severity::Warning, format!("{withheld} requests have headers a browser does not let a page set (such as Cookie): they are sent without them. Custom cookies are verified when the prescan runs from the reference server."));
         }
+        let without_credentials = self
+            .plan
+            .requests
+            .iter()
+            .filter(|r| !r.placeholders_left_out.is_empty())
+            .count();
+        if without_credentials > 0 {
+            note(Severity::Warning, format!("{without_credentials} requests were sent without credentials: the specification asks for them and none are configured. Enter them in the scan configuration (bearer token, basic, API keys or custom headers) to verify authentication."));
+        }
         let total = self.total_endpoints.max(self.plan.total_entries);
         if total > PRESCAN_LIMIT {
             note(
@@ -507,9 +516,13 @@ impl PrescanReport {
             };
             let mut e = original.clone();
             e.request.url = req.url.clone();
+            e.request.headers.retain(|h| {
+                !req.withheld_headers.contains(&h.name)
+                    && !req.placeholders_left_out.contains(&h.name)
+            });
             e.request
-                .headers
-                .retain(|h| !req.withheld_headers.contains(&h.name));
+                .query_string
+                .retain(|q| !req.placeholders_left_out.contains(&q.name));
             if req
                 .withheld_headers
                 .iter()

@@ -907,3 +907,60 @@ fn hostile_input_does_not_panic() {
         assert_valid_har(&serde_json::to_value(r.to_har()).unwrap());
     }
 }
+
+/// A specification whose one operation needs an API key in a header and one
+/// in the query.
+fn secured_spec() -> &'static str {
+    r#"{"openapi": "3.0.3", "info": {"title": "S", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "components": {"securitySchemes": {
+            "h": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "q": {"type": "apiKey", "in": "query", "name": "key"}}},
+        "paths": {"/items": {"get": {
+            "security": [{"h": [], "q": []}],
+            "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "example": 5}}],
+            "responses": {"200": {"description": "OK"}}}}}}"#
+}
+
+#[test]
+fn placeholder_credentials_are_left_out_and_entered_ones_sent() {
+    let converted =
+        crate::convert("s.json", secured_spec().as_bytes(), &Default::default()).unwrap();
+    let plan = PrescanPlan::new(&converted.har, &PrescanSettings::default());
+    let request = &plan.requests[0];
+    assert!(
+        request.headers.iter().all(|(n, _)| n != "X-API-Key"),
+        "{:?}",
+        request.headers
+    );
+    assert_eq!(request.url, "https://api.example.com/items?limit=5");
+    assert_eq!(
+        request.placeholders_left_out,
+        vec!["X-API-Key".to_owned(), "key".to_owned()]
+    );
+    let r = report(&plan, vec![ok(401)]);
+    assert!(has_note(&r, Severity::Warning, "sent without credentials"));
+    let har = r.to_har();
+    assert!(har.log.entries[0]
+        .request
+        .headers
+        .iter()
+        .all(|h| h.name != "X-API-Key"));
+    assert!(har.log.entries[0]
+        .request
+        .query_string
+        .iter()
+        .all(|q| q.name != "key"));
+
+    let mut options = crate::ConvertOptions::default();
+    options.auth.api_keys.insert("h".into(), "secret-h".into());
+    options.auth.api_keys.insert("q".into(), "secret-q".into());
+    let converted = crate::convert("s.json", secured_spec().as_bytes(), &options).unwrap();
+    let plan = PrescanPlan::new(&converted.har, &PrescanSettings::default());
+    let request = &plan.requests[0];
+    assert!(request
+        .headers
+        .contains(&("X-API-Key".to_owned(), "secret-h".to_owned())));
+    assert!(request.url.contains("key=secret-q"), "{}", request.url);
+    assert!(request.placeholders_left_out.is_empty());
+}
