@@ -14,7 +14,7 @@ use std::rc::Rc;
 use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::analysis::{AnalysisId, Scan, ScanTarget, SpecScan, Store};
+use prescan_core::analysis::{AnalysisId, Scan, ScanId, ScanTarget, SpecScan, Store};
 use prescan_core::har::Har;
 use prescan_core::prescan::{
     Connection, Origin, Outcome, PlannedRequest, PrescanPlan, PrescanReport, PrescanRun,
@@ -30,6 +30,7 @@ use web_sys::{AbortController, Blob, Headers, Request, RequestInit, RequestMode,
 use crate::components::diagnostics::severity_icon;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
+use crate::components::schedule_input::local_time_text;
 use crate::convert::{self, FileBytes};
 use crate::download;
 use crate::format::{bytes, har_file_name, millis, thousands};
@@ -142,6 +143,7 @@ fn now() -> i64 {
 struct Ui {
     app: AppStore,
     analysis: AnalysisId,
+    scan: ScanId,
     report: RwSignal<Option<PrescanReport>>,
     progress: RwSignal<Progress>,
     running: RwSignal<bool>,
@@ -357,7 +359,10 @@ fn finish(shared: &Shared, ui: Ui) {
     let at = now();
     let recorded = ui.app.write(|s| {
         let user = s.user().to_owned();
-        s.with_state_mut(|state| state.record_prescan(ui.analysis, succeeded, &text, &user, at))
+        s.with_state_mut(|state| {
+            state.save_prescan(ui.scan, report.clone());
+            state.record_prescan(ui.analysis, succeeded, &text, &user, at)
+        })
     });
     if let Ok(notification) = recorded {
         ui.app.notify(notification);
@@ -441,10 +446,14 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
     let errors = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(Option::<String>::None);
     let converting = RwSignal::new(false);
+    // The last prescan of this scan, kept by the store: shown until the
+    // next run.
+    let last = app.read_untracked(|s| s.state().last_prescan(scan.id).cloned());
     let ui = Ui {
         app,
         analysis: id,
-        report: RwSignal::new(None),
+        scan: scan.id,
+        report: RwSignal::new(last.clone()),
         progress: RwSignal::new(Progress::default()),
         running: RwSignal::new(false),
     };
@@ -452,7 +461,14 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
     let has_har = RwSignal::new(false);
     let runner = StoredValue::new_local(Option::<Shared>::None);
     let config_tab = RwSignal::new(false);
-    let used = RwSignal::new(Option::<(String, f64, bool)>::None);
+    let used = RwSignal::new(last.as_ref().map(|r| {
+        let s = &r.plan.settings;
+        (
+            s.base_url.clone().unwrap_or_default(),
+            s.requests_per_second.unwrap_or(DEFAULT_REQUESTS_PER_SECOND),
+            s.allow_unsafe_methods,
+        )
+    }));
 
     on_cleanup(move || {
         runner.try_with_value(|r| {
@@ -596,6 +612,21 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
                     .unwrap_or_else(|| "Not run yet".to_owned())
             })
         }
+    };
+    let last_run = move || {
+        ui.report.with(|r| {
+            r.as_ref()
+                .filter(|r| r.status() != PrescanStatus::Prescanning)
+                .map(|r| {
+                    r.results
+                        .iter()
+                        .flatten()
+                        .map(|x| x.started_ms)
+                        .min()
+                        .map(|ms| format!("Last prescan: {}", local_time_text(ms)))
+                        .unwrap_or_else(|| "Last prescan: no request was sent".to_owned())
+                })
+        })
     };
     let status_class = move || {
         let tone = ui
@@ -857,6 +888,7 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
         <p class="prescan-status-line">
             "Status: " <strong data-testid="prescan-status" class=status_class role="status">{status}</strong>
         </p>
+        {move || last_run().map(|t| view! { <p class="muted" data-testid="prescan-last-run">{t}</p> })}
         {move || failure.get().map(|f| view! {
             <div class="alert alert--error" role="alert" data-testid="prescan-error"><p>{f}</p></div>
         })}

@@ -212,6 +212,7 @@ describe('Prescan Details against Prism', () => {
       const statuses = ph.log.entries.map((e) => e.response.status);
       assert.ok(statuses.filter((s) => s === 200).length === 2, JSON.stringify(statuses));
       await screenshot(page, 'prescan-configuration');
+      const prescanUrl = page.url();
 
       // Recorded in the activity log, and notified.
       await page.getByTestId('notification').first().waitFor().catch(() => {});
@@ -220,6 +221,26 @@ describe('Prescan Details against Prism', () => {
       await page.getByTestId('activity-row').first().waitFor();
       const log = (await page.getByTestId('activity-row').allTextContents()).join('\n');
       assert.match(log, /Prescan succeeded\. 2 requests, 2 responses/);
+
+      // Kept: opened again after a reload, the page shows the last prescan.
+      await page.goto(prescanUrl);
+      await page.reload();
+      await page.getByTestId('prescan-status').filter({ hasText: 'Prescan Succeeded' })
+        .waitFor({ timeout: TIMEOUT });
+      assert.match(await text(page, 'prescan-last-run'), /^Last prescan: \S/);
+      const again = await rows(page);
+      assert.equal(again.length, 5, JSON.stringify(again));
+      assert.deepEqual(again.map((x) => x.response), r.map((x) => x.response));
+      assert.equal(again.filter((x) => /^200/.test(x.response)).length, 2);
+      assert.equal(await n(page, 'connection-requests'), 2);
+      assert.equal(await n(page, 'connection-responses'), 2);
+      await page.getByTestId('prescan-notes').waitFor();
+      assert.equal(await page.getByTestId('prescan-run').isEnabled(), true);
+      await page.getByTestId('tab-configuration').click();
+      const kept = await download(page, 'download-prescan-har');
+      assert.equal(kept.name, 'petstore-prescan.har');
+      const keptStatuses = JSON.parse(kept.bytes.toString('utf8')).log.entries.map((e) => e.response.status);
+      assert.deepEqual(keptStatuses, statuses);
     });
 
     it('sends unsafe methods once allowed, with the API key as a custom header', async () => {

@@ -44,7 +44,7 @@ pub struct StoredSpec {
 
 /// Everything a store holds, serializable as one JSON document with a
 /// `version` field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoreState {
     /// [`STORE_VERSION`].
     pub version: u32,
@@ -59,6 +59,11 @@ pub struct StoreState {
     /// The stored specification files.
     #[serde(default)]
     pub specifications: Vec<StoredSpec>,
+    /// The last prescan of each scan (absent in older saves). Its plan
+    /// holds the request headers sent, credentials included, so
+    /// [`StoreState::export_json`] without credentials leaves it out.
+    #[serde(default)]
+    pub prescans: BTreeMap<ScanId, crate::prescan::PrescanReport>,
 }
 
 impl Default for StoreState {
@@ -69,6 +74,7 @@ impl Default for StoreState {
             analyses: Vec::new(),
             activity: BTreeMap::new(),
             specifications: Vec::new(),
+            prescans: BTreeMap::new(),
         }
     }
 }
@@ -669,6 +675,14 @@ impl StoreState {
             .filter(|d| d.id.is_none())
             .map(|_| self.take_id())
             .collect();
+        if let Some(drafts) = &change.scans {
+            let kept: HashSet<ScanId> = drafts.iter().filter_map(|d| d.id).collect();
+            for s in &self.analyses[i].scans {
+                if !kept.contains(&s.id) {
+                    self.prescans.remove(&s.id);
+                }
+            }
+        }
         let actor = Actor::user(user);
         let StoreState {
             analyses, activity, ..
@@ -802,7 +816,32 @@ impl StoreState {
             .map_err(StoreError::Refused)?;
         self.analyses.remove(i);
         self.activity.remove(&id);
+        self.prune_prescans();
         Ok(())
+    }
+
+    /// Keeps `report` as the last prescan of `scan` (replacing the one
+    /// before).
+    pub fn save_prescan(&mut self, scan: ScanId, report: crate::prescan::PrescanReport) {
+        self.prescans.insert(scan, report);
+    }
+
+    /// The last prescan of `scan`, if one was saved.
+    pub fn last_prescan(&self, scan: ScanId) -> Option<&crate::prescan::PrescanReport> {
+        self.prescans.get(&scan)
+    }
+
+    /// Drops the prescans of scans no longer in the store.
+    fn prune_prescans(&mut self) {
+        if self.prescans.is_empty() {
+            return;
+        }
+        let scans: HashSet<ScanId> = self
+            .analyses
+            .iter()
+            .flat_map(|a| a.scans.iter().map(|s| s.id))
+            .collect();
+        self.prescans.retain(|id, _| scans.contains(id));
     }
 
     /// Stops, pauses or resumes a run as `user`. The status changes at
@@ -977,6 +1016,7 @@ impl StoreState {
         for id in demo {
             self.activity.remove(&id);
         }
+        self.prune_prescans();
         let used: HashSet<SpecId> = self
             .analyses
             .iter()
@@ -999,12 +1039,14 @@ impl StoreState {
 
     /// The whole store as pretty JSON for a user to download. Without
     /// `include_credentials`, every credential value is emptied (names
-    /// kept).
+    /// kept) and the saved prescans are left out (their requests carry the
+    /// credentials sent).
     pub fn export_json(&self, include_credentials: bool) -> String {
         if include_credentials {
             return serde_json::to_string_pretty(self).unwrap_or_default();
         }
         let mut copy = self.clone();
+        copy.prescans.clear();
         for scan in copy.analyses.iter_mut().flat_map(|a| a.scans.iter_mut()) {
             let auth = &mut scan.auth;
             auth.custom_headers.iter_mut().for_each(|(_, v)| v.clear());
@@ -1127,6 +1169,7 @@ impl StoreState {
                 "the activity log names analysis {id}, which is not in the file"
             ));
         }
+        self.prune_prescans();
         self.next_id = self.next_id.max(max.saturating_add(1));
         Ok(())
     }
@@ -1463,6 +1506,116 @@ mod tests {
         assert!(!valid_url("https:///path"));
         assert!(!valid_url("https://exa mple.com"));
     }
+    fn sample_prescan(secret: &str) -> crate::prescan::PrescanReport {
+        use crate::prescan::{PlannedRequest, PrescanPlan, PrescanReport, PrescanSettings};
+        let plan = PrescanPlan {
+            settings: PrescanSettings::default(),
+            origin: None,
+            requests: vec![PlannedRequest {
+                index: 0,
+                method: "GET".into(),
+                url: "http://127.0.0.1:4010/pets".into(),
+                headers: vec![("Authorization".into(), format!("Bearer {secret}"))],
+                withheld_headers: Vec::new(),
+                placeholders_left_out: Vec::new(),
+                body: None,
+                content_type: None,
+            }],
+            skipped: Vec::new(),
+            total_entries: 1,
+            entries: Vec::new(),
+        };
+        PrescanReport::new(plan, Vec::new(), 1)
+    }
+
+    fn first_scan(state: &StoreState) -> (AnalysisId, ScanId) {
+        let a = &state.analyses[0];
+        (a.id, a.scans[0].id)
+    }
+
+    #[test]
+    fn the_last_prescan_survives_a_save_and_load() {
+        let store = MemoryStore::new("Ana", || 1_000);
+        store.add_demo();
+        let mut state = store.state().clone();
+        let (_, scan) = first_scan(&state);
+        assert!(state.last_prescan(scan).is_none());
+        state.save_prescan(scan, sample_prescan("old"));
+        state.save_prescan(scan, sample_prescan("new"));
+        assert_eq!(state.last_prescan(scan), Some(&sample_prescan("new")));
+        let back = StoreState::from_json(&state.to_json()).expect("loads");
+        assert_eq!(back.last_prescan(scan), Some(&sample_prescan("new")));
+        assert_eq!(back, state);
+        let full = StoreState::from_json(&state.export_json(true)).expect("loads");
+        assert_eq!(full.last_prescan(scan), Some(&sample_prescan("new")));
+    }
+
+    #[test]
+    fn an_export_without_credentials_leaves_the_prescans_out() {
+        let store = MemoryStore::new("Ana", || 1_000);
+        store.add_demo();
+        let mut state = store.state().clone();
+        let (_, scan) = first_scan(&state);
+        state.save_prescan(scan, sample_prescan("s3cr3t-token"));
+        let text = state.export_json(false);
+        assert!(!text.contains("s3cr3t-token"));
+        let back = StoreState::from_json(&text).expect("loads");
+        assert!(back.prescans.is_empty());
+        assert!(state.export_json(true).contains("s3cr3t-token"));
+    }
+
+    #[test]
+    fn deleting_an_analysis_drops_its_prescans() {
+        let store = MemoryStore::new("Ana", || 1_000);
+        store.add_demo();
+        let mut state = store.state().clone();
+        let deletable: Vec<(AnalysisId, ScanId)> = state
+            .analyses
+            .iter()
+            .filter(|a| a.check(AnalysisAction::Delete).is_ok())
+            .map(|a| (a.id, a.scans[0].id))
+            .collect();
+        let (id, scan) = deletable[0];
+        let other = state
+            .analyses
+            .iter()
+            .find(|a| a.id != id)
+            .map(|a| a.scans[0].id)
+            .expect("another analysis");
+        state.save_prescan(scan, sample_prescan("a"));
+        state.save_prescan(other, sample_prescan("b"));
+        state.delete(id).expect("deleted");
+        assert!(state.last_prescan(scan).is_none());
+        assert!(state.last_prescan(other).is_some());
+        state.remove_demo();
+        assert!(state.prescans.is_empty());
+    }
+
+    #[test]
+    fn an_older_save_without_prescans_loads() {
+        let store = MemoryStore::new("Ana", || 1_000);
+        store.add_demo();
+        let state = store.state().clone();
+        let mut value: serde_json::Value = serde_json::from_str(&state.to_json()).unwrap();
+        value.as_object_mut().unwrap().remove("prescans");
+        let text = value.to_string();
+        assert!(!text.contains("prescans"));
+        let back = StoreState::from_json(&text).expect("loads");
+        assert!(back.prescans.is_empty());
+        assert_eq!(back, state);
+        let minimal = format!(r#"{{"version":{STORE_VERSION},"next_id":1,"analyses":[]}}"#);
+        let empty = StoreState::from_json(&minimal).expect("loads");
+        assert!(empty.prescans.is_empty());
+    }
+
+    #[test]
+    fn a_prescan_of_an_unknown_scan_is_dropped_on_load() {
+        let mut state = StoreState::new();
+        state.save_prescan(ScanId(42), sample_prescan("x"));
+        let back = StoreState::from_json(&state.to_json()).expect("loads");
+        assert!(back.prescans.is_empty());
+    }
+
     #[test]
     fn a_prescan_is_logged_and_notified() {
         let store = MemoryStore::new("Ana", || 1_000);
