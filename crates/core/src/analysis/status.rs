@@ -239,42 +239,6 @@ impl AnalysisStatus {
         Self::Paused,
     ];
 
-    /// Everything known about this status.
-    pub fn info(self) -> &'static StatusInfo {
-        &ANALYSIS_TABLE[self as usize]
-    }
-
-    /// The label, exactly as the documentation writes it.
-    pub fn label(self) -> &'static str {
-        self.info().label
-    }
-
-    /// What the status means.
-    pub fn description(self) -> &'static str {
-        self.info().description
-    }
-
-    /// The badge's tone.
-    pub fn tone(self) -> Tone {
-        self.info().tone
-    }
-
-    /// The badge's icon.
-    pub fn icon(self) -> StatusIcon {
-        self.info().icon
-    }
-
-    /// The REST API's enum value (`FINISHED_RESULTS_AVAILABLE`), where one
-    /// corresponds. The mapping is ours: Veracode publishes none.
-    pub fn api_name(self) -> Option<&'static str> {
-        self.info().api_name
-    }
-
-    /// The status with this exact label.
-    pub fn from_label(label: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.label() == label)
-    }
-
     /// The status with this REST API name (`IN_PROGRESS_WITH_WARNING` is
     /// [`AnalysisStatus::InProgress`]).
     pub fn from_api_name(name: &str) -> Option<Self> {
@@ -285,11 +249,57 @@ impl AnalysisStatus {
     }
 }
 
-impl fmt::Display for AnalysisStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
+/// The accessors both status types share, read from their tables.
+macro_rules! status_accessors {
+    ($status:ty, $table:ident) => {
+        impl $status {
+            /// Everything known about this status.
+            pub fn info(self) -> &'static StatusInfo {
+                &$table[self as usize]
+            }
+
+            /// The label, exactly as the documentation writes it.
+            pub fn label(self) -> &'static str {
+                self.info().label
+            }
+
+            /// What the status means.
+            pub fn description(self) -> &'static str {
+                self.info().description
+            }
+
+            /// The badge's tone.
+            pub fn tone(self) -> Tone {
+                self.info().tone
+            }
+
+            /// The badge's icon.
+            pub fn icon(self) -> StatusIcon {
+                self.info().icon
+            }
+
+            /// The REST API's enum value (`FINISHED_RESULTS_AVAILABLE`), where
+            /// one corresponds. The mapping is ours: Veracode publishes none.
+            pub fn api_name(self) -> Option<&'static str> {
+                self.info().api_name
+            }
+
+            /// The status with this exact label.
+            pub fn from_label(label: &str) -> Option<Self> {
+                Self::ALL.into_iter().find(|s| s.label() == label)
+            }
+        }
+
+        impl fmt::Display for $status {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
 }
+
+status_accessors!(AnalysisStatus, ANALYSIS_TABLE);
+status_accessors!(ScanStatus, SCAN_TABLE);
 
 /// The status of one URL scan or API specification scan of an analysis.
 ///
@@ -446,42 +456,6 @@ impl ScanStatus {
         Self::NotRun,
     ];
 
-    /// Everything known about this status.
-    pub fn info(self) -> &'static StatusInfo {
-        &SCAN_TABLE[self as usize]
-    }
-
-    /// The label, exactly as the documentation writes it.
-    pub fn label(self) -> &'static str {
-        self.info().label
-    }
-
-    /// What the status means.
-    pub fn description(self) -> &'static str {
-        self.info().description
-    }
-
-    /// The badge's tone.
-    pub fn tone(self) -> Tone {
-        self.info().tone
-    }
-
-    /// The badge's icon.
-    pub fn icon(self) -> StatusIcon {
-        self.info().icon
-    }
-
-    /// The REST API's enum value, where one corresponds (ours: Veracode
-    /// publishes no mapping).
-    pub fn api_name(self) -> Option<&'static str> {
-        self.info().api_name
-    }
-
-    /// The status with this exact label.
-    pub fn from_label(label: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.label() == label)
-    }
-
     /// The status with this REST API name.
     pub fn from_api_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.api_name() == Some(name))
@@ -497,12 +471,6 @@ impl ScanStatus {
                 | Self::AuthenticationError
                 | Self::ConnectionError
         )
-    }
-}
-
-impl fmt::Display for ScanStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
     }
 }
 
