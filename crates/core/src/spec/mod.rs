@@ -232,6 +232,30 @@ pub struct Specification {
     pub security_schemes: Vec<SecuritySchemeInfo>,
 }
 
+/// What a reader (OpenAPI or Postman) found in a document: the summary
+/// and one request plan per endpoint, in order.
+pub(crate) struct Reading {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    pub endpoints: Vec<Endpoint>,
+    pub requests: Vec<RequestPlan>,
+}
+
+impl Reading {
+    /// Puts the summary into `spec`; the request plans become the source of
+    /// the HAR.
+    fn into_spec(self, spec: &mut Specification) -> Source {
+        spec.title = self.title;
+        spec.version = self.version;
+        spec.description = self.description;
+        spec.servers = self.servers;
+        spec.endpoints = self.endpoints;
+        Source::Requests(self.requests)
+    }
+}
+
 /// A security scheme as a scan configuration presents it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecuritySchemeInfo {
@@ -593,15 +617,7 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
     };
     auth::check_custom(&options.auth, &mut diagnostics);
     let source = match format {
-        SpecFormat::Postman21 => {
-            let out = postman::read(map, options, &mut diagnostics);
-            spec.title = out.title;
-            spec.version = out.version;
-            spec.description = out.description;
-            spec.servers = out.servers;
-            spec.endpoints = out.endpoints;
-            Source::Requests(out.requests)
-        }
+        SpecFormat::Postman21 => postman::read(map, options, &mut diagnostics).into_spec(&mut spec),
         SpecFormat::Har12 => {
             let input = har_input::read(map, file_name, &mut diagnostics);
             spec.title = input.title;
@@ -627,14 +643,8 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
                 }
                 _ => &root,
             };
-            let analysis = openapi3::analyze(doc, format, options, &notes, &mut diagnostics);
-            spec.title = analysis.title;
-            spec.version = analysis.version;
-            spec.description = analysis.description;
-            spec.servers = analysis.servers;
-            spec.endpoints = analysis.endpoints;
             spec.security_schemes = security_schemes(doc);
-            Source::Requests(analysis.requests)
+            openapi3::analyze(doc, format, options, &notes, &mut diagnostics).into_spec(&mut spec)
         }
     };
     diags.append(&mut diagnostics);

@@ -26,15 +26,8 @@ use crate::ConvertOptions;
 /// The stand-in origin for specifications without a fully-qualified server.
 pub(crate) const STAND_IN_ORIGIN: &str = "http://localhost";
 
-/// What a document holds, ready for the [`super::Specification`] and the HAR.
-pub(crate) struct Analysis {
-    pub title: String,
-    pub version: String,
-    pub description: Option<String>,
-    pub servers: Vec<Server>,
-    pub endpoints: Vec<Endpoint>,
-    pub requests: Vec<RequestPlan>,
-}
+/// What a document holds.
+pub(crate) type Analysis = super::Reading;
 
 /// A parameter read from the document: typed, and its raw value (for examples).
 struct Param<'a> {

@@ -44,14 +44,7 @@ const MAX_FOLDER_DEPTH: usize = 64;
 const MAX_ROUNDS: usize = 8;
 
 /// What a collection holds.
-pub(crate) struct PostmanOut {
-    pub title: String,
-    pub version: String,
-    pub description: Option<String>,
-    pub servers: Vec<Server>,
-    pub endpoints: Vec<Endpoint>,
-    pub requests: Vec<RequestPlan>,
-}
+pub(crate) type PostmanOut = super::Reading;
 
 struct Reader<'o> {
     variables: Vec<(String, String)>,
