@@ -1,0 +1,507 @@
+//! The request and response bodies of the JSON API (`api/openapi.yaml`).
+//!
+//! Request bodies (`NewAnalysis`, `AnalysisUpdate`, `ScanDraft`,
+//! `TargetDraft`, `ScanAuth`, `BasicAuth`, `NameValue`, `Schedule`, `Start`,
+//! `Duration`, `ActionRequest`, `PrescanRequest`) reject unknown fields
+//! (`#[serde(deny_unknown_fields)]`; the contract says
+//! `additionalProperties: false`). Response bodies ignore unknown fields, so
+//! a client keeps working when a server adds one.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::{code, code_list, option_code, option_time, time};
+use crate::analysis::{
+    ActivityKind, AnalysisAction, AnalysisId, AnalysisStatus, RunAction, ScanId, ScanStatus, SpecId,
+};
+use crate::SpecFormat;
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+    /// The server's version.
+    pub version: String,
+    /// The version of the store format ([`crate::analysis::STORE_VERSION`]).
+    pub store_version: u32,
+}
+
+/// The `page` object of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageInfo {
+    /// The page number, from 0.
+    pub number: usize,
+    /// The page size.
+    pub size: usize,
+    /// How many rows match in all.
+    pub total_elements: usize,
+    /// How many pages there are.
+    pub total_pages: usize,
+}
+
+/// `GET /analyses`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisList {
+    /// The rows of this page.
+    pub analyses: Vec<AnalysisSummary>,
+    /// Where this page is.
+    pub page: PageInfo,
+}
+
+/// A row of the list of analyses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisSummary {
+    /// Its id.
+    pub analysis_id: AnalysisId,
+    /// Its name.
+    pub name: String,
+    /// Its status code (`IN_PROGRESS`).
+    #[serde(with = "code")]
+    pub status: AnalysisStatus,
+    /// The status label ("In Progress").
+    pub status_label: String,
+    /// Veracode's REST name of the status, if it has one
+    /// (`IN_PROGRESS_WITH_WARNING`).
+    pub veracode_status: Option<String>,
+    /// Whether In Progress shows the warning icon.
+    pub has_verification_failures: bool,
+    /// How many scans it has.
+    pub number_of_scans: usize,
+    /// When the latest run was submitted.
+    #[serde(with = "option_time")]
+    pub latest_occurrence_date_time: Option<i64>,
+    /// When the next run starts.
+    #[serde(with = "option_time")]
+    pub next_occurrence_date_time: Option<i64>,
+    /// When a user last changed it.
+    #[serde(with = "time")]
+    pub last_modified_on: i64,
+    /// The actions available now (`CONFIGURE`, `STOP_SAVE`, …).
+    #[serde(with = "code_list")]
+    pub actions: Vec<AnalysisAction>,
+    /// Whether it is demo data.
+    pub demo: bool,
+}
+
+/// An analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Its id.
+    pub analysis_id: AnalysisId,
+    /// Its name.
+    pub name: String,
+    /// Its status code.
+    #[serde(with = "code")]
+    pub status: AnalysisStatus,
+    /// The status label.
+    pub status_label: String,
+    /// Veracode's REST name of the status, if it has one.
+    pub veracode_status: Option<String>,
+    /// Whether a scan of the current run failed verification.
+    pub has_verification_failures: bool,
+    /// Its scans.
+    pub scans: Vec<Scan>,
+    /// Its schedule.
+    pub schedule: Schedule,
+    /// Whether a run begins with a prescan.
+    pub prescan: bool,
+    /// When it was created.
+    #[serde(with = "time")]
+    pub created_on: i64,
+    /// Who created it.
+    pub created_by: String,
+    /// When a user last changed it.
+    #[serde(with = "time")]
+    pub last_modified_on: i64,
+    /// Who last changed it.
+    pub last_modified_by: String,
+    /// Its runs, oldest first.
+    pub runs: Vec<Run>,
+    /// The actions available now.
+    #[serde(with = "code_list")]
+    pub actions: Vec<AnalysisAction>,
+    /// Whether it is demo data.
+    pub demo: bool,
+}
+
+/// A scan of an analysis, as returned (credentials never are).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scan {
+    /// Its id.
+    pub scan_id: ScanId,
+    /// Its status code.
+    #[serde(with = "code")]
+    pub status: ScanStatus,
+    /// The status label.
+    pub status_label: String,
+    /// Veracode's REST name of the status, if it has one.
+    pub veracode_status: Option<String>,
+    /// What it scans.
+    pub target: Target,
+    /// Which credentials are stored (names only, never values).
+    pub auth_configured: AuthConfigured,
+}
+
+/// What a scan scans, as returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Target {
+    /// An API specification scan.
+    ApiSpecification {
+        /// The stored specification.
+        spec_id: SpecId,
+        /// The server chosen to scan; `null` for the specification's first.
+        server: Option<String>,
+        /// Its file name.
+        file_name: String,
+        /// Its format code (`OPEN_API_V3`).
+        #[serde(with = "code")]
+        format: SpecFormat,
+        /// How many endpoints it has.
+        endpoint_count: usize,
+        /// The servers it declares.
+        servers: Vec<String>,
+    },
+    /// A URL scan.
+    Url {
+        /// The URL.
+        url: String,
+    },
+}
+
+/// Which credentials a scan has stored: names, never values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthConfigured {
+    /// A bearer token is stored.
+    pub bearer: bool,
+    /// Basic credentials are stored.
+    pub basic: bool,
+    /// The security schemes an API key is stored for.
+    pub api_keys: Vec<String>,
+    /// The names of the custom headers.
+    pub custom_headers: Vec<String>,
+    /// The names of the custom cookies.
+    pub custom_cookies: Vec<String>,
+}
+
+/// When an analysis starts and how long it may scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// When it starts.
+    pub start: Start,
+    /// How long it may scan.
+    pub duration: Duration,
+}
+
+/// When an analysis starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Start {
+    /// As soon as it is submitted. (Variants are structs so that unknown
+    /// fields are refused.)
+    Now {},
+    /// At a time.
+    At {
+        /// The time (RFC 3339).
+        #[serde(with = "time")]
+        date_time: i64,
+    },
+    /// Not scheduled: saved for later.
+    Unscheduled {},
+}
+
+/// The unit of a [`Duration`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationUnit {
+    /// Hours.
+    Hours,
+    /// Days.
+    Days,
+}
+
+/// How long a run may scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duration {
+    /// The unit.
+    pub unit: DurationUnit,
+    /// How many units (at least 1).
+    pub value: u32,
+}
+
+/// One run of an analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    /// 1 for the first run.
+    pub number: u32,
+    /// Whether the run began with a prescan.
+    pub prescan: bool,
+    /// When it was submitted.
+    #[serde(with = "time")]
+    pub submitted_on: i64,
+    /// When scanning started, if it did.
+    #[serde(with = "option_time")]
+    pub started_on: Option<i64>,
+    /// When the scan duration ends.
+    #[serde(with = "time")]
+    pub deadline: i64,
+    /// When it reached its settled status, if it has.
+    #[serde(with = "option_time")]
+    pub ended_on: Option<i64>,
+    /// The settled status code, once reached.
+    #[serde(with = "option_code")]
+    pub final_status: Option<AnalysisStatus>,
+    /// The settled status's label, once reached.
+    pub final_status_label: Option<String>,
+}
+
+/// `POST /analyses`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAnalysis {
+    /// The name (6 to 256 characters once trimmed; unique).
+    pub name: String,
+    /// The scans (1 to 250).
+    pub scans: Vec<ScanDraft>,
+    /// The schedule.
+    pub schedule: Schedule,
+    /// Whether runs begin with a prescan.
+    pub prescan: bool,
+    /// "I have permission to scan": must be true.
+    pub permission_certified: bool,
+}
+
+/// `PATCH /analyses/{id}`: every field optional; absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisUpdate {
+    /// A new name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The new list of scans (scans with a `scan_id` keep it; scans left
+    /// out are removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scans: Option<Vec<ScanDraft>>,
+    /// A new schedule (applied: now submits a run, at schedules one,
+    /// unscheduled saves for later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// The prescan switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prescan: Option<bool>,
+}
+
+/// A scan as a request gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanDraft {
+    /// The scan it keeps (updates only); absent for a new scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_id: Option<ScanId>,
+    /// What it scans.
+    pub target: TargetDraft,
+    /// The credentials. Absent on a scan with `scan_id`: keep the stored
+    /// ones; absent on a new scan: none. Write-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<ScanAuth>,
+}
+
+/// What a scan scans, as a request gives it: the server fills the
+/// specification's details from its stored file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TargetDraft {
+    /// An API specification scan of a stored specification.
+    ApiSpecification {
+        /// The stored specification.
+        spec_id: SpecId,
+        /// The server to scan (one of the specification's, or a base URL);
+        /// absent for the first.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        server: Option<String>,
+    },
+    /// A URL scan.
+    Url {
+        /// The URL (`http://` or `https://`).
+        url: String,
+    },
+}
+
+/// Credentials of a scan (write-only: never returned).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanAuth {
+    /// A bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer: Option<String>,
+    /// Basic credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic: Option<BasicAuth>,
+    /// API keys by security scheme name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub api_keys: BTreeMap<String, String>,
+    /// Headers added to every request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_headers: Vec<NameValue>,
+    /// Cookies added to every request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_cookies: Vec<NameValue>,
+}
+
+/// HTTP Basic credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    /// The user name.
+    pub user_name: String,
+    /// The password.
+    pub password: String,
+}
+
+/// A header or cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameValue {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// `POST /analyses/{id}/actions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// `STOP_SAVE`, `STOP_DELETE`, `PAUSE` or `RESUME`.
+    #[serde(with = "code")]
+    pub action: RunAction,
+}
+
+/// `GET /analyses/{id}/audits`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditList {
+    /// The entries, oldest first.
+    pub audits: Vec<Audit>,
+}
+
+/// One entry of an analysis's activity log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audit {
+    /// When.
+    #[serde(with = "time")]
+    pub audited_on: i64,
+    /// What kind of event (`STATUS_CHANGED`).
+    #[serde(with = "code")]
+    pub event_type: ActivityKind,
+    /// A sentence saying what happened.
+    pub details: String,
+    /// The value before, when it is not a secret.
+    pub old_value: Option<String>,
+    /// The value after, when it is not a secret.
+    pub new_value: Option<String>,
+    /// The user who did it; `null` for the system.
+    pub user_display_name: Option<String>,
+    /// Whether the system (the scan engine) did it.
+    pub system: bool,
+}
+
+/// A server of a stored specification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecServer {
+    /// Its URL.
+    pub url: String,
+}
+
+/// A stored specification file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRecord {
+    /// Its id.
+    pub spec_id: SpecId,
+    /// Its file name.
+    pub file_name: String,
+    /// `info.title` or the collection's name.
+    pub title: String,
+    /// Its format code (`OPEN_API_V3`).
+    #[serde(with = "code")]
+    pub spec_type: SpecFormat,
+    /// How many endpoints it has.
+    pub endpoint_count: usize,
+    /// The servers it declares.
+    pub servers: Vec<SpecServer>,
+    /// Its size in bytes.
+    pub size: usize,
+    /// When it was uploaded.
+    #[serde(with = "time")]
+    pub uploaded_date_time: i64,
+    /// Who uploaded it.
+    pub uploaded_by_user: String,
+}
+
+/// `GET /specifications`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecificationList {
+    /// The specifications, newest first.
+    pub specifications: Vec<SpecRecord>,
+}
+
+/// `POST /scans/{id}/prescan`: how the prescan runs; absent fields take the
+/// core's defaults ([`crate::prescan::PrescanSettings::default`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrescanRequest {
+    /// Also send methods other than GET, HEAD and OPTIONS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_unsafe_methods: Option<bool>,
+    /// Requests started per second (above 0, at most 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<f64>,
+    /// Requests in flight at once (1 to 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<u32>,
+    /// Timeout of one request in ms (1 to 120000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+}
+
+/// Whether a prescan is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrescanState {
+    /// Requests are being sent.
+    Running,
+    /// Finished (succeeded, failed or cancelled: see the report).
+    Finished,
+}
+
+/// How far a prescan is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrescanProgress {
+    /// Requests finished.
+    pub done: usize,
+    /// Requests to send in all.
+    pub total: usize,
+}
+
+/// `GET /scans/{id}/prescan`: the last prescan of a scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prescan {
+    /// The scan.
+    pub scan_id: ScanId,
+    /// Running or finished.
+    pub state: PrescanState,
+    /// When it started.
+    #[serde(with = "time")]
+    pub started_on: i64,
+    /// When it finished.
+    #[serde(with = "option_time")]
+    pub finished_on: Option<i64>,
+    /// Requests done of the total.
+    pub progress: PrescanProgress,
+    /// The core's report (its own serde shape); `null` until the plan is
+    /// made.
+    pub report: Option<crate::prescan::PrescanReport>,
+}
