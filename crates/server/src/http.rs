@@ -1,0 +1,1211 @@
+//! The HTTP layer: the routes of the contract under `/api/v1`, problem
+//! details for every error (axum's own rejections included), body limits,
+//! input validation, the optional bearer token, CORS, security headers and
+//! the built app at `/`.
+//!
+//! Every handler is thin: parse and validate the request into the core's
+//! types (`prescan_core::api` conversions), run the core's operation through
+//! [`Db::mutate`](crate::db::Db::mutate) (one transaction, committed before
+//! the response), convert the result back.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{RawPathParams, RawQuery, Request, State};
+use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use prescan_core::analysis::{
+    AnalysisId, ListQuery, ScanId, ScanTarget, SpecId, SpecUpload, StoreError, STORE_VERSION,
+};
+use prescan_core::api::{self as wire, Problem, ProblemField, PROBLEM_CONTENT_TYPE};
+use prescan_core::prescan::{Outcome, PrescanPlan, RequestResult};
+use prescan_core::ConvertOptions;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+use tower::ServiceExt;
+
+use crate::db::{self, Changes, Extra, MutateError, SavedPrescan};
+use crate::{now_ms, prescan, AppState};
+
+const API: &str = "/api/v1";
+/// The contract, embedded at build time (see `build.rs`).
+pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+
+/// The Content-Security-Policy of the app: its own scripts (Trunk's inline
+/// loader and the service-worker registration are inline), WebAssembly,
+/// its Web Worker, and `connect-src *` because the app talks to a JSON API
+/// at any URL the user sets and sends browser prescans to any server.
+pub const APP_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src *; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// An error response: a [`Problem`] as `application/problem+json`.
+#[derive(Debug)]
+pub struct ApiError(pub Box<Problem>);
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        ApiError(Box::new(p))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(Problem::from_store_error(&e))
+    }
+}
+
+impl From<db::DbError> for ApiError {
+    fn from(e: db::DbError) -> Self {
+        eprintln!("prescan-server: storage error: {e}");
+        ApiError::from(Problem::internal(
+            "The server could not read or write its database. Nothing was changed; try again, and check the server's log if it persists.",
+        ))
+    }
+}
+
+impl From<MutateError<ApiError>> for ApiError {
+    fn from(e: MutateError<ApiError>) -> Self {
+        match e {
+            MutateError::Op(e) => e,
+            MutateError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        problem_response(*self.0)
+    }
+}
+
+/// The response of a problem.
+pub fn problem_response(p: Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(&p).unwrap_or_default();
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    r
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => {
+            let mut r = (status, body).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        Err(e) => problem_response(Problem::internal(format!(
+            "The response could not be written: {e}"
+        ))),
+    }
+}
+
+async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> Result<R, ApiError> + Send + 'static,
+) -> Result<R, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::from(Problem::internal(format!("The request failed: {e}"))))?
+}
+
+/// The router of the whole server.
+pub fn router(state: Arc<AppState>) -> Router {
+    let r = Router::new()
+        .route(&format!("{API}/health"), get(health))
+        .route(&format!("{API}/openapi.json"), get(openapi))
+        .route(&format!("{API}/analyses"), get(list).post(create))
+        .route(
+            &format!("{API}/analyses/{{analysis_id}}"),
+            get(get_analysis).patch(update).delete(delete),
+        )
+        .route(
+            &format!("{API}/analyses/{{analysis_id}}/actions"),
+            axum::routing::post(act),
+        )
+        .route(
+            &format!("{API}/analyses/{{analysis_id}}/audits"),
+            get(audits),
+        )
+        .route(
+            &format!("{API}/specifications"),
+            get(specifications).post(upload),
+        )
+        .route(
+            &format!("{API}/specifications/{{spec_id}}"),
+            get(specification),
+        )
+        .route(
+            &format!("{API}/specifications/{{spec_id}}/original"),
+            get(original),
+        )
+        .route(
+            &format!("{API}/specifications/{{spec_id}}/har"),
+            get(spec_har),
+        )
+        .route(
+            &format!("{API}/scans/{{scan_id}}/prescan"),
+            get(prescan_get).post(prescan_start).delete(prescan_cancel),
+        )
+        .route(
+            &format!("{API}/scans/{{scan_id}}/prescan/har"),
+            get(prescan_har),
+        )
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state);
+    r
+}
+
+// ---- Middleware: CORS, token, headers ----
+
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+fn same_origin(origin: &str, headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|rest| rest.eq_ignore_ascii_case(host))
+}
+
+fn token_ok(expected: &str, headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = value.trim().splitn(2, ' ');
+    let (Some(scheme), Some(given)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return false;
+    }
+    let given = given.trim().as_bytes();
+    let expected = expected.as_bytes();
+    // Constant time over the bytes; the length is not secret enough to hide.
+    given.len() == expected.len() && bool::from(given.ct_eq(expected))
+}
+
+const CORS_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
+const CORS_HEADERS: &str = "Authorization, Content-Type";
+const CORS_EXPOSE: &str = "Location, Content-Disposition, WWW-Authenticate";
+
+fn add_cors(h: &mut HeaderMap, origin: &str) {
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(CORS_EXPOSE),
+    );
+}
+
+async fn guard(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let api = is_api(&path);
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned);
+    let allowed = origin
+        .as_deref()
+        .filter(|o| s.config.allow_origins.iter().any(|a| a == o))
+        .map(str::to_owned);
+    let method = req.method().clone();
+    let mut response = if method == Method::OPTIONS
+        && origin.is_some()
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        // A CORS preflight: answered here, before the token check (browsers
+        // send no credentials with it).
+        match &allowed {
+            Some(o) if api => {
+                let mut r = StatusCode::NO_CONTENT.into_response();
+                let h = r.headers_mut();
+                add_cors(h, o);
+                h.insert(
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static(CORS_METHODS),
+                );
+                h.insert(
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    HeaderValue::from_static(CORS_HEADERS),
+                );
+                h.insert(
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("600"),
+                );
+                r
+            }
+            _ => problem_response(Problem::new(
+                403,
+                "origin-not-allowed",
+                "Origin not allowed",
+                format!(
+                    "The origin {} may not call this API from a browser. Start the server with --allow-origin {} to allow it.",
+                    origin.as_deref().unwrap_or(""),
+                    origin.as_deref().unwrap_or("")
+                ),
+            )),
+        }
+    } else if api
+        && !matches!(method, Method::GET | Method::HEAD)
+        && origin
+            .as_deref()
+            .is_some_and(|o| allowed.is_none() && !same_origin(o, req.headers()))
+    {
+        // A browser page of another origin trying to change something (a
+        // "simple" cross-site request needs no preflight): refused.
+        problem_response(Problem::new(
+            403,
+            "origin-not-allowed",
+            "Origin not allowed",
+            format!(
+                "Requests from the origin {} are not allowed. Start the server with --allow-origin {} to allow it.",
+                origin.as_deref().unwrap_or(""),
+                origin.as_deref().unwrap_or("")
+            ),
+        ))
+    } else if let Some(token) = s.config.token.as_deref().filter(|_| {
+        api && !(matches!(method, Method::GET | Method::HEAD)
+            && (path == format!("{API}/health") || path == format!("{API}/openapi.json")))
+    }) {
+        if token_ok(token, req.headers()) {
+            next.run(req).await
+        } else {
+            problem_response(Problem::unauthorized())
+        }
+    } else {
+        next.run(req).await
+    };
+    let h = response.headers_mut();
+    if let Some(o) = &allowed {
+        if !h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+            add_cors(h, o);
+        }
+    }
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(APP_CSP),
+        );
+        h.insert(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        );
+    }
+    response
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    problem_response(Problem::method_not_allowed(method.as_str()))
+}
+
+async fn fallback(
+    State(s): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    req: Request,
+) -> Response {
+    if is_api(uri.path()) {
+        return problem_response(Problem::not_found(format!(
+            "Nothing is at {}. The API's paths are in {API}/openapi.json.",
+            uri.path()
+        )));
+    }
+    let Some(dist) = s.config.dist.clone() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "Not found. This server serves the API at /api/v1 (no app was given with --dist).\n",
+        )
+            .into_response();
+    };
+    if !matches!(method, Method::GET | Method::HEAD) {
+        return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed\n").into_response();
+    }
+    let serve = tower_http::services::ServeDir::new(dist).append_index_html_on_directories(true);
+    match serve.oneshot(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+// ---- Request parsing ----
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn media_type(ct: &str) -> String {
+    ct.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn is_json_type(ct: &str) -> bool {
+    let m = media_type(ct);
+    m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+}
+
+/// Reads a body of at most `limit` bytes (413 above).
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        if len > limit as u64 {
+            return Err(Problem::too_large(limit).into());
+        }
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            || e.to_string().contains("length limit");
+        if too_large {
+            ApiError::from(Problem::too_large(limit))
+        } else {
+            ApiError::from(Problem::bad_request(
+                None,
+                format!("The request body could not be read: {e}"),
+            ))
+        }
+    })
+}
+
+/// The JSON body of a request: 415 unless JSON, 413 above the limit, 400
+/// with line and column when it is not JSON or does not fit the schema.
+async fn json_body<T: DeserializeOwned>(
+    s: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    empty_is: Option<&str>,
+) -> Result<T, ApiError> {
+    let ct = content_type(headers);
+    let bytes = read_body(headers, body, s.config.max_json_bytes).await?;
+    if let Some(default) = empty_is {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return parse_json(default.as_bytes());
+        }
+    }
+    if !is_json_type(&ct) {
+        return Err(Problem::unsupported_media_type(&ct, "application/json").into());
+    }
+    parse_json(&bytes)
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        use serde_json::error::Category;
+        let detail = match e.classify() {
+            Category::Syntax | Category::Eof | Category::Io => format!(
+                "The request body is not valid JSON: {e}. Fix the JSON at line {}, column {}.",
+                e.line(),
+                e.column()
+            ),
+            Category::Data => {
+                format!("The request body does not fit the schema: {e}. See {API}/openapi.json.")
+            }
+        };
+        ApiError::from(Problem::bad_request(None, detail))
+    })
+}
+
+/// Query parameters, each at most once.
+fn query_params(raw: Option<String>) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut out = BTreeMap::new();
+    let raw = raw.unwrap_or_default();
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        if out.insert(k.to_string(), v.to_string()).is_some() {
+            return Err(Problem::bad_request(
+                Some(&k),
+                format!("The query parameter {k} is given more than once: give it once."),
+            )
+            .into());
+        }
+    }
+    Ok(out)
+}
+
+fn bad_param(name: &str, message: String) -> ApiError {
+    ApiError::from(Problem::bad_request(Some(name), message))
+}
+
+/// A path id: a positive integer.
+fn path_id(params: &RawPathParams, name: &str) -> Result<u64, ApiError> {
+    let raw = params
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .unwrap_or("");
+    let valid = !raw.is_empty() && raw.len() <= 20 && raw.bytes().all(|b| b.is_ascii_digit());
+    match raw.parse::<u64>() {
+        Ok(n) if valid && n <= i64::MAX as u64 => Ok(n),
+        _ => Err(bad_param(
+            name,
+            format!("The path parameter {name} must be a positive integer id (got \"{raw}\")."),
+        )),
+    }
+}
+
+fn path_params_problem(e: axum::extract::rejection::RawPathParamsRejection) -> ApiError {
+    ApiError::from(Problem::bad_request(None, e.body_text()))
+}
+
+// ---- Handlers: health, contract ----
+
+async fn health() -> Response {
+    json_response(
+        StatusCode::OK,
+        &wire::Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            store_version: STORE_VERSION,
+        },
+    )
+}
+
+async fn openapi() -> Response {
+    let mut r = (StatusCode::OK, OPENAPI_JSON).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+// ---- Analyses ----
+
+fn list_query(raw: Option<String>) -> Result<ListQuery, ApiError> {
+    prescan_core::api::parse_list_query(raw.as_deref().unwrap_or(""))
+        .map_err(|e| bad_param(&e.parameter, e.message))
+}
+
+async fn list(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> ApiResult {
+    let q = list_query(raw)?;
+    let db = s.db.clone();
+    let page =
+        blocking(move || Ok(db.read(|state| wire::AnalysisList::from(&state.list(&q))))).await?;
+    Ok(json_response(StatusCode::OK, &page))
+}
+
+fn spec_lookup(
+    state: &prescan_core::analysis::StoreState,
+) -> impl Fn(SpecId) -> Option<prescan_core::analysis::SpecRecord> + '_ {
+    move |id| state.specification(id).ok().map(|s| s.record.clone())
+}
+
+fn field_errors(errors: Vec<prescan_core::analysis::FieldError>) -> ApiError {
+    ApiError::from(Problem::invalid(
+        errors.iter().map(ProblemField::from).collect(),
+    ))
+}
+
+async fn create(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> ApiResult {
+    let new: wire::NewAnalysis = json_body(&s, &headers, body, None).await?;
+    let st = s.clone();
+    let created = blocking(move || {
+        Ok(st.db.mutate(|state, _| {
+            let new = new.into_core(spec_lookup(state)).map_err(field_errors)?;
+            let a = state.create(new, &st.config.user, now_ms())?;
+            Ok((wire::Analysis::from(a), Changes::analysis(a.id)))
+        })?)
+    })
+    .await?;
+    let mut r = json_response(StatusCode::CREATED, &created);
+    if let Ok(v) = HeaderValue::from_str(&format!("{API}/analyses/{}", created.analysis_id)) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+async fn get_analysis(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let id = AnalysisId(path_id(
+        &params.map_err(path_params_problem)?,
+        "analysis_id",
+    )?);
+    let db = s.db.clone();
+    let a = blocking(move || {
+        db.read(|state| {
+            state
+                .analysis(id)
+                .map(wire::Analysis::from)
+                .ok_or(StoreError::AnalysisNotFound(id).into())
+        })
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &a))
+}
+
+async fn update(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let id = AnalysisId(path_id(
+        &params.map_err(path_params_problem)?,
+        "analysis_id",
+    )?);
+    let change: wire::AnalysisUpdate = json_body(&s, &headers, body, None).await?;
+    let st = s.clone();
+    let a = blocking(move || {
+        Ok(st.db.mutate(|state, _| {
+            let current = state.analysis(id).ok_or(StoreError::AnalysisNotFound(id))?;
+            let change = change
+                .into_core(current, spec_lookup(state))
+                .map_err(field_errors)?;
+            let a = state.update(id, change, &st.config.user, now_ms())?;
+            Ok((wire::Analysis::from(a), Changes::analysis(id)))
+        })?)
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &a))
+}
+
+async fn delete(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let id = AnalysisId(path_id(
+        &params.map_err(path_params_problem)?,
+        "analysis_id",
+    )?);
+    let st = s.clone();
+    let scans = blocking(move || {
+        Ok(st.db.mutate(|state, _| {
+            let scans: Vec<ScanId> = state
+                .analysis(id)
+                .map(|a| a.scans.iter().map(|s| s.id).collect())
+                .unwrap_or_default();
+            state.delete(id)?;
+            Ok((scans, Changes::analysis(id)))
+        })?)
+    })
+    .await?;
+    for scan in scans {
+        if let Some(r) = s.prescans.get(scan) {
+            r.cancel();
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn act(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let id = AnalysisId(path_id(
+        &params.map_err(path_params_problem)?,
+        "analysis_id",
+    )?);
+    let req: wire::ActionRequest = json_body(&s, &headers, body, None).await?;
+    let st = s.clone();
+    let a = blocking(move || {
+        Ok(st.db.mutate(|state, _| {
+            let (a, _events) = state.act(id, req.action, &st.config.user, now_ms())?;
+            Ok((wire::Analysis::from(a), Changes::analysis(id)))
+        })?)
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &a))
+}
+
+async fn audits(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let id = AnalysisId(path_id(
+        &params.map_err(path_params_problem)?,
+        "analysis_id",
+    )?);
+    let db = s.db.clone();
+    let list =
+        blocking(move || db.read(|state| Ok(wire::AuditList::of(state.activity(id)?)))).await?;
+    Ok(json_response(StatusCode::OK, &list))
+}
+
+// ---- Specifications ----
+
+const SPEC_TYPES: [&str; 6] = [
+    "application/json",
+    "application/yaml",
+    "application/x-yaml",
+    "text/yaml",
+    "text/plain",
+    "application/octet-stream",
+];
+
+/// A file name as given: 1 to 255 characters, no path separators, no
+/// control characters.
+fn file_name_param(params: &BTreeMap<String, String>) -> Result<String, ApiError> {
+    let Some(name) = params.get("file_name") else {
+        return Err(bad_param(
+            "file_name",
+            "The query parameter file_name is required: the specification's file name, such as petstore.yaml.".into(),
+        ));
+    };
+    let n = name.chars().count();
+    let ok = (1..=255).contains(&n)
+        && name.trim() == name
+        && !name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+        && name != "."
+        && name != "..";
+    if !ok {
+        return Err(bad_param(
+            "file_name",
+            "The parameter file_name must be a file name of 1 to 255 characters, without slashes, control characters or surrounding spaces.".into(),
+        ));
+    }
+    Ok(name.clone())
+}
+
+async fn upload(
+    State(s): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let params = query_params(raw)?;
+    let file_name = file_name_param(&params)?;
+    let ct = content_type(&headers);
+    if !SPEC_TYPES.contains(&media_type(&ct).as_str()) {
+        return Err(Problem::unsupported_media_type(
+            &ct,
+            "the file's bytes as application/json, application/yaml, application/x-yaml, text/yaml, text/plain or application/octet-stream",
+        )
+        .into());
+    }
+    let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;
+    let st = s.clone();
+    let record = blocking(move || {
+        let conversion = prescan_core::convert(&file_name, &bytes, &ConvertOptions::default())
+            .map_err(|e| {
+                ApiError::from(Problem::invalid(vec![ProblemField::new(
+                    "body",
+                    e.to_string(),
+                )]))
+            })?;
+        let mut upload = SpecUpload::from_specification(&conversion.spec, bytes.to_vec());
+        upload.file_name = file_name;
+        drop(conversion);
+        Ok(st.db.mutate(|state, conn| {
+            if let Some(existing) = db::find_identical_spec(conn, &upload.file_name, &upload.bytes)
+                .map_err(ApiError::from)?
+            {
+                return Ok((wire::SpecRecord::from(&existing), Changes::default()));
+            }
+            let record = state.put_specification(upload, &st.config.user, now_ms());
+            // The bytes go to SQLite only (see the db module docs).
+            let bytes = state
+                .specifications
+                .iter_mut()
+                .rev()
+                .find(|s| s.record.id == record.id)
+                .map(|s| std::mem::take(&mut s.bytes))
+                .unwrap_or_default();
+            Ok((
+                wire::SpecRecord::from(&record),
+                Changes {
+                    analyses: Vec::new(),
+                    extra: vec![Extra::Specification {
+                        record: record.clone(),
+                        bytes,
+                    }],
+                },
+            ))
+        })?)
+    })
+    .await?;
+    let mut r = json_response(StatusCode::CREATED, &record);
+    if let Ok(v) = HeaderValue::from_str(&format!("{API}/specifications/{}", record.spec_id)) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+async fn specifications(State(s): State<Arc<AppState>>) -> ApiResult {
+    let db = s.db.clone();
+    let list = blocking(move || {
+        Ok(db.read(|state| {
+            let mut records: Vec<&prescan_core::analysis::SpecRecord> =
+                state.specifications.iter().map(|s| &s.record).collect();
+            records.sort_by(|a, b| b.uploaded_ms.cmp(&a.uploaded_ms).then(b.id.cmp(&a.id)));
+            wire::SpecificationList {
+                specifications: records.into_iter().map(wire::SpecRecord::from).collect(),
+            }
+        }))
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &list))
+}
+
+fn spec_record(s: &AppState, id: SpecId) -> Result<prescan_core::analysis::SpecRecord, ApiError> {
+    s.db.read(|state| state.specification(id).map(|x| x.record.clone()))
+        .map_err(ApiError::from)
+}
+
+async fn specification(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let id = SpecId(path_id(&params.map_err(path_params_problem)?, "spec_id")?);
+    let record = spec_record(&s, id)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &wire::SpecRecord::from(&record),
+    ))
+}
+
+async fn spec_bytes(s: &Arc<AppState>, id: SpecId) -> Result<Vec<u8>, ApiError> {
+    let db = s.db.clone();
+    blocking(move || {
+        db.specification_bytes(id.0)?
+            .ok_or(ApiError::from(StoreError::SpecificationNotFound(id)))
+    })
+    .await
+}
+
+/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8
+/// name (RFC 6266).
+fn attachment(file_name: &str) -> HeaderValue {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+async fn original(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let id = SpecId(path_id(&params.map_err(path_params_problem)?, "spec_id")?);
+    let record = spec_record(&s, id)?;
+    let bytes = spec_bytes(&s, id).await?;
+    let lower = record.file_name.to_ascii_lowercase();
+    let ct = if lower.ends_with(".json") || lower.ends_with(".har") {
+        "application/json"
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        "application/yaml"
+    } else {
+        "application/octet-stream"
+    };
+    let mut r = (StatusCode::OK, bytes).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, attachment(&record.file_name));
+    Ok(r)
+}
+
+fn server_param(params: &BTreeMap<String, String>) -> Result<Option<String>, ApiError> {
+    let Some(server) = params.get("server") else {
+        return Ok(None);
+    };
+    let ok = server.len() <= 2048
+        && (server.starts_with("http://") || server.starts_with("https://"))
+        && server.len() > "https://".len()
+        && !server.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        return Err(bad_param(
+            "server",
+            "The parameter server must be a fully-qualified http:// or https:// URL of at most 2048 characters, such as https://api.example.com/v1.".into(),
+        ));
+    }
+    Ok(Some(server.clone()))
+}
+
+async fn spec_har(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let id = SpecId(path_id(&params.map_err(path_params_problem)?, "spec_id")?);
+    let server = server_param(&query_params(raw)?)?;
+    let record = spec_record(&s, id)?;
+    let bytes = spec_bytes(&s, id).await?;
+    let har = blocking(move || {
+        let options = ConvertOptions {
+            base_url: server,
+            ..ConvertOptions::default()
+        };
+        let c = prescan_core::convert(&record.file_name, &bytes, &options).map_err(|e| {
+            ApiError::from(Problem::invalid(vec![ProblemField::new(
+                "spec_id",
+                e.to_string(),
+            )]))
+        })?;
+        serde_json::to_vec(&c.har).map_err(|e| {
+            ApiError::from(Problem::internal(format!(
+                "The HAR could not be written: {e}"
+            )))
+        })
+    })
+    .await?;
+    let mut r = (StatusCode::OK, har).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(r)
+}
+
+// ---- Prescans ----
+
+struct ScanInfo {
+    analysis_id: AnalysisId,
+    target: ScanTarget,
+    auth: prescan_core::ScanAuth,
+}
+
+fn find_scan(s: &AppState, scan: ScanId) -> Result<ScanInfo, ApiError> {
+    s.db.read(|state| {
+        state.analyses.iter().find_map(|a| {
+            a.scans.iter().find(|x| x.id == scan).map(|x| ScanInfo {
+                analysis_id: a.id,
+                target: x.target.clone(),
+                auth: x.auth.clone(),
+            })
+        })
+    })
+    .ok_or_else(|| {
+        let mut p = Problem::new(
+            404,
+            "scan-not-found",
+            "Scan not found",
+            format!("No scan has the id {scan}."),
+        );
+        p.errors.clear();
+        ApiError::from(p)
+    })
+}
+
+fn prescan_body(
+    scan: ScanId,
+    started_ms: i64,
+    finished_ms: Option<i64>,
+    report: prescan_core::prescan::PrescanReport,
+) -> wire::Prescan {
+    let done = report.results.iter().flatten().count();
+    wire::Prescan {
+        scan_id: scan,
+        state: if finished_ms.is_some() {
+            wire::PrescanState::Finished
+        } else {
+            wire::PrescanState::Running
+        },
+        started_on: started_ms,
+        finished_on: finished_ms,
+        progress: wire::PrescanProgress {
+            done,
+            total: report.plan.requests.len(),
+        },
+        report: Some(report),
+    }
+}
+
+async fn current_prescan(s: &Arc<AppState>, scan: ScanId) -> Result<wire::Prescan, ApiError> {
+    if let Some(r) = s.prescans.get(scan) {
+        let (report, _) = r.snapshot();
+        return Ok(prescan_body(scan, r.started_ms, None, report));
+    }
+    let db = s.db.clone();
+    let saved = blocking(move || Ok(db.prescan(scan)?)).await?;
+    match saved {
+        Some(p) => Ok(prescan_body(
+            scan,
+            p.started_ms,
+            Some(p.finished_ms.unwrap_or(p.started_ms)),
+            p.report,
+        )),
+        None => Err(ApiError::from(Problem::not_found(format!(
+            "Scan {scan} has no prescan yet. Start one with POST {API}/scans/{scan}/prescan."
+        )))),
+    }
+}
+
+async fn prescan_start(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
+    let req: wire::PrescanRequest = json_body(&s, &headers, body, Some("{}")).await?;
+    let info = find_scan(&s, scan)?;
+    let ScanTarget::ApiSpecification(spec) = info.target else {
+        return Err(ApiError::from(Problem::conflict(format!(
+            "Scan {scan} is a URL scan: a prescan runs the requests of an API specification scan."
+        ))));
+    };
+    let settings = req
+        .settings(spec.server.clone())
+        .map_err(|errors| ApiError::from(Problem::invalid(errors)))?;
+    if s.prescans.get(scan).is_some() {
+        return Err(running_conflict(scan));
+    }
+    let bytes = spec_bytes(&s, spec.spec_id).await?;
+    let options = ConvertOptions {
+        base_url: spec.server.clone(),
+        auth: info.auth.clone(),
+        ..ConvertOptions::default()
+    };
+    let file_name = spec.file_name.clone();
+    let (plan, total_endpoints) = blocking(move || {
+        let c = prescan_core::convert(&file_name, &bytes, &options).map_err(|e| {
+            ApiError::from(Problem::invalid(vec![ProblemField::new(
+                "spec_id",
+                format!("The scan's specification could not be converted: {e}"),
+            )]))
+        })?;
+        let mut plan = PrescanPlan::new(&c.har, &settings);
+        prescan::send_cookies(&mut plan);
+        Ok((plan, c.spec.endpoints.len()))
+    })
+    .await?;
+    if s.config.prescan_deny_private {
+        if let Some(origin) = &plan.origin {
+            prescan::check_public(&origin.host, origin.port)
+                .await
+                .map_err(|m| ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)])))?;
+        }
+    }
+    let started_ms = now_ms();
+    let Some((running, cancel)) =
+        s.prescans
+            .start(scan, info.analysis_id, started_ms, plan, total_endpoints)
+    else {
+        return Err(running_conflict(scan));
+    };
+    let (report, _) = running.snapshot();
+    let first = SavedPrescan {
+        scan_id: scan,
+        analysis_id: info.analysis_id,
+        started_ms,
+        finished_ms: None,
+        report: report.clone(),
+    };
+    let db = s.db.clone();
+    let saved = blocking(move || {
+        Ok(db.mutate::<(), ApiError>(|_, _| {
+            Ok((
+                (),
+                Changes {
+                    analyses: Vec::new(),
+                    extra: vec![Extra::Prescan(first)],
+                },
+            ))
+        })?)
+    })
+    .await;
+    if let Err(e) = saved {
+        s.prescans.remove(scan);
+        return Err(e);
+    }
+    let st = s.clone();
+    tokio::spawn(async move {
+        prescan::drive(running.clone(), cancel, st.client.clone()).await;
+        finish_prescan(&st, scan, &running).await;
+    });
+    let body = prescan_body(scan, started_ms, None, report);
+    let mut r = json_response(StatusCode::ACCEPTED, &body);
+    if let Ok(v) = HeaderValue::from_str(&format!("{API}/scans/{scan}/prescan")) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+fn running_conflict(scan: ScanId) -> ApiError {
+    ApiError::from(Problem::conflict(format!(
+        "A prescan of scan {scan} is already running. Wait for it to finish (GET {API}/scans/{scan}/prescan) or cancel it (DELETE)."
+    )))
+}
+
+/// Records a finished prescan with the core (activity log entry and
+/// notification) and saves it, in one transaction.
+async fn finish_prescan(s: &Arc<AppState>, scan: ScanId, running: &prescan::Running) {
+    let (report, _) = running.snapshot();
+    let saved = SavedPrescan {
+        scan_id: scan,
+        analysis_id: running.analysis_id,
+        started_ms: running.started_ms,
+        finished_ms: Some(now_ms()),
+        report,
+    };
+    let st = s.clone();
+    let r = tokio::task::spawn_blocking(move || record(&st, saved, "")).await;
+    if let Ok(Err(e)) = r {
+        eprintln!("prescan-server: the prescan of scan {scan} could not be saved: {e}");
+    }
+    s.prescans.remove(scan);
+}
+
+fn record(s: &AppState, saved: SavedPrescan, extra_summary: &str) -> Result<(), db::DbError> {
+    let succeeded = saved.report.status() == prescan_core::prescan::PrescanStatus::Succeeded;
+    let mut text = prescan::summary(&saved.report.connection());
+    if !extra_summary.is_empty() {
+        text.push(' ');
+        text.push_str(extra_summary);
+    }
+    let user = s.config.user.clone();
+    let at = saved.finished_ms.unwrap_or_else(now_ms);
+    let id = saved.analysis_id;
+    let r = s.db.mutate::<(), StoreError>(|state, _| {
+        // An analysis deleted meanwhile: nothing to record.
+        let analyses = match state.record_prescan(id, succeeded, &text, &user, at) {
+            Ok(_notification) => vec![id],
+            Err(StoreError::AnalysisNotFound(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok((
+            (),
+            Changes {
+                analyses,
+                extra: vec![Extra::Prescan(saved)],
+            },
+        ))
+    });
+    match r {
+        Ok(()) | Err(MutateError::Op(_)) => Ok(()),
+        Err(MutateError::Db(e)) => Err(e),
+    }
+}
+
+/// At start: prescans a crash interrupted are closed as cancelled and
+/// recorded (see [`crate::db::Db::interrupted_prescans`]).
+pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbError> {
+    let st = s.clone();
+    tokio::task::spawn_blocking(move || {
+        for mut p in st.db.interrupted_prescans()? {
+            let now = now_ms();
+            for (position, slot) in p.report.results.iter_mut().enumerate() {
+                if slot.is_none() {
+                    *slot = Some(RequestResult {
+                        position,
+                        started_ms: p.started_ms,
+                        outcome: Outcome::Cancelled,
+                    });
+                }
+            }
+            p.finished_ms = Some(now);
+            record(
+                &st,
+                p,
+                "The server stopped before the prescan finished; run it again.",
+            )?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| db::DbError(e.to_string()))?
+}
+
+async fn prescan_get(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
+    find_scan(&s, scan)?;
+    let p = current_prescan(&s, scan).await?;
+    Ok(json_response(StatusCode::OK, &p))
+}
+
+async fn prescan_cancel(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
+    find_scan(&s, scan)?;
+    let Some(running) = s.prescans.get(scan) else {
+        return Err(ApiError::from(Problem::conflict(format!(
+            "No prescan of scan {scan} is running: there is nothing to cancel."
+        ))));
+    };
+    running.cancel();
+    // The driver records the cancellation at once; wait for it briefly so
+    // that the answer shows the finished prescan.
+    for _ in 0..40 {
+        if s.prescans.get(scan).is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let p = current_prescan(&s, scan).await?;
+    Ok(json_response(StatusCode::ACCEPTED, &p))
+}
+
+async fn prescan_har(
+    State(s): State<Arc<AppState>>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+) -> ApiResult {
+    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
+    find_scan(&s, scan)?;
+    let p = current_prescan(&s, scan).await?;
+    let har = p.report.map(|r| r.to_har());
+    Ok(json_response(StatusCode::OK, &har))
+}

@@ -1,0 +1,237 @@
+//! The reference server of prescan: the JSON API of `api/openapi.yaml`
+//! (base path `/api/v1`) over SQLite, the core's analysis engine ticking
+//! every second, server-side prescans, and the built app as static files.
+//!
+//! - [`db`]: storage (the core's `StoreState` cached in memory, written
+//!   through to SQLite in one transaction per mutation; see its docs);
+//! - [`prescan`]: prescans run from the server with a real HTTP client
+//!   (and the SSRF consideration: `--prescan-deny-private`);
+//! - [`http`]: routes, problem details, limits, token, CORS, headers.
+//!
+//! Business rules are the core's (`prescan_core::analysis::StoreState` and
+//! `Engine`, `prescan_core::prescan`); wire types are `prescan_core::api`.
+
+pub mod db;
+pub mod http;
+pub mod prescan;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use prescan_core::analysis::{Engine, EngineConfig};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use db::Db;
+
+/// The largest JSON request body by default: 1 MiB.
+pub const DEFAULT_MAX_JSON_BYTES: usize = 1024 * 1024;
+/// The largest specification upload by default: 50 MiB.
+pub const DEFAULT_MAX_SPEC_BYTES: usize = 50 * 1024 * 1024;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The engine's speed (`--engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineSpeed {
+    /// Hours per run ([`EngineConfig::realistic`]).
+    Realistic,
+    /// About 80 s per run ([`EngineConfig::demo`]), the default.
+    Demo,
+    /// About 12 s per run, for tests ([`fast_engine`]).
+    Fast,
+}
+
+impl EngineSpeed {
+    /// Its configuration.
+    pub fn config(self) -> EngineConfig {
+        match self {
+            EngineSpeed::Realistic => EngineConfig::realistic(),
+            EngineSpeed::Demo => EngineConfig::demo(),
+            EngineSpeed::Fast => fast_engine(),
+        }
+    }
+}
+
+/// A run with a prescan reaches "Completed - Results Available" about 10 s
+/// after it is submitted and is published 2 s later.
+pub fn fast_engine() -> EngineConfig {
+    EngineConfig {
+        submit_ms: 1_000,
+        prescan_ms: 2_000,
+        queue_ms: 1_000,
+        scan_ms: 4_000,
+        verify_ms: 2_000,
+        publish_ms: 2_000,
+        stop_ms: 1_000,
+    }
+}
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the database lives (created).
+    pub data_dir: PathBuf,
+    /// The built app to serve at `/` (none: the API only).
+    pub dist: Option<PathBuf>,
+    /// The bearer token every API call needs (none: open).
+    pub token: Option<String>,
+    /// Origins allowed to call the API from a browser (CORS).
+    pub allow_origins: Vec<String>,
+    /// The engine's step durations.
+    pub engine: EngineConfig,
+    /// The largest JSON body.
+    pub max_json_bytes: usize,
+    /// The largest specification upload.
+    pub max_spec_bytes: usize,
+    /// Refuse prescan targets on private networks.
+    pub prescan_deny_private: bool,
+    /// The display name recorded as the user of API calls.
+    pub user: String,
+}
+
+impl Config {
+    /// The defaults with `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            data_dir: data_dir.into(),
+            dist: None,
+            token: None,
+            allow_origins: Vec::new(),
+            engine: EngineConfig::demo(),
+            max_json_bytes: DEFAULT_MAX_JSON_BYTES,
+            max_spec_bytes: DEFAULT_MAX_SPEC_BYTES,
+            prescan_deny_private: false,
+            user: "API user".into(),
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    /// The store.
+    pub db: Arc<Db>,
+    /// The prescans under way.
+    pub prescans: prescan::Prescans,
+    /// The HTTP client of prescans.
+    pub client: reqwest::Client,
+    /// The configuration.
+    pub config: Config,
+}
+
+/// A running server.
+pub struct Server {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The store (tests look inside).
+    pub state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+    engine: JoinHandle<()>,
+}
+
+impl Server {
+    /// Stops gracefully: no new connections, requests under way finish,
+    /// running prescans are cancelled and recorded.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let r = self.task.await.unwrap_or(Ok(()));
+        self.engine.abort();
+        finish_prescans(&self.state).await;
+        r
+    }
+
+    /// Waits until the server stops (after a signal given to
+    /// [`start`]'s `shutdown`).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        let r = (&mut self.task).await.unwrap_or(Ok(()));
+        self.engine.abort();
+        finish_prescans(&self.state).await;
+        r
+    }
+}
+
+async fn finish_prescans(state: &AppState) {
+    let running = state.prescans.all();
+    for r in &running {
+        r.cancel();
+    }
+    // The drivers record the cancelled prescans; give them a moment.
+    for _ in 0..40 {
+        if state.prescans.all().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Opens the store, starts the engine and serves on `listener` until
+/// `shutdown` resolves (or [`Server::stop`]).
+pub async fn start(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Server, db::DbError> {
+    let dir = config.data_dir.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(&dir))
+        .await
+        .map_err(|e| db::DbError(e.to_string()))??;
+    let db = Arc::new(db);
+    let state = Arc::new(AppState {
+        db: db.clone(),
+        prescans: prescan::Prescans::default(),
+        client: prescan::client(config.prescan_deny_private),
+        config,
+    });
+    http::close_interrupted_prescans(&state).await?;
+    let engine = Engine::new(state.config.engine);
+    let engine_db = db.clone();
+    let engine_task = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let db = engine_db.clone();
+            let r = tokio::task::spawn_blocking(move || db.tick(&engine, now_ms())).await;
+            if let Ok(Err(e)) = r {
+                eprintln!("prescan-server: engine tick not saved: {e}");
+            }
+        }
+    });
+    let addr = listener
+        .local_addr()
+        .map_err(|e| db::DbError(e.to_string()))?;
+    let app = http::router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = rx => {}
+                _ = shutdown => {}
+            }
+        })
+        .await
+    });
+    Ok(Server {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+        engine: engine_task,
+    })
+}

@@ -1,0 +1,172 @@
+//! `prescan-server`: the reference server (see the crate docs and
+//! `prescan-server --help`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+use prescan_server::{Config, EngineSpeed, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_SPEC_BYTES};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Speed {
+    /// Hours per run, as real scans.
+    Realistic,
+    /// About 80 seconds per run.
+    Demo,
+    /// About 12 seconds per run (tests).
+    Fast,
+}
+
+/// The reference server of prescan: the JSON API (/api/v1, contract at
+/// /api/v1/openapi.json) over SQLite, the analysis engine, server-side
+/// prescans, and the built app at /.
+#[derive(Debug, Parser)]
+#[command(name = "prescan-server", version)]
+struct Cli {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8088")]
+    listen: SocketAddr,
+    /// Directory of the database (prescan.sqlite3); created if missing.
+    #[arg(long, default_value = "./data")]
+    data_dir: PathBuf,
+    /// The built app to serve at / (default: dist/ of the repository, if
+    /// present).
+    #[arg(long)]
+    dist: Option<PathBuf>,
+    /// Bearer token every API call needs (except health and openapi.json).
+    #[arg(long, env = "PRESCAN_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// An origin allowed to call the API from a browser (CORS), such as
+    /// https://app.example.com; repeatable. Default: same origin only.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
+    /// How fast the simulated scan engine moves runs on.
+    #[arg(long, value_enum, default_value = "demo")]
+    engine: Speed,
+    /// Largest specification upload, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_SPEC_BYTES)]
+    max_spec_bytes: usize,
+    /// Largest JSON request body, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_JSON_BYTES)]
+    max_json_bytes: usize,
+    /// Refuse prescan targets on loopback, private or link-local addresses
+    /// (recommended when untrusted users can reach the server: the server
+    /// sends prescan requests to whatever origin a scan names).
+    #[arg(long)]
+    prescan_deny_private: bool,
+}
+
+fn default_dist() -> Option<PathBuf> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    let candidates = [PathBuf::from("dist"), repo];
+    candidates
+        .into_iter()
+        .find(|d| d.join("index.html").is_file())
+}
+
+async fn signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    eprintln!("prescan-server: stopping");
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    for o in &cli.allow_origin {
+        let ok = (o.starts_with("http://") || o.starts_with("https://"))
+            && !o
+                .trim_end_matches('/')
+                .contains(|c: char| c.is_whitespace())
+            && o.split("://")
+                .nth(1)
+                .is_some_and(|r| !r.is_empty() && !r.contains('/'));
+        if !ok {
+            eprintln!("prescan-server: --allow-origin {o}: give an origin such as https://app.example.com (scheme, host and port; no path)");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    let token = cli.token.filter(|t| !t.is_empty());
+    let dist = cli.dist.or_else(default_dist);
+    if let Some(d) = &dist {
+        if !d.join("index.html").is_file() {
+            eprintln!(
+                "prescan-server: --dist {}: no index.html there (build the app with scripts/build)",
+                d.display()
+            );
+            return std::process::ExitCode::from(2);
+        }
+    }
+    let config = Config {
+        data_dir: cli.data_dir.clone(),
+        dist: dist.clone(),
+        token: token.clone(),
+        allow_origins: cli.allow_origin,
+        engine: match cli.engine {
+            Speed::Realistic => EngineSpeed::Realistic,
+            Speed::Demo => EngineSpeed::Demo,
+            Speed::Fast => EngineSpeed::Fast,
+        }
+        .config(),
+        max_json_bytes: cli.max_json_bytes,
+        max_spec_bytes: cli.max_spec_bytes,
+        prescan_deny_private: cli.prescan_deny_private,
+        ..Config::new(&cli.data_dir)
+    };
+    let listener = match tokio::net::TcpListener::bind(cli.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("prescan-server: cannot listen on {}: {e}", cli.listen);
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let server = match prescan_server::start(config, listener, signal()).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "prescan-server: cannot open the data directory {}: {e}",
+                cli.data_dir.display()
+            );
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let data = std::fs::canonicalize(server.state.db.path())
+        .unwrap_or_else(|_| server.state.db.path().to_path_buf());
+    println!(
+        "prescan-server listening on http://{} (API at /api/v1{}), data in {}{}",
+        server.addr,
+        match &dist {
+            Some(d) => format!(", app from {}", d.display()),
+            None => ", no app".into(),
+        },
+        data.display(),
+        if token.is_some() {
+            ", bearer token required"
+        } else {
+            ""
+        }
+    );
+    match server.wait().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("prescan-server: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
