@@ -1032,7 +1032,9 @@ async fn prescan_start(
         if let Some(origin) = &plan.origin {
             prescan::check_public(&origin.host, origin.port)
                 .await
-                .map_err(|m| ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)])))?;
+                .map_err(|m| {
+                    ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)]))
+                })?;
         }
     }
     let started_ms = now_ms();

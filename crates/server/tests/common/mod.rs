@@ -1,0 +1,184 @@
+//! Starts the real server (SQLite in a temporary data directory) on
+//! 127.0.0.1:0 and talks to it with a real HTTP client.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use prescan_server::{Config, Server};
+use serde_json::Value;
+
+pub struct Api {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub token: Option<String>,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+    }
+
+    /// Asserts a problem+json with this status; returns it.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.bytes)
+        );
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        let p = self.json();
+        assert_eq!(p["status"], status);
+        assert!(p["title"].is_string() && p["detail"].is_string(), "{p}");
+        p
+    }
+}
+
+impl Api {
+    pub fn new(base: String, token: Option<&str>) -> Api {
+        Api {
+            base,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            token: token.map(str::to_owned),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn send(&self, b: reqwest::RequestBuilder) -> Resp {
+        let b = match &self.token {
+            Some(t) => b.bearer_auth(t),
+            None => b,
+        };
+        let r = b.send().await.expect("the server answers");
+        Resp {
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
+            bytes: r.bytes().await.expect("a body").to_vec(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(self.client.delete(self.url(path))).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Resp {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Resp {
+        self.send(
+            self.client
+                .patch(self.url(path))
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn upload(&self, file_name: &str, content_type: &str, bytes: &[u8]) -> Resp {
+        self.send(
+            self.client
+                .post(self.url(&format!("/api/v1/specifications?file_name={file_name}")))
+                .header("content-type", content_type)
+                .body(bytes.to_vec()),
+        )
+        .await
+    }
+}
+
+pub async fn start_with(config: Config) -> (Server, Api) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let token = config.token.clone();
+    let server = prescan_server::start(config, listener, std::future::pending())
+        .await
+        .expect("the server starts");
+    let api = Api::new(format!("http://{}", server.addr), token.as_deref());
+    (server, api)
+}
+
+pub fn config(dir: &Path) -> Config {
+    Config {
+        engine: prescan_server::fast_engine(),
+        ..Config::new(dir)
+    }
+}
+
+/// A small OpenAPI 3.0 specification with three GET paths on `server`.
+pub fn spec(server: &str) -> String {
+    format!(
+        r#"{{
+  "openapi": "3.0.3",
+  "info": {{ "title": "Tiny", "version": "1" }},
+  "servers": [{{ "url": "{server}" }}],
+  "paths": {{
+    "/ok": {{ "get": {{ "responses": {{ "200": {{ "description": "ok" }} }} }} }},
+    "/secret": {{ "get": {{ "responses": {{ "200": {{ "description": "ok" }} }} }} }},
+    "/missing": {{ "get": {{ "responses": {{ "200": {{ "description": "ok" }} }} }} }},
+    "/pets": {{ "post": {{ "responses": {{ "201": {{ "description": "created" }} }} }} }}
+  }}
+}}"#
+    )
+}
+
+pub fn new_analysis(name: &str, spec_id: u64, start: Value) -> Value {
+    serde_json::json!({
+        "name": name,
+        "scans": [{ "target": { "type": "api_specification", "spec_id": spec_id } }],
+        "schedule": { "start": start, "duration": { "unit": "hours", "value": 2 } },
+        "prescan": true,
+        "permission_certified": true
+    })
+}
+
+/// Polls `f` every 200 ms until it returns `Some`, for at most `secs`.
+pub async fn eventually<T, F, Fut>(secs: u64, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
