@@ -17,6 +17,8 @@ mod problem;
 mod query;
 
 #[cfg(test)]
+mod openapi_tests;
+#[cfg(test)]
 mod tests;
 
 pub use codes::WireCode;
@@ -30,6 +32,11 @@ pub use query::{
 };
 
 use crate::analysis::{AnalysisId, ScanId, SpecId};
+
+/// The contract as JSON: `public/api/openapi.json`, the same document as
+/// `api/openapi.yaml` (a test keeps them identical). The server serves it at
+/// `/api/v1/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../../../../public/api/openapi.json");
 
 /// The base path of every endpoint.
 pub const BASE_PATH: &str = "/api/v1";
