@@ -15,6 +15,7 @@ mod convert;
 pub mod dto;
 mod problem;
 mod query;
+mod redact;
 
 #[cfg(test)]
 mod openapi_tests;
@@ -30,6 +31,7 @@ pub use query::{
     list_query_string, parse_list_query, percent_decode, percent_encode, sort_name, QueryError,
     DEFAULT_PAGE_SIZE, MAX_PAGE,
 };
+pub use redact::{redact_json, redact_report, secrets, REDACTED};
 
 use crate::analysis::{AnalysisId, ScanId, SpecId};
 

@@ -691,3 +691,58 @@ fn health_body() {
         json!({"status": "ok", "version": "0.1.0", "store_version": 1})
     );
 }
+
+#[test]
+fn prescan_reports_are_returned_without_credentials() {
+    const SPEC: &str = r#"{"openapi": "3.0.3", "info": {"title": "Pets", "version": "1"},
+      "servers": [{"url": "https://pets.example.com/v1"}],
+      "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "query", "name": "k"},
+                                         "basic": {"type": "http", "scheme": "basic"}}},
+      "security": [{"key": [], "basic": []}],
+      "paths": {"/pets": {"get": {"responses": {"200": {"description": "ok"}}}}}}"#;
+    let auth = crate::ScanAuth {
+        custom_headers: vec![("X-Token".into(), "header-secret".into())],
+        custom_cookies: vec![("sid".into(), "cookie-secret".into())],
+        basic: Some(("user".into(), "basic-secret".into())),
+        api_keys: BTreeMap::from([("key".into(), "key secret/1".into())]),
+        bearer: None,
+    };
+    let options = crate::ConvertOptions {
+        auth: auth.clone(),
+        ..Default::default()
+    };
+    let c = crate::convert("pets.json", SPEC.as_bytes(), &options).unwrap();
+    let plan = crate::prescan::PrescanPlan::new(&c.har, &Default::default());
+    let report = crate::prescan::PrescanReport::new(plan, Vec::new(), 1);
+    let before = serde_json::to_string(&report).unwrap();
+    let basic = crate::encode::base64(b"user:basic-secret");
+    assert!(
+        before.contains("header-secret") && before.contains(&basic),
+        "{before}"
+    );
+    let redacted = redact_report(&report, &auth);
+    let after = serde_json::to_string(&redacted).unwrap();
+    let har = serde_json::to_string(&redacted.to_har()).unwrap();
+    for secret in [
+        "header-secret",
+        "cookie-secret",
+        "basic-secret",
+        basic.as_str(),
+        "key secret/1",
+        "key%20secret%2F1",
+    ] {
+        assert!(
+            !after.contains(secret) && !har.contains(secret),
+            "{secret} in {after}"
+        );
+    }
+    assert!(after.contains(REDACTED));
+    assert!(redacted.plan.requests[0].url.ends_with("?k=***"));
+    assert_eq!(redacted.rows().len(), report.rows().len());
+    assert_eq!(redacted.status(), report.status());
+    assert_eq!(redact_report(&report, &crate::ScanAuth::default()), report);
+    // Short secrets are replaced only where a whole string is the secret.
+    let mut v = json!({"a": "ab", "b": "xaby", "c": ["ab"]});
+    redact_json(&mut v, &["ab".to_string()]);
+    assert_eq!(v, json!({"a": "***", "b": "xaby", "c": ["***"]}));
+}
