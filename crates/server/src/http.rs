@@ -439,7 +439,88 @@ async fn json_body<T: DeserializeOwned>(
     parse_json(&bytes)
 }
 
+/// JSON Schema counts `10.0` as an integer; serde does not. Numbers with
+/// no fractional part become integers before the body is read into the
+/// wire types (an `f64` field reads an integer just as well).
+fn integral_floats(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < u64::MAX as f64 {
+                    *v = if f < 0.0 {
+                        serde_json::Value::from(f as i64)
+                    } else {
+                        serde_json::Value::from(f as u64)
+                    };
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_floats),
+        _ => {}
+    }
+}
+
+/// The request bodies' lists: every other JSON array is out of place.
+const LIST_FIELDS: [&str; 3] = ["scans", "custom_headers", "custom_cookies"];
+
+/// serde reads a struct from a JSON array too (`[null, null]` as an
+/// `AnalysisUpdate`) and an absent optional field from `null`; the
+/// contract's bodies are objects and none of their fields is nullable.
+/// Refuses arrays except where the contract has a list (of objects), and
+/// nulls.
+fn objects_only(v: &serde_json::Value, at: &str) -> Result<(), String> {
+    match v {
+        serde_json::Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            match v {
+                serde_json::Value::Array(items) if LIST_FIELDS.contains(&k.as_str()) => {
+                    items.iter().enumerate().try_for_each(|(i, item)| {
+                        let path = format!("{path}[{i}]");
+                        if item.is_object() {
+                            objects_only(item, &path)
+                        } else {
+                            Err(format!("{path} must be an object"))
+                        }
+                    })
+                }
+                serde_json::Value::Array(_) => Err(format!("{path} must not be an array")),
+                // No field of a request body is nullable: leave it out.
+                serde_json::Value::Null => Err(format!(
+                    "{path} must not be null (leave the field out instead)"
+                )),
+                other => objects_only(other, &path),
+            }
+        }),
+        serde_json::Value::Array(_) if at.is_empty() => {
+            Err("the body must be a JSON object, not an array".into())
+        }
+        _ => Ok(()),
+    }
+}
+
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut value: serde_json::Value = parse_value(bytes)?;
+    if let Err(m) = objects_only(&value, "") {
+        return Err(ApiError::from(Problem::bad_request(
+            None,
+            format!("The request body does not fit the schema: {m}. See {API}/openapi.json."),
+        )));
+    }
+    integral_floats(&mut value);
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::from(Problem::bad_request(
+            None,
+            format!("The request body does not fit the schema: {e}. See {API}/openapi.json."),
+        ))
+    })
+}
+
+fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         let detail = match e.classify() {
@@ -485,10 +566,13 @@ fn path_id(params: &RawPathParams, name: &str) -> Result<u64, ApiError> {
         .unwrap_or("");
     let valid = !raw.is_empty() && raw.len() <= 20 && raw.bytes().all(|b| b.is_ascii_digit());
     match raw.parse::<u64>() {
-        Ok(n) if valid && n <= i64::MAX as u64 => Ok(n),
+        Ok(n) if valid && (1..=i64::MAX as u64).contains(&n) => Ok(n),
         _ => Err(bad_param(
             name,
-            format!("The path parameter {name} must be a positive integer id (got \"{raw}\")."),
+            format!(
+                "The path parameter {name} must be an id from 1 to {} (got \"{raw}\").",
+                i64::MAX
+            ),
         )),
     }
 }
@@ -867,9 +951,18 @@ fn server_param(params: &BTreeMap<String, String>) -> Result<Option<String>, Api
     let Some(server) = params.get("server") else {
         return Ok(None);
     };
-    let ok = server.len() <= 2048
-        && (server.starts_with("http://") || server.starts_with("https://"))
-        && server.len() > "https://".len()
+    // The contract's pattern: http:// and 2 or more characters, or
+    // https:// and 1 or more; no white space or control characters.
+    let rest_ok = match (
+        server.strip_prefix("http://"),
+        server.strip_prefix("https://"),
+    ) {
+        (Some(r), _) => r.chars().count() >= 2,
+        (_, Some(r)) => !r.is_empty(),
+        _ => false,
+    };
+    let ok = server.chars().count() <= 2048
+        && rest_ok
         && !server.chars().any(|c| c.is_whitespace() || c.is_control());
     if !ok {
         return Err(bad_param(
