@@ -21,7 +21,7 @@ enum Speed {
 /// /api/v1/openapi.json) over SQLite, the analysis engine, server-side
 /// prescans, and the built app at /.
 #[derive(Debug, Parser)]
-#[command(name = "prescan-server", version)]
+#[command(name = "prescan-server", version, args_override_self = true)]
 struct Cli {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8088")]
