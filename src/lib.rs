@@ -38,7 +38,7 @@ fn guard_against_stray_drops() {
 pub fn App() -> impl IntoView {
     let route = route::use_hash_route();
     guard_against_stray_drops();
-    store::browser::AppStore::provide();
+    let app = store::AppStore::provide();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="app-header">
@@ -61,12 +61,28 @@ pub fn App() -> impl IntoView {
                                 "Dynamic Analyses"
                             </a>
                         </li>
+                        <li>
+                            <a href="#/settings" data-testid="nav-settings" aria-current=move || (route.get() == Route::Settings).then_some("page")>
+                                "Settings"
+                            </a>
+                        </li>
                     </ul>
                 </nav>
-                <p class="app-header__privacy">
-                    <components::icon::Icon kind=components::icon::IconKind::Lock />
-                    "Runs in your browser. Nothing is uploaded."
-                </p>
+                <div class="app-header__meta">
+                    <a class="backend-indicator" href="#/settings" data-testid="backend-indicator"
+                        data-backend=move || if app.is_api() { "api" } else { "browser" }
+                        title="Where analyses are kept: change it in Settings">
+                        {move || format!("Analyses: {}", app.backend.with(store::settings::Backend::label))}
+                    </a>
+                    <p class="app-header__privacy">
+                        <components::icon::Icon kind=components::icon::IconKind::Lock />
+                        {move || if app.is_api() {
+                            "Specifications are read in your browser; analyses are on the server."
+                        } else {
+                            "Runs in your browser. Nothing is uploaded."
+                        }}
+                    </p>
+                </div>
             </div>
         </header>
         <main id="main" class="page" tabindex="-1">
@@ -78,6 +94,7 @@ pub fn App() -> impl IntoView {
                 Route::NewAnalysis => view! { <pages::new_analysis::NewAnalysisPage /> }.into_any(),
                 Route::Analysis(id) => view! { <pages::analysis::AnalysisPage id=id /> }.into_any(),
                 Route::Prescan { analysis, scan } => view! { <pages::prescan::PrescanPage analysis=analysis scan=scan /> }.into_any(),
+                Route::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
                 Route::NotFound(path) => view! { <pages::not_found::NotFound path=path /> }.into_any(),
             }}
         </main>

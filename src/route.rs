@@ -25,6 +25,8 @@ pub enum Route {
         /// The scan id, as written in the URL.
         scan: String,
     },
+    /// `#/settings`: where analyses are kept.
+    Settings,
     /// Anything else, with the path that was asked for.
     NotFound(String),
 }
@@ -115,6 +117,7 @@ impl Route {
             [] => Route::SpecPreview,
             ["analyses"] => Route::Analyses(Query::parse(query)),
             ["analyses", "new"] => Route::NewAnalysis,
+            ["settings"] => Route::Settings,
             ["analyses", id] => Route::Analysis(decode(id)),
             ["analyses", id, "scans", scan, "prescan"] => Route::Prescan {
                 analysis: decode(id),
@@ -133,6 +136,7 @@ impl Route {
                 q => format!("#/analyses?{q}"),
             },
             Route::NewAnalysis => "#/analyses/new".to_owned(),
+            Route::Settings => "#/settings".to_owned(),
             Route::Analysis(id) => format!("#/analyses/{}", encode(id)),
             Route::Prescan { analysis, scan } => format!(
                 "#/analyses/{}/scans/{}/prescan",
@@ -192,6 +196,8 @@ mod tests {
             Route::Analyses(Query::default())
         );
         assert_eq!(Route::from_hash("#/analyses/new"), Route::NewAnalysis);
+        assert_eq!(Route::from_hash("#/settings"), Route::Settings);
+        assert_eq!(Route::Settings.to_hash(), "#/settings");
         assert_eq!(
             Route::from_hash("#/analyses/a%2F1"),
             Route::Analysis("a/1".into())

@@ -7,7 +7,8 @@ use prescan_core::analysis::NotificationKind;
 
 use crate::components::icon::{Icon, IconKind};
 use crate::route::Route;
-use crate::store::browser::{ask_for_browser_notifications, browser_notifications, use_store};
+use crate::store::browser::{ask_for_browser_notifications, browser_notifications};
+use crate::store::use_store;
 
 /// The icon and tone of a notification kind.
 fn look(kind: NotificationKind) -> (IconKind, &'static str) {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::icon::{Icon, IconKind};
 use crate::download;
-use crate::store::browser::{use_store, Storage};
+use crate::store::{use_store, Storage};
 
 /// A banner for storage problems; nothing when storage works.
 #[component]

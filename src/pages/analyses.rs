@@ -8,17 +8,20 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
-    AnalysisId, AnalysisStatus, AnalysisSummary, ListQuery, Page, RunAction, SortKey, Store,
-    StoreState, MAX_PAGE_SIZE,
+    AnalysisAction, AnalysisId, AnalysisStatus, AnalysisSummary, ListQuery, Page, RunAction,
+    SortKey, StoreError, StoreState, MAX_PAGE_SIZE,
 };
 use wasm_bindgen::JsCast;
 
 use crate::components::analyses_table::AnalysesTable;
 use crate::components::icon::{Icon, IconKind};
+use crate::components::poll_banner::PollBanner;
 use crate::download;
 use crate::format::thousands;
 use crate::route::{replace_hash, Query, Route};
-use crate::store::browser::{ready, use_store, Storage};
+use crate::store::live::{Live, Poll};
+use crate::store::settings::Backend;
+use crate::store::{use_store, AppStore, Overview, Storage};
 
 /// What the list shows: the state kept in the URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -164,8 +167,22 @@ pub fn caption(state: &ListState, page: &Page<impl Sized>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Listing {
     page: Page<AnalysisSummary>,
-    total: usize,
-    has_demo: bool,
+    overview: Overview,
+}
+
+/// How often the list is refreshed from a server, in milliseconds.
+const LIST_POLL_MS: u32 = 3000;
+
+/// Loads the list for `q`; a page past the end (rows removed) loads the
+/// last page instead.
+async fn load_listing(app: AppStore, mut q: ListQuery) -> Result<Listing, StoreError> {
+    let mut page = app.list(q.clone()).await?;
+    if page.items.is_empty() && page.total_elements > 0 && page.total_pages > 0 {
+        q.page = page.total_pages - 1;
+        page = app.list(q).await?;
+    }
+    let overview = app.overview().await?;
+    Ok(Listing { page, overview })
 }
 
 /// What the page shows under the count line.
@@ -173,6 +190,7 @@ struct Listing {
 enum Mode {
     Loading,
     Unreadable,
+    Failed,
     NoAnalyses,
     NoMatch,
     Rows,
@@ -243,52 +261,55 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         page: page_number.get(),
     };
 
-    // The list, following every change of the store; a page past the end
-    // (rows removed) shows the last page.
-    let listing = Memo::new(move |_| {
-        let mut q = state().list_query();
-        app.read(|s| {
-            let st = s.state();
-            let mut page = st.list(&q);
-            if page.items.is_empty() && page.total_elements > 0 {
-                q.page = page.total_pages - 1;
-                page = st.list(&q);
-            }
-            Listing {
-                page,
-                total: st.analyses.len(),
-                has_demo: st.analyses.iter().any(|a| a.demo),
-            }
-        })
+    // The list, following every change of the store (and, with a server,
+    // refreshed every few seconds); the last list stays on screen while it
+    // reloads or when the server is away.
+    let live = Live::new(app, move || {
+        let q = state().list_query();
+        async move { load_listing(app, q).await }
     });
-    let total = move || listing.with(|l| l.total);
-    let has_demo = move || listing.with(|l| l.has_demo);
-    let rows = Memo::new(move |_| listing.with(|l| l.page.items.clone()));
-    let pages = move || listing.with(|l| (l.page.number, l.page.total_pages));
-    let mode = Memo::new(move |_| match app.storage.get() {
-        Storage::Loading => Mode::Loading,
-        Storage::Unreadable { .. } => Mode::Unreadable,
-        _ => listing.with(|l| {
-            if l.total == 0 {
-                Mode::NoAnalyses
-            } else if l.page.items.is_empty() {
-                Mode::NoMatch
-            } else {
-                Mode::Rows
-            }
-        }),
+    let poll = Poll::start(
+        app,
+        LIST_POLL_MS,
+        move || live.refetch(),
+        move || live.loading(),
+        move || live.failed_untracked(),
+    );
+    let listing = live.data;
+    let load_error = live.error;
+    let total = move || listing.with(|l| l.as_ref().map_or(0, |l| l.overview.total));
+    let has_demo = move || listing.with(|l| l.as_ref().is_some_and(|l| l.overview.has_demo));
+    let rows = Memo::new(move |_| {
+        listing.with(|l| l.as_ref().map(|l| l.page.items.clone()).unwrap_or_default())
+    });
+    let pages = move || {
+        listing.with(|l| {
+            l.as_ref()
+                .map_or((0, 0), |l| (l.page.number, l.page.total_pages))
+        })
+    };
+    let mode = Memo::new(move |_| {
+        let api = app.is_api();
+        match app.storage.get() {
+            Storage::Loading if !api => Mode::Loading,
+            Storage::Unreadable { .. } if !api => Mode::Unreadable,
+            _ => listing.with(|l| match l {
+                None if load_error.with(Option::is_some) => Mode::Failed,
+                None => Mode::Loading,
+                Some(l) if l.overview.total == 0 && l.page.total_elements == 0 => Mode::NoAnalyses,
+                Some(l) if l.page.items.is_empty() => Mode::NoMatch,
+                Some(_) => Mode::Rows,
+            }),
+        }
     });
 
     // The URL follows the list state (no history entry, no page change).
     Effect::new(move |_| {
         let mut shown = state();
         // The page shown (a page past the end shows the last one).
-        shown.page = listing.with(|l| {
-            if l.page.items.is_empty() {
-                shown.page
-            } else {
-                l.page.number
-            }
+        shown.page = listing.with(|l| match l {
+            Some(l) if !l.page.items.is_empty() => l.page.number,
+            _ => shown.page,
         });
         let query = shown.to_query();
         replace_hash(&Route::Analyses(query));
@@ -304,14 +325,30 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         descending.set(d);
         page_number.set(0);
     });
-    let action_error = RwSignal::new(None::<String>);
+    // A row action that failed: its message, and the action to retry.
+    let action_error = RwSignal::new(None::<(String, AnalysisId, RunAction)>);
     let on_act = Callback::new(move |(id, action): (AnalysisId, RunAction)| {
-        match app.write(|s| ready(s.act(id, action))) {
-            Ok(_) => action_error.set(None),
-            Err(e) => action_error.set(Some(e.to_string())),
-        }
+        spawn_local(async move {
+            match app.act(id, action).await {
+                Ok(_) => action_error.try_set(None),
+                Err(e) => action_error.try_set(Some((
+                    format!(
+                        "{} could not be done: {e}",
+                        AnalysisAction::from(action).label()
+                    ),
+                    id,
+                    action,
+                ))),
+            };
+        });
     });
-    let caption_text = Signal::derive(move || listing.with(|l| caption(&state(), &l.page)));
+    let caption_text = Signal::derive(move || {
+        listing.with(|l| {
+            l.as_ref()
+                .map(|l| caption(&state(), &l.page))
+                .unwrap_or_default()
+        })
+    });
 
     let clear = move || {
         find.set(String::new());
@@ -327,7 +364,7 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             .map(|name| Outcome::Done(format!("The analysis \u{201c}{name}\u{201d} was deleted."))),
     );
     let add_demo = move || {
-        let n = app.write(|s| s.add_demo()).len();
+        let n = app.write_local(|s| s.add_demo()).len();
         data_result.set(Some(Outcome::Done(format!(
             "Added {} demo analyses, marked \u{201c}Demo\u{201d}. Remove them with \u{201c}Remove demo analyses\u{201d}.",
             thousands(n)
@@ -336,7 +373,7 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
     let import_result = RwSignal::new(None::<Outcome>);
 
     let remove_demo = move |_| {
-        let n = app.write(|s| s.remove_demo());
+        let n = app.write_local(|s| s.remove_demo());
         data_result.set(Some(Outcome::Done(format!(
             "Removed {} demo analyses; your own analyses are unchanged.",
             thousands(n)
@@ -417,14 +454,30 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         });
     };
 
-    let count_text = move || match app.storage.get() {
-        Storage::Loading => "Loading your analyses\u{2026}".to_owned(),
-        _ => listing.with(|l| count_line(l.page.total_elements, l.total)),
+    let count_text = move || {
+        let api = app.is_api();
+        listing.with(|l| match l {
+            Some(l) if api || app.storage.with(|s| *s != Storage::Loading) => {
+                count_line(l.page.total_elements, l.overview.total)
+            }
+            _ if api => format!(
+                "Loading the analyses from {}\u{2026}",
+                app.backend.with(Backend::label)
+            ),
+            _ => "Loading your analyses\u{2026}".to_owned(),
+        })
     };
 
     let body = move || {
         match mode.get() {
+        Mode::Loading if app.is_api_untracked() => view! { <p class="muted">"Loading the analyses from the server\u{2026}"</p> }.into_any(),
         Mode::Loading => view! { <p class="muted">"Reading the analyses saved in this browser\u{2026}"</p> }.into_any(),
+        Mode::Failed => view! {
+            <p class="muted" data-testid="analyses-load-failed">
+                "The analyses could not be loaded: see the message above. They appear as soon as the server answers."
+            </p>
+        }
+        .into_any(),
         Mode::Unreadable => view! {
             <p class="muted" data-testid="analyses-unreadable">
                 "Your saved analyses could not be read: see the message at the top of the page. Nothing is shown until you choose what to do."
@@ -434,12 +487,25 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         Mode::NoAnalyses => view! {
             <div class="panel empty-state" data-testid="analyses-empty">
                 <h2>"No analyses yet"</h2>
-                <p>"A Dynamic Analysis scans web APIs and web applications. Create one to scan an API specification or a URL, or add demo analyses to see every status."</p>
-                <div class="downloads">
-                    <a class="button" href="#/analyses/new">"Create an analysis"</a>
-                    <button type="button" class="button button--secondary" data-testid="empty-add-demo"
-                        on:click=move |_| add_demo()>"Add demo analyses"</button>
-                </div>
+                {if app.is_api_untracked() {
+                    view! {
+                        <p>"A Dynamic Analysis scans web APIs and web applications. Create one to scan an API specification or a URL."</p>
+                        <div class="downloads">
+                            <a class="button" href="#/analyses/new">"Create an analysis"</a>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p>"A Dynamic Analysis scans web APIs and web applications. Create one to scan an API specification or a URL, or add demo analyses to see every status."</p>
+                        <div class="downloads">
+                            <a class="button" href="#/analyses/new">"Create an analysis"</a>
+                            <button type="button" class="button button--secondary" data-testid="empty-add-demo"
+                                on:click=move |_| add_demo()>"Add demo analyses"</button>
+                        </div>
+                    }
+                    .into_any()
+                }}
             </div>
         }
         .into_any(),
@@ -469,15 +535,20 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
     }
     };
 
-    let show_pager =
-        Memo::new(move |_| listing.with(|l| l.page.total_pages > 1 && !l.page.items.is_empty()));
+    let show_pager = Memo::new(move |_| {
+        listing.with(|l| {
+            l.as_ref()
+                .is_some_and(|l| l.page.total_pages > 1 && !l.page.items.is_empty())
+        })
+    });
+    let page_shown = move || listing.with_untracked(|l| l.as_ref().map_or(0, |l| l.page.number));
     let paging = move || {
         show_pager.get().then(|| {
             view! {
                 <nav class="pager" aria-label="Pages of analyses">
                     <button type="button" class="button button--secondary" data-testid="page-prev"
                         prop:disabled=move || pages().0 == 0
-                        on:click=move |_| page_number.set(listing.with_untracked(|l| l.page.number).saturating_sub(1))>
+                        on:click=move |_| page_number.set(page_shown().saturating_sub(1))>
                         "Previous"<span class="visually-hidden">" page"</span>
                     </button>
                     <span class="pager__where" data-testid="page-info">
@@ -485,7 +556,7 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
                     </span>
                     <button type="button" class="button button--secondary" data-testid="page-next"
                         prop:disabled=move || { let (n, of) = pages(); n + 1 >= of }
-                        on:click=move |_| page_number.set(listing.with_untracked(|l| l.page.number) + 1)>
+                        on:click=move |_| page_number.set(page_shown() + 1)>
                         "Next"<span class="visually-hidden">" page"</span>
                     </button>
                 </nav>
@@ -499,7 +570,13 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
                 <h1>"Dynamic Analyses"</h1>
                 <a class="button" href="#/analyses/new" data-testid="create-analysis">"Create an analysis"</a>
             </div>
-            <p class="lead">"All Dynamic Analyses in this browser, with the status of their latest run. Statuses update as scans progress."</p>
+            <p class="lead">
+                {move || if app.is_api() {
+                    format!("All Dynamic Analyses on {}, with the status of their latest run. Statuses update as scans progress.", app.backend.with(Backend::label))
+                } else {
+                    "All Dynamic Analyses in this browser, with the status of their latest run. Statuses update as scans progress.".to_owned()
+                }}
+            </p>
 
             <div class="list-controls">
                 <form class="list-controls__find" role="search" aria-label="Analyses"
@@ -536,13 +613,31 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             </div>
 
             <p class="analyses-count" role="status" data-testid="analyses-count">{count_text}</p>
-            {move || action_error.get().map(|e| view! {
-                <div class="alert alert--error" role="alert" data-testid="action-error"><p>{e}</p></div>
+            <PollBanner poll=poll error=load_error />
+            {move || action_error.get().map(|(e, id, action)| view! {
+                <div class="alert alert--error" role="alert" data-testid="action-error">
+                    <p>{e}</p>
+                    <div class="downloads">
+                        <button type="button" class="button button--secondary" data-testid="action-retry"
+                            on:click=move |_| on_act.run((id, action))>"Retry"</button>
+                        <button type="button" class="button button--link" data-testid="action-error-dismiss"
+                            on:click=move |_| action_error.set(None)>"Dismiss"</button>
+                    </div>
+                </div>
             })}
             {body}
             {paging}
 
-            <section class="panel data-tools" aria-labelledby="data-tools-title">
+            {move || app.is_api().then(|| view! {
+                <section class="panel data-tools" aria-labelledby="data-tools-title" data-testid="data-tools-api">
+                    <h2 id="data-tools-title">"Your data"</h2>
+                    <p class="hint">{move || format!(
+                        "Demo data, export and import are for analyses kept in this browser. These analyses are on {}: back them up on the server. Switch to \u{201c}This browser\u{201d} in Settings to use them.",
+                        app.backend.with(Backend::label)
+                    )}</p>
+                </section>
+            })}
+            <section class="panel data-tools" aria-labelledby="data-tools-title" hidden=move || app.is_api()>
                 <h2 id="data-tools-title">"Your data"</h2>
                 <p class="hint">"Analyses are kept in this browser only. Export them to keep a copy or to move them to another browser."</p>
                 <div class="downloads">

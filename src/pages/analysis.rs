@@ -9,13 +9,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
     ActivityEntry, Analysis, AnalysisAction, AnalysisId, AnalysisUpdate, Field, FieldError,
-    RunAction, Scan, ScanTarget, SpecScan, Start, Store, StoreError,
+    RunAction, Scan, ScanTarget, SpecScan, Start, StoreError,
 };
 use prescan_core::ConvertOptions;
 use web_sys::Blob;
 
 use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::icon::{Icon, IconKind};
+use crate::components::poll_banner::PollBanner;
 use crate::components::schedule_input::{
     duration_fields, local_time_text, ScheduleFields, ScheduleInput, StartChoice,
 };
@@ -24,7 +25,11 @@ use crate::convert::{self, FileBytes};
 use crate::download;
 use crate::format::{har_file_name, thousands};
 use crate::route::{navigate, Query, Route};
-use crate::store::browser::{ready, use_store, Storage};
+use crate::store::live::{Live, Poll};
+use crate::store::{use_store, Storage};
+
+/// How often an analysis is refreshed from a server, in milliseconds.
+const ANALYSIS_POLL_MS: u32 = 2000;
 
 /// The test id of an action's button.
 pub fn action_testid(action: AnalysisAction) -> &'static str {
@@ -98,12 +103,64 @@ fn when(ms: Option<i64>) -> String {
 pub fn AnalysisPage(id: String) -> impl IntoView {
     let app = use_store();
     let parsed = id.trim().parse::<u64>().ok().map(AnalysisId);
-    let analysis = Memo::new(move |_| parsed.and_then(|id| app.read(|s| ready(s.get(id)).ok())));
-    let loading = move || app.storage.with(|s| *s == Storage::Loading);
+    let live = Live::new(app, move || async move {
+        match parsed {
+            Some(id) => app.get(id).await,
+            None => Err(StoreError::AnalysisNotFound(AnalysisId(0))),
+        }
+    });
+    let log = Live::new(app, move || async move {
+        match parsed {
+            Some(id) => app.activity(id).await,
+            None => Ok(Vec::new()),
+        }
+    });
+    let poll = Poll::start(
+        app,
+        ANALYSIS_POLL_MS,
+        move || {
+            live.refetch();
+            log.refetch();
+        },
+        move || live.loading() || log.loading(),
+        move || live.failed_untracked() || log.failed_untracked(),
+    );
+    let analysis = live.data;
+    let exists = Memo::new(move |_| analysis.with(Option::is_some));
+    let loading = move || {
+        (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))
+            || live.error.with(Option::is_none) && !live.settled()
+    };
+    let failed = move || {
+        live.error.with(|e| {
+            e.as_ref()
+                .is_some_and(|e| !crate::store::live::is_absence(e))
+        })
+    };
     let shown_id = id.clone();
+    let place = move || {
+        if app.is_api() {
+            format!(
+                "on {}",
+                app.backend.with(crate::store::settings::Backend::label)
+            )
+        } else {
+            "in this browser".to_owned()
+        }
+    };
     move || {
-        if analysis.with(Option::is_some) {
-            view! { <Summary analysis=analysis /> }.into_any()
+        if exists.get() {
+            view! {
+                <PollBanner poll=poll error=Signal::derive(move || live.error.get().or_else(|| log.error.get())) />
+                <Summary analysis=analysis log=log.data />
+            }
+            .into_any()
+        } else if failed() {
+            view! {
+                <p class="back"><a href="#/analyses">"All Dynamic Analyses"</a></p>
+                <PollBanner poll=poll error=live.error />
+            }
+            .into_any()
         } else if loading() {
             view! { <p class="muted" role="status">"Reading your analyses…"</p> }.into_any()
         } else {
@@ -112,7 +169,7 @@ pub fn AnalysisPage(id: String) -> impl IntoView {
                 <h1>"Analysis not found"</h1>
                 <div class="alert alert--error" role="alert" data-testid="analysis-not-found">
                     <p>
-                        {format!("No analysis has the id \"{shown_id}\" in this browser. It may have been deleted. ")}
+                        {format!("No analysis has the id \"{shown_id}\" {}. It may have been deleted. ", place())}
                         <a href="#/analyses">"Go back to All Dynamic Analyses"</a>
                         "."
                     </p>
@@ -125,7 +182,10 @@ pub fn AnalysisPage(id: String) -> impl IntoView {
 
 /// Everything shown for an analysis that exists.
 #[component]
-fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
+fn Summary(
+    analysis: Memo<Option<Analysis>>,
+    log: Memo<Option<Vec<ActivityEntry>>>,
+) -> impl IntoView {
     let app = use_store();
     let Some(first) = analysis.get_untracked() else {
         return ().into_any();
@@ -134,33 +194,53 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
     let current = move || analysis.get();
     let message = RwSignal::new(String::new());
     let failure = RwSignal::new(Option::<String>::None);
+    // The action that failed, to retry it.
+    let failed_action = RwSignal::new(Option::<AnalysisAction>::None);
+    let working = RwSignal::new(false);
     let confirming = RwSignal::new(Option::<AnalysisAction>::None);
     let configuring = RwSignal::new(false);
 
     let perform = move |action: AnalysisAction| {
         failure.set(None);
+        failed_action.set(None);
         confirming.set(None);
         if action == AnalysisAction::Configure {
             configuring.set(true);
             return;
         }
+        let fail = move |e: StoreError| {
+            failure.try_set(Some(format!("{} could not be done: {e}", action.label())));
+            failed_action.try_set(Some(action));
+        };
         if action == AnalysisAction::Delete {
             let name = analysis.get_untracked().map(|a| a.name).unwrap_or_default();
-            match app.write(|s| ready(s.delete(id))) {
-                Ok(()) => navigate(&Route::Analyses(Query(vec![("deleted".into(), name)]))),
-                Err(e) => failure.set(Some(e.to_string())),
-            }
+            working.set(true);
+            spawn_local(async move {
+                let result = app.delete(id).await;
+                working.try_set(false);
+                match result {
+                    Ok(()) => navigate(&Route::Analyses(Query(vec![("deleted".into(), name)]))),
+                    Err(e) => fail(e),
+                }
+            });
             return;
         }
         if let Some(run) = run_action(action) {
-            match app.write(|s| ready(s.act(id, run))) {
-                Ok(a) => message.set(format!(
-                    "{} requested. The status is now {}.",
-                    action.label(),
-                    a.status.label()
-                )),
-                Err(e) => failure.set(Some(e.to_string())),
-            }
+            working.set(true);
+            spawn_local(async move {
+                let result = app.act(id, run).await;
+                working.try_set(false);
+                match result {
+                    Ok(a) => {
+                        message.try_set(format!(
+                            "{} requested. The status is now {}.",
+                            action.label(),
+                            a.status.label()
+                        ));
+                    }
+                    Err(e) => fail(e),
+                }
+            });
         }
     };
 
@@ -198,7 +278,7 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
                                 type="button"
                                 class=class
                                 data-testid=testid
-                                prop:disabled=disabled
+                                prop:disabled=move || disabled || working.get()
                                 aria-expanded=pressed
                                 aria-describedby=reason.as_ref().map(|_| reason_id.clone())
                                 on:click=move |_| ask(action)
@@ -274,33 +354,62 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
     let converting = RwSignal::new(Option::<String>::None);
     let save_original = move |spec: SpecScan| {
         failure.set(None);
+        failed_action.set(None);
         let name = base_name(&spec.file_name).to_owned();
-        let saved = app
-            .read_untracked(|s| ready(s.specification_bytes(spec.spec_id)))
-            .map_err(|e| e.to_string())
-            .and_then(|b| {
-                bytes_blob(&b).ok_or_else(|| "The browser could not hold the file.".to_owned())
-            })
-            .and_then(|blob| download::save(&blob, &name));
-        if let Err(m) = saved {
-            failure.set(Some(format!("{name} could not be downloaded: {m}")));
-        }
+        spawn_local(async move {
+            let saved = app
+                .specification_bytes(spec.spec_id)
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|b| {
+                    bytes_blob(&b).ok_or_else(|| "The browser could not hold the file.".to_owned())
+                })
+                .and_then(|blob| download::save(&blob, &name));
+            if let Err(m) = saved {
+                failure.try_set(Some(format!("{name} could not be downloaded: {m}")));
+            }
+        });
     };
     let save_har = move |spec: SpecScan, scan: Scan| {
         failure.set(None);
+        failed_action.set(None);
         let name = base_name(&spec.file_name).to_owned();
         let har_name = har_file_name(&name);
-        let stored = app.read_untracked(|s| ready(s.specification_bytes(spec.spec_id)));
-        let bytes = match stored {
-            Ok(b) => b,
-            Err(e) => {
-                failure.set(Some(format!("{har_name} could not be made: {e}")));
-                return;
-            }
-        };
-        let options = options_for(&spec, &scan);
         converting.set(Some(name.clone()));
         spawn_local(async move {
+            // A server converts on its side (with the scan's credentials).
+            if let Some(http) = app.http() {
+                let result = http
+                    .specification_har(spec.spec_id, spec.server.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| {
+                        bytes_blob(&b)
+                            .ok_or_else(|| "The browser could not hold the file.".to_owned())
+                    })
+                    .and_then(|blob| download::save(&blob, &har_name));
+                converting.try_set(None);
+                match result {
+                    Ok(()) => {
+                        message.try_set(format!(
+                            "Converted {name} on the server: {har_name} downloaded."
+                        ));
+                    }
+                    Err(m) => {
+                        failure.try_set(Some(format!("{har_name} could not be made: {m}")));
+                    }
+                }
+                return;
+            }
+            let bytes = match app.specification_bytes(spec.spec_id).await {
+                Ok(b) => b,
+                Err(e) => {
+                    converting.try_set(None);
+                    failure.try_set(Some(format!("{har_name} could not be made: {e}")));
+                    return;
+                }
+            };
+            let options = options_for(&spec, &scan);
             let result = convert::convert(
                 vec![FileBytes {
                     name: spec.file_name.clone(),
@@ -309,13 +418,17 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
                 &options,
             )
             .await;
-            converting.set(None);
+            converting.try_set(None);
             let saved = result
                 .map_err(|f| f.message)
                 .and_then(|c| download::save(&c.entries.file, &har_name));
             match saved {
-                Ok(()) => message.set(format!("Converted {name}: {har_name} downloaded.")),
-                Err(m) => failure.set(Some(format!("{har_name} could not be made: {m}"))),
+                Ok(()) => {
+                    message.try_set(format!("Converted {name}: {har_name} downloaded."));
+                }
+                Err(m) => {
+                    failure.try_set(Some(format!("{har_name} could not be made: {m}")));
+                }
             }
         });
     };
@@ -389,11 +502,11 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
         })
     };
 
-    let log = Memo::new(move |_| app.read(|s| ready(s.activity(id))).unwrap_or_default());
     let log_rows = move || {
         log.with(|entries| {
             entries
                 .iter()
+                .flatten()
                 .rev()
                 .map(|e: &ActivityEntry| {
                     view! {
@@ -432,7 +545,13 @@ fn Summary(analysis: Memo<Option<Analysis>>) -> impl IntoView {
             {move || converting.get().map(|n| format!(" Converting {n}…"))}
         </p>
         {move || failure.get().map(|f| view! {
-            <div class="alert alert--error" role="alert" data-testid="action-error"><p>{f}</p></div>
+            <div class="alert alert--error" role="alert" data-testid="action-error">
+                <p>{f}</p>
+                {move || failed_action.get().map(|action| view! {
+                    <button type="button" class="button button--secondary" data-testid="action-retry"
+                        on:click=move |_| perform(action)>"Retry"</button>
+                })}
+            </div>
         })}
 
         <section class="panel" aria-labelledby="actions-heading">
@@ -507,12 +626,19 @@ fn ConfigureForm(
     };
     let schedule = ScheduleInput::new(StartChoice::Keep, at, amount, unit);
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let original = a.clone();
+    let original = StoredValue::new((a.name.clone(), a.prescan));
     let error_of =
         move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
 
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // A failure that is not about a field: shown above the buttons with a
+    // Retry; what was typed stays.
+    let problem = RwSignal::new(Option::<String>::None);
+    let saving = RwSignal::new(false);
+    let save_now = move || {
+        if saving.get_untracked() {
+            return;
+        }
+        problem.set(None);
         let new_name = name.get_untracked();
         let new_prescan = prescan.get_untracked();
         let new_schedule = match schedule.schedule() {
@@ -525,33 +651,44 @@ fn ConfigureForm(
                 return;
             }
         };
+        let (original_name, original_prescan) = original.get_value();
         let change = AnalysisUpdate {
-            name: (new_name.trim() != original.name).then_some(new_name),
+            name: (new_name.trim() != original_name).then_some(new_name),
             scans: None,
             schedule: new_schedule,
-            prescan: (new_prescan != original.prescan).then_some(new_prescan),
+            prescan: (new_prescan != original_prescan).then_some(new_prescan),
         };
         if change == AnalysisUpdate::default() {
             on_done(Some("Nothing changed.".into()));
             return;
         }
-        match app.write(|s| ready(s.update(id, change))) {
-            Ok(saved) => on_done(Some(format!(
-                "Saved the configuration of {}. The status is {}.",
-                saved.name,
-                saved.status.label()
-            ))),
-            Err(StoreError::Invalid(list)) => {
-                errors.set(list);
+        saving.set(true);
+        spawn_local(async move {
+            let result = app.update(id, change).await;
+            saving.try_set(false);
+            match result {
+                Ok(saved) => on_done(Some(format!(
+                    "Saved the configuration of {}. The status is {}.",
+                    saved.name,
+                    saved.status.label()
+                ))),
+                Err(StoreError::Invalid(list)) => {
+                    errors.try_set(list);
+                }
+                Err(other) => {
+                    errors.try_set(Vec::new());
+                    problem.try_set(Some(format!(
+                        "The configuration could not be saved: {other}"
+                    )));
+                }
             }
-            Err(other) => {
-                errors.set(vec![FieldError {
-                    field: Field::Scans,
-                    message: other.to_string(),
-                }]);
-            }
-        }
+        });
     };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save_now();
+    };
+    let retry = StoredValue::new_local(save_now);
 
     view! {
         <section class="panel" aria-labelledby="configure-heading">
@@ -587,8 +724,15 @@ fn ConfigureForm(
                     </label>
                 </div>
                 <p class="hint">"The scans stay as they are."</p>
+                {move || problem.get().map(|p| view! {
+                    <div class="alert alert--error" role="alert" data-testid="configure-error">
+                        <p>{p}</p>
+                        <button type="button" class="button button--secondary" data-testid="configure-retry"
+                            on:click=move |_| retry.with_value(|f| f())>"Retry"</button>
+                    </div>
+                })}
                 <div class="form-actions">
-                    <button type="submit" class="button" data-testid="configure-save">"Save"</button>
+                    <button type="submit" class="button" data-testid="configure-save" disabled=move || saving.get()>"Save"</button>
                     <button type="button" class="button button--secondary" data-testid="configure-cancel" on:click=move |_| on_done(None)>
                         "Cancel"
                     </button>

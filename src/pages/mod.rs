@@ -5,4 +5,5 @@ pub mod analysis;
 pub mod new_analysis;
 pub mod not_found;
 pub mod prescan;
+pub mod settings;
 pub mod spec_preview;

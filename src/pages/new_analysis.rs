@@ -9,19 +9,22 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
     Field, FieldError, NewAnalysis, ScanDraft, ScanDuration, ScanTarget, Schedule, SpecId,
-    SpecRecord, SpecUpload, Store, StoreError, NAME_MAX_CHARS, NAME_MIN_CHARS,
+    SpecRecord, SpecUpload, StoreError, NAME_MAX_CHARS, NAME_MIN_CHARS,
 };
 use prescan_core::{ConvertOptions, MAX_SPEC_BYTES};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
+use crate::components::poll_banner::PollBanner;
 use crate::components::schedule_input::{
     local_time_text, DurationUnit, ScheduleFields, ScheduleInput, StartChoice,
 };
 use crate::convert::{self, FileBytes};
 use crate::format::{bytes, thousands};
 use crate::route::{navigate, Query, Route};
-use crate::store::browser::{ready, use_store, Storage};
+use crate::store::live::{Live, Poll};
+use crate::store::settings::Backend;
+use crate::store::{use_store, Storage};
 
 /// The URLs typed, one a line (blank lines left out).
 pub fn urls_of(text: &str) -> Vec<String> {
@@ -89,8 +92,18 @@ pub fn NewAnalysisPage() -> impl IntoView {
     let adding = RwSignal::new(Option::<String>::None);
     let add_error = RwSignal::new(Option::<String>::None);
 
-    let specifications =
-        Memo::new(move |_| app.read(|s| ready(s.specifications())).unwrap_or_default());
+    let live = Live::new(app, move || async move { app.specifications().await });
+    // The list of specifications is loaded once per change; a failure
+    // is retried as on the other pages.
+    let poll = Poll::start(
+        app,
+        10_000,
+        move || live.refetch(),
+        move || live.loading(),
+        move || live.failed_untracked(),
+    );
+    let specifications = Memo::new(move |_| live.data.get().unwrap_or_default());
+    let creating = RwSignal::new(false);
     let error_of =
         move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
     let invalid =
@@ -132,24 +145,31 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 .await
                 .map_err(|f| format!("{file_name} could not be used: {}", f.message))?;
                 let upload = SpecUpload::from_specification(&converted.spec, original);
-                app.write(|s| ready(s.put_specification(upload)))
-                    .map_err(|e| e.to_string())
+                app.put_specification(upload)
+                    .await
+                    .map_err(|e| format!("{file_name} could not be stored: {e}"))
             }
             .await;
-            adding.set(None);
+            adding.try_set(None);
             match result {
-                Ok(record) => selected.update(|ids| {
-                    if !ids.contains(&record.id) {
-                        ids.push(record.id);
-                    }
-                }),
-                Err(message) => add_error.set(Some(message)),
+                Ok(record) => {
+                    selected.try_update(|ids| {
+                        if !ids.contains(&record.id) {
+                            ids.push(record.id);
+                        }
+                    });
+                }
+                Err(message) => {
+                    add_error.try_set(Some(message));
+                }
             }
         });
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let submit_now = move || {
+        if creating.get_untracked() {
+            return;
+        }
         problem.set(None);
         let chosen = selected.get_untracked();
         let mut scans: Vec<ScanDraft> = specifications
@@ -177,23 +197,32 @@ pub fn NewAnalysisPage() -> impl IntoView {
             prescan: prescan.get_untracked(),
             permission_certified: permission.get_untracked(),
         };
-        match app.write(|s| ready(s.create(new))) {
-            Ok(created) => navigate(&Route::Analysis(created.id.to_string())),
-            Err(StoreError::Invalid(mut list)) => {
-                if let Some(m) = schedule_problem {
-                    list.retain(|e| e.field != Field::Schedule);
-                    list.push(FieldError {
-                        field: Field::Schedule,
-                        message: m,
-                    });
+        creating.set(true);
+        spawn_local(async move {
+            let result = app.create(new).await;
+            creating.try_set(false);
+            match result {
+                Ok(created) => navigate(&Route::Analysis(created.id.to_string())),
+                Err(StoreError::Invalid(mut list)) => {
+                    if let Some(m) = schedule_problem {
+                        list.retain(|e| e.field != Field::Schedule);
+                        list.push(FieldError {
+                            field: Field::Schedule,
+                            message: m,
+                        });
+                    }
+                    errors.try_set(in_form_order(list));
                 }
-                errors.set(in_form_order(list));
+                Err(other) => {
+                    errors.try_set(Vec::new());
+                    problem.try_set(Some(format!("The analysis could not be created: {other}")));
+                }
             }
-            Err(other) => {
-                errors.set(Vec::new());
-                problem.set(Some(format!("The analysis could not be created: {other}")));
-            }
-        }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submit_now();
     };
 
     let spec_rows = move || {
@@ -272,8 +301,14 @@ pub fn NewAnalysisPage() -> impl IntoView {
         <p class="back"><a href="#/analyses">"All Dynamic Analyses"</a></p>
         <h1>"Create a Dynamic Analysis"</h1>
         <ErrorSummary errors=errors target=target id="new-error-summary" />
+        <PollBanner poll=poll error=live.error />
         {move || problem.get().map(|p| view! {
-            <div class="alert alert--error" role="alert" data-testid="create-error"><p>{p}</p></div>
+            <div class="alert alert--error" role="alert" data-testid="create-error">
+                <p>{p}</p>
+                <p class="hint">"What you entered is kept."</p>
+                <button type="button" class="button button--secondary" data-testid="create-retry"
+                    on:click=move |_| submit_now()>"Retry"</button>
+            </div>
         })}
         <form class="panel analysis-form" novalidate on:submit=submit data-testid="new-form">
             <div class="field">
@@ -306,7 +341,11 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 {spec_rows}
                 <div class="field">
                     <label for="new-spec-file">"Add a specification"</label>
-                    <p class="hint">"OpenAPI 2.0, 3.0 or 3.1, Postman Collection 2.1 or HAR 1.2, in JSON or YAML. It is checked on this device and stored in this browser."</p>
+                    <p class="hint">{move || if app.is_api() {
+                        format!("OpenAPI 2.0, 3.0 or 3.1, Postman Collection 2.1 or HAR 1.2, in JSON or YAML. It is checked on this device, then uploaded to {}.", app.backend.with(Backend::label))
+                    } else {
+                        "OpenAPI 2.0, 3.0 or 3.1, Postman Collection 2.1 or HAR 1.2, in JSON or YAML. It is checked on this device and stored in this browser.".to_owned()
+                    }}</p>
                     <input
                         type="file"
                         id="new-spec-file"
@@ -371,7 +410,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
             </div>
 
             <div class="form-actions">
-                <button type="submit" class="button" data-testid="new-submit" disabled=move || adding.get().is_some() || app.storage.with(|s| *s == Storage::Loading)>
+                <button type="submit" class="button" data-testid="new-submit" disabled=move || adding.get().is_some() || creating.get() || (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))>
                     "Create analysis"
                 </button>
                 <a class="button button--secondary" href="#/analyses">"Cancel"</a>

@@ -14,7 +14,11 @@ use std::rc::Rc;
 use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::analysis::{AnalysisId, Scan, ScanId, ScanTarget, SpecScan, Store};
+use prescan_core::analysis::{
+    AnalysisId, Notification, NotificationKind, Recipients, Scan, ScanId, ScanTarget, SpecScan,
+    StoreError,
+};
+use prescan_core::api::{self, PrescanRequest, PrescanState};
 use prescan_core::har::Har;
 use prescan_core::prescan::{
     Connection, Origin, Outcome, PlannedRequest, PrescanPlan, PrescanReport, PrescanRun,
@@ -30,12 +34,16 @@ use web_sys::{AbortController, Blob, Headers, Request, RequestInit, RequestMode,
 use crate::components::diagnostics::severity_icon;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
+use crate::components::poll_banner::PollBanner;
 use crate::components::schedule_input::local_time_text;
 use crate::convert::{self, FileBytes};
 use crate::download;
 use crate::format::{bytes, har_file_name, millis, thousands};
 use crate::route::Route;
-use crate::store::browser::{ready, use_store, AppStore, Storage};
+use crate::store::http::HttpStore;
+use crate::store::live::{Live, Poll};
+use crate::store::settings::Backend;
+use crate::store::{use_store, AppStore, Storage};
 
 /// The custom headers typed one per line as `Name: value`; blank lines are
 /// ignored. `Err` names the first line that is not a header.
@@ -130,6 +138,14 @@ pub fn exchange(
     Some((report.plan.requests[position].clone(), received))
 }
 
+/// Saves bytes as a download named `name`.
+fn save_bytes(bytes: &[u8], name: &str) -> Result<(), String> {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts)
+        .map_err(|_| "The browser could not hold the file.".to_owned())
+        .and_then(|blob| download::save(&blob, name))
+}
+
 fn base_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
@@ -143,6 +159,7 @@ fn now() -> i64 {
 struct Ui {
     app: AppStore,
     analysis: AnalysisId,
+    name: StoredValue<String>,
     scan: ScanId,
     report: RwSignal<Option<PrescanReport>>,
     progress: RwSignal<Progress>,
@@ -356,17 +373,107 @@ fn finish(shared: &Shared, ui: Ui) {
     };
     let succeeded = report.status() == PrescanStatus::Succeeded;
     let text = summary(&report.connection());
-    let at = now();
-    let recorded = ui.app.write(|s| {
-        let user = s.user().to_owned();
-        s.with_state_mut(|state| {
-            state.save_prescan(ui.scan, report.clone());
-            state.record_prescan(ui.analysis, succeeded, &text, &user, at)
-        })
+    let _ = ui
+        .app
+        .save_prescan(ui.analysis, ui.scan, report, succeeded, &text);
+}
+
+/// Waits `ms` milliseconds.
+async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ =
+                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
     });
-    if let Ok(notification) = recorded {
-        ui.app.notify(notification);
+    let _ = JsFuture::from(promise).await;
+}
+
+/// How often a prescan running on a server is asked for its progress.
+const SERVER_PRESCAN_POLL_MS: u32 = 500;
+
+/// Shows a prescan from the server.
+fn show_server_prescan(ui: Ui, prescan: &api::Prescan) {
+    ui.progress.try_set(Progress {
+        done: prescan.progress.done,
+        in_flight: 0,
+        total: prescan.progress.total,
+    });
+    if let Some(report) = &prescan.report {
+        ui.report.try_set(Some(report.clone()));
     }
+    ui.running.try_set(prescan.state == PrescanState::Running);
+}
+
+/// Follows a prescan running on the server until it finishes (or the page
+/// goes): its progress every half second; a failed poll says so and is
+/// retried, waiting longer each time (up to 10 s).
+async fn follow_server_prescan(
+    ui: Ui,
+    http: std::rc::Rc<HttpStore>,
+    poll_error: RwSignal<Option<String>>,
+) {
+    let mut failures = 0u32;
+    loop {
+        let wait = if failures == 0 {
+            SERVER_PRESCAN_POLL_MS
+        } else {
+            crate::store::live::backoff_ms(failures)
+        };
+        sleep(wait).await;
+        if ui.running.try_get_untracked() != Some(true) {
+            return;
+        }
+        match http.prescan(ui.scan).await {
+            Ok(Some(prescan)) => {
+                failures = 0;
+                poll_error.try_set(None);
+                show_server_prescan(ui, &prescan);
+                if prescan.state == PrescanState::Finished {
+                    if let Some(report) = &prescan.report {
+                        notify_finished(ui, report);
+                    }
+                    ui.app.bump();
+                    return;
+                }
+            }
+            Ok(None) => {
+                ui.running.try_set(false);
+                return;
+            }
+            Err(e) => {
+                failures += 1;
+                let again = crate::store::live::backoff_ms(failures + 1) / 1000;
+                if poll_error
+                    .try_set(Some(format!(
+                        "The prescan's progress could not be read: {e} Trying again in {again} s; the prescan goes on on the server."
+                    )))
+                    .is_some()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The in-app notification of a prescan the server finished (the server
+/// records it in the activity log).
+fn notify_finished(ui: Ui, report: &PrescanReport) {
+    let succeeded = report.status() == PrescanStatus::Succeeded;
+    let name = ui.name.get_value();
+    ui.app.notify(Notification {
+        kind: if succeeded {
+            NotificationKind::PrescanSucceeded
+        } else {
+            NotificationKind::PrescanFailed
+        },
+        analysis_id: ui.analysis,
+        analysis_name: name.clone(),
+        at_ms: now(),
+        recipients: Recipients::ScheduleOwner(name),
+        detail: summary(&report.connection()),
+    });
 }
 
 /// The Prescan Details page of scan `scan` of analysis `analysis`.
@@ -375,23 +482,59 @@ pub fn PrescanPage(analysis: String, scan: String) -> impl IntoView {
     let app = use_store();
     let analysis_id = analysis.trim().parse::<u64>().ok().map(AnalysisId);
     let scan_id = scan.trim().parse::<u64>().ok();
+    let live = Live::new(app, move || async move {
+        match analysis_id {
+            Some(id) => app.get(id).await,
+            None => Err(StoreError::AnalysisNotFound(AnalysisId(0))),
+        }
+    });
+    let poll = Poll::start(
+        app,
+        5000,
+        move || live.refetch(),
+        move || live.loading(),
+        move || live.failed_untracked(),
+    );
     let found = Memo::new(move |_| {
-        let a = analysis_id.and_then(|id| app.read(|s| ready(s.get(id)).ok()))?;
+        let a = live.data.get()?;
         let scan = a.scans.iter().find(|s| Some(s.id.0) == scan_id)?.clone();
         let ScanTarget::ApiSpecification(spec) = scan.target.clone() else {
             return None;
         };
         Some((a.id, a.name.clone(), scan, spec))
     });
-    let exists = Memo::new(move |_| found.with(Option::is_some));
-    let loading = move || app.storage.with(|s| *s == Storage::Loading);
+    // The page is drawn once per scan found; later loads of the analysis
+    // (with a server, every few seconds) do not redraw it.
+    let exists =
+        Memo::new(move |_| found.with(|f| f.as_ref().map(|(id, _, scan, _)| (*id, scan.id))));
+    let loading = move || {
+        (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))
+            || (live.error.with(Option::is_none) && !live.settled())
+    };
+    let failed = move || {
+        live.error.with(|e| {
+            e.as_ref()
+                .is_some_and(|e| !crate::store::live::is_absence(e))
+        })
+    };
     let back = Route::Analysis(analysis.clone()).to_hash();
     move || {
-        if exists.get() {
+        if exists.get().is_some() {
             let Some((id, name, scan, spec)) = found.get_untracked() else {
                 return ().into_any();
             };
-            view! { <Details id=id name=name scan=scan spec=spec /> }.into_any()
+            view! {
+                <PollBanner poll=poll error=live.error />
+                <Details id=id name=name scan=scan spec=spec />
+            }
+            .into_any()
+        } else if failed() {
+            view! {
+                <p class="back"><a href=back.clone()>"Back to the analysis"</a></p>
+                <h1>"Prescan Details"</h1>
+                <PollBanner poll=poll error=live.error />
+            }
+            .into_any()
         } else if loading() {
             view! { <p class="muted" role="status">"Reading your analyses…"</p> }.into_any()
         } else {
@@ -400,7 +543,11 @@ pub fn PrescanPage(analysis: String, scan: String) -> impl IntoView {
                 <h1>"Prescan Details"</h1>
                 <div class="alert alert--error" role="alert" data-testid="prescan-not-found">
                     <p>
-                        "No API specification scan with this id is in this analysis in this browser. It may have been removed. "
+                        {if app.is_api_untracked() {
+                            format!("No API specification scan with this id is in this analysis on {}. It may have been removed. ", app.backend.with_untracked(Backend::label))
+                        } else {
+                            "No API specification scan with this id is in this analysis in this browser. It may have been removed. ".to_owned()
+                        }}
                         <a href=back.clone()>"Go back to the analysis"</a>
                         "."
                     </p>
@@ -446,12 +593,21 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
     let errors = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(Option::<String>::None);
     let converting = RwSignal::new(false);
+    // With a server: the server runs the prescan, this page follows it.
+    let server = app.http();
+    let on_server = server.is_some();
+    let poll_error = RwSignal::new(Option::<String>::None);
     // The last prescan of this scan, kept by the store: shown until the
-    // next run.
-    let last = app.read_untracked(|s| s.state().last_prescan(scan.id).cloned());
+    // next run (a server's is loaded below).
+    let last = if on_server {
+        None
+    } else {
+        app.last_prescan(scan.id)
+    };
     let ui = Ui {
         app,
         analysis: id,
+        name: StoredValue::new(name.clone()),
         scan: scan.id,
         report: RwSignal::new(last.clone()),
         progress: RwSignal::new(Progress::default()),
@@ -485,6 +641,78 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
     let file_name = spec.file_name.clone();
     let short = base_name(&file_name).to_owned();
     let spec_id = spec.spec_id;
+    let scan_server = spec.server.clone();
+
+    // A server keeps the last prescan of the scan: show it, and follow it
+    // if it is still running.
+    if let Some(http) = server.clone() {
+        let scan_id = scan.id;
+        spawn_local(async move {
+            match http.prescan(scan_id).await {
+                Ok(Some(prescan)) => {
+                    show_server_prescan(ui, &prescan);
+                    if let Some(r) = &prescan.report {
+                        let s = &r.plan.settings;
+                        used.try_set(Some((
+                            s.base_url.clone().unwrap_or_default(),
+                            s.requests_per_second.unwrap_or(DEFAULT_REQUESTS_PER_SECOND),
+                            s.allow_unsafe_methods,
+                        )));
+                    }
+                    if prescan.state == PrescanState::Running {
+                        follow_server_prescan(ui, http, poll_error).await;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    failure.try_set(Some(format!(
+                        "The last prescan could not be loaded from the server: {e}"
+                    )));
+                }
+            }
+        });
+    }
+
+    let run_on_server = {
+        let server = server.clone();
+        move || {
+            let Some(http) = server.clone() else {
+                return;
+            };
+            let rps = match parse_rate(&rate.get_untracked()) {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.set(vec![e]);
+                    return;
+                }
+            };
+            errors.set(Vec::new());
+            let request = PrescanRequest {
+                allow_unsafe_methods: Some(allow_unsafe.get_untracked()),
+                requests_per_second: Some(rps),
+                ..PrescanRequest::default()
+            };
+            converting.set(true);
+            let scan_id = ui.scan;
+            spawn_local(async move {
+                let started = http.start_prescan(scan_id, &request).await;
+                converting.try_set(false);
+                match started {
+                    Ok(prescan) => {
+                        poll_error.try_set(None);
+                        show_server_prescan(ui, &prescan);
+                        ui.running.try_set(true);
+                        follow_server_prescan(ui, http, poll_error).await;
+                    }
+                    Err(e) => {
+                        failure.try_set(Some(format!(
+                            "The prescan could not be started on the server: {e}"
+                        )));
+                    }
+                }
+            });
+        }
+    };
 
     let run = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -492,6 +720,10 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
             return;
         }
         failure.set(None);
+        if on_server {
+            run_on_server();
+            return;
+        }
         let mut problems = Vec::new();
         let base = check_base_url(&base_url.get_untracked()).map_err(|e| problems.push(e));
         let rps = parse_rate(&rate.get_untracked()).map_err(|e| problems.push(e));
@@ -530,19 +762,19 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
             ..PrescanSettings::default()
         };
         used.set(Some((base, rps, settings.allow_unsafe_methods)));
-        let stored = app.read_untracked(|s| ready(s.specification_bytes(spec_id)));
-        let bytes = match stored {
-            Ok(b) => b,
-            Err(e) => {
-                failure.set(Some(format!(
-                    "The specification could not be read from this browser: {e}"
-                )));
-                return;
-            }
-        };
         let file_name = file_name.clone();
         converting.set(true);
         spawn_local(async move {
+            let bytes = match app.specification_bytes(spec_id).await {
+                Ok(b) => b,
+                Err(e) => {
+                    converting.try_set(false);
+                    failure.try_set(Some(format!(
+                        "The specification could not be read from this browser: {e}"
+                    )));
+                    return;
+                }
+            };
             let converted = convert::convert(
                 vec![FileBytes {
                     name: file_name,
@@ -594,6 +826,15 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
         });
     };
     let cancel = move |_| {
+        if let Some(http) = app.http().filter(|_| on_server) {
+            let scan_id = ui.scan;
+            spawn_local(async move {
+                if let Err(e) = http.cancel_prescan(scan_id).await {
+                    failure.try_set(Some(format!("The prescan could not be cancelled: {e}")));
+                }
+            });
+            return;
+        }
         runner.with_value(|r| {
             if let Some(shared) = r {
                 stop(shared);
@@ -603,8 +844,12 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
     };
 
     let status = move || {
-        if converting.get() {
+        if converting.get() && on_server {
+            "Starting the prescan on the server".to_owned()
+        } else if converting.get() {
             "Converting the specification".to_owned()
+        } else if ui.running.get() && ui.report.with(Option::is_none) {
+            PrescanStatus::Prescanning.label().to_owned()
         } else {
             ui.report.with(|r| {
                 r.as_ref()
@@ -757,24 +1002,39 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
         let short = short.clone();
         move |_| {
             failure.set(None);
-            let saved = app
-                .read_untracked(|s| ready(s.specification_bytes(spec_id)))
-                .map_err(|e| e.to_string())
-                .and_then(|b| {
-                    let parts = Array::of1(&Uint8Array::from(&b[..]));
-                    Blob::new_with_u8_array_sequence(&parts)
-                        .map_err(|_| "The browser could not hold the file.".to_owned())
-                })
-                .and_then(|blob| download::save(&blob, &short));
-            if let Err(m) = saved {
-                failure.set(Some(format!("{short} could not be downloaded: {m}")));
-            }
+            let short = short.clone();
+            spawn_local(async move {
+                let saved = app
+                    .specification_bytes(spec_id)
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| save_bytes(&b, &short));
+                if let Err(m) = saved {
+                    failure.try_set(Some(format!("{short} could not be downloaded: {m}")));
+                }
+            });
         }
     };
     let har_name = har_file_name(&short);
     let save_har = {
         let har_name = har_name.clone();
+        let scan_server = scan_server.clone();
         move |_| {
+            failure.set(None);
+            if let Some(http) = app.http().filter(|_| on_server) {
+                let (har_name, server) = (har_name.clone(), scan_server.clone());
+                spawn_local(async move {
+                    let saved = http
+                        .specification_har(spec_id, server.as_deref())
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| save_bytes(&b, &har_name));
+                    if let Err(m) = saved {
+                        failure.try_set(Some(format!("{har_name} could not be downloaded: {m}")));
+                    }
+                });
+                return;
+            }
             let saved = har_blob.with_value(|b| match b {
                 Some(blob) => download::save(blob, &har_name),
                 None => Err("Run the prescan first: it converts the specification.".into()),
@@ -788,6 +1048,23 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
     let save_prescan = {
         let prescan_name = prescan_name.clone();
         move |_| {
+            failure.set(None);
+            if let Some(http) = app.http().filter(|_| on_server) {
+                let prescan_name = prescan_name.clone();
+                let scan_id = ui.scan;
+                spawn_local(async move {
+                    let saved = http
+                        .prescan_har(scan_id)
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| save_bytes(&b, &prescan_name));
+                    if let Err(m) = saved {
+                        failure
+                            .try_set(Some(format!("{prescan_name} could not be downloaded: {m}")));
+                    }
+                });
+                return;
+            }
             let json = ui.report.with_untracked(|r| {
                 r.as_ref()
                     .and_then(|r| serde_json::to_string_pretty(&r.to_har()).ok())
@@ -862,7 +1139,7 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
                 </li>
                 <li>
                     <button type="button" class="button button--link" data-testid="download-har"
-                        disabled=move || !has_har.get() on:click=save_har>
+                        disabled=move || !on_server && !has_har.get() on:click=save_har>
                         <Icon kind=IconKind::Download />{format!("Converted HAR ({har_name})")}
                     </button>
                 </li>
@@ -873,7 +1150,11 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
                     </button>
                 </li>
             </ul>
-            <p class="hint">"The HAR downloads are made by the prescan; run it first."</p>
+            <p class="hint">{if on_server {
+                "The server converts the specification with the scan's server and stored credentials; the prescan HAR is there once a prescan ran."
+            } else {
+                "The HAR downloads are made by the prescan; run it first."
+            }}</p>
         }
     };
 
@@ -912,8 +1193,25 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
                         <ul>{errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
                     </div>
                 })}
+                {on_server.then(|| {
+                    let target = scan_server
+                        .clone()
+                        .or_else(|| spec.servers.first().cloned())
+                        .unwrap_or_else(|| "the specification's first server".into());
+                    view! {
+                        <p class="hint" data-testid="prescan-on-server">
+                            {format!(
+                                "The server at {} sends the requests to {target} with the scan's stored credentials, and keeps the result. You can leave this page: the prescan goes on.",
+                                app.backend.with_untracked(Backend::label)
+                            )}
+                        </p>
+                    }
+                })}
+                {move || poll_error.get().map(|e| view! {
+                    <div class="alert alert--warning" role="alert" data-testid="prescan-poll-error"><p>{e}</p></div>
+                })}
                 <form class="prescan-form" on:submit=run novalidate=true>
-                    <div class="field">
+                    <div class="field" hidden=on_server>
                         <label for="prescan-base-url">"Target server base URL"</label>
                         <p class="hint">"Fully-qualified, with the base path, such as http://127.0.0.1:4010 or https://api.example.com/v1."</p>
                         <input id="prescan-base-url" type="url" data-testid="prescan-base-url" required=true
@@ -926,7 +1224,7 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
                             prop:value=move || rate.get()
                             on:input=move |ev| rate.set(event_target_value(&ev)) />
                     </div>
-                    <fieldset class="field">
+                    <fieldset class="field" hidden=on_server>
                         <legend>"Credentials"</legend>
                         <p class="hint">"Used for this prescan only; they shape the requests of the HAR."</p>
                         <label for="prescan-bearer">"Bearer token"</label>
@@ -958,7 +1256,9 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
                             " Warning: these requests may create, change or delete data on the server. Only allow them against a test server."
                         </p>
                     </div>
-                    <button type="submit" class="button" data-testid="prescan-run" disabled=busy>"Run"</button>
+                    <button type="submit" class="button" data-testid="prescan-run" disabled=busy>
+                        {if on_server { "Run prescan on the server" } else { "Run" }}
+                    </button>
                     " "
                     {move || ui.running.get().then(|| view! {
                         <button type="button" class="button button--secondary" data-testid="prescan-cancel" on:click=cancel>"Cancel"</button>

@@ -1,25 +1,22 @@
-//! The in-browser store the pages talk to: the core's `MemoryStore`, kept in
-//! IndexedDB across reloads, moved on by the core's scan engine once a
+//! The in-browser backend of [`AppStore`]: the core's `MemoryStore`, kept
+//! in IndexedDB across reloads, moved on by the core's scan engine once a
 //! second, and announcing status changes as notifications.
 //!
-//! Views read it with [`AppStore::read`] (which makes them follow every
-//! change) and change it with [`AppStore::write`] (which saves the state a
-//! moment later). Storage that cannot be read is never overwritten: the
-//! person is told, can download it, and decides to start fresh.
+//! Pages use [`AppStore`]'s async methods, which answer at once with this
+//! backend; every change saves the state a moment later. Storage that
+//! cannot be read is never overwritten: the person is told, can download
+//! it, and decides to start fresh.
 
 use std::cell::Cell;
-use std::future::Future;
-use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::analysis::{
-    now_or_never, Engine, EngineConfig, Event, MemoryStore, Notification, StoreError, StoreState,
-};
+use prescan_core::analysis::{Engine, EngineConfig, Event, MemoryStore, Notification, StoreState};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::idb::Db;
+use super::AppStore;
 
 /// The IndexedDB database and object store, and the key of the state.
 const DATABASE: &str = "prescan";
@@ -61,79 +58,36 @@ pub struct Shown {
     pub notification: Notification,
 }
 
-/// The store, as the pages see it. Cheap to copy.
-#[derive(Clone, Copy)]
-pub struct AppStore {
-    store: StoredValue<Rc<MemoryStore>, LocalStorage>,
-    db: StoredValue<Option<Db>, LocalStorage>,
-    save_pending: StoredValue<Rc<Cell<bool>>, LocalStorage>,
-    /// Bumped on every change.
-    revision: RwSignal<u64>,
-    /// Whether the saved analyses could be read.
-    pub storage: RwSignal<Storage>,
-    /// Notifications of this visit, newest last.
-    pub notifications: RwSignal<Vec<Shown>>,
-}
-
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// The result of a store call; the in-memory store answers at once.
-pub fn ready<T>(future: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
-    now_or_never(future)
-        .unwrap_or_else(|| Err(StoreError::Backend("The store did not answer.".into())))
-}
-
 impl AppStore {
-    /// Creates the store, provides it to every view below, starts reading
-    /// the saved state and starts the scan engine.
-    pub fn provide() -> AppStore {
-        let app = AppStore {
-            store: StoredValue::new_local(Rc::new(MemoryStore::new(LOCAL_USER, now_ms))),
-            db: StoredValue::new_local(None),
-            save_pending: StoredValue::new_local(Rc::new(Cell::new(false))),
-            revision: RwSignal::new(0),
-            storage: RwSignal::new(Storage::Loading),
-            notifications: RwSignal::new(Vec::new()),
-        };
-        provide_context(app);
-        app.load();
-        app.start_engine();
-        app
-    }
-
-    /// Reads the store; the view or memo calling it follows every change.
-    pub fn read<R>(&self, f: impl FnOnce(&MemoryStore) -> R) -> R {
-        self.revision.track();
-        self.read_untracked(f)
-    }
-
-    /// Reads the store without following changes.
+    /// Reads the in-browser store without following changes.
     pub fn read_untracked<R>(&self, f: impl FnOnce(&MemoryStore) -> R) -> R {
-        let store = self.store.get_value();
+        let store = self.memory.get_value();
         f(&store)
     }
 
-    /// Changes the store; views follow, and the state is saved shortly.
-    pub fn write<R>(&self, f: impl FnOnce(&MemoryStore) -> R) -> R {
-        let store = self.store.get_value();
+    /// Changes the in-browser store directly (demo data, import); views
+    /// follow, and the state is saved shortly.
+    pub fn write_local<R>(&self, f: impl FnOnce(&MemoryStore) -> R) -> R {
+        let store = self.memory.get_value();
         let result = f(&store);
-        self.changed();
+        self.local_changed();
         result
     }
 
-    /// The revision, bumped on every change (for views that poll).
-    pub fn revision(&self) -> u64 {
-        self.revision.get()
-    }
-
-    fn changed(&self) {
-        self.revision.update(|r| *r += 1);
+    /// The in-browser store changed: save it, and views follow when it is
+    /// the backend.
+    pub(crate) fn local_changed(&self) {
+        if !self.is_api_untracked() {
+            self.bump();
+        }
         self.schedule_save();
     }
 
-    fn schedule_save(&self) {
+    pub(crate) fn schedule_save(&self) {
         if self.storage.get_untracked() != Storage::Ready {
             return;
         }
@@ -172,7 +126,7 @@ impl AppStore {
         });
     }
 
-    fn load(&self) {
+    pub(crate) fn load(&self) {
         let app = *self;
         spawn_local(async move {
             let db = match Db::open(DATABASE, STORES).await {
@@ -215,7 +169,7 @@ impl AppStore {
     pub fn start_fresh(&self) {
         self.read_untracked(|s| s.with_state_mut(|state| *state = StoreState::new()));
         self.storage.set(Storage::Ready);
-        self.changed();
+        self.local_changed();
     }
 
     /// Replaces the whole store with an export.
@@ -227,14 +181,14 @@ impl AppStore {
             if matches!(self.storage.get_untracked(), Storage::Unreadable { .. }) {
                 self.storage.set(Storage::Ready);
             }
-            self.changed();
+            self.local_changed();
         }
         result
     }
 
-    fn start_engine(&self) {
+    pub(crate) fn start_engine(&self) {
         let app = *self;
-        let engine = Rc::new(Engine::new(EngineConfig::demo()));
+        let engine = std::rc::Rc::new(Engine::new(EngineConfig::demo()));
         let tick = Closure::<dyn Fn()>::new(move || {
             if matches!(
                 app.storage.get_untracked(),
@@ -246,12 +200,16 @@ impl AppStore {
             if events.is_empty() {
                 return;
             }
-            for event in events {
-                if let Event::Notification(notification) = event {
-                    app.notify(notification);
+            // With a server as the backend, the analyses of this browser
+            // move on quietly (they are not on screen).
+            if !app.is_api_untracked() {
+                for event in events {
+                    if let Event::Notification(notification) = event {
+                        app.notify(notification);
+                    }
                 }
             }
-            app.changed();
+            app.local_changed();
         });
         if let Some(window) = web_sys::window() {
             let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
@@ -282,10 +240,7 @@ impl AppStore {
     }
 }
 
-/// The store provided by [`AppStore::provide`].
-pub fn use_store() -> AppStore {
-    expect_context::<AppStore>()
-}
+pub use super::use_store;
 
 /// Whether the browser shows notifications from this app (`granted`,
 /// `denied` or `default` for not asked yet; `unsupported` without the API).

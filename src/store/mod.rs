@@ -1,5 +1,298 @@
-//! Where the app keeps Dynamic Analyses: the in-browser store (the default;
-//! it needs no server) around the core's `MemoryStore`.
+//! Where the app keeps Dynamic Analyses, behind one [`AppStore`] the pages
+//! talk to: the in-browser store (the default; it needs no server) around
+//! the core's `MemoryStore`, or a server implementing the JSON API
+//! ([`http::HttpStore`]), as chosen on the Settings page
+//! ([`settings::Backend`]).
+//!
+//! Every read and change is `async` and mirrors the core's `Store` trait;
+//! a change that worked bumps the store's revision, which makes every view
+//! load again ([`live::Live`]). With the in-browser store the futures are
+//! ready at once.
 
 pub mod browser;
+pub mod http;
 pub mod idb;
+pub mod live;
+pub mod settings;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use prescan_core::analysis::{
+    ActivityEntry, Analysis, AnalysisId, AnalysisSummary, AnalysisUpdate, ListQuery, MemoryStore,
+    NewAnalysis, Notification, Page, RunAction, ScanId, SpecId, SpecRecord, SpecUpload, Store,
+    StoreError,
+};
+use prescan_core::prescan::PrescanReport;
+
+pub use browser::{Shown, Storage};
+use http::HttpStore;
+use settings::Backend;
+
+/// The store, as the pages see it. Cheap to copy; provided at the root
+/// ([`AppStore::provide`], [`use_store`]).
+#[derive(Clone, Copy)]
+pub struct AppStore {
+    pub(crate) memory: StoredValue<Rc<MemoryStore>, LocalStorage>,
+    pub(crate) db: StoredValue<Option<idb::Db>, LocalStorage>,
+    pub(crate) save_pending: StoredValue<Rc<Cell<bool>>, LocalStorage>,
+    /// Bumped on every change.
+    pub(crate) revision: RwSignal<u64>,
+    /// Whether the analyses saved in this browser could be read.
+    pub storage: RwSignal<Storage>,
+    /// Notifications of this visit, newest last.
+    pub notifications: RwSignal<Vec<Shown>>,
+    /// Where analyses are kept now.
+    pub backend: RwSignal<Backend>,
+    http: StoredValue<Option<Rc<HttpStore>>, LocalStorage>,
+}
+
+/// Facts about all analyses, for the list's count line and data tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Overview {
+    /// How many analyses there are.
+    pub total: usize,
+    /// Whether some are demo data.
+    pub has_demo: bool,
+}
+
+impl AppStore {
+    /// Creates the store with the backend remembered in this browser,
+    /// provides it to every view below, reads the analyses saved in this
+    /// browser and starts the scan engine.
+    pub fn provide() -> AppStore {
+        let backend = settings::load();
+        let app = AppStore {
+            memory: StoredValue::new_local(Rc::new(MemoryStore::new(
+                browser::LOCAL_USER,
+                browser::now_ms,
+            ))),
+            db: StoredValue::new_local(None),
+            save_pending: StoredValue::new_local(Rc::new(Cell::new(false))),
+            revision: RwSignal::new(0),
+            storage: RwSignal::new(Storage::Loading),
+            notifications: RwSignal::new(Vec::new()),
+            backend: RwSignal::new(Backend::Browser),
+            http: StoredValue::new_local(None),
+        };
+        app.set_backend(backend);
+        provide_context(app);
+        app.load();
+        app.start_engine();
+        app
+    }
+
+    /// Switches to `backend` (views load again from it).
+    pub fn set_backend(&self, backend: Backend) {
+        let http = match &backend {
+            Backend::Browser => None,
+            Backend::Api(api) => Some(Rc::new(HttpStore::new(
+                api.base_url.clone(),
+                api.token.clone(),
+            ))),
+        };
+        self.http.set_value(http);
+        self.backend.set(backend);
+        self.bump();
+    }
+
+    /// Makes the calling view or resource follow every change.
+    pub fn track(&self) {
+        self.revision.track();
+        self.backend.track();
+    }
+
+    /// The revision, bumped on every change.
+    pub fn revision(&self) -> u64 {
+        self.revision.get()
+    }
+
+    /// Whether analyses are on a JSON API server (tracked).
+    pub fn is_api(&self) -> bool {
+        self.backend.with(Backend::is_api)
+    }
+
+    /// Whether analyses are on a JSON API server (not tracked).
+    pub fn is_api_untracked(&self) -> bool {
+        self.backend
+            .try_with_untracked(Backend::is_api)
+            .unwrap_or(false)
+    }
+
+    /// The in-browser store (used by the in-browser backend and its data
+    /// tools whatever the backend).
+    pub fn memory(&self) -> Rc<MemoryStore> {
+        self.memory.get_value()
+    }
+
+    /// The API client, when the backend is the JSON API.
+    pub fn http(&self) -> Option<Rc<HttpStore>> {
+        self.http.get_value()
+    }
+
+    pub(crate) fn bump(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Records a change that worked: views load again; the in-browser
+    /// state is saved shortly.
+    fn changed(&self) {
+        self.bump();
+        if self.http.with_value(Option::is_none) {
+            self.schedule_save();
+        }
+    }
+
+    /// The result of a change: on success the views follow.
+    fn after<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if result.is_ok() {
+            self.changed();
+        }
+        result
+    }
+
+    /// One page of analyses matching the query.
+    pub async fn list(&self, query: ListQuery) -> Result<Page<AnalysisSummary>, StoreError> {
+        match self.http() {
+            Some(http) => http.list(&query).await,
+            None => self.memory().list(&query).await,
+        }
+    }
+
+    /// How many analyses there are, and whether some are demo data.
+    pub async fn overview(&self) -> Result<Overview, StoreError> {
+        match self.http() {
+            Some(http) => http
+                .list(&ListQuery {
+                    size: 1,
+                    ..ListQuery::default()
+                })
+                .await
+                .map(|page| Overview {
+                    total: page.total_elements,
+                    has_demo: false,
+                }),
+            None => {
+                let memory = self.memory();
+                let state = memory.state();
+                Ok(Overview {
+                    total: state.analyses.len(),
+                    has_demo: state.analyses.iter().any(|a| a.demo),
+                })
+            }
+        }
+    }
+
+    /// One analysis.
+    pub async fn get(&self, id: AnalysisId) -> Result<Analysis, StoreError> {
+        match self.http() {
+            Some(http) => http.get(id).await,
+            None => self.memory().get(id).await,
+        }
+    }
+
+    /// Creates an analysis.
+    pub async fn create(&self, new: NewAnalysis) -> Result<Analysis, StoreError> {
+        let result = match self.http() {
+            Some(http) => http.create(new).await,
+            None => self.memory().create(new).await,
+        };
+        self.after(result)
+    }
+
+    /// Changes an analysis.
+    pub async fn update(
+        &self,
+        id: AnalysisId,
+        change: AnalysisUpdate,
+    ) -> Result<Analysis, StoreError> {
+        let result = match self.http() {
+            Some(http) => http.update(id, change).await,
+            None => self.memory().update(id, change).await,
+        };
+        self.after(result)
+    }
+
+    /// Deletes an analysis that never ran.
+    pub async fn delete(&self, id: AnalysisId) -> Result<(), StoreError> {
+        let result = match self.http() {
+            Some(http) => http.delete(id).await,
+            None => self.memory().delete(id).await,
+        };
+        self.after(result)
+    }
+
+    /// Stops, pauses or resumes a run.
+    pub async fn act(&self, id: AnalysisId, action: RunAction) -> Result<Analysis, StoreError> {
+        let result = match self.http() {
+            Some(http) => http.act(id, action).await,
+            None => self.memory().act(id, action).await,
+        };
+        self.after(result)
+    }
+
+    /// The activity log of an analysis, oldest entry first.
+    pub async fn activity(&self, id: AnalysisId) -> Result<Vec<ActivityEntry>, StoreError> {
+        match self.http() {
+            Some(http) => http.activity(id).await,
+            None => self.memory().activity(id).await,
+        }
+    }
+
+    /// Stores a specification's original bytes.
+    pub async fn put_specification(&self, upload: SpecUpload) -> Result<SpecRecord, StoreError> {
+        let result = match self.http() {
+            Some(http) => http.put_specification(upload).await,
+            None => self.memory().put_specification(upload).await,
+        };
+        self.after(result)
+    }
+
+    /// Every stored specification, newest first.
+    pub async fn specifications(&self) -> Result<Vec<SpecRecord>, StoreError> {
+        match self.http() {
+            Some(http) => http.specifications().await,
+            None => self.memory().specifications().await,
+        }
+    }
+
+    /// The original bytes of a stored specification.
+    pub async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError> {
+        match self.http() {
+            Some(http) => http.specification_bytes(id).await,
+            None => self.memory().specification_bytes(id).await,
+        }
+    }
+
+    /// The last prescan of a scan kept in this browser.
+    pub fn last_prescan(&self, scan: ScanId) -> Option<PrescanReport> {
+        self.memory().state().last_prescan(scan).cloned()
+    }
+
+    /// Keeps a prescan run from this browser as the last of its scan,
+    /// records it in the activity log, and shows its notification.
+    pub fn save_prescan(
+        &self,
+        analysis: AnalysisId,
+        scan: ScanId,
+        report: PrescanReport,
+        succeeded: bool,
+        summary: &str,
+    ) -> Result<(), StoreError> {
+        let memory = self.memory();
+        let user = memory.user().to_owned();
+        let at = memory.now_ms();
+        let recorded = memory.with_state_mut(|state| {
+            state.save_prescan(scan, report);
+            state.record_prescan(analysis, succeeded, summary, &user, at)
+        });
+        self.changed();
+        recorded.map(|notification: Notification| self.notify(notification))
+    }
+}
+
+/// The store provided by [`AppStore::provide`].
+pub fn use_store() -> AppStore {
+    expect_context::<AppStore>()
+}

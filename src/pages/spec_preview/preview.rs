@@ -19,8 +19,8 @@ use crate::components::scan_config::ScanConfiguration;
 use crate::convert::Failure;
 use crate::download;
 use crate::format::{bytes, har_file_name, thousands};
-use crate::store::browser::{ready, use_store};
-use prescan_core::analysis::{SpecUpload, Store};
+use crate::store::use_store;
+use prescan_core::analysis::SpecUpload;
 
 /// The raw HAR view shows at most this many bytes; the download has all.
 const RAW_LIMIT: usize = 1_000_000;
@@ -95,7 +95,7 @@ pub(super) fn Preview(
                 };
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                 let upload = SpecUpload::from_specification(&spec, bytes);
-                match app.write(|s| ready(s.put_specification(upload))) {
+                match app.put_specification(upload).await {
                     Ok(record) => {
                         if let Some(window) = web_sys::window() {
                             let _ = window
