@@ -35,8 +35,9 @@ use crate::db::{self, Changes, Extra, MutateError, SavedPrescan};
 use crate::{now_ms, prescan, AppState};
 
 const API: &str = "/api/v1";
-/// The contract, embedded at build time (see `build.rs`).
-pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+/// The contract (`public/api/openapi.json`), embedded at build time so that
+/// the binary is self-contained.
+pub const OPENAPI_JSON: &str = prescan_core::api::OPENAPI_JSON;
 
 /// The Content-Security-Policy of the app: its own scripts (Trunk's inline
 /// loader and the service-worker registration are inline), WebAssembly,

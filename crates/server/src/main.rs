@@ -62,6 +62,7 @@ fn default_dist() -> Option<PathBuf> {
     candidates
         .into_iter()
         .find(|d| d.join("index.html").is_file())
+        .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
 }
 
 async fn signal() {
