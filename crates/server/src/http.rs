@@ -1039,12 +1039,17 @@ fn find_scan(s: &AppState, scan: ScanId) -> Result<ScanInfo, ApiError> {
     })
 }
 
+/// The prescan as the API returns it: the report without the scan's
+/// credentials (`api::redact_report`; the stored one keeps the requests as
+/// sent).
 fn prescan_body(
     scan: ScanId,
     started_ms: i64,
     finished_ms: Option<i64>,
     report: prescan_core::prescan::PrescanReport,
+    auth: &prescan_core::ScanAuth,
 ) -> wire::Prescan {
+    let report = wire::redact_report(&report, auth);
     let done = report.results.iter().flatten().count();
     wire::Prescan {
         scan_id: scan,
@@ -1064,9 +1069,10 @@ fn prescan_body(
 }
 
 async fn current_prescan(s: &Arc<AppState>, scan: ScanId) -> Result<wire::Prescan, ApiError> {
+    let auth = find_scan(s, scan)?.auth;
     if let Some(r) = s.prescans.get(scan) {
         let (report, _) = r.snapshot();
-        return Ok(prescan_body(scan, r.started_ms, None, report));
+        return Ok(prescan_body(scan, r.started_ms, None, report, &auth));
     }
     let db = s.db.clone();
     let saved = blocking(move || Ok(db.prescan(scan)?)).await?;
@@ -1076,6 +1082,7 @@ async fn current_prescan(s: &Arc<AppState>, scan: ScanId) -> Result<wire::Presca
             p.started_ms,
             Some(p.finished_ms.unwrap_or(p.started_ms)),
             p.report,
+            &auth,
         )),
         None => Err(ApiError::from(Problem::not_found(format!(
             "Scan {scan} has no prescan yet. Start one with POST {API}/scans/{scan}/prescan."
@@ -1168,7 +1175,7 @@ async fn prescan_start(
         prescan::drive(running.clone(), cancel, st.client.clone()).await;
         finish_prescan(&st, scan, &running).await;
     });
-    let body = prescan_body(scan, started_ms, None, report);
+    let body = prescan_body(scan, started_ms, None, report, &info.auth);
     let mut r = json_response(StatusCode::ACCEPTED, &body);
     if let Ok(v) = HeaderValue::from_str(&format!("{API}/scans/{scan}/prescan")) {
         r.headers_mut().insert(header::LOCATION, v);

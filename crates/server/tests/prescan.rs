@@ -99,7 +99,10 @@ async fn a_prescan_runs_from_the_server() {
         &api,
         &target,
         &["/ok", "/secret", "/missing"],
-        json!({ "custom_cookies": [{ "name": "session", "value": "abc123" }] }),
+        json!({
+            "custom_cookies": [{ "name": "session", "value": "abc123" }],
+            "custom_headers": [{ "name": "X-Api-Secret", "value": "hunter2-secret" }]
+        }),
     )
     .await;
     let path = format!("/api/v1/scans/{scan}/prescan");
@@ -119,6 +122,13 @@ async fn a_prescan_runs_from_the_server() {
     })
     .await;
     assert_eq!(done["progress"], json!({ "done": 3, "total": 3 }));
+    // The API never returns the scan's credentials, though they were sent.
+    let text = done.to_string();
+    assert!(
+        !text.contains("hunter2-secret") && !text.contains("abc123"),
+        "{text}"
+    );
+    assert!(text.contains("X-Api-Secret"), "{text}");
     let report = &done["report"];
     let statuses: Vec<Value> = report["results"]
         .as_array()
@@ -146,7 +156,9 @@ async fn a_prescan_runs_from_the_server() {
         "{last}"
     );
     // The prescan as HAR, with the real responses.
-    let har = api.get(&format!("{path}/har")).await.json();
+    let har = api.get(&format!("{path}/har")).await;
+    assert!(!String::from_utf8_lossy(&har.bytes).contains("hunter2-secret"));
+    let har = har.json();
     let entries = har["log"]["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[1]["response"]["status"], 401);
