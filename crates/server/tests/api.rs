@@ -282,6 +282,23 @@ async fn analyses_lifecycle_over_http() {
     )
     .await
     .problem(400);
+    // serde would read a struct from an array, and a missing field from
+    // null: the contract has neither.
+    api.patch(&format!("/api/v1/analyses/{id}"), &json!([null, null]))
+        .await
+        .problem(400);
+    api.patch(&format!("/api/v1/analyses/{id}"), &json!({ "scans": null }))
+        .await
+        .problem(400);
+    // JSON Schema's integers include 2.0.
+    let u = api
+        .patch(
+            &format!("/api/v1/analyses/{id}"),
+            &json!({ "schedule": { "start": { "type": "unscheduled" }, "duration": { "unit": "hours", "value": 3.0 } } }),
+        )
+        .await;
+    assert_eq!(u.status, 200, "{}", String::from_utf8_lossy(&u.bytes));
+    assert_eq!(u.json()["schedule"]["duration"]["value"], 3);
 
     // Actions: Pause is refused while Submitted (409 with the reason);
     // Stop and Save works.
