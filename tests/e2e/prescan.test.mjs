@@ -4,61 +4,12 @@
 // request is a cross-origin fetch (Prism answers CORS preflights).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   useApp, text, download, assertHar, screenshot, tempDir, writeTemp, SAMPLE, TIMEOUT,
 } from './helpers.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const PRISM = path.join(here, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
+import { freePort, startPrism } from './prism.mjs';
 
 const app = useApp();
-
-/** A TCP port nothing listens on (just released by the OS). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `prism mock spec` on a free port; resolves once it answers. */
-async function startPrism(spec) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [PRISM, 'mock', spec, '-h', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prism exited: ${log}`);
-    try {
-      await fetch(url + '/');
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`prism did not answer: ${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  return {
-    url,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill();
-    }),
-  };
-}
 
 const SECURED_SERVER = `openapi: 3.0.3
 info: { title: Secured, version: 1.0.0 }

@@ -1,0 +1,53 @@
+// Stoplight's Prism mock server (npm @stoplight/prism-cli): a real HTTP server
+// nobody here wrote, that answers each request of a specification with its
+// examples. The prescan tests send their requests to it.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PRISM = path.join(here, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
+
+/** A TCP port nothing listens on (just released by the OS). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `prism mock spec` on a free port; resolves once it answers. */
+export async function startPrism(spec) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [PRISM, 'mock', spec, '-h', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prism exited: ${log}`);
+    try {
+      await fetch(url + '/');
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`prism did not answer: ${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill();
+    }),
+  };
+}
