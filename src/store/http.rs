@@ -51,7 +51,7 @@ pub enum HttpError {
         detail: String,
     },
     /// An error status with problem details.
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// An error status without problem details.
     Status {
         /// The status code.
@@ -161,7 +161,7 @@ pub fn classify(
             detail: p.map(|p| p.detail).unwrap_or_default(),
         },
         (_, Some(p)) if !p.detail.is_empty() || !p.title.is_empty() || !p.errors.is_empty() => {
-            HttpError::Problem(p)
+            HttpError::Problem(Box::new(p))
         }
         _ => HttpError::Status {
             status,
@@ -305,7 +305,20 @@ impl HttpStore {
                 }
             }
         };
-        let mut builder = RequestBuilder::new(url)
+        // The query goes through the builder (gloo-net adds a stray `&` to
+        // a URL that already has one).
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                let decode = |t: &str| api::percent_decode(t).unwrap_or_else(|| t.to_owned());
+                (decode(k), decode(v))
+            })
+            .collect();
+        let mut builder = RequestBuilder::new(path)
+            .query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .method(method)
             .header("Accept", "application/json")
             .abort_signal(signal);
