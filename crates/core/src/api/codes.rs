@@ -11,7 +11,9 @@ use serde::de::{Deserializer, Error as _};
 use serde::ser::Serializer;
 use serde::Deserialize;
 
-use crate::analysis::{ActivityKind, AnalysisAction, AnalysisStatus, RunAction, ScanStatus};
+use crate::analysis::{
+    ActivityKind, AnalysisAction, AnalysisStatus, NotificationKind, RunAction, ScanStatus,
+};
 use crate::SpecFormat;
 
 /// An enum of the core written on the wire as a stable code.
@@ -66,6 +68,13 @@ const RUN_ACTIONS: [RunAction; 4] = [
     RunAction::Resume,
 ];
 
+const NOTIFICATION_KINDS: [NotificationKind; 4] = [
+    NotificationKind::PrescanSucceeded,
+    NotificationKind::PrescanFailed,
+    NotificationKind::AnalysisFailed,
+    NotificationKind::ResultsPublished,
+];
+
 const SPEC_FORMATS: [SpecFormat; 5] = [
     SpecFormat::OpenApi2,
     SpecFormat::OpenApi30,
@@ -92,6 +101,7 @@ debug_wire_code!(ScanStatus, ScanStatus::ALL);
 debug_wire_code!(AnalysisAction, AnalysisAction::ALL);
 debug_wire_code!(RunAction, RUN_ACTIONS);
 debug_wire_code!(ActivityKind, ACTIVITY_KINDS);
+debug_wire_code!(NotificationKind, NOTIFICATION_KINDS);
 
 impl WireCode for SpecFormat {
     fn all() -> &'static [Self] {

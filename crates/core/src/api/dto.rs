@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::{code, code_list, option_code, option_time, time};
 use crate::analysis::{
-    ActivityKind, AnalysisAction, AnalysisId, AnalysisStatus, RunAction, ScanId, ScanStatus, SpecId,
+    ActivityKind, AnalysisAction, AnalysisId, AnalysisStatus, Notification, NotificationKind,
+    Recipients, RunAction, ScanId, ScanStatus, SpecId,
 };
 use crate::SpecFormat;
 
@@ -504,4 +505,101 @@ pub struct Prescan {
     /// The core's report (its own serde shape); `null` until the plan is
     /// made.
     pub report: Option<crate::prescan::PrescanReport>,
+}
+
+/// `GET /notifications`: the notifications stored after a given id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationList {
+    /// The notifications with an id above `after`, oldest first.
+    pub notifications: Vec<NotificationItem>,
+    /// The highest notification id stored (0 if none): a client that
+    /// connects can start from it without showing old ones.
+    pub latest_notification_id: u64,
+}
+
+/// One notification (the e-mail Veracode would send) about one analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationItem {
+    /// Its id (increasing in the order they were stored).
+    pub notification_id: u64,
+    /// The analysis.
+    pub analysis_id: AnalysisId,
+    /// The analysis's name when it happened.
+    pub analysis_name: String,
+    /// What happened (`RESULTS_PUBLISHED`).
+    #[serde(with = "code")]
+    pub kind: NotificationKind,
+    /// The subject ([`NotificationKind::subject`]).
+    pub subject: String,
+    /// The whole message ([`Notification::message`]).
+    pub message: String,
+    /// Whether it is bad news ([`NotificationKind::is_failure`]).
+    pub failure: bool,
+    /// A sentence about this case (may be empty).
+    #[serde(default)]
+    pub detail: String,
+    /// Who receives it: the schedule owner's name, or `null` for the
+    /// organization's security leads.
+    #[serde(default)]
+    pub schedule_owner: Option<String>,
+    /// When.
+    #[serde(with = "time")]
+    pub created_on: i64,
+}
+
+impl NotificationItem {
+    /// The wire form of a stored core notification.
+    pub fn from_core(notification_id: u64, n: &Notification) -> Self {
+        NotificationItem {
+            notification_id,
+            analysis_id: n.analysis_id,
+            analysis_name: n.analysis_name.clone(),
+            kind: n.kind,
+            subject: n.kind.subject().to_string(),
+            message: n.message(),
+            failure: n.kind.is_failure(),
+            detail: n.detail.clone(),
+            schedule_owner: match &n.recipients {
+                Recipients::ScheduleOwner(name) => Some(name.clone()),
+                Recipients::SecurityLeads => None,
+            },
+            created_on: n.at_ms,
+        }
+    }
+
+    /// The core notification (what the app shows as a toast).
+    pub fn to_core(&self) -> Notification {
+        Notification {
+            kind: self.kind,
+            analysis_id: self.analysis_id,
+            analysis_name: self.analysis_name.clone(),
+            at_ms: self.created_on,
+            recipients: match &self.schedule_owner {
+                Some(name) => Recipients::ScheduleOwner(name.clone()),
+                None => Recipients::SecurityLeads,
+            },
+            detail: self.detail.clone(),
+        }
+    }
+}
+
+impl From<NotificationItem> for Notification {
+    fn from(item: NotificationItem) -> Self {
+        item.to_core()
+    }
+}
+
+impl From<&NotificationItem> for Notification {
+    fn from(item: &NotificationItem) -> Self {
+        item.to_core()
+    }
+}
+
+/// `GET /me`: who the server takes the caller for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The name the server records the caller's actions under ("API user"
+    /// for the `--token`, a name of the users file, "Anonymous" when the
+    /// server has no tokens).
+    pub user_display_name: String,
 }

@@ -76,6 +76,25 @@ pub mod routes {
     pub const SCAN_PRESCAN: &str = "/api/v1/scans/{scan_id}/prescan";
     /// `GET` the prescan as HAR.
     pub const SCAN_PRESCAN_HAR: &str = "/api/v1/scans/{scan_id}/prescan/har";
+    /// `GET` the notifications after an id (`?after=&limit=`).
+    pub const NOTIFICATIONS: &str = "/api/v1/notifications";
+    /// `GET` who the caller is.
+    pub const ME: &str = "/api/v1/me";
+}
+
+/// The most notifications `GET /notifications` returns at once (and its
+/// default `limit`).
+pub const MAX_NOTIFICATIONS: usize = 100;
+
+/// `/api/v1/notifications?after={after}`: the notifications stored after
+/// that id (0: all), oldest first, at most [`MAX_NOTIFICATIONS`].
+pub fn notifications_path(after: u64) -> String {
+    format!("{}?after={after}", routes::NOTIFICATIONS)
+}
+
+/// `/api/v1/me`.
+pub fn me_path() -> String {
+    routes::ME.to_string()
 }
 
 /// `/api/v1/health`.

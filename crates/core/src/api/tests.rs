@@ -40,6 +40,7 @@ fn codes_are_total_unique_and_round_trip() {
     all_codes_unique_and_round_trip::<AnalysisAction>();
     all_codes_unique_and_round_trip::<RunAction>();
     all_codes_unique_and_round_trip::<ActivityKind>();
+    all_codes_unique_and_round_trip::<core::NotificationKind>();
     all_codes_unique_and_round_trip::<SpecFormat>();
     assert_eq!(AnalysisStatus::ALL.len(), AnalysisStatus::codes().len());
     assert_eq!(ScanStatus::ALL.len(), ScanStatus::codes().len());
@@ -745,4 +746,47 @@ fn prescan_reports_are_returned_without_credentials() {
     let mut v = json!({"a": "ab", "b": "xaby", "c": ["ab"]});
     redact_json(&mut v, &["ab".to_string()]);
     assert_eq!(v, json!({"a": "***", "b": "xaby", "c": ["***"]}));
+}
+
+#[test]
+fn notification_item_round_trips_to_the_core() {
+    use crate::analysis::{Notification, NotificationKind, Recipients};
+    use crate::api;
+    for (kind, recipients) in [
+        (
+            NotificationKind::PrescanFailed,
+            Recipients::ScheduleOwner("Ada".to_string()),
+        ),
+        (
+            NotificationKind::ResultsPublished,
+            Recipients::SecurityLeads,
+        ),
+    ] {
+        let n = Notification {
+            kind,
+            analysis_id: crate::analysis::AnalysisId(7),
+            analysis_name: "Nightly".to_string(),
+            at_ms: 1_795_000_000_000,
+            recipients,
+            detail: "1 of 2 scans failed verification.".to_string(),
+        };
+        let item = api::NotificationItem::from_core(3, &n);
+        assert_eq!(item.message, n.message());
+        assert_eq!(item.failure, kind.is_failure());
+        assert_eq!(item.subject, kind.subject());
+        let json = serde_json::to_value(&item).unwrap();
+        assert_eq!(json["kind"], kind.code());
+        let back: api::NotificationItem = serde_json::from_value(json).unwrap();
+        assert_eq!(back, item);
+        assert_eq!(Notification::from(back), n);
+    }
+    assert_eq!(api::notifications_path(0), "/api/v1/notifications?after=0");
+    assert_eq!(
+        api::notifications_path(42),
+        "/api/v1/notifications?after=42"
+    );
+    assert_eq!(
+        NotificationKind::ResultsPublished.code(),
+        "RESULTS_PUBLISHED"
+    );
 }
