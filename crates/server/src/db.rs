@@ -50,21 +50,27 @@
 //! - `prescans(scan_id INTEGER PRIMARY KEY, analysis_id, started_ms,
 //!   finished_ms, report JSON)`: the last prescan of each scan;
 //!   `finished_ms IS NULL` while it runs (a prescan interrupted by a crash
-//!   is closed as cancelled at the next start).
+//!   is closed as cancelled at the next start);
+//! - `notifications(id INTEGER PRIMARY KEY AUTOINCREMENT, analysis_id,
+//!   body JSON, created_ms)` (schema 2): the core's `Notification`s, written
+//!   in the transaction of the change that produced them (an engine tick, a
+//!   prescan's end, an action); ids only grow (AUTOINCREMENT never reuses
+//!   one), so a client reads the ones after the last id it saw. They stay
+//!   when their analysis is deleted (they are what was sent).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use prescan_core::analysis::{
-    ActivityEntry, Analysis, AnalysisId, Engine, ScanId, SpecRecord, StoreState, StoredSpec,
-    STORE_VERSION,
+    ActivityEntry, Analysis, AnalysisId, Engine, Event, Notification, ScanId, SpecRecord,
+    StoreState, StoredSpec, STORE_VERSION,
 };
 use prescan_core::prescan::PrescanReport;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 /// The version of the SQLite schema (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// A storage failure (SQLite or a row that does not deserialize).
 #[derive(Debug)]
@@ -126,6 +132,8 @@ pub struct Changes {
     pub analyses: Vec<AnalysisId>,
     /// Other rows.
     pub extra: Vec<Extra>,
+    /// Notifications the change sent.
+    pub notifications: Vec<Notification>,
 }
 
 impl Changes {
@@ -133,10 +141,23 @@ impl Changes {
     pub fn analysis(id: AnalysisId) -> Self {
         Changes {
             analyses: vec![id],
-            extra: Vec::new(),
+            ..Changes::default()
         }
     }
+
+    /// Adds the notifications among `events`.
+    pub fn with_events(mut self, events: Vec<Event>) -> Self {
+        self.notifications
+            .extend(events.into_iter().filter_map(|e| match e {
+                Event::Notification(n) => Some(n),
+                Event::StatusChanged { .. } => None,
+            }));
+        self
+    }
 }
+
+/// A stored notification: its id and the core's notification.
+pub type StoredNotification = (u64, Notification);
 
 /// Where a mutation failed: its own refusal (nothing changed), or the
 /// storage (state reloaded).
@@ -260,7 +281,7 @@ impl Db {
                     (a.id, (a.clone(), log))
                 })
                 .collect();
-            engine.tick(state, now_ms);
+            let events = engine.tick(state, now_ms);
             let changed: Vec<AnalysisId> = before
                 .into_iter()
                 .filter(|(id, (a, log))| {
@@ -273,8 +294,9 @@ impl Db {
                 changed.len(),
                 Changes {
                     analyses: changed,
-                    extra: Vec::new(),
-                },
+                    ..Changes::default()
+                }
+                .with_events(events),
             ))
         });
         match r {
@@ -294,6 +316,34 @@ impl Db {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// Up to `limit` notifications with an id above `after`, oldest first,
+    /// and the highest id stored (0 if none).
+    pub fn notifications(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<(Vec<StoredNotification>, u64), DbError> {
+        let inner = self.lock();
+        let after = after.min(i64::MAX as u64) as i64;
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT id, body FROM notifications WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows: Vec<(i64, String)> = stmt
+            .query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, body) in rows {
+            out.push((id as u64, serde_json::from_str(&body)?));
+        }
+        let latest: i64 =
+            inner
+                .conn
+                .query_row("SELECT COALESCE(MAX(id), 0) FROM notifications", [], |r| {
+                    r.get(0)
+                })?;
+        Ok((out, latest.max(0) as u64))
     }
 
     /// The saved prescan of a scan.
@@ -413,6 +463,19 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
         )?;
         tx.commit()?;
     }
+    if version < 2 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE notifications (
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
+               analysis_id INTEGER NOT NULL,
+               body TEXT NOT NULL,
+               created_ms INTEGER NOT NULL
+             );
+             PRAGMA user_version = 2;",
+        )?;
+        tx.commit()?;
+    }
     Ok(())
 }
 
@@ -457,7 +520,7 @@ fn load(conn: &Connection) -> Result<StoreState, DbError> {
 }
 
 fn write(conn: &mut Connection, state: &StoreState, changes: Changes) -> Result<(), DbError> {
-    if changes.analyses.is_empty() && changes.extra.is_empty() {
+    if changes.analyses.is_empty() && changes.extra.is_empty() && changes.notifications.is_empty() {
         return Ok(());
     }
     let tx = conn.transaction()?;
@@ -506,6 +569,12 @@ fn write(conn: &mut Connection, state: &StoreState, changes: Changes) -> Result<
                 }
             }
         }
+    }
+    for n in &changes.notifications {
+        tx.execute(
+            "INSERT INTO notifications (analysis_id, body, created_ms) VALUES (?1, ?2, ?3)",
+            params![n.analysis_id.0 as i64, serde_json::to_string(n)?, n.at_ms],
+        )?;
     }
     tx.commit()?;
     Ok(())

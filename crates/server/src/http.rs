@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{RawPathParams, RawQuery, Request, State};
+use axum::extract::{Extension, RawPathParams, RawQuery, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
@@ -169,6 +169,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             &format!("{API}/scans/{{scan_id}}/prescan/har"),
             get(prescan_har),
         )
+        .route(&format!("{API}/notifications"), get(notifications))
+        .route(&format!("{API}/me"), get(me))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
@@ -192,26 +194,6 @@ fn same_origin(origin: &str, headers: &HeaderMap) -> bool {
         .is_some_and(|rest| rest.eq_ignore_ascii_case(host))
 }
 
-fn token_ok(expected: &str, headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let mut parts = value.trim().splitn(2, ' ');
-    let (Some(scheme), Some(given)) = (parts.next(), parts.next()) else {
-        return false;
-    };
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return false;
-    }
-    let given = given.trim().as_bytes();
-    let expected = expected.as_bytes();
-    // Constant time over the bytes; the length is not secret enough to hide.
-    given.len() == expected.len() && bool::from(given.ct_eq(expected))
-}
-
 const CORS_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
 const CORS_HEADERS: &str = "Authorization, Content-Type";
 const CORS_EXPOSE: &str = "Location, Content-Disposition, WWW-Authenticate";
@@ -226,7 +208,46 @@ fn add_cors(h: &mut HeaderMap, origin: &str) {
     );
 }
 
-async fn guard(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+/// Who made a request: the name of its token (`--token`: [`Config::user`],
+/// `--users-file`: the file's name), or [`ANONYMOUS`] on a server without
+/// tokens. The guard puts it in every request's extensions.
+///
+/// [`Config::user`]: crate::Config::user
+/// [`ANONYMOUS`]: crate::ANONYMOUS
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller(pub String);
+
+/// The bearer token of a request, if it has one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())?;
+    let mut parts = value.trim().splitn(2, ' ');
+    let (Some(scheme), Some(given)) = (parts.next(), parts.next()) else {
+        return None;
+    };
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(given.trim())
+}
+
+/// The name of the token a request carries, if it is one of the server's.
+/// Every configured token is compared, each in constant time over its
+/// bytes (lengths are not secret enough to hide), with no early exit.
+pub fn authenticate(config: &crate::Config, headers: &HeaderMap) -> Option<String> {
+    let given = bearer(headers)?.as_bytes();
+    let mut found: Option<&str> = None;
+    for (name, token) in config.tokens() {
+        let token = token.as_bytes();
+        let equal = given.len() == token.len() && bool::from(given.ct_eq(token));
+        if equal && found.is_none() {
+            found = Some(name);
+        }
+    }
+    found.map(str::to_owned)
+}
+
+async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let api = is_api(&path);
     let origin = req
@@ -295,16 +316,26 @@ async fn guard(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Resp
                 origin.as_deref().unwrap_or("")
             ),
         ))
-    } else if let Some(token) = s.config.token.as_deref().filter(|_| {
-        api && !(matches!(method, Method::GET | Method::HEAD)
+    } else if s.config.has_tokens()
+        && api
+        && !(matches!(method, Method::GET | Method::HEAD)
             && (path == format!("{API}/health") || path == format!("{API}/openapi.json")))
-    }) {
-        if token_ok(token, req.headers()) {
-            next.run(req).await
-        } else {
-            problem_response(Problem::unauthorized())
+    {
+        match authenticate(&s.config, req.headers()) {
+            Some(name) => {
+                req.extensions_mut().insert(Caller(name));
+                next.run(req).await
+            }
+            None => problem_response(Problem::unauthorized()),
         }
     } else {
+        let name = if s.config.has_tokens() {
+            authenticate(&s.config, req.headers())
+        } else {
+            None
+        };
+        req.extensions_mut()
+            .insert(Caller(name.unwrap_or_else(|| crate::ANONYMOUS.to_owned())));
         next.run(req).await
     };
     let h = response.headers_mut();
@@ -631,13 +662,18 @@ fn field_errors(errors: Vec<prescan_core::analysis::FieldError>) -> ApiError {
     ))
 }
 
-async fn create(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> ApiResult {
+async fn create(
+    State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
     let new: wire::NewAnalysis = json_body(&s, &headers, body, None).await?;
     let st = s.clone();
     let created = blocking(move || {
         Ok(st.db.mutate(|state, _| {
             let new = new.into_core(spec_lookup(state)).map_err(field_errors)?;
-            let a = state.create(new, &st.config.user, now_ms())?;
+            let a = state.create(new, &user.0, now_ms())?;
             Ok((wire::Analysis::from(a), Changes::analysis(a.id)))
         })?)
     })
@@ -672,6 +708,7 @@ async fn get_analysis(
 
 async fn update(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
     headers: HeaderMap,
     body: Body,
@@ -688,7 +725,7 @@ async fn update(
             let change = change
                 .into_core(current, spec_lookup(state))
                 .map_err(field_errors)?;
-            let a = state.update(id, change, &st.config.user, now_ms())?;
+            let a = state.update(id, change, &user.0, now_ms())?;
             Ok((wire::Analysis::from(a), Changes::analysis(id)))
         })?)
     })
@@ -726,6 +763,7 @@ async fn delete(
 
 async fn act(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
     headers: HeaderMap,
     body: Body,
@@ -738,8 +776,11 @@ async fn act(
     let st = s.clone();
     let a = blocking(move || {
         Ok(st.db.mutate(|state, _| {
-            let (a, _events) = state.act(id, req.action, &st.config.user, now_ms())?;
-            Ok((wire::Analysis::from(a), Changes::analysis(id)))
+            let (a, events) = state.act(id, req.action, &user.0, now_ms())?;
+            Ok((
+                wire::Analysis::from(a),
+                Changes::analysis(id).with_events(events),
+            ))
         })?)
     })
     .await?;
@@ -799,6 +840,7 @@ fn file_name_param(params: &BTreeMap<String, String>) -> Result<String, ApiError
 
 async fn upload(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
@@ -832,7 +874,7 @@ async fn upload(
             {
                 return Ok((wire::SpecRecord::from(&existing), Changes::default()));
             }
-            let record = state.put_specification(upload, &st.config.user, now_ms());
+            let record = state.put_specification(upload, &user.0, now_ms());
             // The bytes go to SQLite only (see the db module docs).
             let bytes = state
                 .specifications
@@ -844,11 +886,11 @@ async fn upload(
             Ok((
                 wire::SpecRecord::from(&record),
                 Changes {
-                    analyses: Vec::new(),
                     extra: vec![Extra::Specification {
                         record: record.clone(),
                         bytes,
                     }],
+                    ..Changes::default()
                 },
             ))
         })?)
@@ -1092,6 +1134,7 @@ async fn current_prescan(s: &Arc<AppState>, scan: ScanId) -> Result<wire::Presca
 
 async fn prescan_start(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
     headers: HeaderMap,
     body: Body,
@@ -1159,8 +1202,8 @@ async fn prescan_start(
             Ok((
                 (),
                 Changes {
-                    analyses: Vec::new(),
                     extra: vec![Extra::Prescan(first)],
+                    ..Changes::default()
                 },
             ))
         })?)
@@ -1173,7 +1216,7 @@ async fn prescan_start(
     let st = s.clone();
     tokio::spawn(async move {
         prescan::drive(running.clone(), cancel, st.client.clone()).await;
-        finish_prescan(&st, scan, &running).await;
+        finish_prescan(&st, scan, &running, user.0).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
     let mut r = json_response(StatusCode::ACCEPTED, &body);
@@ -1191,7 +1234,7 @@ fn running_conflict(scan: ScanId) -> ApiError {
 
 /// Records a finished prescan with the core (activity log entry and
 /// notification) and saves it, in one transaction.
-async fn finish_prescan(s: &Arc<AppState>, scan: ScanId, running: &prescan::Running) {
+async fn finish_prescan(s: &Arc<AppState>, scan: ScanId, running: &prescan::Running, user: String) {
     let (report, _) = running.snapshot();
     let saved = SavedPrescan {
         scan_id: scan,
@@ -1201,28 +1244,32 @@ async fn finish_prescan(s: &Arc<AppState>, scan: ScanId, running: &prescan::Runn
         report,
     };
     let st = s.clone();
-    let r = tokio::task::spawn_blocking(move || record(&st, saved, "")).await;
+    let r = tokio::task::spawn_blocking(move || record(&st, saved, "", &user)).await;
     if let Ok(Err(e)) = r {
         eprintln!("prescan-server: the prescan of scan {scan} could not be saved: {e}");
     }
     s.prescans.remove(scan);
 }
 
-fn record(s: &AppState, saved: SavedPrescan, extra_summary: &str) -> Result<(), db::DbError> {
+fn record(
+    s: &AppState,
+    saved: SavedPrescan,
+    extra_summary: &str,
+    user: &str,
+) -> Result<(), db::DbError> {
     let succeeded = saved.report.status() == prescan_core::prescan::PrescanStatus::Succeeded;
     let mut text = prescan::summary(&saved.report.connection());
     if !extra_summary.is_empty() {
         text.push(' ');
         text.push_str(extra_summary);
     }
-    let user = s.config.user.clone();
     let at = saved.finished_ms.unwrap_or_else(now_ms);
     let id = saved.analysis_id;
     let r = s.db.mutate::<(), StoreError>(|state, _| {
         // An analysis deleted meanwhile: nothing to record.
-        let analyses = match state.record_prescan(id, succeeded, &text, &user, at) {
-            Ok(_notification) => vec![id],
-            Err(StoreError::AnalysisNotFound(_)) => Vec::new(),
+        let (analyses, notifications) = match state.record_prescan(id, succeeded, &text, user, at) {
+            Ok(notification) => (vec![id], vec![notification]),
+            Err(StoreError::AnalysisNotFound(_)) => (Vec::new(), Vec::new()),
             Err(e) => return Err(e),
         };
         Ok((
@@ -1230,6 +1277,7 @@ fn record(s: &AppState, saved: SavedPrescan, extra_summary: &str) -> Result<(), 
             Changes {
                 analyses,
                 extra: vec![Extra::Prescan(saved)],
+                notifications,
             },
         ))
     });
@@ -1256,10 +1304,12 @@ pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbE
                 }
             }
             p.finished_ms = Some(now);
+            // Who started it is not stored; the server closes it.
             record(
                 &st,
                 p,
                 "The server stopped before the prescan finished; run it again.",
+                "prescan-server",
             )?;
         }
         Ok(())
@@ -1311,4 +1361,69 @@ async fn prescan_har(
     let p = current_prescan(&s, scan).await?;
     let har = p.report.map(|r| r.to_har());
     Ok(json_response(StatusCode::OK, &har))
+}
+
+// ---- Notifications, caller ----
+
+/// `after`: an id from 0; `limit`: 1 to [`wire::MAX_NOTIFICATIONS`].
+fn notification_params(raw: Option<String>) -> Result<(u64, usize), ApiError> {
+    let params = query_params(raw)?;
+    let after = match params.get("after") {
+        None => 0,
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= i64::MAX as u64 && v.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                bad_param(
+                    "after",
+                    format!(
+                        "The parameter after must be a notification id from 0 to {} (got \"{v}\"); give 0 for all.",
+                        i64::MAX
+                    ),
+                )
+            })?,
+    };
+    let limit = match params.get("limit") {
+        None => wire::MAX_NOTIFICATIONS,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| {
+                (1..=wire::MAX_NOTIFICATIONS).contains(n) && v.bytes().all(|b| b.is_ascii_digit())
+            })
+            .ok_or_else(|| {
+                bad_param(
+                    "limit",
+                    format!(
+                        "The parameter limit must be an integer from 1 to {} (got \"{v}\").",
+                        wire::MAX_NOTIFICATIONS
+                    ),
+                )
+            })?,
+    };
+    Ok((after, limit))
+}
+
+async fn notifications(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> ApiResult {
+    let (after, limit) = notification_params(raw)?;
+    let db = s.db.clone();
+    let (rows, latest) = blocking(move || Ok(db.notifications(after, limit)?)).await?;
+    let list = wire::NotificationList {
+        notifications: rows
+            .iter()
+            .map(|(id, n)| wire::NotificationItem::from_core(*id, n))
+            .collect(),
+        latest_notification_id: latest,
+    };
+    Ok(json_response(StatusCode::OK, &list))
+}
+
+async fn me(Extension(user): Extension<Caller>) -> Response {
+    json_response(
+        StatusCode::OK,
+        &wire::Me {
+            user_display_name: user.0,
+        },
+    )
 }

@@ -95,8 +95,88 @@ pub struct Config {
     pub max_spec_bytes: usize,
     /// Refuse prescan targets on private networks.
     pub prescan_deny_private: bool,
-    /// The display name recorded as the user of API calls.
+    /// The display name recorded as the user of calls with `token`.
     pub user: String,
+    /// Named users (`--users-file`): each call with one of their tokens is
+    /// recorded under that name.
+    pub users: Vec<UserToken>,
+}
+
+/// The name recorded for calls to a server without tokens (and what
+/// `GET /api/v1/me` says there).
+pub const ANONYMOUS: &str = "Anonymous";
+
+/// The shortest token of a users file.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+/// A named user of `--users-file`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserToken {
+    /// The name recorded in the activity log and as created/modified/uploaded by.
+    pub name: String,
+    /// The bearer token.
+    pub token: String,
+}
+
+impl std::fmt::Debug for UserToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserToken")
+            .field("name", &self.name)
+            .field("token", &"<hidden>")
+            .finish()
+    }
+}
+
+/// Reads a users file: one `name<TAB>token` a line; blank lines and lines
+/// starting with `#` are skipped. A name is 1 to 100 characters without
+/// control characters (spaces inside are fine); a token at least
+/// [`MIN_TOKEN_CHARS`] characters without white space. A token given twice
+/// (or equal to `other_token`, the `--token`) is refused, naming the line.
+pub fn parse_users(text: &str, other_token: Option<&str>) -> Result<Vec<UserToken>, String> {
+    let mut users: Vec<(usize, UserToken)> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let Some((name, token)) = line.split_once('\t') else {
+            return Err(format!(
+                "line {n}: write the user's name, a tab, then the token (name<TAB>token)"
+            ));
+        };
+        let name = name.trim();
+        let token = token.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(format!(
+                "line {n}: the name must be 1 to 100 characters without control characters"
+            ));
+        }
+        if token.chars().count() < MIN_TOKEN_CHARS || token.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "line {n}: the token of {name} must be at least {MIN_TOKEN_CHARS} characters without spaces or tabs"
+            ));
+        }
+        if let Some((first, other)) = users.iter().find(|(_, u)| u.token == token) {
+            return Err(format!(
+                "line {n}: the token of {name} is already the token of {} (line {first}); give every user a token of their own",
+                other.name
+            ));
+        }
+        if other_token == Some(token) {
+            return Err(format!(
+                "line {n}: the token of {name} is the --token; give every user a token of their own"
+            ));
+        }
+        users.push((
+            n,
+            UserToken {
+                name: name.to_owned(),
+                token: token.to_owned(),
+            },
+        ));
+    }
+    Ok(users.into_iter().map(|(_, u)| u).collect())
 }
 
 impl Config {
@@ -112,7 +192,26 @@ impl Config {
             max_spec_bytes: DEFAULT_MAX_SPEC_BYTES,
             prescan_deny_private: false,
             user: "API user".into(),
+            users: Vec::new(),
         }
+    }
+
+    /// Whether calls need a token.
+    pub fn has_tokens(&self) -> bool {
+        self.token.is_some() || !self.users.is_empty()
+    }
+
+    /// Every token with the name its calls are recorded under.
+    pub fn tokens(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.token
+            .as_deref()
+            .map(|t| (self.user.as_str(), t))
+            .into_iter()
+            .chain(
+                self.users
+                    .iter()
+                    .map(|u| (u.name.as_str(), u.token.as_str())),
+            )
     }
 }
 

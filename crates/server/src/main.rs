@@ -36,6 +36,12 @@ struct Cli {
     /// Bearer token every API call needs (except health and openapi.json).
     #[arg(long, env = "PRESCAN_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// A file of named users: one `name<TAB>token` a line (# comments and
+    /// blank lines allowed; tokens of 16 characters or more, each
+    /// different). Calls with a user's token are recorded under that name;
+    /// combines with --token (recorded as "API user").
+    #[arg(long, value_name = "PATH")]
+    users_file: Option<PathBuf>,
     /// An origin allowed to call the API from a browser (CORS), such as
     /// https://app.example.com; repeatable. Default: same origin only.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
@@ -104,6 +110,33 @@ async fn main() -> std::process::ExitCode {
         }
     }
     let token = cli.token.filter(|t| !t.is_empty());
+    let users = match &cli.users_file {
+        None => Vec::new(),
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("prescan-server: --users-file {}: {e}", path.display());
+                    return std::process::ExitCode::from(2);
+                }
+            };
+            match prescan_server::parse_users(&text, token.as_deref()) {
+                Ok(u) if u.is_empty() => {
+                    eprintln!(
+                        "prescan-server: --users-file {}: no users in it (write one name<TAB>token a line)",
+                        path.display()
+                    );
+                    return std::process::ExitCode::from(2);
+                }
+                Ok(u) => u,
+                Err(e) => {
+                    eprintln!("prescan-server: --users-file {}: {e}", path.display());
+                    return std::process::ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let user_count = users.len();
     let dist = cli.dist.or_else(default_dist);
     if let Some(d) = &dist {
         if !d.join("index.html").is_file() {
@@ -128,6 +161,7 @@ async fn main() -> std::process::ExitCode {
         max_json_bytes: cli.max_json_bytes,
         max_spec_bytes: cli.max_spec_bytes,
         prescan_deny_private: cli.prescan_deny_private,
+        users,
         ..Config::new(&cli.data_dir)
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
@@ -157,10 +191,11 @@ async fn main() -> std::process::ExitCode {
             None => ", no app".into(),
         },
         data.display(),
-        if token.is_some() {
-            ", bearer token required"
-        } else {
-            ""
+        match (token.is_some(), user_count) {
+            (false, 0) => String::new(),
+            (true, 0) => ", bearer token required".into(),
+            (false, n) => format!(", bearer token required ({n} named users)"),
+            (true, n) => format!(", bearer token required (--token and {n} named users)"),
         }
     );
     match server.wait().await {

@@ -121,6 +121,8 @@ fn openapi_loads_in_the_core_without_errors() {
         routes::SPECIFICATION_HAR,
         routes::SCAN_PRESCAN,
         routes::SCAN_PRESCAN_HAR,
+        routes::NOTIFICATIONS,
+        routes::ME,
     ];
     let paths: Vec<String> = doc["paths"]
         .as_object()
@@ -146,6 +148,10 @@ fn openapi_enums_are_the_wire_codes() {
     assert_eq!(enum_of(&doc, "RunAction"), RunAction::codes());
     assert_eq!(enum_of(&doc, "EventType"), ActivityKind::codes());
     assert_eq!(enum_of(&doc, "SpecType"), SpecFormat::codes());
+    assert_eq!(
+        enum_of(&doc, "NotificationKind"),
+        core::NotificationKind::codes()
+    );
     assert_eq!(
         doc["paths"]["/analyses"]["get"]["parameters"][2]["schema"]["enum"],
         json!(["name", "status", "last_run", "next_run"])
@@ -444,6 +450,48 @@ fn example_bodies_fit_the_schemas() {
     assert_fits(&doc, "Prescan", &finished);
     assert_fits(&doc, "Har", &c.har);
     assert_fits(&doc, "Har", &report.to_har());
+    // Notifications: the engine's, on the analysis that ran, and a prescan's.
+    let mut sent: Vec<core::Notification> = Vec::new();
+    let mut t = Analysis::from(s.analysis(id).unwrap()).last_modified_on;
+    for _ in 0..3 {
+        t += 1;
+        sent.push(
+            s.record_prescan(id, false, "2 requests, 0 responses.", "alice", t)
+                .unwrap(),
+        );
+    }
+    sent.push(core::Notification {
+        kind: core::NotificationKind::ResultsPublished,
+        analysis_id: id,
+        analysis_name: "Pets nightly".into(),
+        at_ms: NOW,
+        recipients: core::Recipients::SecurityLeads,
+        detail: String::new(),
+    });
+    let list = NotificationList {
+        notifications: sent
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NotificationItem::from_core(i as u64 + 1, n))
+            .collect(),
+        latest_notification_id: sent.len() as u64,
+    };
+    assert_fits(&doc, "NotificationList", &list);
+    assert_fits(
+        &doc,
+        "NotificationList",
+        &NotificationList {
+            notifications: Vec::new(),
+            latest_notification_id: 0,
+        },
+    );
+    assert_fits(
+        &doc,
+        "Me",
+        &Me {
+            user_display_name: "Anonymous".into(),
+        },
+    );
     // Problems.
     let refusal = s.delete(id).unwrap_err();
     for p in [
