@@ -113,15 +113,21 @@ pub fn is_private(ip: IpAddr) -> bool {
 }
 
 /// Resolves `host:port` and refuses private addresses (see the module
-/// docs). The error is a sentence for the user.
+/// docs). The error is a sentence for the user. A name that does not
+/// resolve passes: its requests fail with the resolution error.
 pub async fn check_public(host: &str, port: u16) -> Result<(), String> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| format!("The prescan target {host} could not be resolved ({e})."))?
-            .collect(),
+        Err(_) => match tokio::net::lookup_host((host, port)).await {
+            Ok(addrs) => addrs.collect(),
+            // A name that does not resolve now is no private address: the
+            // prescan runs and each request records the resolution error
+            // (as without --prescan-deny-private). The client's resolver
+            // checks again at every connection, so a name that later
+            // resolves to a private address is still refused.
+            Err(_) => Vec::new(),
+        },
     };
     if let Some(a) = addrs.iter().find(|a| is_private(a.ip())) {
         return Err(format!(

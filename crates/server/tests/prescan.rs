@@ -220,3 +220,23 @@ async fn deny_private_refuses_loopback_targets() {
     assert!(p["detail"].as_str().unwrap().contains("127.0.0.1"), "{p}");
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn deny_private_lets_an_unresolvable_name_run_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    c.prescan_deny_private = true;
+    let (server, api) = start_with(c).await;
+    // `.invalid` never resolves (RFC 2606).
+    let (_, scan) = scan_on(&api, "https://nowhere.invalid", &["/ok"], json!({})).await;
+    let path = format!("/api/v1/scans/{scan}/prescan");
+    let r = api.post(&path, &json!({ "timeout_ms": 2000 })).await;
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.bytes));
+    let done: Value = eventually(15, || async {
+        let p = api.get(&path).await.json();
+        (p["state"] == "finished").then_some(p)
+    })
+    .await;
+    assert_eq!(done["progress"], json!({ "done": 1, "total": 1 }));
+    server.stop().await.unwrap();
+}
