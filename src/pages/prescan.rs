@@ -14,10 +14,7 @@ use std::rc::Rc;
 use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::analysis::{
-    AnalysisId, Notification, NotificationKind, Recipients, Scan, ScanId, ScanTarget, SpecScan,
-    StoreError,
-};
+use prescan_core::analysis::{AnalysisId, Scan, ScanId, ScanTarget, SpecScan, StoreError};
 use prescan_core::api::{self, PrescanRequest, PrescanState};
 use prescan_core::har::Har;
 use prescan_core::prescan::{
@@ -41,7 +38,7 @@ use crate::download;
 use crate::format::{bytes, har_file_name, millis, thousands};
 use crate::route::Route;
 use crate::store::http::HttpStore;
-use crate::store::live::{Live, Poll};
+use crate::store::live::{sleep, Live, Poll};
 use crate::store::settings::Backend;
 use crate::store::{use_store, AppStore, Storage};
 
@@ -159,7 +156,6 @@ fn now() -> i64 {
 struct Ui {
     app: AppStore,
     analysis: AnalysisId,
-    name: StoredValue<String>,
     scan: ScanId,
     report: RwSignal<Option<PrescanReport>>,
     progress: RwSignal<Progress>,
@@ -378,17 +374,6 @@ fn finish(shared: &Shared, ui: Ui) {
         .save_prescan(ui.analysis, ui.scan, report, succeeded, &text);
 }
 
-/// Waits `ms` milliseconds.
-async fn sleep(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ =
-                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
 /// How often a prescan running on a server is asked for its progress.
 const SERVER_PRESCAN_POLL_MS: u32 = 500;
 
@@ -430,9 +415,9 @@ async fn follow_server_prescan(
                 poll_error.try_set(None);
                 show_server_prescan(ui, &prescan);
                 if prescan.state == PrescanState::Finished {
-                    if let Some(report) = &prescan.report {
-                        notify_finished(ui, report);
-                    }
+                    // The server records the result and its notification,
+                    // which the app's notification poller shows
+                    // (store::feed): none here, so it shows once.
                     ui.app.bump();
                     return;
                 }
@@ -455,25 +440,6 @@ async fn follow_server_prescan(
             }
         }
     }
-}
-
-/// The in-app notification of a prescan the server finished (the server
-/// records it in the activity log).
-fn notify_finished(ui: Ui, report: &PrescanReport) {
-    let succeeded = report.status() == PrescanStatus::Succeeded;
-    let name = ui.name.get_value();
-    ui.app.notify(Notification {
-        kind: if succeeded {
-            NotificationKind::PrescanSucceeded
-        } else {
-            NotificationKind::PrescanFailed
-        },
-        analysis_id: ui.analysis,
-        analysis_name: name.clone(),
-        at_ms: now(),
-        recipients: Recipients::ScheduleOwner(name),
-        detail: summary(&report.connection()),
-    });
 }
 
 /// The Prescan Details page of scan `scan` of analysis `analysis`.
@@ -607,7 +573,6 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
     let ui = Ui {
         app,
         analysis: id,
-        name: StoredValue::new(name.clone()),
         scan: scan.id,
         report: RwSignal::new(last.clone()),
         progress: RwSignal::new(Progress::default()),

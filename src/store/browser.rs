@@ -8,19 +8,30 @@
 //! it, and decides to start fresh.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::analysis::{Engine, EngineConfig, Event, MemoryStore, Notification, StoreState};
+use prescan_core::analysis::{
+    Engine, EngineConfig, Event, MemoryStore, Notification, SavedState, SpecId, StoreState,
+    StoredSpec,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::idb::Db;
+use super::idb::{Db, Op};
 use super::AppStore;
 
-/// The IndexedDB database and object store, and the key of the state.
+/// The IndexedDB database, its version and object stores: `state` holds
+/// the store's state as JSON under [`STATE_KEY`], without the bytes of
+/// specifications, which `specs` holds (a byte array under each
+/// specification's id; version 2 added it, version 1 kept the bytes in
+/// the state, base64).
 const DATABASE: &str = "prescan";
-const STORES: &[&str] = &["state"];
+const DB_VERSION: u32 = 2;
+const STATE_STORE: &str = "state";
+const BYTES_STORE: &str = "specs";
+const STORES: &[&str] = &[STATE_STORE, BYTES_STORE];
 const STATE_KEY: &str = "analyses";
 /// The person the in-browser store acts as (there is no sign-in).
 pub const LOCAL_USER: &str = "You (this browser)";
@@ -56,6 +67,50 @@ pub struct Shown {
     pub id: u64,
     /// The notification.
     pub notification: Notification,
+}
+
+/// Milliseconds from the page's clock (for timings).
+fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// Whether to log how long each save takes: localStorage `prescan.debug`
+/// contains `save` (set by tests/bench/save-state.mjs).
+fn debug_saves() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("prescan.debug").ok().flatten())
+        .is_some_and(|v| v.contains("save"))
+}
+
+/// What identifies the bytes of a specification saved apart: its id, size
+/// and upload time (a start afresh or an import may give an id again, to
+/// another file).
+type Mark = (usize, i64);
+
+fn mark(spec: &StoredSpec) -> Mark {
+    (spec.bytes.len(), spec.record.uploaded_ms)
+}
+
+/// The bytes of specifications saved in the `specs` object store.
+#[derive(Debug, Default)]
+pub(crate) struct SavedBytes {
+    /// The specifications whose bytes are saved.
+    marks: HashMap<SpecId, Mark>,
+    /// Whether the next save empties the store first (after an import or a
+    /// start afresh, which replace everything).
+    clear: bool,
+    /// How many times `clear` was asked for (a save that ends does not
+    /// undo a request made after it began).
+    resets: u64,
+}
+
+/// The key of a specification's bytes.
+fn bytes_key(id: SpecId) -> String {
+    id.0.to_string()
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -108,20 +163,87 @@ impl AppStore {
         }
     }
 
+    /// Saves the state now, in one transaction: the bytes of
+    /// specifications not saved yet, the state without bytes, and the
+    /// removal of the bytes of specifications gone. (Engine ticks change
+    /// the state every second while runs move; the bytes, large and
+    /// unchanging, are written once.)
     fn save_now(&self) {
         let Some(db) = self.db.get_value() else {
             return;
         };
-        let json = self.read_untracked(|s| s.to_json());
+        let started = performance_now();
+        let saved = self.saved_bytes.get_value();
+        let resets = saved.borrow().resets;
+        let (json, written, removed, ops) = self.read_untracked(|s| {
+            let state = s.state();
+            let saved = saved.borrow();
+            let mut ops = Vec::new();
+            if saved.clear {
+                ops.push(Op::Clear(BYTES_STORE));
+            }
+            let mut written = Vec::new();
+            for spec in &state.specifications {
+                let id = spec.record.id;
+                if saved.clear || saved.marks.get(&id) != Some(&mark(spec)) {
+                    let bytes = js_sys::Uint8Array::from(&spec.bytes[..]);
+                    ops.push(Op::Put(BYTES_STORE, bytes_key(id), bytes.into()));
+                    written.push((id, mark(spec)));
+                }
+            }
+            let json = state.to_json_without_bytes();
+            ops.push(Op::Put(
+                STATE_STORE,
+                STATE_KEY.to_owned(),
+                JsValue::from_str(&json),
+            ));
+            let removed: Vec<SpecId> = saved
+                .marks
+                .keys()
+                .filter(|id| state.specification(**id).is_err())
+                .copied()
+                .collect();
+            if !saved.clear {
+                ops.extend(
+                    removed
+                        .iter()
+                        .map(|id| Op::Delete(BYTES_STORE, bytes_key(*id))),
+                );
+            }
+            (json, written, removed, ops)
+        });
         let storage = self.storage;
         spawn_local(async move {
-            if let Err(message) = db
-                .put(STORES[0], STATE_KEY, &JsValue::from_str(&json))
-                .await
-            {
-                storage.set(Storage::Unavailable(format!(
+            let result = db.write(ops).await;
+            if debug_saves() {
+                leptos::logging::log!(
+                    "prescan: state saved in {:.1} ms ({} characters of JSON, {} specification files written)",
+                    performance_now() - started,
+                    json.len(),
+                    written.len()
+                );
+            }
+            match result {
+                Ok(()) => {
+                    let mut saved = saved.borrow_mut();
+                    if saved.resets != resets {
+                        // Replaced again meanwhile: the next save writes
+                        // everything.
+                        saved.marks.clear();
+                        return;
+                    }
+                    if saved.clear {
+                        saved.clear = false;
+                        saved.marks.clear();
+                    }
+                    for id in removed {
+                        saved.marks.remove(&id);
+                    }
+                    saved.marks.extend(written);
+                }
+                Err(message) => storage.set(Storage::Unavailable(format!(
                     "Your analyses could not be saved in this browser ({message}). They stay until you close the tab; export them to keep them."
-                )));
+                ))),
             }
         });
     }
@@ -129,7 +251,7 @@ impl AppStore {
     pub(crate) fn load(&self) {
         let app = *self;
         spawn_local(async move {
-            let db = match Db::open(DATABASE, STORES).await {
+            let db = match Db::open(DATABASE, DB_VERSION, STORES).await {
                 Ok(db) => db,
                 Err(message) => {
                     app.storage.set(Storage::Unavailable(format!(
@@ -138,29 +260,57 @@ impl AppStore {
                     return;
                 }
             };
-            let saved = db.get(STORES[0], STATE_KEY).await;
+            let saved = db.get(STATE_STORE, STATE_KEY).await;
+            let text = match saved {
+                Ok(None) => {
+                    app.db.set_value(Some(db));
+                    app.storage.set(Storage::Ready);
+                    return;
+                }
+                Ok(Some(value)) => value.as_string().unwrap_or_default(),
+                Err(message) => {
+                    app.db.set_value(Some(db));
+                    app.storage.set(Storage::Unreadable {
+                        message,
+                        saved: String::new(),
+                    });
+                    return;
+                }
+            };
+            let loaded = match StoreState::from_saved_json(&text) {
+                Ok(saved) => read_bytes_apart(&db, saved).await,
+                Err(error) => Err(error.to_string()),
+            };
             app.db.set_value(Some(db));
-            match saved {
-                Ok(None) => app.storage.set(Storage::Ready),
-                Ok(Some(value)) => {
-                    let text = value.as_string().unwrap_or_default();
-                    match StoreState::from_json(&text) {
-                        Ok(state) => {
-                            app.read_untracked(|s| s.with_state_mut(|current| *current = state));
-                            app.storage.set(Storage::Ready);
-                            app.revision.update(|r| *r += 1);
-                        }
-                        Err(error) => app.storage.set(Storage::Unreadable {
-                            message: error.to_string(),
-                            saved: text,
-                        }),
+            match loaded {
+                Ok((state, marks)) => {
+                    // A save of version 1 holds bytes inline: save them
+                    // apart (bytes and the slim state in one transaction).
+                    let inline = state.specifications.len() > marks.len();
+                    app.saved_bytes
+                        .with_value(|saved| saved.borrow_mut().marks = marks);
+                    app.read_untracked(|s| s.with_state_mut(|current| *current = state));
+                    app.storage.set(Storage::Ready);
+                    app.revision.update(|r| *r += 1);
+                    if inline {
+                        app.schedule_save();
                     }
                 }
                 Err(message) => app.storage.set(Storage::Unreadable {
                     message,
-                    saved: String::new(),
+                    saved: text,
                 }),
             }
+        });
+    }
+
+    /// The next save replaces every saved specification file (the state
+    /// was replaced as a whole).
+    fn resave_all_bytes(&self) {
+        self.saved_bytes.with_value(|saved| {
+            let mut saved = saved.borrow_mut();
+            saved.clear = true;
+            saved.resets += 1;
         });
     }
 
@@ -168,6 +318,7 @@ impl AppStore {
     /// the person chose to).
     pub fn start_fresh(&self) {
         self.read_untracked(|s| s.with_state_mut(|state| *state = StoreState::new()));
+        self.resave_all_bytes();
         self.storage.set(Storage::Ready);
         self.local_changed();
     }
@@ -178,6 +329,7 @@ impl AppStore {
             .read_untracked(|s| s.import_json(text))
             .map_err(|e| e.to_string());
         if result.is_ok() {
+            self.resave_all_bytes();
             if matches!(self.storage.get_untracked(), Storage::Unreadable { .. }) {
                 self.storage.set(Storage::Ready);
             }
@@ -196,17 +348,19 @@ impl AppStore {
             ) {
                 return;
             }
+            // With a server as the backend, the analyses of this browser
+            // are not on screen: the engine pauses (and catches up with the
+            // clock when this browser is the backend again).
+            if app.is_api_untracked() {
+                return;
+            }
             let events = app.read_untracked(|s| s.tick(&engine));
             if events.is_empty() {
                 return;
             }
-            // With a server as the backend, the analyses of this browser
-            // move on quietly (they are not on screen).
-            if !app.is_api_untracked() {
-                for event in events {
-                    if let Event::Notification(notification) = event {
-                        app.notify(notification);
-                    }
+            for event in events {
+                if let Event::Notification(notification) = event {
+                    app.notify(notification);
                 }
             }
             app.local_changed();
@@ -238,6 +392,43 @@ impl AppStore {
     pub fn dismiss(&self, id: u64) {
         self.notifications.update(|all| all.retain(|n| n.id != id));
     }
+}
+
+/// Puts back the bytes of the specifications saved apart; says which are
+/// missing if some are (nothing is then overwritten).
+async fn read_bytes_apart(
+    db: &Db,
+    saved: SavedState,
+) -> Result<(StoreState, HashMap<SpecId, Mark>), String> {
+    let SavedState {
+        mut state,
+        bytes_apart,
+    } = saved;
+    let mut marks = HashMap::new();
+    let mut missing = Vec::new();
+    for id in bytes_apart {
+        let value = db.get(BYTES_STORE, &bytes_key(id)).await?;
+        let Some(bytes) = value.and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok()) else {
+            missing.push(id);
+            continue;
+        };
+        if let Some(spec) = state.specifications.iter_mut().find(|s| s.record.id == id) {
+            spec.bytes = bytes.to_vec();
+            marks.insert(id, mark(spec));
+        }
+    }
+    if let Some(first) = missing.first() {
+        let name = state
+            .specification(*first)
+            .map(|s| s.record.file_name.clone())
+            .unwrap_or_default();
+        return Err(format!(
+            "The original file of {} stored specification(s) ({name}{}) is missing from this browser's storage.",
+            missing.len(),
+            if missing.len() > 1 { ", ..." } else { "" }
+        ));
+    }
+    Ok((state, marks))
 }
 
 pub use super::use_store;

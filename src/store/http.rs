@@ -384,6 +384,20 @@ impl HttpStore {
         Ok(list.page.total_elements)
     }
 
+    /// `GET /notifications?after=<after>`: the notifications stored after
+    /// `after`; with `None` (the first time) only the latest id matters, so
+    /// one notification at most is asked for.
+    pub async fn notifications(
+        &self,
+        after: Option<u64>,
+    ) -> Result<api::NotificationList, HttpError> {
+        let path = match after {
+            Some(after) => api::notifications_path(after),
+            None => format!("{}&limit=1", api::notifications_path(0)),
+        };
+        self.get_json(&path).await
+    }
+
     /// One page of analyses.
     pub async fn list(&self, q: &ListQuery) -> Result<Page<core::AnalysisSummary>, StoreError> {
         let list: api::AnalysisList = self.get_json(&api::analyses_list_path(q)).await?;

@@ -193,7 +193,19 @@ pub struct Poll {
     retry: StoredValue<Rc<dyn Fn()>, LocalStorage>,
 }
 
-fn page_visible() -> bool {
+/// Waits `ms` milliseconds.
+pub(crate) async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ =
+                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Whether the tab is visible (polls pause while it is hidden).
+pub(crate) fn page_visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .map(|d| d.visibility_state() == web_sys::VisibilityState::Visible)

@@ -10,12 +10,13 @@
 //! ready at once.
 
 pub mod browser;
+pub mod feed;
 pub mod http;
 pub mod idb;
 pub mod live;
 pub mod settings;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -37,6 +38,8 @@ pub struct AppStore {
     pub(crate) memory: StoredValue<Rc<MemoryStore>, LocalStorage>,
     pub(crate) db: StoredValue<Option<idb::Db>, LocalStorage>,
     pub(crate) save_pending: StoredValue<Rc<Cell<bool>>, LocalStorage>,
+    /// The specification files saved apart in IndexedDB.
+    pub(crate) saved_bytes: StoredValue<Rc<RefCell<browser::SavedBytes>>, LocalStorage>,
     /// Bumped on every change.
     pub(crate) revision: RwSignal<u64>,
     /// Whether the analyses saved in this browser could be read.
@@ -70,6 +73,7 @@ impl AppStore {
             ))),
             db: StoredValue::new_local(None),
             save_pending: StoredValue::new_local(Rc::new(Cell::new(false))),
+            saved_bytes: StoredValue::new_local(Rc::new(RefCell::new(Default::default()))),
             revision: RwSignal::new(0),
             storage: RwSignal::new(Storage::Loading),
             notifications: RwSignal::new(Vec::new()),
@@ -80,6 +84,7 @@ impl AppStore {
         provide_context(app);
         app.load();
         app.start_engine();
+        app.start_notification_feed();
         app
     }
 

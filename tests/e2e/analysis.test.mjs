@@ -324,4 +324,104 @@ describe('analysis pages', () => {
     await page.evaluate(() => { location.hash = '#/analyses/not-a-number'; });
     await page.getByTestId('analysis-not-found').waitFor();
   });
+
+  it('a stored specification is kept apart from the saved state and downloads byte-identical after a reload', async () => {
+    const page = await app.open();
+    await loadSample(page);
+    await page.getByTestId('use-in-analysis').click();
+    await page.getByTestId('new-name').waitFor();
+    await create(page, { name: 'Bytes kept apart', urls: '' });
+    const saved = await waitUntilStored(page, (db) => db.state?.includes('"bytes_apart":true') && db.specs.length === 1);
+    assert.equal(saved.version, 2);
+    assert.ok(!saved.state.includes('"bytes":'), 'the saved state holds no bytes');
+    assert.equal(saved.specs[0].size, (await readFile(SAMPLE)).length);
+    await page.reload();
+    await page.getByTestId('analysis-name').filter({ hasText: 'Bytes kept apart' }).waitFor();
+    const original = await download(page, 'download-scan-spec');
+    assert.ok(original.bytes.equals(await readFile(SAMPLE)), 'the original is byte-identical');
+  });
+
+  it('a save of version 1 with the bytes inline is moved to the bytes store, nothing lost', async () => {
+    // A version 1 save: what the app saved before (the whole state, bytes
+    // inline, base64), i.e. an export.
+    const first = await app.open();
+    await loadSample(first);
+    await first.getByTestId('use-in-analysis').click();
+    await first.getByTestId('new-name').waitFor();
+    await create(first, { name: 'Saved by version one', urls: '' });
+    const analysisUrl = first.url().replace(/^.*#/, '#');
+    await first.goto(app.server.url + '#/analyses');
+    const exported = (await download(first, 'export-analyses')).bytes.toString('utf8');
+    assert.match(exported, /"bytes": "/);
+
+    // A new browser profile whose IndexedDB holds that save at version 1,
+    // written before the app opens.
+    const context = await app.newContext();
+    const page = await context.newPage();
+    await page.goto(app.server.url + 'sw.js');
+    await page.evaluate((text) => new Promise((resolve, reject) => {
+      const open = indexedDB.open('prescan', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('state');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction('state', 'readwrite');
+        tx.objectStore('state').put(text, 'analyses');
+        tx.oncomplete = () => { db.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    }), exported);
+    const opened = await app.open({ context, path: analysisUrl, waitForApp: false });
+    await opened.getByTestId('analysis-name').filter({ hasText: 'Saved by version one' }).waitFor();
+    const original = await download(opened, 'download-scan-spec');
+    assert.ok(original.bytes.equals(await readFile(SAMPLE)), 'the original is byte-identical');
+    const saved = await waitUntilStored(opened, (db) => db.state?.includes('"bytes_apart":true'));
+    assert.equal(saved.version, 2);
+    assert.ok(!saved.state.includes('"bytes":'), 'the saved state no longer holds bytes');
+    assert.equal(saved.specs.length, 1);
+    assert.equal(saved.specs[0].size, (await readFile(SAMPLE)).length);
+    // And after a reload, from the new layout.
+    await opened.reload();
+    await opened.getByTestId('analysis-name').filter({ hasText: 'Saved by version one' }).waitFor();
+    const again = await download(opened, 'download-scan-spec');
+    assert.ok(again.bytes.equals(await readFile(SAMPLE)), 'still byte-identical');
+  });
 });
+
+/** The app's IndexedDB: its version, the saved state text, and the specification files kept apart. */
+async function stored(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('prescan');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const names = [...db.objectStoreNames];
+      const out = { version: db.version, state: null, specs: [] };
+      if (!names.includes('specs')) {
+        db.close();
+        resolve(out);
+        return;
+      }
+      const tx = db.transaction(['state', 'specs']);
+      tx.objectStore('state').get('analyses').onsuccess = (e) => { out.state = e.target.result ?? null; };
+      tx.objectStore('specs').openCursor().onsuccess = (e) => {
+        const cursor = e.target.result;
+        if (!cursor) return;
+        out.specs.push({ key: cursor.key, size: cursor.value.byteLength });
+        cursor.continue();
+      };
+      tx.oncomplete = () => { db.close(); resolve(out); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    };
+  }));
+}
+
+async function waitUntilStored(page, predicate) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    const value = await stored(page);
+    if (predicate(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not saved as expected: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

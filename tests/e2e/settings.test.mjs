@@ -45,6 +45,11 @@ async function startStub() {
       else send(200, { status: 'ok', version: '9.9.9', store_version: 1 });
       return;
     }
+    if (url.pathname === '/api/v1/notifications' && req.method === 'GET') {
+      // The app's notification poller (store/feed.rs) asks every 5 s.
+      send(200, { notifications: [], latest_notification_id: 0 });
+      return;
+    }
     if (url.pathname === '/api/v1/analyses' && req.method === 'GET') {
       const auth = req.headers.authorization ?? '';
       if (stub.mode === 'unauthorized' || (stub.token && auth !== `Bearer ${stub.token}`)) {

@@ -37,6 +37,6 @@ pub use status::{
 };
 pub use store::{
     now_or_never, AnalysisSummary, Field, FieldError, ImportError, ListQuery, MemoryStore, Page,
-    RunAction, SortKey, Store, StoreError, StoreState, StoredSpec, MAX_PAGE_SIZE, MAX_SCANS,
-    STORE_VERSION,
+    RunAction, SavedState, SortKey, Store, StoreError, StoreState, StoredSpec, MAX_PAGE_SIZE,
+    MAX_SCANS, STORE_VERSION,
 };

@@ -1,8 +1,10 @@
 //! The store of analyses: the [`Store`] trait the pages talk to, the pure
 //! serializable [`StoreState`] that holds everything, and [`MemoryStore`],
 //! the in-memory implementation the web app persists (IndexedDB or
-//! localStorage) by saving [`StoreState::to_json`] and loading it with
-//! [`StoreState::from_json`].
+//! localStorage) by saving [`StoreState::to_json_without_bytes`] (the
+//! specifications' bytes kept apart) and loading it with
+//! [`StoreState::from_saved_json`]; exports ([`StoreState::export_json`])
+//! hold everything and are read with [`StoreState::from_json`].
 
 use serde::{Deserialize, Serialize};
 use std::cell::{Ref, RefCell};
@@ -34,8 +36,11 @@ pub const MAX_PAGE_SIZE: usize = 100;
 pub struct StoredSpec {
     /// What lists show.
     pub record: SpecRecord,
-    /// The original file, unchanged (base64 in JSON).
-    #[serde(with = "base64_bytes")]
+    /// The original file, unchanged (base64 in JSON). Absent in a state
+    /// saved by [`StoreState::to_json_without_bytes`] (read as empty by
+    /// [`StoreState::from_saved_json`]); [`StoreState::from_json`] refuses
+    /// a specification without it.
+    #[serde(with = "base64_bytes", default)]
     pub bytes: Vec<u8>,
     /// Whether it belongs to the demo data.
     #[serde(default)]
@@ -76,6 +81,63 @@ impl Default for StoreState {
             specifications: Vec::new(),
             prescans: BTreeMap::new(),
         }
+    }
+}
+
+/// A state read by [`StoreState::from_saved_json`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedState {
+    /// The state. The specifications listed in `bytes_apart` have empty
+    /// `bytes` until the caller puts back the bytes it kept apart.
+    pub state: StoreState,
+    /// The specifications whose bytes were saved apart (every one in a
+    /// state written by [`StoreState::to_json_without_bytes`]; none in an
+    /// older save, which holds them inline).
+    pub bytes_apart: Vec<SpecId>,
+}
+
+/// A specification in [`StoreState::to_json_without_bytes`]: its record,
+/// and a marker in place of the bytes.
+#[derive(Serialize)]
+struct SpecWithoutBytes<'a> {
+    record: &'a SpecRecord,
+    bytes_apart: bool,
+    demo: bool,
+}
+
+/// [`StoreState`] as [`StoreState::to_json_without_bytes`] writes it.
+#[derive(Serialize)]
+struct StateWithoutBytes<'a> {
+    version: u32,
+    next_id: u64,
+    analyses: &'a [Analysis],
+    activity: &'a BTreeMap<AnalysisId, Vec<ActivityEntry>>,
+    specifications: Vec<SpecWithoutBytes<'a>>,
+    prescans: &'a BTreeMap<ScanId, crate::prescan::PrescanReport>,
+}
+
+/// What [`StoreState::from_json`] and [`StoreState::from_saved_json`]
+/// look at in each specification to tell whether its bytes are there.
+#[derive(Deserialize)]
+struct SpecProbe {
+    record: IdProbe,
+    #[serde(default)]
+    bytes: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    bytes_apart: bool,
+}
+
+#[derive(Deserialize)]
+struct IdProbe {
+    id: u64,
+}
+
+/// The error of a specification without its bytes.
+fn no_bytes(id: u64) -> ImportError {
+    ImportError::Corrupt {
+        message: format!(
+            "the specification {id} has no bytes (its original file is missing from the file)"
+        ),
     }
 }
 
@@ -1037,6 +1099,73 @@ impl StoreState {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// The store as compact JSON without the specifications' bytes, for
+    /// the app's own persistence when it keeps the bytes apart (they are
+    /// large and never change, while the rest changes every second a run
+    /// moves): each specification has `"bytes_apart": true` in place of
+    /// `bytes`. Read it back with [`StoreState::from_saved_json`].
+    pub fn to_json_without_bytes(&self) -> String {
+        // Every field named, so that a new field cannot be forgotten here.
+        let StoreState {
+            version,
+            next_id,
+            analyses,
+            activity,
+            specifications,
+            prescans,
+        } = self;
+        let slim = StateWithoutBytes {
+            version: *version,
+            next_id: *next_id,
+            analyses,
+            activity,
+            specifications: specifications
+                .iter()
+                .map(|s| SpecWithoutBytes {
+                    record: &s.record,
+                    bytes_apart: true,
+                    demo: s.demo,
+                })
+                .collect(),
+            prescans,
+        };
+        serde_json::to_string(&slim).unwrap_or_default()
+    }
+
+    /// Reads what the app saved: a state written by
+    /// [`StoreState::to_json_without_bytes`] (the specifications listed in
+    /// [`SavedState::bytes_apart`], their bytes empty until put back) or by
+    /// [`StoreState::to_json`] (older saves, bytes inline). Refuses as
+    /// [`StoreState::from_json`] does; a specification with neither bytes
+    /// nor the marker is an error.
+    pub fn from_saved_json(text: &str) -> Result<SavedState, ImportError> {
+        let state = Self::parse(text)?;
+        let mut bytes_apart = Vec::new();
+        for spec in Self::probe_specifications(text)? {
+            match (spec.bytes.is_some(), spec.bytes_apart) {
+                (true, _) => {}
+                (false, true) => bytes_apart.push(SpecId(spec.record.id)),
+                (false, false) => return Err(no_bytes(spec.record.id)),
+            }
+        }
+        Ok(SavedState { state, bytes_apart })
+    }
+
+    /// Whether each specification of `text` has its bytes or the marker
+    /// saying they are kept apart (the rest is skipped).
+    fn probe_specifications(text: &str) -> Result<Vec<SpecProbe>, ImportError> {
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(default)]
+            specifications: Vec<SpecProbe>,
+        }
+        serde_json::from_str::<Probe>(text)
+            .map(|p| p.specifications)
+            .map_err(|e| ImportError::Corrupt {
+                message: e.to_string(),
+            })
+    }
+
     /// The whole store as pretty JSON for a user to download. Without
     /// `include_credentials`, every credential value is emptied (names
     /// kept) and the saved prescans are left out (their requests carry the
@@ -1071,6 +1200,32 @@ impl StoreState {
     /// not in the file, a log of an analysis not in the file). A `next_id`
     /// not above every id is raised.
     pub fn from_json(text: &str) -> Result<StoreState, ImportError> {
+        let state = Self::parse(text)?;
+        if let Some(spec) = Self::probe_specifications(text)?
+            .iter()
+            .find(|s| s.bytes.is_none())
+        {
+            return Err(no_bytes(spec.record.id));
+        }
+        Ok(state)
+    }
+
+    /// Reads a state, checking its version and invariants (specifications
+    /// without bytes are read as empty).
+    fn parse(text: &str) -> Result<StoreState, ImportError> {
+        Self::check_version(text)?;
+        let mut state: StoreState =
+            serde_json::from_str(text).map_err(|e| ImportError::Corrupt {
+                message: e.to_string(),
+            })?;
+        state
+            .check()
+            .map_err(|message| ImportError::Corrupt { message })?;
+        Ok(state)
+    }
+
+    /// Checks that `text` is a JSON object with this code's `version`.
+    fn check_version(text: &str) -> Result<(), ImportError> {
         #[derive(Deserialize)]
         struct Probe {
             version: Option<serde_json::Value>,
@@ -1102,14 +1257,7 @@ impl StoreState {
                 })
             }
         }
-        let mut state: StoreState =
-            serde_json::from_str(text).map_err(|e| ImportError::Corrupt {
-                message: e.to_string(),
-            })?;
-        state
-            .check()
-            .map_err(|message| ImportError::Corrupt { message })?;
-        Ok(state)
+        Ok(())
     }
 
     /// Checks the invariants an import must hold; raises `next_id`.
@@ -1301,6 +1449,12 @@ impl MemoryStore {
     /// The state as compact JSON, for persistence.
     pub fn to_json(&self) -> String {
         self.state.borrow().to_json()
+    }
+
+    /// The state as compact JSON without the specifications' bytes (see
+    /// [`StoreState::to_json_without_bytes`]).
+    pub fn to_json_without_bytes(&self) -> String {
+        self.state.borrow().to_json_without_bytes()
     }
 
     /// A download of the whole store (see [`StoreState::export_json`]).
@@ -1645,5 +1799,81 @@ mod tests {
         let missing =
             store.with_state_mut(|s| s.record_prescan(AnalysisId(999_999), true, "", "Ana", 0));
         assert!(matches!(missing, Err(StoreError::AnalysisNotFound(_))));
+    }
+
+    /// A store with the demo data (specifications with bytes) and a
+    /// prescan.
+    fn full_state() -> StoreState {
+        let store = MemoryStore::new("Ana", || 1_000);
+        store.add_demo();
+        let mut state = store.state().clone();
+        let (_, scan) = first_scan(&state);
+        state.save_prescan(scan, sample_prescan("kept"));
+        assert!(!state.specifications.is_empty());
+        assert!(state.specifications.iter().all(|s| !s.bytes.is_empty()));
+        state
+    }
+
+    #[test]
+    fn a_state_without_bytes_round_trips_with_the_bytes_put_back() {
+        let state = full_state();
+        let slim = state.to_json_without_bytes();
+        for spec in &state.specifications {
+            assert!(
+                !slim.contains(&crate::encode::base64(&spec.bytes)),
+                "bytes left in the saved state"
+            );
+        }
+        assert!(slim.len() < state.to_json().len());
+        let saved = StoreState::from_saved_json(&slim).expect("loads");
+        let ids: Vec<SpecId> = state.specifications.iter().map(|s| s.record.id).collect();
+        assert_eq!(saved.bytes_apart, ids);
+        let mut back = saved.state;
+        assert!(back.specifications.iter().all(|s| s.bytes.is_empty()));
+        for (spec, original) in back.specifications.iter_mut().zip(&state.specifications) {
+            spec.bytes = original.bytes.clone();
+        }
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn an_older_save_with_the_bytes_inline_still_loads() {
+        let state = full_state();
+        let saved = StoreState::from_saved_json(&state.to_json()).expect("loads");
+        assert!(saved.bytes_apart.is_empty());
+        assert_eq!(saved.state, state);
+    }
+
+    #[test]
+    fn an_export_holds_the_bytes_and_its_import_restores_them() {
+        let state = full_state();
+        for credentials in [false, true] {
+            let export = state.export_json(credentials);
+            let back = StoreState::from_json(&export).expect("imports");
+            assert_eq!(back.specifications, state.specifications);
+        }
+        // A save without bytes is not an export: importing it is refused
+        // rather than giving specifications without their files.
+        assert!(matches!(
+            StoreState::from_json(&state.to_json_without_bytes()),
+            Err(ImportError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn a_saved_specification_without_bytes_or_marker_is_refused() {
+        let state = full_state();
+        let slim = state.to_json_without_bytes();
+        let unmarked = slim.replace("\"bytes_apart\":true,", "");
+        assert_ne!(unmarked, slim);
+        assert!(matches!(
+            StoreState::from_saved_json(&unmarked),
+            Err(ImportError::Corrupt { .. })
+        ));
+        let other_version = slim.replacen("\"version\":1", "\"version\":9", 1);
+        assert!(matches!(
+            StoreState::from_saved_json(&other_version),
+            Err(ImportError::OtherVersion { .. })
+        ));
     }
 }
