@@ -17,7 +17,8 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use prescan_core::analysis::{
-    self as core, ActivityEntry, AnalysisId, ListQuery, Page, RunAction, ScanId, SpecId, StoreError,
+    self as core, ActivityEntry, AnalysisId, ListQuery, Page, RunAction, ScanId, SpecId, Store,
+    StoreError,
 };
 use prescan_core::api::{self, Problem};
 use serde::de::DeserializeOwned;
@@ -398,98 +399,6 @@ impl HttpStore {
         self.get_json(&path).await
     }
 
-    /// One page of analyses.
-    pub async fn list(&self, q: &ListQuery) -> Result<Page<core::AnalysisSummary>, StoreError> {
-        let list: api::AnalysisList = self.get_json(&api::analyses_list_path(q)).await?;
-        Ok(list.into())
-    }
-
-    /// One analysis.
-    pub async fn get(&self, id: AnalysisId) -> Result<core::Analysis, StoreError> {
-        let a: api::Analysis = self.get_json(&api::analysis_path(id)).await?;
-        Ok(a.into())
-    }
-
-    /// Creates an analysis.
-    pub async fn create(&self, new: core::NewAnalysis) -> Result<core::Analysis, StoreError> {
-        let body = api::NewAnalysis::from(&new);
-        let a: api::Analysis = self
-            .send_json(Method::POST, &api::analyses_path(), &body)
-            .await?;
-        Ok(a.into())
-    }
-
-    /// Changes an analysis.
-    pub async fn update(
-        &self,
-        id: AnalysisId,
-        change: core::AnalysisUpdate,
-    ) -> Result<core::Analysis, StoreError> {
-        let body = api::AnalysisUpdate::from(&change);
-        let a: api::Analysis = self
-            .send_json(Method::PATCH, &api::analysis_path(id), &body)
-            .await?;
-        Ok(a.into())
-    }
-
-    /// Deletes an analysis.
-    pub async fn delete(&self, id: AnalysisId) -> Result<(), StoreError> {
-        self.send(Method::DELETE, &api::analysis_path(id), Body::None)
-            .await?;
-        Ok(())
-    }
-
-    /// Stops, pauses or resumes a run.
-    pub async fn act(
-        &self,
-        id: AnalysisId,
-        action: RunAction,
-    ) -> Result<core::Analysis, StoreError> {
-        let body = api::ActionRequest { action };
-        let a: api::Analysis = self
-            .send_json(Method::POST, &api::analysis_actions_path(id), &body)
-            .await?;
-        Ok(a.into())
-    }
-
-    /// The activity log of an analysis, oldest first.
-    pub async fn activity(&self, id: AnalysisId) -> Result<Vec<ActivityEntry>, StoreError> {
-        let list: api::AuditList = self.get_json(&api::analysis_audits_path(id)).await?;
-        Ok(list.audits.into_iter().map(ActivityEntry::from).collect())
-    }
-
-    /// Uploads a specification's original bytes.
-    pub async fn put_specification(
-        &self,
-        upload: core::SpecUpload,
-    ) -> Result<core::SpecRecord, StoreError> {
-        let path = api::specification_upload_path(&upload.file_name);
-        let content_type = spec_content_type(&upload.file_name);
-        let record: api::SpecRecord = self
-            .send(Method::POST, &path, Body::Bytes(upload.bytes, content_type))
-            .await?
-            .json()?;
-        Ok(record.into())
-    }
-
-    /// Every stored specification, newest first.
-    pub async fn specifications(&self) -> Result<Vec<core::SpecRecord>, StoreError> {
-        let list: api::SpecificationList = self.get_json(&api::specifications_path()).await?;
-        Ok(list.specifications.into_iter().map(Into::into).collect())
-    }
-
-    /// The original bytes of a specification.
-    pub async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError> {
-        Ok(self
-            .send(
-                Method::GET,
-                &api::specification_original_path(id),
-                Body::None,
-            )
-            .await?
-            .bytes)
-    }
-
     /// The specification converted to HAR by the server, for `server`.
     pub async fn specification_har(
         &self,
@@ -523,8 +432,12 @@ impl HttpStore {
 
     /// Cancels the running prescan of a scan.
     pub async fn cancel_prescan(&self, scan: ScanId) -> Result<(), StoreError> {
-        self.send(Method::DELETE, &api::scan_prescan_path(scan), Body::None)
-            .await?;
+        self.send(
+            Method::POST,
+            &api::scan_prescan_cancel_path(scan),
+            Body::None,
+        )
+        .await?;
         Ok(())
     }
 
@@ -532,6 +445,98 @@ impl HttpStore {
     pub async fn prescan_har(&self, scan: ScanId) -> Result<Vec<u8>, StoreError> {
         Ok(self
             .send(Method::GET, &api::scan_prescan_har_path(scan), Body::None)
+            .await?
+            .bytes)
+    }
+}
+
+/// The JSON API client is a [`Store`] like the in-browser store: the pages
+/// reach both through the same interface.
+impl Store for HttpStore {
+    /// One page of analyses.
+    async fn list(&self, q: &ListQuery) -> Result<Page<core::AnalysisSummary>, StoreError> {
+        let list: api::AnalysisList = self.get_json(&api::analyses_list_path(q)).await?;
+        Ok(list.into())
+    }
+
+    /// One analysis.
+    async fn get(&self, id: AnalysisId) -> Result<core::Analysis, StoreError> {
+        let a: api::Analysis = self.get_json(&api::analysis_path(id)).await?;
+        Ok(a.into())
+    }
+
+    /// Creates an analysis.
+    async fn create(&self, new: core::NewAnalysis) -> Result<core::Analysis, StoreError> {
+        let body = api::NewAnalysis::from(&new);
+        let a: api::Analysis = self
+            .send_json(Method::POST, &api::analyses_path(), &body)
+            .await?;
+        Ok(a.into())
+    }
+
+    /// Changes an analysis.
+    async fn update(
+        &self,
+        id: AnalysisId,
+        change: core::AnalysisUpdate,
+    ) -> Result<core::Analysis, StoreError> {
+        let body = api::AnalysisUpdate::from(&change);
+        let a: api::Analysis = self
+            .send_json(Method::PATCH, &api::analysis_path(id), &body)
+            .await?;
+        Ok(a.into())
+    }
+
+    /// Deletes an analysis.
+    async fn delete(&self, id: AnalysisId) -> Result<(), StoreError> {
+        self.send(Method::DELETE, &api::analysis_path(id), Body::None)
+            .await?;
+        Ok(())
+    }
+
+    /// Stops, pauses or resumes a run.
+    async fn act(&self, id: AnalysisId, action: RunAction) -> Result<core::Analysis, StoreError> {
+        let body = api::ActionRequest { action };
+        let a: api::Analysis = self
+            .send_json(Method::POST, &api::analysis_actions_path(id), &body)
+            .await?;
+        Ok(a.into())
+    }
+
+    /// The activity log of an analysis, oldest first.
+    async fn activity(&self, id: AnalysisId) -> Result<Vec<ActivityEntry>, StoreError> {
+        let list: api::AuditList = self.get_json(&api::analysis_audits_path(id)).await?;
+        Ok(list.audits.into_iter().map(ActivityEntry::from).collect())
+    }
+
+    /// Uploads a specification's original bytes.
+    async fn put_specification(
+        &self,
+        upload: core::SpecUpload,
+    ) -> Result<core::SpecRecord, StoreError> {
+        let path = api::specification_upload_path(&upload.file_name);
+        let content_type = spec_content_type(&upload.file_name);
+        let record: api::SpecRecord = self
+            .send(Method::POST, &path, Body::Bytes(upload.bytes, content_type))
+            .await?
+            .json()?;
+        Ok(record.into())
+    }
+
+    /// Every stored specification, newest first.
+    async fn specifications(&self) -> Result<Vec<core::SpecRecord>, StoreError> {
+        let list: api::SpecificationList = self.get_json(&api::specifications_path()).await?;
+        Ok(list.specifications.into_iter().map(Into::into).collect())
+    }
+
+    /// The original bytes of a specification.
+    async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .send(
+                Method::GET,
+                &api::specification_original_path(id),
+                Body::None,
+            )
             .await?
             .bytes)
     }

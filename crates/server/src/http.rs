@@ -18,7 +18,7 @@ use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use prescan_core::analysis::{
     AnalysisId, ListQuery, ScanId, ScanTarget, SpecId, SpecUpload, StoreError, STORE_VERSION,
@@ -139,7 +139,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{API}/analyses/{{analysis_id}}/actions"),
-            axum::routing::post(act),
+            post(act),
         )
         .route(
             &format!("{API}/analyses/{{analysis_id}}/audits"),
@@ -163,7 +163,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{API}/scans/{{scan_id}}/prescan"),
-            get(prescan_get).post(prescan_start).delete(prescan_cancel),
+            get(prescan_get).post(prescan_start),
+        )
+        .route(
+            &format!("{API}/scans/{{scan_id}}/prescan/cancel"),
+            post(prescan_cancel),
         )
         .route(
             &format!("{API}/scans/{{scan_id}}/prescan/har"),
@@ -1228,7 +1232,7 @@ async fn prescan_start(
 
 fn running_conflict(scan: ScanId) -> ApiError {
     ApiError::from(Problem::conflict(format!(
-        "A prescan of scan {scan} is already running. Wait for it to finish (GET {API}/scans/{scan}/prescan) or cancel it (DELETE)."
+        "A prescan of scan {scan} is already running. Wait for it to finish (GET {API}/scans/{scan}/prescan) or cancel it (POST {API}/scans/{scan}/prescan/cancel)."
     )))
 }
 

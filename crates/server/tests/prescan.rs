@@ -164,7 +164,9 @@ async fn a_prescan_runs_from_the_server() {
     assert_eq!(entries[1]["response"]["status"], 401);
     assert_eq!(entries[0]["response"]["content"]["text"], "fine");
     // Nothing to cancel now; out-of-range settings are refused.
-    api.delete(&path).await.problem(409);
+    api.post_empty(&format!("{path}/cancel")).await.problem(409);
+    // The prescan is not a resource to delete.
+    assert_eq!(api.delete(&path).await.status, 405);
     let p = api
         .post(&path, &json!({ "max_in_flight": 99 }))
         .await
@@ -190,7 +192,7 @@ async fn a_prescan_can_be_cancelled_and_one_runs_at_a_time() {
     api.post(&path, &json!({})).await.problem(409);
     let running = api.get(&path).await.json();
     assert_eq!(running["state"], "running");
-    let c = api.delete(&path).await;
+    let c = api.post_empty(&format!("{path}/cancel")).await;
     assert_eq!(c.status, 202, "{}", String::from_utf8_lossy(&c.bytes));
     let p = c.json();
     assert_eq!(p["state"], "finished");

@@ -72,8 +72,10 @@ pub mod routes {
     pub const SPECIFICATION_ORIGINAL: &str = "/api/v1/specifications/{spec_id}/original";
     /// `GET` the converted HAR (`?server=`).
     pub const SPECIFICATION_HAR: &str = "/api/v1/specifications/{spec_id}/har";
-    /// `POST` start, `GET` state, `DELETE` cancel.
+    /// `POST` start, `GET` state.
     pub const SCAN_PRESCAN: &str = "/api/v1/scans/{scan_id}/prescan";
+    /// `POST` cancel the running prescan (it stays readable).
+    pub const SCAN_PRESCAN_CANCEL: &str = "/api/v1/scans/{scan_id}/prescan/cancel";
     /// `GET` the prescan as HAR.
     pub const SCAN_PRESCAN_HAR: &str = "/api/v1/scans/{scan_id}/prescan/har";
     /// `GET` the notifications after an id (`?after=&limit=`).
@@ -170,6 +172,11 @@ pub fn specification_har_path(id: SpecId, server: Option<&str>) -> String {
 /// `/api/v1/scans/{id}/prescan`.
 pub fn scan_prescan_path(id: ScanId) -> String {
     format!("{BASE_PATH}/scans/{id}/prescan")
+}
+
+/// `/api/v1/scans/{id}/prescan/cancel`.
+pub fn scan_prescan_cancel_path(id: ScanId) -> String {
+    format!("{BASE_PATH}/scans/{id}/prescan/cancel")
 }
 
 /// `/api/v1/scans/{id}/prescan/har`.

@@ -120,6 +120,7 @@ fn openapi_loads_in_the_core_without_errors() {
         routes::SPECIFICATION_ORIGINAL,
         routes::SPECIFICATION_HAR,
         routes::SCAN_PRESCAN,
+        routes::SCAN_PRESCAN_CANCEL,
         routes::SCAN_PRESCAN_HAR,
         routes::NOTIFICATIONS,
         routes::ME,

@@ -99,6 +99,11 @@ impl Api {
         .await
     }
 
+    /// A POST without a body (an action such as cancel).
+    pub async fn post_empty(&self, path: &str) -> Resp {
+        self.send(self.client.post(self.url(path))).await
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> Resp {
         self.send(
             self.client
