@@ -617,6 +617,45 @@ fn path_params_problem(e: axum::extract::rejection::RawPathParamsRejection) -> A
     ApiError::from(Problem::bad_request(None, e.body_text()))
 }
 
+/// An id type named by a path parameter.
+trait IdParam: Sized {
+    /// The parameter's name in the route (`analysis_id`, ...).
+    const NAME: &'static str;
+    fn from_u64(n: u64) -> Self;
+}
+
+macro_rules! id_param {
+    ($($ty:ident => $name:literal),* $(,)?) => {$(
+        impl IdParam for $ty {
+            const NAME: &'static str = $name;
+            fn from_u64(n: u64) -> Self {
+                $ty(n)
+            }
+        }
+    )*};
+}
+
+id_param!(AnalysisId => "analysis_id", SpecId => "spec_id", ScanId => "scan_id");
+
+/// The id in the path (`{analysis_id}`, `{spec_id}` or `{scan_id}`),
+/// checked by [`path_id`]: a handler that takes it never sees a bad id,
+/// and the client gets a 400 problem naming the parameter.
+struct PathId<T>(T);
+
+impl<S: Send + Sync, T: IdParam> axum::extract::FromRequestParts<S> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(path_params_problem)?;
+        Ok(PathId(T::from_u64(path_id(&params, T::NAME)?)))
+    }
+}
+
 // ---- Handlers: health, contract ----
 
 async fn health() -> Response {
@@ -689,14 +728,7 @@ async fn create(
     Ok(r)
 }
 
-async fn get_analysis(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let id = AnalysisId(path_id(
-        &params.map_err(path_params_problem)?,
-        "analysis_id",
-    )?);
+async fn get_analysis(State(s): State<Arc<AppState>>, PathId(id): PathId<AnalysisId>) -> ApiResult {
     let db = s.db.clone();
     let a = blocking(move || {
         db.read(|state| {
@@ -713,14 +745,10 @@ async fn get_analysis(
 async fn update(
     State(s): State<Arc<AppState>>,
     Extension(user): Extension<Caller>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    PathId(id): PathId<AnalysisId>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let id = AnalysisId(path_id(
-        &params.map_err(path_params_problem)?,
-        "analysis_id",
-    )?);
     let change: wire::AnalysisUpdate = json_body(&s, &headers, body, None).await?;
     let st = s.clone();
     let a = blocking(move || {
@@ -737,14 +765,7 @@ async fn update(
     Ok(json_response(StatusCode::OK, &a))
 }
 
-async fn delete(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let id = AnalysisId(path_id(
-        &params.map_err(path_params_problem)?,
-        "analysis_id",
-    )?);
+async fn delete(State(s): State<Arc<AppState>>, PathId(id): PathId<AnalysisId>) -> ApiResult {
     let st = s.clone();
     let scans = blocking(move || {
         Ok(st.db.mutate(|state, _| {
@@ -768,14 +789,10 @@ async fn delete(
 async fn act(
     State(s): State<Arc<AppState>>,
     Extension(user): Extension<Caller>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    PathId(id): PathId<AnalysisId>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let id = AnalysisId(path_id(
-        &params.map_err(path_params_problem)?,
-        "analysis_id",
-    )?);
     let req: wire::ActionRequest = json_body(&s, &headers, body, None).await?;
     let st = s.clone();
     let a = blocking(move || {
@@ -791,14 +808,7 @@ async fn act(
     Ok(json_response(StatusCode::OK, &a))
 }
 
-async fn audits(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let id = AnalysisId(path_id(
-        &params.map_err(path_params_problem)?,
-        "analysis_id",
-    )?);
+async fn audits(State(s): State<Arc<AppState>>, PathId(id): PathId<AnalysisId>) -> ApiResult {
     let db = s.db.clone();
     let list =
         blocking(move || db.read(|state| Ok(wire::AuditList::of(state.activity(id)?)))).await?;
@@ -928,11 +938,7 @@ fn spec_record(s: &AppState, id: SpecId) -> Result<prescan_core::analysis::SpecR
         .map_err(ApiError::from)
 }
 
-async fn specification(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let id = SpecId(path_id(&params.map_err(path_params_problem)?, "spec_id")?);
+async fn specification(State(s): State<Arc<AppState>>, PathId(id): PathId<SpecId>) -> ApiResult {
     let record = spec_record(&s, id)?;
     Ok(json_response(
         StatusCode::OK,
@@ -971,11 +977,7 @@ fn attachment(file_name: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-async fn original(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let id = SpecId(path_id(&params.map_err(path_params_problem)?, "spec_id")?);
+async fn original(State(s): State<Arc<AppState>>, PathId(id): PathId<SpecId>) -> ApiResult {
     let record = spec_record(&s, id)?;
     let bytes = spec_bytes(&s, id).await?;
     let lower = record.file_name.to_ascii_lowercase();
@@ -1022,10 +1024,9 @@ fn server_param(params: &BTreeMap<String, String>) -> Result<Option<String>, Api
 
 async fn spec_har(
     State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    PathId(id): PathId<SpecId>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let id = SpecId(path_id(&params.map_err(path_params_problem)?, "spec_id")?);
     let server = server_param(&query_params(raw)?)?;
     let record = spec_record(&s, id)?;
     let bytes = spec_bytes(&s, id).await?;
@@ -1139,11 +1140,10 @@ async fn current_prescan(s: &Arc<AppState>, scan: ScanId) -> Result<wire::Presca
 async fn prescan_start(
     State(s): State<Arc<AppState>>,
     Extension(user): Extension<Caller>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    PathId(scan): PathId<ScanId>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
     let req: wire::PrescanRequest = json_body(&s, &headers, body, Some("{}")).await?;
     let info = find_scan(&s, scan)?;
     let ScanTarget::ApiSpecification(spec) = info.target else {
@@ -1322,21 +1322,13 @@ pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbE
     .map_err(|e| db::DbError(e.to_string()))?
 }
 
-async fn prescan_get(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
+async fn prescan_get(State(s): State<Arc<AppState>>, PathId(scan): PathId<ScanId>) -> ApiResult {
     find_scan(&s, scan)?;
     let p = current_prescan(&s, scan).await?;
     Ok(json_response(StatusCode::OK, &p))
 }
 
-async fn prescan_cancel(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
+async fn prescan_cancel(State(s): State<Arc<AppState>>, PathId(scan): PathId<ScanId>) -> ApiResult {
     find_scan(&s, scan)?;
     let Some(running) = s.prescans.get(scan) else {
         return Err(ApiError::from(Problem::conflict(format!(
@@ -1356,11 +1348,7 @@ async fn prescan_cancel(
     Ok(json_response(StatusCode::ACCEPTED, &p))
 }
 
-async fn prescan_har(
-    State(s): State<Arc<AppState>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-) -> ApiResult {
-    let scan = ScanId(path_id(&params.map_err(path_params_problem)?, "scan_id")?);
+async fn prescan_har(State(s): State<Arc<AppState>>, PathId(scan): PathId<ScanId>) -> ApiResult {
     find_scan(&s, scan)?;
     let p = current_prescan(&s, scan).await?;
     let har = p.report.map(|r| r.to_har());
