@@ -2,50 +2,19 @@
 // reference server's notifications (GET /api/v1/notifications?after=) in the
 // app, once: a reload or a new visit does not show them again, and a first
 // visit does not show those sent before it.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, watch, screenshot, requireDist, DIST, TIMEOUT } from './helpers.mjs';
-import { startRefServer } from './refserver.mjs';
+import { screenshot, TIMEOUT } from './helpers.mjs';
+import { useRefServer } from './refserver.mjs';
 
 const TOKEN = 'e2e-token-notify';
 const PUBLISHED = 'The results of a Dynamic Analysis are published.';
 
-let server;
-let browser;
-const contexts = [];
+const rig = useRefServer({ token: TOKEN });
+const newContext = () => rig.newContext();
+const open = (context, sub = '#/analyses') => rig.open(sub, { context });
 
-before(async () => {
-  requireDist();
-  server = await startRefServer({ dist: DIST, token: TOKEN });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await Promise.all(contexts.map((c) => c.close().catch(() => {})));
-  await browser?.close();
-  await server?.close();
-});
-
-async function newContext() {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(TIMEOUT);
-  contexts.push(context);
-  await context.addInitScript(([url, token]) => {
-    localStorage.setItem('prescan.backend', 'api');
-    localStorage.setItem('prescan.api.url', url);
-    localStorage.setItem('prescan.api.token', token);
-  }, [server.origin, TOKEN]);
-  return context;
-}
-
-async function open(context, sub = '#/analyses') {
-  const page = await context.newPage();
-  page.watched = watch(page);
-  await page.goto(`${server.origin}/${sub}`);
-  return page;
-}
-
-const cursorKey = () => `prescan.api.notifications.${server.origin}`;
+const cursorKey = () => `prescan.api.notifications.${rig.server.origin}`;
 
 /** Waits until the poller has talked to the server (its cursor is kept). */
 async function connected(page) {
@@ -54,7 +23,7 @@ async function connected(page) {
 }
 
 async function createRunningNow(name) {
-  const r = await server.api('POST', '/analyses', {
+  const r = await rig.server.api('POST', '/analyses', {
     name,
     scans: [{ target: { type: 'url', url: 'https://example.com/' } }],
     schedule: { start: { type: 'now' }, duration: { unit: 'days', value: 1 } },
@@ -84,7 +53,7 @@ describe('notifications from the server', () => {
       await toast.getByRole('link').getAttribute('href'),
       `#/analyses/${analysis.analysis_id}`,
     );
-    const listed = await server.api('GET', `/notifications?after=${start}`);
+    const listed = await rig.server.api('GET', `/notifications?after=${start}`);
     const published = listed.json.notifications.find((n) => n.kind === 'RESULTS_PUBLISHED' && n.analysis_id === analysis.analysis_id);
     assert.ok(published, listed.text);
     await page.waitForFunction(([key, id]) => Number(localStorage.getItem(key)) >= id, [cursorKey(), published.notification_id]);
@@ -99,7 +68,7 @@ describe('notifications from the server', () => {
   });
 
   it('a first visit starts after the server\'s latest notification', async () => {
-    const latest = (await server.api('GET', '/notifications?after=0')).json.latest_notification_id;
+    const latest = (await rig.server.api('GET', '/notifications?after=0')).json.latest_notification_id;
     assert.ok(latest > 0, 'the server has notifications already');
     const page = await open(await newContext());
     await page.getByTestId('analyses-table').waitFor();

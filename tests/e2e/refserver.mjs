@@ -9,7 +9,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { repoRoot } from './serve.mjs';
+import { launchChromium, watch, requireDist, DIST, TIMEOUT } from './helpers.mjs';
 import { freePort } from './prism.mjs';
 
 /** The server binary: E2E_SERVER_BIN, else the debug build, else release. */
@@ -105,4 +107,47 @@ export async function startRefServer({ dist, token, engine = 'fast', args = [] }
   };
   await server.start();
   return server;
+}
+
+/**
+ * Registers before/after hooks in the current test file that start the
+ * reference server serving the built app (with `token`) and one Chromium.
+ * Returns { server, browser, newContext({ configure }), open(sub, { context, configure }) }:
+ * a context is pointed at the server through the Settings page's keys
+ * (backend `api`, the server's URL and the token) unless `configure` is
+ * false; every opened page is watched for errors (page.watched.problems()).
+ */
+export function useRefServer({ token, engine } = {}) {
+  const rig = { server: null, browser: null, contexts: [] };
+  before(async () => {
+    requireDist();
+    rig.server = await startRefServer({ dist: DIST, token, engine });
+    rig.browser = await launchChromium();
+  });
+  after(async () => {
+    await Promise.all(rig.contexts.map((c) => c.close().catch(() => {})));
+    await rig.browser?.close();
+    await rig.server?.close();
+  });
+  rig.newContext = async ({ configure = true } = {}) => {
+    const context = await rig.browser.newContext({ acceptDownloads: true });
+    context.setDefaultTimeout(TIMEOUT);
+    rig.contexts.push(context);
+    if (configure) {
+      await context.addInitScript(([url, t]) => {
+        localStorage.setItem('prescan.backend', 'api');
+        localStorage.setItem('prescan.api.url', url);
+        if (t) localStorage.setItem('prescan.api.token', t);
+      }, [rig.server.origin, token ?? null]);
+    }
+    return context;
+  };
+  rig.open = async (sub = '', { context, configure = true } = {}) => {
+    context ??= await rig.newContext({ configure });
+    const page = await context.newPage();
+    page.watched = watch(page);
+    await page.goto(`${rig.server.origin}/${sub}`);
+    return page;
+  };
+  return rig;
 }
