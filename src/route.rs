@@ -68,44 +68,16 @@ impl Query {
     }
 }
 
-/// Percent-decodes a query component; malformed escapes stay as written.
+/// Percent-decodes a query component or a path segment (the JSON API's
+/// rules, `+` is a space); a component with a malformed escape or bytes
+/// that are not UTF-8 stays as written.
 pub fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    prescan_core::api::percent_decode(text).unwrap_or_else(|| text.to_owned())
 }
 
-/// Percent-encodes a query component (unreserved characters stay).
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
-}
+/// Percent-encodes a query component or a path segment (unreserved
+/// characters stay).
+pub use prescan_core::api::percent_encode as encode;
 
 impl Route {
     /// The route a fragment names (`#/`, `#/analyses?status=...`, or empty).

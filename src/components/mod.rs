@@ -10,6 +10,7 @@ pub mod har_browser;
 pub mod icon;
 pub mod method_badge;
 pub mod notifications;
+pub mod outcome;
 pub mod poll_banner;
 pub mod scan_config;
 pub mod schedule_input;

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::analyses_table::AnalysesTable;
 use crate::components::icon::{Icon, IconKind};
+use crate::components::outcome::{outcome_view, Outcome};
 use crate::components::poll_banner::PollBanner;
 use crate::download;
 use crate::format::thousands;
@@ -196,13 +197,6 @@ enum Mode {
     Rows,
 }
 
-/// A message of the data tools.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    Done(String),
-    Failed(String),
-}
-
 fn today() -> (u32, u32, u32) {
     let d = js_sys::Date::new_0();
     (d.get_full_year(), d.get_month() + 1, d.get_date())
@@ -220,25 +214,6 @@ fn plural(n: usize) -> String {
         thousands(n),
         if n == 1 { "analysis" } else { "analyses" }
     )
-}
-
-/// A data tool's message: a status when it worked, an alert when not.
-fn outcome_view(outcome: Option<Outcome>, testid: &'static str) -> AnyView {
-    match outcome {
-        None => view! { <p data-testid=testid hidden></p> }.into_any(),
-        Some(Outcome::Done(text)) => view! {
-            <p class="notice data-tools__result" role="status" data-testid=testid data-outcome="done">
-                <Icon kind=IconKind::Check />{text}
-            </p>
-        }
-        .into_any(),
-        Some(Outcome::Failed(text)) => view! {
-            <div class="alert alert--error" role="alert" data-testid=testid data-outcome="failed">
-                <p><Icon kind=IconKind::Error />{text}</p>
-            </div>
-        }
-        .into_any(),
-    }
 }
 
 /// Dynamic Analyses.

@@ -7,19 +7,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::icon::{Icon, IconKind};
+use crate::components::outcome::{outcome_view, Outcome};
 use crate::format::thousands;
 use crate::store::http::HttpStore;
 use crate::store::settings::{self, normalize_base_url, ApiConfig, Backend};
 use crate::store::use_store;
-
-/// The outcome of a connection check or a save.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    Working(String),
-    Done(String),
-    Failed(String),
-}
 
 /// The base URL of the folder the app is served from
 /// (`http://127.0.0.1:8088/tools/prescan/` → `http://127.0.0.1:8088/tools/prescan`).
@@ -52,28 +44,6 @@ async fn check(base: String, token: Option<String>) -> Result<String, String> {
         thousands(total),
         if total == 1 { "analysis" } else { "analyses" }
     ))
-}
-
-fn outcome_view(outcome: Option<Outcome>, testid: &'static str) -> AnyView {
-    match outcome {
-        None => view! { <p data-testid=testid hidden></p> }.into_any(),
-        Some(Outcome::Working(text)) => view! {
-            <p class="muted" role="status" data-testid=testid data-outcome="working">{text}</p>
-        }
-        .into_any(),
-        Some(Outcome::Done(text)) => view! {
-            <p class="notice" role="status" data-testid=testid data-outcome="ok">
-                <Icon kind=IconKind::Check />{text}
-            </p>
-        }
-        .into_any(),
-        Some(Outcome::Failed(text)) => view! {
-            <div class="alert alert--error" role="alert" data-testid=testid data-outcome="failed">
-                <p><Icon kind=IconKind::Error />{text}</p>
-            </div>
-        }
-        .into_any(),
-    }
 }
 
 /// The Settings page.
