@@ -413,8 +413,40 @@ fn cmp_folded(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
+/// Whether two names are the same ignoring case (`cmp_folded` is equal),
+/// with a fast path for ASCII; allocates nothing.
 fn same_name(a: &str, b: &str) -> bool {
+    if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return false;
+    }
     cmp_folded(a, b).is_eq()
+}
+
+/// Appends `name` lowercased as [`cmp_folded`] compares it: comparing two
+/// folded names byte by byte gives `cmp_folded`'s order (UTF-8 keeps the
+/// order of code points).
+fn push_folded(out: &mut String, name: &str) {
+    if name.is_ascii() {
+        let start = out.len();
+        out.push_str(name);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.extend(name.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// One match of [`StoreState::list`] with its sort keys.
+struct ListRow<'a> {
+    a: &'a Analysis,
+    /// Where its folded name is in the buffer of folded names.
+    name: std::ops::Range<usize>,
+    /// Its last or next run time (by the sort key), else `None`.
+    time: Option<i64>,
+    /// Its status label when sorting by status, else empty.
+    label: &'static str,
 }
 
 /// Checks a URL scan's URL: `http://` or `https://`, a host, no spaces.
@@ -481,56 +513,82 @@ impl StoreState {
         self.analyses.iter().find(|a| same_name(&a.name, name))
     }
 
-    /// Finds, filters, sorts and pages the analyses. O(n) to find and
-    /// filter, O(m log m) to sort the m matches; the only allocation is
-    /// one list of references and the page's rows.
+    /// Finds, filters, sorts and pages the analyses.
+    ///
+    /// O(n) to find and filter; each match's sort keys (its name folded to
+    /// lower case, its status label or run time) are computed once, then
+    /// the page is selected without sorting every match: a selection
+    /// brings the first `(page + 1) * size` matches to the front in O(m)
+    /// and only the page's rows are sorted. The order is total (ties end
+    /// on the id), so the page is the same as in a full sort. The
+    /// allocations are one list of matches, one buffer of folded names
+    /// and the page's rows.
     pub fn list(&self, q: &ListQuery) -> Page<AnalysisSummary> {
+        use std::cmp::Ordering;
         let needle: String = q.find.trim().chars().flat_map(char::to_lowercase).collect();
-        let mut rows: Vec<&Analysis> = self
+        let mut rows: Vec<ListRow<'_>> = self
             .analyses
             .iter()
             .filter(|a| q.status.is_none_or(|s| a.status == s))
             .filter(|a| contains_folded(&a.name, &needle))
+            .map(|a| ListRow {
+                a,
+                name: 0..0,
+                time: match q.sort {
+                    SortKey::LastRun => a.last_run_ms(),
+                    SortKey::NextRun => a.next_run_ms(),
+                    SortKey::Name | SortKey::Status => None,
+                },
+                label: match q.sort {
+                    SortKey::Status => a.status.label(),
+                    _ => "",
+                },
+            })
             .collect();
-        let by_time = |x: Option<i64>, y: Option<i64>| match (x, y) {
-            (Some(x), Some(y)) => Some(x.cmp(&y)),
-            _ => None,
-        };
-        rows.sort_by(|a, b| {
-            use std::cmp::Ordering::*;
+        let mut folded = String::with_capacity(rows.iter().map(|r| r.a.name.len()).sum());
+        for r in &mut rows {
+            let start = folded.len();
+            push_folded(&mut folded, &r.a.name);
+            r.name = start..folded.len();
+        }
+        let folded = folded.as_str();
+        // The order: the sort key (descending if asked; missing run times
+        // last in both directions), then the name ignoring case, then the id.
+        let cmp = |x: &ListRow<'_>, y: &ListRow<'_>| -> Ordering {
+            let by_name = || folded[x.name.clone()].cmp(&folded[y.name.clone()]);
             let primary = match q.sort {
-                SortKey::Name => Some(cmp_folded(&a.name, &b.name)),
-                SortKey::Status => Some(a.status.label().cmp(b.status.label())),
-                SortKey::LastRun => by_time(a.last_run_ms(), b.last_run_ms()),
-                SortKey::NextRun => by_time(a.next_run_ms(), b.next_run_ms()),
+                SortKey::Name => Some(by_name()),
+                SortKey::Status => Some(x.label.cmp(y.label)),
+                SortKey::LastRun | SortKey::NextRun => match (x.time, y.time) {
+                    (Some(s), Some(t)) => Some(s.cmp(&t)),
+                    _ => None,
+                },
             };
             let primary = match primary {
                 Some(o) if q.descending => o.reverse(),
                 Some(o) => o,
                 // Missing times go last in both directions.
-                None => {
-                    let (x, y) = match q.sort {
-                        SortKey::LastRun => (a.last_run_ms(), b.last_run_ms()),
-                        _ => (a.next_run_ms(), b.next_run_ms()),
-                    };
-                    match (x.is_some(), y.is_some()) {
-                        (true, false) => Less,
-                        (false, true) => Greater,
-                        _ => Equal,
-                    }
-                }
+                None => x.time.is_none().cmp(&y.time.is_none()),
             };
-            primary
-                .then_with(|| cmp_folded(&a.name, &b.name))
-                .then(a.id.cmp(&b.id))
-        });
+            primary.then_with(by_name).then(x.a.id.cmp(&y.a.id))
+        };
         let size = q.size.clamp(1, MAX_PAGE_SIZE);
         let total = rows.len();
-        let items = rows
+        let start = q.page.saturating_mul(size).min(total);
+        let end = start.saturating_add(size).min(total);
+        if start < end {
+            if end < total {
+                rows.select_nth_unstable_by(end, cmp);
+            }
+            let front = &mut rows[..end];
+            if start > 0 {
+                front.select_nth_unstable_by(start, cmp);
+            }
+            front[start..].sort_unstable_by(cmp);
+        }
+        let items = rows[start..end]
             .iter()
-            .skip(q.page.saturating_mul(size))
-            .take(size)
-            .map(|a| AnalysisSummary::of(a))
+            .map(|r| AnalysisSummary::of(r.a))
             .collect();
         Page {
             items,
@@ -1638,6 +1696,207 @@ mod tests {
         assert!(cmp_folded("Ärger", "ärger").is_eq());
         assert!(same_name("Petstore Scan", "petstore scan"));
         assert!(!same_name("Petstore Scan", "petstore scan 2"));
+        // Beyond ASCII: lengths in bytes differ, yet the names are the same
+        // (KELVIN SIGN lowercases to "k"), or they differ only beyond ASCII.
+        assert!(same_name("\u{212A}ey", "key"));
+        assert!(same_name("KEY", "\u{212A}ey"));
+        assert!(same_name("ÄRGER", "ärger"));
+        assert!(!same_name("ärger", "arger"));
+        assert!(!same_name("", "a"));
+        assert!(same_name("", ""));
+    }
+
+    /// `same_name` is `cmp_folded(..).is_eq()` and `push_folded` gives
+    /// `cmp_folded`'s order, on names mixing ASCII and other cases.
+    #[test]
+    fn the_fast_paths_agree_with_cmp_folded() {
+        const PARTS: [&str; 9] = ["a", "A", "k", "K", "\u{212A}", "ä", "Ä", "ß", " "];
+        let mut names = vec![String::new()];
+        for a in PARTS {
+            names.push(a.to_string());
+            for b in PARTS {
+                names.push(format!("{a}{b}"));
+                names.push(format!("x{a}{b}y"));
+            }
+        }
+        let fold = |s: &str| {
+            let mut out = String::new();
+            push_folded(&mut out, s);
+            out
+        };
+        for a in &names {
+            for b in &names {
+                let expected = cmp_folded(a, b);
+                assert_eq!(same_name(a, b), expected.is_eq(), "{a:?} {b:?}");
+                assert_eq!(fold(a).cmp(&fold(b)), expected, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// The list as it was before its selection: a full sort of every match
+    /// with `cmp_folded`, then a page of it.
+    fn list_by_full_sort(state: &StoreState, q: &ListQuery) -> Page<AnalysisSummary> {
+        use std::cmp::Ordering::*;
+        let needle: String = q.find.trim().chars().flat_map(char::to_lowercase).collect();
+        let mut rows: Vec<&Analysis> = state
+            .analyses
+            .iter()
+            .filter(|a| q.status.is_none_or(|s| a.status == s))
+            .filter(|a| contains_folded(&a.name, &needle))
+            .collect();
+        let by_time = |x: Option<i64>, y: Option<i64>| match (x, y) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => None,
+        };
+        rows.sort_by(|a, b| {
+            let primary = match q.sort {
+                SortKey::Name => Some(cmp_folded(&a.name, &b.name)),
+                SortKey::Status => Some(a.status.label().cmp(b.status.label())),
+                SortKey::LastRun => by_time(a.last_run_ms(), b.last_run_ms()),
+                SortKey::NextRun => by_time(a.next_run_ms(), b.next_run_ms()),
+            };
+            let primary = match primary {
+                Some(o) if q.descending => o.reverse(),
+                Some(o) => o,
+                None => {
+                    let (x, y) = match q.sort {
+                        SortKey::LastRun => (a.last_run_ms(), b.last_run_ms()),
+                        _ => (a.next_run_ms(), b.next_run_ms()),
+                    };
+                    match (x.is_some(), y.is_some()) {
+                        (true, false) => Less,
+                        (false, true) => Greater,
+                        _ => Equal,
+                    }
+                }
+            };
+            primary
+                .then_with(|| cmp_folded(&a.name, &b.name))
+                .then(a.id.cmp(&b.id))
+        });
+        let size = q.size.clamp(1, MAX_PAGE_SIZE);
+        let total = rows.len();
+        let items = rows
+            .iter()
+            .skip(q.page.saturating_mul(size))
+            .take(size)
+            .map(|a| AnalysisSummary::of(a))
+            .collect();
+        Page {
+            items,
+            number: q.page,
+            size,
+            total_elements: total,
+            total_pages: total.div_ceil(size),
+        }
+    }
+
+    /// One random analysis: name parts, status, last run, next run.
+    type RandomAnalysis = (Vec<usize>, usize, Option<i64>, Option<i64>);
+
+    fn random_state(rows: &[RandomAnalysis]) -> StoreState {
+        const PARTS: [&str; 10] = ["a", "A", "b", "B", "k", "\u{212A}", "ä", "Ä", "ß", " "];
+        const STATUSES: [AnalysisStatus; 5] = [
+            AnalysisStatus::Scheduled,
+            AnalysisStatus::SavedForLater,
+            AnalysisStatus::InProgress,
+            AnalysisStatus::Queued,
+            AnalysisStatus::Submitted,
+        ];
+        let store = MemoryStore::new("Ana", || 1_000);
+        store.add_demo();
+        let demo = store.state().clone();
+        let with_run = demo
+            .analyses
+            .iter()
+            .find(|a| !a.runs.is_empty())
+            .expect("a demo analysis has run")
+            .clone();
+        let mut state = StoreState::new();
+        for (i, (parts, status, last, next)) in rows.iter().enumerate() {
+            let mut a = with_run.clone();
+            a.id = AnalysisId(100 + i as u64);
+            a.name = parts.iter().map(|p| PARTS[p % PARTS.len()]).collect();
+            a.status = STATUSES[status % STATUSES.len()];
+            match last {
+                Some(t) => a.runs.last_mut().expect("a run").submitted_ms = *t,
+                None => a.runs.clear(),
+            }
+            a.schedule.start = match next {
+                Some(t) => Start::At(*t),
+                None => Start::Unscheduled,
+            };
+            state.analyses.push(a);
+        }
+        state
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn the_list_pages_as_a_full_sort_does(
+            rows in proptest::collection::vec(
+                (
+                    proptest::collection::vec(0usize..10, 0..4),
+                    0usize..5,
+                    proptest::option::of(0i64..4),
+                    proptest::option::of(0i64..4),
+                ),
+                0..40,
+            ),
+            find in proptest::sample::select(vec!["", "a", "K", "ä", " b", "zz"]),
+            status in proptest::option::of(0usize..5),
+            sort in 0usize..4,
+            descending in proptest::bool::ANY,
+            page in 0usize..8,
+            size in 0usize..9,
+        ) {
+            let state = random_state(&rows);
+            let q = ListQuery {
+                find: find.to_string(),
+                status: status.map(|s| state.analyses.get(s).map_or(AnalysisStatus::Queued, |a| a.status)),
+                sort: [SortKey::Name, SortKey::Status, SortKey::LastRun, SortKey::NextRun][sort],
+                descending,
+                page,
+                size,
+            };
+            proptest::prop_assert_eq!(state.list(&q), list_by_full_sort(&state, &q));
+        }
+    }
+
+    #[test]
+    fn a_large_list_pages_as_a_full_sort_does() {
+        // Every page of 400 analyses with many ties, in every order.
+        let rows: Vec<RandomAnalysis> = (0..400usize)
+            .map(|i| {
+                let parts = vec![i % 7, i / 7 % 5, i / 35 % 10];
+                let last = (i % 3 != 0).then_some((i % 11) as i64);
+                let next = (i % 4 != 0).then_some((i % 13) as i64);
+                (parts, i % 5, last, next)
+            })
+            .collect();
+        let state = random_state(&rows);
+        for sort in [
+            SortKey::Name,
+            SortKey::Status,
+            SortKey::LastRun,
+            SortKey::NextRun,
+        ] {
+            for descending in [false, true] {
+                for size in [7, 20, 150] {
+                    for page in 0..=400 / size {
+                        let q = ListQuery {
+                            sort,
+                            descending,
+                            page,
+                            size,
+                            ..ListQuery::default()
+                        };
+                        assert_eq!(state.list(&q), list_by_full_sort(&state, &q), "{q:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
