@@ -2,9 +2,10 @@
 // 10,000 stored analyses, next to Stoplight Prism mocking the same contract.
 // Run with scripts/bench, or by hand:
 //   node tests/bench/server.mjs [--bin PATH]     (or E2E_SERVER_BIN=PATH)
-// Without a binary named, builds it: cargo build --release --locked -p prescan-server.
+// Without a binary named, builds it: cargo build --profile server --locked -p
+// prescan-server (the server profile of the root Cargo.toml: opt-level 3).
 //
-// - Starts the release server on a free port with a temp data dir, a token and
+// - Starts the optimized server on a free port with a temp data dir, a token and
 //   --engine realistic (runs take hours), and fills it through the API:
 //   BENCH_N analyses (default 10,000; POST /api/v1/analyses, unique names, URL
 //   scans, every tenth also a scan of the uploaded specification) with a mix of
@@ -23,8 +24,11 @@
 //   sending the request to the last byte of the body) and requests per second.
 //   Kinds: a page of 20, a filtered and sorted page (name contains a word, one
 //   status, sort=last_run, direction=desc), one analysis, its activity log, the
-//   HAR of the specification (BENCH_HAR_REQS, default 20, after 2: each request
-//   converts the file) and creating an analysis (fresh names, unscheduled).
+//   HAR of the specification (BENCH_HAR_REQS, default 20, after 2), twice: the
+//   same HAR each time (the server converts it once and then answers from its
+//   cache) and with a new ?server= each time (each request converts the file;
+//   the server runs one conversion per CPU at a time) and creating an analysis
+//   (fresh names, unscheduled).
 // - The peer, in the same run: `prism mock api/openapi.yaml` (tests/e2e's
 //   @stoplight/prism-cli), the usual stand-in server for an OpenAPI contract,
 //   answering the same three GET requests (same headers, same query strings) from
@@ -69,18 +73,18 @@ function argValue(name) {
   return eq ? eq.slice(name.length + 1) : undefined;
 }
 
-/** The server binary: --bin, E2E_SERVER_BIN, else a fresh release build. */
+/** The server binary: --bin, E2E_SERVER_BIN, else a fresh build with the server profile. */
 function serverBinary() {
   const given = argValue('--bin') ?? process.env.E2E_SERVER_BIN;
   if (given) {
     if (!existsSync(given)) throw new Error(`no server binary at ${given}`);
     return given;
   }
-  console.log('== cargo build --release --locked -p prescan-server');
-  const r = spawnSync('cargo', ['build', '--release', '--locked', '-p', 'prescan-server'], { cwd: repo, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('cargo build --release -p prescan-server failed');
+  console.log('== cargo build --profile server --locked -p prescan-server');
+  const r = spawnSync('cargo', ['build', '--profile', 'server', '--locked', '-p', 'prescan-server'], { cwd: repo, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('cargo build --profile server -p prescan-server failed');
   const target = process.env.CARGO_TARGET_DIR ? path.resolve(repo, process.env.CARGO_TARGET_DIR) : path.join(repo, 'target');
-  return path.join(target, 'release', 'prescan-server');
+  return path.join(target, 'server', 'prescan-server');
 }
 
 /** The specification to upload: GitHub's description if installed, else the petstore. */
@@ -301,12 +305,20 @@ async function main() {
     const matching = (await api('GET', filtered)).json().page.total_elements;
     const pick = (i) => ids[(i * 7919) % ids.length];
     let created = 0;
+    let harServers = 0;
     const kinds = [
       { key: 'list', label: 'GET /analyses (page of 20)', path: () => '/analyses', peer: true },
       { key: 'list_filtered', label: `GET /analyses?name&status&sort=last_run (${matching} match)`, path: () => filtered, peer: true },
       { key: 'get', label: 'GET /analyses/{id}', path: (i) => `/analyses/${pick(i)}`, peer: true },
       { key: 'audits', label: 'GET /analyses/{id}/audits', path: (i) => `/analyses/${pick(i)}/audits` },
-      { key: 'har', label: `GET /specifications/{id}/har (${path.basename(spec)})`, path: () => `/specifications/${specId}/har`, reqs: HAR_REQS, warmup: HAR_WARMUP },
+      { key: 'har', label: `GET /specifications/{id}/har (${path.basename(spec)}, cached)`, path: () => `/specifications/${specId}/har`, reqs: HAR_REQS, warmup: HAR_WARMUP },
+      {
+        key: 'har_convert',
+        label: `GET /specifications/{id}/har?server=<new> (converts)`,
+        path: () => `/specifications/${specId}/har?server=${encodeURIComponent(`https://h${harServers++}.example`)}`,
+        reqs: HAR_REQS,
+        warmup: HAR_WARMUP,
+      },
       {
         key: 'create',
         label: 'POST /analyses (unscheduled)',
@@ -395,7 +407,7 @@ function printTable(r) {
   const pad = (s, n) => String(s).padEnd(n);
   const lpad = (s, n) => String(s).padStart(n);
   const row = (label, c, m) => `${pad(label, 62)} ${lpad(c, 2)} ${lpad(fmt(m.median_ms, 2), 9)} ${lpad(fmt(m.p95_ms, 2), 9)} ${lpad(fmt(m.p99_ms, 2), 9)} ${lpad(fmt(m.requests_per_s), 9)}`;
-  console.log(`\nprescan-server (release, commit ${r.commit}) with ${thousands(r.config.analyses)} analyses; Prism ${r.prism.version} mocking api/openapi.yaml`);
+  console.log(`\nprescan-server (server profile, commit ${r.commit}) with ${thousands(r.config.analyses)} analyses; Prism ${r.prism.version} mocking api/openapi.yaml`);
   console.log(`${pad('request', 62)} ${lpad('c', 2)} ${lpad('median ms', 9)} ${lpad('p95 ms', 9)} ${lpad('p99 ms', 9)} ${lpad('req/s', 9)}`);
   for (const k of Object.values(r.server)) {
     k.runs.forEach((m) => console.log(row(`ours:  ${k.label}`, m.concurrency, m)));

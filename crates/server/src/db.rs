@@ -3,8 +3,10 @@
 //!
 //! # Design
 //!
-//! One [`Db`] holds a mutex over the SQLite connection and a [`StoreState`].
-//! Every mutation (an API call or an engine tick) runs under that mutex:
+//! One [`Db`] holds a mutex over the SQLite connection and a read-write
+//! lock over a [`StoreState`]. Every mutation (an API call or an engine
+//! tick) holds both, the connection's mutex first, then the state's write
+//! lock (every function here takes them in that order):
 //!
 //! 1. the core's operation runs on the in-memory state (`create`, `update`,
 //!    `act`, `delete`, `put_specification`, `record_prescan`,
@@ -13,12 +15,20 @@
 //! 2. the rows it changed (the analyses it names, their new activity-log
 //!    entries, a new specification, a prescan) are written in **one SQLite
 //!    transaction**, committed before the mutex is released and before the
-//!    HTTP response is sent. With WAL and `synchronous=FULL` a commit is on
+//!    HTTP response is sent. The state's write lock is held until then,
+//!    so a reader never sees a change that is not yet on disk. With WAL
+//!    and `synchronous=FULL` a commit is on
 //!    disk when it returns, so a crash (`kill -9`, power loss) loses nothing
 //!    that was acknowledged;
 //! 3. if the transaction fails, the in-memory state is reloaded from SQLite
 //!    (which still holds the last committed state) and the caller gets a
 //!    500 problem, so memory and disk never disagree.
+//!
+//! Reads of the state ([`Db::read`]: lists, one analysis, its log) take
+//! the read lock only, so they run in parallel with each other (waiting
+//! only while a mutation is applied and committed). Reads of rows kept
+//! only in SQLite (specification bytes, prescans, notifications) take the
+//! connection's mutex.
 //!
 //! What is *not* kept in memory: the bytes of specifications (read from the
 //! `specifications.bytes` BLOB when a download, a HAR or a prescan needs
@@ -60,7 +70,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use prescan_core::analysis::{
     ActivityEntry, Analysis, AnalysisId, Engine, Event, Notification, ScanId, SpecRecord,
@@ -169,14 +179,12 @@ pub enum MutateError<E> {
     Db(DbError),
 }
 
-struct Inner {
-    conn: Connection,
-    state: StoreState,
-}
-
 /// The store: SQLite plus the in-memory cache (see the module docs).
 pub struct Db {
-    inner: Mutex<Inner>,
+    /// The connection; taken first by a mutation.
+    conn: Mutex<Connection>,
+    /// The cache; a mutation takes its write lock after `conn`.
+    state: RwLock<StoreState>,
     path: PathBuf,
 }
 
@@ -205,7 +213,8 @@ impl Db {
         migrate(&mut conn)?;
         let state = load(&conn)?;
         Ok(Db {
-            inner: Mutex::new(Inner { conn, state }),
+            conn: Mutex::new(conn),
+            state: RwLock::new(state),
             path,
         })
     }
@@ -215,25 +224,36 @@ impl Db {
         &self.path
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic while holding the lock leaves the state as the last
-        // completed operation left it (operations validate before changing
-        // anything), so poisoning is ignored.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    // A panic while holding a lock leaves the state as the last completed
+    // operation left it (operations validate before changing anything), so
+    // poisoning is ignored.
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Reads the state.
+    fn state_read(&self) -> RwLockReadGuard<'_, StoreState> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn state_write(&self) -> RwLockWriteGuard<'_, StoreState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads the state (under the read lock: reads run in parallel).
     pub fn read<R>(&self, f: impl FnOnce(&StoreState) -> R) -> R {
-        f(&self.lock().state)
+        f(&self.state_read())
     }
 
-    /// Runs a read-only query on the connection (under the same mutex).
+    /// Runs a read-only query on the connection (under its mutex) and the
+    /// state (under the read lock).
     pub fn query<R>(
         &self,
         f: impl FnOnce(&Connection, &StoreState) -> Result<R, DbError>,
     ) -> Result<R, DbError> {
-        let inner = self.lock();
-        f(&inner.conn, &inner.state)
+        let conn = self.conn();
+        let state = self.state_read();
+        f(&conn, &state)
     }
 
     /// Applies a mutation to the state and writes what it changed in one
@@ -242,14 +262,14 @@ impl Db {
         &self,
         f: impl FnOnce(&mut StoreState, &Connection) -> Result<(R, Changes), E>,
     ) -> Result<R, MutateError<E>> {
-        let mut guard = self.lock();
-        let inner = &mut *guard;
-        let (value, changes) = f(&mut inner.state, &inner.conn).map_err(MutateError::Op)?;
-        match write(&mut inner.conn, &inner.state, changes) {
+        let mut conn = self.conn();
+        let mut state = self.state_write();
+        let (value, changes) = f(&mut state, &conn).map_err(MutateError::Op)?;
+        match write(&mut conn, &state, changes) {
             Ok(()) => Ok(value),
             Err(e) => {
-                match load(&inner.conn) {
-                    Ok(state) => inner.state = state,
+                match load(&conn) {
+                    Ok(loaded) => *state = loaded,
                     Err(reload) => {
                         return Err(MutateError::Db(DbError(format!(
                             "{e}; reloading the state failed too: {reload}"
@@ -264,6 +284,11 @@ impl Db {
     /// One engine tick at `now_ms`: moves runs on and writes the analyses
     /// it changed. Returns how many analyses changed.
     pub fn tick(&self, engine: &Engine, now_ms: i64) -> Result<usize, DbError> {
+        // Most ticks change nothing: find out under the read lock, without
+        // stopping readers (the mutation checks again under the write lock).
+        if !self.read(|state| engine.next_change_ms(state).is_some_and(|t| t <= now_ms)) {
+            return Ok(0);
+        }
         let r = self.mutate::<usize, DbError>(|state, _| {
             match engine.next_change_ms(state) {
                 Some(t) if t <= now_ms => {}
@@ -307,9 +332,8 @@ impl Db {
 
     /// The original bytes of a specification.
     pub fn specification_bytes(&self, id: u64) -> Result<Option<Vec<u8>>, DbError> {
-        let inner = self.lock();
-        Ok(inner
-            .conn
+        Ok(self
+            .conn()
             .query_row(
                 "SELECT bytes FROM specifications WHERE id = ?1",
                 params![id as i64],
@@ -325,9 +349,9 @@ impl Db {
         after: u64,
         limit: usize,
     ) -> Result<(Vec<StoredNotification>, u64), DbError> {
-        let inner = self.lock();
+        let conn = self.conn();
         let after = after.min(i64::MAX as u64) as i64;
-        let mut stmt = inner.conn.prepare_cached(
+        let mut stmt = conn.prepare_cached(
             "SELECT id, body FROM notifications WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
         let rows: Vec<(i64, String)> = stmt
@@ -338,18 +362,15 @@ impl Db {
             out.push((id as u64, serde_json::from_str(&body)?));
         }
         let latest: i64 =
-            inner
-                .conn
-                .query_row("SELECT COALESCE(MAX(id), 0) FROM notifications", [], |r| {
-                    r.get(0)
-                })?;
+            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM notifications", [], |r| {
+                r.get(0)
+            })?;
         Ok((out, latest.max(0) as u64))
     }
 
     /// The saved prescan of a scan.
     pub fn prescan(&self, scan: ScanId) -> Result<Option<SavedPrescan>, DbError> {
-        let inner = self.lock();
-        read_prescan(&inner.conn, scan)
+        read_prescan(&self.conn(), scan)
     }
 
     /// Closes the prescans a crash interrupted: their unfinished requests
@@ -358,16 +379,14 @@ impl Db {
     ///
     /// [`PrescanRun::cancel`]: prescan_core::prescan::PrescanRun::cancel
     pub fn interrupted_prescans(&self) -> Result<Vec<SavedPrescan>, DbError> {
-        let inner = self.lock();
-        let mut stmt = inner
-            .conn
-            .prepare("SELECT scan_id FROM prescans WHERE finished_ms IS NULL")?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT scan_id FROM prescans WHERE finished_ms IS NULL")?;
         let ids: Vec<i64> = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         for id in ids {
-            if let Some(p) = read_prescan(&inner.conn, ScanId(id as u64))? {
+            if let Some(p) = read_prescan(&conn, ScanId(id as u64))? {
                 out.push(p);
             }
         }

@@ -1022,6 +1022,17 @@ fn server_param(params: &BTreeMap<String, String>) -> Result<Option<String>, Api
     Ok(Some(server.clone()))
 }
 
+/// `GET /specifications/{spec_id}/har[?server=...]`: the specification
+/// converted to HAR 1.2 (with `server` as the base URL when given).
+///
+/// Conversions are bounded and cached ([`crate::har`]): at most one per
+/// CPU runs at a time (the others wait for a turn; the specification's
+/// bytes are read from SQLite only once the turn comes), and the last HARs
+/// produced are kept in memory per (specification, `server`), least
+/// recently used out first, within 64 MiB in all. A stored specification
+/// never changes and is never deleted, so a cached HAR is the one a
+/// conversion would give; a request that finds it converts nothing. A
+/// conversion that fails (422) is not cached.
 async fn spec_har(
     State(s): State<Arc<AppState>>,
     PathId(id): PathId<SpecId>,
@@ -1029,8 +1040,19 @@ async fn spec_har(
 ) -> ApiResult {
     let server = server_param(&query_params(raw)?)?;
     let record = spec_record(&s, id)?;
+    let key = (id, server.clone());
+    if let Some(har) = s.har.get(&key) {
+        return Ok(har_response(har));
+    }
+    let permit = s.har.permit().await;
+    // Converted while this request waited for its turn?
+    if let Some(har) = s.har.get(&key) {
+        return Ok(har_response(har));
+    }
     let bytes = spec_bytes(&s, id).await?;
     let har = blocking(move || {
+        // Held until the conversion ends, even if the client goes away.
+        let _permit = permit;
         let options = ConvertOptions {
             base_url: server,
             ..ConvertOptions::default()
@@ -1048,12 +1070,18 @@ async fn spec_har(
         })
     })
     .await?;
+    let har = Bytes::from(har);
+    s.har.put(key, har.clone());
+    Ok(har_response(har))
+}
+
+fn har_response(har: Bytes) -> Response {
     let mut r = (StatusCode::OK, har).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    Ok(r)
+    r
 }
 
 // ---- Prescans ----

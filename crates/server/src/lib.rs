@@ -4,6 +4,7 @@
 //!
 //! - [`db`]: storage (the core's `StoreState` cached in memory, written
 //!   through to SQLite in one transaction per mutation; see its docs);
+//! - [`har`]: the bound on HAR conversions and their cache;
 //! - [`prescan`]: prescans run from the server with a real HTTP client
 //!   (and the SSRF consideration: `--prescan-deny-private`);
 //! - [`http`]: routes, problem details, limits, token, CORS, headers.
@@ -12,6 +13,7 @@
 //! `Engine`, `prescan_core::prescan`); wire types are `prescan_core::api`.
 
 pub mod db;
+pub mod har;
 pub mod http;
 pub mod prescan;
 
@@ -225,6 +227,8 @@ pub struct AppState {
     pub client: reqwest::Client,
     /// The configuration.
     pub config: Config,
+    /// Conversions of specifications to HAR: their bound and cache.
+    pub har: har::HarCache,
 }
 
 /// A running server.
@@ -292,6 +296,7 @@ pub async fn start(
         prescans: prescan::Prescans::default(),
         client: prescan::client(config.prescan_deny_private),
         config,
+        har: har::HarCache::default(),
     });
     http::close_interrupted_prescans(&state).await?;
     let engine = Engine::new(state.config.engine);

@@ -40,6 +40,51 @@ async fn health_and_contract_are_served() {
 }
 
 #[tokio::test]
+async fn a_har_is_converted_once_and_served_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, api) = start_with(config(dir.path())).await;
+    let id = api
+        .upload(
+            "cached.json",
+            "application/json",
+            spec("https://api.example.com").as_bytes(),
+        )
+        .await
+        .json()["spec_id"]
+        .as_u64()
+        .unwrap();
+    let path = format!("/api/v1/specifications/{id}/har");
+    let with_server = format!("{path}?server=http%3A%2F%2F127.0.0.1%3A9%2Fbase");
+    // Eight at once: they wait for their turn, then find the HAR cached.
+    let answers = futures_util::future::join_all((0..8).map(|_| api.get(&path))).await;
+    let first = &answers[0];
+    assert_eq!(first.status, 200);
+    assert_eq!(
+        first.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(first.json()["log"]["version"], "1.2");
+    for a in &answers {
+        assert_eq!((a.status, &a.bytes), (200, &first.bytes));
+    }
+    assert_eq!(server.state.har.usage(), (1, first.bytes.len()));
+    // Another server is another HAR.
+    let other = api.get(&with_server).await;
+    assert_eq!(other.status, 200);
+    assert_ne!(other.bytes, first.bytes);
+    assert_eq!(server.state.har.usage().0, 2);
+    assert_eq!(api.get(&with_server).await.bytes, other.bytes);
+    assert_eq!(api.get(&path).await.bytes, first.bytes);
+    assert_eq!(server.state.har.usage().0, 2);
+    // An unknown specification is still 404, and not cached.
+    api.get("/api/v1/specifications/999999/har")
+        .await
+        .problem(404);
+    assert_eq!(server.state.har.usage().0, 2);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn specifications_round_trip_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let (server, api) = start_with(config(dir.path())).await;
