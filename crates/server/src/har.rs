@@ -116,6 +116,20 @@ impl HarCache {
         lru.entries.push_front((key, har));
     }
 
+    /// Gives the memory a conversion freed back to the system. A
+    /// conversion of a large description allocates a few hundred MB on a
+    /// blocking thread; glibc keeps what is freed in that thread's arena,
+    /// and the server's resident memory would grow with every arena used
+    /// (measured: 1 GB after 40 conversions of GitHub's description).
+    pub fn release_memory() {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free memory of the allocator's
+        // arenas to the system; it has no preconditions.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+
     /// How many HARs and bytes are cached.
     pub fn usage(&self) -> (usize, usize) {
         let lru = self.lock();

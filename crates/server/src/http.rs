@@ -1029,7 +1029,8 @@ fn server_param(params: &BTreeMap<String, String>) -> Result<Option<String>, Api
 /// CPU runs at a time (the others wait for a turn; the specification's
 /// bytes are read from SQLite only once the turn comes), and the last HARs
 /// produced are kept in memory per (specification, `server`), least
-/// recently used out first, within 64 MiB in all. A stored specification
+/// recently used out first, within 64 MiB in all; after a conversion the
+/// memory it freed is given back to the system. A stored specification
 /// never changes and is never deleted, so a cached HAR is the one a
 /// conversion would give; a request that finds it converts nothing. A
 /// conversion that fails (422) is not cached.
@@ -1057,17 +1058,20 @@ async fn spec_har(
             base_url: server,
             ..ConvertOptions::default()
         };
-        let c = prescan_core::convert(&record.file_name, &bytes, &options).map_err(|e| {
-            ApiError::from(Problem::invalid(vec![ProblemField::new(
+        let har = match prescan_core::convert(&record.file_name, &bytes, &options) {
+            Ok(c) => serde_json::to_vec(&c.har).map_err(|e| {
+                ApiError::from(Problem::internal(format!(
+                    "The HAR could not be written: {e}"
+                )))
+            }),
+            Err(e) => Err(ApiError::from(Problem::invalid(vec![ProblemField::new(
                 "spec_id",
                 e.to_string(),
-            )]))
-        })?;
-        serde_json::to_vec(&c.har).map_err(|e| {
-            ApiError::from(Problem::internal(format!(
-                "The HAR could not be written: {e}"
-            )))
-        })
+            )]))),
+        };
+        drop(bytes);
+        crate::har::HarCache::release_memory();
+        har
     })
     .await?;
     let har = Bytes::from(har);
