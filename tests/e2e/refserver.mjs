@@ -14,12 +14,12 @@ import { repoRoot } from './serve.mjs';
 import { launchChromium, watch, requireDist, DIST, TIMEOUT } from './helpers.mjs';
 import { freePort } from './prism.mjs';
 
-/** The server binary: E2E_SERVER_BIN, else the debug build, else release. */
+/** The server binary: E2E_SERVER_BIN, else the debug build, else the server profile's (scripts/server). */
 export function serverBinary() {
   const candidates = [
     process.env.E2E_SERVER_BIN,
     path.join(repoRoot, 'target', 'debug', 'prescan-server'),
-    path.join(repoRoot, 'target', 'release', 'prescan-server'),
+    path.join(repoRoot, 'target', 'server', 'prescan-server'),
   ].filter(Boolean);
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
