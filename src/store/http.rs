@@ -514,7 +514,14 @@ impl Store for HttpStore {
         &self,
         upload: core::SpecUpload,
     ) -> Result<core::SpecRecord, StoreError> {
-        let path = api::specification_upload_path(&upload.file_name);
+        // A file chosen in a folder is named with its path (`api/openapi.yaml`);
+        // the contract takes a plain file name.
+        let file_name = upload
+            .file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default();
+        let path = api::specification_upload_path(file_name);
         let content_type = spec_content_type(&upload.file_name);
         let record: api::SpecRecord = self
             .send(Method::POST, &path, Body::Bytes(upload.bytes, content_type))
