@@ -558,7 +558,7 @@ mod tests {
 
     #[test]
     fn a_422_maps_to_field_errors() {
-        let body = r#"{"type":"https://prescan.dev/problems/validation","title":"Invalid request","status":422,
+        let body = r#"{"type":"urn:prescan:problem:validation","title":"Invalid request","status":422,
             "detail":"Enter a name. Tick the box.","errors":[{"field":"name","message":"Enter a name."},
             {"field":"certification","message":"Tick the box."}]}"#;
         let e = classify(URL, 422, "Unprocessable Entity", body, false);
@@ -579,7 +579,7 @@ mod tests {
 
     #[test]
     fn a_409_refusal_keeps_the_reason() {
-        let body = r#"{"type":"https://prescan.dev/problems/refused","title":"Action not available","status":409,
+        let body = r#"{"type":"urn:prescan:problem:refused","title":"Action not available","status":409,
             "detail":"Pause is available only In Progress.","action":"PAUSE","analysis_status":"SCHEDULED"}"#;
         let e = StoreError::from(classify(URL, 409, "Conflict", body, false));
         match e {
@@ -597,7 +597,7 @@ mod tests {
 
     #[test]
     fn a_404_of_an_analysis_is_not_found() {
-        let body = r#"{"type":"https://prescan.dev/problems/analysis-not-found","title":"Analysis not found","status":404,
+        let body = r#"{"type":"urn:prescan:problem:analysis-not-found","title":"Analysis not found","status":404,
             "detail":"No analysis has the id 7.","analysis_id":7}"#;
         assert_eq!(
             StoreError::from(classify(URL, 404, "Not Found", body, false)),
@@ -607,7 +607,7 @@ mod tests {
 
     #[test]
     fn a_401_says_the_token_was_refused_or_is_needed() {
-        let body = r#"{"type":"https://prescan.dev/problems/unauthorized","title":"Unauthorized","status":401,"detail":"Send the token."}"#;
+        let body = r#"{"type":"urn:prescan:problem:unauthorized","title":"Unauthorized","status":401,"detail":"Send the token."}"#;
         let refused = classify(URL, 401, "Unauthorized", body, true).to_string();
         assert!(
             refused.starts_with("The server refused the token (401 Unauthorized)"),
@@ -624,7 +624,7 @@ mod tests {
 
     #[test]
     fn a_5xx_says_the_server_failed() {
-        let body = r#"{"type":"https://prescan.dev/problems/internal","title":"Internal server error","status":500,"detail":"The database is locked."}"#;
+        let body = r#"{"type":"urn:prescan:problem:internal","title":"Internal server error","status":500,"detail":"The database is locked."}"#;
         let text = classify(URL, 500, "Internal Server Error", body, false).to_string();
         assert_eq!(
             text,
@@ -651,7 +651,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("may not be a prescan API server"), "{text}");
-        let body = r#"{"type":"https://prescan.dev/problems/bad-request","title":"Bad request","status":400,"detail":"size must be 1 to 100."}"#;
+        let body = r#"{"type":"urn:prescan:problem:bad-request","title":"Bad request","status":400,"detail":"size must be 1 to 100."}"#;
         assert_eq!(
             StoreError::from(classify(URL, 400, "Bad Request", body, false)),
             StoreError::Backend("size must be 1 to 100.".into())

@@ -37,7 +37,7 @@ async function startStub() {
     };
     const url = new URL(req.url, 'http://stub');
     if (stub.mode === 'failing') {
-      send(500, { type: 'https://prescan.dev/problems/internal', title: 'Internal server error', status: 500, detail: 'The database is locked.' }, 'application/problem+json');
+      send(500, { type: 'urn:prescan:problem:internal', title: 'Internal server error', status: 500, detail: 'The database is locked.' }, 'application/problem+json');
       return;
     }
     if (url.pathname === '/api/v1/health') {
@@ -55,7 +55,7 @@ async function startStub() {
       if (stub.mode === 'unauthorized' || (stub.token && auth !== `Bearer ${stub.token}`)) {
         res.writeHead(401, { ...cors, 'Content-Type': 'application/problem+json', 'WWW-Authenticate': 'Bearer' });
         res.end(JSON.stringify({
-          type: 'https://prescan.dev/problems/unauthorized', title: 'Unauthorized', status: 401,
+          type: 'urn:prescan:problem:unauthorized', title: 'Unauthorized', status: 401,
           detail: 'This server needs a bearer token: send the header Authorization: Bearer <token> with the token the server was started with.',
         }));
         return;
@@ -67,7 +67,7 @@ async function startStub() {
       });
       return;
     }
-    send(404, { type: 'https://prescan.dev/problems/not-found', title: 'Not found', status: 404, detail: `Nothing at ${url.pathname}.` }, 'application/problem+json');
+    send(404, { type: 'urn:prescan:problem:not-found', title: 'Not found', status: 404, detail: `Nothing at ${url.pathname}.` }, 'application/problem+json');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   stub.url = `http://127.0.0.1:${server.address().port}`;

@@ -491,7 +491,7 @@ async fn a_token_guards_the_api() {
     let (server, api) = start_with(c).await;
     let anon = common::Api::new(api.base.clone(), None);
     let p = anon.get("/api/v1/analyses").await.problem(401);
-    assert_eq!(p["type"], "https://prescan.dev/problems/unauthorized");
+    assert_eq!(p["type"], "urn:prescan:problem:unauthorized");
     let r = anon.get("/api/v1/analyses").await;
     assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"));
     let wrong = common::Api::new(api.base.clone(), Some("t0ken2"));

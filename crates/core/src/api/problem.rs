@@ -13,8 +13,8 @@ use crate::analysis::{
 /// The media type of a [`Problem`].
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
-/// The prefix of our problem types (`https://prescan.dev/problems/<slug>`).
-pub const PROBLEM_TYPE_BASE: &str = "https://prescan.dev/problems/";
+/// The prefix of our problem types (`urn:prescan:problem:<slug>`).
+pub const PROBLEM_TYPE_BASE: &str = "urn:prescan:problem:";
 
 /// One problem with one field of a request body or one query parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +67,7 @@ impl From<&FieldError> for ProblemField {
 /// An error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// `https://prescan.dev/problems/<slug>` or `about:blank`.
+    /// `urn:prescan:problem:<slug>` or `about:blank`.
     #[serde(rename = "type", default = "about_blank")]
     pub problem_type: String,
     /// A short summary of the kind of problem.
@@ -101,7 +101,7 @@ fn about_blank() -> String {
 }
 
 impl Problem {
-    /// A problem of type `https://prescan.dev/problems/<slug>`.
+    /// A problem of type `urn:prescan:problem:<slug>`.
     pub fn new(
         status: u16,
         slug: &str,

@@ -469,7 +469,7 @@ fn problems_from_store_errors() {
     assert_eq!(p.detail, e.to_string());
     let v = serde_json::to_value(&p).unwrap();
     assert_eq!(v["action"], "DELETE");
-    assert_eq!(v["type"], "https://prescan.dev/problems/refused");
+    assert_eq!(v["type"], "urn:prescan:problem:refused");
     assert!(v.get("errors").is_none());
     let back: Problem = serde_json::from_value(v).unwrap();
     assert_eq!(back.to_store_error(), e);
