@@ -22,14 +22,23 @@ async function openConfig(page) {
 }
 
 async function apply(page) {
-  const before = await text(page, 'status');
+  // Watch the status line: the conversion shows "Reading and converting…"
+  // (the worker answers in a later task, so the observer sees it), then
+  // "Loaded …". Comparing texts is not enough: two conversions of the same
+  // size in the same number of milliseconds leave the same text.
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-testid=status]');
+    window.__sawConversion = false;
+    window.__statusObserver?.disconnect();
+    window.__statusObserver = new MutationObserver(() => {
+      if (el.textContent.includes('Reading and converting')) window.__sawConversion = true;
+    });
+    window.__statusObserver.observe(el, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByTestId('config-apply').click();
-  // The status line is rewritten when the new conversion lands.
-  await page.waitForFunction(
-    (old) => document.querySelector('[data-testid=status]')?.textContent.trim() !== old
-      && !document.querySelector('[data-testid=cancel-load]'),
-    before,
-  );
+  await page.waitForFunction(() => window.__sawConversion
+    && !document.querySelector('[data-testid=cancel-load]')
+    && document.querySelector('[data-testid=status]')?.textContent.trim().startsWith('Loaded'));
   await specShown(page);
 }
 
