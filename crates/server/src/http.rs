@@ -21,11 +21,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use prescan_core::analysis::{
-    AnalysisId, ListQuery, ScanId, ScanTarget, SpecId, SpecUpload, StoreError, STORE_VERSION,
+    AnalysisId, ListQuery, ScanId, ScanTarget, SpecId, SpecUpload, StoreError, StoreState,
+    STORE_VERSION,
 };
 use prescan_core::api::{self as wire, Problem, ProblemField, PROBLEM_CONTENT_TYPE};
 use prescan_core::prescan::{Outcome, PrescanPlan, RequestResult};
 use prescan_core::ConvertOptions;
+use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
@@ -125,6 +127,16 @@ async fn blocking<R: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::from(Problem::internal(format!("The request failed: {e}"))))?
+}
+
+/// Runs one change of the store on a blocking thread: the core's operation
+/// and its write-through transaction ([`db::Db::mutate`]).
+async fn mutation<R: Send + 'static>(
+    s: &Arc<AppState>,
+    f: impl FnOnce(&mut StoreState, &Connection) -> Result<(R, Changes), ApiError> + Send + 'static,
+) -> Result<R, ApiError> {
+    let st = s.clone();
+    blocking(move || Ok(st.db.mutate(f)?)).await
 }
 
 /// The router of the whole server.
@@ -712,13 +724,10 @@ async fn create(
     body: Body,
 ) -> ApiResult {
     let new: wire::NewAnalysis = json_body(&s, &headers, body, None).await?;
-    let st = s.clone();
-    let created = blocking(move || {
-        Ok(st.db.mutate(|state, _| {
-            let new = new.into_core(spec_lookup(state)).map_err(field_errors)?;
-            let a = state.create(new, &user.0, now_ms())?;
-            Ok((wire::Analysis::from(a), Changes::analysis(a.id)))
-        })?)
+    let created = mutation(&s, move |state, _| {
+        let new = new.into_core(spec_lookup(state)).map_err(field_errors)?;
+        let a = state.create(new, &user.0, now_ms())?;
+        Ok((wire::Analysis::from(a), Changes::analysis(a.id)))
     })
     .await?;
     let mut r = json_response(StatusCode::CREATED, &created);
@@ -750,32 +759,26 @@ async fn update(
     body: Body,
 ) -> ApiResult {
     let change: wire::AnalysisUpdate = json_body(&s, &headers, body, None).await?;
-    let st = s.clone();
-    let a = blocking(move || {
-        Ok(st.db.mutate(|state, _| {
-            let current = state.analysis(id).ok_or(StoreError::AnalysisNotFound(id))?;
-            let change = change
-                .into_core(current, spec_lookup(state))
-                .map_err(field_errors)?;
-            let a = state.update(id, change, &user.0, now_ms())?;
-            Ok((wire::Analysis::from(a), Changes::analysis(id)))
-        })?)
+    let a = mutation(&s, move |state, _| {
+        let current = state.analysis(id).ok_or(StoreError::AnalysisNotFound(id))?;
+        let change = change
+            .into_core(current, spec_lookup(state))
+            .map_err(field_errors)?;
+        let a = state.update(id, change, &user.0, now_ms())?;
+        Ok((wire::Analysis::from(a), Changes::analysis(id)))
     })
     .await?;
     Ok(json_response(StatusCode::OK, &a))
 }
 
 async fn delete(State(s): State<Arc<AppState>>, PathId(id): PathId<AnalysisId>) -> ApiResult {
-    let st = s.clone();
-    let scans = blocking(move || {
-        Ok(st.db.mutate(|state, _| {
-            let scans: Vec<ScanId> = state
-                .analysis(id)
-                .map(|a| a.scans.iter().map(|s| s.id).collect())
-                .unwrap_or_default();
-            state.delete(id)?;
-            Ok((scans, Changes::analysis(id)))
-        })?)
+    let scans = mutation(&s, move |state, _| {
+        let scans: Vec<ScanId> = state
+            .analysis(id)
+            .map(|a| a.scans.iter().map(|s| s.id).collect())
+            .unwrap_or_default();
+        state.delete(id)?;
+        Ok((scans, Changes::analysis(id)))
     })
     .await?;
     for scan in scans {
@@ -794,15 +797,12 @@ async fn act(
     body: Body,
 ) -> ApiResult {
     let req: wire::ActionRequest = json_body(&s, &headers, body, None).await?;
-    let st = s.clone();
-    let a = blocking(move || {
-        Ok(st.db.mutate(|state, _| {
-            let (a, events) = state.act(id, req.action, &user.0, now_ms())?;
-            Ok((
-                wire::Analysis::from(a),
-                Changes::analysis(id).with_events(events),
-            ))
-        })?)
+    let a = mutation(&s, move |state, _| {
+        let (a, events) = state.act(id, req.action, &user.0, now_ms())?;
+        Ok((
+            wire::Analysis::from(a),
+            Changes::analysis(id).with_events(events),
+        ))
     })
     .await?;
     Ok(json_response(StatusCode::OK, &a))
