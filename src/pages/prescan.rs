@@ -165,6 +165,8 @@ struct Ui {
 /// A prescan being sent: the core's run and the browser's handles.
 struct Runner {
     run: PrescanRun,
+    /// The credentials sent, left out of the prescan the store keeps.
+    auth: ScanAuth,
     total_endpoints: usize,
     controllers: HashMap<usize, AbortController>,
     timer: Option<i32>,
@@ -363,15 +365,15 @@ fn finish(shared: &Shared, ui: Ui) {
     shared.borrow_mut().done = true;
     publish(shared, ui);
     ui.running.try_set(false);
-    let report = {
+    let (report, auth) = {
         let r = shared.borrow();
-        r.run.report(r.total_endpoints)
+        (r.run.report(r.total_endpoints), r.auth.clone())
     };
     let succeeded = report.status() == PrescanStatus::Succeeded;
     let text = summary(&report.connection());
     let _ = ui
         .app
-        .save_prescan(ui.analysis, ui.scan, report, succeeded, &text);
+        .save_prescan(ui.analysis, ui.scan, report, &auth, succeeded, &text);
 }
 
 /// How often a prescan running on a server is asked for its progress.
@@ -776,6 +778,7 @@ fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl Int
             let plan = PrescanPlan::new(&har, &settings);
             let shared = Rc::new(RefCell::new(Runner {
                 run: PrescanRun::new(plan),
+                auth: options.auth.clone(),
                 total_endpoints,
                 controllers: HashMap::new(),
                 timer: None,

@@ -276,12 +276,14 @@ impl AppStore {
     }
 
     /// Keeps a prescan run from this browser as the last of its scan,
-    /// records it in the activity log, and shows its notification.
+    /// records it in the activity log, and shows its notification. The
+    /// credentials it was sent with (`sent_with`) are not kept.
     pub fn save_prescan(
         &self,
         analysis: AnalysisId,
         scan: ScanId,
         report: PrescanReport,
+        sent_with: &prescan_core::ScanAuth,
         succeeded: bool,
         summary: &str,
     ) -> Result<(), StoreError> {
@@ -289,7 +291,7 @@ impl AppStore {
         let user = memory.user().to_owned();
         let at = memory.now_ms();
         let recorded = memory.with_state_mut(|state| {
-            state.save_prescan(scan, report);
+            state.save_prescan(scan, report, sent_with);
             state.record_prescan(analysis, succeeded, summary, &user, at)
         });
         self.changed();

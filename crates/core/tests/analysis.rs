@@ -645,17 +645,14 @@ fn update_only_when_editable_and_logs_without_secrets() {
         .unwrap()
         .scans
         .iter()
-        .map(|s| ScanDraft {
-            id: Some(s.id),
-            target: s.target.clone(),
-            auth: s.auth.clone(),
-        })
+        .map(ScanDraft::of)
         .collect();
     scans[0].auth = ScanAuth {
         bearer: Some(secret.into()),
         basic: Some(("admin".into(), format!("{secret}-pw"))),
         ..Default::default()
     };
+    scans[0].auth_entered = true;
     scans[1].target = ScanTarget::Url(format!("https://bob:{secret}@other.example.com/"));
     scans.push(ScanDraft {
         id: None,
@@ -664,6 +661,7 @@ fn update_only_when_editable_and_logs_without_secrets() {
             custom_headers: vec![("X-Api-Key".into(), format!("{secret}-key"))],
             ..Default::default()
         },
+        auth_entered: true,
     });
     let a = st
         .update(
@@ -720,11 +718,7 @@ fn update_only_when_editable_and_logs_without_secrets() {
         assert_eq!((e.old_value.as_ref(), e.new_value.as_ref()), (None, None));
     }
     // Removing a scan, and an unknown scan id.
-    let keep = vec![ScanDraft {
-        id: Some(a.scans[0].id),
-        target: a.scans[0].target.clone(),
-        auth: a.scans[0].auth.clone(),
-    }];
+    let keep = vec![ScanDraft::of(&a.scans[0])];
     st.update(
         id,
         AnalysisUpdate {
@@ -744,6 +738,7 @@ fn update_only_when_editable_and_logs_without_secrets() {
         id: Some(ScanId(4242)),
         target: ScanTarget::Url("https://x.example.com".into()),
         auth: ScanAuth::default(),
+        auth_entered: false,
     }];
     assert_eq!(
         fields(
@@ -1500,4 +1495,63 @@ fn memory_store_through_the_trait() {
     assert_eq!(store.remove_demo(), ids.len());
     let json = store.to_json();
     assert!(StoreState::from_json(&json).is_ok());
+}
+
+#[test]
+fn carried_over_credentials_never_follow_a_target_to_another_origin() {
+    let (mut st, rec) = state_with_spec();
+    let mut new = new_analysis("credentialed scan", &rec, Start::Unscheduled);
+    new.scans[0].auth.bearer = Some("token-for-api-example".into());
+    new.scans[1].auth.basic = Some(("ada".into(), "pw-for-app-example".into()));
+    let id = st.create(new, USER, T0).unwrap().id;
+    let a = st.analysis(id).unwrap().clone();
+    let update = |scans| AnalysisUpdate {
+        scans: Some(scans),
+        ..Default::default()
+    };
+
+    // Same origin, another path (and the spec's first server chosen
+    // explicitly): the credentials stay.
+    let mut same = vec![ScanDraft::of(&a.scans[0]), ScanDraft::of(&a.scans[1])];
+    same[0].target = ScanTarget::specification(&rec, Some("https://api.example.com/v2".into()));
+    same[1].target = ScanTarget::Url("https://app.example.com/login".into());
+    let a = st.update(id, update(same), USER, T0 + 1).unwrap().clone();
+    assert_eq!(
+        a.scans[0].auth.bearer.as_deref(),
+        Some("token-for-api-example")
+    );
+    assert!(a.scans[1].auth.basic.is_some());
+
+    // Another origin, credentials carried over: cleared, and the log says
+    // why (without the secret).
+    let mut moved = vec![ScanDraft::of(&a.scans[0]), ScanDraft::of(&a.scans[1])];
+    moved[0].target = ScanTarget::specification(&rec, Some("http://api.example.com/v2".into()));
+    moved[1].target = ScanTarget::Url("https://app.example.com:8443/".into());
+    let a = st.update(id, update(moved), USER, T0 + 2).unwrap().clone();
+    assert!(a.scans[0].auth.is_empty(), "{:?}", a.scans[0].auth);
+    assert!(a.scans[1].auth.is_empty(), "{:?}", a.scans[1].auth);
+    let log = st.activity(id).unwrap();
+    let cleared: Vec<&str> = log
+        .iter()
+        .filter(|e| e.details.contains("cleared"))
+        .map(|e| e.details.as_str())
+        .collect();
+    assert_eq!(cleared.len(), 2, "{cleared:?}");
+    assert!(
+        cleared[0].contains("https://api.example.com")
+            && cleared[0].contains("http://api.example.com")
+    );
+    let json = serde_json::to_string(log).unwrap();
+    assert!(!json.contains("token-for-api-example") && !json.contains("pw-for-app-example"));
+
+    // Credentials entered for the new origin are kept.
+    let mut entered = ScanDraft::of(&a.scans[0]);
+    entered.target = ScanTarget::specification(&rec, Some("https://other.example.org/".into()));
+    entered.auth.bearer = Some("token-for-other".into());
+    entered.auth_entered = true;
+    let a = st
+        .update(id, update(vec![entered]), USER, T0 + 3)
+        .unwrap()
+        .clone();
+    assert_eq!(a.scans[0].auth.bearer.as_deref(), Some("token-for-other"));
 }

@@ -212,6 +212,21 @@ impl ScanTarget {
         }
     }
 
+    /// The origin its requests go to: a URL scan's URL, or an API
+    /// specification scan's chosen server (its first server when none was
+    /// chosen). `None` when that is not an absolute `http(s)` URL (a
+    /// relative server, say).
+    pub fn origin(&self) -> Option<crate::prescan::Origin> {
+        match self {
+            ScanTarget::Url(url) => crate::prescan::Origin::of(url),
+            ScanTarget::ApiSpecification(s) => s
+                .server
+                .as_deref()
+                .or(s.servers.first().map(String::as_str))
+                .and_then(crate::prescan::Origin::of),
+        }
+    }
+
     /// "API specification" or "URL".
     pub fn kind_label(&self) -> &'static str {
         match self {
@@ -258,6 +273,13 @@ pub struct ScanDraft {
     /// The credentials it sends.
     #[serde(default)]
     pub auth: ScanAuth,
+    /// Whether `auth` was entered for this draft's target, rather than
+    /// carried over from the scan it edits. Credentials are given for one
+    /// origin: carried-over ones are cleared when the target moves to
+    /// another origin, so that they never reach a server they were not
+    /// given for.
+    #[serde(default)]
+    pub auth_entered: bool,
 }
 
 impl ScanDraft {
@@ -267,6 +289,17 @@ impl ScanDraft {
             id: None,
             target,
             auth: ScanAuth::default(),
+            auth_entered: false,
+        }
+    }
+
+    /// The draft of an existing scan as it is, its credentials carried over.
+    pub fn of(scan: &Scan) -> Self {
+        ScanDraft {
+            id: Some(scan.id),
+            target: scan.target.clone(),
+            auth: scan.auth.clone(),
+            auth_entered: false,
         }
     }
 }

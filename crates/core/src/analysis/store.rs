@@ -472,6 +472,12 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
+/// An origin for the activity log: `https://api.example.com`, or words
+/// for a target without one.
+fn origin_text(o: Option<&crate::prescan::Origin>) -> String {
+    o.map_or_else(|| "no absolute server".to_owned(), ToString::to_string)
+}
+
 /// How a scan target is shown in the activity log (never a secret: a
 /// password in a URL is masked).
 fn target_text(t: &ScanTarget) -> String {
@@ -845,7 +851,27 @@ impl StoreState {
                                 target_text(&d.target),
                             ));
                         }
-                        if old.auth != d.auth {
+                        let (from, to) = (old.target.origin(), d.target.origin());
+                        let cleared = from != to && !d.auth_entered && !d.auth.is_empty();
+                        let auth = if cleared {
+                            // Credentials are given for one origin: never
+                            // carried over to another.
+                            log.push(ActivityEntry::new(
+                                now_ms,
+                                actor.clone(),
+                                ActivityKind::ConfigurationChanged,
+                                format!(
+                                    "Credentials of scan {} cleared: they were entered for {} and its target is now {}. Enter them again to send them there.",
+                                    target_text(&d.target),
+                                    origin_text(from.as_ref()),
+                                    origin_text(to.as_ref()),
+                                ),
+                            ));
+                            crate::ScanAuth::default()
+                        } else {
+                            d.auth
+                        };
+                        if old.auth != auth && !cleared {
                             log.push(ActivityEntry::secret_changed(
                                 now_ms,
                                 actor.clone(),
@@ -854,7 +880,7 @@ impl StoreState {
                         }
                         scans.push(Scan {
                             target: d.target,
-                            auth: d.auth,
+                            auth,
                             ..old.clone()
                         });
                     }
@@ -941,8 +967,28 @@ impl StoreState {
     }
 
     /// Keeps `report` as the last prescan of `scan` (replacing the one
-    /// before).
-    pub fn save_prescan(&mut self, scan: ScanId, report: crate::prescan::PrescanReport) {
+    /// before), without credentials: the report holds the requests as
+    /// sent, and a saved prescan must not keep a credential after it is
+    /// changed or removed. Both the credentials it was sent with
+    /// (`sent_with`) and the scan's own are masked
+    /// ([`crate::api::redact_report`]).
+    pub fn save_prescan(
+        &mut self,
+        scan: ScanId,
+        report: crate::prescan::PrescanReport,
+        sent_with: &crate::ScanAuth,
+    ) {
+        let mut report = crate::api::redact_report(&report, sent_with);
+        if let Some(own) = self
+            .analyses
+            .iter()
+            .flat_map(|a| a.scans.iter())
+            .find(|s| s.id == scan)
+            .map(|s| &s.auth)
+            .filter(|own| *own != sent_with)
+        {
+            report = crate::api::redact_report(&report, own);
+        }
         self.prescans.insert(scan, report);
     }
 
@@ -1953,8 +1999,8 @@ mod tests {
         let mut state = store.state().clone();
         let (_, scan) = first_scan(&state);
         assert!(state.last_prescan(scan).is_none());
-        state.save_prescan(scan, sample_prescan("old"));
-        state.save_prescan(scan, sample_prescan("new"));
+        state.save_prescan(scan, sample_prescan("old"), &crate::ScanAuth::default());
+        state.save_prescan(scan, sample_prescan("new"), &crate::ScanAuth::default());
         assert_eq!(state.last_prescan(scan), Some(&sample_prescan("new")));
         let back = StoreState::from_json(&state.to_json()).expect("loads");
         assert_eq!(back.last_prescan(scan), Some(&sample_prescan("new")));
@@ -1964,12 +2010,45 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_prescan_keeps_no_credential_value() {
+        let store = MemoryStore::new("Ana", || 1_000);
+        store.add_demo();
+        let mut state = store.state().clone();
+        let (_, scan) = first_scan(&state);
+        // Typed on the Prescan page for this run.
+        let typed = crate::ScanAuth {
+            bearer: Some("typed-for-this-run".into()),
+            ..Default::default()
+        };
+        state.save_prescan(scan, sample_prescan("typed-for-this-run"), &typed);
+        // The scan's own credentials, also masked.
+        for s in state.analyses.iter_mut().flat_map(|a| a.scans.iter_mut()) {
+            if s.id == scan {
+                s.auth.bearer = Some("stored-with-the-scan".into());
+            }
+        }
+        let mut other = sample_prescan("stored-with-the-scan");
+        other.plan.requests[0]
+            .headers
+            .push(("X-Typed".into(), "typed-for-this-run".into()));
+        state.save_prescan(scan, other, &typed);
+        let text = serde_json::to_string(&state.prescans).unwrap();
+        assert!(!text.contains("typed-for-this-run"), "{text}");
+        assert!(!text.contains("stored-with-the-scan"), "{text}");
+        assert!(text.contains(crate::api::REDACTED));
+    }
+
+    #[test]
     fn an_export_without_credentials_leaves_the_prescans_out() {
         let store = MemoryStore::new("Ana", || 1_000);
         store.add_demo();
         let mut state = store.state().clone();
         let (_, scan) = first_scan(&state);
-        state.save_prescan(scan, sample_prescan("s3cr3t-token"));
+        state.save_prescan(
+            scan,
+            sample_prescan("s3cr3t-token"),
+            &crate::ScanAuth::default(),
+        );
         let text = state.export_json(false);
         assert!(!text.contains("s3cr3t-token"));
         let back = StoreState::from_json(&text).expect("loads");
@@ -1995,8 +2074,8 @@ mod tests {
             .find(|a| a.id != id)
             .map(|a| a.scans[0].id)
             .expect("another analysis");
-        state.save_prescan(scan, sample_prescan("a"));
-        state.save_prescan(other, sample_prescan("b"));
+        state.save_prescan(scan, sample_prescan("a"), &crate::ScanAuth::default());
+        state.save_prescan(other, sample_prescan("b"), &crate::ScanAuth::default());
         state.delete(id).expect("deleted");
         assert!(state.last_prescan(scan).is_none());
         assert!(state.last_prescan(other).is_some());
@@ -2024,7 +2103,7 @@ mod tests {
     #[test]
     fn a_prescan_of_an_unknown_scan_is_dropped_on_load() {
         let mut state = StoreState::new();
-        state.save_prescan(ScanId(42), sample_prescan("x"));
+        state.save_prescan(ScanId(42), sample_prescan("x"), &crate::ScanAuth::default());
         let back = StoreState::from_json(&state.to_json()).expect("loads");
         assert!(back.prescans.is_empty());
     }
@@ -2067,7 +2146,7 @@ mod tests {
         store.add_demo();
         let mut state = store.state().clone();
         let (_, scan) = first_scan(&state);
-        state.save_prescan(scan, sample_prescan("kept"));
+        state.save_prescan(scan, sample_prescan("kept"), &crate::ScanAuth::default());
         assert!(!state.specifications.is_empty());
         assert!(state.specifications.iter().all(|s| !s.bytes.is_empty()));
         state

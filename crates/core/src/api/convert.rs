@@ -517,13 +517,30 @@ fn drafts_into_core(
                 }
             },
         };
+        let auth_entered = d.auth.is_some();
         let auth = match d.auth {
             Some(auth) => crate::ScanAuth::from(auth),
-            None => d
+            None => match d
                 .scan_id
                 .and_then(|id| current?.scans.iter().find(|s| s.id == id))
-                .map(|s| s.auth.clone())
-                .unwrap_or_default(),
+            {
+                // Credentials are given for one origin: a target that
+                // moves to another needs them again (or `auth: {}`).
+                Some(old) if !old.auth.is_empty() && old.target.origin() != target.origin() => {
+                    let name = |o: Option<crate::prescan::Origin>| {
+                        o.map_or_else(|| "no absolute server".to_owned(), |o| o.to_string())
+                    };
+                    return Err(scans_error(format!(
+                        "Scan {} moves from {} to {}, and its credentials were given for {}: they are never sent to another origin. Send its auth again for the new target, or \"auth\": {{}} to scan it without credentials.",
+                        old.id,
+                        name(old.target.origin()),
+                        name(target.origin()),
+                        name(old.target.origin()),
+                    )));
+                }
+                Some(old) => old.auth.clone(),
+                None => crate::ScanAuth::default(),
+            },
         };
         if let Some(message) = auth
             .custom_headers
@@ -536,6 +553,7 @@ fn drafts_into_core(
             id: d.scan_id,
             target,
             auth,
+            auth_entered,
         });
     }
     Ok(out)

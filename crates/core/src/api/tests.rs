@@ -370,7 +370,7 @@ fn update_keeps_stored_credentials_of_kept_scans() {
     let body = json!({
         "name": "Renamed analysis",
         "scans": [
-            {"scan_id": kept.0, "target": {"type": "api_specification", "spec_id": rec.id.0}},
+            {"scan_id": kept.0, "target": {"type": "api_specification", "spec_id": rec.id.0, "server": "https://staging.example.com/v1"}},
             {"scan_id": url_scan.0, "target": {"type": "url", "url": "https://example.com/"}, "auth": {"bearer": "new"}},
             {"target": {"type": "url", "url": "https://example.org/"}}
         ]
@@ -789,4 +789,51 @@ fn notification_item_round_trips_to_the_core() {
         NotificationKind::ResultsPublished.code(),
         "RESULTS_PUBLISHED"
     );
+}
+
+#[test]
+fn a_kept_scan_moving_to_another_origin_needs_its_credentials_again() {
+    let (s, id, rec) = store();
+    let current = s.analysis(id).unwrap().clone();
+    let kept = current.scans[0].id;
+    let lookup = |i| (i == rec.id).then(|| rec.clone());
+    let moved = |auth: Option<Value>| {
+        let mut scan = json!({"scan_id": kept.0, "target": {"type": "api_specification", "spec_id": rec.id.0, "server": "https://evil.example.net/v1"}});
+        if let Some(a) = auth {
+            scan["auth"] = a;
+        }
+        serde_json::from_value::<AnalysisUpdate>(json!({ "scans": [scan] })).unwrap()
+    };
+    // Without auth: refused, naming both origins.
+    let errors = moved(None).into_core(&current, lookup).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].field, Field::Scans);
+    for needle in [
+        "https://staging.example.com",
+        "https://evil.example.net",
+        "auth",
+    ] {
+        assert!(errors[0].message.contains(needle), "{}", errors[0].message);
+    }
+    // `auth: {}`: moved without credentials.
+    let cleared = moved(Some(json!({}))).into_core(&current, lookup).unwrap();
+    let scans = cleared.scans.unwrap();
+    assert!(scans[0].auth.is_empty() && scans[0].auth_entered);
+    // New credentials for the new origin: entered for it.
+    let fresh = moved(Some(json!({"bearer": "for-evil"})))
+        .into_core(&current, lookup)
+        .unwrap();
+    let scans = fresh.scans.unwrap();
+    assert!(scans[0].auth_entered);
+    assert_eq!(scans[0].auth.bearer.as_deref(), Some("for-evil"));
+    // Same origin, another base path: the stored credentials stay.
+    let same = serde_json::from_value::<AnalysisUpdate>(json!({"scans": [
+        {"scan_id": kept.0, "target": {"type": "api_specification", "spec_id": rec.id.0, "server": "https://staging.example.com/v2"}}
+    ]}))
+    .unwrap()
+    .into_core(&current, lookup)
+    .unwrap();
+    let scans = same.scans.unwrap();
+    assert_eq!(scans[0].auth.bearer.as_deref(), Some("s3cret"));
+    assert!(!scans[0].auth_entered);
 }
