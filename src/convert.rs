@@ -3,7 +3,10 @@
 //! One worker is started on first use and kept. A conversion that is running
 //! can be cancelled: the worker is terminated and a fresh one starts next time.
 //! If the worker dies (a crash, or its script cannot load), the waiting
-//! conversion gets an error message instead of hanging.
+//! conversion gets an error message instead of hanging. A conversion also
+//! has a deadline ([`deadline_ms`]): the core's own budgets end a hostile
+//! file long before it, but should one still run on, the worker is ended
+//! there, the page says why, and the next file gets a fresh worker.
 
 use std::cell::RefCell;
 
@@ -56,6 +59,37 @@ impl From<&str> for Failure {
 
 /// The message a cancelled conversion ends with.
 pub const CANCELLED: &str = "Cancelled.";
+
+/// The deadline of a conversion: 12 seconds, plus one second per MiB of
+/// input (a 50 MB specification, the largest public ones, gets a minute;
+/// they convert in a few seconds). localStorage `prescan.debug` holding
+/// `deadline=N` sets it to N milliseconds, for tests.
+pub fn deadline_ms(bytes: f64) -> f64 {
+    debug_deadline().unwrap_or(12_000.0 + 1_000.0 * bytes / (1024.0 * 1024.0))
+}
+
+fn debug_deadline() -> Option<f64> {
+    let value = web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item("prescan.debug")
+        .ok()??;
+    value
+        .split([',', ' '])
+        .find_map(|part| part.strip_prefix("deadline="))?
+        .parse()
+        .ok()
+        .filter(|ms: &f64| ms.is_finite() && *ms > 0.0)
+}
+
+/// The message of a conversion stopped at its deadline.
+fn past_deadline(ms: f64) -> String {
+    let seconds = (ms / 1000.0).ceil().max(1.0);
+    let unit = if seconds == 1.0 { "second" } else { "seconds" };
+    format!(
+        "Converting took longer than {seconds:.0} {unit}, the time limit for a file of this size (conversion deadline), so the converter was stopped. The file may be built to make converters run forever (with a pattern or references that multiply, say). Nothing you had is lost, and the next file gets a fresh converter."
+    )
+}
 
 /// The entries of a converted HAR, and the HAR file itself.
 #[derive(Debug, Clone)]
@@ -228,6 +262,8 @@ pub async fn convert(
         *next
     });
     let result = Promise::new(&mut |resolve, _reject| PENDING.set(Some((id, resolve))));
+    // Measured before the bytes are transferred (and detached).
+    let size: f64 = files.iter().map(|f| f64::from(f.bytes.byte_length())).sum();
     let request = Object::new();
     let list = Array::new();
     let transfer = Array::new();
@@ -258,7 +294,28 @@ pub async fn convert(
         );
     }
 
+    // The deadline: past it, the worker is ended and the waiting
+    // conversion settled with a message that says so.
+    let deadline = deadline_ms(size);
+    let on_deadline = Closure::once(move || {
+        let waiting = PENDING.with_borrow(|p| p.as_ref().is_some_and(|(p, _)| *p == id));
+        if waiting {
+            stop();
+            settle_all(&message(&past_deadline(deadline)));
+        }
+    });
+    let timer = web_sys::window().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            on_deadline.as_ref().unchecked_ref(),
+            deadline.min(f64::from(i32::MAX)) as i32,
+        )
+        .ok()
+    });
     let data = JsFuture::from(result).await.unwrap_or(JsValue::UNDEFINED);
+    if let (Some(window), Some(timer)) = (web_sys::window(), timer) {
+        window.clear_timeout_with_handle(timer);
+    }
+    drop(on_deadline);
     if Reflect::get(&data, &"ok".into()).ok() != Some(JsValue::TRUE) {
         let place = Reflect::get(&data, &"line".into())
             .ok()

@@ -14,12 +14,12 @@ import { repoRoot, startServer, launchChromium, watch } from './helpers.mjs';
 const GENERATOR = path.join(repoRoot, 'scripts', 'sw-precache.mjs');
 const BASE = '/tools/prescan/';
 
-/** The inline registration <script> of the real index.html. */
+/** The service worker registration script of the real app (public/register-sw.js). */
 function registrationScript() {
   const html = readFileSync(path.join(repoRoot, 'index.html'), 'utf8');
-  const script = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]).find((s) => s.includes('serviceWorker'));
-  assert.ok(script, 'index.html has an inline <script> registering the service worker');
-  return script;
+  assert.match(html, /<script src="public\/register-sw\.js" defer><\/script>/, 'index.html loads public/register-sw.js');
+  assert.doesNotMatch(html, /<script>/, 'index.html has no inline script of its own (Content-Security-Policy)');
+  return readFileSync(path.join(repoRoot, 'public', 'register-sw.js'), 'utf8');
 }
 
 async function makeDist(dir, version) {
