@@ -1208,15 +1208,10 @@ async fn prescan_start(
         Ok((plan, c.spec.endpoints.len()))
     })
     .await?;
-    if s.config.prescan_deny_private {
-        if let Some(origin) = &plan.origin {
-            prescan::check_public(&origin.host, origin.port)
-                .await
-                .map_err(|m| {
-                    ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)]))
-                })?;
-        }
-    }
+    s.outbound
+        .check_plan(&plan)
+        .await
+        .map_err(|m| ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)])))?;
     let started_ms = now_ms();
     let Some((running, cancel)) =
         s.prescans
@@ -1251,7 +1246,7 @@ async fn prescan_start(
     }
     let st = s.clone();
     tokio::spawn(async move {
-        prescan::drive(running.clone(), cancel, st.client.clone()).await;
+        prescan::drive(running.clone(), cancel, st.outbound.clone()).await;
         finish_prescan(&st, scan, &running, user.0).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
@@ -1280,7 +1275,8 @@ async fn finish_prescan(s: &Arc<AppState>, scan: ScanId, running: &prescan::Runn
         report,
     };
     let st = s.clone();
-    let r = tokio::task::spawn_blocking(move || record(&st, saved, "", &user)).await;
+    let note = running.refusal_note();
+    let r = tokio::task::spawn_blocking(move || record(&st, saved, &note, &user)).await;
     if let Ok(Err(e)) = r {
         eprintln!("prescan-server: the prescan of scan {scan} could not be saved: {e}");
     }

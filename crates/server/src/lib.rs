@@ -7,12 +7,15 @@
 //! - [`har`]: the bound on HAR conversions and their cache;
 //! - [`prescan`]: prescans run from the server with a real HTTP client
 //!   (and the SSRF consideration: `--prescan-deny-private`);
+//! - [`guard`]: which addresses prescans may reach (`--prescan-deny-private`,
+//!   `--prescan-allow`);
 //! - [`http`]: routes, problem details, limits, token, CORS, headers.
 //!
 //! Business rules are the core's (`prescan_core::analysis::StoreState` and
 //! `Engine`, `prescan_core::prescan`); wire types are `prescan_core::api`.
 
 pub mod db;
+pub mod guard;
 pub mod har;
 pub mod http;
 pub mod prescan;
@@ -33,6 +36,10 @@ pub use db::Db;
 pub const DEFAULT_MAX_JSON_BYTES: usize = 1024 * 1024;
 /// The largest specification upload by default: 50 MiB.
 pub const DEFAULT_MAX_SPEC_BYTES: usize = 50 * 1024 * 1024;
+/// Prescan requests in flight at once across the server, by default.
+pub const DEFAULT_PRESCAN_MAX_INFLIGHT: usize = 8;
+/// Prescan requests started each second across the server, by default.
+pub const DEFAULT_PRESCAN_RATE: f64 = 20.0;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
@@ -95,8 +102,18 @@ pub struct Config {
     pub max_json_bytes: usize,
     /// The largest specification upload.
     pub max_spec_bytes: usize,
-    /// Refuse prescan targets on private networks.
+    /// Refuse prescan targets on special-use addresses (see [`guard`]).
     pub prescan_deny_private: bool,
+    /// The only prescan targets allowed, when not empty (see [`guard`]).
+    pub prescan_allow: Vec<guard::Allow>,
+    /// The proxy every prescan request goes through (none: direct; proxy
+    /// variables of the environment are ignored).
+    pub prescan_proxy: Option<String>,
+    /// Prescan requests in flight at once across the server.
+    pub prescan_max_inflight: usize,
+    /// Prescan requests started each second across the server (0: no
+    /// limit).
+    pub prescan_rate: f64,
     /// The display name recorded as the user of calls with `token`.
     pub user: String,
     /// Named users (`--users-file`): each call with one of their tokens is
@@ -193,6 +210,10 @@ impl Config {
             max_json_bytes: DEFAULT_MAX_JSON_BYTES,
             max_spec_bytes: DEFAULT_MAX_SPEC_BYTES,
             prescan_deny_private: false,
+            prescan_allow: Vec::new(),
+            prescan_proxy: None,
+            prescan_max_inflight: DEFAULT_PRESCAN_MAX_INFLIGHT,
+            prescan_rate: DEFAULT_PRESCAN_RATE,
             user: "API user".into(),
             users: Vec::new(),
         }
@@ -223,8 +244,8 @@ pub struct AppState {
     pub db: Arc<Db>,
     /// The prescans under way.
     pub prescans: prescan::Prescans,
-    /// The HTTP client of prescans.
-    pub client: reqwest::Client,
+    /// How prescans reach their targets (client, guard, limits).
+    pub outbound: Arc<prescan::Outbound>,
     /// The configuration.
     pub config: Config,
     /// Conversions of specifications to HAR: their bound and cache.
@@ -279,6 +300,19 @@ async fn finish_prescans(state: &AppState) {
     }
 }
 
+fn prescan_outbound(config: &Config) -> Result<prescan::Outbound, String> {
+    let policy = guard::Policy {
+        deny_private: config.prescan_deny_private,
+        allow: config.prescan_allow.clone(),
+    };
+    prescan::Outbound::new(
+        Arc::new(guard::Guard::new(policy)),
+        config.prescan_proxy.as_deref(),
+        config.prescan_max_inflight,
+        config.prescan_rate,
+    )
+}
+
 /// Opens the store, starts the engine and serves on `listener` until
 /// `shutdown` resolves (or [`Server::stop`]).
 pub async fn start(
@@ -291,10 +325,11 @@ pub async fn start(
         .await
         .map_err(|e| db::DbError(e.to_string()))??;
     let db = Arc::new(db);
+    let outbound = prescan_outbound(&config).map_err(db::DbError)?;
     let state = Arc::new(AppState {
         db: db.clone(),
         prescans: prescan::Prescans::default(),
-        client: prescan::client(config.prescan_deny_private),
+        outbound: Arc::new(outbound),
         config,
         har: har::HarCache::default(),
     });

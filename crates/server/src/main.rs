@@ -5,7 +5,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
-use prescan_server::{Config, EngineSpeed, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_SPEC_BYTES};
+use prescan_server::guard::Allow;
+use prescan_server::{
+    Config, EngineSpeed, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_SPEC_BYTES, DEFAULT_PRESCAN_RATE,
+};
+
+/// As the `u16` clap parses.
+const DEFAULT_PRESCAN_MAX_INFLIGHT: u16 = prescan_server::DEFAULT_PRESCAN_MAX_INFLIGHT as u16;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Speed {
@@ -55,11 +61,50 @@ struct Cli {
     /// Largest JSON request body, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_JSON_BYTES)]
     max_json_bytes: usize,
-    /// Refuse prescan targets on loopback, private or link-local addresses
-    /// (recommended when untrusted users can reach the server: the server
-    /// sends prescan requests to whatever origin a scan names).
+    /// Refuse prescan targets at special-use addresses: loopback, private,
+    /// link-local, unspecified, CGNAT, benchmarking, documentation,
+    /// reserved, broadcast, multicast, unique-local and site-local IPv6,
+    /// and IPv6 forms that embed such an IPv4 address (IPv4-mapped and
+    /// -compatible, NAT64, 6to4), Teredo and everything outside IPv6
+    /// global unicast. Hosts are read as the HTTP client reads them (so
+    /// 127.0.0.1., 0x7f.1 and [::ffff:7f00:1] are 127.0.0.1); a literal is
+    /// checked before each request, and every address a name resolves to
+    /// at each connection (DNS rebinding included); redirects are never
+    /// followed. Networks listed with --prescan-allow stay reachable.
+    /// Recommended when untrusted users can reach the server: it sends
+    /// prescan requests to whatever origin a scan names.
     #[arg(long)]
     prescan_deny_private: bool,
+    /// The only prescan targets allowed; repeatable. A host name (matched
+    /// exactly, case-insensitively, after URL normalisation; a trailing
+    /// dot ignored) or an address or network in CIDR notation, such as
+    /// 10.1.2.0/24 or fd00:1::/64 (matched against every address the
+    /// target is or resolves to). With it, any other target is refused.
+    /// With --prescan-deny-private too, a listed network may be private,
+    /// but a listed name must still resolve to public addresses or to
+    /// listed networks.
+    #[arg(long = "prescan-allow", value_name = "HOST|CIDR", value_parser = parse_allow)]
+    prescan_allow: Vec<Allow>,
+    /// Send every prescan request through this proxy (such as
+    /// http://proxy.internal:3128). The proxy does the connecting: targets
+    /// are still checked by --prescan-deny-private and --prescan-allow
+    /// before each request, but what the proxy connects to is its own
+    /// rules' business. Proxy variables of the environment (HTTP_PROXY,
+    /// HTTPS_PROXY, ALL_PROXY) are never used.
+    #[arg(long, value_name = "URL")]
+    prescan_proxy: Option<String>,
+    /// Prescan requests in flight at once across all prescans of the
+    /// server (each prescan's own setting applies within it).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PRESCAN_MAX_INFLIGHT, value_parser = clap::value_parser!(u16).range(1..))]
+    prescan_max_inflight: u16,
+    /// Prescan requests started per second across all prescans of the
+    /// server (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PRESCAN_RATE)]
+    prescan_rate: f64,
+}
+
+fn parse_allow(s: &str) -> Result<Allow, String> {
+    s.parse()
 }
 
 fn default_dist() -> Option<PathBuf> {
@@ -106,6 +151,18 @@ async fn main() -> std::process::ExitCode {
                 .is_some_and(|r| !r.is_empty() && !r.contains('/'));
         if !ok {
             eprintln!("prescan-server: --allow-origin {o}: give an origin such as https://app.example.com (scheme, host and port; no path)");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    if !(cli.prescan_rate.is_finite() && cli.prescan_rate >= 0.0) {
+        eprintln!("prescan-server: --prescan-rate {}: give a number of requests per second, 0 or more (0: no limit)", cli.prescan_rate);
+        return std::process::ExitCode::from(2);
+    }
+    if let Some(p) = &cli.prescan_proxy {
+        let ok = reqwest::Url::parse(p)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        if !ok {
+            eprintln!("prescan-server: --prescan-proxy {p}: give the proxy's URL, such as http://proxy.internal:3128");
             return std::process::ExitCode::from(2);
         }
     }
@@ -161,6 +218,10 @@ async fn main() -> std::process::ExitCode {
         max_json_bytes: cli.max_json_bytes,
         max_spec_bytes: cli.max_spec_bytes,
         prescan_deny_private: cli.prescan_deny_private,
+        prescan_allow: cli.prescan_allow,
+        prescan_proxy: cli.prescan_proxy,
+        prescan_max_inflight: cli.prescan_max_inflight.into(),
+        prescan_rate: cli.prescan_rate,
         users,
         ..Config::new(&cli.data_dir)
     };

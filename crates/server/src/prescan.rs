@@ -15,24 +15,41 @@
 //! names (the scan's server, or the specification's first server), from the
 //! server's network position. A deployment reachable by people who should
 //! not probe its internal network must start the server with
-//! `--prescan-deny-private`: targets that resolve to loopback, private,
-//! link-local, unique-local, CGNAT or unspecified addresses are then refused
-//! (a 422 problem when the prescan is requested, and again at connection
-//! time by the DNS resolver, so DNS rebinding does not get around it). It
-//! is off by default so that local tests against 127.0.0.1 work.
+//! `--prescan-deny-private`, and can name the only targets prescans may
+//! reach with `--prescan-allow HOST|CIDR`; [`crate::guard`] says exactly
+//! what each guarantees and how they combine. Hosts are read as the HTTP
+//! client reads them (WHATWG URL rules); a refused target is a 422 problem
+//! naming the host, the address and the option when the prescan is
+//! requested, and is refused again before every request (IP literals) and
+//! at every connection (every address a name resolves to, so DNS rebinding
+//! does not get around it); a request refused then gets no response, and
+//! the activity log entry of the prescan says why. Both are off by default
+//! so that local tests against 127.0.0.1 work.
+//!
+//! **Proxies.** Proxy variables of the environment (`HTTP_PROXY`,
+//! `HTTPS_PROXY`, `ALL_PROXY`) are ignored; `--prescan-proxy URL` sends
+//! every prescan request through that proxy. The proxy then does the
+//! connecting and resolves target names itself: the guard still checks each
+//! target before its request (literals as they are, names by what they
+//! resolve to here), but cannot see what the proxy connects to, so a proxy
+//! should enforce its own egress rules.
+//!
+//! **Limits.** Across every prescan of the server, at most
+//! `--prescan-max-inflight` requests are in flight and at most
+//! `--prescan-rate` start each second ([`Outbound`]), whatever each
+//! prescan's own settings say.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use prescan_core::analysis::{AnalysisId, ScanId};
 use prescan_core::prescan::{
-    truncate_body, Connection, Outcome, PrescanPlan, PrescanReport, PrescanRun, Progress, Received,
-    Step,
+    truncate_body, Connection, Outcome, PlannedRequest, PrescanPlan, PrescanReport, PrescanRun,
+    Progress, Received, Step,
 };
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 /// The sentence the activity log and the notification carry (the same as
@@ -82,91 +99,189 @@ pub fn send_cookies(plan: &mut PrescanPlan) {
     }
 }
 
-/// Whether an address is one `--prescan-deny-private` refuses.
-pub fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1])) // CGNAT
-                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
-                || (o[0] == 198 && (18..20).contains(&o[1]))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_private(IpAddr::V4(v4));
-            }
-            let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00 // unique local
-                || (s[0] & 0xffc0) == 0xfe80 // link local
-        }
-    }
-}
+pub use crate::guard::is_private;
+use crate::guard::{self, Guard, Policy, Refusal};
 
-/// Resolves `host:port` and refuses private addresses (see the module
-/// docs). The error is a sentence for the user. A name that does not
-/// resolve passes: its requests fail with the resolution error.
+/// Checks a host as a scan's server names it (`127.0.0.1.`, `[::1]`,
+/// `api.example.com`) with `--prescan-deny-private` alone: the host is read
+/// as the HTTP client reads it (WHATWG URL rules), a literal is checked as
+/// it is and a name by every address it resolves to now. The error is a
+/// sentence for the user. A name that does not resolve passes: its requests
+/// fail with the resolution error.
 pub async fn check_public(host: &str, port: u16) -> Result<(), String> {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => match tokio::net::lookup_host((host, port)).await {
-            Ok(addrs) => addrs.collect(),
-            // A name that does not resolve now is no private address: the
-            // prescan runs and each request records the resolution error
-            // (as without --prescan-deny-private). The client's resolver
-            // checks again at every connection, so a name that later
-            // resolves to a private address is still refused.
-            Err(_) => Vec::new(),
-        },
+    let Ok(url) = reqwest::Url::parse(&format!("http://{host}:{port}/")) else {
+        // Not a URL the client can send: its requests are Malformed URL.
+        return Ok(());
     };
-    if let Some(a) = addrs.iter().find(|a| is_private(a.ip())) {
-        return Err(format!(
-            "The prescan target {host} resolves to {}, a loopback, private or link-local address, and this server refuses such targets (--prescan-deny-private). Use a public server, or start the server without --prescan-deny-private.",
-            a.ip()
-        ));
-    }
-    Ok(())
+    let policy = Policy {
+        deny_private: true,
+        allow: Vec::new(),
+    };
+    Guard::new(policy)
+        .check_url(&url)
+        .await
+        .map_err(|r| r.to_string())
 }
 
-/// A DNS resolver that leaves out private addresses.
-struct PublicOnly;
+/// How prescans reach their targets: the HTTP client, the guard it checks
+/// targets with, and the server-wide limits on outbound requests.
+pub struct Outbound {
+    client: reqwest::Client,
+    guard: Arc<Guard>,
+    proxied: bool,
+    in_flight: Arc<Semaphore>,
+    max_in_flight: usize,
+    rate: Option<RateGate>,
+}
 
-impl reqwest::dns::Resolve for PublicOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|a| !is_private(a.ip()))
-                .collect();
-            if addrs.is_empty() {
-                return Err(format!("{host} resolves only to private addresses").into());
+/// Requests no closer together than `interval`, across every prescan of
+/// the server.
+struct RateGate {
+    interval: Duration,
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+}
+
+impl RateGate {
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let at = (*next).max(tokio::time::Instant::now());
+            *next = at + self.interval;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+impl Outbound {
+    /// The client of prescans: no redirects followed, no proxy from the
+    /// environment (only `proxy`, when given), and, unless the guard's
+    /// policy is open, a DNS resolver that refuses what the guard refuses
+    /// (with a proxy, the proxy resolves targets: they are checked before
+    /// each request instead). At most `max_in_flight` requests at a time and
+    /// `rate` a second (0: no rate limit) across every prescan.
+    pub fn new(
+        guard: Arc<Guard>,
+        proxy: Option<&str>,
+        max_in_flight: usize,
+        rate: f64,
+    ) -> Result<Outbound, String> {
+        let mut b = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .user_agent(concat!("prescan-server/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10));
+        match proxy {
+            Some(p) => {
+                let proxy =
+                    reqwest::Proxy::all(p).map_err(|e| format!("--prescan-proxy {p}: {e}"))?;
+                b = b.proxy(proxy);
             }
-            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+            None if !guard.policy().is_open() => {
+                b = b.dns_resolver(Arc::new(guard::GuardedResolver(guard.clone())));
+            }
+            None => {}
+        }
+        let client = b
+            .build()
+            .map_err(|e| format!("the HTTP client of prescans: {e}"))?;
+        let max_in_flight = max_in_flight.max(1);
+        let rate = (rate.is_finite() && rate > 0.0).then(|| RateGate {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+        });
+        Ok(Outbound {
+            client,
+            guard,
+            proxied: proxy.is_some(),
+            in_flight: Arc::new(Semaphore::new(max_in_flight)),
+            max_in_flight,
+            rate,
         })
     }
-}
 
-/// The HTTP client prescans use.
-pub fn client(deny_private: bool) -> reqwest::Client {
-    let mut b = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("prescan-server/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10));
-    if deny_private {
-        b = b.dns_resolver(Arc::new(PublicOnly));
+    /// The guard.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
     }
-    b.build().unwrap_or_else(|_| reqwest::Client::new())
+
+    /// The server-wide cap on requests in flight.
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight
+    }
+
+    /// Checks every target of a plan before it runs (each distinct host and
+    /// port of its requests, read as the client reads them): the refusal
+    /// as a sentence for the user.
+    pub async fn check_plan(&self, plan: &PrescanPlan) -> Result<(), String> {
+        if self.guard.policy().is_open() {
+            return Ok(());
+        }
+        let mut seen: Vec<(String, Option<u16>)> = Vec::new();
+        for req in &plan.requests {
+            let Ok(url) = reqwest::Url::parse(&req.url) else {
+                continue;
+            };
+            let key = (url.host_str().unwrap_or_default().to_owned(), url.port());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            if let Err(r) = self.guard.check_url(&url).await {
+                let written = plan
+                    .origin
+                    .as_ref()
+                    .map(|o| o.host.as_str())
+                    .filter(|h| !h.eq_ignore_ascii_case(&r.host));
+                return Err(match written {
+                    Some(w) => format!("{r} (The scan's server writes the host {w}.)"),
+                    None => r.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one request of a prescan: checks its target, waits for the
+    /// server-wide limits, then sends it with `timeout`. A refused target is
+    /// a network error (no response) and its refusal.
+    pub async fn fetch(
+        &self,
+        req: &PlannedRequest,
+        timeout: Duration,
+        body_limit: usize,
+    ) -> (Outcome, Option<Refusal>) {
+        let Ok(url) = reqwest::Url::parse(&req.url) else {
+            return (Outcome::MalformedUrl, None);
+        };
+        // Literals are never resolved, so no resolver sees them; behind a
+        // proxy no name is resolved here either: check them now.
+        let checked = if self.proxied {
+            self.guard.check_url(&url).await
+        } else {
+            self.guard.check_literal(&url)
+        };
+        if let Err(r) = checked {
+            return (Outcome::NoResponse { time_ms: 0.0 }, Some(r));
+        }
+        let Ok(_permit) = self.in_flight.acquire().await else {
+            return (Outcome::NoResponse { time_ms: 0.0 }, None);
+        };
+        if let Some(rate) = &self.rate {
+            rate.wait().await;
+        }
+        let started = Instant::now();
+        match tokio::time::timeout(timeout, send(&self.client, req, url, body_limit, started)).await
+        {
+            Ok(done) => done,
+            Err(_) => (
+                Outcome::Timeout {
+                    time_ms: started.elapsed().as_secs_f64() * 1000.0,
+                },
+                None,
+            ),
+        }
+    }
 }
 
 /// A prescan under way.
@@ -180,6 +295,7 @@ pub struct Running {
     /// The specification's endpoint count.
     pub total_endpoints: usize,
     cancel: watch::Sender<bool>,
+    refusals: Mutex<(usize, Vec<String>)>,
 }
 
 impl Running {
@@ -187,6 +303,29 @@ impl Running {
     pub fn snapshot(&self) -> (PrescanReport, Progress) {
         let run = self.run.lock().unwrap_or_else(|p| p.into_inner());
         (run.report(self.total_endpoints), run.progress())
+    }
+
+    /// Records a request the guard refused.
+    pub fn refused(&self, r: &Refusal) {
+        let mut g = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        g.0 += 1;
+        let text = r.to_string();
+        if g.1.len() < 3 && !g.1.contains(&text) {
+            g.1.push(text);
+        }
+    }
+
+    /// What the guard refused, for the activity log ("" if nothing).
+    pub fn refusal_note(&self) -> String {
+        let g = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        if g.0 == 0 {
+            return String::new();
+        }
+        format!(
+            "{} requests were refused when connecting: {}",
+            g.0,
+            g.1.join(" ")
+        )
     }
 
     /// Asks the loop to stop (it records every unfinished request as
@@ -232,6 +371,7 @@ impl Prescans {
             run: Mutex::new(PrescanRun::new(plan)),
             total_endpoints,
             cancel: tx,
+            refusals: Mutex::new((0, Vec::new())),
         });
         map.insert(scan, running.clone());
         Some((running, rx))
@@ -256,7 +396,7 @@ fn now_ms() -> i64 {
 pub async fn drive(
     running: Arc<Running>,
     mut cancel: watch::Receiver<bool>,
-    client: reqwest::Client,
+    outbound: Arc<Outbound>,
 ) {
     let mut tasks: JoinSet<(usize, Outcome)> = JoinSet::new();
     let settings = {
@@ -279,22 +419,15 @@ pub async fn drive(
                     run.request(position).cloned()
                 };
                 let Some(req) = req else { continue };
-                let client = client.clone();
+                let outbound = outbound.clone();
+                let running = running.clone();
                 let timeout = Duration::from_millis(settings.timeout_ms);
                 let body_limit = settings.body_limit;
                 tasks.spawn(async move {
-                    let started = Instant::now();
-                    let outcome = match tokio::time::timeout(
-                        timeout,
-                        send(&client, &req, body_limit, started),
-                    )
-                    .await
-                    {
-                        Ok(o) => o,
-                        Err(_) => Outcome::Timeout {
-                            time_ms: started.elapsed().as_secs_f64() * 1000.0,
-                        },
-                    };
+                    let (outcome, refusal) = outbound.fetch(&req, timeout, body_limit).await;
+                    if let Some(r) = &refusal {
+                        running.refused(r);
+                    }
                     (position, outcome)
                 });
             }
@@ -334,16 +467,14 @@ fn complete(running: &Running, done: Result<(usize, Outcome), tokio::task::JoinE
 
 async fn send(
     client: &reqwest::Client,
-    req: &prescan_core::prescan::PlannedRequest,
+    req: &PlannedRequest,
+    url: reqwest::Url,
     body_limit: usize,
     started: Instant,
-) -> Outcome {
+) -> (Outcome, Option<Refusal>) {
     let elapsed = || started.elapsed().as_secs_f64() * 1000.0;
     let Ok(method) = reqwest::Method::from_bytes(req.method.as_bytes()) else {
-        return Outcome::MalformedUrl;
-    };
-    let Ok(url) = reqwest::Url::parse(&req.url) else {
-        return Outcome::MalformedUrl;
+        return (Outcome::MalformedUrl, None);
     };
     let mut b = client.request(method, url);
     for (name, value) in &req.headers {
@@ -363,11 +494,14 @@ async fn send(
     }
     let request = match b.build() {
         Ok(r) => r,
-        Err(_) => return Outcome::MalformedUrl,
+        Err(_) => return (Outcome::MalformedUrl, None),
     };
     let response = match client.execute(request).await {
         Ok(r) => r,
-        Err(_) => return Outcome::NoResponse { time_ms: elapsed() },
+        Err(e) => {
+            let refusal = guard::refusal_of(&e).cloned();
+            return (Outcome::NoResponse { time_ms: elapsed() }, refusal);
+        }
     };
     let status = response.status();
     let headers: Vec<(String, String)> = response
@@ -392,12 +526,12 @@ async fn send(
                 let room = (body_limit + 4).saturating_sub(kept.len());
                 kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
             }
-            Err(_) => return Outcome::NoResponse { time_ms: elapsed() },
+            Err(_) => return (Outcome::NoResponse { time_ms: elapsed() }, None),
         }
     }
     let text = String::from_utf8_lossy(&kept);
     let (body, cut) = truncate_body(&text, body_limit);
-    Outcome::Response(Received {
+    let received = Received {
         status: status.as_u16(),
         status_text: status.canonical_reason().unwrap_or("").to_owned(),
         headers,
@@ -405,5 +539,6 @@ async fn send(
         body_truncated: cut || size > body.len() as u64,
         size,
         time_ms: elapsed(),
-    })
+    };
+    (Outcome::Response(received), None)
 }
