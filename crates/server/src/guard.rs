@@ -504,6 +504,16 @@ pub type LookupFuture = Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + S
 /// tests.
 pub type Lookup = Arc<dyn Fn(&str) -> LookupFuture + Send + Sync>;
 
+/// A [`Lookup`] to use instead of the system's resolver (tests).
+#[derive(Clone)]
+pub struct CustomLookup(pub Lookup);
+
+impl fmt::Debug for CustomLookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CustomLookup(..)")
+    }
+}
+
 /// The system's resolver (`getaddrinfo`, through tokio).
 pub fn system_lookup() -> Lookup {
     Arc::new(|name: &str| {

@@ -114,6 +114,9 @@ pub struct Config {
     /// Prescan requests started each second across the server (0: no
     /// limit).
     pub prescan_rate: f64,
+    /// How prescan target names are resolved for the guard (none: the
+    /// system's resolver); tests give a fixed table.
+    pub prescan_lookup: Option<guard::CustomLookup>,
     /// The display name recorded as the user of calls with `token`.
     pub user: String,
     /// Named users (`--users-file`): each call with one of their tokens is
@@ -214,6 +217,7 @@ impl Config {
             prescan_proxy: None,
             prescan_max_inflight: DEFAULT_PRESCAN_MAX_INFLIGHT,
             prescan_rate: DEFAULT_PRESCAN_RATE,
+            prescan_lookup: None,
             user: "API user".into(),
             users: Vec::new(),
         }
@@ -305,8 +309,12 @@ fn prescan_outbound(config: &Config) -> Result<prescan::Outbound, String> {
         deny_private: config.prescan_deny_private,
         allow: config.prescan_allow.clone(),
     };
+    let guard = match &config.prescan_lookup {
+        Some(l) => guard::Guard::with_lookup(policy, l.0.clone()),
+        None => guard::Guard::new(policy),
+    };
     prescan::Outbound::new(
-        Arc::new(guard::Guard::new(policy)),
+        Arc::new(guard),
         config.prescan_proxy.as_deref(),
         config.prescan_max_inflight,
         config.prescan_rate,
