@@ -462,21 +462,34 @@ pub struct Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let target = match (self.addr, self.literal) {
-            (Some(ip), true) => format!("The prescan target {} is the address {ip}", self.host),
-            (Some(ip), false) => format!("The prescan target {} resolves to {ip}", self.host),
-            (None, _) => format!("The prescan target {}", self.host),
-        };
+        let host = &self.host;
+        if self.addr.is_none() && !self.why.is_empty() {
+            // Behind a proxy: a name this server cannot resolve.
+            return write!(
+                f,
+                "The prescan target {host} does not resolve here ({}), so this server cannot check the address its proxy would reach, and refuses it ({}).",
+                self.why, self.option
+            );
+        }
         if self.option == DENY_OPTION {
+            let target = match (self.addr, self.literal) {
+                (Some(ip), true) => format!("The prescan target {host} is the address {ip}"),
+                (Some(ip), false) => format!("The prescan target {host} resolves to {ip}"),
+                (None, _) => format!("The prescan target {host}"),
+            };
             write!(
                 f,
                 "{target}, {}, and this server refuses such targets ({DENY_OPTION}). Use a public server, or ask the server's operator to list the target's network with {ALLOW_OPTION}.",
                 self.why
             )
         } else {
+            let target = match (self.addr, self.literal) {
+                (Some(ip), false) => format!("The prescan target {host} (resolving to {ip})"),
+                _ => format!("The prescan target {host}"),
+            };
             write!(
                 f,
-                "{target}, which is not among the targets this server may reach ({ALLOW_OPTION}). Ask the server's operator to list it."
+                "{target} is not among the targets this server may reach ({ALLOW_OPTION}). Ask the server's operator to list it."
             )
         }
     }
@@ -577,6 +590,18 @@ impl Guard {
     /// fail), except where `--prescan-allow` lists no network and not the
     /// name, which nothing could allow.
     pub async fn check_url(&self, url: &Url) -> Result<(), Refusal> {
+        self.check(url, false).await
+    }
+
+    /// [`Guard::check_url`] for a request sent through a proxy, which
+    /// resolves names itself: a name this server cannot resolve is refused
+    /// too (where an address would have to be checked), since what the
+    /// proxy would connect to cannot be known.
+    pub async fn check_url_for_proxy(&self, url: &Url) -> Result<(), Refusal> {
+        self.check(url, true).await
+    }
+
+    async fn check(&self, url: &Url, strict: bool) -> Result<(), Refusal> {
         if self.policy.is_open() {
             return Ok(());
         }
@@ -600,11 +625,22 @@ impl Guard {
             return Ok(());
         }
         match self.resolve(name).await {
+            Ok(_) => Ok(()),
             Err(e) => match e.downcast::<Refusal>() {
                 Ok(r) => Err(*r),
-                Err(_) => Ok(()),
+                Err(_) if !strict => Ok(()),
+                Err(e) => Err(Refusal {
+                    host: name.to_owned(),
+                    addr: None,
+                    literal: false,
+                    option: if self.policy.deny_private {
+                        DENY_OPTION
+                    } else {
+                        ALLOW_OPTION
+                    },
+                    why: e.to_string(),
+                }),
             },
-            Ok(_) => Ok(()),
         }
     }
 
@@ -728,7 +764,7 @@ mod tests {
         assert_eq!(r.option, ALLOW_OPTION);
         assert!(
             r.to_string()
-                .contains("other.example resolves to 93.184.216.34"),
+                .contains("other.example (resolving to 93.184.216.34)"),
             "{r}"
         );
         // A literal is never listed by a name.
@@ -745,6 +781,27 @@ mod tests {
         assert!(Policy::default()
             .check("127.0.0.1", ip("127.0.0.1"), true)
             .is_ok());
+    }
+
+    #[test]
+    fn refusals_name_the_host_the_address_and_the_option() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let deny = Policy {
+            deny_private: true,
+            allow: Vec::new(),
+        };
+        let r = deny
+            .check("[::ffff:7f00:1]", ip("::ffff:7f00:1"), true)
+            .unwrap_err();
+        assert_eq!(r.to_string(), "The prescan target [::ffff:7f00:1] is the address ::ffff:127.0.0.1, the IPv4-mapped form (::ffff:0:0/96) of 127.0.0.1, a loopback address (127.0.0.0/8), and this server refuses such targets (--prescan-deny-private). Use a public server, or ask the server's operator to list the target's network with --prescan-allow.");
+        let allow = Policy {
+            deny_private: false,
+            allow: vec!["10.0.0.0/8".parse().unwrap()],
+        };
+        let r = allow
+            .check("api.example", ip("93.184.216.34"), false)
+            .unwrap_err();
+        assert_eq!(r.to_string(), "The prescan target api.example (resolving to 93.184.216.34) is not among the targets this server may reach (--prescan-allow). Ask the server's operator to list it.");
     }
 
     #[test]

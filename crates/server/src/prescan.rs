@@ -158,8 +158,9 @@ impl Outbound {
     /// environment (only `proxy`, when given), and, unless the guard's
     /// policy is open, a DNS resolver that refuses what the guard refuses
     /// (with a proxy, the proxy resolves targets: they are checked before
-    /// each request instead). At most `max_in_flight` requests at a time and
-    /// `rate` a second (0: no rate limit) across every prescan.
+    /// each request instead, and a name that does not resolve here is
+    /// refused). At most `max_in_flight` requests at a time (1 to 10,000)
+    /// and `rate` a second (0: no rate limit) across every prescan.
     pub fn new(
         guard: Arc<Guard>,
         proxy: Option<&str>,
@@ -185,9 +186,10 @@ impl Outbound {
         let client = b
             .build()
             .map_err(|e| format!("the HTTP client of prescans: {e}"))?;
-        let max_in_flight = max_in_flight.max(1);
+        let max_in_flight = max_in_flight.clamp(1, 10_000);
+        // At least one request an hour: a tiny rate is no reason to panic.
         let rate = (rate.is_finite() && rate > 0.0).then(|| RateGate {
-            interval: Duration::from_secs_f64(1.0 / rate),
+            interval: Duration::from_secs_f64((1.0 / rate).min(3600.0)),
             next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
         });
         Ok(Outbound {
@@ -257,7 +259,7 @@ impl Outbound {
         // Literals are never resolved, so no resolver sees them; behind a
         // proxy no name is resolved here either: check them now.
         let checked = if self.proxied {
-            self.guard.check_url(&url).await
+            self.guard.check_url_for_proxy(&url).await
         } else {
             self.guard.check_literal(&url)
         };

@@ -343,7 +343,13 @@ async fn an_explicit_proxy_does_the_connecting_and_targets_are_still_checked() {
     );
     // A name that resolves to a private address, and a literal, are refused
     // before anything reaches the proxy.
-    for url in ["http://inside.example/ok", "http://127.0.0.1.:9/ok"] {
+    // So is a name this server cannot resolve: the proxy might resolve it
+    // to anything.
+    for url in [
+        "http://inside.example/ok",
+        "http://127.0.0.1.:9/ok",
+        "http://unknown.example/ok",
+    ] {
         let (outcome, refusal) = outbound.fetch(&get(url), WAIT, 1000).await;
         assert!(matches!(outcome, Outcome::NoResponse { .. }), "{url}");
         assert_eq!(refusal.unwrap().option, "--prescan-deny-private");
