@@ -16,6 +16,7 @@ pub mod db;
 pub mod har;
 pub mod http;
 pub mod prescan;
+pub mod seal;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -102,13 +103,80 @@ pub struct Config {
     /// Named users (`--users-file`): each call with one of their tokens is
     /// recorded under that name.
     pub users: Vec<UserToken>,
+
+    // ---- Hardening (issue 12): limits, timeouts, Host check, keys ----
+    /// How long a client may take to send a request's line and headers
+    /// (`--header-read-timeout`); also how long an idle keep-alive
+    /// connection is kept.
+    pub header_read_timeout: Duration,
+    /// A connection with no bytes read or written for this long is closed
+    /// (`--idle-timeout`).
+    pub idle_timeout: Duration,
+    /// Connections served at once (`--max-connections`); more wait in
+    /// the listen backlog.
+    pub max_connections: usize,
+    /// Conversions (uploads, HARs, prescan plans) waiting for a turn at
+    /// most (`--conversion-queue`); more get a 503 problem.
+    pub conversion_queue: usize,
+    /// How long a conversion waits for its turn (`--conversion-wait`).
+    pub conversion_wait: Duration,
+    /// How long the server waits for one conversion
+    /// (`--conversion-deadline`); past it, a 422 problem.
+    pub conversion_deadline: Duration,
+    /// Server-side prescans running at once (`--max-prescans`).
+    pub max_prescans: usize,
+    /// How long a server-side prescan may run (`--prescan-deadline`).
+    pub prescan_deadline: Duration,
+    /// Uploads a minute per token or address (`--rate-uploads`; 0: no
+    /// limit).
+    pub rate_uploads: u32,
+    /// Prescans started a minute per token or address (`--rate-prescans`).
+    pub rate_prescans: u32,
+    /// Failed authentications a minute per address
+    /// (`--rate-auth-failures`).
+    pub rate_auth_failures: u32,
+    /// Public URLs the server is reached at (`--public-url`): their hosts
+    /// are accepted in `Host` when no token is configured.
+    pub public_urls: Vec<String>,
+    /// Extra `connect-src` sources of the app's CSP (`--csp-connect`).
+    pub csp_connect: Vec<String>,
+    /// The key file of credentials at rest (`--key-file`; default
+    /// `<data_dir>/prescan.key`, generated).
+    pub key_file: Option<PathBuf>,
+    /// Test hooks (never set by the binary): a route that panics and
+    /// prescans of URLs containing `__panic__` or `__hang__`.
+    #[doc(hidden)]
+    pub test_hooks: bool,
 }
+
+/// `--header-read-timeout` by default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// `--idle-timeout` by default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// `--max-connections` by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// `--conversion-queue` by default.
+pub const DEFAULT_CONVERSION_QUEUE: usize = 16;
+/// `--conversion-wait` by default.
+pub const DEFAULT_CONVERSION_WAIT: Duration = Duration::from_secs(10);
+/// `--conversion-deadline` by default.
+pub const DEFAULT_CONVERSION_DEADLINE: Duration = Duration::from_secs(30);
+/// `--max-prescans` by default.
+pub const DEFAULT_MAX_PRESCANS: usize = 8;
+/// `--prescan-deadline` by default.
+pub const DEFAULT_PRESCAN_DEADLINE: Duration = Duration::from_secs(15 * 60);
+/// `--rate-uploads` by default (a minute).
+pub const DEFAULT_RATE_UPLOADS: u32 = 60;
+/// `--rate-prescans` by default (a minute).
+pub const DEFAULT_RATE_PRESCANS: u32 = 30;
+/// `--rate-auth-failures` by default (a minute).
+pub const DEFAULT_RATE_AUTH_FAILURES: u32 = 20;
 
 /// The name recorded for calls to a server without tokens (and what
 /// `GET /api/v1/me` says there).
 pub const ANONYMOUS: &str = "Anonymous";
 
-/// The shortest token of a users file.
+/// The shortest token (`--token` and users files).
 pub const MIN_TOKEN_CHARS: usize = 16;
 
 /// A named user of `--users-file`.
@@ -195,6 +263,22 @@ impl Config {
             prescan_deny_private: false,
             user: "API user".into(),
             users: Vec::new(),
+            // Hardening (issue 12).
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            conversion_queue: DEFAULT_CONVERSION_QUEUE,
+            conversion_wait: DEFAULT_CONVERSION_WAIT,
+            conversion_deadline: DEFAULT_CONVERSION_DEADLINE,
+            max_prescans: DEFAULT_MAX_PRESCANS,
+            prescan_deadline: DEFAULT_PRESCAN_DEADLINE,
+            rate_uploads: DEFAULT_RATE_UPLOADS,
+            rate_prescans: DEFAULT_RATE_PRESCANS,
+            rate_auth_failures: DEFAULT_RATE_AUTH_FAILURES,
+            public_urls: Vec::new(),
+            csp_connect: Vec::new(),
+            key_file: None,
+            test_hooks: false,
         }
     }
 
@@ -287,7 +371,8 @@ pub async fn start(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Server, db::DbError> {
     let dir = config.data_dir.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(&dir))
+    let key_file = config.key_file.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(&dir, key_file.as_deref()))
         .await
         .map_err(|e| db::DbError(e.to_string()))??;
     let db = Arc::new(db);
