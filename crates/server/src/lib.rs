@@ -17,6 +17,7 @@ pub mod har;
 pub mod http;
 pub mod prescan;
 pub mod seal;
+pub mod serve;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -403,12 +404,13 @@ pub async fn start(
         .map_err(|e| db::DbError(e.to_string()))?;
     let app = http::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
+    let limits = serve::ConnLimits {
+        max_connections: state.config.max_connections,
+        header_read_timeout: state.config.header_read_timeout,
+        idle_timeout: state.config.idle_timeout,
+    };
     let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        serve::serve(listener, app, limits, async move {
             tokio::select! {
                 _ = rx => {}
                 _ = shutdown => {}
