@@ -15,6 +15,7 @@
 pub mod db;
 pub mod har;
 pub mod http;
+pub mod limits;
 pub mod prescan;
 pub mod seal;
 pub mod serve;
@@ -116,6 +117,9 @@ pub struct Config {
     /// Connections served at once (`--max-connections`); more wait in
     /// the listen backlog.
     pub max_connections: usize,
+    /// Conversions running at once (`--max-conversions`; default one per
+    /// CPU).
+    pub max_conversions: usize,
     /// Conversions (uploads, HARs, prescan plans) waiting for a turn at
     /// most (`--conversion-queue`); more get a 503 problem.
     pub conversion_queue: usize,
@@ -268,6 +272,7 @@ impl Config {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_conversions: std::thread::available_parallelism().map_or(1, |n| n.get()),
             conversion_queue: DEFAULT_CONVERSION_QUEUE,
             conversion_wait: DEFAULT_CONVERSION_WAIT,
             conversion_deadline: DEFAULT_CONVERSION_DEADLINE,
@@ -314,6 +319,12 @@ pub struct AppState {
     pub config: Config,
     /// Conversions of specifications to HAR: their bound and cache.
     pub har: har::HarCache,
+    /// Where the server listens (the Host check).
+    pub addr: SocketAddr,
+    /// The rate limits.
+    pub limits: limits::Limits,
+    /// The Content-Security-Policy of the app ([`http::app_csp`]).
+    pub app_csp: axum::http::HeaderValue,
 }
 
 /// A running server.
@@ -377,12 +388,24 @@ pub async fn start(
         .await
         .map_err(|e| db::DbError(e.to_string()))??;
     let db = Arc::new(db);
+    let addr = listener
+        .local_addr()
+        .map_err(|e| db::DbError(e.to_string()))?;
+    let index = config
+        .dist
+        .as_ref()
+        .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok());
+    let csp = http::app_csp(index.as_deref(), &config.allow_origins, &config.csp_connect);
     let state = Arc::new(AppState {
         db: db.clone(),
         prescans: prescan::Prescans::default(),
         client: prescan::client(config.prescan_deny_private),
+        har: har::HarCache::new(config.max_conversions, har::DEFAULT_BUDGET),
+        addr,
+        limits: limits::Limits::new(&config),
+        app_csp: axum::http::HeaderValue::from_str(&csp)
+            .map_err(|e| db::DbError(format!("the Content-Security-Policy: {e}")))?,
         config,
-        har: har::HarCache::default(),
     });
     http::close_interrupted_prescans(&state).await?;
     let engine = Engine::new(state.config.engine);
@@ -399,9 +422,6 @@ pub async fn start(
             }
         }
     });
-    let addr = listener
-        .local_addr()
-        .map_err(|e| db::DbError(e.to_string()))?;
     let app = http::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let limits = serve::ConnLimits {
