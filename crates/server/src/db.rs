@@ -226,6 +226,9 @@ impl Db {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Overwritten and deleted rows are zeroed, so that a credential
+        // sealed (or removed) does not linger in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
         let sealer = open_key(&conn, dir, key_file)?;
@@ -656,6 +659,7 @@ fn seal_plain_rows(
     plain: &PlainRows,
 ) -> Result<(), DbError> {
     let tx = conn.transaction()?;
+    let mut sealed = plain.analyses.len();
     for id in &plain.analyses {
         if let Some(a) = state.analysis(*id) {
             tx.execute(
@@ -680,9 +684,16 @@ fn seal_plain_rows(
                 "UPDATE prescans SET report = ?1 WHERE scan_id = ?2",
                 params![sealer.seal(&report, &prescan_aad(scan as u64)), scan],
             )?;
+            sealed += 1;
         }
     }
     tx.commit()?;
+    if sealed > 0 {
+        // The plain-text versions are in the write-ahead log until it is
+        // checkpointed: write them over and empty it now.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        eprintln!("prescan-server: sealed the credentials of {sealed} rows written in plain text by an older server");
+    }
     Ok(())
 }
 
