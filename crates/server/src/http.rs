@@ -354,10 +354,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(&format!("{API}/notifications"), get(notifications))
         .route(&format!("{API}/me"), get(me));
     let r = if state.config.test_hooks {
-        r.route(
-            &format!("{API}/test-hooks/panic"),
-            get(test_panic),
-        )
+        r.route(&format!("{API}/test-hooks/panic"), get(test_panic))
     } else {
         r
     };
@@ -365,7 +362,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         // A panic in a handler is a 500 problem; the connection and the
         // server go on (inside the guard, so the answer has its headers).
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
@@ -419,9 +418,17 @@ pub fn host_allowed(host: &str, listen: std::net::SocketAddr, public_urls: &[Str
             return false;
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let authority = authority.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+        let authority = authority
+            .rsplit('@')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let (pname, pport) = split_host(&authority);
-        let pport = pport.unwrap_or(if scheme.eq_ignore_ascii_case("https") { 443 } else { 80 });
+        let pport = pport.unwrap_or(if scheme.eq_ignore_ascii_case("https") {
+            443
+        } else {
+            80
+        });
         pname.trim_end_matches('.') == name && port.is_none_or(|p| p == pport)
     })
 }
@@ -431,7 +438,9 @@ fn split_host(host: &str) -> (&str, Option<u16>) {
     if host.starts_with('[') {
         return match host.find(']') {
             Some(end) => {
-                let port = host[end + 1..].strip_prefix(':').and_then(|p| p.parse().ok());
+                let port = host[end + 1..]
+                    .strip_prefix(':')
+                    .and_then(|p| p.parse().ok());
                 (&host[..=end], port)
             }
             None => (host, None),
@@ -528,7 +537,10 @@ async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> 
         // Without a token, the Host must name this server: a page whose
         // name was made to resolve here (DNS rebinding) is same-origin to
         // the browser, and only its Host header tells.
-        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
         if let Some(host) = host {
             if !host_allowed(host, s.addr, &s.config.public_urls) {
                 let mut r = problem_response(Problem::new(
@@ -539,8 +551,10 @@ async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> 
                         "This server does not answer to the name {host}. Call it by its listen address or a loopback name, or start it with --public-url for the name it is reached at (or with a --token)."
                     ),
                 ));
-                r.headers_mut()
-                    .insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+                r.headers_mut().insert(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                );
                 return r;
             }
         }
@@ -621,12 +635,9 @@ async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> 
         // token checked at all, so guessing stays slow.
         let guessed = bearer(req.headers()).is_some();
         match s.limits.auth_failures.exhausted(&address_key) {
-            Some(wait) if guessed => rate_limited(
-                "failed authentications",
-                "--rate-auth-failures",
-                wait,
-            )
-            .into_response(),
+            Some(wait) if guessed => {
+                rate_limited("failed authentications", "--rate-auth-failures", wait).into_response()
+            }
             _ => match authenticate(&s.config, req.headers()) {
                 Some(name) => {
                     req.extensions_mut().insert(Client(format!("token:{name}")));
@@ -635,12 +646,10 @@ async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> 
                 }
                 None if guessed => match s.limits.auth_failures.take(&address_key) {
                     Ok(()) => problem_response(Problem::unauthorized()),
-                    Err(wait) => rate_limited(
-                        "failed authentications",
-                        "--rate-auth-failures",
-                        wait,
-                    )
-                    .into_response(),
+                    Err(wait) => {
+                        rate_limited("failed authentications", "--rate-auth-failures", wait)
+                            .into_response()
+                    }
                 },
                 None => problem_response(Problem::unauthorized()),
             },
@@ -1172,12 +1181,7 @@ async fn upload(
         )
         .into());
     }
-    take_rate(
-        &s.limits.uploads,
-        &client,
-        "uploads",
-        "--rate-uploads",
-    )?;
+    take_rate(&s.limits.uploads, &client, "uploads", "--rate-uploads")?;
     let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;
     let permit = conversion_turn(&s).await?;
     let name = file_name.clone();
@@ -1522,12 +1526,7 @@ async fn prescan_start(
     if s.prescans.all().len() >= s.config.max_prescans {
         return Err(prescans_busy(&s));
     }
-    take_rate(
-        &s.limits.prescans,
-        &client,
-        "prescans",
-        "--rate-prescans",
-    )?;
+    take_rate(&s.limits.prescans, &client, "prescans", "--rate-prescans")?;
     let bytes = spec_bytes(&s, spec.spec_id).await?;
     let options = ConvertOptions {
         base_url: spec.server.clone(),

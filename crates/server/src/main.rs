@@ -194,7 +194,9 @@ async fn main() -> std::process::ExitCode {
                 .is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
             && !u.chars().any(char::is_whitespace);
         if !ok {
-            eprintln!("prescan-server: --public-url {u}: give a URL such as https://prescan.example.com");
+            eprintln!(
+                "prescan-server: --public-url {u}: give a URL such as https://prescan.example.com"
+            );
             return std::process::ExitCode::from(2);
         }
     }

@@ -121,7 +121,13 @@ impl Sealer {
         let (nonce, ct) = all.split_at(NONCE_LEN);
         let plain = self
             .cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: aad.as_bytes() })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| OpenError::WrongKey)?;
         String::from_utf8(plain)
             .map(|p| (p, true))

@@ -100,7 +100,10 @@ async fn a_connection_that_stops_sending_its_body_is_closed() {
     )
     .await
     .unwrap();
-    assert!(closed_within(&mut s, 20).await.is_ok(), "an idle connection is closed");
+    assert!(
+        closed_within(&mut s, 20).await.is_ok(),
+        "an idle connection is closed"
+    );
     assert_eq!(api.get("/api/v1/health").await.status, 200);
     server.stop().await.unwrap();
 }
@@ -146,7 +149,10 @@ async fn a_full_server_answers_503_and_a_stuck_conversion_keeps_its_turn() {
                 .await
         })
     };
-    eventually(10, || async { (server.state.har.running() == 1).then_some(()) }).await;
+    eventually(10, || async {
+        (server.state.har.running() == 1).then_some(())
+    })
+    .await;
     let busy = api
         .upload("other.json", "application/json", body.as_bytes())
         .await;
@@ -156,7 +162,10 @@ async fn a_full_server_answers_503_and_a_stuck_conversion_keeps_its_turn() {
     let late = first.await.unwrap();
     let p = late.problem(422);
     assert_eq!(slug(&p), "conversion-deadline", "{p}");
-    assert!(p["detail"].as_str().unwrap().contains("--conversion-deadline"));
+    assert!(p["detail"]
+        .as_str()
+        .unwrap()
+        .contains("--conversion-deadline"));
     // Past its deadline the stuck work still counts against the limit.
     assert!(server.state.har.running() == 1);
     assert_eq!(
@@ -164,7 +173,10 @@ async fn a_full_server_answers_503_and_a_stuck_conversion_keeps_its_turn() {
         404,
         "no conversion needed for an unknown specification"
     );
-    eventually(10, || async { (server.state.har.running() == 0).then_some(()) }).await;
+    eventually(10, || async {
+        (server.state.har.running() == 0).then_some(())
+    })
+    .await;
     assert_eq!(
         api.upload("other.json", "application/json", body.as_bytes())
             .await
@@ -218,7 +230,10 @@ async fn scan_on(api: &common::Api, server: &str, name: &str) -> (u64, u64) {
 
 async fn finished_prescan(api: &common::Api, scan: u64) -> Value {
     eventually(20, || async {
-        let p = api.get(&format!("/api/v1/scans/{scan}/prescan")).await.json();
+        let p = api
+            .get(&format!("/api/v1/scans/{scan}/prescan"))
+            .await
+            .json();
         (p["state"] == "finished").then_some(p)
     })
     .await
@@ -230,10 +245,7 @@ fn assert_failed(p: &Value) {
     let results = p["report"]["results"].as_array().expect("results");
     assert!(!results.is_empty(), "{p}");
     assert!(results.iter().all(|r| !r.is_null()), "{p}");
-    assert!(
-        results.iter().any(|r| r["outcome"] == "Cancelled"),
-        "{p}"
-    );
+    assert!(results.iter().any(|r| r["outcome"] == "Cancelled"), "{p}");
 }
 
 async fn audit_text(api: &common::Api, analysis: u64) -> String {
@@ -256,9 +268,13 @@ async fn prescans_are_capped_and_end_as_failed_at_their_deadline() {
     let (a1, s1) = scan_on(&api, &target, "Silent one").await;
     let (_, s2) = scan_on(&api, &target, "Silent two").await;
     let start = json!({ "requests_per_second": 50, "timeout_ms": 60000 });
-    let r = api.post(&format!("/api/v1/scans/{s1}/prescan"), &start).await;
+    let r = api
+        .post(&format!("/api/v1/scans/{s1}/prescan"), &start)
+        .await;
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.bytes));
-    let full = api.post(&format!("/api/v1/scans/{s2}/prescan"), &start).await;
+    let full = api
+        .post(&format!("/api/v1/scans/{s2}/prescan"), &start)
+        .await;
     let p = full.problem(503);
     assert_eq!(slug(&p), "prescans-busy", "{p}");
     assert!(full.header("retry-after").is_some());
@@ -267,7 +283,9 @@ async fn prescans_are_capped_and_end_as_failed_at_their_deadline() {
     let log = audit_text(&api, a1).await;
     assert!(log.contains("--prescan-deadline"), "{log}");
     // The slot is free again.
-    let r = api.post(&format!("/api/v1/scans/{s2}/prescan"), &start).await;
+    let r = api
+        .post(&format!("/api/v1/scans/{s2}/prescan"), &start)
+        .await;
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.bytes));
     server.stop().await.unwrap();
 }
@@ -288,7 +306,10 @@ async fn a_panic_in_a_prescan_task_is_a_failed_prescan_with_a_note() {
     let p = finished_prescan(&api, scan).await;
     assert_failed(&p);
     assert!(audit_text(&api, a).await.contains("internal error"));
-    assert!(server.state.prescans.all().is_empty(), "nothing left running");
+    assert!(
+        server.state.prescans.all().is_empty(),
+        "nothing left running"
+    );
     assert_eq!(api.get("/api/v1/health").await.status, 200);
     server.stop().await.unwrap();
 }
@@ -304,7 +325,10 @@ async fn a_panic_in_a_handler_is_a_500_problem_and_the_server_goes_on() {
     for _ in 0..3 {
         let r = api.get("/api/v1/test-hooks/panic").await;
         r.problem(500);
-        assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"));
+        assert_eq!(
+            r.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
     }
     assert_eq!(api.get("/api/v1/health").await.status, 200);
     server.stop().await.unwrap();
@@ -364,7 +388,10 @@ async fn prescans_are_rate_limited() {
         .post(&format!("/api/v1/scans/{s2}/prescan"), &json!({}))
         .await;
     let p = r.problem(429);
-    assert!(p["detail"].as_str().unwrap().contains("--rate-prescans"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("--rate-prescans"),
+        "{p}"
+    );
     assert!(r.header("retry-after").is_some());
     server.stop().await.unwrap();
 }
@@ -394,7 +421,13 @@ async fn wrong_tokens_are_throttled_by_address_without_locking_out_others() {
     assert!(r.headers().get("retry-after").is_some());
     // A throttled address gets no guess checked, not even a right one.
     assert_eq!(
-        attacker.get(&url).bearer_auth(token).send().await.unwrap().status(),
+        attacker
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         429
     );
     // The legitimate user, elsewhere, is not locked out.
@@ -429,7 +462,11 @@ async fn without_a_token_a_forged_host_is_refused() {
     let ask = |host: String| {
         format!("GET /api/v1/analyses HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
     };
-    let (status, text) = raw(server.addr, &ask(format!("rebound.attacker.example:{port}"))).await;
+    let (status, text) = raw(
+        server.addr,
+        &ask(format!("rebound.attacker.example:{port}")),
+    )
+    .await;
     assert_eq!(status, 421, "{text}");
     assert!(text.contains("application/problem+json") && text.contains("host-not-allowed"));
     for host in [
@@ -509,9 +546,18 @@ async fn the_app_runs_under_a_csp_that_allows_its_inline_scripts_by_hash() {
     let script = directive("script-src");
     assert!(!script.contains("unsafe-inline"), "{script}");
     for part in ["'self'", "'wasm-unsafe-eval'", &hash(sw), &hash(loader)] {
-        assert!(script.split(' ').any(|p| p == part), "{part} not in {script}");
+        assert!(
+            script.split(' ').any(|p| p == part),
+            "{part} not in {script}"
+        );
     }
-    assert_eq!(script.split(' ').filter(|p| p.starts_with("'sha256-")).count(), 2);
+    assert_eq!(
+        script
+            .split(' ')
+            .filter(|p| p.starts_with("'sha256-"))
+            .count(),
+        2
+    );
     assert_eq!(directive("object-src"), "object-src 'none'");
     assert_eq!(directive("base-uri"), "base-uri 'self'");
     assert_eq!(directive("frame-ancestors"), "frame-ancestors 'none'");
@@ -520,7 +566,10 @@ async fn the_app_runs_under_a_csp_that_allows_its_inline_scripts_by_hash() {
         directive("connect-src"),
         "connect-src 'self' https://app.example.com"
     );
-    assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
     assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"));
     server.stop().await.unwrap();
 }
@@ -535,7 +584,11 @@ fn mode(p: &Path) -> u32 {
 
 fn database_bytes(data: &Path) -> Vec<u8> {
     let mut all = Vec::new();
-    for name in ["prescan.sqlite3", "prescan.sqlite3-wal", "prescan.sqlite3-shm"] {
+    for name in [
+        "prescan.sqlite3",
+        "prescan.sqlite3-wal",
+        "prescan.sqlite3-shm",
+    ] {
         if let Ok(b) = std::fs::read(data.join(name)) {
             all.extend(b);
         }
@@ -544,14 +597,20 @@ fn database_bytes(data: &Path) -> Vec<u8> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 const SECRET: &str = "bearer-secret-do-not-store-0123";
 
 async fn store_a_scan_with_a_token(api: &common::Api) -> u64 {
     let spec_id = api
-        .upload("s.json", "application/json", spec("https://api.example.com").as_bytes())
+        .upload(
+            "s.json",
+            "application/json",
+            spec("https://api.example.com").as_bytes(),
+        )
         .await
         .json()["spec_id"]
         .as_u64()
@@ -591,7 +650,10 @@ async fn credentials_are_sealed_at_rest_with_a_key_kept_beside_the_database() {
     let id = store_a_scan_with_a_token(&api).await;
     assert!(stored_json(&server, id).contains(SECRET));
     server.stop().await.unwrap();
-    assert!(!contains(&database_bytes(&data), SECRET), "the token is not in the database files");
+    assert!(
+        !contains(&database_bytes(&data), SECRET),
+        "the token is not in the database files"
+    );
     #[cfg(unix)]
     {
         assert_eq!(mode(&data), 0o700, "the data directory");
@@ -678,7 +740,11 @@ async fn a_malformed_row_is_reported_and_skipped_at_start() {
     let (server, api) = start_with(config(&data)).await;
     let kept = store_a_scan_with_a_token(&api).await;
     let spec_id = api
-        .upload("x.json", "application/json", spec("https://x.example.com").as_bytes())
+        .upload(
+            "x.json",
+            "application/json",
+            spec("https://x.example.com").as_bytes(),
+        )
         .await
         .json()["spec_id"]
         .as_u64()
@@ -721,8 +787,14 @@ async fn a_malformed_row_is_reported_and_skipped_at_start() {
         .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
         .to_owned();
     let api = common::Api::new(url, None);
-    assert_eq!(api.get(&format!("/api/v1/analyses/{kept}")).await.status, 200);
-    assert_eq!(api.get(&format!("/api/v1/analyses/{broken}")).await.status, 404);
+    assert_eq!(
+        api.get(&format!("/api/v1/analyses/{kept}")).await.status,
+        200
+    );
+    assert_eq!(
+        api.get(&format!("/api/v1/analyses/{broken}")).await.status,
+        404
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     let mut err = String::new();
