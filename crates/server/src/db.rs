@@ -50,15 +50,15 @@
 //!   counter) and `store_version`;
 //! - `analyses(id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_folded TEXT
 //!   NOT NULL UNIQUE, status TEXT NOT NULL, body TEXT NOT NULL)`: `body` is
-//!   the core's `Analysis` as JSON, credentials included (the database is
-//!   as secret as the credentials it holds: keep the data directory
-//!   private);
+//!   the core's `Analysis` as JSON, credentials included, **sealed**
+//!   ([`crate::seal`]: encrypted with a key kept outside the database);
 //! - `activity(analysis_id, seq, body, PRIMARY KEY(analysis_id, seq))`: one
 //!   row per activity-log entry, appended;
 //! - `specifications(id INTEGER PRIMARY KEY, file_name, size, record JSON,
 //!   bytes BLOB)`;
 //! - `prescans(scan_id INTEGER PRIMARY KEY, analysis_id, started_ms,
-//!   finished_ms, report JSON)`: the last prescan of each scan;
+//!   finished_ms, report JSON)`: the last prescan of each scan (the
+//!   report sealed like an analysis's body: its requests carry headers);
 //!   `finished_ms IS NULL` while it runs (a prescan interrupted by a crash
 //!   is closed as cancelled at the next start);
 //! - `notifications(id INTEGER PRIMARY KEY AUTOINCREMENT, analysis_id,
@@ -67,6 +67,17 @@
 //!   prescan's end, an action); ids only grow (AUTOINCREMENT never reuses
 //!   one), so a client reads the ones after the last id it saw. They stay
 //!   when their analysis is deleted (they are what was sent).
+//! - `sealing(id = 1, probe)` (schema 3): a value sealed with the key, so
+//!   that a server started with another key stops with a clear error
+//!   instead of reading nothing.
+//!
+//! At start-up ([`Db::open`]) a row that cannot be read (not JSON, or not
+//! the core's shape) is reported on stderr and skipped; the others load.
+//! A sealed row that does not open with the key is fatal (wrong key).
+//! Rows of an older server with plain-text credentials are sealed.
+//!
+//! The data directory is created with mode 0700 and the database (and
+//! SQLite's `-wal` and `-shm` files, which take the database's mode) 0600.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,8 +90,10 @@ use prescan_core::analysis::{
 use prescan_core::prescan::PrescanReport;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::seal::{OpenError, Sealer};
+
 /// The version of the SQLite schema (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// A storage failure (SQLite or a row that does not deserialize).
 #[derive(Debug)]
@@ -186,6 +199,8 @@ pub struct Db {
     /// The cache; a mutation takes its write lock after `conn`.
     state: RwLock<StoreState>,
     path: PathBuf,
+    /// The key of the sealed columns.
+    sealer: Sealer,
 }
 
 /// The case-folded name the UNIQUE index holds (the core compares names
@@ -200,22 +215,32 @@ fn status_code(a: &Analysis) -> String {
 
 impl Db {
     /// Opens (creating or migrating) `<dir>/prescan.sqlite3` and loads the
-    /// state.
-    pub fn open(dir: &Path) -> Result<Db, DbError> {
-        std::fs::create_dir_all(dir)
+    /// state, with the key of `key_file` (default `<dir>/prescan.key`,
+    /// generated on first start; a given one must exist).
+    pub fn open(dir: &Path, key_file: Option<&Path>) -> Result<Db, DbError> {
+        create_private_dir(dir)
             .map_err(|e| DbError(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join("prescan.sqlite3");
+        private_files(&path)?;
         let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Overwritten and deleted rows are zeroed, so that a credential
+        // sealed (or removed) does not linger in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
-        let state = load(&conn)?;
+        let sealer = open_key(&conn, dir, key_file)?;
+        let (state, plain) = load(&conn, &sealer)?;
+        seal_plain_rows(&mut conn, &sealer, &state, &plain)?;
+        // The -wal and -shm files exist now: check their modes too.
+        private_files(&path)?;
         Ok(Db {
             conn: Mutex::new(conn),
             state: RwLock::new(state),
             path,
+            sealer,
         })
     }
 
@@ -265,11 +290,11 @@ impl Db {
         let mut conn = self.conn();
         let mut state = self.state_write();
         let (value, changes) = f(&mut state, &conn).map_err(MutateError::Op)?;
-        match write(&mut conn, &state, changes) {
+        match write(&mut conn, &self.sealer, &state, changes) {
             Ok(()) => Ok(value),
             Err(e) => {
-                match load(&conn) {
-                    Ok(loaded) => *state = loaded,
+                match load(&conn, &self.sealer) {
+                    Ok((loaded, _)) => *state = loaded,
                     Err(reload) => {
                         return Err(MutateError::Db(DbError(format!(
                             "{e}; reloading the state failed too: {reload}"
@@ -370,7 +395,7 @@ impl Db {
 
     /// The saved prescan of a scan.
     pub fn prescan(&self, scan: ScanId) -> Result<Option<SavedPrescan>, DbError> {
-        read_prescan(&self.conn(), scan)
+        read_prescan(&self.conn(), &self.sealer, scan)
     }
 
     /// Closes the prescans a crash interrupted: their unfinished requests
@@ -386,8 +411,11 @@ impl Db {
             .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         for id in ids {
-            if let Some(p) = read_prescan(&conn, ScanId(id as u64))? {
-                out.push(p);
+            match read_prescan(&conn, &self.sealer, ScanId(id as u64)) {
+                Ok(Some(p)) => out.push(p),
+                Ok(None) => {}
+                // Reported and skipped, as at load: the others close.
+                Err(e) => eprintln!("prescan-server: skipped the prescan of scan {id}: {e}"),
             }
         }
         Ok(out)
@@ -414,7 +442,11 @@ pub fn find_identical_spec(
     })
 }
 
-fn read_prescan(conn: &Connection, scan: ScanId) -> Result<Option<SavedPrescan>, DbError> {
+fn read_prescan(
+    conn: &Connection,
+    sealer: &Sealer,
+    scan: ScanId,
+) -> Result<Option<SavedPrescan>, DbError> {
     let row: Option<(i64, i64, Option<i64>, String)> = conn
         .query_row(
             "SELECT analysis_id, started_ms, finished_ms, report FROM prescans WHERE scan_id = ?1",
@@ -428,7 +460,7 @@ fn read_prescan(conn: &Connection, scan: ScanId) -> Result<Option<SavedPrescan>,
             analysis_id: AnalysisId(analysis as u64),
             started_ms,
             finished_ms,
-            report: serde_json::from_str(&report)?,
+            report: serde_json::from_str(&open_row(sealer, &report, &prescan_aad(scan.0))?.0)?,
         }),
         None => None,
     })
@@ -495,10 +527,183 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
         )?;
         tx.commit()?;
     }
+    if version < 3 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE sealing (
+               id INTEGER PRIMARY KEY CHECK (id = 1),
+               probe TEXT NOT NULL
+             );
+             PRAGMA user_version = 3;",
+        )?;
+        tx.commit()?;
+    }
     Ok(())
 }
 
-fn load(conn: &Connection) -> Result<StoreState, DbError> {
+const PROBE: &str = "prescan key probe";
+const PROBE_AAD: &str = "sealing:1";
+
+fn analysis_aad(id: u64) -> String {
+    format!("analyses:{id}")
+}
+
+fn prescan_aad(scan: u64) -> String {
+    format!("prescans:{scan}")
+}
+
+/// Opens a sealed (or plain) column; a wrong key is an error naming it.
+fn open_row(sealer: &Sealer, stored: &str, aad: &str) -> Result<(String, bool), DbError> {
+    sealer.open(stored, aad).map_err(|e| match e {
+        OpenError::WrongKey => DbError(format!(
+            "the row {aad} does not open with this key (another key file, or a changed row)"
+        )),
+        OpenError::Malformed => DbError(format!("the row {aad} is not a sealed value")),
+    })
+}
+
+/// The key: the probe row tells whether the database was sealed already
+/// (then the key file must exist and open it).
+fn open_key(conn: &Connection, dir: &Path, key_file: Option<&Path>) -> Result<Sealer, DbError> {
+    let probe: Option<String> = conn
+        .query_row("SELECT probe FROM sealing WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    let default = dir.join("prescan.key");
+    let path = key_file.unwrap_or(&default);
+    // A new key only for a database never sealed, and only at the default
+    // place (a given --key-file must exist).
+    let sealer = Sealer::from_file(path, key_file.is_none() && probe.is_none()).map_err(|e| {
+        DbError(if probe.is_some() {
+            format!("{e}; the database was sealed with a key: give its key file (--key-file)")
+        } else {
+            e
+        })
+    })?;
+    match probe {
+        Some(p) => match sealer.open(&p, PROBE_AAD) {
+            Ok((text, true)) if text == PROBE => {}
+            _ => {
+                return Err(DbError(format!(
+                    "the key file {} is not the key this database was sealed with; start with the key file it was created with (--key-file), or the stored credentials cannot be read",
+                    path.display()
+                )))
+            }
+        },
+        None => {
+            conn.execute(
+                "INSERT INTO sealing (id, probe) VALUES (1, ?1)",
+                params![sealer.seal(PROBE, PROBE_AAD)],
+            )?;
+        }
+    }
+    Ok(sealer)
+}
+
+/// Creates `dir` (and its parents) with mode 0700 (on Unix).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Creates the database file 0600 if it is missing and takes the group's
+/// and others' permissions away from it and from its `-wal` and `-shm`.
+fn private_files(db: &Path) -> Result<(), DbError> {
+    let err = |e: std::io::Error| DbError(format!("cannot protect {}: {e}", db.display()));
+    if !db.exists() {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        o.open(db).map_err(err)?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = db.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if let Ok(m) = std::fs::metadata(&p) {
+                if m.permissions().mode() & 0o077 != 0 {
+                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                        .map_err(err)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rows read in plain text (written by an older server): sealed now.
+#[derive(Debug, Default)]
+struct PlainRows {
+    analyses: Vec<AnalysisId>,
+}
+
+fn seal_plain_rows(
+    conn: &mut Connection,
+    sealer: &Sealer,
+    state: &StoreState,
+    plain: &PlainRows,
+) -> Result<(), DbError> {
+    let tx = conn.transaction()?;
+    let mut sealed = plain.analyses.len();
+    for id in &plain.analyses {
+        if let Some(a) = state.analysis(*id) {
+            tx.execute(
+                "UPDATE analyses SET body = ?1 WHERE id = ?2",
+                params![
+                    sealer.seal(&serde_json::to_string(a)?, &analysis_aad(id.0)),
+                    id.0 as i64
+                ],
+            )?;
+        }
+    }
+    let rows: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare("SELECT scan_id, report FROM prescans")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    for (scan, report) in rows {
+        if !report.starts_with(crate::seal::PREFIX) {
+            tx.execute(
+                "UPDATE prescans SET report = ?1 WHERE scan_id = ?2",
+                params![sealer.seal(&report, &prescan_aad(scan as u64)), scan],
+            )?;
+            sealed += 1;
+        }
+    }
+    tx.commit()?;
+    if sealed > 0 {
+        // The plain-text versions are in the write-ahead log until it is
+        // checkpointed: write them over and empty it now.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        eprintln!("prescan-server: sealed the credentials of {sealed} rows written in plain text by an older server");
+    }
+    Ok(())
+}
+
+/// Reads the state; a row that cannot be read is reported and skipped (a
+/// sealed one that does not open is fatal: wrong key).
+fn load(conn: &Connection, sealer: &Sealer) -> Result<(StoreState, PlainRows), DbError> {
+    let mut plain = PlainRows::default();
+    let skip = |what: String, e: &dyn std::fmt::Display| {
+        eprintln!("prescan-server: skipped {what} of the database, which cannot be read: {e}");
+    };
     let mut state = StoreState::new();
     state.next_id = conn
         .query_row("SELECT value FROM meta WHERE key = 'next_id'", [], |r| {
@@ -507,38 +712,93 @@ fn load(conn: &Connection) -> Result<StoreState, DbError> {
         .optional()?
         .unwrap_or(1)
         .max(1) as u64;
-    let mut stmt = conn.prepare("SELECT body FROM analyses ORDER BY id")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    for body in rows {
-        let a: Analysis = serde_json::from_str(&body?)?;
-        state.analyses.push(a);
-    }
-    let mut stmt =
-        conn.prepare("SELECT analysis_id, body FROM activity ORDER BY analysis_id, seq")?;
+    let mut stmt = conn.prepare("SELECT id, body FROM analyses ORDER BY id")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
-        let (id, body) = row?;
-        let entry: ActivityEntry = serde_json::from_str(&body)?;
-        state
-            .activity
-            .entry(AnalysisId(id as u64))
-            .or_default()
-            .push(entry);
+        let (id, body) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                skip("a row of analyses".into(), &e);
+                continue;
+            }
+        };
+        let (json, sealed) = match sealer.open(&body, &analysis_aad(id as u64)) {
+            Ok(x) => x,
+            Err(OpenError::WrongKey) => {
+                return Err(DbError(format!(
+                    "analysis {id} does not open with this key (the key file is not the one the database was sealed with)"
+                )))
+            }
+            Err(OpenError::Malformed) => {
+                skip(format!("analysis {id}"), &"not a sealed value");
+                continue;
+            }
+        };
+        match serde_json::from_str::<Analysis>(&json) {
+            Ok(a) if a.id.0 as i64 == id => {
+                if !sealed {
+                    plain.analyses.push(a.id);
+                }
+                state.analyses.push(a);
+            }
+            Ok(_) => skip(format!("analysis {id}"), &"its body has another id"),
+            Err(e) => skip(format!("analysis {id}"), &e),
+        }
     }
-    let mut stmt = conn.prepare("SELECT record FROM specifications ORDER BY id")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    for record in rows {
-        let record: SpecRecord = serde_json::from_str(&record?)?;
-        state.specifications.push(StoredSpec {
-            record,
-            bytes: Vec::new(),
-            demo: false,
-        });
+    let mut stmt =
+        conn.prepare("SELECT analysis_id, seq, body FROM activity ORDER BY analysis_id, seq")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, seq, body) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                skip("a row of activity".into(), &e);
+                continue;
+            }
+        };
+        let id = AnalysisId(id as u64);
+        if state.analysis(id).is_none() {
+            continue;
+        }
+        match serde_json::from_str::<ActivityEntry>(&body) {
+            Ok(entry) => state.activity.entry(id).or_default().push(entry),
+            Err(e) => skip(format!("activity entry {seq} of analysis {}", id.0), &e),
+        }
     }
-    Ok(state)
+    let mut stmt = conn.prepare("SELECT id, record FROM specifications ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, record) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                skip("a row of specifications".into(), &e);
+                continue;
+            }
+        };
+        match serde_json::from_str::<SpecRecord>(&record) {
+            Ok(record) => state.specifications.push(StoredSpec {
+                record,
+                bytes: Vec::new(),
+                demo: false,
+            }),
+            Err(e) => skip(format!("specification {id}"), &e),
+        }
+    }
+    Ok((state, plain))
 }
 
-fn write(conn: &mut Connection, state: &StoreState, changes: Changes) -> Result<(), DbError> {
+fn write(
+    conn: &mut Connection,
+    sealer: &Sealer,
+    state: &StoreState,
+    changes: Changes,
+) -> Result<(), DbError> {
     if changes.analyses.is_empty() && changes.extra.is_empty() && changes.notifications.is_empty() {
         return Ok(());
     }
@@ -548,7 +808,7 @@ fn write(conn: &mut Connection, state: &StoreState, changes: Changes) -> Result<
         params![state.next_id as i64],
     )?;
     for id in &changes.analyses {
-        write_analysis(&tx, state, *id)?;
+        write_analysis(&tx, sealer, state, *id)?;
     }
     for extra in changes.extra {
         match extra {
@@ -582,7 +842,10 @@ fn write(conn: &mut Connection, state: &StoreState, changes: Changes) -> Result<
                             p.analysis_id.0 as i64,
                             p.started_ms,
                             p.finished_ms,
-                            serde_json::to_string(&p.report)?
+                            sealer.seal(
+                                &serde_json::to_string(&p.report)?,
+                                &prescan_aad(p.scan_id.0)
+                            )
                         ],
                     )?;
                 }
@@ -601,7 +864,12 @@ fn write(conn: &mut Connection, state: &StoreState, changes: Changes) -> Result<
 
 /// Writes one analysis as the state has it: its row and its new activity
 /// entries, or the removal of all its rows.
-fn write_analysis(tx: &Transaction<'_>, state: &StoreState, id: AnalysisId) -> Result<(), DbError> {
+fn write_analysis(
+    tx: &Transaction<'_>,
+    sealer: &Sealer,
+    state: &StoreState,
+    id: AnalysisId,
+) -> Result<(), DbError> {
     let key = id.0 as i64;
     let Some(a) = state.analysis(id) else {
         tx.execute("DELETE FROM prescans WHERE analysis_id = ?1", params![key])?;
@@ -618,7 +886,7 @@ fn write_analysis(tx: &Transaction<'_>, state: &StoreState, id: AnalysisId) -> R
             a.name,
             fold(&a.name),
             status_code(a),
-            serde_json::to_string(a)?
+            sealer.seal(&serde_json::to_string(a)?, &analysis_aad(id.0))
         ],
     )?;
     let stored: i64 = tx.query_row(

@@ -12,7 +12,9 @@
 //! and is never deleted, so a cached HAR never goes stale.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use prescan_core::analysis::SpecId;
@@ -20,6 +22,15 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The cache's byte budget by default: 64 MiB of HAR JSON.
 pub const DEFAULT_BUDGET: usize = 64 * 1024 * 1024;
+
+/// Why a conversion got no turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    /// The queue of waiting conversions is full.
+    Queue,
+    /// No turn came within the wait.
+    Wait,
+}
 
 /// What a HAR is converted from: a specification and the `server` asked
 /// for (`None`: the specification's own).
@@ -29,6 +40,8 @@ pub type HarKey = (SpecId, Option<String>);
 pub struct HarCache {
     permits: Arc<Semaphore>,
     count: usize,
+    /// Requests waiting for a permit.
+    waiting: AtomicUsize,
     budget: usize,
     lru: Mutex<Lru>,
 }
@@ -57,6 +70,7 @@ impl HarCache {
         HarCache {
             permits: Arc::new(Semaphore::new(count)),
             count,
+            waiting: AtomicUsize::new(0),
             budget,
             lru: Mutex::new(Lru::default()),
         }
@@ -76,6 +90,34 @@ impl HarCache {
             .acquire_owned()
             .await
             .expect("the semaphore is never closed")
+    }
+
+    /// A conversion's turn, unless `queue` requests wait already or none
+    /// comes within `wait`: then why not ([`Busy`]).
+    pub async fn permit_within(
+        &self,
+        queue: usize,
+        wait: Duration,
+    ) -> Result<OwnedSemaphorePermit, Busy> {
+        if let Ok(p) = self.permits.clone().try_acquire_owned() {
+            return Ok(p);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= queue {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(Busy::Queue);
+        }
+        let r = tokio::time::timeout(wait, self.permits.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        match r {
+            Ok(p) => Ok(p.expect("the semaphore is never closed")),
+            Err(_) => Err(Busy::Wait),
+        }
+    }
+
+    /// Conversions running now (permits held; a conversion past its
+    /// deadline holds its permit until it really ends).
+    pub fn running(&self) -> usize {
+        self.count - self.permits.available_permits()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {

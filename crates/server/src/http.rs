@@ -41,20 +41,110 @@ const API: &str = "/api/v1";
 /// the binary is self-contained.
 pub const OPENAPI_JSON: &str = prescan_core::api::OPENAPI_JSON;
 
-/// The Content-Security-Policy of the app: its own scripts (Trunk's inline
-/// loader and the service-worker registration are inline), WebAssembly,
-/// its Web Worker, and `connect-src *` because the app talks to a JSON API
-/// at any URL the user sets and sends browser prescans to any server.
-pub const APP_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src *; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The Content-Security-Policy of the app served from `dist` (see
+/// [`app_csp`]).
+///
+/// Scripts: the app's own files, WebAssembly (`'wasm-unsafe-eval'`) and
+/// the inline `<script>` blocks of `index.html` (the service-worker
+/// registration and Trunk's module loader) by their SHA-256 hashes,
+/// computed when the server starts; never `'unsafe-inline'`. Connections:
+/// this server, the `--allow-origin` origins and the `--csp-connect`
+/// sources.
+pub fn app_csp(index_html: Option<&str>, allow_origins: &[String], connect: &[String]) -> String {
+    let mut script = String::from("'self' 'wasm-unsafe-eval'");
+    for hash in index_html.map(inline_script_hashes).unwrap_or_default() {
+        script.push_str(&format!(" 'sha256-{hash}'"));
+    }
+    let mut connect_src = String::from("'self'");
+    for o in allow_origins.iter().chain(connect) {
+        // A source may not hold ';' or ',' (they would end the directive).
+        if !o.is_empty() && !o.contains([';', ',']) && !o.chars().any(char::is_whitespace) {
+            connect_src.push(' ');
+            connect_src.push_str(o);
+        }
+    }
+    format!(
+        "default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src {connect_src}; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
-/// An error response: a [`Problem`] as `application/problem+json`.
+/// The base64 SHA-256 of every inline `<script>` block (one without a
+/// `src` attribute) of an HTML page, as CSP hash sources take them.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(start) = lower[at..].find("<script").map(|i| i + at) {
+        let Some(open_end) = lower[start..].find('>').map(|i| i + start) else {
+            break;
+        };
+        let tag = &lower[start..open_end];
+        let Some(close) = lower[open_end..].find("</script").map(|i| i + open_end) else {
+            break;
+        };
+        let has_src = tag
+            .split(|c: char| c.is_whitespace())
+            .any(|attr| attr.starts_with("src=") || attr == "src");
+        if !has_src {
+            let body = &html[open_end + 1..close];
+            let digest = sha2::Sha256::digest(body.as_bytes());
+            out.push(base64::engine::general_purpose::STANDARD.encode(digest));
+        }
+        at = close + "</script".len();
+    }
+    out
+}
+
+/// An error response: a [`Problem`] as `application/problem+json`, with a
+/// `Retry-After` (seconds) when the client should come back later.
 #[derive(Debug)]
-pub struct ApiError(pub Box<Problem>);
+pub struct ApiError(pub Box<Problem>, pub Option<u64>);
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        ApiError(Box::new(p))
+        ApiError(Box::new(p), None)
     }
+}
+
+impl ApiError {
+    /// A problem with `Retry-After: secs` (at least 1).
+    pub fn retry_after(p: Problem, wait: Duration) -> Self {
+        ApiError(Box::new(p), Some(wait.as_secs_f64().ceil().max(1.0) as u64))
+    }
+}
+
+/// A 429 problem: `what` has been done too often (`option`: the limit).
+fn rate_limited(what: &str, option: &str, wait: Duration) -> ApiError {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    ApiError::retry_after(
+        Problem::new(
+            429,
+            "rate-limited",
+            "Too many requests",
+            format!("Too many {what} from this client; try again in {secs} s (the server's limit: {option})."),
+        ),
+        wait,
+    )
+}
+
+/// The client of a request: its rate-limit key (`token:<name>` for a
+/// request with one of the server's tokens, `addr:<ip>` otherwise). The
+/// guard puts it in every request's extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client(pub String);
+
+/// Takes one event of `limiter` for `client` (429 when none is left).
+fn take_rate(
+    limiter: &crate::limits::RateLimiter,
+    client: &Client,
+    what: &str,
+    option: &str,
+) -> Result<(), ApiError> {
+    limiter
+        .take(&client.0)
+        .map_err(|wait| rate_limited(what, option, wait))
 }
 
 impl From<StoreError> for ApiError {
@@ -83,7 +173,12 @@ impl From<MutateError<ApiError>> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        problem_response(*self.0)
+        let mut r = problem_response(*self.0);
+        if let Some(secs) = self.1 {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        r
     }
 }
 
@@ -127,6 +222,77 @@ async fn blocking<R: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::from(Problem::internal(format!("The request failed: {e}"))))?
+}
+
+/// A conversion's turn (see [`crate::har`]): at most `--max-conversions`
+/// run at once; a request waits at most `--conversion-wait`, behind at
+/// most `--conversion-queue` others, and gets a 503 problem with
+/// `Retry-After` otherwise.
+async fn conversion_turn(s: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    let c = &s.config;
+    s.har
+        .permit_within(c.conversion_queue, c.conversion_wait)
+        .await
+        .map_err(|busy| {
+            let why = match busy {
+                crate::har::Busy::Queue => format!(
+                    "{} conversions are running and {} are waiting (--max-conversions, --conversion-queue)",
+                    s.har.permits(),
+                    c.conversion_queue
+                ),
+                crate::har::Busy::Wait => format!(
+                    "no conversion ended within {} s (--conversion-wait)",
+                    c.conversion_wait.as_secs_f64()
+                ),
+            };
+            ApiError::retry_after(
+                Problem::new(
+                    503,
+                    "server-busy",
+                    "Server busy",
+                    format!("The server is busy converting specifications: {why}. Try again later."),
+                ),
+                c.conversion_wait.max(Duration::from_secs(1)),
+            )
+        })
+}
+
+/// Runs a conversion `f` of `file_name` on a blocking thread with its turn
+/// (`permit`, held until the work really ends, even past the deadline or
+/// when the client went away: stuck work counts against the limit) and
+/// waits for it at most `--conversion-deadline` (then a 422 problem naming
+/// the deadline).
+async fn run_conversion<R: Send + 'static>(
+    s: &AppState,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    file_name: &str,
+    f: impl FnOnce() -> Result<R, ApiError> + Send + 'static,
+) -> Result<R, ApiError> {
+    let hang = s.config.test_hooks && file_name.contains("__hang__");
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        if hang {
+            std::thread::sleep(Duration::from_secs(3));
+        }
+        let r = f();
+        crate::har::HarCache::release_memory();
+        r
+    });
+    let deadline = s.config.conversion_deadline;
+    match tokio::time::timeout(deadline, task).await {
+        Ok(r) => r.map_err(|e| {
+            ApiError::from(Problem::internal(format!("The conversion failed: {e}")))
+        })?,
+        Err(_) => Err(ApiError::from(Problem::new(
+            422,
+            "conversion-deadline",
+            "Conversion deadline passed",
+            format!(
+                "The conversion of {file_name} did not end within the server's deadline of {} s (--conversion-deadline): the specification is too large or too complex for this server.",
+                deadline.as_secs_f64()
+            ),
+        ))),
+    }
 }
 
 /// Runs one change of the store on a blocking thread: the core's operation
@@ -186,12 +352,107 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(prescan_har),
         )
         .route(&format!("{API}/notifications"), get(notifications))
-        .route(&format!("{API}/me"), get(me))
-        .fallback(fallback)
+        .route(&format!("{API}/me"), get(me));
+    let r = if state.config.test_hooks {
+        r.route(&format!("{API}/test-hooks/panic"), get(test_panic))
+    } else {
+        r
+    };
+    r.fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        // A panic in a handler is a 500 problem; the connection and the
+        // server go on (inside the guard, so the answer has its headers).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
-        .with_state(state);
-    r
+        .with_state(state)
+}
+
+async fn test_panic() -> Response {
+    panic!("test hook: a handler panics")
+}
+
+fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| err.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    eprintln!("prescan-server: a request failed on an internal error (panic: {what})");
+    problem_response(Problem::internal(
+        "The server failed on this request (an internal error). Nothing else is affected; try again, and check the server's log if it persists.",
+    ))
+}
+
+/// Whether `host` (a `Host` header) names this server: the listen
+/// address, a loopback name (`localhost`, `*.localhost`, `127.0.0.1`,
+/// `[::1]`) with the listen port, any IP address with the listen port when
+/// listening on all addresses, or the host of a `--public-url` (with its
+/// port if the header has one). A page on another name that resolves here
+/// (DNS rebinding) is refused.
+pub fn host_allowed(host: &str, listen: std::net::SocketAddr, public_urls: &[String]) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let (name, port) = split_host(&host);
+    let name = name.trim_end_matches('.');
+    let port_ok = |default: u16| port.map_or(default, |p| p) == listen.port();
+    let loopback = name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "127.0.0.1"
+        || name == "[::1]";
+    if loopback && port_ok(80) {
+        return true;
+    }
+    let ip = name
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .ok();
+    if let Some(ip) = ip {
+        if port_ok(80) && (ip == listen.ip() || listen.ip().is_unspecified()) {
+            return true;
+        }
+    }
+    public_urls.iter().any(|u| {
+        let Some((scheme, rest)) = u.split_once("://") else {
+            return false;
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let authority = authority
+            .rsplit('@')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let (pname, pport) = split_host(&authority);
+        let pport = pport.unwrap_or(if scheme.eq_ignore_ascii_case("https") {
+            443
+        } else {
+            80
+        });
+        pname.trim_end_matches('.') == name && port.is_none_or(|p| p == pport)
+    })
+}
+
+/// `name[:port]` (IPv6 in brackets).
+fn split_host(host: &str) -> (&str, Option<u16>) {
+    if host.starts_with('[') {
+        return match host.find(']') {
+            Some(end) => {
+                let port = host[end + 1..]
+                    .strip_prefix(':')
+                    .and_then(|p| p.parse().ok());
+                (&host[..=end], port)
+            }
+            None => (host, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((n, p)) => match p.parse() {
+            Ok(port) => (n, Some(port)),
+            Err(_) => (host, None),
+        },
+        None => (host, None),
+    }
 }
 
 // ---- Middleware: CORS, token, headers ----
@@ -266,6 +527,38 @@ pub fn authenticate(config: &crate::Config, headers: &HeaderMap) -> Option<Strin
 async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let api = is_api(&path);
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let address_key = format!("addr:{ip}");
+    if !s.config.has_tokens() {
+        // Without a token, the Host must name this server: a page whose
+        // name was made to resolve here (DNS rebinding) is same-origin to
+        // the browser, and only its Host header tells.
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
+        if let Some(host) = host {
+            if !host_allowed(host, s.addr, &s.config.public_urls) {
+                let mut r = problem_response(Problem::new(
+                    421,
+                    "host-not-allowed",
+                    "Host not allowed",
+                    format!(
+                        "This server does not answer to the name {host}. Call it by its listen address or a loopback name, or start it with --public-url for the name it is reached at (or with a --token)."
+                    ),
+                ));
+                r.headers_mut().insert(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                );
+                return r;
+            }
+        }
+    }
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -337,12 +630,29 @@ async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> 
         && !(matches!(method, Method::GET | Method::HEAD)
             && (path == format!("{API}/health") || path == format!("{API}/openapi.json")))
     {
-        match authenticate(&s.config, req.headers()) {
-            Some(name) => {
-                req.extensions_mut().insert(Caller(name));
-                next.run(req).await
+        // Wrong tokens are throttled by address (an attacker cannot lock
+        // out a token used from elsewhere); a throttled address gets no
+        // token checked at all, so guessing stays slow.
+        let guessed = bearer(req.headers()).is_some();
+        match s.limits.auth_failures.exhausted(&address_key) {
+            Some(wait) if guessed => {
+                rate_limited("failed authentications", "--rate-auth-failures", wait).into_response()
             }
-            None => problem_response(Problem::unauthorized()),
+            _ => match authenticate(&s.config, req.headers()) {
+                Some(name) => {
+                    req.extensions_mut().insert(Client(format!("token:{name}")));
+                    req.extensions_mut().insert(Caller(name));
+                    next.run(req).await
+                }
+                None if guessed => match s.limits.auth_failures.take(&address_key) {
+                    Ok(()) => problem_response(Problem::unauthorized()),
+                    Err(wait) => {
+                        rate_limited("failed authentications", "--rate-auth-failures", wait)
+                            .into_response()
+                    }
+                },
+                None => problem_response(Problem::unauthorized()),
+            },
         }
     } else {
         let name = if s.config.has_tokens() {
@@ -350,6 +660,10 @@ async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> 
         } else {
             None
         };
+        req.extensions_mut().insert(Client(match &name {
+            Some(n) => format!("token:{n}"),
+            None => address_key.clone(),
+        }));
         req.extensions_mut()
             .insert(Caller(name.unwrap_or_else(|| crate::ANONYMOUS.to_owned())));
         next.run(req).await
@@ -372,10 +686,7 @@ async fn guard(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> 
     if api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(APP_CSP),
-        );
+        h.insert(header::CONTENT_SECURITY_POLICY, s.app_csp.clone());
         h.insert(
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
@@ -855,6 +1166,7 @@ fn file_name_param(params: &BTreeMap<String, String>) -> Result<String, ApiError
 async fn upload(
     State(s): State<Arc<AppState>>,
     Extension(user): Extension<Caller>,
+    Extension(client): Extension<Client>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
@@ -869,9 +1181,11 @@ async fn upload(
         )
         .into());
     }
+    take_rate(&s.limits.uploads, &client, "uploads", "--rate-uploads")?;
     let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;
-    let st = s.clone();
-    let record = blocking(move || {
+    let permit = conversion_turn(&s).await?;
+    let name = file_name.clone();
+    let upload = run_conversion(&s, permit, &name, move || {
         let conversion = prescan_core::convert(&file_name, &bytes, &ConvertOptions::default())
             .map_err(|e| {
                 ApiError::from(Problem::invalid(vec![ProblemField::new(
@@ -882,6 +1196,11 @@ async fn upload(
         let mut upload = SpecUpload::from_specification(&conversion.spec, bytes.to_vec());
         upload.file_name = file_name;
         drop(conversion);
+        Ok(upload)
+    })
+    .await?;
+    let st = s.clone();
+    let record = blocking(move || {
         Ok(st.db.mutate(|state, conn| {
             if let Some(existing) = db::find_identical_spec(conn, &upload.file_name, &upload.bytes)
                 .map_err(ApiError::from)?
@@ -1045,15 +1364,14 @@ async fn spec_har(
     if let Some(har) = s.har.get(&key) {
         return Ok(har_response(har));
     }
-    let permit = s.har.permit().await;
+    let permit = conversion_turn(&s).await?;
     // Converted while this request waited for its turn?
     if let Some(har) = s.har.get(&key) {
         return Ok(har_response(har));
     }
     let bytes = spec_bytes(&s, id).await?;
-    let har = blocking(move || {
-        // Held until the conversion ends, even if the client goes away.
-        let _permit = permit;
+    let file_name = record.file_name.clone();
+    let har = run_conversion(&s, permit, &file_name, move || {
         let options = ConvertOptions {
             base_url: server,
             ..ConvertOptions::default()
@@ -1070,7 +1388,6 @@ async fn spec_har(
             )]))),
         };
         drop(bytes);
-        crate::har::HarCache::release_memory();
         har
     })
     .await?;
@@ -1169,9 +1486,26 @@ async fn current_prescan(s: &Arc<AppState>, scan: ScanId) -> Result<wire::Presca
     }
 }
 
+/// The 503 problem of a server running `--max-prescans` prescans.
+fn prescans_busy(s: &AppState) -> ApiError {
+    ApiError::retry_after(
+        Problem::new(
+            503,
+            "prescans-busy",
+            "Too many prescans",
+            format!(
+                "The server runs {} prescans at once (--max-prescans) and all are under way. Try again when one has finished.",
+                s.config.max_prescans
+            ),
+        ),
+        Duration::from_secs(10),
+    )
+}
+
 async fn prescan_start(
     State(s): State<Arc<AppState>>,
     Extension(user): Extension<Caller>,
+    Extension(client): Extension<Client>,
     PathId(scan): PathId<ScanId>,
     headers: HeaderMap,
     body: Body,
@@ -1189,6 +1523,10 @@ async fn prescan_start(
     if s.prescans.get(scan).is_some() {
         return Err(running_conflict(scan));
     }
+    if s.prescans.all().len() >= s.config.max_prescans {
+        return Err(prescans_busy(&s));
+    }
+    take_rate(&s.limits.prescans, &client, "prescans", "--rate-prescans")?;
     let bytes = spec_bytes(&s, spec.spec_id).await?;
     let options = ConvertOptions {
         base_url: spec.server.clone(),
@@ -1196,7 +1534,8 @@ async fn prescan_start(
         ..ConvertOptions::default()
     };
     let file_name = spec.file_name.clone();
-    let (plan, total_endpoints) = blocking(move || {
+    let permit = conversion_turn(&s).await?;
+    let (plan, total_endpoints) = run_conversion(&s, permit, &spec.file_name, move || {
         let c = prescan_core::convert(&file_name, &bytes, &options).map_err(|e| {
             ApiError::from(Problem::invalid(vec![ProblemField::new(
                 "spec_id",
@@ -1212,20 +1551,32 @@ async fn prescan_start(
         .check_plan(&plan)
         .await
         .map_err(|m| ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)])))?;
+    // The test hook of a prescan task that panics.
+    let hook_panic =
+        s.config.test_hooks && plan.requests.iter().any(|r| r.url.contains("__panic__"));
+    if s.prescans.all().len() >= s.config.max_prescans {
+        return Err(prescans_busy(&s));
+    }
     let started_ms = now_ms();
-    let Some((running, cancel)) =
-        s.prescans
-            .start(scan, info.analysis_id, started_ms, plan, total_endpoints)
-    else {
+    let Some((running, cancel)) = s.prescans.start(
+        scan,
+        info.analysis_id,
+        started_ms,
+        plan,
+        total_endpoints,
+        info.auth.clone(),
+    ) else {
         return Err(running_conflict(scan));
     };
     let (report, _) = running.snapshot();
+    // Stored without the credentials it sends: a saved prescan must not
+    // keep a credential after it is changed.
     let first = SavedPrescan {
         scan_id: scan,
         analysis_id: info.analysis_id,
         started_ms,
         finished_ms: None,
-        report: report.clone(),
+        report: wire::redact_report(&report, &info.auth),
     };
     let db = s.db.clone();
     let saved = blocking(move || {
@@ -1246,8 +1597,8 @@ async fn prescan_start(
     }
     let st = s.clone();
     tokio::spawn(async move {
-        prescan::drive(running.clone(), cancel, st.outbound.clone()).await;
-        finish_prescan(&st, scan, &running, user.0).await;
+        let note = supervise(&st, &running, cancel, hook_panic).await;
+        finish_prescan(&st, scan, &running, user.0, &note).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
     let mut r = json_response(StatusCode::ACCEPTED, &body);
@@ -1263,10 +1614,65 @@ fn running_conflict(scan: ScanId) -> ApiError {
     )))
 }
 
+/// Drives a prescan in a task of its own, within `--prescan-deadline`: a
+/// panic in it, or the deadline, ends the prescan (its unfinished requests
+/// cancelled, so it is failed, never left running). Returns the note for
+/// the activity log ("" when it ended normally).
+async fn supervise(
+    s: &Arc<AppState>,
+    running: &Arc<prescan::Running>,
+    cancel: tokio::sync::watch::Receiver<bool>,
+    hook_panic: bool,
+) -> String {
+    let (r, client) = (running.clone(), s.outbound.clone());
+    let mut task = tokio::spawn(async move {
+        if hook_panic {
+            panic!("test hook: a prescan task panics");
+        }
+        prescan::drive(r, cancel, client).await
+    });
+    let deadline = s.config.prescan_deadline;
+    let note = match tokio::time::timeout(deadline, &mut task).await {
+        Ok(Ok(())) => String::new(),
+        Ok(Err(e)) => {
+            eprintln!("prescan-server: a prescan task failed: {e}");
+            "The prescan stopped on an internal error of the server; its unfinished requests are recorded as cancelled.".to_owned()
+        }
+        Err(_) => {
+            running.cancel();
+            // The loop records the cancellation at once; a task that does
+            // not end is stopped.
+            if tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+            format!(
+                "The prescan was stopped at the server's deadline of {} s (--prescan-deadline).",
+                deadline.as_secs_f64()
+            )
+        }
+    };
+    let mut run = running.run.lock().unwrap_or_else(|p| p.into_inner());
+    let p = run.progress();
+    if p.done < p.total {
+        run.cancel(now_ms());
+    }
+    note
+}
+
 /// Records a finished prescan with the core (activity log entry and
 /// notification) and saves it, in one transaction.
-async fn finish_prescan(s: &Arc<AppState>, scan: ScanId, running: &prescan::Running, user: String) {
+async fn finish_prescan(
+    s: &Arc<AppState>,
+    scan: ScanId,
+    running: &prescan::Running,
+    user: String,
+    extra: &str,
+) {
     let (report, _) = running.snapshot();
+    let report = wire::redact_report(&report, &running.auth);
     let saved = SavedPrescan {
         scan_id: scan,
         analysis_id: running.analysis_id,
@@ -1275,7 +1681,13 @@ async fn finish_prescan(s: &Arc<AppState>, scan: ScanId, running: &prescan::Runn
         report,
     };
     let st = s.clone();
-    let note = running.refusal_note();
+    let mut note = running.refusal_note();
+    if !extra.is_empty() {
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        note.push_str(extra);
+    }
     let r = tokio::task::spawn_blocking(move || record(&st, saved, &note, &user)).await;
     if let Ok(Err(e)) = r {
         eprintln!("prescan-server: the prescan of scan {scan} could not be saved: {e}");

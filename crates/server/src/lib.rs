@@ -18,7 +18,10 @@ pub mod db;
 pub mod guard;
 pub mod har;
 pub mod http;
+pub mod limits;
 pub mod prescan;
+pub mod seal;
+pub mod serve;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -122,13 +125,83 @@ pub struct Config {
     /// Named users (`--users-file`): each call with one of their tokens is
     /// recorded under that name.
     pub users: Vec<UserToken>,
+
+    // ---- Hardening (issue 12): limits, timeouts, Host check, keys ----
+    /// How long a client may take to send a request's line and headers
+    /// (`--header-read-timeout`); also how long an idle keep-alive
+    /// connection is kept.
+    pub header_read_timeout: Duration,
+    /// A connection with no bytes read or written for this long is closed
+    /// (`--idle-timeout`).
+    pub idle_timeout: Duration,
+    /// Connections served at once (`--max-connections`); more wait in
+    /// the listen backlog.
+    pub max_connections: usize,
+    /// Conversions running at once (`--max-conversions`; default one per
+    /// CPU).
+    pub max_conversions: usize,
+    /// Conversions (uploads, HARs, prescan plans) waiting for a turn at
+    /// most (`--conversion-queue`); more get a 503 problem.
+    pub conversion_queue: usize,
+    /// How long a conversion waits for its turn (`--conversion-wait`).
+    pub conversion_wait: Duration,
+    /// How long the server waits for one conversion
+    /// (`--conversion-deadline`); past it, a 422 problem.
+    pub conversion_deadline: Duration,
+    /// Server-side prescans running at once (`--max-prescans`).
+    pub max_prescans: usize,
+    /// How long a server-side prescan may run (`--prescan-deadline`).
+    pub prescan_deadline: Duration,
+    /// Uploads a minute per token or address (`--rate-uploads`; 0: no
+    /// limit).
+    pub rate_uploads: u32,
+    /// Prescans started a minute per token or address (`--rate-prescans`).
+    pub rate_prescans: u32,
+    /// Failed authentications a minute per address
+    /// (`--rate-auth-failures`).
+    pub rate_auth_failures: u32,
+    /// Public URLs the server is reached at (`--public-url`): their hosts
+    /// are accepted in `Host` when no token is configured.
+    pub public_urls: Vec<String>,
+    /// Extra `connect-src` sources of the app's CSP (`--csp-connect`).
+    pub csp_connect: Vec<String>,
+    /// The key file of credentials at rest (`--key-file`; default
+    /// `<data_dir>/prescan.key`, generated).
+    pub key_file: Option<PathBuf>,
+    /// Test hooks (never set by the binary): a route that panics and
+    /// prescans of URLs containing `__panic__` or `__hang__`.
+    #[doc(hidden)]
+    pub test_hooks: bool,
 }
+
+/// `--header-read-timeout` by default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// `--idle-timeout` by default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// `--max-connections` by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// `--conversion-queue` by default.
+pub const DEFAULT_CONVERSION_QUEUE: usize = 16;
+/// `--conversion-wait` by default.
+pub const DEFAULT_CONVERSION_WAIT: Duration = Duration::from_secs(10);
+/// `--conversion-deadline` by default.
+pub const DEFAULT_CONVERSION_DEADLINE: Duration = Duration::from_secs(30);
+/// `--max-prescans` by default.
+pub const DEFAULT_MAX_PRESCANS: usize = 8;
+/// `--prescan-deadline` by default.
+pub const DEFAULT_PRESCAN_DEADLINE: Duration = Duration::from_secs(15 * 60);
+/// `--rate-uploads` by default (a minute).
+pub const DEFAULT_RATE_UPLOADS: u32 = 60;
+/// `--rate-prescans` by default (a minute).
+pub const DEFAULT_RATE_PRESCANS: u32 = 30;
+/// `--rate-auth-failures` by default (a minute).
+pub const DEFAULT_RATE_AUTH_FAILURES: u32 = 20;
 
 /// The name recorded for calls to a server without tokens (and what
 /// `GET /api/v1/me` says there).
 pub const ANONYMOUS: &str = "Anonymous";
 
-/// The shortest token of a users file.
+/// The shortest token (`--token` and users files).
 pub const MIN_TOKEN_CHARS: usize = 16;
 
 /// A named user of `--users-file`.
@@ -220,6 +293,23 @@ impl Config {
             prescan_lookup: None,
             user: "API user".into(),
             users: Vec::new(),
+            // Hardening (issue 12).
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_conversions: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            conversion_queue: DEFAULT_CONVERSION_QUEUE,
+            conversion_wait: DEFAULT_CONVERSION_WAIT,
+            conversion_deadline: DEFAULT_CONVERSION_DEADLINE,
+            max_prescans: DEFAULT_MAX_PRESCANS,
+            prescan_deadline: DEFAULT_PRESCAN_DEADLINE,
+            rate_uploads: DEFAULT_RATE_UPLOADS,
+            rate_prescans: DEFAULT_RATE_PRESCANS,
+            rate_auth_failures: DEFAULT_RATE_AUTH_FAILURES,
+            public_urls: Vec::new(),
+            csp_connect: Vec::new(),
+            key_file: None,
+            test_hooks: false,
         }
     }
 
@@ -254,6 +344,12 @@ pub struct AppState {
     pub config: Config,
     /// Conversions of specifications to HAR: their bound and cache.
     pub har: har::HarCache,
+    /// Where the server listens (the Host check).
+    pub addr: SocketAddr,
+    /// The rate limits.
+    pub limits: limits::Limits,
+    /// The Content-Security-Policy of the app ([`http::app_csp`]).
+    pub app_csp: axum::http::HeaderValue,
 }
 
 /// A running server.
@@ -329,17 +425,30 @@ pub async fn start(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Server, db::DbError> {
     let dir = config.data_dir.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(&dir))
+    let key_file = config.key_file.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(&dir, key_file.as_deref()))
         .await
         .map_err(|e| db::DbError(e.to_string()))??;
     let db = Arc::new(db);
     let outbound = prescan_outbound(&config).map_err(db::DbError)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| db::DbError(e.to_string()))?;
+    let index = config
+        .dist
+        .as_ref()
+        .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok());
+    let csp = http::app_csp(index.as_deref(), &config.allow_origins, &config.csp_connect);
     let state = Arc::new(AppState {
         db: db.clone(),
         prescans: prescan::Prescans::default(),
         outbound: Arc::new(outbound),
+        har: har::HarCache::new(config.max_conversions, har::DEFAULT_BUDGET),
+        addr,
+        limits: limits::Limits::new(&config),
+        app_csp: axum::http::HeaderValue::from_str(&csp)
+            .map_err(|e| db::DbError(format!("the Content-Security-Policy: {e}")))?,
         config,
-        har: har::HarCache::default(),
     });
     http::close_interrupted_prescans(&state).await?;
     let engine = Engine::new(state.config.engine);
@@ -356,17 +465,15 @@ pub async fn start(
             }
         }
     });
-    let addr = listener
-        .local_addr()
-        .map_err(|e| db::DbError(e.to_string()))?;
     let app = http::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
+    let limits = serve::ConnLimits {
+        max_connections: state.config.max_connections,
+        header_read_timeout: state.config.header_read_timeout,
+        idle_timeout: state.config.idle_timeout,
+    };
     let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        serve::serve(listener, app, limits, async move {
             tokio::select! {
                 _ = rx => {}
                 _ = shutdown => {}

@@ -4,10 +4,18 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use clap::{Parser, ValueEnum};
 use prescan_server::guard::Allow;
 use prescan_server::{
     Config, EngineSpeed, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_SPEC_BYTES, DEFAULT_PRESCAN_RATE,
+};
+use prescan_server::{
+    DEFAULT_CONVERSION_DEADLINE, DEFAULT_CONVERSION_QUEUE, DEFAULT_CONVERSION_WAIT,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_PRESCANS, DEFAULT_PRESCAN_DEADLINE, DEFAULT_RATE_AUTH_FAILURES,
+    DEFAULT_RATE_PRESCANS, DEFAULT_RATE_UPLOADS, MIN_TOKEN_CHARS,
 };
 
 /// As the `u16` clap parses.
@@ -39,7 +47,8 @@ struct Cli {
     /// present).
     #[arg(long)]
     dist: Option<PathBuf>,
-    /// Bearer token every API call needs (except health and openapi.json).
+    /// Bearer token every API call needs (except health and openapi.json);
+    /// at least 16 characters.
     #[arg(long, env = "PRESCAN_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// A file of named users: one `name<TAB>token` a line (# comments and
@@ -101,6 +110,68 @@ struct Cli {
     /// server (0: no limit).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_PRESCAN_RATE)]
     prescan_rate: f64,
+
+    // ---- Hardening (issue 12): limits, timeouts, Host check, key ----
+    /// Seconds a client may take to send a request's line and headers
+    /// (also how long an idle kept-alive connection stays open).
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+    header_read_timeout: u64,
+    /// Seconds without a byte read or written after which a connection is
+    /// closed.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_IDLE_TIMEOUT.as_secs())]
+    idle_timeout: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Specification conversions (uploads, HARs, prescan plans) running at
+    /// once. Default: one per CPU.
+    #[arg(long, value_name = "N")]
+    max_conversions: Option<usize>,
+    /// Conversions waiting for a turn at most; more get a 503 problem.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONVERSION_QUEUE)]
+    conversion_queue: usize,
+    /// Seconds a conversion waits for its turn before a 503 problem.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_CONVERSION_WAIT.as_secs())]
+    conversion_wait: u64,
+    /// Seconds the server waits for one conversion before a 422 problem
+    /// (the work keeps its turn until it ends).
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_CONVERSION_DEADLINE.as_secs())]
+    conversion_deadline: u64,
+    /// Server-side prescans running at once; more get a 503 problem.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PRESCANS)]
+    max_prescans: usize,
+    /// Seconds a server-side prescan may run; then it is ended as failed,
+    /// with a note.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_PRESCAN_DEADLINE.as_secs())]
+    prescan_deadline: u64,
+    /// Specification uploads a minute per token (or per address without
+    /// one); more get a 429 problem. 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_UPLOADS)]
+    rate_uploads: u32,
+    /// Prescans started a minute per token (or per address without one);
+    /// more get a 429 problem. 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_PRESCANS)]
+    rate_prescans: u32,
+    /// Wrong tokens a minute per client address; more get a 429 problem
+    /// and are not checked. 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_AUTH_FAILURES)]
+    rate_auth_failures: u32,
+    /// A URL the server is reached at, such as https://prescan.example.com
+    /// (behind a proxy); repeatable. Without a token, requests whose Host
+    /// is not the listen address, a loopback name or one of these get 421.
+    #[arg(long = "public-url", value_name = "URL")]
+    public_url: Vec<String>,
+    /// A source the app may connect to besides this server and the
+    /// --allow-origin origins (its Content-Security-Policy connect-src),
+    /// such as https://api.example.com for prescans from the browser;
+    /// repeatable.
+    #[arg(long = "csp-connect", value_name = "SOURCE")]
+    csp_connect: Vec<String>,
+    /// The key file that seals the credentials in the database (64
+    /// hexadecimal digits, mode 0600). Default: prescan.key in the data
+    /// directory, generated on first start.
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<PathBuf>,
 }
 
 fn parse_allow(s: &str) -> Result<Allow, String> {
@@ -167,6 +238,25 @@ async fn main() -> std::process::ExitCode {
         }
     }
     let token = cli.token.filter(|t| !t.is_empty());
+    if let Some(t) = &token {
+        if t.chars().count() < MIN_TOKEN_CHARS || t.chars().any(char::is_whitespace) {
+            eprintln!("prescan-server: --token: give a token of at least {MIN_TOKEN_CHARS} characters without spaces (a short token is easy to guess)");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    for u in &cli.public_url {
+        let ok = (u.starts_with("http://") || u.starts_with("https://"))
+            && u.split("://")
+                .nth(1)
+                .is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+            && !u.chars().any(char::is_whitespace);
+        if !ok {
+            eprintln!(
+                "prescan-server: --public-url {u}: give a URL such as https://prescan.example.com"
+            );
+            return std::process::ExitCode::from(2);
+        }
+    }
     let users = match &cli.users_file {
         None => Vec::new(),
         Some(path) => {
@@ -223,6 +313,25 @@ async fn main() -> std::process::ExitCode {
         prescan_max_inflight: cli.prescan_max_inflight.into(),
         prescan_rate: cli.prescan_rate,
         users,
+        // Hardening (issue 12).
+        header_read_timeout: Duration::from_secs(cli.header_read_timeout.max(1)),
+        idle_timeout: Duration::from_secs(cli.idle_timeout.max(1)),
+        max_connections: cli.max_connections.max(1),
+        max_conversions: cli
+            .max_conversions
+            .unwrap_or_else(|| Config::new(&cli.data_dir).max_conversions)
+            .max(1),
+        conversion_queue: cli.conversion_queue,
+        conversion_wait: Duration::from_secs(cli.conversion_wait),
+        conversion_deadline: Duration::from_secs(cli.conversion_deadline.max(1)),
+        max_prescans: cli.max_prescans.max(1),
+        prescan_deadline: Duration::from_secs(cli.prescan_deadline.max(1)),
+        rate_uploads: cli.rate_uploads,
+        rate_prescans: cli.rate_prescans,
+        rate_auth_failures: cli.rate_auth_failures,
+        public_urls: cli.public_url,
+        csp_connect: cli.csp_connect,
+        key_file: cli.key_file,
         ..Config::new(&cli.data_dir)
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {

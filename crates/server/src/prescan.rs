@@ -296,6 +296,8 @@ pub struct Running {
     pub run: Mutex<PrescanRun>,
     /// The specification's endpoint count.
     pub total_endpoints: usize,
+    /// The credentials it sends, masked in the prescan the server keeps.
+    pub auth: prescan_core::ScanAuth,
     cancel: watch::Sender<bool>,
     refusals: Mutex<(usize, Vec<String>)>,
 }
@@ -361,6 +363,7 @@ impl Prescans {
         started_ms: i64,
         plan: PrescanPlan,
         total_endpoints: usize,
+        auth: prescan_core::ScanAuth,
     ) -> Option<(Arc<Running>, watch::Receiver<bool>)> {
         let mut map = self.lock();
         if map.contains_key(&scan) {
@@ -372,6 +375,7 @@ impl Prescans {
             started_ms,
             run: Mutex::new(PrescanRun::new(plan)),
             total_endpoints,
+            auth,
             cancel: tx,
             refusals: Mutex::new((0, Vec::new())),
         });

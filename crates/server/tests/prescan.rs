@@ -163,6 +163,41 @@ async fn a_prescan_runs_from_the_server() {
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[1]["response"]["status"], 401);
     assert_eq!(entries[0]["response"]["content"]["text"], "fine");
+    // The saved prescan keeps no credential value: once the credentials
+    // are changed, the old ones are nowhere, in the API or in the database.
+    let spec_id = api
+        .get(&format!("/api/v1/analyses/{analysis}"))
+        .await
+        .json()["scans"][0]["target"]["spec_id"]
+        .clone();
+    let changed = api
+        .patch(
+            &format!("/api/v1/analyses/{analysis}"),
+            &json!({ "scans": [{ "scan_id": scan, "target": { "type": "api_specification", "spec_id": spec_id, "server": target }, "auth": {
+                "custom_headers": [{ "name": "X-Api-Secret", "value": "rotated-value" }]
+            } }] }),
+        )
+        .await;
+    assert_eq!(
+        changed.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&changed.bytes)
+    );
+    let after = api.get(&path).await;
+    let text = String::from_utf8_lossy(&after.bytes);
+    assert!(
+        !text.contains("hunter2-secret") && !text.contains("abc123"),
+        "{text}"
+    );
+    let har = api.get(&format!("{path}/har")).await;
+    assert!(!String::from_utf8_lossy(&har.bytes).contains("hunter2-secret"));
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(!stored.contains("hunter2-secret") && !stored.contains("abc123"));
     // Nothing to cancel now; out-of-range settings are refused.
     api.post_empty(&format!("{path}/cancel")).await.problem(409);
     // The prescan is not a resource to delete.
