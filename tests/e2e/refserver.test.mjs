@@ -11,7 +11,7 @@ import { text, screenshot, download, assertHar, SAMPLE } from './helpers.mjs';
 import { useRefServer } from './refserver.mjs';
 import { startPrism } from './prism.mjs';
 
-const TOKEN = 'e2e-token-4f1c';
+const TOKEN = 'e2e-token-4f1c-refserver';
 const rig = useRefServer({ token: TOKEN });
 /** A page of the app served by the reference server, pointed at it (see useRefServer). */
 const open = (sub, options) => rig.open(sub, options);

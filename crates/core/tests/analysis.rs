@@ -399,6 +399,35 @@ fn create_validates_every_field() {
     let mut n = new_analysis("bad url scan", &rec, Start::Now);
     n.scans[1] = ScanDraft::new(ScanTarget::Url("example.com".into()));
     assert_eq!(fields(st.create(n, USER, T0).unwrap_err()), [Field::Scans]);
+    // Malformed authorities (an unclosed IPv6 bracket, a port that is not a
+    // number, control characters) are refused too.
+    for bad in [
+        "http://[",
+        "https://[::1/x",
+        "https://[zz]/",
+        "https://example.com]/",
+        "https://example.com:80a/",
+        "https://example.com:/\u{7}",
+        "https://:8080/",
+    ] {
+        let mut n = new_analysis("bad url scan", &rec, Start::Now);
+        n.scans[1] = ScanDraft::new(ScanTarget::Url(bad.into()));
+        assert_eq!(
+            fields(st.create(n, USER, T0).unwrap_err()),
+            [Field::Scans],
+            "{bad}"
+        );
+    }
+    for good in [
+        "http://[::1]:8080/",
+        "https://bob:pw@app.example.com/",
+        "https://app.example.com:8443",
+    ] {
+        let mut n = new_analysis(&format!("good url {good}"), &rec, Start::Unscheduled);
+        n.scans[1] = ScanDraft::new(ScanTarget::Url(good.into()));
+        let id = st.create(n, USER, T0).unwrap().id;
+        st.delete(id).unwrap();
+    }
     let mut n = new_analysis("unknown spec", &rec, Start::Now);
     let mut other = rec.clone();
     other.id = SpecId(999);

@@ -450,11 +450,34 @@ struct ListRow<'a> {
 }
 
 /// Checks a URL scan's URL: `http://` or `https://`, a host, no spaces.
+/// Whether a URL scan's target is an absolute `http(s)` URL with a host: a
+/// well-formed authority (a bracketed IPv6 address closed, a numeric port),
+/// no white space or control characters.
 fn valid_url(url: &str) -> bool {
-    let rest = url
+    let Some(rest) = url
         .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/') && !url.chars().any(char::is_whitespace))
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let port_ok = |p: &str| p.is_empty() || (p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    if let Some(v6) = host_port.strip_prefix('[') {
+        let Some((inside, after)) = v6.split_once(']') else {
+            return false;
+        };
+        let hex = |c: char| c.is_ascii_hexdigit() || c == ':' || c == '.';
+        !inside.is_empty()
+            && inside.chars().all(hex)
+            && (after.is_empty() || after.strip_prefix(':').is_some_and(port_ok))
+    } else {
+        let (host, port) = host_port.split_once(':').unwrap_or((host_port, ""));
+        !host.is_empty() && !host.contains(['[', ']', '\\']) && port_ok(port)
+    }
 }
 
 fn invalid(field: Field, message: impl Into<String>) -> FieldError {
