@@ -131,6 +131,8 @@ pub fn ScanConfiguration(
     let cookies = RwSignal::new(rows_of(&applied.auth.custom_cookies, &mut next_id));
     let next_id = StoredValue::new(next_id);
     let har_style = RwSignal::new(applied.har_style);
+    // Not a field of the form: the budget the app converts with stays.
+    let limits = applied.limits;
 
     let new_row = move || {
         next_id.update_value(|n| *n += 1);
@@ -180,6 +182,7 @@ pub fn ScanConfiguration(
                     .collect::<BTreeMap<_, _>>(),
             },
             har_style: har_style.get_untracked(),
+            limits,
         });
     };
 

@@ -42,4 +42,57 @@ describe('hostile files', () => {
     await goodFileConverts(page);
     await page.getByTestId('load-error').waitFor({ state: 'hidden' });
   });
+
+  it('a YAML file whose aliases repeat a large string is refused with the limit it reached', async () => {
+    const page = await app.open();
+    await loadSample(page);
+    const title = await text(page, 'spec-title');
+    // 1 MiB anchored once and referenced 300 times: 300 MiB once expanded.
+    const yaml = [
+      'openapi: 3.0.3',
+      "info: {title: Aliases, version: '1'}",
+      `x-big: &b ${'x'.repeat(1 << 20)}`,
+      'paths:',
+      '  /a:',
+      '    post:',
+      '      requestBody:',
+      '        content:',
+      '          application/json:',
+      `            example: [${Array(300).fill('*b').join(', ')}]`,
+      "      responses: {'200': {description: ok}}",
+      '',
+    ].join('\n');
+    await uploadBuffer(page, 'aliases.yaml', yaml, 'application/yaml');
+    const error = await waitForError(page);
+    const message = (await error.textContent()).replace(/\s+/g, ' ');
+    assert.match(message, /aliases\.yaml/, message);
+    assert.match(message, /limit `expanded_bytes` = 256 MiB/, message);
+    assert.match(message, /line 3, column 8/, message);
+    assert.equal(await text(page, 'spec-title'), title, 'what was loaded stays');
+    await screenshot(page, 'hostile-aliases');
+    await goodFileConverts(page, 'After aliases');
+  });
+
+  it('nested minItems convert within their budget, and the notes name the limits', async () => {
+    const page = await app.open();
+    let schema = { type: 'string', minLength: 100 };
+    for (let i = 0; i < 6; i += 1) schema = { type: 'array', minItems: 1000, items: schema };
+    const spec = {
+      openapi: '3.0.3',
+      info: { title: 'Nested arrays', version: '1' },
+      servers: [{ url: 'https://api.example.com' }],
+      paths: { '/a': { post: { requestBody: { content: { 'application/json': { schema } } }, responses: { 200: { description: 'ok' } } } } },
+    };
+    const bytes = JSON.stringify(spec);
+    assert.ok(bytes.length < 600, `${bytes.length} bytes`);
+    await uploadBuffer(page, 'nested.json', bytes, 'application/json');
+    await page.getByTestId('spec-title').filter({ hasText: 'Nested arrays' }).waitFor();
+    await specShown(page);
+    const notes = (await page.getByTestId('diagnostics').textContent()).replace(/\s+/g, ' ');
+    assert.match(notes, /limit `array_items` = 32/, notes);
+    assert.match(notes, /limit `value_bytes` = 4 MiB/, notes);
+    assert.match(notes, /asks for 1,000 items/, notes);
+    await screenshot(page, 'hostile-nested-arrays');
+    await goodFileConverts(page, 'After nested arrays');
+  });
 });

@@ -15,6 +15,7 @@ pub mod api;
 pub mod diagnostic;
 mod encode;
 pub mod har;
+pub mod limits;
 pub mod prescan;
 pub mod sample;
 pub mod spec;
@@ -22,6 +23,7 @@ pub mod spec;
 mod options;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use limits::{Limit, Limits};
 pub use options::{validate_header_name, ConvertOptions, HarStyle, ScanAuth, RESERVED_HEADERS};
 pub use spec::{
     Endpoint, Excerpt, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,

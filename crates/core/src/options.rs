@@ -32,6 +32,8 @@ pub struct ConvertOptions {
     pub auth: ScanAuth,
     /// How the HAR is written.
     pub har_style: HarStyle,
+    /// The budget of the conversion (bytes, items, steps).
+    pub limits: crate::Limits,
 }
 
 /// Credentials entered in a scan configuration. Secrets here never appear in

@@ -84,6 +84,7 @@ fn options() -> impl Strategy<Value = ConvertOptions> {
                 } else {
                     HarStyle::Concrete
                 },
+                ..ConvertOptions::default()
             },
         )
 }

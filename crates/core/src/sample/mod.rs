@@ -26,25 +26,31 @@
 //! gets `"1"` (left-padded with `0`s to `minLength`) rather than
 //! `"string"`.
 //!
-//! Generation is deterministic (no randomness, no clocks), bounded in depth
-//! and in size, and safe on recursive schemas.
+//! Generation is deterministic (no randomness, no clocks), safe on recursive
+//! schemas, and within the conversion's [`Limits`]: each value within
+//! `value_bytes`, `schema_steps`, `array_items`, `depth` and
+//! `pattern_steps`, all of them together within `har_bytes`. A limit reached
+//! is a diagnostic that names it, at the value's pointer.
 
 mod pattern;
 mod strings;
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Number, Value};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::limits::{bytes, thousands, Limit, Limits, Overruns};
 use crate::spec::refs::{ref_of, Resolver};
 
-/// Nesting beyond which only minimal values are generated.
-const MAX_DEPTH: usize = 12;
 /// Nesting beyond which optional properties are left out.
-const OPTIONAL_DEPTH: usize = 6;
-/// How many values one generated example may hold.
-const BUDGET: usize = 2_000;
-/// The most items an array gets, whatever its `minItems`.
-const MAX_ITEMS: u64 = 32;
+const OPTIONAL_DEPTH: u64 = 6;
+/// How many schemas of one value are generated richly (optional
+/// properties included); past it, only what is required, minimally.
+const RICH: usize = 2_000;
+/// What one value costs per value in it, beyond its strings and keys
+/// (the size of a `serde_json::Value`), in [`cost`].
+const VALUE_COST: u64 = 32;
 
 /// An example value for `schema`, with `$ref`s resolved against `root`.
 ///
@@ -53,24 +59,103 @@ const MAX_ITEMS: u64 = 32;
 pub fn example(schema: &Value, root: &Value) -> Value {
     let resolver = Resolver::new(root);
     let mut diags = Vec::new();
-    Sampler::new(&resolver).value(schema, "", &mut diags)
+    Sampler::new(&resolver, Limits::default()).value(schema, "", &mut diags)
 }
 
-/// Generates values for the schemas of one document.
+/// What a value is charged against [`Limits::value_bytes`] and
+/// [`Limits::har_bytes`]: 32 bytes for each value in it, plus the bytes of
+/// its strings and keys. Counting stops once past `cap` (the result is then
+/// some number above it).
+pub(crate) fn cost(v: &Value, cap: u64) -> u64 {
+    fn walk(v: &Value, total: &mut u64, cap: u64) {
+        *total += VALUE_COST;
+        if *total > cap {
+            return;
+        }
+        match v {
+            Value::String(s) => *total += s.len() as u64,
+            Value::Array(items) => {
+                for i in items {
+                    walk(i, total, cap);
+                    if *total > cap {
+                        return;
+                    }
+                }
+            }
+            Value::Object(m) => {
+                for (k, i) in m {
+                    *total += VALUE_COST + k.len() as u64;
+                    walk(i, total, cap);
+                    if *total > cap {
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut total = 0;
+    walk(v, &mut total, cap);
+    total
+}
+
+/// What generating the current value ran into, reported once it is done.
+#[derive(Default)]
+struct Hits {
+    steps: bool,
+    /// The value reached `value_bytes`.
+    value: bool,
+    /// A stated value was larger than `value_bytes` (its size).
+    stated: Option<u64>,
+    /// The largest `minItems` above `array_items`.
+    items: Option<u64>,
+    depth: bool,
+    /// A pattern that ran out of steps.
+    pattern: Option<String>,
+}
+
+/// Generates values for the schemas of one document, within its
+/// [`Limits`]: each value within `value_bytes`, `schema_steps`,
+/// `array_items`, `depth` and `pattern_steps`, and all of them together
+/// within `har_bytes`.
 pub(crate) struct Sampler<'r, 'a> {
     resolver: &'r Resolver<'a>,
+    limits: Limits,
     /// References being expanded (to stop at recursion).
     stack: Vec<&'a str>,
-    budget: usize,
+    /// Schemas of the current value still generated richly.
+    rich: usize,
+    /// Steps left for the current value.
+    steps: u64,
+    /// What the current value costs so far.
+    produced: u64,
+    /// What every value handed out so far costs.
+    har_used: u64,
+    /// Whether reaching `har_bytes` was reported (once: the message covers
+    /// every request after it).
+    har_reported: bool,
+    hits: Hits,
+    /// Stated values measured, by address in the document: their cost
+    /// (above `value_bytes` when they are larger).
+    sizes: HashMap<*const Value, u64>,
+    overruns: Overruns,
 }
 
 impl<'r, 'a> Sampler<'r, 'a> {
     /// A sampler resolving references with `resolver`.
-    pub(crate) fn new(resolver: &'r Resolver<'a>) -> Self {
+    pub(crate) fn new(resolver: &'r Resolver<'a>, limits: Limits) -> Self {
         Sampler {
             resolver,
+            limits,
             stack: Vec::new(),
-            budget: BUDGET,
+            rich: RICH,
+            steps: limits.schema_steps,
+            produced: 0,
+            har_used: 0,
+            har_reported: false,
+            hits: Hits::default(),
+            sizes: HashMap::new(),
+            overruns: Overruns::default(),
         }
     }
 
@@ -81,29 +166,69 @@ impl<'r, 'a> Sampler<'r, 'a> {
         at: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Value {
-        self.budget = BUDGET;
+        self.rich = RICH;
+        self.steps = self.limits.schema_steps;
+        self.produced = 0;
+        self.hits = Hits::default();
         self.stack.clear();
         if let Err((err, reference)) = self.resolver.deref(schema) {
             self.resolver.report(&err, reference, at, diags);
             return Value::Null;
         }
-        self.generate(schema, 0, at, diags).unwrap_or(Value::Null)
+        if self.har_full(at, diags) {
+            return self.minimal(schema, false);
+        }
+        let v = self.generate(schema, 0, at, diags).unwrap_or(Value::Null);
+        self.har_used += self.produced;
+        self.report_hits(at, diags);
+        v
     }
 
     /// The value given by a parameter or media type (`example`, or the first
-    /// of `examples`), if any.
+    /// of `examples`), if any, and if it fits the budget (else a Warning
+    /// or an Error says why it is not used, and `None` lets the caller
+    /// generate one).
     pub(crate) fn explicit(
-        &self,
+        &mut self,
         holder: &'a Value,
         at: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Value> {
-        if let Some(v) = holder.get("example") {
-            return Some(v.clone());
+        let stated = match holder.get("example") {
+            Some(v) => v,
+            None => {
+                let (_, first) = holder.get("examples")?.as_object()?.iter().next()?;
+                let example = self.resolver.deref_or_report(first, at, diags)?;
+                example.get("value")?
+            }
+        };
+        let size = self.size_of(stated);
+        if size > self.limits.value_bytes {
+            let limits = self.limits;
+            self.overruns.report(
+                Limit::ValueBytes,
+                Severity::Warning,
+                at,
+                || {
+                    format!(
+                        "The example here is larger than one value may be ({}); a value generated from the schema is sent instead.",
+                        Limit::ValueBytes.cite(&limits)
+                    )
+                },
+                diags,
+            );
+            return None;
         }
-        let (_, first) = holder.get("examples")?.as_object()?.iter().next()?;
-        let example = self.resolver.deref_or_report(first, at, diags)?;
-        example.get("value").cloned()
+        if self.har_full(at, diags) {
+            return None;
+        }
+        self.har_used += size;
+        Some(stated.clone())
+    }
+
+    /// Adds the diagnostics of limits reached more often than shown.
+    pub(crate) fn finish(&self, diags: &mut Vec<Diagnostic>) {
+        self.overruns.finish(&self.limits, diags);
     }
 
     /// Whether `schema` (after references) is `readOnly`.
@@ -114,23 +239,134 @@ impl<'r, 'a> Sampler<'r, 'a> {
         }
     }
 
+    /// The cost of a value of the document, measured once.
+    fn size_of(&mut self, v: &'a Value) -> u64 {
+        let cap = self.limits.value_bytes;
+        *self
+            .sizes
+            .entry(v as *const Value)
+            .or_insert_with(|| cost(v, cap))
+    }
+
+    /// Whether the requests have used up `har_bytes` (an Error says so).
+    fn har_full(&mut self, at: &str, diags: &mut Vec<Diagnostic>) -> bool {
+        if self.har_used < self.limits.har_bytes {
+            return false;
+        }
+        if std::mem::replace(&mut self.har_reported, true) {
+            return true;
+        }
+        let limits = self.limits;
+        self.overruns.report(
+            Limit::HarBytes,
+            Severity::Error,
+            at,
+            || {
+                format!(
+                    "The requests reached the size they may take together ({}) before this value: it and the values of the requests after it are minimal (no examples, empty objects and arrays). Shrink the examples, or raise the limit.",
+                    Limit::HarBytes.cite(&limits)
+                )
+            },
+            diags,
+        );
+        true
+    }
+
+    /// One diagnostic per limit the current value reached.
+    fn report_hits(&mut self, at: &str, diags: &mut Vec<Diagnostic>) {
+        let hits = std::mem::take(&mut self.hits);
+        let limits = self.limits;
+        if hits.steps {
+            self.overruns.report(
+                Limit::SchemaSteps,
+                Severity::Warning,
+                at,
+                || format!("Generating this value reached the {} (schemas visited and references followed): what was left holds minimal values.", Limit::SchemaSteps.cite(&limits)),
+                diags,
+            );
+        }
+        if let Some(size) = hits.stated {
+            self.overruns.report(
+                Limit::ValueBytes,
+                Severity::Warning,
+                at,
+                || format!("A value the schema states here is larger than one value may be ({}, it takes more than {}); a generated value is used instead.", Limit::ValueBytes.cite(&limits), bytes(size.min(limits.value_bytes))),
+                diags,
+            );
+        }
+        if hits.value {
+            self.overruns.report(
+                Limit::ValueBytes,
+                Severity::Warning,
+                at,
+                || format!("This value reached the size one value may have ({}): its arrays got fewer items and what was left holds minimal values.", Limit::ValueBytes.cite(&limits)),
+                diags,
+            );
+        }
+        if let Some(wanted) = hits.items {
+            self.overruns.report(
+                Limit::ArrayItems,
+                Severity::Warning,
+                at,
+                || format!("An array here asks for {} items (`minItems`), more than prescan generates for one array ({}), so the server may refuse the request.", thousands(wanted), Limit::ArrayItems.cite(&limits)),
+                diags,
+            );
+        }
+        if let Some(pattern) = hits.pattern {
+            self.overruns.report(
+                Limit::PatternSteps,
+                Severity::Warning,
+                at,
+                || format!("No string matching the pattern `{}` was found within the {}; a value from the schema's format is used instead.", shorten(&pattern), Limit::PatternSteps.cite(&limits)),
+                diags,
+            );
+        }
+        if hits.depth {
+            self.overruns.report(
+                Limit::Depth,
+                Severity::Information,
+                at,
+                || format!("The schema of this value nests deeper than the {}: deeper parts hold minimal values.", Limit::Depth.cite(&limits)),
+                diags,
+            );
+        }
+    }
+
+    /// Takes a step of the current value's `schema_steps`.
+    fn step(&mut self) -> bool {
+        if self.steps == 0 {
+            self.hits.steps = true;
+            return false;
+        }
+        self.steps -= 1;
+        true
+    }
+
+    /// Room left in the current value's `value_bytes`.
+    fn room(&self) -> u64 {
+        self.limits.value_bytes.saturating_sub(self.produced)
+    }
+
     /// `None` when the value should be left out (a recursion).
     fn generate(
         &mut self,
         schema: &'a Value,
-        depth: usize,
+        depth: u64,
         at: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Value> {
         let map = match schema {
             Value::Object(m) => m,
             Value::Bool(false) => return None,
-            _ => return Some(Value::Null),
+            _ => return Some(self.charge(Value::Null)),
         };
+        if !self.step() {
+            return Some(self.minimal(schema, false));
+        }
         if let Some(reference) = ref_of(schema) {
             // `$ref` with siblings (OpenAPI 3.1): a value the siblings state wins.
             if map.len() > 1 {
-                if let Some(v) = given(map) {
+                if let Some(v) = self.given(map) {
                     return Some(v);
                 }
             }
@@ -141,28 +377,40 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 Ok(t) => t,
                 Err(e) => {
                     self.resolver.report(&e, reference, at, diags);
-                    return Some(Value::Null);
+                    return Some(self.charge(Value::Null));
                 }
             };
             if self.stack.len() >= crate::spec::refs::MAX_CHAIN * 4 {
-                return Some(self.minimal(target));
+                return Some(self.minimal(target, true));
             }
             self.stack.push(reference);
             let v = self.generate(target, depth + 1, at, diags);
             self.stack.pop();
             return v;
         }
-        if self.budget == 0 || depth > MAX_DEPTH {
-            return Some(self.minimal(schema));
+        if depth > self.limits.depth {
+            self.hits.depth = true;
+            return Some(self.minimal(schema, true));
         }
-        self.budget -= 1;
+        if self.room() == 0 {
+            self.hits.value = true;
+            return Some(self.minimal(schema, false));
+        }
+        if self.rich == 0 {
+            return Some(self.minimal(schema, true));
+        }
+        self.rich -= 1;
 
-        if let Some(v) = given(map) {
+        if let Some(v) = self.given(map) {
             return Some(v);
         }
         if let Some(Value::Array(parts)) = map.get("allOf") {
             let mut merged: Option<Value> = None;
             for part in parts {
+                if self.steps == 0 {
+                    self.hits.steps = true;
+                    break;
+                }
                 if let Some(v) = self.generate(part, depth + 1, at, diags) {
                     merged = Some(match merged {
                         Some(m) => merge(m, v),
@@ -181,17 +429,22 @@ impl<'r, 'a> Sampler<'r, 'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(choices)) = map.get(key) {
-                let chosen = choices.iter().find_map(|c| {
+                let mut chosen = None;
+                for c in choices {
+                    if !self.step() {
+                        break;
+                    }
                     let viable = match ref_of(c) {
                         Some(r) => self.resolver.lookup(r).is_ok() && !self.stack.contains(&r),
                         None => true,
                     };
                     if viable {
-                        self.generate(c, depth + 1, at, diags)
-                    } else {
-                        None
+                        chosen = self.generate(c, depth + 1, at, diags);
+                        if chosen.is_some() {
+                            break;
+                        }
                     }
-                });
+                }
                 let own = has_own_shape(map).then(|| self.typed(map, depth, at, diags));
                 return Some(match (chosen, own) {
                     (Some(c), Some(o)) => merge(o, c),
@@ -204,31 +457,57 @@ impl<'r, 'a> Sampler<'r, 'a> {
         Some(self.typed(map, depth, at, diags))
     }
 
+    /// Charges a generated scalar to the current value.
+    fn charge(&mut self, v: Value) -> Value {
+        self.produced += cost(&v, u64::MAX);
+        v
+    }
+
     fn typed(
         &mut self,
         map: &'a Map<String, Value>,
-        depth: usize,
+        depth: u64,
         at: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Value {
         match type_of(map) {
             Some("object") => self.object(map, depth, at, diags),
             Some("array") => self.array(map, depth, at, diags),
-            Some("string") => Value::String(strings::string(map)),
+            _ => self.scalar(map),
+        }
+    }
+
+    /// A string, number, boolean or null for the schema.
+    fn scalar(&mut self, map: &'a Map<String, Value>) -> Value {
+        let v = match type_of(map) {
+            Some("string") => {
+                let (s, out_of_steps) = strings::string(map, self.limits.pattern_steps);
+                if out_of_steps && self.hits.pattern.is_none() {
+                    self.hits.pattern = map
+                        .get("pattern")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                }
+                Value::String(s)
+            }
             Some("integer") => integer(map),
             Some("number") => number(map),
             Some("boolean") => Value::Bool(true),
+            Some("object") => Value::Object(Map::new()),
+            Some("array") => Value::Array(Vec::new()),
             _ => Value::Null,
-        }
+        };
+        self.charge(v)
     }
 
     fn object(
         &mut self,
         map: &'a Map<String, Value>,
-        depth: usize,
+        depth: u64,
         at: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Value {
+        self.produced += VALUE_COST;
         let mut out = Map::new();
         let required: Vec<&str> = map
             .get("required")
@@ -238,19 +517,21 @@ impl<'r, 'a> Sampler<'r, 'a> {
         let properties = map.get("properties").and_then(Value::as_object);
         for (name, sub) in properties.into_iter().flatten() {
             let is_required = required.contains(&name.as_str());
-            if !is_required && (depth >= OPTIONAL_DEPTH || self.budget == 0) {
+            if !is_required && (depth >= OPTIONAL_DEPTH || self.rich == 0 || self.room() == 0) {
                 continue;
             }
             if self.read_only(sub) {
                 continue;
             }
+            self.produced += VALUE_COST + name.len() as u64;
             match self.generate(sub, depth + 1, at, diags) {
                 Some(v) => {
                     out.insert(name.clone(), v);
                 }
                 None if is_required => {
                     let target = self.resolver.deref(sub).map(|(t, _)| t).unwrap_or(sub);
-                    out.insert(name.clone(), self.minimal(target));
+                    let v = self.minimal(target, true);
+                    out.insert(name.clone(), v);
                 }
                 None => {}
             }
@@ -270,10 +551,11 @@ impl<'r, 'a> Sampler<'r, 'a> {
     fn array(
         &mut self,
         map: &'a Map<String, Value>,
-        depth: usize,
+        depth: u64,
         at: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Value {
+        self.produced += VALUE_COST;
         let min = map
             .get("minItems")
             .and_then(Value::as_u64)
@@ -283,17 +565,31 @@ impl<'r, 'a> Sampler<'r, 'a> {
             .get("maxItems")
             .and_then(Value::as_u64)
             .unwrap_or(u64::MAX);
-        let count = min.min(max).min(MAX_ITEMS);
+        let wanted = min.min(max);
+        if wanted > self.limits.array_items {
+            self.hits.items = Some(self.hits.items.map_or(wanted, |w| w.max(wanted)));
+        }
+        let mut count = wanted.min(self.limits.array_items);
         if count == 0 {
             return Value::Array(Vec::new());
         }
+        let before = self.produced;
         let item = match map.get("items") {
             Some(items) => match self.generate(items, depth + 1, at, diags) {
                 Some(v) => v,
                 None => return Value::Array(Vec::new()),
             },
-            None => Value::String("string".into()),
+            None => self.charge(Value::String("string".into())),
         };
+        // The other items are copies of the first (varied for
+        // `uniqueItems`): as many as the value has room for.
+        let item_cost = (self.produced - before).max(VALUE_COST);
+        let copies = (count - 1).min(self.room() / item_cost);
+        if copies < count - 1 {
+            self.hits.value = true;
+            count = copies + 1;
+        }
+        self.produced += copies * item_cost;
         let unique = map.get("uniqueItems").and_then(Value::as_bool) == Some(true);
         (0..count)
             .map(|i| {
@@ -306,51 +602,76 @@ impl<'r, 'a> Sampler<'r, 'a> {
             .collect()
     }
 
-    /// The smallest value of a schema's type, without looking deeper.
-    fn minimal(&self, schema: &'a Value) -> Value {
+    /// The smallest value of a schema's type, without looking deeper: a
+    /// value the schema states when `stated` and it fits, else an empty
+    /// object or array, or a scalar.
+    fn minimal(&mut self, schema: &'a Value, stated: bool) -> Value {
         let schema = match self.resolver.deref(schema) {
             Ok((s, _)) => s,
-            Err(_) => return Value::Null,
+            Err(_) => return self.charge(Value::Null),
         };
         let Some(map) = schema.as_object() else {
-            return Value::Null;
+            return self.charge(Value::Null);
         };
-        if let Some(v) = given(map) {
-            return v;
+        if stated {
+            if let Some(v) = self.given(map) {
+                return v;
+            }
         }
-        match type_of(map) {
-            Some("object") => Value::Object(Map::new()),
-            Some("array") => Value::Array(Vec::new()),
-            Some("string") => Value::String(strings::string(map)),
-            Some("integer") => integer(map),
-            Some("number") => number(map),
-            Some("boolean") => Value::Bool(true),
-            _ => Value::Null,
+        self.scalar(map)
+    }
+
+    /// The first value the schema states itself that fits in the room left
+    /// (see [`given`] for the order); a larger one is noted and skipped.
+    fn given(&mut self, map: &'a Map<String, Value>) -> Option<Value> {
+        for candidate in stated(map) {
+            let size = self.size_of(candidate);
+            if size <= self.room() {
+                self.produced += size;
+                return Some(candidate.clone());
+            }
+            if size > self.limits.value_bytes {
+                self.hits.stated = Some(size);
+            } else {
+                self.hits.value = true;
+            }
         }
+        None
     }
 }
 
-/// A value the schema states itself, in this order: `const`, the first of
-/// `examples`, `example`, the first `enum` value that is not null,
-/// `default`.
-fn given(map: &Map<String, Value>) -> Option<Value> {
-    if let Some(v) = map.get("const") {
-        return Some(v.clone());
+/// `pattern` cut to a readable length.
+fn shorten(pattern: &str) -> String {
+    const MAX: usize = 80;
+    if pattern.chars().count() <= MAX {
+        return pattern.to_owned();
     }
-    if let Some(Value::Array(examples)) = map.get("examples") {
-        if let Some(first) = examples.first() {
-            return Some(first.clone());
-        }
-    }
-    if let Some(v) = map.get("example") {
-        return Some(v.clone());
-    }
-    if let Some(Value::Array(values)) = map.get("enum") {
-        if let Some(first) = values.iter().find(|v| !v.is_null()).or(values.first()) {
-            return Some(first.clone());
-        }
-    }
-    map.get("default").cloned()
+    let mut s: String = pattern.chars().take(MAX).collect();
+    s.push('…');
+    s
+}
+
+/// The values a schema states itself, in the order they are used:
+/// `const`, the first of `examples`, `example`, the first `enum` value that
+/// is not null (or null when it is the only one), `default`.
+fn stated(map: &Map<String, Value>) -> impl Iterator<Item = &Value> {
+    let examples = match map.get("examples") {
+        Some(Value::Array(examples)) => examples.first(),
+        _ => None,
+    };
+    let enumerated = match map.get("enum") {
+        Some(Value::Array(values)) => values.iter().find(|v| !v.is_null()).or(values.first()),
+        _ => None,
+    };
+    [
+        map.get("const"),
+        examples,
+        map.get("example"),
+        enumerated,
+        map.get("default"),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Whether a schema with `allOf` / `oneOf` also describes a shape of its own.

@@ -2,22 +2,27 @@
 
 use serde_json::{Map, Value};
 
+use super::pattern::Generated;
 use crate::encode::base64;
 
 /// A string for a `type: string` schema: one matching its `pattern` when
-/// the pattern is in the subset [`super::pattern`] reads, else one fitting
-/// its `format`, padded or cut to `minLength` / `maxLength`.
-pub(crate) fn string(map: &Map<String, Value>) -> String {
+/// [`super::pattern`] finds one within `pattern_steps`, else one fitting its
+/// `format`, padded or cut to `minLength` / `maxLength`; and whether the
+/// pattern ran out of steps.
+pub(crate) fn string(map: &Map<String, Value>, pattern_steps: u64) -> (String, bool) {
     let len = |k: &str| {
         map.get(k)
             .and_then(Value::as_u64)
             .map(|n| n.min(10_000) as usize)
     };
+    let mut out_of_steps = false;
     if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
         let min = len("minLength").unwrap_or(0);
         let max = len("maxLength").unwrap_or(usize::MAX);
-        if let Some(s) = super::pattern::generate(pattern, min, max) {
-            return s;
+        match super::pattern::generate(pattern, min, max, pattern_steps) {
+            Generated::Found(s) => return (s, false),
+            Generated::OutOfSteps => out_of_steps = true,
+            Generated::NotFound => {}
         }
     }
     let format = map.get("format").and_then(Value::as_str).unwrap_or("");
@@ -53,7 +58,7 @@ pub(crate) fn string(map: &Map<String, Value>) -> String {
             s = s.chars().take(max).collect();
         }
     }
-    s
+    (s, out_of_steps)
 }
 
 #[cfg(test)]
@@ -62,7 +67,7 @@ mod tests {
     use serde_json::json;
 
     fn s(v: Value) -> String {
-        string(v.as_object().unwrap())
+        string(v.as_object().unwrap(), 100_000).0
     }
 
     #[test]

@@ -44,9 +44,9 @@ struct Parsed<'t> {
 pub(crate) fn load(files: &[SourceFile], options: &ConvertOptions) -> Result<Loaded, LoadError> {
     let mut parsed: Vec<Result<Parsed<'_>, LoadError>> = Vec::with_capacity(files.len());
     for f in files {
-        let one = parse::text(&f.bytes).and_then(|text| {
+        let one = parse::text(&f.bytes, &options.limits).and_then(|text| {
             let syntax = parse::syntax_of(text);
-            let value = parse::value(text, syntax)?;
+            let value = parse::value(text, syntax, &options.limits)?;
             let format = match &value {
                 Value::Object(map) => detect::detect(map, syntax).ok(),
                 _ => None,

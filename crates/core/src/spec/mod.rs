@@ -25,7 +25,8 @@ pub use plan::RequestPlan;
 /// How many endpoints a prescan covers: the first 100 of a specification.
 pub const PRESCAN_LIMIT: usize = 100;
 
-/// The largest file prescan reads, in bytes.
+/// The largest file prescan reads, in bytes, by default
+/// ([`crate::Limits::input_bytes`]).
 pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
 
 /// The specification formats prescan recognizes.
@@ -368,7 +369,7 @@ impl Specification {
 pub enum LoadError {
     /// The file has no content, or only white space.
     Empty,
-    /// The file is larger than [`MAX_SPEC_BYTES`].
+    /// The file is larger than [`crate::Limits::input_bytes`].
     TooLarge {
         /// The file's size in bytes.
         size: usize,
@@ -399,6 +400,14 @@ pub enum LoadError {
     NotASpecification {
         /// What the file is instead, e.g. "a JSON array".
         found: String,
+    },
+    /// Reading the file would take more than one of the conversion's
+    /// [`crate::Limits`] allows.
+    OverLimit {
+        /// The limit's name (a field of [`crate::Limits`]).
+        limit: String,
+        /// What was reached, where, and what to do: a sentence for people.
+        message: String,
     },
     /// A recognized format in a version or variant not supported yet.
     Unsupported {
@@ -458,10 +467,11 @@ impl fmt::Display for LoadError {
             LoadError::Empty => write!(f, "The file is empty. Choose a file that holds an API specification ({SUPPORTED_FORMATS})."),
             LoadError::TooLarge { size, limit } => write!(
                 f,
-                "The file is {:.1} MB; prescan reads specifications of up to {:.0} MB. Remove unused parts of the specification, or split it.",
+                "The file is {:.1} MB; prescan reads specifications of up to {:.0} MB (limit `input_bytes`). Remove unused parts of the specification, or split it.",
                 *size as f64 / 1_048_576.0,
                 *limit as f64 / 1_048_576.0
             ),
+            LoadError::OverLimit { message, .. } => f.write_str(message),
             LoadError::Binary { offset } => write!(
                 f,
                 "The file is not text (binary data at byte {offset}). Choose an uncompressed JSON or YAML specification; zip and other archives are not read."
@@ -502,6 +512,12 @@ pub enum Source {
 
 /// How many diagnostics get a line number (each costs a scan of the file).
 const MAX_LINE_LOOKUPS: usize = 500;
+/// How many bytes those scans may read together (at least
+/// [`MIN_LINE_LOOKUPS`] scans are made), so that a large file with many
+/// diagnostics does not take minutes.
+const LINE_SCAN_BYTES: usize = 512 * 1024 * 1024;
+/// The fewest diagnostics that get a line number, however large the file.
+const MIN_LINE_LOOKUPS: usize = 10;
 
 /// Reads a specification from the bytes of a file.
 ///
@@ -512,9 +528,9 @@ pub fn load(
     bytes: &[u8],
     options: &crate::ConvertOptions,
 ) -> Result<Loaded, LoadError> {
-    let text = parse::text(bytes)?;
+    let text = parse::text(bytes, &options.limits)?;
     let syntax = parse::syntax_of(text);
-    let root = parse::value(text, syntax)?;
+    let root = parse::value(text, syntax, &options.limits)?;
     let (format, format_version) = detect_value(&root, syntax)?;
     let input = Input {
         file_name,
@@ -653,7 +669,9 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
     if !diagnostics.is_empty() {
         let index = lines::LineIndex::new(text, syntax);
         let mut other_indexes: Vec<(&str, lines::LineIndex)> = Vec::new();
-        for d in diagnostics.iter_mut().take(MAX_LINE_LOOKUPS) {
+        let lookups =
+            (LINE_SCAN_BYTES / text.len().max(1)).clamp(MIN_LINE_LOOKUPS, MAX_LINE_LOOKUPS);
+        for d in diagnostics.iter_mut().take(lookups) {
             if d.line.is_some() {
                 continue;
             }

@@ -72,7 +72,7 @@ pub(crate) fn analyze(
 
     let mut reader = Reader {
         resolver: &resolver,
-        sampler: Sampler::new(&resolver),
+        sampler: Sampler::new(&resolver, options.limits),
         format,
         base_url,
         options,
@@ -112,6 +112,7 @@ pub(crate) fn analyze(
             ),
         ));
     }
+    reader.sampler.finish(reader.diags);
     if endpoints.is_empty() {
         let message = if webhooks > 0 {
             "The specification describes only webhooks (requests the API sends), so there is nothing for a scan to send."

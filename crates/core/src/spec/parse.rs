@@ -3,17 +3,18 @@
 
 use serde_json::Value;
 
-use super::{yaml, Excerpt, LoadError, Syntax, MAX_SPEC_BYTES};
+use super::{yaml, Excerpt, LoadError, Syntax};
+use crate::{Limit, Limits};
 
 /// The UTF-8 byte order mark, accepted and skipped.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Checks the bytes of a file and returns its text (without a byte order mark).
-pub(crate) fn text(bytes: &[u8]) -> Result<&str, LoadError> {
-    if bytes.len() > MAX_SPEC_BYTES {
+pub(crate) fn text<'b>(bytes: &'b [u8], limits: &Limits) -> Result<&'b str, LoadError> {
+    if bytes.len() as u64 > limits.input_bytes {
         return Err(LoadError::TooLarge {
             size: bytes.len(),
-            limit: MAX_SPEC_BYTES,
+            limit: usize::try_from(limits.input_bytes).unwrap_or(usize::MAX),
         });
     }
     let (skipped, body) = match bytes.strip_prefix(BOM) {
@@ -44,7 +45,7 @@ pub(crate) fn syntax_of(text: &str) -> Syntax {
 }
 
 /// Parses text in the given syntax.
-pub(crate) fn value(text: &str, syntax: Syntax) -> Result<Value, LoadError> {
+pub(crate) fn value(text: &str, syntax: Syntax, limits: &Limits) -> Result<Value, LoadError> {
     match syntax {
         Syntax::Json => serde_json::from_str(text).map_err(|e| {
             let (line, column) = (e.line().max(1), e.column().max(1));
@@ -56,16 +57,26 @@ pub(crate) fn value(text: &str, syntax: Syntax) -> Result<Value, LoadError> {
                 excerpt: Excerpt::at(text, line, column),
             }
         }),
-        Syntax::Yaml => yaml::from_str(text).map_err(|e| {
+        Syntax::Yaml => yaml::from_str(text, limits).map_err(|err| {
+            let e = err.inner();
             let (line, column) = e
                 .location()
                 .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
-            LoadError::Syntax {
-                syntax,
-                line,
-                column,
-                message: clean_message(&e.to_string()),
-                excerpt: Excerpt::at(text, line, column),
+            match err {
+                yaml::YamlError::ExpandedBytes(_) => LoadError::OverLimit {
+                    limit: Limit::ExpandedBytes.name().to_owned(),
+                    message: format!(
+                        "Once its aliases (`*name`) are expanded, this YAML file holds more text than prescan reads ({}); the limit was reached at the value written at line {line}, column {column}, which aliases repeat. Write large repeated parts once, or raise the limit.",
+                        Limit::ExpandedBytes.cite(limits)
+                    ),
+                },
+                yaml::YamlError::Syntax(_) => LoadError::Syntax {
+                    syntax,
+                    line,
+                    column,
+                    message: clean_message(&e.to_string()),
+                    excerpt: Excerpt::at(text, line, column),
+                },
             }
         }),
     }
@@ -114,17 +125,32 @@ pub(crate) fn describe(value: &Value, syntax: Syntax) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::MAX_SPEC_BYTES;
+
+    const L: Limits = Limits::DEFAULT;
 
     #[test]
     fn input_checks() {
-        assert_eq!(text(b""), Err(LoadError::Empty));
-        assert_eq!(text(b" \n\t\r\n"), Err(LoadError::Empty));
-        assert_eq!(text(b"\xEF\xBB\xBF  "), Err(LoadError::Empty));
-        assert_eq!(text(b"ab\0c"), Err(LoadError::Binary { offset: 2 }));
-        assert_eq!(text(b"abc\xFF"), Err(LoadError::Binary { offset: 3 }));
-        assert_eq!(text(b"\xEF\xBB\xBF{}"), Ok("{}"));
+        assert_eq!(text(b"", &L), Err(LoadError::Empty));
+        assert_eq!(text(b" \n\t\r\n", &L), Err(LoadError::Empty));
+        assert_eq!(text(b"\xEF\xBB\xBF  ", &L), Err(LoadError::Empty));
+        assert_eq!(text(b"ab\0c", &L), Err(LoadError::Binary { offset: 2 }));
+        assert_eq!(text(b"abc\xFF", &L), Err(LoadError::Binary { offset: 3 }));
+        assert_eq!(text(b"\xEF\xBB\xBF{}", &L), Ok("{}"));
         let big = vec![b' '; MAX_SPEC_BYTES + 1];
-        assert!(matches!(text(&big), Err(LoadError::TooLarge { .. })));
+        assert!(matches!(text(&big, &L), Err(LoadError::TooLarge { .. })));
+        let small = Limits {
+            input_bytes: 10,
+            ..L
+        };
+        assert_eq!(
+            text(b"{\"a\": 12345}", &small),
+            Err(LoadError::TooLarge {
+                size: 12,
+                limit: 10
+            })
+        );
+        assert_eq!(text(b"{\"a\": 1}", &small), Ok("{\"a\": 1}"));
     }
 
     #[test]
@@ -168,7 +194,7 @@ mod tests {
 
     #[test]
     fn json_errors_have_clean_messages() {
-        let err = value("{\n  \"a\": 1,\n  \"b\" 2\n}", Syntax::Json).unwrap_err();
+        let err = value("{\n  \"a\": 1,\n  \"b\" 2\n}", Syntax::Json, &L).unwrap_err();
         match err {
             LoadError::Syntax {
                 line,
@@ -185,7 +211,7 @@ mod tests {
 
     #[test]
     fn yaml_errors_have_clean_messages() {
-        let err = value("a: 1\nb: [1, 2\nc: 3\n", Syntax::Yaml).unwrap_err();
+        let err = value("a: 1\nb: [1, 2\nc: 3\n", Syntax::Yaml, &L).unwrap_err();
         match err {
             LoadError::Syntax { line, message, .. } => {
                 assert!(line >= 2, "{line}");
@@ -198,7 +224,7 @@ mod tests {
     #[test]
     fn deep_json_nesting_is_an_error() {
         let text = "[".repeat(100_000);
-        match value(&text, Syntax::Json) {
+        match value(&text, Syntax::Json, &L) {
             Err(LoadError::Syntax { message, .. }) => assert!(message.contains("128"), "{message}"),
             other => panic!("{other:?}"),
         }
