@@ -62,6 +62,76 @@ impl Limits {
 
 const MIB: u64 = 1024 * 1024;
 
+impl Limits {
+    /// Sets one limit from `name=value`, as command lines take it: the
+    /// name of a field (`value_bytes`), a whole number, and for sizes an
+    /// optional `KiB`, `MiB` or `GiB` (`value_bytes=8MiB`). The error is a
+    /// sentence that lists the names.
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let names = || {
+            Limit::ALL
+                .iter()
+                .map(|l| l.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some((name, value)) = assignment.split_once('=') else {
+            return Err(format!(
+                "`{assignment}` is not NAME=VALUE; the names are {}.",
+                names()
+            ));
+        };
+        let name = name.trim();
+        let Some(limit) = Limit::ALL.into_iter().find(|l| l.name() == name) else {
+            return Err(format!(
+                "`{name}` is not a limit; the names are {}.",
+                names()
+            ));
+        };
+        let value = value.trim();
+        let (digits, unit) = match value.find(|c: char| !c.is_ascii_digit() && c != '_') {
+            Some(i) => value.split_at(i),
+            None => (value, ""),
+        };
+        let scale = match (unit.trim(), limit.is_bytes()) {
+            ("", _) => 1,
+            ("KiB", true) => 1024,
+            ("MiB", true) => MIB,
+            ("GiB", true) => 1024 * MIB,
+            _ => {
+                return Err(format!(
+                    "`{value}` is not a value for `{name}`: give a whole number{}.",
+                    if limit.is_bytes() {
+                        " of bytes, optionally with KiB, MiB or GiB"
+                    } else {
+                        ""
+                    }
+                ))
+            }
+        };
+        let n: u64 = digits
+            .replace('_', "")
+            .parse()
+            .ok()
+            .and_then(|n: u64| n.checked_mul(scale))
+            .ok_or_else(|| {
+                format!("`{value}` is not a value for `{name}`: give a whole number.")
+            })?;
+        let field = match limit {
+            Limit::InputBytes => &mut self.input_bytes,
+            Limit::ExpandedBytes => &mut self.expanded_bytes,
+            Limit::ValueBytes => &mut self.value_bytes,
+            Limit::HarBytes => &mut self.har_bytes,
+            Limit::ArrayItems => &mut self.array_items,
+            Limit::SchemaSteps => &mut self.schema_steps,
+            Limit::PatternSteps => &mut self.pattern_steps,
+            Limit::Depth => &mut self.depth,
+        };
+        *field = n;
+        Ok(())
+    }
+}
+
 /// One of the limits of [`Limits`], to name it in a diagnostic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
@@ -261,6 +331,25 @@ mod tests {
         let json = serde_json::to_value(Limits::default()).unwrap();
         let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
         assert_eq!(names, keys);
+    }
+
+    #[test]
+    fn limits_are_set_by_name() {
+        let mut l = Limits::default();
+        l.set("value_bytes=8MiB").unwrap();
+        l.set(" array_items = 1_000 ").unwrap();
+        l.set("har_bytes=1024").unwrap();
+        assert_eq!(l.value_bytes, 8 * MIB);
+        assert_eq!(l.array_items, 1000);
+        assert_eq!(l.har_bytes, 1024);
+        assert!(l
+            .set("array_items=2MiB")
+            .unwrap_err()
+            .contains("whole number"));
+        assert!(l.set("nope=1").unwrap_err().contains("value_bytes"));
+        assert!(l.set("depth").unwrap_err().contains("NAME=VALUE"));
+        assert!(l.set("depth=-1").is_err());
+        assert!(l.set("value_bytes=99999999999GiB").is_err());
     }
 
     #[test]

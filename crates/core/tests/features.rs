@@ -613,7 +613,7 @@ fn value_rules() {
     .unwrap();
     assert_eq!(
         body,
-        json!({"both": {"x": 1, "y": true}, "pick": "user@example.com", "sku": "SKU_aaaaaa", "ip": "2001:db8::1", "big": 2147483647})
+        json!({"both": {"x": 1, "y": true}, "pick": "user@example.com", "sku": "SKU_000000", "ip": "2001:db8::1", "big": 2147483647})
     );
     let re = regex_lite::Regex::new("^SKU_[0-9a-f]{6}$").unwrap();
     assert!(re.is_match(body["sku"].as_str().unwrap()));

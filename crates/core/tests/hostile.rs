@@ -22,6 +22,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 
+#[path = "hostile/inputs.rs"]
+mod inputs;
+use inputs::{post, spec, MIB};
+
 /// Counts the bytes allocated now and at the peak.
 struct Counting;
 
@@ -63,7 +67,6 @@ static ALLOCATOR: Counting = Counting;
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 const GIB: usize = 1 << 30;
-const MIB: usize = 1 << 20;
 
 /// How long a case may run before the test calls it a hang. Not a timing
 /// assertion: every case here ends in well under a second in a release
@@ -100,25 +103,6 @@ fn measured(
     (result, peak)
 }
 
-fn spec(paths: Value, components: Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "openapi": "3.0.3",
-        "info": {"title": "hostile", "version": "1"},
-        "servers": [{"url": "https://api.example.com"}],
-        "paths": paths,
-        "components": components,
-    }))
-    .unwrap()
-}
-
-/// A POST whose JSON body has `schema`.
-fn post(schema: Value) -> Value {
-    json!({"post": {
-        "requestBody": {"required": true, "content": {"application/json": {"schema": schema}}},
-        "responses": {"200": {"description": "ok"}},
-    }})
-}
-
 /// The diagnostics that name `limit`.
 fn naming<'c>(c: &'c Conversion, limit: &str) -> Vec<&'c prescan_core::Diagnostic> {
     let needle = format!("`{limit}`");
@@ -153,23 +137,21 @@ fn ok(name: &str, bytes: Vec<u8>) -> (Conversion, usize) {
 #[test]
 fn a_zero_width_pattern_repeated_4096_cubed_times_ends() {
     // The 280-byte specification of issue 12, which never ended.
-    let bytes = br#"{"openapi":"3.0.3","info":{"title":"p","version":"1"},"servers":[{"url":"https://a.example"}],"paths":{"/a":{"post":{"requestBody":{"content":{"application/json":{"schema":{"type":"string","pattern":"(?:(?:^{4096}){4096}){4096}"}}}},"responses":{"200":{"description":"ok"}}}}}}"#;
-    let (c, _) = ok("pattern.json", bytes.to_vec());
+    let bytes = inputs::pattern_zero_width();
+    assert!(bytes.len() < 300);
+    let (c, _) = ok("pattern.json", bytes);
     assert_eq!(c.har.log.entries.len(), 1);
-    // Zero-width groups the parser keeps run out of steps instead, with a
-    // Warning that names the limit and the pattern.
+    let hits = naming(&c, "pattern_steps");
+    assert_eq!(hits.len(), 1, "{:?}", c.spec.diagnostics);
+    assert!(hits[0].message.contains("(?:(?:^{4096}){4096}){4096}"));
+    // Other zero-width and counted repetitions end too; those that run out
+    // of steps say so, with a Warning that names the limit and the pattern.
     for pattern in [
         "(?:(?:(?:|a){4096}){4096}){4096}",
         "^((((a{1000}){1000}){1000}){1000})$",
         "(?:(?:(?:(?:)|a){64}){64}){64}x",
     ] {
-        let (c, _) = ok(
-            "pattern.json",
-            spec(
-                json!({"/a": post(json!({"type": "string", "pattern": pattern}))}),
-                json!({}),
-            ),
-        );
+        let (c, _) = ok("pattern.json", inputs::pattern(pattern));
         let body = largest_body(&c);
         assert!(body < 64 * 1024, "{pattern}: {body}");
         if pattern.ends_with('x') {
@@ -188,12 +170,8 @@ fn a_zero_width_pattern_repeated_4096_cubed_times_ends() {
 #[test]
 fn yaml_aliases_of_one_large_string_are_refused_by_expanded_bytes() {
     // 1 MiB anchored once, referenced 3,000 times: 3 GiB of text.
-    let mut text = String::from("openapi: 3.0.3\ninfo: {title: y, version: '1'}\nx-big: &b ");
-    text.push_str(&"x".repeat(MIB));
-    text.push_str("\npaths:\n  /a:\n    post:\n      requestBody:\n        content:\n          application/json:\n            example: [");
-    text.push_str(&vec!["*b"; 3000].join(", "));
-    text.push_str("]\n      responses: {'200': {description: ok}}\n");
-    let (result, peak) = measured("aliases.yaml", text.into_bytes(), ConvertOptions::default());
+    let bytes = inputs::yaml_aliases(MIB, 3000);
+    let (result, peak) = measured("aliases.yaml", bytes, ConvertOptions::default());
     assert!(peak < GIB, "{} MiB", peak / MIB);
     match result {
         Err(LoadError::OverLimit { limit, message }) => {
@@ -216,25 +194,7 @@ fn yaml_aliases_of_one_large_string_are_refused_by_expanded_bytes() {
 #[test]
 fn one_large_example_shared_by_2000_operations_is_not_copied_into_each() {
     // 5 MiB, above value_bytes: each operation gets a generated value.
-    let big = json!({"value": {"s": "x".repeat(5 * MIB)}});
-    let paths: serde_json::Map<String, Value> = (0..2000)
-        .map(|i| {
-            (
-                format!("/p{i}"),
-                json!({"post": {
-                    "requestBody": {"content": {"application/json": {
-                        "schema": {"type": "object", "properties": {"s": {"type": "string"}}},
-                        "examples": {"e": {"$ref": "#/components/examples/big"}},
-                    }}},
-                    "responses": {"200": {"description": "ok"}},
-                }}),
-            )
-        })
-        .collect();
-    let (c, _) = ok(
-        "shared.json",
-        spec(Value::Object(paths), json!({"examples": {"big": big}})),
-    );
+    let (c, _) = ok("shared.json", inputs::shared_large_example());
     assert_eq!(c.har.log.entries.len(), 2000);
     assert_eq!(
         c.har.log.entries[7]
@@ -258,30 +218,9 @@ fn one_large_example_shared_by_2000_operations_is_not_copied_into_each() {
         hits[10].message
     );
 
-    // 1 MiB of small values, under value_bytes: used until the requests
+    // 100,000 small values, under value_bytes: used until the requests
     // reach har_bytes, then minimal values, with one Error.
-    let medium = json!({"value": {"a": vec![1; 100_000]}});
-    let paths: serde_json::Map<String, Value> = (0..2000)
-        .map(|i| {
-            (
-                format!("/p{i}"),
-                json!({"post": {
-                    "requestBody": {"content": {"application/json": {
-                        "schema": {"type": "object"},
-                        "examples": {"e": {"$ref": "#/components/examples/medium"}},
-                    }}},
-                    "responses": {"200": {"description": "ok"}},
-                }}),
-            )
-        })
-        .collect();
-    let (c, _) = ok(
-        "shared-medium.json",
-        spec(
-            Value::Object(paths),
-            json!({"examples": {"medium": medium}}),
-        ),
-    );
+    let (c, _) = ok("shared-medium.json", inputs::shared_medium_example());
     let hits = naming(&c, "har_bytes");
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].severity, Severity::Error);
@@ -306,11 +245,7 @@ fn one_large_example_shared_by_2000_operations_is_not_copied_into_each() {
 #[test]
 fn nested_min_items_stay_within_value_bytes() {
     // A 399-byte specification that made a 33 MB body.
-    let mut schema = json!({"type": "string", "minLength": 100});
-    for _ in 0..6 {
-        schema = json!({"type": "array", "minItems": 1000, "items": schema});
-    }
-    let bytes = spec(json!({"/a": post(schema)}), json!({}));
+    let bytes = inputs::nested_min_items();
     assert!(bytes.len() < 600, "{}", bytes.len());
     let (c, _) = ok("nested.json", bytes);
     let body = largest_body(&c);
@@ -326,22 +261,7 @@ fn nested_min_items_stay_within_value_bytes() {
     );
 
     // Hundreds of required large arrays of long strings.
-    let props: serde_json::Map<String, Value> = (0..300)
-        .map(|i| {
-            (
-                format!("p{i}"),
-                json!({"type": "array", "minItems": 100_000, "items": {"type": "string", "minLength": 10_000}}),
-            )
-        })
-        .collect();
-    let required: Vec<String> = props.keys().cloned().collect();
-    let (c, _) = ok(
-        "required.json",
-        spec(
-            json!({"/a": post(json!({"type": "object", "required": required, "properties": props}))}),
-            json!({}),
-        ),
-    );
+    let (c, _) = ok("required.json", inputs::required_large_arrays());
     let body: Value = serde_json::from_str(
         c.har.log.entries[0]
             .request
@@ -364,80 +284,28 @@ fn nested_min_items_stay_within_value_bytes() {
 #[test]
 fn reference_fan_out_ends_within_schema_steps() {
     // Each schema refers 50 times to the next: 50^8 paths through them.
-    let mut schemas = serde_json::Map::new();
-    for i in 0..8 {
-        let next = if i < 7 {
-            json!({"$ref": format!("#/components/schemas/S{}", i + 1)})
-        } else {
-            json!({"type": "object", "properties": {"leaf": {"type": "string"}}})
-        };
-        schemas.insert(format!("S{i}"), json!({"allOf": vec![next; 50]}));
-    }
-    let (c, _) = ok(
-        "fanout.json",
-        spec(
-            json!({"/a": post(json!({"$ref": "#/components/schemas/S0"}))}),
-            json!({"schemas": schemas}),
-        ),
-    );
+    let (c, _) = ok("fanout.json", inputs::ref_fan_out());
     assert_eq!(naming(&c, "schema_steps").len(), 1);
 
     // oneOf and anyOf fan out the same way.
-    let mut schemas = serde_json::Map::new();
-    for i in 0..8 {
-        let next = if i < 7 {
-            json!({"$ref": format!("#/components/schemas/S{}", i + 1)})
-        } else {
-            json!({"type": "integer"})
-        };
-        let key = if i % 2 == 0 { "oneOf" } else { "anyOf" };
-        schemas.insert(
-            format!("S{i}"),
-            json!({"type": "object", "required": ["a", "b"], "properties": {"a": {key: vec![next.clone(); 40]}, "b": {"allOf": vec![next; 40]}}}),
-        );
-    }
-    let (c, _) = ok(
-        "fanout-choices.json",
-        spec(
-            json!({"/a": post(json!({"$ref": "#/components/schemas/S0"}))}),
-            json!({"schemas": schemas}),
-        ),
-    );
+    let (c, _) = ok("fanout-choices.json", inputs::choice_fan_out());
     assert_eq!(c.har.log.entries.len(), 1);
 }
 
 #[test]
 fn deep_nesting_is_bounded() {
     // Deeper than the parser reads: an error that says so.
-    let mut deep = json!({"type": "string"});
-    for _ in 0..200 {
-        deep = json!({"type": "object", "required": ["a"], "properties": {"a": deep}});
-    }
-    let mut text =
-        String::from(r#"{"openapi":"3.0.3","info":{"title":"d","version":"1"},"paths":{"/a":"#);
-    text.push_str(&post(deep).to_string());
-    text.push_str("}}");
-    let (result, _) = measured("deep.json", text.into_bytes(), ConvertOptions::default());
+    let (result, _) = measured(
+        "deep.json",
+        inputs::deep_inline(),
+        ConvertOptions::default(),
+    );
     match result {
         Err(LoadError::Syntax { message, .. }) => assert!(message.contains("128"), "{message}"),
         other => panic!("{:?}", other.map(|c| c.spec.diagnostics)),
     }
     // Deep through references: cut at `depth`, with an Information.
-    let mut schemas = serde_json::Map::new();
-    for i in 0..100 {
-        schemas.insert(
-            format!("D{i}"),
-            json!({"type": "object", "required": ["next"], "properties": {"next": {"$ref": format!("#/components/schemas/D{}", i + 1)}}}),
-        );
-    }
-    schemas.insert("D100".into(), json!({"type": "string"}));
-    let (c, _) = ok(
-        "deep-refs.json",
-        spec(
-            json!({"/a": post(json!({"$ref": "#/components/schemas/D0"}))}),
-            json!({"schemas": schemas}),
-        ),
-    );
+    let (c, _) = ok("deep-refs.json", inputs::deep_refs());
     let hits = naming(&c, "depth");
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].severity, Severity::Information);

@@ -1185,14 +1185,17 @@ async fn upload(
     let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;
     let permit = conversion_turn(&s).await?;
     let name = file_name.clone();
+    let options = ConvertOptions {
+        limits: s.config.convert_limits,
+        ..ConvertOptions::default()
+    };
     let upload = run_conversion(&s, permit, &name, move || {
-        let conversion = prescan_core::convert(&file_name, &bytes, &ConvertOptions::default())
-            .map_err(|e| {
-                ApiError::from(Problem::invalid(vec![ProblemField::new(
-                    "body",
-                    e.to_string(),
-                )]))
-            })?;
+        let conversion = prescan_core::convert(&file_name, &bytes, &options).map_err(|e| {
+            ApiError::from(Problem::invalid(vec![ProblemField::new(
+                "body",
+                e.to_string(),
+            )]))
+        })?;
         let mut upload = SpecUpload::from_specification(&conversion.spec, bytes.to_vec());
         upload.file_name = file_name;
         drop(conversion);
@@ -1371,9 +1374,11 @@ async fn spec_har(
     }
     let bytes = spec_bytes(&s, id).await?;
     let file_name = record.file_name.clone();
+    let limits = s.config.convert_limits;
     let har = run_conversion(&s, permit, &file_name, move || {
         let options = ConvertOptions {
             base_url: server,
+            limits,
             ..ConvertOptions::default()
         };
         let har = match prescan_core::convert(&record.file_name, &bytes, &options) {
@@ -1531,6 +1536,7 @@ async fn prescan_start(
     let options = ConvertOptions {
         base_url: spec.server.clone(),
         auth: info.auth.clone(),
+        limits: s.config.convert_limits,
         ..ConvertOptions::default()
     };
     let file_name = spec.file_name.clone();

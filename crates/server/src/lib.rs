@@ -105,6 +105,9 @@ pub struct Config {
     pub max_json_bytes: usize,
     /// The largest specification upload.
     pub max_spec_bytes: usize,
+    /// The budget of every conversion (uploads, HARs, prescan plans):
+    /// bytes, items and steps (`--limit NAME=VALUE`).
+    pub convert_limits: prescan_core::Limits,
     /// Refuse prescan targets on special-use addresses (see [`guard`]).
     pub prescan_deny_private: bool,
     /// The only prescan targets allowed, when not empty (see [`guard`]).
@@ -285,6 +288,7 @@ impl Config {
             engine: EngineConfig::demo(),
             max_json_bytes: DEFAULT_MAX_JSON_BYTES,
             max_spec_bytes: DEFAULT_MAX_SPEC_BYTES,
+            convert_limits: prescan_core::Limits::default(),
             prescan_deny_private: false,
             prescan_allow: Vec::new(),
             prescan_proxy: None,

@@ -67,6 +67,12 @@ struct Cli {
     /// Largest specification upload, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_SPEC_BYTES)]
     max_spec_bytes: usize,
+    /// A limit of every conversion, as NAME=VALUE; repeatable. Names:
+    /// input_bytes, expanded_bytes, value_bytes, har_bytes (sizes: bytes,
+    /// or with KiB, MiB, GiB), array_items, schema_steps, pattern_steps,
+    /// depth. See the README's Security section for what each bounds.
+    #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = parse_limit)]
+    limit: Vec<String>,
     /// Largest JSON request body, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_JSON_BYTES)]
     max_json_bytes: usize,
@@ -176,6 +182,11 @@ struct Cli {
 
 fn parse_allow(s: &str) -> Result<Allow, String> {
     s.parse()
+}
+
+fn parse_limit(s: &str) -> Result<String, String> {
+    prescan_core::Limits::default().set(s)?;
+    Ok(s.to_owned())
 }
 
 fn default_dist() -> Option<PathBuf> {
@@ -307,6 +318,14 @@ async fn main() -> std::process::ExitCode {
         .config(),
         max_json_bytes: cli.max_json_bytes,
         max_spec_bytes: cli.max_spec_bytes,
+        convert_limits: {
+            let mut limits = prescan_core::Limits::default();
+            for assignment in &cli.limit {
+                // Checked by parse_limit.
+                let _ = limits.set(assignment);
+            }
+            limits
+        },
         prescan_deny_private: cli.prescan_deny_private,
         prescan_allow: cli.prescan_allow,
         prescan_proxy: cli.prescan_proxy,

@@ -804,3 +804,61 @@ async fn a_malformed_row_is_reported_and_skipped_at_start() {
         "{err}"
     );
 }
+
+// ---- The conversion budget (`--limit`) ----
+
+#[tokio::test]
+async fn conversions_work_within_the_configured_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, api) = start_with(Config {
+        convert_limits: prescan_core::Limits {
+            input_bytes: 200,
+            ..prescan_core::Limits::default()
+        },
+        ..config(dir.path())
+    })
+    .await;
+    let body = spec("https://api.example.com");
+    assert!(body.len() > 200);
+    let r = api
+        .upload("big.json", "application/json", body.as_bytes())
+        .await;
+    let p = r.problem(422);
+    assert!(p.to_string().contains("limit `input_bytes`"), "{p}");
+    server.stop().await.unwrap();
+
+    // With the defaults, nested `minItems` that once made a 33 MB body
+    // give a HAR within `value_bytes`.
+    let dir = tempfile::tempdir().unwrap();
+    let (server, api) = start_with(config(dir.path())).await;
+    let mut schema = json!({"type": "string", "minLength": 100});
+    for _ in 0..6 {
+        schema = json!({"type": "array", "minItems": 1000, "items": schema});
+    }
+    let nested = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "nested", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": {"/a": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": schema}}},
+            "responses": {"200": {"description": "ok"}},
+        }}},
+    });
+    let r = api
+        .upload(
+            "nested.json",
+            "application/json",
+            nested.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json());
+    let id = r.json()["spec_id"].as_u64().unwrap();
+    let har = api.get(&format!("/api/v1/specifications/{id}/har")).await;
+    assert_eq!(har.status, 200);
+    let text = har.json()["log"]["entries"][0]["request"]["postData"]["text"]
+        .as_str()
+        .unwrap()
+        .len();
+    assert!((1 << 19..=4 << 20).contains(&text), "{text}");
+    server.stop().await.unwrap();
+}

@@ -294,21 +294,21 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 diags,
             );
         }
-        if hits.value {
-            self.overruns.report(
-                Limit::ValueBytes,
-                Severity::Warning,
-                at,
-                || format!("This value reached the size one value may have ({}): its arrays got fewer items and what was left holds minimal values.", Limit::ValueBytes.cite(&limits)),
-                diags,
-            );
-        }
         if let Some(wanted) = hits.items {
             self.overruns.report(
                 Limit::ArrayItems,
                 Severity::Warning,
                 at,
                 || format!("An array here asks for {} items (`minItems`), more than prescan generates for one array ({}), so the server may refuse the request.", thousands(wanted), Limit::ArrayItems.cite(&limits)),
+                diags,
+            );
+        }
+        if hits.value {
+            self.overruns.report(
+                Limit::ValueBytes,
+                Severity::Warning,
+                at,
+                || format!("This value reached the size one value may have ({}): its arrays got fewer items and what was left holds minimal values.", Limit::ValueBytes.cite(&limits)),
                 diags,
             );
         }

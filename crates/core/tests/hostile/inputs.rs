@@ -1,0 +1,250 @@
+//! The hostile specifications of issue 12, one builder per kind, shared by
+//! `tests/hostile.rs` (which asserts what each must give) and the
+//! `hostile` example (which writes them out for `bench/hostile.sh`).
+
+#![allow(dead_code)]
+
+use serde_json::{json, Map, Value};
+
+pub const MIB: usize = 1 << 20;
+
+/// An OpenAPI 3.0 document with these paths and components, as JSON.
+pub fn spec(paths: Value, components: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "openapi": "3.0.3",
+        "info": {"title": "hostile", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": paths,
+        "components": components,
+    }))
+    .unwrap()
+}
+
+/// A POST whose JSON body has `schema`.
+pub fn post(schema: Value) -> Value {
+    json!({"post": {
+        "requestBody": {"required": true, "content": {"application/json": {"schema": schema}}},
+        "responses": {"200": {"description": "ok"}},
+    }})
+}
+
+/// The 280-byte specification that never ended: a zero-width group
+/// repeated 4096³ times.
+pub fn pattern_zero_width() -> Vec<u8> {
+    br#"{"openapi":"3.0.3","info":{"title":"p","version":"1"},"servers":[{"url":"https://a.example"}],"paths":{"/a":{"post":{"requestBody":{"content":{"application/json":{"schema":{"type":"string","pattern":"(?:(?:^{4096}){4096}){4096}"}}}},"responses":{"200":{"description":"ok"}}}}}}"#.to_vec()
+}
+
+/// A string body with this `pattern`.
+pub fn pattern(pattern: &str) -> Vec<u8> {
+    spec(
+        json!({"/a": post(json!({"type": "string", "pattern": pattern}))}),
+        json!({}),
+    )
+}
+
+/// YAML: a string of `size` bytes anchored once and referenced `copies`
+/// times (line 3, column 8 is the anchored string).
+pub fn yaml_aliases(size: usize, copies: usize) -> Vec<u8> {
+    let mut text = String::from("openapi: 3.0.3\ninfo: {title: y, version: '1'}\nx-big: &b ");
+    text.push_str(&"x".repeat(size));
+    text.push_str("\npaths:\n  /a:\n    post:\n      requestBody:\n        content:\n          application/json:\n            example: [");
+    text.push_str(&vec!["*b"; copies].join(", "));
+    text.push_str("]\n      responses: {'200': {description: ok}}\n");
+    text.into_bytes()
+}
+
+/// `ops` operations whose body example is the one `components/examples/shared`.
+pub fn shared_example(example: Value, schema: Value, ops: usize) -> Vec<u8> {
+    let paths: Map<String, Value> = (0..ops)
+        .map(|i| {
+            (
+                format!("/p{i}"),
+                json!({"post": {
+                    "requestBody": {"content": {"application/json": {
+                        "schema": schema,
+                        "examples": {"e": {"$ref": "#/components/examples/shared"}},
+                    }}},
+                    "responses": {"200": {"description": "ok"}},
+                }}),
+            )
+        })
+        .collect();
+    spec(
+        Value::Object(paths),
+        json!({"examples": {"shared": {"value": example}}}),
+    )
+}
+
+/// 5 MiB shared by 2,000 operations (above `value_bytes`).
+pub fn shared_large_example() -> Vec<u8> {
+    shared_example(
+        json!({"s": "x".repeat(5 * MIB)}),
+        json!({"type": "object", "properties": {"s": {"type": "string"}}}),
+        2000,
+    )
+}
+
+/// 100,000 small values shared by 2,000 operations (within `value_bytes`,
+/// beyond `har_bytes` together).
+pub fn shared_medium_example() -> Vec<u8> {
+    shared_example(
+        json!({"a": vec![1; 100_000]}),
+        json!({"type": "object"}),
+        2000,
+    )
+}
+
+/// Arrays nested six deep, each with `minItems: 1000` (under 600 bytes).
+pub fn nested_min_items() -> Vec<u8> {
+    let mut schema = json!({"type": "string", "minLength": 100});
+    for _ in 0..6 {
+        schema = json!({"type": "array", "minItems": 1000, "items": schema});
+    }
+    spec(json!({"/a": post(schema)}), json!({}))
+}
+
+/// 300 required arrays of 100,000 strings of 10,000 characters.
+pub fn required_large_arrays() -> Vec<u8> {
+    let props: Map<String, Value> = (0..300)
+        .map(|i| {
+            (
+                format!("p{i}"),
+                json!({"type": "array", "minItems": 100_000, "items": {"type": "string", "minLength": 10_000}}),
+            )
+        })
+        .collect();
+    let required: Vec<String> = props.keys().cloned().collect();
+    spec(
+        json!({"/a": post(json!({"type": "object", "required": required, "properties": props}))}),
+        json!({}),
+    )
+}
+
+/// Eight schemas, each referring 50 times (`allOf`) to the next.
+pub fn ref_fan_out() -> Vec<u8> {
+    let mut schemas = Map::new();
+    for i in 0..8 {
+        let next = if i < 7 {
+            json!({"$ref": format!("#/components/schemas/S{}", i + 1)})
+        } else {
+            json!({"type": "object", "properties": {"leaf": {"type": "string"}}})
+        };
+        schemas.insert(format!("S{i}"), json!({"allOf": vec![next; 50]}));
+    }
+    spec(
+        json!({"/a": post(json!({"$ref": "#/components/schemas/S0"}))}),
+        json!({"schemas": schemas}),
+    )
+}
+
+/// The same fan-out through `oneOf`, `anyOf` and `allOf` properties.
+pub fn choice_fan_out() -> Vec<u8> {
+    let mut schemas = Map::new();
+    for i in 0..8 {
+        let next = if i < 7 {
+            json!({"$ref": format!("#/components/schemas/S{}", i + 1)})
+        } else {
+            json!({"type": "integer"})
+        };
+        let key = if i % 2 == 0 { "oneOf" } else { "anyOf" };
+        schemas.insert(
+            format!("S{i}"),
+            json!({"type": "object", "required": ["a", "b"], "properties": {"a": {key: vec![next.clone(); 40]}, "b": {"allOf": vec![next; 40]}}}),
+        );
+    }
+    spec(
+        json!({"/a": post(json!({"$ref": "#/components/schemas/S0"}))}),
+        json!({"schemas": schemas}),
+    )
+}
+
+/// A body schema nested 200 objects deep, inline (deeper than parsers read).
+pub fn deep_inline() -> Vec<u8> {
+    let mut deep = json!({"type": "string"});
+    for _ in 0..200 {
+        deep = json!({"type": "object", "required": ["a"], "properties": {"a": deep}});
+    }
+    let mut text =
+        String::from(r#"{"openapi":"3.0.3","info":{"title":"d","version":"1"},"paths":{"/a":"#);
+    text.push_str(&post(deep).to_string());
+    text.push_str("}}");
+    text.into_bytes()
+}
+
+/// A chain of 100 schemas, each requiring the next.
+pub fn deep_refs() -> Vec<u8> {
+    let mut schemas = Map::new();
+    for i in 0..100 {
+        schemas.insert(
+            format!("D{i}"),
+            json!({"type": "object", "required": ["next"], "properties": {"next": {"$ref": format!("#/components/schemas/D{}", i + 1)}}}),
+        );
+    }
+    schemas.insert("D100".into(), json!({"type": "string"}));
+    spec(
+        json!({"/a": post(json!({"$ref": "#/components/schemas/D0"}))}),
+        json!({"schemas": schemas}),
+    )
+}
+
+/// Every kind, for the benchmark: (file name, what it tries).
+pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    vec![
+        (
+            "pattern-zero-width.json",
+            "pattern (?:(?:^{4096}){4096}){4096}",
+            pattern_zero_width(),
+        ),
+        (
+            "pattern-empty-alternative.json",
+            "pattern (?:(?:(?:|a){4096}){4096}){4096}",
+            pattern("(?:(?:(?:|a){4096}){4096}){4096}"),
+        ),
+        (
+            "pattern-counted.json",
+            "pattern ^((((a{1000}){1000}){1000}){1000})$",
+            pattern("^((((a{1000}){1000}){1000}){1000})$"),
+        ),
+        (
+            "yaml-aliases.yaml",
+            "YAML: 1 MiB string, 3,000 aliases",
+            yaml_aliases(MIB, 3000),
+        ),
+        (
+            "shared-large-example.json",
+            "5 MiB example shared by 2,000 operations",
+            shared_large_example(),
+        ),
+        (
+            "shared-medium-example.json",
+            "100,000-value example shared by 2,000 operations",
+            shared_medium_example(),
+        ),
+        (
+            "nested-min-items.json",
+            "arrays nested 6 deep, minItems 1,000",
+            nested_min_items(),
+        ),
+        (
+            "required-large-arrays.json",
+            "300 required arrays of 100,000 long strings",
+            required_large_arrays(),
+        ),
+        (
+            "ref-fan-out.json",
+            "allOf of 50 $refs, 8 levels",
+            ref_fan_out(),
+        ),
+        (
+            "choice-fan-out.json",
+            "oneOf/anyOf/allOf of 40 $refs, 8 levels",
+            choice_fan_out(),
+        ),
+        ("deep-inline.json", "objects nested 200 deep", deep_inline()),
+        (
+            "deep-refs.json",
+            "a chain of 100 required $refs",
+            deep_refs(),
+        ),
+    ]
+}
