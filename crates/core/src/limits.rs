@@ -26,9 +26,11 @@ pub struct Limits {
     /// but for escapes). A stated example above it is replaced by a
     /// generated value; a generated value stops growing at it.
     pub value_bytes: u64,
-    /// Bytes all the values of all the requests may take together,
-    /// counted as for `value_bytes`, each time a value is used. Past it,
-    /// requests carry minimal values.
+    /// Bytes all the values of all the requests may take together, counted
+    /// each time a value is used: an example the specification states by
+    /// its size as JSON (it is held once, however many requests use it), a
+    /// generated value as for `value_bytes`. Past it, requests carry
+    /// minimal values.
     pub har_bytes: u64,
     /// Items generated for one array, whatever its `minItems`.
     pub array_items: u64,

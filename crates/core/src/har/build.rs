@@ -306,11 +306,11 @@ fn post_data(body: &BodyPlan) -> PostData {
             data.params = form_params(body, true);
         }
         k if k == "application/json" || k.ends_with("+json") || k == "text/json" || k == "*/*" => {
-            data.text = Some(serde_json::to_string(&body.value).unwrap_or_default());
+            data.text = Some(serde_json::to_string(&*body.value).unwrap_or_default());
         }
         k if k.ends_with("/xml") || k.ends_with("+xml") => data.text = Some(xml(&body.value)),
         _ => {
-            data.text = Some(match &body.value {
+            data.text = Some(match &*body.value {
                 Value::String(s) => s.clone(),
                 Value::Null => String::new(),
                 other => serde_json::to_string(other).unwrap_or_default(),
@@ -322,7 +322,7 @@ fn post_data(body: &BodyPlan) -> PostData {
 
 /// A form body's fields: arrays become repeated fields when exploded.
 fn form_params(body: &BodyPlan, multipart: bool) -> Vec<Param> {
-    let Value::Object(fields) = &body.value else {
+    let Value::Object(fields) = &*body.value else {
         return Vec::new();
     };
     let mut out = Vec::new();

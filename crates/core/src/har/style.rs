@@ -239,7 +239,7 @@ mod tests {
             style,
             explode,
             allow_reserved: false,
-            value,
+            value: value.into(),
             verbatim: false,
         }
     }

@@ -41,6 +41,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::limits::{bytes, thousands, Limit, Limits, Overruns};
+use crate::spec::plan::Shared;
 use crate::spec::refs::{ref_of, Resolver};
 
 /// Nesting beyond which optional properties are left out.
@@ -99,6 +100,23 @@ pub(crate) fn cost(v: &Value, cap: u64) -> u64 {
     total
 }
 
+/// The length of a value written as JSON.
+fn json_len(v: &Value) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, v);
+    count.0
+}
+
 /// What generating the current value ran into, reported once it is done.
 #[derive(Default)]
 struct Hits {
@@ -138,6 +156,10 @@ pub(crate) struct Sampler<'r, 'a> {
     /// Stated values measured, by address in the document: their cost
     /// (above `value_bytes` when they are larger).
     sizes: HashMap<*const Value, u64>,
+    /// Examples handed out, by address in the document: each is copied
+    /// once, however many requests use it, with its size as JSON (what
+    /// each use adds to the HAR).
+    shared: HashMap<*const Value, (Shared, u64)>,
     overruns: Overruns,
 }
 
@@ -155,6 +177,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
             har_reported: false,
             hits: Hits::default(),
             sizes: HashMap::new(),
+            shared: HashMap::new(),
             overruns: Overruns::default(),
         }
     }
@@ -187,13 +210,14 @@ impl<'r, 'a> Sampler<'r, 'a> {
     /// The value given by a parameter or media type (`example`, or the first
     /// of `examples`), if any, and if it fits the budget (else a Warning
     /// or an Error says why it is not used, and `None` lets the caller
-    /// generate one).
+    /// generate one). An example used by several requests is held once;
+    /// each use counts against `har_bytes`.
     pub(crate) fn explicit(
         &mut self,
         holder: &'a Value,
         at: &str,
         diags: &mut Vec<Diagnostic>,
-    ) -> Option<Value> {
+    ) -> Option<Shared> {
         let stated = match holder.get("example") {
             Some(v) => v,
             None => {
@@ -222,8 +246,12 @@ impl<'r, 'a> Sampler<'r, 'a> {
         if self.har_full(at, diags) {
             return None;
         }
-        self.har_used += size;
-        Some(stated.clone())
+        let (value, json) = self
+            .shared
+            .entry(stated as *const Value)
+            .or_insert_with(|| (Shared::new(stated.clone()), json_len(stated)));
+        self.har_used += *json;
+        Some(value.clone())
     }
 
     /// Adds the diagnostics of limits reached more often than shown.

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::auth::{self, Kind};
-use super::plan::{AuthPlan, BodyPlan, Location, ParamPlan, RequestPlan, Style};
+use super::plan::{AuthPlan, BodyPlan, Location, ParamPlan, RequestPlan, Shared, Style};
 use super::refs::{join, Notes, Resolver};
 use super::{Endpoint, Method, Server, ServerVariable, SpecFormat};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -607,7 +607,7 @@ impl<'r, 'a> Reader<'r, 'a> {
         })
     }
 
-    fn param_value(&mut self, p: &Param<'a>) -> Value {
+    fn param_value(&mut self, p: &Param<'a>) -> Shared {
         if let Some(v) = self.sampler.explicit(p.raw, &p.pointer, self.diags) {
             return v;
         }
@@ -615,10 +615,10 @@ impl<'r, 'a> Reader<'r, 'a> {
             let data = p.typed.parameter_data_ref();
             if matches!(p.typed, Parameter::Path { .. }) && is_id_name(&data.name) {
                 if let Some(id) = self.id_value(schema) {
-                    return id;
+                    return Shared::new(id);
                 }
             }
-            return self.sampler.value(schema, &p.pointer, self.diags);
+            return Shared::new(self.sampler.value(schema, &p.pointer, self.diags));
         }
         // `content`: one media type; the value is sent serialized.
         let Some((_, media)) = p
@@ -627,16 +627,18 @@ impl<'r, 'a> Reader<'r, 'a> {
             .and_then(Value::as_object)
             .and_then(|c| c.iter().next())
         else {
-            return Value::Null;
+            return Shared::new(Value::Null);
         };
-        let v = match self.sampler.explicit(media, &p.pointer, self.diags) {
-            Some(v) => v,
+        let text = match self.sampler.explicit(media, &p.pointer, self.diags) {
+            Some(v) => serde_json::to_string(&*v),
             None => match media.get("schema") {
-                Some(schema) => self.sampler.value(schema, &p.pointer, self.diags),
-                None => Value::Null,
+                Some(schema) => {
+                    serde_json::to_string(&self.sampler.value(schema, &p.pointer, self.diags))
+                }
+                None => serde_json::to_string(&Value::Null),
             },
         };
-        Value::String(serde_json::to_string(&v).unwrap_or_default())
+        Shared::new(Value::String(text.unwrap_or_default()))
     }
 
     /// An ID-like value for a string schema that says nothing more of its
@@ -714,10 +716,10 @@ impl<'r, 'a> Reader<'r, 'a> {
         let media_pointer = join(&join(pointer, "content"), media_type);
         let value = match self.sampler.explicit(media, &media_pointer, self.diags) {
             Some(v) => v,
-            None => match media.get("schema") {
+            None => Shared::new(match media.get("schema") {
                 Some(schema) => self.sampler.value(schema, &media_pointer, self.diags),
                 None => Value::Null,
-            },
+            }),
         };
         let essence = media_type
             .split(';')

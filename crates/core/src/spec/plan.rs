@@ -2,9 +2,16 @@
 //! serialization rules resolved. Built by the specification readers, read by
 //! [`crate::har::build`].
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::Method;
+
+/// A value a request carries: shared, so that an example the specification
+/// states once and many operations use is held once until each request is
+/// written.
+pub type Shared = Arc<Value>;
 
 /// One request to write, for one endpoint.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +80,7 @@ pub struct ParamPlan {
     /// Whether reserved characters are sent as they are (query only).
     pub allow_reserved: bool,
     /// The value to send.
-    pub value: Value,
+    pub value: Shared,
     /// The value is a string already written as it goes on the wire
     /// (Postman): it is not serialized by style, and only characters a URL
     /// cannot hold are percent-encoded (existing `%XX` escapes are kept).
@@ -86,7 +93,7 @@ pub struct BodyPlan {
     /// The media type chosen from the body's `content`.
     pub media_type: String,
     /// The value to send (an object for form bodies).
-    pub value: Value,
+    pub value: Shared,
     /// Form fields sent as files (`format: binary`), multipart only.
     pub file_fields: Vec<String>,
     /// Form fields whose arrays are sent as repeated fields (`explode`).

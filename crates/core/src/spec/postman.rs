@@ -600,7 +600,7 @@ impl Reader<'_> {
         let plan =
             |media_type: String, text: Option<String>, fields: Option<Vec<Param>>| BodyPlan {
                 media_type,
-                value: Value::Null,
+                value: Value::Null.into(),
                 file_fields: Vec::new(),
                 exploded_fields: Vec::new(),
                 text,
@@ -874,7 +874,7 @@ fn verbatim(name: &str, location: Location, value: String) -> ParamPlan {
         style: Style::Simple,
         explode: false,
         allow_reserved: true,
-        value: Value::String(value),
+        value: Value::String(value).into(),
         verbatim: true,
     }
 }
