@@ -312,6 +312,23 @@ fn deep_nesting_is_bounded() {
 }
 
 #[test]
+fn postman_variables_that_name_each_other_stay_within_value_bytes() {
+    // 3.5 KB that expanded to 10^10 copies and aborted at 4 GiB.
+    let bytes = inputs::postman_variables();
+    assert!(bytes.len() < 4096);
+    let (c, _) = ok("laughs.json", bytes);
+    assert!(largest_body(&c) <= 4 * MIB, "{}", largest_body(&c));
+    let hits = naming(&c, "value_bytes");
+    assert_eq!(hits.len(), 1, "{:?}", c.spec.diagnostics);
+    assert_eq!(hits[0].pointer, "/item/0/request");
+    // Variables within the limits still expand.
+    let small = br#"{"info": {"name": "ok", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "variable": [{"key": "a", "value": "{{b}}-{{b}}"}, {"key": "b", "value": "x"}], "item": [{"name": "r", "request": {"method": "POST", "url": "https://api.example.com/a", "body": {"mode": "raw", "raw": "{{a}}"}}}]}"#;
+    let (c, _) = ok("ok.json", small.to_vec());
+    let body = c.har.log.entries[0].request.post_data.as_ref().unwrap();
+    assert_eq!(body.text.as_deref(), Some("x-x"));
+}
+
+#[test]
 fn every_limit_is_an_option() {
     let options = |limits: Limits| ConvertOptions {
         limits,

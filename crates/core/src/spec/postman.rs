@@ -36,6 +36,7 @@ use super::refs::join;
 use super::{Endpoint, Method, Server};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::har::Param;
+use crate::limits::{Limit, Overruns};
 use crate::ConvertOptions;
 
 /// How deep folders may nest before the rest is left out.
@@ -48,6 +49,11 @@ pub(crate) type PostmanOut = super::Reading;
 
 struct Reader<'o> {
     variables: Vec<(String, String)>,
+    /// The request being read, for diagnostics of limits.
+    at: String,
+    /// Bytes of text variables expanded to so far (`har_bytes`).
+    expanded: u64,
+    overruns: Overruns,
     unknown: BTreeSet<String>,
     base: Option<String>,
     options: &'o ConvertOptions,
@@ -81,6 +87,9 @@ pub(crate) fn read(
     }
     let mut reader = Reader {
         variables,
+        at: String::new(),
+        expanded: 0,
+        overruns: Overruns::default(),
         unknown: BTreeSet::new(),
         base: None,
         options,
@@ -179,6 +188,7 @@ pub(crate) fn read(
             }
         }
     }
+    reader.overruns.finish(&options.limits, &mut reader.diags);
     diags.append(&mut reader.diags);
     reader.out
 }
@@ -266,11 +276,28 @@ impl Reader<'_> {
         }
     }
 
-    /// Replaces `{{variables}}`.
+    /// Replaces `{{variables}}`, within the conversion's limits: one text
+    /// expands to at most `value_bytes`, all of them together to at most
+    /// `har_bytes` (variables that name variables can repeat text
+    /// exponentially); what does not fit stays as written, with a
+    /// diagnostic that names the limit.
     fn subst(&mut self, text: &str) -> String {
         if !text.contains("{{") {
             return text.to_owned();
         }
+        let limits = self.options.limits;
+        if self.expanded >= limits.har_bytes {
+            self.overruns.report(
+                Limit::HarBytes,
+                Severity::Error,
+                &self.at,
+                || format!("The requests reached the size they may take together ({}) before this one: its variables and those of the requests after it are left as written.", Limit::HarBytes.cite(&limits)),
+                &mut self.diags,
+            );
+            return text.to_owned();
+        }
+        let cap = usize::try_from(limits.value_bytes).unwrap_or(usize::MAX);
+        let mut over = false;
         let mut current = text.to_owned();
         for _ in 0..MAX_ROUNDS {
             let mut out = String::with_capacity(current.len());
@@ -283,9 +310,13 @@ impl Reader<'_> {
                 out.push_str(&rest[..open]);
                 let name = rest[open + 2..close].trim();
                 match self.value_of(name) {
-                    Some(v) => {
+                    Some(v) if out.len() + v.len() + rest.len() - close <= cap => {
                         out.push_str(&v);
                         changed = true;
+                    }
+                    Some(_) => {
+                        over = true;
+                        out.push_str(&rest[open..close + 2]);
                     }
                     None => out.push_str(&rest[open..close + 2]),
                 }
@@ -296,6 +327,17 @@ impl Reader<'_> {
             if !changed || !current.contains("{{") {
                 break;
             }
+        }
+        self.expanded += current.len() as u64;
+        if over {
+            self.overruns.report(
+                Limit::ValueBytes,
+                Severity::Warning,
+                &self.at,
+                || format!("Expanding the collection's variables here would take more than one value may ({}): variables that name other variables repeat their text. What did not fit is left as written (`{{{{name}}}}`).", Limit::ValueBytes.cite(&limits)),
+                &mut self.diags,
+            );
+            return current;
         }
         // Whatever is left is unknown.
         let mut rest = current.as_str();
@@ -342,6 +384,7 @@ impl Reader<'_> {
     }
 
     fn request(&mut self, name: &str, request: &Value, pointer: &str, auth: Option<&Value>) {
+        pointer.clone_into(&mut self.at);
         let label = if name.is_empty() {
             "This request".to_owned()
         } else {

@@ -187,6 +187,27 @@ pub fn deep_refs() -> Vec<u8> {
     )
 }
 
+/// A 3.5 KB Postman collection whose variables name each other 100 times
+/// over five levels: 100^5 copies of the last one.
+pub fn postman_variables() -> Vec<u8> {
+    let variable: Vec<Value> = (0..6)
+        .map(|i| {
+            let value = if i < 5 {
+                format!("{{{{v{}}}}}", i + 1).repeat(100)
+            } else {
+                "x".repeat(100)
+            };
+            json!({"key": format!("v{i}"), "value": value})
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "info": {"name": "laughs", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": variable,
+        "item": [{"name": "r", "request": {"method": "POST", "url": "https://api.example.com/a", "body": {"mode": "raw", "raw": "{{v0}}"}}}],
+    }))
+    .unwrap()
+}
+
 /// Every kind, for the benchmark: (file name, what it tries).
 pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     vec![
