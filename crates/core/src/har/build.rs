@@ -32,14 +32,60 @@ fn auth_comment(scheme: &str, placeholder: bool) -> String {
     }
 }
 
+/// Writes the path parameters' texts into a path template, in one pass:
+/// `{name}` becomes its text (the first parameter of that name), an
+/// undeclared one stays as written. In Veracode's style the template stays
+/// and the values are listed instead (`name=text`, in parameter order).
+fn fill_template(
+    template: &str,
+    texts: &[(&str, String)],
+    style: HarStyle,
+) -> (String, Vec<String>) {
+    let mut by_name: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for (name, text) in texts {
+        by_name.entry(name).or_insert(text);
+    }
+    let mut used = std::collections::HashSet::new();
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        let name = &rest[open + 1..close];
+        out.push_str(&rest[..open]);
+        match by_name.get(name) {
+            Some(text) => {
+                used.insert(name);
+                match style {
+                    HarStyle::Concrete => out.push_str(text),
+                    HarStyle::Veracode => out.push_str(&rest[open..=close]),
+                }
+            }
+            None => out.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    let values = match style {
+        HarStyle::Concrete => Vec::new(),
+        HarStyle::Veracode => texts
+            .iter()
+            .filter(|(name, _)| used.contains(name))
+            .map(|(name, text)| format!("{name}={text}"))
+            .collect(),
+    };
+    (out, values)
+}
+
 /// Builds the entry of one planned request.
 pub(crate) fn entry(plan: &RequestPlan, options: &ConvertOptions) -> Entry {
-    let mut path = plan.path.clone();
+    // Path parameters' texts, in order; written into the template at once.
+    let mut path_texts: Vec<(&str, String)> = Vec::new();
     let mut query: Vec<NameValue> = Vec::new();
     let mut encoded_query: Vec<String> = Vec::new();
     let mut headers: Vec<NameValue> = Vec::new();
     let mut cookies: Vec<Cookie> = Vec::new();
-    let mut path_values: Vec<String> = Vec::new();
 
     for p in &plan.params {
         match p.location {
@@ -49,15 +95,7 @@ pub(crate) fn entry(plan: &RequestPlan, options: &ConvertOptions) -> Entry {
                 } else {
                     style::path(p)
                 };
-                let template = format!("{{{}}}", p.name);
-                match options.har_style {
-                    HarStyle::Concrete => path = path.replace(&template, &text),
-                    HarStyle::Veracode => {
-                        if path.contains(&template) {
-                            path_values.push(format!("{}={text}", p.name));
-                        }
-                    }
-                }
+                path_texts.push((&p.name, text));
             }
             Location::Query if p.verbatim => {
                 let value = scalar(&p.value);
@@ -167,6 +205,7 @@ pub(crate) fn entry(plan: &RequestPlan, options: &ConvertOptions) -> Entry {
         .as_ref()
         .map_or(0, |b| body_length(b, post_data.as_ref()));
 
+    let (path, path_values) = fill_template(&plan.path, &path_texts, options.har_style);
     // A fragment is never sent; a query written into the path is kept.
     let path = path.split('#').next().unwrap_or("");
     let mut url = join_url(&plan.base_url, path);

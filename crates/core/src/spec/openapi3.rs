@@ -6,7 +6,8 @@
 //! from the document (no copy of it), so a malformed piece becomes a
 //! diagnostic that points at it, and the rest still converts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use openapiv3::{
     APIKeyLocation, Parameter, PathStyle, QueryStyle, RequestBody, SecurityRequirement,
@@ -29,11 +30,34 @@ pub(crate) const STAND_IN_ORIGIN: &str = "http://localhost";
 /// What a document holds.
 pub(crate) type Analysis = super::Reading;
 
+/// How many names one diagnostic lists.
+const MAX_NAMED: usize = 10;
+
+/// A path cut to a readable length for a message.
+fn shorten(path: &str) -> String {
+    const MAX: usize = 200;
+    if path.chars().count() <= MAX {
+        return path.to_owned();
+    }
+    let mut s: String = path.chars().take(MAX).collect();
+    s.push('…');
+    s
+}
+
 /// A parameter read from the document: typed, and its raw value (for examples).
 struct Param<'a> {
     typed: Parameter,
     raw: &'a Value,
-    pointer: String,
+    /// The pointer of its list (shared by the list's parameters: a long
+    /// path is not copied into each) and its index there.
+    list: Rc<str>,
+    index: usize,
+}
+
+impl Param<'_> {
+    fn pointer(&self) -> String {
+        join(&self.list, &self.index.to_string())
+    }
 }
 
 struct Reader<'r, 'a> {
@@ -421,6 +445,7 @@ impl<'r, 'a> Reader<'r, 'a> {
             return Vec::new();
         };
         let mut out = Vec::new();
+        let list: Rc<str> = Rc::from(pointer);
         for (i, p) in items.iter().enumerate() {
             let p_pointer = join(pointer, &i.to_string());
             let Some(raw) = self.resolver.deref_or_report(p, &p_pointer, self.diags) else {
@@ -430,7 +455,8 @@ impl<'r, 'a> Reader<'r, 'a> {
                 Ok(typed) => out.push(Param {
                     typed,
                     raw,
-                    pointer: p_pointer,
+                    list: Rc::clone(&list),
+                    index: i,
                 }),
                 Err(e) => {
                     let name = raw
@@ -608,7 +634,8 @@ impl<'r, 'a> Reader<'r, 'a> {
     }
 
     fn param_value(&mut self, p: &Param<'a>) -> Shared {
-        if let Some(v) = self.sampler.explicit(p.raw, &p.pointer, self.diags) {
+        let pointer = p.pointer();
+        if let Some(v) = self.sampler.explicit(p.raw, &pointer, self.diags) {
             return v;
         }
         if let Some(schema) = p.raw.get("schema") {
@@ -618,7 +645,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                     return Shared::new(id);
                 }
             }
-            return Shared::new(self.sampler.value(schema, &p.pointer, self.diags));
+            return Shared::new(self.sampler.value(schema, &pointer, self.diags));
         }
         // `content`: one media type; the value is sent serialized.
         let Some((_, media)) = p
@@ -629,11 +656,11 @@ impl<'r, 'a> Reader<'r, 'a> {
         else {
             return Shared::new(Value::Null);
         };
-        let text = match self.sampler.explicit(media, &p.pointer, self.diags) {
+        let text = match self.sampler.explicit(media, &pointer, self.diags) {
             Some(v) => serde_json::to_string(&*v),
             None => match media.get("schema") {
                 Some(schema) => {
-                    serde_json::to_string(&self.sampler.value(schema, &p.pointer, self.diags))
+                    serde_json::to_string(&self.sampler.value(schema, &pointer, self.diags))
                 }
                 None => serde_json::to_string(&Value::Null),
             },
@@ -678,24 +705,53 @@ impl<'r, 'a> Reader<'r, 'a> {
     }
 
     fn check_path_template(&mut self, path: &str, plans: &[ParamPlan], pointer: &str) {
+        let declared: HashSet<&str> = plans
+            .iter()
+            .filter(|p| p.location == Location::Path)
+            .map(|p| p.name.as_str())
+            .collect();
+        let mut missing: Vec<&str> = Vec::new();
         let mut rest = path;
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}').map(|c| open + c) else {
                 break;
             };
             let name = &rest[open + 1..close];
-            if !plans
-                .iter()
-                .any(|p| p.location == Location::Path && p.name == name)
-            {
-                self.diags.push(Diagnostic::new(
-                    Severity::Warning,
-                    pointer,
-                    format!("The path parameter `{name}` of `{path}` is not declared, so no value is generated for it and `{{{name}}}` stays in the URL. Declare it with `in: path`."),
-                ));
+            if !declared.contains(name) && !missing.contains(&name) {
+                missing.push(name);
+                if missing.len() > MAX_NAMED {
+                    break;
+                }
             }
             rest = &rest[close + 1..];
         }
+        if missing.is_empty() {
+            return;
+        }
+        let mut named: Vec<String> = missing
+            .iter()
+            .take(MAX_NAMED)
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if missing.len() > MAX_NAMED {
+            named.push("more".into());
+        }
+        let (noun, verb, it) = if missing.len() == 1 {
+            ("parameter", "is", "it")
+        } else {
+            ("parameters", "are", "them")
+        };
+        let shown = |n: &str| format!("{{{n}}}");
+        self.diags.push(Diagnostic::new(
+            Severity::Warning,
+            pointer,
+            format!(
+                "The path {noun} {} of `{}` {verb} not declared, so no value is generated and `{}` stays in the URL. Declare {it} with `in: path`.",
+                named.join(", "),
+                shorten(path),
+                missing.iter().take(MAX_NAMED).map(|n| shown(n)).collect::<Vec<_>>().join(", "),
+            ),
+        ));
     }
 
     fn body_plan(&mut self, body: &'a Value, pointer: &str) -> Option<BodyPlan> {

@@ -208,6 +208,32 @@ pub fn postman_variables() -> Vec<u8> {
     .unwrap()
 }
 
+/// One path of 20,000 parameters (`/a/{p0}/{p1}/...`), declared or not:
+/// each parameter's pointer repeats the long path.
+pub fn long_path(declared: bool) -> Vec<u8> {
+    let n = 20_000;
+    let path = format!(
+        "/a/{}",
+        (0..n)
+            .map(|i| format!("{{p{i}}}"))
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    let parameters: Vec<Value> = if declared {
+        (0..n)
+            .map(|i| json!({"name": format!("p{i}"), "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut paths = Map::new();
+    paths.insert(
+        path,
+        json!({"get": {"parameters": parameters, "responses": {"200": {"description": "ok"}}}}),
+    );
+    spec(Value::Object(paths), json!({}))
+}
+
 /// Every kind, for the benchmark: (file name, what it tries).
 pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     vec![
