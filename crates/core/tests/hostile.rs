@@ -349,6 +349,20 @@ fn a_path_of_20000_parameters_is_read_in_linear_space() {
 }
 
 #[test]
+fn thousands_of_required_credentials_per_operation_stay_within_har_bytes() {
+    // 710 KB that aborted at 4 GiB after 18 s: 25 million placeholders.
+    let (c, _) = ok("keys.json", inputs::global_security());
+    assert_eq!(c.har.log.entries.len(), 5000, "every endpoint is listed");
+    let hits = naming(&c, "har_bytes");
+    assert_eq!(hits.len(), 1, "{:?}", c.spec.diagnostics);
+    assert_eq!(hits[0].pointer, "/security");
+    let first = c.har.log.entries[0].request.headers.len();
+    let last = c.har.log.entries[4999].request.headers.len();
+    assert!(first >= 5000, "{first}");
+    assert!(last < 10, "{last}");
+}
+
+#[test]
 fn every_limit_is_an_option() {
     let options = |limits: Limits| ConvertOptions {
         limits,

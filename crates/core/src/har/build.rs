@@ -84,7 +84,7 @@ pub(crate) fn entry(plan: &RequestPlan, options: &ConvertOptions) -> Entry {
     let mut path_texts: Vec<(&str, String)> = Vec::new();
     let mut query: Vec<NameValue> = Vec::new();
     let mut encoded_query: Vec<String> = Vec::new();
-    let mut headers: Vec<NameValue> = Vec::new();
+    let mut headers = Headers::default();
     let mut cookies: Vec<Cookie> = Vec::new();
 
     for p in &plan.params {
@@ -225,7 +225,7 @@ pub(crate) fn entry(plan: &RequestPlan, options: &ConvertOptions) -> Entry {
             url,
             http_version: "HTTP/1.1".into(),
             cookies,
-            headers,
+            headers: headers.list,
             query_string: query,
             post_data,
             headers_size: -1,
@@ -264,15 +264,24 @@ fn cookie(name: String, value: String, comment: Option<String>) -> Cookie {
 
 /// Adds a header; a header of the same name (any case) is replaced when
 /// `replace`, kept otherwise: never two of one name.
-fn add_header(headers: &mut Vec<NameValue>, header: NameValue, replace: bool) {
-    match headers
-        .iter_mut()
-        .find(|h| h.name.eq_ignore_ascii_case(&header.name))
-    {
-        Some(existing) if replace => *existing = header,
+fn add_header(headers: &mut Headers, header: NameValue, replace: bool) {
+    let key = header.name.to_ascii_lowercase();
+    match headers.index.get(&key) {
+        Some(&i) if replace => headers.list[i] = header,
         Some(_) => {}
-        None => headers.push(header),
+        None => {
+            headers.index.insert(key, headers.list.len());
+            headers.list.push(header);
+        }
     }
+}
+
+/// A request's headers in order, indexed by lower-case name, so that
+/// thousands of them (a hostile `security` list) are added in linear time.
+#[derive(Default)]
+struct Headers {
+    list: Vec<NameValue>,
+    index: std::collections::HashMap<String, usize>,
 }
 
 /// The base URL and the path, without doubled slashes between or inside.
@@ -480,12 +489,18 @@ mod tests {
 
     #[test]
     fn headers_are_never_duplicated() {
-        let mut h = Vec::new();
+        let mut h = Headers::default();
         add_header(&mut h, name_value("accept".into(), "a".into(), None), false);
         add_header(&mut h, name_value("Accept".into(), "b".into(), None), true);
         add_header(&mut h, name_value("ACCEPT".into(), "c".into(), None), false);
-        assert_eq!(h.len(), 1);
-        assert_eq!(h[0].value, "b");
+        add_header(
+            &mut h,
+            name_value("X-Other".into(), "d".into(), None),
+            false,
+        );
+        assert_eq!(h.list.len(), 2);
+        assert_eq!(h.list[0].value, "b");
+        assert_eq!(h.list[1].name, "X-Other");
     }
 
     #[test]

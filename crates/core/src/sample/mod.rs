@@ -254,6 +254,17 @@ impl<'r, 'a> Sampler<'r, 'a> {
         Some(value.clone())
     }
 
+    /// Charges `bytes` a request carries besides its values (credentials
+    /// placeholders, for one) to `har_bytes`; `false` when the requests
+    /// are already full (reported once), and the part is left out.
+    pub(crate) fn charge_har(&mut self, bytes: u64, at: &str, diags: &mut Vec<Diagnostic>) -> bool {
+        if self.har_full(at, diags) {
+            return false;
+        }
+        self.har_used += bytes;
+        true
+    }
+
     /// Adds the diagnostics of limits reached more often than shown.
     pub(crate) fn finish(&self, diags: &mut Vec<Diagnostic>) {
         self.overruns.finish(&self.limits, diags);
@@ -291,7 +302,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
             at,
             || {
                 format!(
-                    "The requests reached the size they may take together ({}) before this value: it and the values of the requests after it are minimal (no examples, empty objects and arrays). Shrink the examples, or raise the limit.",
+                    "The requests reached the size they may take together ({}) here: from this request on, values are minimal (no examples, empty objects and arrays) and credentials placeholders are left out. Shrink the examples, or raise the limit.",
                     Limit::HarBytes.cite(&limits)
                 )
             },

@@ -67,6 +67,9 @@ struct Reader<'r, 'a> {
     base_url: String,
     options: &'r ConvertOptions,
     schemes: HashMap<String, Option<Option<SecurityScheme>>>,
+    /// What a `security` value asks for, by its address in the document
+    /// (the root's applies to every operation: it is read once).
+    requirements: HashMap<*const Value, (bool, Option<Alternative>)>,
     diags: &'r mut Vec<Diagnostic>,
 }
 
@@ -101,6 +104,7 @@ pub(crate) fn analyze(
         base_url,
         options,
         schemes: HashMap::new(),
+        requirements: HashMap::new(),
         diags,
     };
     let mut endpoints = Vec::new();
@@ -846,6 +850,36 @@ impl<'r, 'a> Reader<'r, 'a> {
     /// first. An empty alternative (`{}`: no auth) is used only when no
     /// other can be satisfied.
     fn security(&mut self, value: &'a Value, pointer: &str) -> (bool, Vec<AuthPlan>) {
+        let key = value as *const Value;
+        let (required, chosen) = match self.requirements.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let read = self.requirement(value, pointer);
+                self.requirements.insert(key, read.clone());
+                read
+            }
+        };
+        let auth = &self.options.auth;
+        let mut plans = Vec::new();
+        for (name, kind) in chosen.iter().flatten() {
+            let Some(kind) = kind else { continue };
+            let plan = auth::plan(name, name, kind, auth);
+            // Each placeholder becomes a header, query parameter or cookie
+            // of the request, with a comment of ~120 bytes: counted as held
+            // in the plan and in the HAR.
+            let size = (2 * (plan.name.len() + plan.value.len() + plan.scheme.len()) + 320) as u64;
+            if !self.sampler.charge_har(size, pointer, self.diags) {
+                break;
+            }
+            plans.push(plan);
+        }
+        (required, plans)
+    }
+
+    /// Reads a `security` value: whether it requires credentials, and the
+    /// alternative to send (the first the user gave credentials for, else
+    /// the first that can be sent).
+    fn requirement(&mut self, value: &'a Value, pointer: &str) -> (bool, Option<Alternative>) {
         let requirements = match Vec::<SecurityRequirement>::deserialize(value) {
             Ok(r) => r,
             Err(e) => {
@@ -854,7 +888,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                     pointer,
                     format!("`security` could not be read: {e}. It must be a list of mappings from scheme names to scopes; it is ignored."),
                 ));
-                return (false, Vec::new());
+                return (false, None);
             }
         };
         let required = !requirements.is_empty() && requirements.iter().all(|r| !r.is_empty());
@@ -899,18 +933,9 @@ impl<'r, 'a> Reader<'r, 'a> {
                 } else {
                     alternatives.first().map(|(s, _)| s)
                 }
-            });
-        let plans = chosen
-            .map(|schemes| {
-                schemes
-                    .iter()
-                    .filter_map(|(name, kind)| {
-                        kind.as_ref().map(|k| auth::plan(name, name, k, auth))
-                    })
-                    .collect()
             })
-            .unwrap_or_default();
-        (required, plans)
+            .cloned();
+        (required, chosen)
     }
 
     /// A security scheme by name: `None` when it is not defined or cannot

@@ -234,6 +234,38 @@ pub fn long_path(declared: bool) -> Vec<u8> {
     spec(Value::Object(paths), json!({}))
 }
 
+/// 5,000 operations under a root `security` requirement of 5,000 API
+/// keys: 25 million credentials placeholders.
+pub fn global_security() -> Vec<u8> {
+    let n = 5000;
+    let schemes: Map<String, Value> = (0..n)
+        .map(|i| {
+            (
+                format!("k{i}"),
+                json!({"type": "apiKey", "in": "header", "name": format!("X-K{i}")}),
+            )
+        })
+        .collect();
+    let requirement: Map<String, Value> = (0..n).map(|i| (format!("k{i}"), json!([]))).collect();
+    let paths: Map<String, Value> = (0..n)
+        .map(|i| {
+            (
+                format!("/p{i}"),
+                json!({"get": {"responses": {"200": {"description": "ok"}}}}),
+            )
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "openapi": "3.0.3",
+        "info": {"title": "keys", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "security": [requirement],
+        "components": {"securitySchemes": schemes},
+        "paths": paths,
+    }))
+    .unwrap()
+}
+
 /// Every kind, for the benchmark: (file name, what it tries).
 pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     vec![
