@@ -363,6 +363,22 @@ fn thousands_of_required_credentials_per_operation_stay_within_har_bytes() {
 }
 
 #[test]
+fn swagger_media_type_lists_are_not_multiplied_into_every_operation() {
+    // 2.2 MB that aborted at 4 GiB: each of 10,000 media types got a copy
+    // of each body and response schema.
+    let (c, peak) = ok("types.json", inputs::swagger_media_types());
+    assert!(peak < 256 * MIB, "{} MiB", peak / MIB);
+    let entry = &c.har.log.entries[0].request;
+    let body = entry.post_data.as_ref().unwrap();
+    assert_eq!(
+        body.mime_type, "application/x-t0+json",
+        "the first JSON type"
+    );
+    let value: Value = serde_json::from_str(body.text.as_deref().unwrap()).unwrap();
+    assert_eq!(value.as_object().unwrap().len(), 1000);
+}
+
+#[test]
 fn every_limit_is_an_option() {
     let options = |limits: Limits| ConvertOptions {
         limits,

@@ -373,7 +373,7 @@ fn method_of(key: &str) -> Option<Method> {
     Method::parse(key)
 }
 
-fn is_json(media_type: &str) -> bool {
+pub(crate) fn is_json(media_type: &str) -> bool {
     let essence = media_type
         .split(';')
         .next()

@@ -14,6 +14,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::openapi3::is_json;
 use super::refs::{self, join};
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -426,14 +427,24 @@ fn request_body(
     let types = if consumes.is_empty() {
         vec!["application/json".to_owned()]
     } else {
-        consumes.to_vec()
+        media_types(consumes)
     };
-    let body_schema = schema(p.get("schema").cloned().unwrap_or_else(|| json!({})));
+    // The schema goes with the media type the request is sent as (the
+    // first JSON one, else the first): one copy per operation, however
+    // many types `consumes` lists.
+    let sent = types.iter().position(|t| is_json(t)).unwrap_or(0);
+    let mut body_schema = Some(schema(
+        p.get("schema").cloned().unwrap_or_else(|| json!({})),
+    ));
     let examples = p.get("x-examples").and_then(Value::as_object);
     let mut content = Map::new();
-    for t in &types {
+    for (i, t) in types.iter().enumerate() {
         let mut media = Map::new();
-        media.insert("schema".into(), body_schema.clone());
+        if i == sent {
+            if let Some(s) = body_schema.take() {
+                media.insert("schema".into(), s);
+            }
+        }
         if let Some(ex) = examples.and_then(|e| e.get(t)) {
             media.insert("example".into(), ex.clone());
         }
@@ -515,6 +526,23 @@ fn form_body(
 
 /// A 2.0 response → 3.0: `schema` and `examples` move under `content`, one
 /// entry per `produces` media type; headers get a `schema`.
+/// How many media types of `consumes` / `produces` are kept for each
+/// operation (a request is sent as one): without a bound, a list of
+/// thousands multiplies into every operation.
+const MAX_MEDIA_TYPES: usize = 16;
+
+/// The media types kept of a `consumes` / `produces` list: the first
+/// [`MAX_MEDIA_TYPES`], and the first JSON one if it comes later.
+fn media_types(types: &[String]) -> Vec<String> {
+    let mut kept: Vec<String> = types.iter().take(MAX_MEDIA_TYPES).cloned().collect();
+    if !kept.iter().any(|t| is_json(t)) {
+        if let Some(json) = types.iter().find(|t| is_json(t)) {
+            kept.push(json.clone());
+        }
+    }
+    kept
+}
+
 fn response(r: &Value, produces: &[String]) -> Value {
     let Some(r) = r.as_object() else {
         return r.clone();
@@ -553,13 +581,16 @@ fn response(r: &Value, produces: &[String]) -> Value {
         let types = if produces.is_empty() {
             vec!["application/json".to_owned()]
         } else {
-            produces.to_vec()
+            media_types(produces)
         };
-        let converted = schema(s.clone());
+        // The schema goes with the first type (the one a request accepts).
+        let mut converted = Some(schema(s.clone()));
         let mut content = Map::new();
         for t in types {
             let mut media = Map::new();
-            media.insert("schema".into(), converted.clone());
+            if let Some(s) = converted.take() {
+                media.insert("schema".into(), s);
+            }
             if let Some(ex) = examples.and_then(|e| e.get(&t)) {
                 media.insert("example".into(), ex.clone());
             }

@@ -266,6 +266,43 @@ pub fn global_security() -> Vec<u8> {
     .unwrap()
 }
 
+/// Swagger 2.0: 10,000 media types in the root `consumes` and `produces`,
+/// and 20 operations whose body and response schema have 1,000 properties.
+pub fn swagger_media_types() -> Vec<u8> {
+    let properties: Map<String, Value> = (0..1000)
+        .map(|i| {
+            (
+                format!("p{i}"),
+                json!({"type": "string", "description": "d".repeat(50)}),
+            )
+        })
+        .collect();
+    let big = json!({"type": "object", "properties": properties});
+    let types: Vec<String> = (0..10_000)
+        .map(|i| format!("application/x-t{i}+json"))
+        .collect();
+    let paths: Map<String, Value> = (0..20)
+        .map(|i| {
+            (
+                format!("/p{i}"),
+                json!({"post": {
+                    "parameters": [{"name": "b", "in": "body", "schema": big}],
+                    "responses": {"200": {"description": "ok", "schema": big}},
+                }}),
+            )
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "swagger": "2.0",
+        "info": {"title": "types", "version": "1"},
+        "host": "api.example.com",
+        "consumes": types,
+        "produces": types,
+        "paths": paths,
+    }))
+    .unwrap()
+}
+
 /// Every kind, for the benchmark: (file name, what it tries).
 pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     vec![
