@@ -36,6 +36,10 @@ pub struct Limits {
     pub array_items: u64,
     /// Steps (schemas visited, references followed) to generate one value.
     pub schema_steps: u64,
+    /// Steps to generate all the values of the conversion together (past
+    /// it, values are minimal), so that many operations using one costly
+    /// schema end too.
+    pub conversion_steps: u64,
     /// Steps to generate one string that matches a `pattern`.
     pub pattern_steps: u64,
     /// Nesting of a generated value: deeper schemas get minimal values.
@@ -57,6 +61,7 @@ impl Limits {
         har_bytes: 128 * MIB,
         array_items: 32,
         schema_steps: 100_000,
+        conversion_steps: 10_000_000,
         pattern_steps: 100_000,
         depth: 12,
     };
@@ -126,6 +131,7 @@ impl Limits {
             Limit::HarBytes => &mut self.har_bytes,
             Limit::ArrayItems => &mut self.array_items,
             Limit::SchemaSteps => &mut self.schema_steps,
+            Limit::ConversionSteps => &mut self.conversion_steps,
             Limit::PatternSteps => &mut self.pattern_steps,
             Limit::Depth => &mut self.depth,
         };
@@ -149,6 +155,8 @@ pub enum Limit {
     ArrayItems,
     /// [`Limits::schema_steps`].
     SchemaSteps,
+    /// [`Limits::conversion_steps`].
+    ConversionSteps,
     /// [`Limits::pattern_steps`].
     PatternSteps,
     /// [`Limits::depth`].
@@ -157,13 +165,14 @@ pub enum Limit {
 
 impl Limit {
     /// Every limit, in the order of [`Limits`].
-    pub const ALL: [Limit; 8] = [
+    pub const ALL: [Limit; 9] = [
         Limit::InputBytes,
         Limit::ExpandedBytes,
         Limit::ValueBytes,
         Limit::HarBytes,
         Limit::ArrayItems,
         Limit::SchemaSteps,
+        Limit::ConversionSteps,
         Limit::PatternSteps,
         Limit::Depth,
     ];
@@ -177,6 +186,7 @@ impl Limit {
             Limit::HarBytes => "har_bytes",
             Limit::ArrayItems => "array_items",
             Limit::SchemaSteps => "schema_steps",
+            Limit::ConversionSteps => "conversion_steps",
             Limit::PatternSteps => "pattern_steps",
             Limit::Depth => "depth",
         }
@@ -191,6 +201,7 @@ impl Limit {
             Limit::HarBytes => limits.har_bytes,
             Limit::ArrayItems => limits.array_items,
             Limit::SchemaSteps => limits.schema_steps,
+            Limit::ConversionSteps => limits.conversion_steps,
             Limit::PatternSteps => limits.pattern_steps,
             Limit::Depth => limits.depth,
         }

@@ -287,6 +287,14 @@ fn reference_fan_out_ends_within_schema_steps() {
     let (c, _) = ok("fanout.json", inputs::ref_fan_out());
     assert_eq!(naming(&c, "schema_steps").len(), 1);
 
+    // Used by 5,000 operations: 100,000 steps each would take a minute;
+    // conversion_steps ends it, with one Error where it was reached.
+    let (c, _) = ok("fanout-5000.json", inputs::fan_out(5000));
+    assert_eq!(c.har.log.entries.len(), 5000);
+    let hits = naming(&c, "conversion_steps");
+    assert_eq!(hits.len(), 1, "{:?}", c.spec.diagnostics);
+    assert_eq!(hits[0].severity, Severity::Error);
+
     // oneOf and anyOf fan out the same way.
     let (c, _) = ok("fanout-choices.json", inputs::choice_fan_out());
     assert_eq!(c.har.log.entries.len(), 1);

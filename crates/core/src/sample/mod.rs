@@ -149,6 +149,13 @@ pub(crate) struct Sampler<'r, 'a> {
     produced: u64,
     /// What every value handed out so far costs.
     har_used: u64,
+    /// Steps left for every value still to come (`conversion_steps`).
+    steps_total: u64,
+    /// Whether the current value's steps are all that is left of
+    /// `conversion_steps`.
+    last_steps: bool,
+    /// Whether reaching `conversion_steps` was reported.
+    steps_reported: bool,
     /// Whether reaching `har_bytes` was reported (once: the message covers
     /// every request after it).
     har_reported: bool,
@@ -175,6 +182,9 @@ impl<'r, 'a> Sampler<'r, 'a> {
             produced: 0,
             har_used: 0,
             har_reported: false,
+            steps_total: limits.conversion_steps,
+            last_steps: false,
+            steps_reported: false,
             hits: Hits::default(),
             sizes: HashMap::new(),
             shared: HashMap::new(),
@@ -190,7 +200,8 @@ impl<'r, 'a> Sampler<'r, 'a> {
         diags: &mut Vec<Diagnostic>,
     ) -> Value {
         self.rich = RICH;
-        self.steps = self.limits.schema_steps;
+        self.steps = self.limits.schema_steps.min(self.steps_total);
+        self.last_steps = self.steps < self.limits.schema_steps;
         self.produced = 0;
         self.hits = Hits::default();
         self.stack.clear();
@@ -202,7 +213,10 @@ impl<'r, 'a> Sampler<'r, 'a> {
             return self.minimal(schema, false);
         }
         let v = self.generate(schema, 0, at, diags).unwrap_or(Value::Null);
-        self.har_used += self.produced;
+        // What the value holds (the steps of `allOf` merged away count
+        // against `value_bytes` while it is made, not here).
+        self.har_used += cost(&v, u64::MAX);
+        self.steps_total -= self.limits.schema_steps.min(self.steps_total) - self.steps;
         self.report_hits(at, diags);
         v
     }
@@ -315,7 +329,17 @@ impl<'r, 'a> Sampler<'r, 'a> {
     fn report_hits(&mut self, at: &str, diags: &mut Vec<Diagnostic>) {
         let hits = std::mem::take(&mut self.hits);
         let limits = self.limits;
-        if hits.steps {
+        if hits.steps && self.last_steps {
+            if !std::mem::replace(&mut self.steps_reported, true) {
+                self.overruns.report(
+                    Limit::ConversionSteps,
+                    Severity::Error,
+                    at,
+                    || format!("Generating values reached the steps all of them may take together ({}) here: schemas this costly are used by many operations. From this value on, values are minimal. Simplify the schemas, or raise the limit.", Limit::ConversionSteps.cite(&limits)),
+                    diags,
+                );
+            }
+        } else if hits.steps {
             self.overruns.report(
                 Limit::SchemaSteps,
                 Severity::Warning,

@@ -122,6 +122,11 @@ pub fn required_large_arrays() -> Vec<u8> {
 
 /// Eight schemas, each referring 50 times (`allOf`) to the next.
 pub fn ref_fan_out() -> Vec<u8> {
+    fan_out(1)
+}
+
+/// The fan-out of [`ref_fan_out`], used by `ops` operations.
+pub fn fan_out(ops: usize) -> Vec<u8> {
     let mut schemas = Map::new();
     for i in 0..8 {
         let next = if i < 7 {
@@ -131,10 +136,15 @@ pub fn ref_fan_out() -> Vec<u8> {
         };
         schemas.insert(format!("S{i}"), json!({"allOf": vec![next; 50]}));
     }
-    spec(
-        json!({"/a": post(json!({"$ref": "#/components/schemas/S0"}))}),
-        json!({"schemas": schemas}),
-    )
+    let paths: Map<String, Value> = (0..ops)
+        .map(|i| {
+            (
+                format!("/p{i}"),
+                post(json!({"$ref": "#/components/schemas/S0"})),
+            )
+        })
+        .collect();
+    spec(Value::Object(paths), json!({"schemas": schemas}))
 }
 
 /// The same fan-out through `oneOf`, `anyOf` and `allOf` properties.
