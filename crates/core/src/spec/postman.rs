@@ -25,7 +25,7 @@
 //!   the base URL's origin when the hosts match; requests to other hosts
 //!   are left out with a Warning.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value};
 
@@ -48,7 +48,8 @@ const MAX_ROUNDS: usize = 8;
 pub(crate) type PostmanOut = super::Reading;
 
 struct Reader<'o> {
-    variables: Vec<(String, String)>,
+    /// The collection's variables by name (the first definition of a name).
+    variables: HashMap<String, String>,
     /// The request being read, for diagnostics of limits.
     at: String,
     /// Bytes of text variables expanded to so far (`har_bytes`).
@@ -70,7 +71,7 @@ pub(crate) fn read(
 ) -> PostmanOut {
     let info = root.get("info");
     let text = |k: &str| info.and_then(|i| i.get(k)).and_then(description_text);
-    let mut variables = Vec::new();
+    let mut variables = HashMap::new();
     for v in root
         .get("variable")
         .and_then(Value::as_array)
@@ -82,7 +83,9 @@ pub(crate) fn read(
         }
         let key = v.get("key").or_else(|| v.get("id")).and_then(Value::as_str);
         if let Some(key) = key {
-            variables.push((key.to_owned(), scalar_text(v.get("value"))));
+            variables
+                .entry(key.to_owned())
+                .or_insert_with(|| scalar_text(v.get("value")));
         }
     }
     let mut reader = Reader {
@@ -355,7 +358,7 @@ impl Reader<'_> {
     }
 
     fn value_of(&self, name: &str) -> Option<String> {
-        if let Some((_, v)) = self.variables.iter().find(|(k, _)| k == name) {
+        if let Some(v) = self.variables.get(name) {
             return Some(v.clone());
         }
         Some(

@@ -313,6 +313,21 @@ pub fn swagger_media_types() -> Vec<u8> {
     .unwrap()
 }
 
+/// A Postman collection of 100,000 variables whose one request uses the
+/// last one 100,000 times.
+pub fn postman_many_variables() -> Vec<u8> {
+    let n = 100_000;
+    let variable: Vec<Value> = (0..n)
+        .map(|i| json!({"key": format!("v{i}"), "value": "x"}))
+        .collect();
+    serde_json::to_vec(&json!({
+        "info": {"name": "vars", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": variable,
+        "item": [{"name": "r", "request": {"method": "POST", "url": "https://api.example.com/a", "body": {"mode": "raw", "raw": format!("{{{{v{}}}}}", n - 1).repeat(n)}}}],
+    }))
+    .unwrap()
+}
+
 /// Every kind, for the benchmark: (file name, what it tries).
 pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     vec![
