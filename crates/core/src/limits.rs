@@ -15,10 +15,14 @@ use crate::diagnostic::{Diagnostic, Severity};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Limits {
-    /// Bytes of one file read (the file is refused above it).
+    /// Bytes of the file read, or of all the files of a specification
+    /// together (refused above it).
     pub input_bytes: u64,
     /// Bytes of text (strings and keys) a document may hold once its YAML
-    /// aliases are expanded (the file is refused above it).
+    /// aliases are expanded (the file is refused above it), and what the
+    /// parts copied from other files of a specification may take (counted
+    /// as for `value_bytes`; a reference past it is left empty, with a
+    /// Warning).
     pub expanded_bytes: u64,
     /// Bytes one value (a parameter's value or a request body) may take,
     /// counted as held in memory: 32 bytes for each value in it, plus the

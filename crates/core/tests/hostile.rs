@@ -392,6 +392,93 @@ fn swagger_media_type_lists_are_not_multiplied_into_every_operation() {
 }
 
 #[test]
+fn files_of_one_specification_share_input_and_expanded_bytes() {
+    use prescan_core::{convert_files, SourceFile};
+    // The root refers to four parts of another file, 4 KiB each; with
+    // expanded_bytes at 10 KiB, the copies stop after two.
+    let parts: serde_json::Map<String, Value> = (0..4)
+        .map(|i| {
+            (
+                format!("S{i}"),
+                json!({"type": "string", "example": "x".repeat(4096)}),
+            )
+        })
+        .collect();
+    let other = serde_json::to_vec(&json!({"components": {"schemas": parts}})).unwrap();
+    let paths: serde_json::Map<String, Value> = (0..4)
+        .map(|i| {
+            (
+                format!("/p{i}"),
+                post(json!({"$ref": format!("other.json#/components/schemas/S{i}")})),
+            )
+        })
+        .collect();
+    let root = spec(Value::Object(paths), json!({}));
+    let files = vec![
+        SourceFile {
+            name: "root.json".into(),
+            bytes: root,
+        },
+        SourceFile {
+            name: "other.json".into(),
+            bytes: other,
+        },
+    ];
+    let limits = Limits {
+        expanded_bytes: 10 * 1024,
+        ..Limits::default()
+    };
+    let options = ConvertOptions {
+        limits,
+        ..ConvertOptions::default()
+    };
+    let c = convert_files(&files, &options).unwrap();
+    let hits = naming(&c, "expanded_bytes");
+    assert_eq!(hits.len(), 2, "{:?}", c.spec.diagnostics);
+    assert!(
+        hits[0].message.contains("other.json"),
+        "{}",
+        hits[0].message
+    );
+    let bodies: Vec<&str> = c
+        .har
+        .log
+        .entries
+        .iter()
+        .map(|e| {
+            e.request
+                .post_data
+                .as_ref()
+                .unwrap()
+                .text
+                .as_deref()
+                .unwrap()
+        })
+        .collect();
+    let copied = bodies.iter().filter(|b| b.len() == 4098).count();
+    let empty = bodies.iter().filter(|b| **b == "null").count();
+    assert_eq!((copied, empty), (2, 2), "{:?}", c.spec.diagnostics);
+
+    // input_bytes counts the files together: each fits, not both.
+    let total = (files[0].bytes.len() + files[1].bytes.len()) as u64;
+    let small = Limits {
+        input_bytes: total - 1,
+        ..Limits::default()
+    };
+    let options = ConvertOptions {
+        limits: small,
+        ..ConvertOptions::default()
+    };
+    match convert_files(&files, &options) {
+        Err(LoadError::TooLarge { size, limit }) => {
+            assert_eq!(size as u64, total);
+            assert_eq!(limit as u64, total - 1);
+        }
+        other => panic!("{:?}", other.map(|c| c.spec.diagnostics)),
+    }
+}
+
+#[test]
 fn every_limit_is_an_option() {
     let options = |limits: Limits| ConvertOptions {
         limits,

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::refs::{self, Notes, RefError};
 use super::{detect, finish, parse, Input, LoadError, Loaded, SourceFile, SpecFormat, Syntax};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ConvertOptions;
+use crate::{ConvertOptions, Limit};
 
 /// The root key bundled parts are kept under.
 pub(crate) const EXTERNAL_KEY: &str = "x-prescan-external";
@@ -127,6 +127,8 @@ pub(crate) fn load(files: &[SourceFile], options: &ConvertOptions) -> Result<Loa
         origins: Vec::new(),
         notes: Notes::new(),
         queue: VecDeque::new(),
+        copied: 0,
+        limits: &options.limits,
     };
     bundler.rewrite(&mut root.value, root_index);
     while let Some((slot, file)) = bundler.queue.pop_front() {
@@ -272,6 +274,9 @@ struct Bundler<'b, 'v> {
     readable: &'b [Option<String>],
     values: &'b [Option<&'v Value>],
     slots: HashMap<(usize, String), usize>,
+    /// What the parts copied so far cost (against `expanded_bytes`).
+    copied: u64,
+    limits: &'b crate::Limits,
     parts: Vec<Value>,
     origins: Vec<(usize, String)>,
     notes: Notes,
@@ -347,6 +352,19 @@ impl Bundler<'_, '_> {
                 .insert(reference.to_owned(), RefError::MissingIn { file: name });
             return None;
         };
+        let budget = self.limits.expanded_bytes;
+        let size = crate::sample::cost(found, budget.saturating_sub(self.copied));
+        if self.copied.saturating_add(size) > budget {
+            self.notes.insert(
+                reference.to_owned(),
+                RefError::OverBudget {
+                    file: name,
+                    limit: Limit::ExpandedBytes.cite(self.limits),
+                },
+            );
+            return None;
+        }
+        self.copied += size;
         let slot = self.parts.len();
         self.parts.push(found.clone());
         self.origins.push((target_file, pointer.clone()));

@@ -369,7 +369,8 @@ impl Specification {
 pub enum LoadError {
     /// The file has no content, or only white space.
     Empty,
-    /// The file is larger than [`crate::Limits::input_bytes`].
+    /// The file (or the files of a specification together) is larger than
+    /// [`crate::Limits::input_bytes`].
     TooLarge {
         /// The file's size in bytes.
         size: usize,
@@ -467,7 +468,7 @@ impl fmt::Display for LoadError {
             LoadError::Empty => write!(f, "The file is empty. Choose a file that holds an API specification ({SUPPORTED_FORMATS})."),
             LoadError::TooLarge { size, limit } => write!(
                 f,
-                "The file is {:.1} MB; prescan reads specifications of up to {:.0} MB (limit `input_bytes`). Remove unused parts of the specification, or split it.",
+                "The specification is {:.1} MB; prescan reads specifications of up to {:.0} MB (limit `input_bytes`, for all its files together). Remove unused parts of it.",
                 *size as f64 / 1_048_576.0,
                 *limit as f64 / 1_048_576.0
             ),
@@ -556,6 +557,13 @@ pub fn load_files(
     files: &[SourceFile],
     options: &crate::ConvertOptions,
 ) -> Result<Loaded, LoadError> {
+    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    if total as u64 > options.limits.input_bytes {
+        return Err(LoadError::TooLarge {
+            size: total,
+            limit: usize::try_from(options.limits.input_bytes).unwrap_or(usize::MAX),
+        });
+    }
     match files {
         [] => Err(LoadError::Empty),
         [one] => load(&one.name, &one.bytes, options),

@@ -33,6 +33,9 @@ pub(crate) enum RefError {
     Missing,
     /// A chain of references that loops or is too long.
     Cycle,
+    /// A part of another file not copied: the parts copied from other files
+    /// reached [`crate::Limits::expanded_bytes`] (the limit, as cited).
+    OverBudget { file: String, limit: String },
 }
 
 /// Resolves local references against one document.
@@ -166,6 +169,9 @@ impl<'a> Resolver<'a> {
             ),
             RefError::Missing => format!(
                 "The reference `{reference}` points to nothing in this file, so this part is left empty. Fix the reference or add what it names."
+            ),
+            RefError::OverBudget { file, limit } => format!(
+                "The reference `{reference}` points into the file `{file}`, but the parts copied from other files reached their size ({limit}; references into other files repeat large parts of them), so this part is left empty."
             ),
             RefError::Cycle => format!(
                 "The reference `{reference}` leads to a loop of references ({MAX_CHAIN} steps without reaching a value), so this part is left empty."
