@@ -2,7 +2,7 @@
 //! timings and diagnostics. Useful for trying files and for benchmarks.
 //!
 //! ```text
-//! cargo run --release -p prescan-core --example convert -- path/to/spec.yaml [--har out.har] [--quiet]
+//! cargo run --release -p prescan-core --example convert -- path/to/spec.yaml [--har out.har] [--quiet] [--limit NAME=VALUE]...
 //! ```
 
 use std::time::Instant;
@@ -12,15 +12,23 @@ fn main() {
     let mut path = None;
     let mut har_out = None;
     let mut quiet = false;
+    let mut options = prescan_core::ConvertOptions::default();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--har" => har_out = args.next(),
             "--quiet" => quiet = true,
+            "--limit" => {
+                let assignment = args.next().unwrap_or_default();
+                if let Err(e) = options.limits.set(&assignment) {
+                    eprintln!("--limit: {e}");
+                    std::process::exit(2);
+                }
+            }
             _ => path = Some(arg),
         }
     }
     let Some(path) = path else {
-        eprintln!("usage: convert <file> [--har out.har] [--quiet]");
+        eprintln!("usage: convert <file> [--har out.har] [--quiet] [--limit NAME=VALUE]...");
         std::process::exit(2);
     };
     let bytes = match std::fs::read(&path) {
@@ -35,7 +43,7 @@ fn main() {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.clone());
     let started = Instant::now();
-    let result = prescan_core::convert(&name, &bytes, &prescan_core::ConvertOptions::default());
+    let result = prescan_core::convert(&name, &bytes, &options);
     let convert_time = started.elapsed();
     let conversion = match result {
         Ok(c) => c,

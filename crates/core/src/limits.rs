@@ -18,6 +18,9 @@ pub struct Limits {
     /// Bytes of the file read, or of all the files of a specification
     /// together (refused above it).
     pub input_bytes: u64,
+    /// Endpoints read (operations, Postman requests, HAR entries); later
+    /// ones are left out.
+    pub endpoints: u64,
     /// Bytes of text (strings and keys) a document may hold once its YAML
     /// aliases are expanded (the file is refused above it), and what the
     /// parts copied from other files of a specification may take (counted
@@ -60,6 +63,7 @@ impl Limits {
     /// The defaults, sized for real specifications.
     pub const DEFAULT: Limits = Limits {
         input_bytes: crate::MAX_SPEC_BYTES as u64,
+        endpoints: 100_000,
         expanded_bytes: 256 * MIB,
         value_bytes: 4 * MIB,
         har_bytes: 128 * MIB,
@@ -130,6 +134,7 @@ impl Limits {
             })?;
         let field = match limit {
             Limit::InputBytes => &mut self.input_bytes,
+            Limit::Endpoints => &mut self.endpoints,
             Limit::ExpandedBytes => &mut self.expanded_bytes,
             Limit::ValueBytes => &mut self.value_bytes,
             Limit::HarBytes => &mut self.har_bytes,
@@ -149,6 +154,8 @@ impl Limits {
 pub enum Limit {
     /// [`Limits::input_bytes`].
     InputBytes,
+    /// [`Limits::endpoints`].
+    Endpoints,
     /// [`Limits::expanded_bytes`].
     ExpandedBytes,
     /// [`Limits::value_bytes`].
@@ -169,8 +176,9 @@ pub enum Limit {
 
 impl Limit {
     /// Every limit, in the order of [`Limits`].
-    pub const ALL: [Limit; 9] = [
+    pub const ALL: [Limit; 10] = [
         Limit::InputBytes,
+        Limit::Endpoints,
         Limit::ExpandedBytes,
         Limit::ValueBytes,
         Limit::HarBytes,
@@ -185,6 +193,7 @@ impl Limit {
     pub fn name(self) -> &'static str {
         match self {
             Limit::InputBytes => "input_bytes",
+            Limit::Endpoints => "endpoints",
             Limit::ExpandedBytes => "expanded_bytes",
             Limit::ValueBytes => "value_bytes",
             Limit::HarBytes => "har_bytes",
@@ -200,6 +209,7 @@ impl Limit {
     pub fn value(self, limits: &Limits) -> u64 {
         match self {
             Limit::InputBytes => limits.input_bytes,
+            Limit::Endpoints => limits.endpoints,
             Limit::ExpandedBytes => limits.expanded_bytes,
             Limit::ValueBytes => limits.value_bytes,
             Limit::HarBytes => limits.har_bytes,

@@ -219,7 +219,7 @@ fn one_large_example_shared_by_2000_operations_is_not_copied_into_each() {
     );
 
     // 100,000 small values, under value_bytes: used until the requests
-    // reach har_bytes, then minimal values, with one Error.
+    // reach har_bytes, then requests without their bodies, with one Error.
     let (c, _) = ok("shared-medium.json", inputs::shared_medium_example());
     let hits = naming(&c, "har_bytes");
     assert_eq!(hits.len(), 1, "{hits:?}");
@@ -229,7 +229,13 @@ fn one_large_example_shared_by_2000_operations_is_not_copied_into_each() {
         .log
         .entries
         .iter()
-        .filter(|e| e.request.post_data.as_ref().and_then(|p| p.text.as_deref()) != Some("{}"))
+        .filter(|e| {
+            e.request
+                .post_data
+                .as_ref()
+                .and_then(|p| p.text.as_deref())
+                .is_some_and(|t| t.len() > 100_000)
+        })
         .count();
     assert!(
         (100..2000).contains(&used),
@@ -476,6 +482,27 @@ fn files_of_one_specification_share_input_and_expanded_bytes() {
         }
         other => panic!("{:?}", other.map(|c| c.spec.diagnostics)),
     }
+}
+
+#[test]
+fn hundreds_of_thousands_of_endpoints_stop_at_endpoints_and_har_bytes() {
+    // 5 MB that made 800,000 operations and aborted at 4 GiB.
+    let (c, _) = ok("items.json", inputs::path_item_refs());
+    assert_eq!(c.spec.endpoints.len(), 100_000);
+    assert_eq!(c.har.log.entries.len(), 100_000);
+    assert_eq!(naming(&c, "endpoints").len(), 1);
+    let full = naming(&c, "har_bytes");
+    assert_eq!(full.len(), 1);
+    // Past har_bytes, a request keeps its method and URL only.
+    let last = &c.har.log.entries[99_999].request;
+    assert_eq!(last.url, "https://api.example.com/p12499");
+    assert!(last.query_string.is_empty());
+
+    // A HAR whose entries each name another host: read in linear time.
+    let (c, _) = ok("hosts.har", inputs::har_many_hosts());
+    assert_eq!(c.spec.endpoints.len(), 100_000);
+    assert_eq!(c.spec.servers.len(), 100_000);
+    assert_eq!(naming(&c, "endpoints").len(), 1);
 }
 
 #[test]

@@ -316,7 +316,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
             at,
             || {
                 format!(
-                    "The requests reached the size they may take together ({}) here: from this request on, values are minimal (no examples, empty objects and arrays) and credentials placeholders are left out. Shrink the examples, or raise the limit.",
+                    "The requests reached the size they may take together ({}) here: from this request on, requests carry their method and URL, and values are minimal (no examples, empty objects and arrays). Shrink the examples, or raise the limit.",
                     Limit::HarBytes.cite(&limits)
                 )
             },

@@ -21,8 +21,10 @@ pub(crate) struct HarInput {
 pub(crate) fn read(
     root: &Map<String, Value>,
     file_name: &str,
+    limits: &crate::Limits,
     diags: &mut Vec<Diagnostic>,
 ) -> HarInput {
+    let mut origins = std::collections::HashSet::new();
     let log = root.get("log");
     let title = log
         .and_then(|l| l.get("pages"))
@@ -58,6 +60,10 @@ pub(crate) fn read(
             ));
             continue;
         };
+        if out.endpoints.len() as u64 >= limits.endpoints {
+            diags.push(super::endpoints_left_out(limits, &pointer));
+            break;
+        }
         if url.is_empty() {
             diags.push(Diagnostic::new(
                 Severity::Warning,
@@ -68,7 +74,7 @@ pub(crate) fn read(
         }
         let entry = entry(raw, method, url);
         let origin = origin(url);
-        if !origin.is_empty() && !out.servers.iter().any(|s| s.url == origin) {
+        if !origin.is_empty() && origins.insert(origin.to_owned()) {
             out.servers.push(Server {
                 url: origin.to_owned(),
                 resolved_url: origin.to_owned(),

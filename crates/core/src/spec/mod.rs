@@ -22,6 +22,18 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::har::Entry;
 pub use plan::RequestPlan;
 
+/// The Error of [`crate::Limits::endpoints`], at the first endpoint left out.
+pub(crate) fn endpoints_left_out(limits: &crate::Limits, at: &str) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Error,
+        at,
+        format!(
+            "The specification has more endpoints than prescan reads ({}): this one and those after it are left out. Split the specification, or raise the limit.",
+            crate::Limit::Endpoints.cite(limits)
+        ),
+    )
+}
+
 /// How many endpoints a prescan covers: the first 100 of a specification.
 pub const PRESCAN_LIMIT: usize = 100;
 
@@ -643,7 +655,7 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
     let source = match format {
         SpecFormat::Postman21 => postman::read(map, options, &mut diagnostics).into_spec(&mut spec),
         SpecFormat::Har12 => {
-            let input = har_input::read(map, file_name, &mut diagnostics);
+            let input = har_input::read(map, file_name, &options.limits, &mut diagnostics);
             spec.title = input.title;
             spec.version = spec.format_version.clone();
             spec.servers = input.servers;

@@ -30,6 +30,10 @@ pub(crate) const STAND_IN_ORIGIN: &str = "http://localhost";
 /// What a document holds.
 pub(crate) type Analysis = super::Reading;
 
+/// What one HAR entry holds besides its values and names (its fields, the
+/// method, the empty response, the comment), as counted in `har_bytes`.
+const ENTRY_COST: usize = 1024;
+
 /// How many names one diagnostic lists.
 const MAX_NAMED: usize = 10;
 
@@ -70,6 +74,8 @@ struct Reader<'r, 'a> {
     /// What a `security` value asks for, by its address in the document
     /// (the root's applies to every operation: it is read once).
     requirements: HashMap<*const Value, (bool, Option<Alternative>)>,
+    /// Whether reaching `endpoints` was reported.
+    endpoints_reported: bool,
     diags: &'r mut Vec<Diagnostic>,
 }
 
@@ -105,6 +111,7 @@ pub(crate) fn analyze(
         options,
         schemes: HashMap::new(),
         requirements: HashMap::new(),
+        endpoints_reported: false,
         diags,
     };
     let mut endpoints = Vec::new();
@@ -415,6 +422,13 @@ impl<'r, 'a> Reader<'r, 'a> {
                 continue;
             };
             let op_pointer = join(&pointer, key);
+            if endpoints.len() as u64 >= self.options.limits.endpoints {
+                if !std::mem::replace(&mut self.endpoints_reported, true) {
+                    self.diags
+                        .push(super::endpoints_left_out(&self.options.limits, &op_pointer));
+                }
+                return;
+            }
             let Some(op_map) = op.as_object() else {
                 self.diags.push(Diagnostic::new(
                     Severity::Error,
@@ -522,13 +536,24 @@ impl<'r, 'a> Reader<'r, 'a> {
             .collect();
         params.extend(own.iter());
 
+        // What the entry holds besides its values (URL, names, comments,
+        // the HAR's own fields): past `har_bytes`, the request is written
+        // with its method and URL only.
+        let names: usize = params
+            .iter()
+            .map(|p| p.typed.parameter_data_ref().name.len())
+            .sum();
+        let entry_cost = (ENTRY_COST + 3 * path.len() + 3 * names + 128 * params.len()) as u64;
+        let room = self.sampler.charge_har(entry_cost, pointer, self.diags);
         let mut plans = Vec::new();
-        for p in &params {
-            if let Some(plan) = self.param_plan(p) {
-                plans.push(plan);
+        if room {
+            for p in &params {
+                if let Some(plan) = self.param_plan(p) {
+                    plans.push(plan);
+                }
             }
+            self.check_path_template(path, &plans, pointer);
         }
-        self.check_path_template(path, &plans, pointer);
 
         let servers = read_servers(
             op.get("servers"),
@@ -549,6 +574,7 @@ impl<'r, 'a> Reader<'r, 'a> {
 
         let body = op
             .get("requestBody")
+            .filter(|_| room)
             .and_then(|rb| self.body_plan(rb, &join(pointer, "requestBody")));
         let accept = self.accept(op.get("responses"));
         let security = op

@@ -54,6 +54,8 @@ struct Reader<'o> {
     at: String,
     /// Bytes of text variables expanded to so far (`har_bytes`).
     expanded: u64,
+    /// Whether reaching `endpoints` was reported.
+    endpoints_reported: bool,
     overruns: Overruns,
     unknown: BTreeSet<String>,
     base: Option<String>,
@@ -92,6 +94,7 @@ pub(crate) fn read(
         variables,
         at: String::new(),
         expanded: 0,
+        endpoints_reported: false,
         overruns: Overruns::default(),
         unknown: BTreeSet::new(),
         base: None,
@@ -388,6 +391,13 @@ impl Reader<'_> {
 
     fn request(&mut self, name: &str, request: &Value, pointer: &str, auth: Option<&Value>) {
         pointer.clone_into(&mut self.at);
+        let limits = &self.options.limits;
+        if self.out.endpoints.len() as u64 >= limits.endpoints {
+            if !std::mem::replace(&mut self.endpoints_reported, true) {
+                self.diags.push(super::endpoints_left_out(limits, pointer));
+            }
+            return;
+        }
         let label = if name.is_empty() {
             "This request".to_owned()
         } else {

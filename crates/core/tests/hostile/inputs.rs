@@ -328,6 +328,46 @@ pub fn postman_many_variables() -> Vec<u8> {
     .unwrap()
 }
 
+/// OpenAPI 3.1: 100,000 paths that all refer to one path item of eight
+/// operations with 20 query parameters each (800,000 operations from 5 MB).
+pub fn path_item_refs() -> Vec<u8> {
+    let operation = json!({
+        "parameters": (0..20).map(|j| json!({"name": format!("q{j}"), "in": "query", "schema": {"type": "string"}})).collect::<Vec<_>>(),
+        "responses": {"200": {"description": "ok"}},
+    });
+    let item: Map<String, Value> = [
+        "get", "put", "post", "delete", "patch", "options", "head", "trace",
+    ]
+    .iter()
+    .map(|m| ((*m).to_owned(), operation.clone()))
+    .collect();
+    let paths: Map<String, Value> = (0..100_000)
+        .map(|i| {
+            (
+                format!("/p{i}"),
+                json!({"$ref": "#/components/pathItems/P"}),
+            )
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "openapi": "3.1.0",
+        "info": {"title": "items", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "components": {"pathItems": {"P": item}},
+        "paths": paths,
+    }))
+    .unwrap()
+}
+
+/// A HAR of 200,000 entries, each to another host.
+pub fn har_many_hosts() -> Vec<u8> {
+    let entries: Vec<Value> = (0..200_000)
+        .map(|i| json!({"request": {"method": "GET", "url": format!("https://h{i}.example.com/"), "headers": []}}))
+        .collect();
+    serde_json::to_vec(&json!({"log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "entries": entries}}))
+        .unwrap()
+}
+
 /// Every kind, for the benchmark: (file name, what it tries).
 pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     vec![
