@@ -29,7 +29,12 @@ pub fn place(d: &Diagnostic) -> String {
     }
 }
 
-/// The list of diagnostics, most severe first, in document order within a severity.
+/// How many diagnostics are shown at first, and added by each "Show more":
+/// a hostile file can have a hundred thousand, and the page stays usable.
+const SHOWN: usize = 200;
+
+/// The list of diagnostics, most severe first, in document order within a
+/// severity; the first [`SHOWN`], and more on request.
 #[component]
 pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     let mut diagnostics = diagnostics;
@@ -46,31 +51,59 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
         count(Severity::Warning),
         count(Severity::Information)
     );
-    let items = diagnostics
-        .into_iter()
-        .map(|d| {
-            let class = format!(
-                "severity severity--{}",
-                d.severity.label().to_ascii_lowercase()
-            );
-            let place = place(&d);
+    let total = diagnostics.len();
+    let all = StoredValue::new(diagnostics);
+    let shown = RwSignal::new(SHOWN.min(total));
+    let items = move || {
+        all.with_value(|list| {
+            list.iter()
+                .take(shown.get())
+                .cloned()
+                .map(|d| {
+                    let class = format!(
+                        "severity severity--{}",
+                        d.severity.label().to_ascii_lowercase()
+                    );
+                    let place = place(&d);
+                    view! {
+                        <li class="diagnostic" data-testid="diagnostic">
+                            <span class=class>
+                                <Icon kind=severity_icon(d.severity) />
+                                {d.severity.label()}
+                            </span>
+                            <span class="diagnostic__message">{d.message}</span>
+                            <span class="diagnostic__place">"at " <code>{place}</code></span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let more = move || {
+        let now = shown.get();
+        (now < total).then(|| {
+            let next = (total - now).min(SHOWN * 5);
             view! {
-                <li class="diagnostic" data-testid="diagnostic">
-                    <span class=class>
-                        <Icon kind=severity_icon(d.severity) />
-                        {d.severity.label()}
-                    </span>
-                    <span class="diagnostic__message">{d.message}</span>
-                    <span class="diagnostic__place">"at " <code>{place}</code></span>
-                </li>
+                <p class="diagnostics__more">
+                    {format!("Showing {now} of {total}. ")}
+                    <button
+                        type="button"
+                        class="button button--secondary"
+                        data-testid="diagnostics-more"
+                        on:click=move |_| shown.update(|n| *n = (*n + next).min(total))
+                    >
+                        {format!("Show {next} more")}
+                    </button>
+                </p>
             }
         })
-        .collect_view();
+    };
     view! {
         <section class="panel" aria-labelledby="diagnostics-heading" data-testid="diagnostics">
             <h2 id="diagnostics-heading">"Notes on this specification"</h2>
             <p class="muted">{summary}</p>
             <ul class="diagnostics">{items}</ul>
+            {more}
         </section>
     }
 }

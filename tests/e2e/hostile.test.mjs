@@ -95,4 +95,24 @@ describe('hostile files', () => {
     await screenshot(page, 'hostile-nested-arrays');
     await goodFileConverts(page, 'After nested arrays');
   });
+
+  it('a file with thousands of notes shows the first 200 and more on request, and stays usable', async () => {
+    const page = await app.open();
+    const paths = {};
+    for (let i = 0; i < 3000; i += 1) {
+      paths[`/p${i}`] = { get: { parameters: [{ name: 'x', in: 'nowhere' }], responses: { 200: { description: 'ok' } } } };
+    }
+    const spec = { openapi: '3.0.3', info: { title: 'Many notes', version: '1' }, servers: [{ url: 'https://api.example.com' }], paths };
+    await uploadBuffer(page, 'notes.json', JSON.stringify(spec), 'application/json');
+    await page.getByTestId('spec-title').filter({ hasText: 'Many notes' }).waitFor();
+    await specShown(page);
+    assert.match(await text(page, 'diagnostics'), /3000 errors/);
+    assert.equal(await page.getByTestId('diagnostic').count(), 200);
+    const more = page.getByTestId('diagnostics-more');
+    assert.match(await more.textContent(), /Show 1000 more/);
+    await more.click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="diagnostic"]').length === 1200);
+    assert.match(await page.locator('.diagnostics__more').textContent(), /Showing 1200 of 3000/);
+    await goodFileConverts(page, 'After many notes');
+  });
 });

@@ -417,6 +417,11 @@ pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             ref_fan_out(),
         ),
         (
+            "ref-fan-out-5000.json",
+            "the same, used by 5,000 operations",
+            fan_out(5000),
+        ),
+        (
             "choice-fan-out.json",
             "oneOf/anyOf/allOf of 40 $refs, 8 levels",
             choice_fan_out(),
@@ -426,6 +431,46 @@ pub fn all() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             "deep-refs.json",
             "a chain of 100 required $refs",
             deep_refs(),
+        ),
+        (
+            "long-path.json",
+            "one path of 20,000 declared parameters",
+            long_path(true),
+        ),
+        (
+            "long-path-undeclared.json",
+            "one path of 20,000 undeclared parameters",
+            long_path(false),
+        ),
+        (
+            "global-security.json",
+            "5,000 operations x 5,000 required API keys",
+            global_security(),
+        ),
+        (
+            "swagger-media-types.json",
+            "Swagger 2.0: 10,000 media types x 20 large bodies",
+            swagger_media_types(),
+        ),
+        (
+            "path-item-refs.json",
+            "100,000 paths x one path item of 8 operations",
+            path_item_refs(),
+        ),
+        (
+            "har-many-hosts.har",
+            "HAR: 200,000 entries, each to another host",
+            har_many_hosts(),
+        ),
+        (
+            "postman-variables.json",
+            "Postman variables naming each other, 100^5",
+            postman_variables(),
+        ),
+        (
+            "postman-many-variables.json",
+            "Postman: 100,000 variables, one used 100,000 times",
+            postman_many_variables(),
         ),
     ]
 }
