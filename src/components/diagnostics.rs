@@ -1,6 +1,7 @@
 //! Problems found in a specification, with severity, message and place.
 
 use leptos::prelude::*;
+use prescan_core::limits::thousands;
 use prescan_core::{Diagnostic, Severity};
 
 use crate::components::icon::{Icon, IconKind};
@@ -47,9 +48,9 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     };
     let summary = format!(
         "{} errors, {} warnings, {} notes",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Information)
+        thousands(count(Severity::Error) as u64),
+        thousands(count(Severity::Warning) as u64),
+        thousands(count(Severity::Information) as u64)
     );
     let total = diagnostics.len();
     let all = StoredValue::new(diagnostics);
@@ -85,14 +86,18 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
             let next = (total - now).min(SHOWN * 5);
             view! {
                 <p class="diagnostics__more">
-                    {format!("Showing {now} of {total}. ")}
+                    {format!(
+                        "Showing {} of {}. ",
+                        thousands(now as u64),
+                        thousands(total as u64)
+                    )}
                     <button
                         type="button"
                         class="button button--secondary"
                         data-testid="diagnostics-more"
                         on:click=move |_| shown.update(|n| *n = (*n + next).min(total))
                     >
-                        {format!("Show {next} more")}
+                        {format!("Show {} more", thousands(next as u64))}
                     </button>
                 </p>
             }

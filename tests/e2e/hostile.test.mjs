@@ -5,8 +5,10 @@
 // fresh converter.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import {
-  useApp, loadSample, specShown, uploadBuffer, waitForError, text, count, makeSpec, screenshot,
+  SCREENSHOTS, useApp, loadSample, specShown, uploadBuffer, waitForError, text, count, makeSpec, screenshot,
 } from './helpers.mjs';
 
 const app = useApp();
@@ -106,13 +108,17 @@ describe('hostile files', () => {
     await uploadBuffer(page, 'notes.json', JSON.stringify(spec), 'application/json');
     await page.getByTestId('spec-title').filter({ hasText: 'Many notes' }).waitFor();
     await specShown(page);
-    assert.match(await text(page, 'diagnostics'), /3000 errors/);
+    assert.match(await text(page, 'diagnostics'), /3,000 errors/);
     assert.equal(await page.getByTestId('diagnostic').count(), 200);
     const more = page.getByTestId('diagnostics-more');
-    assert.match(await more.textContent(), /Show 1000 more/);
+    assert.match(await more.textContent(), /Show 1,000 more/);
     await more.click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="diagnostic"]').length === 1200);
-    assert.match(await page.locator('.diagnostics__more').textContent(), /Showing 1200 of 3000/);
+    assert.match(await page.locator('.diagnostics__more').textContent(), /Showing 1,200 of 3,000/);
+    // The viewport around the button (a full-page picture would be 1,200 notes tall).
+    await page.locator('.diagnostics__more').scrollIntoViewIfNeeded();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'hostile-many-notes.png') });
     await goodFileConverts(page, 'After many notes');
   });
 });
