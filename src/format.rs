@@ -1,16 +1,8 @@
 //! Small text formatting shared by views.
 
-/// `1223` → `"1,223"`.
+/// `1223` → `"1,223"` (as the core writes counts in its messages).
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    prescan_core::limits::thousands(n as u64)
 }
 
 /// A byte count for people: `512 bytes`, `13.2 KB`, `12.9 MB`.

@@ -1,7 +1,7 @@
 //! Problems found in a specification, with severity, message and place.
 
+use crate::format::thousands;
 use leptos::prelude::*;
-use prescan_core::limits::thousands;
 use prescan_core::{Diagnostic, Severity};
 
 use crate::components::icon::{Icon, IconKind};
@@ -48,9 +48,9 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     };
     let summary = format!(
         "{} errors, {} warnings, {} notes",
-        thousands(count(Severity::Error) as u64),
-        thousands(count(Severity::Warning) as u64),
-        thousands(count(Severity::Information) as u64)
+        thousands(count(Severity::Error)),
+        thousands(count(Severity::Warning)),
+        thousands(count(Severity::Information))
     );
     let total = diagnostics.len();
     let all = StoredValue::new(diagnostics);
@@ -88,8 +88,8 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
                 <p class="diagnostics__more">
                     {format!(
                         "Showing {} of {}. ",
-                        thousands(now as u64),
-                        thousands(total as u64)
+                        thousands(now),
+                        thousands(total)
                     )}
                     <button
                         type="button"
@@ -97,7 +97,7 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
                         data-testid="diagnostics-more"
                         on:click=move |_| shown.update(|n| *n = (*n + next).min(total))
                     >
-                        {format!("Show {} more", thousands(next as u64))}
+                        {format!("Show {} more", thousands(next))}
                     </button>
                 </p>
             }

@@ -54,3 +54,14 @@ impl Diagnostic {
         }
     }
 }
+
+/// Text from a specification cut to `max` characters (with `…`) for a
+/// message: a path or a pattern can be as long as the file.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max).collect();
+    s.push('…');
+    s
+}

@@ -113,6 +113,16 @@ fn naming<'c>(c: &'c Conversion, limit: &str) -> Vec<&'c prescan_core::Diagnosti
         .collect()
 }
 
+/// The body of the first request, as JSON.
+fn first_body(c: &Conversion) -> Value {
+    let text = c.har.log.entries[0]
+        .request
+        .post_data
+        .as_ref()
+        .and_then(|p| p.text.as_deref());
+    serde_json::from_str(text.unwrap_or("null")).unwrap()
+}
+
 /// The largest request body of the HAR, in bytes.
 fn largest_body(c: &Conversion) -> usize {
     c.har
@@ -268,17 +278,7 @@ fn nested_min_items_stay_within_value_bytes() {
 
     // Hundreds of required large arrays of long strings.
     let (c, _) = ok("required.json", inputs::required_large_arrays());
-    let body: Value = serde_json::from_str(
-        c.har.log.entries[0]
-            .request
-            .post_data
-            .as_ref()
-            .unwrap()
-            .text
-            .as_deref()
-            .unwrap(),
-    )
-    .unwrap();
+    let body: Value = first_body(&c);
     assert_eq!(
         body.as_object().unwrap().len(),
         300,
@@ -517,17 +517,7 @@ fn every_limit_is_an_option() {
 
     let (c, _) = measured("limits.json", bytes.clone(), options(Limits::default()));
     let c = c.unwrap();
-    let body: Value = serde_json::from_str(
-        c.har.log.entries[0]
-            .request
-            .post_data
-            .as_ref()
-            .unwrap()
-            .text
-            .as_deref()
-            .unwrap(),
-    )
-    .unwrap();
+    let body: Value = first_body(&c);
     assert_eq!(body.as_array().unwrap().len(), 10);
     assert_eq!(body[0], json!("a".repeat(50)));
 
@@ -538,17 +528,7 @@ fn every_limit_is_an_option() {
     };
     let (c, _) = measured("limits.json", bytes.clone(), options(few));
     let c = c.unwrap();
-    let body: Value = serde_json::from_str(
-        c.har.log.entries[0]
-            .request
-            .post_data
-            .as_ref()
-            .unwrap()
-            .text
-            .as_deref()
-            .unwrap(),
-    )
-    .unwrap();
+    let body: Value = first_body(&c);
     assert_eq!(body.as_array().unwrap().len(), 3);
     assert_eq!(body[0], json!("string"));
     assert_eq!(naming(&c, "array_items").len(), 1);

@@ -39,7 +39,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{shorten, Diagnostic, Severity};
 use crate::limits::{bytes, thousands, Limit, Limits, Overruns};
 use crate::spec::plan::Shared;
 use crate::spec::refs::{ref_of, Resolver};
@@ -380,7 +380,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 Limit::PatternSteps,
                 Severity::Warning,
                 at,
-                || format!("No string matching the pattern `{}` was found within the {}; a value from the schema's format is used instead.", shorten(&pattern), Limit::PatternSteps.cite(&limits)),
+                || format!("No string matching the pattern `{}` was found within the {}; a value from the schema's format is used instead.", shorten(&pattern, 80), Limit::PatternSteps.cite(&limits)),
                 diags,
             );
         }
@@ -701,17 +701,6 @@ impl<'r, 'a> Sampler<'r, 'a> {
         }
         None
     }
-}
-
-/// `pattern` cut to a readable length.
-fn shorten(pattern: &str) -> String {
-    const MAX: usize = 80;
-    if pattern.chars().count() <= MAX {
-        return pattern.to_owned();
-    }
-    let mut s: String = pattern.chars().take(MAX).collect();
-    s.push('…');
-    s
 }
 
 /// The values a schema states itself, in the order they are used:

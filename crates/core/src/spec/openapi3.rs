@@ -20,7 +20,7 @@ use super::auth::{self, Kind};
 use super::plan::{AuthPlan, BodyPlan, Location, ParamPlan, RequestPlan, Shared, Style};
 use super::refs::{join, Notes, Resolver};
 use super::{Endpoint, Method, Server, ServerVariable, SpecFormat};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{shorten, Diagnostic, Severity};
 use crate::sample::Sampler;
 use crate::ConvertOptions;
 
@@ -36,17 +36,6 @@ const ENTRY_COST: usize = 1024;
 
 /// How many names one diagnostic lists.
 const MAX_NAMED: usize = 10;
-
-/// A path cut to a readable length for a message.
-fn shorten(path: &str) -> String {
-    const MAX: usize = 200;
-    if path.chars().count() <= MAX {
-        return path.to_owned();
-    }
-    let mut s: String = path.chars().take(MAX).collect();
-    s.push('…');
-    s
-}
 
 /// A parameter read from the document: typed, and its raw value (for examples).
 struct Param<'a> {
@@ -778,7 +767,7 @@ impl<'r, 'a> Reader<'r, 'a> {
             format!(
                 "The path {noun} {} of `{}` {verb} not declared, so no value is generated and `{}` stays in the URL. Declare {it} with `in: path`.",
                 named.join(", "),
-                shorten(path),
+                shorten(path, 200),
                 missing.iter().take(MAX_NAMED).map(|n| shown(n)).collect::<Vec<_>>().join(", "),
             ),
         ));
