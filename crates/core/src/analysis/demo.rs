@@ -3,7 +3,7 @@
 //! [`StoreState::remove_demo`].
 
 use super::activity::{ActivityEntry, ActivityKind, Actor};
-use super::engine::Outcome;
+use super::outcome::Outcome;
 use super::model::{
     Analysis, AnalysisId, Run, Scan, ScanDuration, ScanId, ScanTarget, Schedule, SpecId,
     SpecRecord, Start,

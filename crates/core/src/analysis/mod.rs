@@ -17,13 +17,15 @@ mod engine;
 mod lifecycle;
 mod model;
 mod notify;
+mod outcome;
 mod status;
 mod store;
 pub mod time;
 
 pub use activity::{ActivityEntry, ActivityKind, Actor};
 pub use demo::add_demo;
-pub use engine::{Engine, EngineConfig, Outcome};
+pub use engine::{Engine, EngineConfig};
+pub use outcome::Outcome;
 pub use lifecycle::{AnalysisAction, Refusal, EDITABLE, RUNNING};
 pub use model::{
     Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, Run, Scan, ScanDraft, ScanDuration, ScanId,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::engine::Outcome;
+use super::outcome::Outcome;
 use super::status::{
     AnalysisStatus, Badge, ScanStatus, IN_PROGRESS_WARNING_API_NAME,
     IN_PROGRESS_WARNING_DESCRIPTION,
