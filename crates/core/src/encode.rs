@@ -94,6 +94,20 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// Percent-encodes `text` for a query component or a path segment: every
+/// byte except `A-Z a-z 0-9 - . _ ~`.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

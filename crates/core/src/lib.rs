@@ -19,6 +19,7 @@ pub mod limits;
 pub mod prescan;
 pub mod sample;
 pub mod spec;
+pub mod time;
 
 mod options;
 

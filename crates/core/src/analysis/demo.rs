@@ -3,13 +3,13 @@
 //! [`StoreState::remove_demo`].
 
 use super::activity::{ActivityEntry, ActivityKind, Actor};
-use super::outcome::Outcome;
 use super::model::{
     Analysis, AnalysisId, Run, Scan, ScanDuration, ScanId, ScanTarget, Schedule, SpecId,
     SpecRecord, Start,
 };
+use super::outcome::Outcome;
+use super::state::{StoreState, StoredSpec};
 use super::status::{AnalysisStatus as S, ScanStatus as C};
-use super::store::{StoreState, StoredSpec};
 use super::time::{DAY_MS, HOUR_MS};
 use crate::SpecFormat;
 

@@ -11,10 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::activity::{ActivityEntry, ActivityKind, Actor};
 use super::model::{Analysis, Run, ScanTarget, Start};
 use super::notify::{Event, Notification, NotificationKind, Recipients};
-use super::status::{AnalysisStatus as S, ScanStatus as C};
-use super::store::StoreState;
 use super::outcome::{seed, Outcome};
-
+use super::state::StoreState;
+use super::status::{AnalysisStatus as S, ScanStatus as C};
 
 /// How long each step of a run takes, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

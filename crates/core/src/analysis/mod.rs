@@ -18,14 +18,16 @@ mod lifecycle;
 mod model;
 mod notify;
 mod outcome;
+mod state;
 mod status;
 mod store;
-pub mod time;
+/// Timestamps (moved to the crate root, [`crate::time`], so that `prescan`
+/// needs nothing of `analysis`; kept here under its old path).
+pub use crate::time;
 
 pub use activity::{ActivityEntry, ActivityKind, Actor};
 pub use demo::add_demo;
 pub use engine::{Engine, EngineConfig};
-pub use outcome::Outcome;
 pub use lifecycle::{AnalysisAction, Refusal, EDITABLE, RUNNING};
 pub use model::{
     Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, Run, Scan, ScanDraft, ScanDuration, ScanId,
@@ -33,6 +35,7 @@ pub use model::{
     MAX_START_AHEAD_MS, NAME_MAX_CHARS, NAME_MIN_CHARS, START_GRACE_MS,
 };
 pub use notify::{Event, Notification, NotificationKind, Recipients};
+pub use outcome::Outcome;
 pub use status::{
     AnalysisStatus, Badge, ScanStatus, StatusIcon, StatusInfo, StatusOrigin, Tone,
     IN_PROGRESS_WARNING_API_NAME, IN_PROGRESS_WARNING_DESCRIPTION,

@@ -1,6 +1,7 @@
 //! Notifications (the e-mails Veracode sends) and the events the engine and
 //! the store report to the app.
 
+use crate::prescan::PrescanStatus;
 use serde::{Deserialize, Serialize};
 
 use super::activity::Actor;
@@ -123,6 +124,19 @@ impl Event {
         match self {
             Event::StatusChanged { analysis_id, .. } => *analysis_id,
             Event::Notification(n) => n.analysis_id,
+        }
+    }
+}
+
+/// A prescan's notification lives here, above `prescan`, which needs
+/// nothing of `analysis`.
+impl PrescanStatus {
+    /// The notification it sends, once finished.
+    pub fn notification(self) -> Option<NotificationKind> {
+        match self {
+            PrescanStatus::Prescanning => None,
+            PrescanStatus::Succeeded => Some(NotificationKind::PrescanSucceeded),
+            PrescanStatus::Failed => Some(NotificationKind::PrescanFailed),
         }
     }
 }

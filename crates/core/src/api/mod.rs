@@ -15,13 +15,13 @@ mod convert;
 pub mod dto;
 mod problem;
 mod query;
-mod redact;
 
 #[cfg(test)]
 mod openapi_tests;
 #[cfg(test)]
 mod tests;
 
+pub use crate::prescan::{redact_json, redact_report, secrets, REDACTED};
 pub use codes::WireCode;
 pub use dto::*;
 pub use problem::{
@@ -31,7 +31,6 @@ pub use query::{
     list_query_string, parse_list_query, percent_decode, percent_encode, sort_name, QueryError,
     DEFAULT_PAGE_SIZE, MAX_PAGE,
 };
-pub use redact::{redact_json, redact_report, secrets, REDACTED};
 
 use crate::analysis::{AnalysisId, ScanId, SpecId};
 

@@ -51,19 +51,7 @@ const SORT_KEYS: [SortKey; 4] = [
     SortKey::NextRun,
 ];
 
-/// Percent-encodes `text` for a query component or a path segment: every
-/// byte except `A-Z a-z 0-9 - . _ ~`.
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use crate::encode::percent_encode;
 
 /// Decodes a query component: `+` is a space, `%XX` a byte; the result must
 /// be UTF-8. `None` for a bad escape or bytes that are not UTF-8.

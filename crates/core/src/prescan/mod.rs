@@ -27,6 +27,7 @@
 mod origin;
 mod pacer;
 mod plan;
+mod redact;
 mod report;
 mod run;
 #[cfg(test)]
@@ -37,6 +38,7 @@ use serde::{Deserialize, Serialize};
 pub use origin::Origin;
 pub use pacer::Pacer;
 pub use plan::{PlannedRequest, PrescanPlan, SkipReason, Skipped, SAFE_METHODS};
+pub use redact::{redact_json, redact_report, secrets, REDACTED};
 pub use report::{
     truncate_body, Connection, Outcome, PrescanReport, PrescanStatus, Received, RequestResult, Row,
     NO_RESPONSE, NO_RESPONSE_HELP,

@@ -4,9 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::PrescanPlan;
-use crate::analysis::time::format_rfc3339;
-use crate::analysis::NotificationKind;
 use crate::har::{Content, Har, NameValue, Timings};
+use crate::time::format_rfc3339;
 use crate::{Diagnostic, Severity, PRESCAN_LIMIT};
 
 /// The Response column of a request that got no response.
@@ -176,15 +175,6 @@ impl PrescanStatus {
             PrescanStatus::Prescanning => "Prescanning",
             PrescanStatus::Succeeded => "Prescan Succeeded",
             PrescanStatus::Failed => "Prescan Failed",
-        }
-    }
-
-    /// The notification it sends, once finished.
-    pub fn notification(self) -> Option<NotificationKind> {
-        match self {
-            PrescanStatus::Prescanning => None,
-            PrescanStatus::Succeeded => Some(NotificationKind::PrescanSucceeded),
-            PrescanStatus::Failed => Some(NotificationKind::PrescanFailed),
         }
     }
 }

@@ -757,10 +757,7 @@ fn assert_valid_har(v: &Value) {
     assert!(log["creator"]["name"].is_string() && log["creator"]["version"].is_string());
     for e in log["entries"].as_array().unwrap() {
         let started = e["startedDateTime"].as_str().unwrap();
-        assert!(
-            crate::analysis::time::parse_rfc3339(started).is_some(),
-            "{started}"
-        );
+        assert!(crate::time::parse_rfc3339(started).is_some(), "{started}");
         assert!(e["time"].as_f64().unwrap() >= 0.0);
         for k in [
             "method",

@@ -45,14 +45,14 @@ impl StoreState {
     /// sent, and a saved prescan must not keep a credential after it is
     /// changed or removed. Both the credentials it was sent with
     /// (`sent_with`) and the scan's own are masked
-    /// ([`crate::api::redact_report`]).
+    /// ([`crate::prescan::redact_report`]).
     pub fn save_prescan(
         &mut self,
         scan: ScanId,
         report: crate::prescan::PrescanReport,
         sent_with: &crate::ScanAuth,
     ) {
-        let mut report = crate::api::redact_report(&report, sent_with);
+        let mut report = crate::prescan::redact_report(&report, sent_with);
         if let Some(own) = self
             .analyses
             .iter()
@@ -61,7 +61,7 @@ impl StoreState {
             .map(|s| &s.auth)
             .filter(|own| *own != sent_with)
         {
-            report = crate::api::redact_report(&report, own);
+            report = crate::prescan::redact_report(&report, own);
         }
         self.prescans.insert(scan, report);
     }

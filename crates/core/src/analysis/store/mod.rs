@@ -27,6 +27,7 @@ use super::model::{
     SpecRecord, SpecUpload, Start, NAME_MAX_CHARS, NAME_MIN_CHARS,
 };
 use super::notify::{Event, Notification, NotificationKind, Recipients};
+pub use super::state::{StoreState, StoredSpec, MAX_SCANS, STORE_VERSION};
 use super::status::{AnalysisStatus, Badge, ScanStatus};
 
 mod act;
@@ -44,69 +45,9 @@ pub use snapshot::SavedState;
 // What the rooms share with each other (they see it through `super::*`).
 use act::*;
 use query::*;
-use snapshot::*;
-
-/// The version of [`StoreState`]'s JSON this code reads and writes.
-pub const STORE_VERSION: u32 = 1;
-
-/// The most specifications one analysis may scan.
-pub const MAX_SCANS: usize = 250;
 
 /// The largest page [`ListQuery::size`] may ask for.
 pub const MAX_PAGE_SIZE: usize = 100;
-
-/// A stored specification: its record and original bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredSpec {
-    /// What lists show.
-    pub record: SpecRecord,
-    /// The original file, unchanged (base64 in JSON). Absent in a state
-    /// saved by [`StoreState::to_json_without_bytes`] (read as empty by
-    /// [`StoreState::from_saved_json`]); [`StoreState::from_json`] refuses
-    /// a specification without it.
-    #[serde(with = "base64_bytes", default)]
-    pub bytes: Vec<u8>,
-    /// Whether it belongs to the demo data.
-    #[serde(default)]
-    pub demo: bool,
-}
-
-/// Everything a store holds, serializable as one JSON document with a
-/// `version` field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoreState {
-    /// [`STORE_VERSION`].
-    pub version: u32,
-    /// The next id to give (analyses, scans and specifications share one
-    /// counter).
-    pub next_id: u64,
-    /// The analyses, by ascending id.
-    pub analyses: Vec<Analysis>,
-    /// The activity log of each analysis, oldest entry first.
-    #[serde(default)]
-    pub activity: BTreeMap<AnalysisId, Vec<ActivityEntry>>,
-    /// The stored specification files.
-    #[serde(default)]
-    pub specifications: Vec<StoredSpec>,
-    /// The last prescan of each scan (absent in older saves). Its plan
-    /// holds the request headers sent, credentials included, so
-    /// [`StoreState::export_json`] without credentials leaves it out.
-    #[serde(default)]
-    pub prescans: BTreeMap<ScanId, crate::prescan::PrescanReport>,
-}
-
-impl Default for StoreState {
-    fn default() -> Self {
-        StoreState {
-            version: STORE_VERSION,
-            next_id: 1,
-            analyses: Vec::new(),
-            activity: BTreeMap::new(),
-            specifications: Vec::new(),
-            prescans: BTreeMap::new(),
-        }
-    }
-}
 
 impl StoreState {
     /// An empty store.

@@ -1,5 +1,6 @@
 use super::edit::valid_url;
 use super::*;
+use crate::analysis::state::base64_bytes;
 
 #[test]
 fn base64_round_trip() {

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::prescan::PrescanReport;
+use super::PrescanReport;
 use crate::ScanAuth;
 
 /// What replaces a secret.
@@ -26,7 +26,10 @@ pub fn secrets(auth: &ScanAuth) -> Vec<String> {
     out.extend(auth.api_keys.values().cloned());
     out.extend(auth.custom_headers.iter().map(|(_, v)| v.clone()));
     out.extend(auth.custom_cookies.iter().map(|(_, v)| v.clone()));
-    let encoded: Vec<String> = out.iter().map(|s| super::percent_encode(s)).collect();
+    let encoded: Vec<String> = out
+        .iter()
+        .map(|s| crate::encode::percent_encode(s))
+        .collect();
     out.extend(encoded);
     out.retain(|s| !s.is_empty());
     out.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
