@@ -62,7 +62,7 @@ impl Default for Limits {
 impl Limits {
     /// The defaults, sized for real specifications.
     pub const DEFAULT: Limits = Limits {
-        input_bytes: crate::MAX_SPEC_BYTES as u64,
+        input_bytes: MAX_SPEC_BYTES as u64,
         endpoints: 100_000,
         expanded_bytes: 256 * MIB,
         value_bytes: 4 * MIB,
@@ -76,6 +76,10 @@ impl Limits {
 }
 
 const MIB: u64 = 1024 * 1024;
+
+/// The largest file prescan reads, in bytes, by default
+/// ([`Limits::input_bytes`]).
+pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
 
 impl Limits {
     /// Sets one limit from `name=value`, as command lines take it: the

@@ -37,9 +37,7 @@ pub(crate) fn endpoints_left_out(limits: &crate::Limits, at: &str) -> Diagnostic
 /// How many endpoints a prescan covers: the first 100 of a specification.
 pub const PRESCAN_LIMIT: usize = 100;
 
-/// The largest file prescan reads, in bytes, by default
-/// ([`crate::Limits::input_bytes`]).
-pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
+pub use crate::limits::MAX_SPEC_BYTES;
 
 /// The specification formats prescan recognizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
