@@ -1,4 +1,6 @@
 //! Problems found while loading a specification that do not stop it loading.
+//!
+//! Depends on nothing in the crate.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! Small text encodings the HAR needs: percent-encoding and base64.
+//!
+//! Depends on nothing in the crate.
 
 /// Characters never percent-encoded (RFC 3986 "unreserved").
 fn unreserved(b: u8) -> bool {

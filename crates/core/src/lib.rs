@@ -1,12 +1,19 @@
-//! The pure core of prescan: API specification bytes in; endpoints, diagnostics
-//! and a HAR 1.2 document out.
+//! The pure core of prescan: API specification bytes in, endpoints,
+//! diagnostics and a HAR 1.2 document out, within a budget ([`Limits`]);
+//! the prescan of those requests ([`prescan`]); Dynamic Analyses, their
+//! engine and stores ([`analysis`]); and the JSON API's wire types ([`api`]).
 //!
-//! Nothing here knows it runs in a browser: no Leptos, no web-sys. The web app,
-//! its worker and any future command-line tool or server call [`convert`] and
+//! Nothing here knows it runs in a browser, a server or a terminal: no
+//! Leptos, no web-sys, no I/O, no clock (time is passed in). The web app,
+//! its worker and the reference server call [`convert`] and the stores, and
 //! show the answer.
 //!
 //! Data flows one way: bytes → [`spec`] (a [`Specification`] with its
-//! [`Endpoint`]s and [`Diagnostic`]s) → [`har`] (a [`har::Har`] document).
+//! [`Endpoint`]s and [`Diagnostic`]s, one request plan per endpoint) →
+//! [`har`] (a [`har::Har`] document) → [`prescan`] → [`analysis`]. Modules
+//! import downwards only: `encode`, [`time`], [`diagnostic`] → [`limits`] →
+//! options → [`spec`], [`sample`], [`har`] → [`prescan`] → [`analysis`] →
+//! [`api`] (`tests/module_graph.rs` checks it).
 
 #![warn(missing_docs)]
 

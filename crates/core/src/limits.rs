@@ -6,6 +6,8 @@
 //! so the browser, the server and any command line share the same defaults
 //! and can raise or lower each one. The defaults leave the largest public
 //! specifications whole (Microsoft Graph beta: 47 MB, 22,361 operations).
+//!
+//! Depends on `diagnostic` only.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,7 @@
 //! What the user chooses before converting: the server, server variables, a
 //! base URL, the credentials of the scan configuration, and the HAR style.
+//!
+//! Depends on `limits` only.
 
 use std::collections::BTreeMap;
 

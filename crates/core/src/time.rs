@@ -1,6 +1,8 @@
 //! Timestamps: milliseconds since the Unix epoch (UTC), written and read as
 //! RFC 3339 (`2025-03-01T09:30:00.000Z`). No time zone database: the web app
 //! shows local times with the browser's own formatting.
+//!
+//! Depends on nothing in the crate.
 
 /// One hour in milliseconds.
 pub const HOUR_MS: i64 = 3_600_000;

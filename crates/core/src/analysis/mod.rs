@@ -10,6 +10,8 @@
 //! Times are `i64` milliseconds since the Unix epoch, passed in by the
 //! caller ([`MemoryStore`]'s clock, [`Engine::tick`]'s `now_ms`), so every
 //! rule is deterministic and testable.
+//!
+//! Depends on `prescan`, `spec`, the options and `time`; never on `api`.
 
 mod activity;
 pub mod demo;

@@ -9,6 +9,8 @@
 //! Rust, `i64` milliseconds since the epoch, as in the core); ids integers;
 //! statuses, actions, event types and formats stable codes ([`WireCode`]).
 //! Request bodies reject unknown fields (see [`dto`]).
+//!
+//! Depends on everything below it; nothing else in the core depends on it.
 
 pub mod codes;
 mod convert;

@@ -3,6 +3,9 @@
 //! Every entry carries the fields HAR 1.2 requires (`startedDateTime`, `time`,
 //! `request`, `response`, `cache`, `timings`), so the file opens in a browser's
 //! network panel and in HAR viewers, not only in scanners.
+//!
+//! Depends on `spec`'s request plans and the options; never on `prescan`,
+//! `analysis` or `api`.
 
 mod build;
 mod style;

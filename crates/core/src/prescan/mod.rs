@@ -23,6 +23,9 @@
 //!
 //! [`Har`]: crate::har::Har
 //! [`PRESCAN_LIMIT`]: crate::PRESCAN_LIMIT
+//!
+//! Depends on the conversion (`spec`, `har`) and `time`; never on `analysis`
+//! or `api`.
 
 mod origin;
 mod pacer;

@@ -31,6 +31,9 @@
 //! `value_bytes`, `schema_steps`, `array_items`, `depth` and
 //! `pattern_steps`, all of them together within `har_bytes`. A limit reached
 //! is a diagnostic that names it, at the value's pointer.
+//!
+//! Depends on `spec`'s references and plans and on the budget; never on
+//! `har`, `prescan`, `analysis` or `api`.
 
 mod pattern;
 mod strings;

@@ -1,5 +1,9 @@
 //! Bytes → a normalized [`Specification`]: format detection, parsing (JSON or
 //! YAML), the OpenAPI 2.0 → 3.0 front end, and endpoint enumeration.
+//!
+//! Depends on the budget ([`crate::limits`]), the options and the
+//! diagnostics, and on `sample` and `har` for values and HAR types; never on
+//! `prescan`, `analysis` or `api`.
 
 pub(crate) mod auth;
 mod bundle;
