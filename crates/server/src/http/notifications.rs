@@ -1,0 +1,69 @@
+//! `/notifications` and `/me`: what the caller is told, and who they are.
+
+use super::*;
+
+/// `after`: an id from 0; `limit`: 1 to [`wire::MAX_NOTIFICATIONS`].
+pub(super) fn notification_params(raw: Option<String>) -> Result<(u64, usize), ApiError> {
+    let params = query_params(raw)?;
+    let after = match params.get("after") {
+        None => 0,
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= i64::MAX as u64 && v.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                bad_param(
+                    "after",
+                    format!(
+                        "The parameter after must be a notification id from 0 to {} (got \"{v}\"); give 0 for all.",
+                        i64::MAX
+                    ),
+                )
+            })?,
+    };
+    let limit = match params.get("limit") {
+        None => wire::MAX_NOTIFICATIONS,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| {
+                (1..=wire::MAX_NOTIFICATIONS).contains(n) && v.bytes().all(|b| b.is_ascii_digit())
+            })
+            .ok_or_else(|| {
+                bad_param(
+                    "limit",
+                    format!(
+                        "The parameter limit must be an integer from 1 to {} (got \"{v}\").",
+                        wire::MAX_NOTIFICATIONS
+                    ),
+                )
+            })?,
+    };
+    Ok((after, limit))
+}
+
+pub(super) async fn notifications(
+    State(s): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let (after, limit) = notification_params(raw)?;
+    let db = s.db.clone();
+    let (rows, latest) = blocking(move || Ok(db.notifications(after, limit)?)).await?;
+    let list = wire::NotificationList {
+        notifications: rows
+            .iter()
+            .map(|(id, n)| wire::NotificationItem::from_core(*id, n))
+            .collect(),
+        latest_notification_id: latest,
+    };
+    Ok(json_response(StatusCode::OK, &list))
+}
+
+pub(super) async fn me(Extension(user): Extension<Caller>) -> Response {
+    json_response(
+        StatusCode::OK,
+        &wire::Me {
+            user_display_name: user.0,
+        },
+    )
+}

@@ -1,0 +1,407 @@
+//! `/scans/{scan_id}/prescan`: start a server-side prescan, follow it,
+//! cancel it, and download its HAR; the task that runs it, supervised.
+
+use super::*;
+
+pub(super) struct ScanInfo {
+    analysis_id: AnalysisId,
+    target: ScanTarget,
+    auth: prescan_core::ScanAuth,
+}
+
+pub(super) fn find_scan(s: &AppState, scan: ScanId) -> Result<ScanInfo, ApiError> {
+    s.db.read(|state| {
+        state.analyses.iter().find_map(|a| {
+            a.scans.iter().find(|x| x.id == scan).map(|x| ScanInfo {
+                analysis_id: a.id,
+                target: x.target.clone(),
+                auth: x.auth.clone(),
+            })
+        })
+    })
+    .ok_or_else(|| {
+        let mut p = Problem::new(
+            404,
+            "scan-not-found",
+            "Scan not found",
+            format!("No scan has the id {scan}."),
+        );
+        p.errors.clear();
+        ApiError::from(p)
+    })
+}
+
+/// The prescan as the API returns it: the report without the scan's
+/// credentials (`api::redact_report`; the stored one keeps the requests as
+/// sent).
+pub(super) fn prescan_body(
+    scan: ScanId,
+    started_ms: i64,
+    finished_ms: Option<i64>,
+    report: prescan_core::prescan::PrescanReport,
+    auth: &prescan_core::ScanAuth,
+) -> wire::Prescan {
+    let report = wire::redact_report(&report, auth);
+    let done = report.results.iter().flatten().count();
+    wire::Prescan {
+        scan_id: scan,
+        state: if finished_ms.is_some() {
+            wire::PrescanState::Finished
+        } else {
+            wire::PrescanState::Running
+        },
+        started_on: started_ms,
+        finished_on: finished_ms,
+        progress: wire::PrescanProgress {
+            done,
+            total: report.plan.requests.len(),
+        },
+        report: Some(report),
+    }
+}
+
+pub(super) async fn current_prescan(
+    s: &Arc<AppState>,
+    scan: ScanId,
+) -> Result<wire::Prescan, ApiError> {
+    let auth = find_scan(s, scan)?.auth;
+    if let Some(r) = s.prescans.get(scan) {
+        let (report, _) = r.snapshot();
+        return Ok(prescan_body(scan, r.started_ms, None, report, &auth));
+    }
+    let db = s.db.clone();
+    let saved = blocking(move || Ok(db.prescan(scan)?)).await?;
+    match saved {
+        Some(p) => Ok(prescan_body(
+            scan,
+            p.started_ms,
+            Some(p.finished_ms.unwrap_or(p.started_ms)),
+            p.report,
+            &auth,
+        )),
+        None => Err(ApiError::from(Problem::not_found(format!(
+            "Scan {scan} has no prescan yet. Start one with POST {API}/scans/{scan}/prescan."
+        )))),
+    }
+}
+
+/// The 503 problem of a server running `--max-prescans` prescans.
+pub(super) fn prescans_busy(s: &AppState) -> ApiError {
+    ApiError::retry_after(
+        Problem::new(
+            503,
+            "prescans-busy",
+            "Too many prescans",
+            format!(
+                "The server runs {} prescans at once (--max-prescans) and all are under way. Try again when one has finished.",
+                s.config.max_prescans
+            ),
+        ),
+        Duration::from_secs(10),
+    )
+}
+
+pub(super) async fn prescan_start(
+    State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
+    Extension(client): Extension<Client>,
+    PathId(scan): PathId<ScanId>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let req: wire::PrescanRequest = json_body(&s, &headers, body, Some("{}")).await?;
+    let info = find_scan(&s, scan)?;
+    let ScanTarget::ApiSpecification(spec) = info.target else {
+        return Err(ApiError::from(Problem::conflict(format!(
+            "Scan {scan} is a URL scan: a prescan runs the requests of an API specification scan."
+        ))));
+    };
+    let settings = req
+        .settings(spec.server.clone())
+        .map_err(|errors| ApiError::from(Problem::invalid(errors)))?;
+    if s.prescans.get(scan).is_some() {
+        return Err(running_conflict(scan));
+    }
+    if s.prescans.all().len() >= s.config.max_prescans {
+        return Err(prescans_busy(&s));
+    }
+    take_rate(&s.limits.prescans, &client, "prescans", "--rate-prescans")?;
+    let bytes = spec_bytes(&s, spec.spec_id).await?;
+    let options = ConvertOptions {
+        base_url: spec.server.clone(),
+        auth: info.auth.clone(),
+        limits: s.config.convert_limits,
+        ..ConvertOptions::default()
+    };
+    let file_name = spec.file_name.clone();
+    let permit = conversion_turn(&s).await?;
+    let (plan, total_endpoints) = run_conversion(&s, permit, &spec.file_name, move || {
+        let c = prescan_core::convert(&file_name, &bytes, &options).map_err(|e| {
+            ApiError::from(Problem::invalid(vec![ProblemField::new(
+                "spec_id",
+                format!("The scan's specification could not be converted: {e}"),
+            )]))
+        })?;
+        let mut plan = PrescanPlan::new(&c.har, &settings);
+        prescan::send_cookies(&mut plan);
+        Ok((plan, c.spec.endpoints.len()))
+    })
+    .await?;
+    s.outbound
+        .check_plan(&plan)
+        .await
+        .map_err(|m| ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)])))?;
+    // The test hook of a prescan task that panics.
+    let hook_panic =
+        s.config.test_hooks && plan.requests.iter().any(|r| r.url.contains("__panic__"));
+    if s.prescans.all().len() >= s.config.max_prescans {
+        return Err(prescans_busy(&s));
+    }
+    let started_ms = now_ms();
+    let Some((running, cancel)) = s.prescans.start(
+        scan,
+        info.analysis_id,
+        started_ms,
+        plan,
+        total_endpoints,
+        info.auth.clone(),
+    ) else {
+        return Err(running_conflict(scan));
+    };
+    let (report, _) = running.snapshot();
+    // Stored without the credentials it sends: a saved prescan must not
+    // keep a credential after it is changed.
+    let first = SavedPrescan {
+        scan_id: scan,
+        analysis_id: info.analysis_id,
+        started_ms,
+        finished_ms: None,
+        report: wire::redact_report(&report, &info.auth),
+    };
+    let db = s.db.clone();
+    let saved = blocking(move || {
+        Ok(db.mutate::<(), ApiError>(|_, _| {
+            Ok((
+                (),
+                Changes {
+                    extra: vec![Extra::Prescan(first)],
+                    ..Changes::default()
+                },
+            ))
+        })?)
+    })
+    .await;
+    if let Err(e) = saved {
+        s.prescans.remove(scan);
+        return Err(e);
+    }
+    let st = s.clone();
+    tokio::spawn(async move {
+        let note = supervise(&st, &running, cancel, hook_panic).await;
+        finish_prescan(&st, scan, &running, user.0, &note).await;
+    });
+    let body = prescan_body(scan, started_ms, None, report, &info.auth);
+    let mut r = json_response(StatusCode::ACCEPTED, &body);
+    if let Ok(v) = HeaderValue::from_str(&format!("{API}/scans/{scan}/prescan")) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+pub(super) fn running_conflict(scan: ScanId) -> ApiError {
+    ApiError::from(Problem::conflict(format!(
+        "A prescan of scan {scan} is already running. Wait for it to finish (GET {API}/scans/{scan}/prescan) or cancel it (POST {API}/scans/{scan}/prescan/cancel)."
+    )))
+}
+
+/// Drives a prescan in a task of its own, within `--prescan-deadline`: a
+/// panic in it, or the deadline, ends the prescan (its unfinished requests
+/// cancelled, so it is failed, never left running). Returns the note for
+/// the activity log ("" when it ended normally).
+pub(super) async fn supervise(
+    s: &Arc<AppState>,
+    running: &Arc<prescan::Running>,
+    cancel: tokio::sync::watch::Receiver<bool>,
+    hook_panic: bool,
+) -> String {
+    let (r, client) = (running.clone(), s.outbound.clone());
+    let mut task = tokio::spawn(async move {
+        if hook_panic {
+            panic!("test hook: a prescan task panics");
+        }
+        prescan::drive(r, cancel, client).await
+    });
+    let deadline = s.config.prescan_deadline;
+    let note = match tokio::time::timeout(deadline, &mut task).await {
+        Ok(Ok(())) => String::new(),
+        Ok(Err(e)) => {
+            eprintln!("prescan-server: a prescan task failed: {e}");
+            "The prescan stopped on an internal error of the server; its unfinished requests are recorded as cancelled.".to_owned()
+        }
+        Err(_) => {
+            running.cancel();
+            // The loop records the cancellation at once; a task that does
+            // not end is stopped.
+            if tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+            format!(
+                "The prescan was stopped at the server's deadline of {} s (--prescan-deadline).",
+                deadline.as_secs_f64()
+            )
+        }
+    };
+    let mut run = running.run.lock().unwrap_or_else(|p| p.into_inner());
+    let p = run.progress();
+    if p.done < p.total {
+        run.cancel(now_ms());
+    }
+    note
+}
+
+/// Records a finished prescan with the core (activity log entry and
+/// notification) and saves it, in one transaction.
+pub(super) async fn finish_prescan(
+    s: &Arc<AppState>,
+    scan: ScanId,
+    running: &prescan::Running,
+    user: String,
+    extra: &str,
+) {
+    let (report, _) = running.snapshot();
+    let report = wire::redact_report(&report, &running.auth);
+    let saved = SavedPrescan {
+        scan_id: scan,
+        analysis_id: running.analysis_id,
+        started_ms: running.started_ms,
+        finished_ms: Some(now_ms()),
+        report,
+    };
+    let st = s.clone();
+    let mut note = running.refusal_note();
+    if !extra.is_empty() {
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        note.push_str(extra);
+    }
+    let r = tokio::task::spawn_blocking(move || record(&st, saved, &note, &user)).await;
+    if let Ok(Err(e)) = r {
+        eprintln!("prescan-server: the prescan of scan {scan} could not be saved: {e}");
+    }
+    s.prescans.remove(scan);
+}
+
+pub(super) fn record(
+    s: &AppState,
+    saved: SavedPrescan,
+    extra_summary: &str,
+    user: &str,
+) -> Result<(), db::DbError> {
+    let succeeded = saved.report.status() == prescan_core::prescan::PrescanStatus::Succeeded;
+    let mut text = prescan::summary(&saved.report.connection());
+    if !extra_summary.is_empty() {
+        text.push(' ');
+        text.push_str(extra_summary);
+    }
+    let at = saved.finished_ms.unwrap_or_else(now_ms);
+    let id = saved.analysis_id;
+    let r = s.db.mutate::<(), StoreError>(|state, _| {
+        // An analysis deleted meanwhile: nothing to record.
+        let (analyses, notifications) = match state.record_prescan(id, succeeded, &text, user, at) {
+            Ok(notification) => (vec![id], vec![notification]),
+            Err(StoreError::AnalysisNotFound(_)) => (Vec::new(), Vec::new()),
+            Err(e) => return Err(e),
+        };
+        Ok((
+            (),
+            Changes {
+                analyses,
+                extra: vec![Extra::Prescan(saved)],
+                notifications,
+            },
+        ))
+    });
+    match r {
+        Ok(()) | Err(MutateError::Op(_)) => Ok(()),
+        Err(MutateError::Db(e)) => Err(e),
+    }
+}
+
+/// At start: prescans a crash interrupted are closed as cancelled and
+/// recorded (see [`crate::db::Db::interrupted_prescans`]).
+pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbError> {
+    let st = s.clone();
+    tokio::task::spawn_blocking(move || {
+        for mut p in st.db.interrupted_prescans()? {
+            let now = now_ms();
+            for (position, slot) in p.report.results.iter_mut().enumerate() {
+                if slot.is_none() {
+                    *slot = Some(RequestResult {
+                        position,
+                        started_ms: p.started_ms,
+                        outcome: Outcome::Cancelled,
+                    });
+                }
+            }
+            p.finished_ms = Some(now);
+            // Who started it is not stored; the server closes it.
+            record(
+                &st,
+                p,
+                "The server stopped before the prescan finished; run it again.",
+                "prescan-server",
+            )?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| db::DbError(e.to_string()))?
+}
+
+pub(super) async fn prescan_get(
+    State(s): State<Arc<AppState>>,
+    PathId(scan): PathId<ScanId>,
+) -> ApiResult {
+    find_scan(&s, scan)?;
+    let p = current_prescan(&s, scan).await?;
+    Ok(json_response(StatusCode::OK, &p))
+}
+
+pub(super) async fn prescan_cancel(
+    State(s): State<Arc<AppState>>,
+    PathId(scan): PathId<ScanId>,
+) -> ApiResult {
+    find_scan(&s, scan)?;
+    let Some(running) = s.prescans.get(scan) else {
+        return Err(ApiError::from(Problem::conflict(format!(
+            "No prescan of scan {scan} is running: there is nothing to cancel."
+        ))));
+    };
+    running.cancel();
+    // The driver records the cancellation at once; wait for it briefly so
+    // that the answer shows the finished prescan.
+    for _ in 0..40 {
+        if s.prescans.get(scan).is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let p = current_prescan(&s, scan).await?;
+    Ok(json_response(StatusCode::ACCEPTED, &p))
+}
+
+pub(super) async fn prescan_har(
+    State(s): State<Arc<AppState>>,
+    PathId(scan): PathId<ScanId>,
+) -> ApiResult {
+    find_scan(&s, scan)?;
+    let p = current_prescan(&s, scan).await?;
+    let har = p.report.map(|r| r.to_har());
+    Ok(json_response(StatusCode::OK, &har))
+}
+
+// ---- Notifications, caller ----

@@ -1,0 +1,297 @@
+//! `/specifications`: upload (converted on a bounded turn), list, read,
+//! and download the original and the HAR.
+
+use super::*;
+
+pub(super) const SPEC_TYPES: [&str; 6] = [
+    "application/json",
+    "application/yaml",
+    "application/x-yaml",
+    "text/yaml",
+    "text/plain",
+    "application/octet-stream",
+];
+
+/// A file name as given: 1 to 255 characters, no path separators, no
+/// control characters.
+pub(super) fn file_name_param(params: &BTreeMap<String, String>) -> Result<String, ApiError> {
+    let Some(name) = params.get("file_name") else {
+        return Err(bad_param(
+            "file_name",
+            "The query parameter file_name is required: the specification's file name, such as petstore.yaml.".into(),
+        ));
+    };
+    let n = name.chars().count();
+    let ok = (1..=255).contains(&n)
+        && name.trim() == name
+        && !name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+        && name != "."
+        && name != "..";
+    if !ok {
+        return Err(bad_param(
+            "file_name",
+            "The parameter file_name must be a file name of 1 to 255 characters, without slashes, control characters or surrounding spaces.".into(),
+        ));
+    }
+    Ok(name.clone())
+}
+
+pub(super) async fn upload(
+    State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
+    Extension(client): Extension<Client>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let params = query_params(raw)?;
+    let file_name = file_name_param(&params)?;
+    let ct = content_type(&headers);
+    if !SPEC_TYPES.contains(&media_type(&ct).as_str()) {
+        return Err(Problem::unsupported_media_type(
+            &ct,
+            "the file's bytes as application/json, application/yaml, application/x-yaml, text/yaml, text/plain or application/octet-stream",
+        )
+        .into());
+    }
+    take_rate(&s.limits.uploads, &client, "uploads", "--rate-uploads")?;
+    let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;
+    let permit = conversion_turn(&s).await?;
+    let name = file_name.clone();
+    let options = ConvertOptions {
+        limits: s.config.convert_limits,
+        ..ConvertOptions::default()
+    };
+    let upload = run_conversion(&s, permit, &name, move || {
+        let conversion = prescan_core::convert(&file_name, &bytes, &options).map_err(|e| {
+            ApiError::from(Problem::invalid(vec![ProblemField::new(
+                "body",
+                e.to_string(),
+            )]))
+        })?;
+        let mut upload = SpecUpload::from_specification(&conversion.spec, bytes.to_vec());
+        upload.file_name = file_name;
+        drop(conversion);
+        Ok(upload)
+    })
+    .await?;
+    let st = s.clone();
+    let record = blocking(move || {
+        Ok(st.db.mutate(|state, conn| {
+            if let Some(existing) = db::find_identical_spec(conn, &upload.file_name, &upload.bytes)
+                .map_err(ApiError::from)?
+            {
+                return Ok((wire::SpecRecord::from(&existing), Changes::default()));
+            }
+            let record = state.put_specification(upload, &user.0, now_ms());
+            // The bytes go to SQLite only (see the db module docs).
+            let bytes = state
+                .specifications
+                .iter_mut()
+                .rev()
+                .find(|s| s.record.id == record.id)
+                .map(|s| std::mem::take(&mut s.bytes))
+                .unwrap_or_default();
+            Ok((
+                wire::SpecRecord::from(&record),
+                Changes {
+                    extra: vec![Extra::Specification {
+                        record: record.clone(),
+                        bytes,
+                    }],
+                    ..Changes::default()
+                },
+            ))
+        })?)
+    })
+    .await?;
+    let mut r = json_response(StatusCode::CREATED, &record);
+    if let Ok(v) = HeaderValue::from_str(&format!("{API}/specifications/{}", record.spec_id)) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+pub(super) async fn specifications(State(s): State<Arc<AppState>>) -> ApiResult {
+    let db = s.db.clone();
+    let list = blocking(move || {
+        Ok(db.read(|state| {
+            let mut records: Vec<&prescan_core::analysis::SpecRecord> =
+                state.specifications.iter().map(|s| &s.record).collect();
+            records.sort_by(|a, b| b.uploaded_ms.cmp(&a.uploaded_ms).then(b.id.cmp(&a.id)));
+            wire::SpecificationList {
+                specifications: records.into_iter().map(wire::SpecRecord::from).collect(),
+            }
+        }))
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &list))
+}
+
+pub(super) fn spec_record(
+    s: &AppState,
+    id: SpecId,
+) -> Result<prescan_core::analysis::SpecRecord, ApiError> {
+    s.db.read(|state| state.specification(id).map(|x| x.record.clone()))
+        .map_err(ApiError::from)
+}
+
+pub(super) async fn specification(
+    State(s): State<Arc<AppState>>,
+    PathId(id): PathId<SpecId>,
+) -> ApiResult {
+    let record = spec_record(&s, id)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &wire::SpecRecord::from(&record),
+    ))
+}
+
+pub(super) async fn spec_bytes(s: &Arc<AppState>, id: SpecId) -> Result<Vec<u8>, ApiError> {
+    let db = s.db.clone();
+    blocking(move || {
+        db.specification_bytes(id.0)?
+            .ok_or(ApiError::from(StoreError::SpecificationNotFound(id)))
+    })
+    .await
+}
+
+/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8
+/// name (RFC 6266).
+pub(super) fn attachment(file_name: &str) -> HeaderValue {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+pub(super) async fn original(
+    State(s): State<Arc<AppState>>,
+    PathId(id): PathId<SpecId>,
+) -> ApiResult {
+    let record = spec_record(&s, id)?;
+    let bytes = spec_bytes(&s, id).await?;
+    let lower = record.file_name.to_ascii_lowercase();
+    let ct = if lower.ends_with(".json") || lower.ends_with(".har") {
+        "application/json"
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        "application/yaml"
+    } else {
+        "application/octet-stream"
+    };
+    let mut r = (StatusCode::OK, bytes).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, attachment(&record.file_name));
+    Ok(r)
+}
+
+pub(super) fn server_param(params: &BTreeMap<String, String>) -> Result<Option<String>, ApiError> {
+    let Some(server) = params.get("server") else {
+        return Ok(None);
+    };
+    // The contract's pattern: http:// and 2 or more characters, or
+    // https:// and 1 or more; no white space or control characters.
+    let rest_ok = match (
+        server.strip_prefix("http://"),
+        server.strip_prefix("https://"),
+    ) {
+        (Some(r), _) => r.chars().count() >= 2,
+        (_, Some(r)) => !r.is_empty(),
+        _ => false,
+    };
+    let ok = server.chars().count() <= 2048
+        && rest_ok
+        && !server.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        return Err(bad_param(
+            "server",
+            "The parameter server must be a fully-qualified http:// or https:// URL of at most 2048 characters, such as https://api.example.com/v1.".into(),
+        ));
+    }
+    Ok(Some(server.clone()))
+}
+
+/// `GET /specifications/{spec_id}/har[?server=...]`: the specification
+/// converted to HAR 1.2 (with `server` as the base URL when given).
+///
+/// Conversions are bounded and cached ([`crate::har`]): at most one per
+/// CPU runs at a time (the others wait for a turn; the specification's
+/// bytes are read from SQLite only once the turn comes), and the last HARs
+/// produced are kept in memory per (specification, `server`), least
+/// recently used out first, within 64 MiB in all; after a conversion the
+/// memory it freed is given back to the system. A stored specification
+/// never changes and is never deleted, so a cached HAR is the one a
+/// conversion would give; a request that finds it converts nothing. A
+/// conversion that fails (422) is not cached.
+pub(super) async fn spec_har(
+    State(s): State<Arc<AppState>>,
+    PathId(id): PathId<SpecId>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let server = server_param(&query_params(raw)?)?;
+    let record = spec_record(&s, id)?;
+    let key = (id, server.clone());
+    if let Some(har) = s.har.get(&key) {
+        return Ok(har_response(har));
+    }
+    let permit = conversion_turn(&s).await?;
+    // Converted while this request waited for its turn?
+    if let Some(har) = s.har.get(&key) {
+        return Ok(har_response(har));
+    }
+    let bytes = spec_bytes(&s, id).await?;
+    let file_name = record.file_name.clone();
+    let limits = s.config.convert_limits;
+    let har = run_conversion(&s, permit, &file_name, move || {
+        let options = ConvertOptions {
+            base_url: server,
+            limits,
+            ..ConvertOptions::default()
+        };
+        let har = match prescan_core::convert(&record.file_name, &bytes, &options) {
+            Ok(c) => serde_json::to_vec(&c.har).map_err(|e| {
+                ApiError::from(Problem::internal(format!(
+                    "The HAR could not be written: {e}"
+                )))
+            }),
+            Err(e) => Err(ApiError::from(Problem::invalid(vec![ProblemField::new(
+                "spec_id",
+                e.to_string(),
+            )]))),
+        };
+        drop(bytes);
+        har
+    })
+    .await?;
+    let har = Bytes::from(har);
+    s.har.put(key, har.clone());
+    Ok(har_response(har))
+}
+
+pub(super) fn har_response(har: Bytes) -> Response {
+    let mut r = (StatusCode::OK, har).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+// ---- Prescans ----
