@@ -2,8 +2,9 @@
 //! (base path `/api/v1`) over SQLite, the core's analysis engine ticking
 //! every second, server-side prescans, and the built app as static files.
 //!
-//! - [`db`]: storage (the core's `StoreState` cached in memory, written
-//!   through to SQLite in one transaction per mutation; see its docs);
+//! - [`db`]: the persistence seam (one interface, SQLite its first back
+//!   end: the core's `StoreState` cached in memory, written through in one
+//!   transaction per mutation; see its docs);
 //! - [`har`]: the bound on HAR conversions and their cache;
 //! - [`prescan`]: prescans run from the server with a real HTTP client
 //!   (and the SSRF consideration: `--prescan-deny-private`);
@@ -20,7 +21,6 @@ pub mod har;
 pub mod http;
 pub mod limits;
 pub mod prescan;
-pub mod seal;
 pub mod serve;
 
 use std::net::SocketAddr;

@@ -370,8 +370,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    let data = std::fs::canonicalize(server.state.db.path())
-        .unwrap_or_else(|_| server.state.db.path().to_path_buf());
+    let data = server.state.db.location();
     println!(
         "prescan-server listening on http://{} (API at /api/v1{}), data in {}{}",
         server.addr,
@@ -379,7 +378,7 @@ async fn main() -> std::process::ExitCode {
             Some(d) => format!(", app from {}", d.display()),
             None => ", no app".into(),
         },
-        data.display(),
+        data,
         match (token.is_some(), user_count) {
             (false, 0) => String::new(),
             (true, 0) => ", bearer token required".into(),

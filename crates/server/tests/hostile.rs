@@ -633,13 +633,17 @@ async fn store_a_scan_with_a_token(api: &common::Api) -> u64 {
 }
 
 fn stored_json(server: &prescan_server::Server, id: u64) -> String {
-    server.state.db.read(|s| {
-        serde_json::to_string(
-            s.analysis(prescan_core::analysis::AnalysisId(id))
-                .expect("the analysis is loaded"),
-        )
-        .unwrap()
-    })
+    server
+        .state
+        .db
+        .read(|s| {
+            serde_json::to_string(
+                s.analysis(prescan_core::analysis::AnalysisId(id))
+                    .expect("the analysis is loaded"),
+            )
+            .unwrap()
+        })
+        .expect("the database reads")
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ pub(super) async fn list(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
     let q = list_query(raw)?;
     let db = s.db.clone();
     let page =
-        blocking(move || Ok(db.read(|state| wire::AnalysisList::from(&state.list(&q))))).await?;
+        blocking(move || Ok(db.read(|state| wire::AnalysisList::from(&state.list(&q)))?)).await?;
     Ok(json_response(StatusCode::OK, &page))
 }
 
@@ -59,7 +59,7 @@ pub(super) async fn get_analysis(
                 .analysis(id)
                 .map(wire::Analysis::from)
                 .ok_or(StoreError::AnalysisNotFound(id).into())
-        })
+        })?
     })
     .await?;
     Ok(json_response(StatusCode::OK, &a))
@@ -131,7 +131,7 @@ pub(super) async fn audits(
 ) -> ApiResult {
     let db = s.db.clone();
     let list =
-        blocking(move || db.read(|state| Ok(wire::AuditList::of(state.activity(id)?)))).await?;
+        blocking(move || db.read(|state| Ok(wire::AuditList::of(state.activity(id)?)))?).await?;
     Ok(json_response(StatusCode::OK, &list))
 }
 

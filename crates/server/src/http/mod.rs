@@ -33,13 +33,12 @@ use prescan_core::analysis::{
 use prescan_core::api::{self as wire, Problem, ProblemField, PROBLEM_CONTENT_TYPE};
 use prescan_core::prescan::{Outcome, PrescanPlan, RequestResult};
 use prescan_core::ConvertOptions;
-use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 use tower::ServiceExt;
 
-use crate::db::{self, Changes, Extra, MutateError, SavedPrescan};
+use crate::db::{self, Changes, Extra, Lookup, MutateError, SavedPrescan};
 use crate::{now_ms, prescan, AppState};
 
 mod analyses;
@@ -322,7 +321,7 @@ async fn run_conversion<R: Send + 'static>(
 /// and its write-through transaction ([`db::Db::mutate`]).
 async fn mutation<R: Send + 'static>(
     s: &Arc<AppState>,
-    f: impl FnOnce(&mut StoreState, &Connection) -> Result<(R, Changes), ApiError> + Send + 'static,
+    f: impl FnOnce(&mut StoreState, &Lookup<'_>) -> Result<(R, Changes), ApiError> + Send + 'static,
 ) -> Result<R, ApiError> {
     let st = s.clone();
     blocking(move || Ok(st.db.mutate(f)?)).await

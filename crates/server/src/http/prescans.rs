@@ -18,7 +18,7 @@ pub(super) fn find_scan(s: &AppState, scan: ScanId) -> Result<ScanInfo, ApiError
                 auth: x.auth.clone(),
             })
         })
-    })
+    })?
     .ok_or_else(|| {
         let mut p = Problem::new(
             404,

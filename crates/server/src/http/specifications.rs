@@ -79,14 +79,15 @@ pub(super) async fn upload(
     .await?;
     let st = s.clone();
     let record = blocking(move || {
-        Ok(st.db.mutate(|state, conn| {
-            if let Some(existing) = db::find_identical_spec(conn, &upload.file_name, &upload.bytes)
+        Ok(st.db.mutate(|state, lookup| {
+            if let Some(existing) = lookup
+                .identical_specification(&upload.file_name, &upload.bytes)
                 .map_err(ApiError::from)?
             {
                 return Ok((wire::SpecRecord::from(&existing), Changes::default()));
             }
             let record = state.put_specification(upload, &user.0, now_ms());
-            // The bytes go to SQLite only (see the db module docs).
+            // The bytes go to storage only (see the db module docs).
             let bytes = state
                 .specifications
                 .iter_mut()
@@ -124,7 +125,7 @@ pub(super) async fn specifications(State(s): State<Arc<AppState>>) -> ApiResult 
             wire::SpecificationList {
                 specifications: records.into_iter().map(wire::SpecRecord::from).collect(),
             }
-        }))
+        })?)
     })
     .await?;
     Ok(json_response(StatusCode::OK, &list))
@@ -134,7 +135,7 @@ pub(super) fn spec_record(
     s: &AppState,
     id: SpecId,
 ) -> Result<prescan_core::analysis::SpecRecord, ApiError> {
-    s.db.read(|state| state.specification(id).map(|x| x.record.clone()))
+    s.db.read(|state| state.specification(id).map(|x| x.record.clone()))?
         .map_err(ApiError::from)
 }
 

@@ -1,0 +1,293 @@
+//! The persistence seam: everything the server keeps goes through [`Db`],
+//! and nothing above it (routes, prescans, the engine's loop) knows which
+//! database holds it. It may depend on the core and on [`seal`]; it must
+//! never depend on the HTTP layer.
+//!
+//! # The contract of a back end
+//!
+//! A back end holds the core's [`StoreState`] (the analyses, their
+//! activity logs and the specifications' records) and the rows kept only
+//! in storage (the specifications' bytes, the saved prescans, the
+//! notifications). The routes use five operations:
+//!
+//! - [`Db::read`] runs a closure on the state as last committed, by *any*
+//!   process sharing the database;
+//! - [`Db::mutate`] runs one of the core's operations on the state and
+//!   writes what it changed ([`Changes`]) in **one transaction**, committed
+//!   before it returns; mutations are serialized across every process that
+//!   shares the database, and each starts from the latest committed state,
+//!   so a business rule checked by the core (a unique name, a running
+//!   scan) holds across processes. The closure can look up rows kept only
+//!   in storage through [`Lookup`], inside the same transaction;
+//! - [`Db::tick`] moves the engine on at a given time (itself a mutation:
+//!   several processes may tick; the first one to take the lock does the
+//!   work and the others find nothing due);
+//! - reads of the stored-only rows: [`Db::specification_bytes`],
+//!   [`Db::prescan`], [`Db::notifications`];
+//! - [`Db::interrupted_prescans`] at start-up.
+//!
+//! So that several server processes can share one database, no state that
+//! only one process holds lives outside this seam: a back end may cache
+//! (SQLite keeps the state in memory), but it must notice another
+//! process's commits before a read or a mutation uses the cache.
+//!
+//! # Back ends
+//!
+//! - [`sqlite`]: the first and, so far, only one (see its docs for the
+//!   schema, the sealing of credentials and how a second process's commits
+//!   are noticed).
+//!
+//! A PostgreSQL back end adds a variant to [`Db`] and to [`Lookup`]; the
+//! routes do not change.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use prescan_core::analysis::{
+    Analysis, AnalysisId, AnalysisStatus, Engine, Event, Notification, ScanId, SpecRecord,
+    StoreState,
+};
+use prescan_core::prescan::PrescanReport;
+
+pub mod seal;
+pub mod sqlite;
+
+pub use sqlite::SCHEMA_VERSION;
+
+/// A storage failure (SQLite or a row that does not deserialize).
+#[derive(Debug)]
+pub struct DbError(pub String);
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl From<serde_json::Error> for DbError {
+    fn from(e: serde_json::Error) -> Self {
+        DbError(format!("a stored row could not be read: {e}"))
+    }
+}
+
+/// A row to write besides the analyses an operation touched.
+#[derive(Debug)]
+pub enum Extra {
+    /// A new specification file (its record is already in the state).
+    Specification {
+        /// Its record.
+        record: SpecRecord,
+        /// Its original bytes.
+        bytes: Vec<u8>,
+    },
+    /// The last prescan of a scan (running or finished).
+    Prescan(SavedPrescan),
+}
+
+/// A prescan as stored.
+#[derive(Debug, Clone)]
+pub struct SavedPrescan {
+    /// The scan.
+    pub scan_id: ScanId,
+    /// Its analysis.
+    pub analysis_id: AnalysisId,
+    /// When it started.
+    pub started_ms: i64,
+    /// When it finished; `None` while it runs.
+    pub finished_ms: Option<i64>,
+    /// The report (results so far).
+    pub report: PrescanReport,
+}
+
+/// What a mutation changed, for the write-through.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Analyses created, changed or deleted (their row, new log entries).
+    pub analyses: Vec<AnalysisId>,
+    /// Other rows.
+    pub extra: Vec<Extra>,
+    /// Notifications the change sent.
+    pub notifications: Vec<Notification>,
+}
+
+impl Changes {
+    /// The changes of one analysis.
+    pub fn analysis(id: AnalysisId) -> Self {
+        Changes {
+            analyses: vec![id],
+            ..Changes::default()
+        }
+    }
+
+    /// Adds the notifications among `events`.
+    pub fn with_events(mut self, events: Vec<Event>) -> Self {
+        self.notifications
+            .extend(events.into_iter().filter_map(|e| match e {
+                Event::Notification(n) => Some(n),
+                Event::StatusChanged { .. } => None,
+            }));
+        self
+    }
+}
+
+/// A stored notification: its id and the core's notification.
+pub type StoredNotification = (u64, Notification);
+
+/// Where a mutation failed: its own refusal (nothing changed), or the
+/// storage (state reloaded).
+#[derive(Debug)]
+pub enum MutateError<E> {
+    /// The operation refused (the state is unchanged).
+    Op(E),
+    /// Writing failed; nothing was changed (a back end's cache is
+    /// reloaded from what is committed).
+    Db(DbError),
+}
+
+/// The store of the server: one of the back ends (see the module docs).
+pub enum Db {
+    /// SQLite in a data directory, with the state cached in memory.
+    Sqlite(sqlite::Sqlite),
+}
+
+/// Rows kept only in storage, looked up inside a mutation (in its
+/// transaction).
+pub enum Lookup<'a> {
+    /// The SQLite transaction of the mutation.
+    Sqlite(&'a rusqlite::Connection),
+}
+
+impl Lookup<'_> {
+    /// A stored specification with the same file name and bytes (the core's
+    /// reuse rule, done in storage because the bytes are not in the state).
+    pub fn identical_specification(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<Option<SpecRecord>, DbError> {
+        match self {
+            Lookup::Sqlite(conn) => sqlite::find_identical_spec(conn, file_name, bytes),
+        }
+    }
+}
+
+impl Db {
+    /// Opens (creating or migrating) the SQLite database of `dir` with the
+    /// key of `key_file` (see [`sqlite::Sqlite::open`]).
+    pub fn open(dir: &Path, key_file: Option<&Path>) -> Result<Db, DbError> {
+        Ok(Db::Sqlite(sqlite::Sqlite::open(dir, key_file)?))
+    }
+
+    /// Where the data is, for the start-up line (the SQLite file).
+    pub fn location(&self) -> String {
+        match self {
+            Db::Sqlite(db) => {
+                let path = db.path();
+                std::fs::canonicalize(path)
+                    .unwrap_or_else(|_| path.to_path_buf())
+                    .display()
+                    .to_string()
+            }
+        }
+    }
+
+    /// Reads the state as last committed (by this process or another).
+    pub fn read<R>(&self, f: impl FnOnce(&StoreState) -> R) -> Result<R, DbError> {
+        match self {
+            Db::Sqlite(db) => db.read(f),
+        }
+    }
+
+    /// Applies a mutation to the latest committed state and writes what it
+    /// changed in one transaction (see the module docs).
+    pub fn mutate<R, E>(
+        &self,
+        f: impl FnOnce(&mut StoreState, &Lookup<'_>) -> Result<(R, Changes), E>,
+    ) -> Result<R, MutateError<E>> {
+        match self {
+            Db::Sqlite(db) => db.mutate(f),
+        }
+    }
+
+    /// One engine tick at `now_ms`: moves runs on and writes the analyses
+    /// it changed. Returns how many analyses changed.
+    pub fn tick(&self, engine: &Engine, now_ms: i64) -> Result<usize, DbError> {
+        // Most ticks change nothing: find out with a read, without stopping
+        // readers (the mutation checks again with the lock).
+        if !self.read(|state| engine.next_change_ms(state).is_some_and(|t| t <= now_ms))? {
+            return Ok(0);
+        }
+        let r = self.mutate::<usize, DbError>(|state, _| {
+            match engine.next_change_ms(state) {
+                Some(t) if t <= now_ms => {}
+                _ => return Ok((0, Changes::default())),
+            }
+            let before: BTreeMap<AnalysisId, (Analysis, usize)> = state
+                .analyses
+                .iter()
+                .filter(|a| a.active_run().is_some() || a.status == AnalysisStatus::Scheduled)
+                .map(|a| {
+                    let log = state.activity.get(&a.id).map_or(0, Vec::len);
+                    (a.id, (a.clone(), log))
+                })
+                .collect();
+            let events = engine.tick(state, now_ms);
+            let changed: Vec<AnalysisId> = before
+                .into_iter()
+                .filter(|(id, (a, log))| {
+                    state.analysis(*id) != Some(a)
+                        || state.activity.get(id).map_or(0, Vec::len) != *log
+                })
+                .map(|(id, _)| id)
+                .collect();
+            Ok((
+                changed.len(),
+                Changes {
+                    analyses: changed,
+                    ..Changes::default()
+                }
+                .with_events(events),
+            ))
+        });
+        match r {
+            Ok(n) => Ok(n),
+            Err(MutateError::Op(e)) | Err(MutateError::Db(e)) => Err(e),
+        }
+    }
+
+    /// The original bytes of a specification.
+    pub fn specification_bytes(&self, id: u64) -> Result<Option<Vec<u8>>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.specification_bytes(id),
+        }
+    }
+
+    /// Up to `limit` notifications with an id above `after`, oldest first,
+    /// and the highest id stored (0 if none).
+    pub fn notifications(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<(Vec<StoredNotification>, u64), DbError> {
+        match self {
+            Db::Sqlite(db) => db.notifications(after, limit),
+        }
+    }
+
+    /// The saved prescan of a scan.
+    pub fn prescan(&self, scan: ScanId) -> Result<Option<SavedPrescan>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.prescan(scan),
+        }
+    }
+
+    /// The prescans a crash interrupted (saved as running), for the start
+    /// to close them.
+    pub fn interrupted_prescans(&self) -> Result<Vec<SavedPrescan>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.interrupted_prescans(),
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! The SQLite back end: the core's [`StoreState`] kept in memory as a
+//! cache, written through to SQLite in the same critical section. The
+//! files here: this one (the locks, reads and mutations), `rows` (reading
+//! and writing rows), `sealing` (the key and the sealed columns) and
+//! `schema` (tables, migrations, file modes).
+//!
+//! # Design
+//!
+//! One [`Sqlite`] holds a mutex over the SQLite connection and a read-write
+//! lock over a [`StoreState`]. Every mutation (an API call or an engine
+//! tick) holds both, the connection's mutex first, then the state's write
+//! lock (every function here takes them in that order):
+//!
+//! 1. an `IMMEDIATE` transaction begins: it takes SQLite's write lock, so
+//!    mutations are serialized across processes too; if another process
+//!    committed since this one last looked (`PRAGMA data_version`), the
+//!    state is reloaded first;
+//! 2. the core's operation runs on the in-memory state (`create`, `update`,
+//!    `act`, `delete`, `put_specification`, `record_prescan`,
+//!    [`Engine::tick`](prescan_core::analysis::Engine::tick)): every business
+//!    rule is the core's, none is repeated here;
+//! 3. the rows it changed (the analyses it names, their new activity-log
+//!    entries, a new specification, a prescan) are written in **one SQLite
+//!    transaction**, committed before the mutex is released and before the
+//!    HTTP response is sent. The state's write lock is held until then,
+//!    so a reader never sees a change that is not yet on disk. With WAL
+//!    and `synchronous=FULL` a commit is on
+//!    disk when it returns, so a crash (`kill -9`, power loss) loses nothing
+//!    that was acknowledged;
+//! 4. if the transaction fails, the in-memory state is reloaded from SQLite
+//!    (which still holds the last committed state) and the caller gets a
+//!    500 problem, so memory and disk never disagree.
+//!
+//! Reads of the state ([`Sqlite::read`]: lists, one analysis, its log)
+//! check `PRAGMA data_version` under the connection's mutex (reloading
+//! the state if another process committed), then take the read lock
+//! only, so they run in parallel with each other (waiting
+//! only while a mutation is applied and committed). Reads of rows kept
+//! only in SQLite (specification bytes, prescans, notifications) take the
+//! connection's mutex.
+//!
+//! What is *not* kept in memory: the bytes of specifications (read from the
+//! `specifications.bytes` BLOB when a download, a HAR or a prescan needs
+//! them; the in-memory [`StoredSpec`]s have empty `bytes`) and the saved
+//! prescan reports (read from `prescans` on request). Because the bytes are
+//! not in memory, the core's "an identical file already stored is reused"
+//! check of `put_specification` is done with an SQL query on
+//! `(file_name, size, bytes)` before calling it. Likewise the core drops the
+//! saved prescans of scans that are removed; since they live in SQLite
+//! only, [`write_analysis`] deletes the `prescans` rows of scans the
+//! analysis no longer has.
+//!
+//! Every statement is parameterized (`?1`, `?2`, ...); no value is ever
+//! formatted into SQL text (a test greps this crate for it).
+//!
+//! Schema (`PRAGMA user_version` = [`SCHEMA_VERSION`]):
+//!
+//! - `meta(key TEXT PRIMARY KEY, value)`: `next_id` (the core's shared id
+//!   counter) and `store_version`;
+//! - `analyses(id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_folded TEXT
+//!   NOT NULL UNIQUE, status TEXT NOT NULL, body TEXT NOT NULL)`: `body` is
+//!   the core's `Analysis` as JSON, credentials included, **sealed**
+//!   ([`crate::seal`]: encrypted with a key kept outside the database);
+//! - `activity(analysis_id, seq, body, PRIMARY KEY(analysis_id, seq))`: one
+//!   row per activity-log entry, appended;
+//! - `specifications(id INTEGER PRIMARY KEY, file_name, size, record JSON,
+//!   bytes BLOB)`;
+//! - `prescans(scan_id INTEGER PRIMARY KEY, analysis_id, started_ms,
+//!   finished_ms, report JSON)`: the last prescan of each scan (the
+//!   report sealed like an analysis's body: its requests carry headers);
+//!   `finished_ms IS NULL` while it runs (a prescan interrupted by a crash
+//!   is closed as cancelled at the next start);
+//! - `notifications(id INTEGER PRIMARY KEY AUTOINCREMENT, analysis_id,
+//!   body JSON, created_ms)` (schema 2): the core's `Notification`s, written
+//!   in the transaction of the change that produced them (an engine tick, a
+//!   prescan's end, an action); ids only grow (AUTOINCREMENT never reuses
+//!   one), so a client reads the ones after the last id it saw. They stay
+//!   when their analysis is deleted (they are what was sent).
+//! - `sealing(id = 1, probe)` (schema 3): a value sealed with the key, so
+//!   that a server started with another key stops with a clear error
+//!   instead of reading nothing.
+//!
+//! At start-up ([`Db::open`]) a row that cannot be read (not JSON, or not
+//! the core's shape) is reported on stderr and skipped; the others load.
+//! A sealed row that does not open with the key is fatal (wrong key).
+//! Rows of an older server with plain-text credentials are sealed.
+//!
+//! The data directory is created with mode 0700 and the database (and
+//! SQLite's `-wal` and `-shm` files, which take the database's mode) 0600.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use prescan_core::analysis::{ScanId, StoreState};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::seal::Sealer;
+use super::{Changes, DbError, Lookup, MutateError, SavedPrescan, StoredNotification};
+
+mod rows;
+mod schema;
+mod sealing;
+
+pub(super) use rows::find_identical_spec;
+pub use rows::fold;
+pub use schema::SCHEMA_VERSION;
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError(format!("SQLite: {e}"))
+    }
+}
+
+/// The connection and the `PRAGMA data_version` the cached state was
+/// last loaded or checked at.
+struct Conn {
+    conn: Connection,
+    seen_version: i64,
+}
+
+/// The SQLite back end (see the module docs).
+pub struct Sqlite {
+    /// The connection; taken first by a mutation.
+    conn: Mutex<Conn>,
+    /// The cache; a mutation takes its write lock after `conn`.
+    state: RwLock<StoreState>,
+    path: PathBuf,
+    /// The key of the sealed columns.
+    sealer: Sealer,
+}
+
+/// The commits of other connections (other processes) this connection
+/// has not seen: SQLite changes the number when one happens.
+fn data_version(conn: &Connection) -> Result<i64, DbError> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+impl Sqlite {
+    /// Opens (creating or migrating) `<dir>/prescan.sqlite3` and loads the
+    /// state, with the key of `key_file` (default `<dir>/prescan.key`,
+    /// generated on first start; a given one must exist).
+    pub fn open(dir: &Path, key_file: Option<&Path>) -> Result<Sqlite, DbError> {
+        schema::create_private_dir(dir)
+            .map_err(|e| DbError(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join("prescan.sqlite3");
+        schema::private_files(&path)?;
+        let mut conn = Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Overwritten and deleted rows are zeroed, so that a credential
+        // sealed (or removed) does not linger in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::migrate(&mut conn)?;
+        let sealer = sealing::open_key(&conn, dir, key_file)?;
+        let (state, plain) = rows::load(&conn, &sealer)?;
+        sealing::seal_plain_rows(&mut conn, &sealer, &state, &plain)?;
+        // The -wal and -shm files exist now: check their modes too.
+        schema::private_files(&path)?;
+        let seen_version = data_version(&conn)?;
+        Ok(Sqlite {
+            conn: Mutex::new(Conn { conn, seen_version }),
+            state: RwLock::new(state),
+            path,
+            sealer,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    // A panic while holding a lock leaves the state as the last completed
+    // operation left it (operations validate before changing anything), so
+    // poisoning is ignored.
+
+    fn conn(&self) -> MutexGuard<'_, Conn> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn state_read(&self) -> RwLockReadGuard<'_, StoreState> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn state_write(&self) -> RwLockWriteGuard<'_, StoreState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reloads `state` if another connection committed since `seen`.
+    fn catch_up(
+        &self,
+        conn: &Connection,
+        seen: &mut i64,
+        state: &mut StoreState,
+    ) -> Result<(), DbError> {
+        let now = data_version(conn)?;
+        if now != *seen {
+            *state = rows::load(conn, &self.sealer)?.0;
+            *seen = now;
+        }
+        Ok(())
+    }
+
+    /// Reads the state as last committed (under the read lock: reads run
+    /// in parallel), after catching up with other processes' commits.
+    pub fn read<R>(&self, f: impl FnOnce(&StoreState) -> R) -> Result<R, DbError> {
+        {
+            let mut c = self.conn();
+            let Conn { conn, seen_version } = &mut *c;
+            if data_version(conn)? != *seen_version {
+                self.catch_up(conn, seen_version, &mut self.state_write())?;
+            }
+        }
+        Ok(f(&self.state_read()))
+    }
+
+    /// Applies a mutation to the state and writes what it changed in one
+    /// transaction (see the module docs).
+    pub fn mutate<R, E>(
+        &self,
+        f: impl FnOnce(&mut StoreState, &Lookup<'_>) -> Result<(R, Changes), E>,
+    ) -> Result<R, MutateError<E>> {
+        let mut c = self.conn();
+        let Conn { conn, seen_version } = &mut *c;
+        let mut state = self.state_write();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| MutateError::Db(e.into()))?;
+        self.catch_up(&tx, seen_version, &mut state)
+            .map_err(MutateError::Db)?;
+        // Dropping `tx` without a commit rolls it back.
+        let (value, changes) = f(&mut state, &Lookup::Sqlite(&tx)).map_err(MutateError::Op)?;
+        let written = rows::write(&tx, &self.sealer, &state, changes).and_then(|()| {
+            tx.commit()?;
+            Ok(())
+        });
+        match written {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                match rows::load(conn, &self.sealer) {
+                    Ok((loaded, _)) => *state = loaded,
+                    Err(reload) => {
+                        return Err(MutateError::Db(DbError(format!(
+                            "{e}; reloading the state failed too: {reload}"
+                        ))))
+                    }
+                }
+                Err(MutateError::Db(e))
+            }
+        }
+    }
+
+    /// The original bytes of a specification.
+    pub fn specification_bytes(&self, id: u64) -> Result<Option<Vec<u8>>, DbError> {
+        Ok(self
+            .conn()
+            .conn
+            .query_row(
+                "SELECT bytes FROM specifications WHERE id = ?1",
+                params![id as i64],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Up to `limit` notifications with an id above `after`, oldest first,
+    /// and the highest id stored (0 if none).
+    pub fn notifications(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<(Vec<StoredNotification>, u64), DbError> {
+        let c = self.conn();
+        let conn = &c.conn;
+        let after = after.min(i64::MAX as u64) as i64;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, body FROM notifications WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows: Vec<(i64, String)> = stmt
+            .query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, body) in rows {
+            out.push((id as u64, serde_json::from_str(&body)?));
+        }
+        let latest: i64 =
+            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM notifications", [], |r| {
+                r.get(0)
+            })?;
+        Ok((out, latest.max(0) as u64))
+    }
+
+    /// The saved prescan of a scan.
+    pub fn prescan(&self, scan: ScanId) -> Result<Option<SavedPrescan>, DbError> {
+        rows::read_prescan(&self.conn().conn, &self.sealer, scan)
+    }
+
+    /// Closes the prescans a crash interrupted: their unfinished requests
+    /// are marked cancelled (the core's [`PrescanRun::cancel`] rule) and
+    /// they are finished at `now_ms`. Returns them, for the activity log.
+    ///
+    /// [`PrescanRun::cancel`]: prescan_core::prescan::PrescanRun::cancel
+    pub fn interrupted_prescans(&self) -> Result<Vec<SavedPrescan>, DbError> {
+        let c = self.conn();
+        let conn = &c.conn;
+        let mut stmt = conn.prepare("SELECT scan_id FROM prescans WHERE finished_ms IS NULL")?;
+        let ids: Vec<i64> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for id in ids {
+            match rows::read_prescan(conn, &self.sealer, ScanId(id as u64)) {
+                Ok(Some(p)) => out.push(p),
+                Ok(None) => {}
+                // Reported and skipped, as at load: the others close.
+                Err(e) => eprintln!("prescan-server: skipped the prescan of scan {id}: {e}"),
+            }
+        }
+        Ok(out)
+    }
+}

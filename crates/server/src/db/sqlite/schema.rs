@@ -1,0 +1,134 @@
+//! The schema: its tables and their migrations (`PRAGMA user_version`),
+//! and the modes of the data directory and the database files.
+
+use std::path::{Path, PathBuf};
+
+use prescan_core::analysis::STORE_VERSION;
+use rusqlite::{params, Connection};
+
+use crate::db::DbError;
+
+/// The version of the SQLite schema (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 3;
+
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(DbError(format!(
+            "the database was written by a newer prescan-server (schema {version}; this one knows {SCHEMA_VERSION})"
+        )));
+    }
+    if version < 1 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             CREATE TABLE analyses (
+               id INTEGER PRIMARY KEY,
+               name TEXT NOT NULL,
+               name_folded TEXT NOT NULL UNIQUE,
+               status TEXT NOT NULL,
+               body TEXT NOT NULL
+             );
+             CREATE TABLE activity (
+               analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+               seq INTEGER NOT NULL,
+               body TEXT NOT NULL,
+               PRIMARY KEY (analysis_id, seq)
+             );
+             CREATE TABLE specifications (
+               id INTEGER PRIMARY KEY,
+               file_name TEXT NOT NULL,
+               size INTEGER NOT NULL,
+               record TEXT NOT NULL,
+               bytes BLOB NOT NULL
+             );
+             CREATE INDEX specifications_by_name ON specifications(file_name, size);
+             CREATE TABLE prescans (
+               scan_id INTEGER PRIMARY KEY,
+               analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+               started_ms INTEGER NOT NULL,
+               finished_ms INTEGER,
+               report TEXT NOT NULL
+             );
+             CREATE INDEX prescans_by_analysis ON prescans(analysis_id);
+             PRAGMA user_version = 1;",
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('next_id', 1), ('store_version', ?1)",
+            params![STORE_VERSION],
+        )?;
+        tx.commit()?;
+    }
+    if version < 2 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE notifications (
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
+               analysis_id INTEGER NOT NULL,
+               body TEXT NOT NULL,
+               created_ms INTEGER NOT NULL
+             );
+             PRAGMA user_version = 2;",
+        )?;
+        tx.commit()?;
+    }
+    if version < 3 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE sealing (
+               id INTEGER PRIMARY KEY CHECK (id = 1),
+               probe TEXT NOT NULL
+             );
+             PRAGMA user_version = 3;",
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Creates `dir` (and its parents) with mode 0700 (on Unix).
+pub(super) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Creates the database file 0600 if it is missing and takes the group's
+/// and others' permissions away from it and from its `-wal` and `-shm`.
+pub(super) fn private_files(db: &Path) -> Result<(), DbError> {
+    let err = |e: std::io::Error| DbError(format!("cannot protect {}: {e}", db.display()));
+    if !db.exists() {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        o.open(db).map_err(err)?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = db.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if let Ok(m) = std::fs::metadata(&p) {
+                if m.permissions().mode() & 0o077 != 0 {
+                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                        .map_err(err)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
