@@ -29,7 +29,14 @@
 //! So that several server processes can share one database, no state that
 //! only one process holds lives outside this seam: a back end may cache
 //! (SQLite keeps the state in memory), but it must notice another
-//! process's commits before a read or a mutation uses the cache.
+//! process's commits before a read or a mutation uses the cache
+//! (`tests/shared_database.rs` runs two servers on one database).
+//!
+//! Not shared yet, outside this seam: a prescan is driven (and can be
+//! cancelled) only by the process that started it, a process that starts
+//! closes every prescan left running as interrupted (it assumes it is the
+//! only one), and the rate limits count per process. Running several
+//! processes for real needs leases on running prescans first.
 //!
 //! # Back ends
 //!
