@@ -60,7 +60,7 @@
 //! - `analyses(id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_folded TEXT
 //!   NOT NULL UNIQUE, status TEXT NOT NULL, body TEXT NOT NULL)`: `body` is
 //!   the core's `Analysis` as JSON, credentials included, **sealed**
-//!   ([`crate::seal`]: encrypted with a key kept outside the database);
+//!   ([`crate::db::seal`]: encrypted with a key kept outside the database);
 //! - `activity(analysis_id, seq, body, PRIMARY KEY(analysis_id, seq))`: one
 //!   row per activity-log entry, appended;
 //! - `specifications(id INTEGER PRIMARY KEY, file_name, size, record JSON,
@@ -95,7 +95,7 @@ use prescan_core::analysis::{ScanId, StoreState};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::seal::Sealer;
-use super::{Changes, DbError, Lookup, MutateError, SavedPrescan, StoredNotification};
+use super::types::{Changes, DbError, MutateError, SavedPrescan, StoredNotification};
 
 mod rows;
 mod schema;
@@ -220,7 +220,7 @@ impl Sqlite {
     /// transaction (see the module docs).
     pub fn mutate<R, E>(
         &self,
-        f: impl FnOnce(&mut StoreState, &Lookup<'_>) -> Result<(R, Changes), E>,
+        f: impl FnOnce(&mut StoreState, &Connection) -> Result<(R, Changes), E>,
     ) -> Result<R, MutateError<E>> {
         let mut c = self.conn();
         let Conn { conn, seen_version } = &mut *c;
@@ -231,7 +231,7 @@ impl Sqlite {
         self.catch_up(&tx, seen_version, &mut state)
             .map_err(MutateError::Db)?;
         // Dropping `tx` without a commit rolls it back.
-        let (value, changes) = f(&mut state, &Lookup::Sqlite(&tx)).map_err(MutateError::Op)?;
+        let (value, changes) = f(&mut state, &tx).map_err(MutateError::Op)?;
         let written = rows::write(&tx, &self.sealer, &state, changes).and_then(|()| {
             tx.commit()?;
             Ok(())

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::sealing::{analysis_aad, open_row, prescan_aad, PlainRows};
 use crate::db::seal::{OpenError, Sealer};
-use crate::db::{Changes, DbError, Extra, SavedPrescan};
+use crate::db::types::{Changes, DbError, Extra, SavedPrescan};
 
 /// The case-folded name the UNIQUE index holds (the core compares names
 /// with `char::to_lowercase`).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use prescan_core::analysis::STORE_VERSION;
 use rusqlite::{params, Connection};
 
-use crate::db::DbError;
+use crate::db::types::DbError;
 
 /// The version of the SQLite schema (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 3;

@@ -9,7 +9,7 @@ use prescan_core::analysis::{AnalysisId, StoreState};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::db::seal::{OpenError, Sealer};
-use crate::db::DbError;
+use crate::db::types::DbError;
 
 const PROBE: &str = "prescan key probe";
 const PROBE_AAD: &str = "sealing:1";

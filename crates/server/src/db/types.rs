@@ -1,0 +1,98 @@
+//! The seam's vocabulary, shared by the interface and its back ends: what a
+//! mutation changed ([`Changes`]), the rows kept only in storage, and the
+//! errors. It depends on the core only.
+
+use prescan_core::analysis::{AnalysisId, Event, Notification, ScanId, SpecRecord};
+use prescan_core::prescan::PrescanReport;
+
+/// A storage failure (SQLite or a row that does not deserialize).
+#[derive(Debug)]
+pub struct DbError(pub String);
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl From<serde_json::Error> for DbError {
+    fn from(e: serde_json::Error) -> Self {
+        DbError(format!("a stored row could not be read: {e}"))
+    }
+}
+
+/// A row to write besides the analyses an operation touched.
+#[derive(Debug)]
+pub enum Extra {
+    /// A new specification file (its record is already in the state).
+    Specification {
+        /// Its record.
+        record: SpecRecord,
+        /// Its original bytes.
+        bytes: Vec<u8>,
+    },
+    /// The last prescan of a scan (running or finished).
+    Prescan(SavedPrescan),
+}
+
+/// A prescan as stored.
+#[derive(Debug, Clone)]
+pub struct SavedPrescan {
+    /// The scan.
+    pub scan_id: ScanId,
+    /// Its analysis.
+    pub analysis_id: AnalysisId,
+    /// When it started.
+    pub started_ms: i64,
+    /// When it finished; `None` while it runs.
+    pub finished_ms: Option<i64>,
+    /// The report (results so far).
+    pub report: PrescanReport,
+}
+
+/// What a mutation changed, for the write-through.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Analyses created, changed or deleted (their row, new log entries).
+    pub analyses: Vec<AnalysisId>,
+    /// Other rows.
+    pub extra: Vec<Extra>,
+    /// Notifications the change sent.
+    pub notifications: Vec<Notification>,
+}
+
+impl Changes {
+    /// The changes of one analysis.
+    pub fn analysis(id: AnalysisId) -> Self {
+        Changes {
+            analyses: vec![id],
+            ..Changes::default()
+        }
+    }
+
+    /// Adds the notifications among `events`.
+    pub fn with_events(mut self, events: Vec<Event>) -> Self {
+        self.notifications
+            .extend(events.into_iter().filter_map(|e| match e {
+                Event::Notification(n) => Some(n),
+                Event::StatusChanged { .. } => None,
+            }));
+        self
+    }
+}
+
+/// A stored notification: its id and the core's notification.
+pub type StoredNotification = (u64, Notification);
+
+/// Where a mutation failed: its own refusal (nothing changed), or the
+/// storage (state reloaded).
+#[derive(Debug)]
+pub enum MutateError<E> {
+    /// The operation refused (the state is unchanged).
+    Op(E),
+    /// Writing failed; nothing was changed (a back end's cache is
+    /// reloaded from what is committed).
+    Db(DbError),
+}
