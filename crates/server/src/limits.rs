@@ -79,7 +79,7 @@ pub struct Limits {
 
 impl Limits {
     /// From the configuration.
-    pub fn new(config: &crate::Config) -> Self {
+    pub fn new(config: &crate::config::Config) -> Self {
         Limits {
             uploads: RateLimiter::new(config.rate_uploads),
             prescans: RateLimiter::new(config.rate_prescans),

@@ -395,7 +395,7 @@ impl Prescans {
 }
 
 fn now_ms() -> i64 {
-    crate::now_ms()
+    crate::clock::now_ms()
 }
 
 /// Runs the poll loop to the end (finished or cancelled).

@@ -15,11 +15,11 @@
 //! - on shutdown, no connection is accepted any more, idle ones are closed,
 //!   requests under way finish.
 //!
-//! [`Config::max_connections`]: crate::Config::max_connections
-//! [`Config::header_read_timeout`]: crate::Config::header_read_timeout
-//! [`Config::idle_timeout`]: crate::Config::idle_timeout
-//! [`Config::conversion_wait`]: crate::Config::conversion_wait
-//! [`Config::conversion_deadline`]: crate::Config::conversion_deadline
+//! [`Config::max_connections`]: crate::config::Config::max_connections
+//! [`Config::header_read_timeout`]: crate::config::Config::header_read_timeout
+//! [`Config::idle_timeout`]: crate::config::Config::idle_timeout
+//! [`Config::conversion_wait`]: crate::config::Config::conversion_wait
+//! [`Config::conversion_deadline`]: crate::config::Config::conversion_deadline
 
 use std::net::SocketAddr;
 use std::pin::Pin;

@@ -1,7 +1,23 @@
 //! `/analyses`: list, create, read, edit, delete, act on, and read the
 //! activity of Dynamic Analyses.
 
-use super::*;
+use super::extract::*;
+use super::gate::Caller;
+use super::prelude::*;
+use super::problem::*;
+use super::work::*;
+
+/// The routes of `/analyses`.
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route(
+            "/{analysis_id}",
+            get(get_analysis).patch(update).delete(delete),
+        )
+        .route("/{analysis_id}/actions", post(act))
+        .route("/{analysis_id}/audits", get(audits))
+}
 
 pub(super) fn list_query(raw: Option<String>) -> Result<ListQuery, ApiError> {
     prescan_core::api::parse_list_query(raw.as_deref().unwrap_or(""))
@@ -134,5 +150,3 @@ pub(super) async fn audits(
         blocking(move || db.read(|state| Ok(wire::AuditList::of(state.activity(id)?)))?).await?;
     Ok(json_response(StatusCode::OK, &list))
 }
-
-// ---- Specifications ----

@@ -1,7 +1,8 @@
 //! Reading requests: bodies within their limits, JSON with problem+json
 //! errors for every mistake, query strings, and the ids of paths.
 
-use super::*;
+use super::prelude::*;
+use super::problem::*;
 
 pub(super) fn content_type(headers: &HeaderMap) -> String {
     headers
@@ -255,5 +256,3 @@ impl<S: Send + Sync, T: IdParam> axum::extract::FromRequestParts<S> for PathId<T
         Ok(PathId(T::from_u64(path_id(&params, T::NAME)?)))
     }
 }
-
-// ---- Handlers: health, contract ----

@@ -2,7 +2,11 @@
 //! the bearer token with its failure throttle, security headers, and the
 //! answers for unknown paths and methods.
 
-use super::*;
+use axum::middleware::Next;
+use subtle::ConstantTimeEq;
+
+use super::prelude::*;
+use super::problem::*;
 
 /// Whether `host` (a `Host` header) names this server: the listen
 /// address, a loopback name (`localhost`, `*.localhost`, `127.0.0.1`,
@@ -108,8 +112,8 @@ pub(super) fn add_cors(h: &mut HeaderMap, origin: &str) {
 /// `--users-file`: the file's name), or [`ANONYMOUS`] on a server without
 /// tokens. The guard puts it in every request's extensions.
 ///
-/// [`Config::user`]: crate::Config::user
-/// [`ANONYMOUS`]: crate::ANONYMOUS
+/// [`Config::user`]: crate::config::Config::user
+/// [`ANONYMOUS`]: crate::config::ANONYMOUS
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller(pub String);
 
@@ -130,7 +134,7 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The name of the token a request carries, if it is one of the server's.
 /// Every configured token is compared, each in constant time over its
 /// bytes (lengths are not secret enough to hide), with no early exit.
-pub fn authenticate(config: &crate::Config, headers: &HeaderMap) -> Option<String> {
+pub fn authenticate(config: &crate::config::Config, headers: &HeaderMap) -> Option<String> {
     let given = bearer(headers)?.as_bytes();
     let mut found: Option<&str> = None;
     for (name, token) in config.tokens() {
@@ -287,8 +291,9 @@ pub(super) async fn guard(
             Some(n) => format!("token:{n}"),
             None => address_key.clone(),
         }));
-        req.extensions_mut()
-            .insert(Caller(name.unwrap_or_else(|| crate::ANONYMOUS.to_owned())));
+        req.extensions_mut().insert(Caller(
+            name.unwrap_or_else(|| crate::config::ANONYMOUS.to_owned()),
+        ));
         next.run(req).await
     };
     let h = response.headers_mut();
@@ -321,34 +326,3 @@ pub(super) async fn guard(
 pub(super) async fn method_not_allowed(method: Method) -> Response {
     problem_response(Problem::method_not_allowed(method.as_str()))
 }
-
-pub(super) async fn fallback(
-    State(s): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    req: Request,
-) -> Response {
-    if is_api(uri.path()) {
-        return problem_response(Problem::not_found(format!(
-            "Nothing is at {}. The API's paths are in {API}/openapi.json.",
-            uri.path()
-        )));
-    }
-    let Some(dist) = s.config.dist.clone() else {
-        return (
-            StatusCode::NOT_FOUND,
-            "Not found. This server serves the API at /api/v1 (no app was given with --dist).\n",
-        )
-            .into_response();
-    };
-    if !matches!(method, Method::GET | Method::HEAD) {
-        return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed\n").into_response();
-    }
-    let serve = tower_http::services::ServeDir::new(dist).append_index_html_on_directories(true);
-    match serve.oneshot(req).await {
-        Ok(r) => r.into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
-}
-
-// ---- Request parsing ----

@@ -1,6 +1,14 @@
-//! `/notifications` and `/me`: what the caller is told, and who they are.
+//! `/notifications`: what the caller is told, oldest first, after an id.
 
-use super::*;
+use super::extract::*;
+use super::prelude::*;
+use super::problem::*;
+use super::work::*;
+
+/// The routes of `/notifications`.
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new().route("/", get(notifications))
+}
 
 /// `after`: an id from 0; `limit`: 1 to [`wire::MAX_NOTIFICATIONS`].
 pub(super) fn notification_params(raw: Option<String>) -> Result<(u64, usize), ApiError> {
@@ -57,13 +65,4 @@ pub(super) async fn notifications(
         latest_notification_id: latest,
     };
     Ok(json_response(StatusCode::OK, &list))
-}
-
-pub(super) async fn me(Extension(user): Extension<Caller>) -> Response {
-    json_response(
-        StatusCode::OK,
-        &wire::Me {
-            user_display_name: user.0,
-        },
-    )
 }

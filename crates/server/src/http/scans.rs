@@ -1,7 +1,20 @@
 //! `/scans/{scan_id}/prescan`: start a server-side prescan, follow it,
 //! cancel it, and download its HAR; the task that runs it, supervised.
 
-use super::*;
+use super::extract::*;
+use super::gate::Caller;
+use super::prelude::*;
+use super::problem::*;
+use super::specifications::spec_bytes;
+use super::work::*;
+
+/// The routes of `/scans`: a scan's prescan.
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/{scan_id}/prescan", get(prescan_get).post(prescan_start))
+        .route("/{scan_id}/prescan/cancel", post(prescan_cancel))
+        .route("/{scan_id}/prescan/har", get(prescan_har))
+}
 
 pub(super) struct ScanInfo {
     analysis_id: AnalysisId,
@@ -403,5 +416,3 @@ pub(super) async fn prescan_har(
     let har = p.report.map(|r| r.to_har());
     Ok(json_response(StatusCode::OK, &har))
 }
-
-// ---- Notifications, caller ----

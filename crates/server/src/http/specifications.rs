@@ -1,7 +1,20 @@
 //! `/specifications`: upload (converted on a bounded turn), list, read,
 //! and download the original and the HAR.
 
-use super::*;
+use super::extract::*;
+use super::gate::Caller;
+use super::prelude::*;
+use super::problem::*;
+use super::work::*;
+
+/// The routes of `/specifications`.
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(specifications).post(upload))
+        .route("/{spec_id}", get(specification))
+        .route("/{spec_id}/original", get(original))
+        .route("/{spec_id}/har", get(spec_har))
+}
 
 pub(super) const SPEC_TYPES: [&str; 6] = [
     "application/json",
@@ -294,5 +307,3 @@ pub(super) fn har_response(har: Bytes) -> Response {
     );
     r
 }
-
-// ---- Prescans ----

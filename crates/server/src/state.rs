@@ -1,0 +1,30 @@
+//! What every handler shares ([`AppState`]). It may depend on the
+//! configuration, the persistence seam and the server's services
+//! (prescans, HAR conversions, rate limits); it must never depend on the
+//! HTTP layer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::{db::Db, har, limits, prescan};
+
+/// What every handler shares.
+pub struct AppState {
+    /// The store.
+    pub db: Arc<Db>,
+    /// The prescans under way.
+    pub prescans: prescan::Prescans,
+    /// How prescans reach their targets (client, guard, limits).
+    pub outbound: Arc<prescan::Outbound>,
+    /// The configuration.
+    pub config: Config,
+    /// Conversions of specifications to HAR: their bound and cache.
+    pub har: har::HarCache,
+    /// Where the server listens (the Host check).
+    pub addr: SocketAddr,
+    /// The rate limits.
+    pub limits: limits::Limits,
+    /// The Content-Security-Policy of the app (`http::app_csp`).
+    pub app_csp: axum::http::HeaderValue,
+}
