@@ -41,13 +41,13 @@
 //!
 //! What is *not* kept in memory: the bytes of specifications (read from the
 //! `specifications.bytes` BLOB when a download, a HAR or a prescan needs
-//! them; the in-memory [`StoredSpec`]s have empty `bytes`) and the saved
+//! them; the in-memory `StoredSpec`s have empty `bytes`) and the saved
 //! prescan reports (read from `prescans` on request). Because the bytes are
 //! not in memory, the core's "an identical file already stored is reused"
 //! check of `put_specification` is done with an SQL query on
 //! `(file_name, size, bytes)` before calling it. Likewise the core drops the
 //! saved prescans of scans that are removed; since they live in SQLite
-//! only, [`write_analysis`] deletes the `prescans` rows of scans the
+//! only, `rows::write_analysis` deletes the `prescans` rows of scans the
 //! analysis no longer has.
 //!
 //! Every statement is parameterized (`?1`, `?2`, ...); no value is ever
@@ -80,7 +80,7 @@
 //!   that a server started with another key stops with a clear error
 //!   instead of reading nothing.
 //!
-//! At start-up ([`Db::open`]) a row that cannot be read (not JSON, or not
+//! At start-up ([`Sqlite::open`]) a row that cannot be read (not JSON, or not
 //! the core's shape) is reported on stderr and skipped; the others load.
 //! A sealed row that does not open with the key is fatal (wrong key).
 //! Rows of an older server with plain-text credentials are sealed.
