@@ -12,8 +12,10 @@
 //! [`Endpoint`]s and [`Diagnostic`]s, one request plan per endpoint) →
 //! [`har`] (a [`har::Har`] document) → [`prescan`] → [`analysis`]. Modules
 //! import downwards only: `encode`, [`time`], [`diagnostic`] → [`limits`] →
-//! options → [`spec`], [`sample`], [`har`] → [`prescan`] → [`analysis`] →
-//! [`api`] (`tests/module_graph.rs` checks it).
+//! options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
+//! plans), `refs` (references) → [`sample`] → [`spec`] (the readers) →
+//! [`har`] (the HAR builder) → [`prescan`] → [`analysis`] → [`api`]
+//! (`tests/module_graph.rs` checks it).
 
 #![warn(missing_docs)]
 
@@ -22,8 +24,11 @@ pub mod api;
 pub mod diagnostic;
 mod encode;
 pub mod har;
+mod har_types;
 pub mod limits;
+pub mod plan;
 pub mod prescan;
+mod refs;
 pub mod sample;
 pub mod spec;
 pub mod time;

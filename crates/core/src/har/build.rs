@@ -8,8 +8,8 @@ use super::{
 };
 use crate::encode::{percent, url_text};
 use crate::options::{validate_header_name, ConvertOptions, HarStyle};
+use crate::plan::{AuthPlan, BodyPlan, Location, RequestPlan};
 use crate::spec::auth::cookie_name_ok;
-use crate::spec::plan::{AuthPlan, BodyPlan, Location, RequestPlan};
 
 /// The boundary of multipart bodies: fixed, so the output is deterministic.
 pub const MULTIPART_BOUNDARY: &str = "----prescan-boundary-7MA4YWxkTrZu0gW";

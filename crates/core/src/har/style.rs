@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::encode::percent;
-use crate::spec::plan::{ParamPlan, Style};
+use crate::plan::{ParamPlan, Style};
 
 /// A primitive as text; arrays and objects nested inside a value as JSON.
 pub(crate) fn scalar(v: &Value) -> String {
@@ -229,7 +229,7 @@ pub(crate) fn query(p: &ParamPlan) -> Vec<QueryPair> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::plan::Location;
+    use crate::plan::Location;
     use serde_json::json;
 
     fn plan(style: Style, explode: bool, value: Value) -> ParamPlan {

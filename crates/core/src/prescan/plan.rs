@@ -277,7 +277,7 @@ fn without_query_params(url: &str, names: &[&str]) -> String {
             let name = pair.split_once('=').map_or(*pair, |(n, _)| n);
             !names
                 .iter()
-                .any(|n| crate::spec::refs::percent_decode(name) == *n)
+                .any(|n| crate::refs::percent_decode(name) == *n)
         })
         .collect();
     let mut out = head.to_owned();

@@ -32,8 +32,9 @@
 //! `pattern_steps`, all of them together within `har_bytes`. A limit reached
 //! is a diagnostic that names it, at the value's pointer.
 //!
-//! Depends on `spec`'s references and plans and on the budget; never on
-//! `har`, `prescan`, `analysis` or `api`.
+//! Depends on the references (`refs`), the request plans' shared values
+//! (`plan`) and the budget; never on `spec`, `har`, `prescan`, `analysis`
+//! or `api`.
 
 mod pattern;
 mod strings;
@@ -44,8 +45,8 @@ use serde_json::{Map, Number, Value};
 
 use crate::diagnostic::{shorten, Diagnostic, Severity};
 use crate::limits::{bytes, thousands, Limit, Limits, Overruns};
-use crate::spec::plan::Shared;
-use crate::spec::refs::{ref_of, Resolver};
+use crate::plan::Shared;
+use crate::refs::{ref_of, Resolver};
 
 /// Nesting beyond which optional properties are left out.
 const OPTIONAL_DEPTH: u64 = 6;
@@ -446,7 +447,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
                     return Some(self.charge(Value::Null));
                 }
             };
-            if self.stack.len() >= crate::spec::refs::MAX_CHAIN * 4 {
+            if self.stack.len() >= crate::refs::MAX_CHAIN * 4 {
                 return Some(self.minimal(target, true));
             }
             self.stack.push(reference);

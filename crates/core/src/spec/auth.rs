@@ -1,10 +1,10 @@
 //! Credentials: the user's (from [`ScanAuth`]) where given, clearly marked
 //! placeholders otherwise. Secrets never go into diagnostics.
 
-use super::plan::{AuthPlan, Location};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::encode::base64;
 use crate::options::{validate_header_name, ScanAuth};
+use crate::plan::{AuthPlan, Location};
 
 /// What a security scheme asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,9 +13,9 @@ use std::collections::{HashMap, VecDeque};
 
 use serde_json::{Map, Value};
 
-use super::refs::{self, Notes, RefError};
 use super::{detect, finish, parse, Input, LoadError, Loaded, SourceFile, SpecFormat, Syntax};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::refs::{self, Notes, RefError};
 use crate::{ConvertOptions, Limit};
 
 /// The root key bundled parts are kept under.

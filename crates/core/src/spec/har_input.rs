@@ -4,10 +4,11 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::refs::join;
-use super::{Endpoint, Method, Server};
+use super::{Endpoint, Server};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::har::{self, Cache, Entry, Request, Response, Timings};
+use crate::har_types::{self, Cache, Entry, Request, Response, Timings};
+use crate::plan::Method;
+use crate::refs::join;
 
 /// What a HAR file holds.
 pub(crate) struct HarInput {
@@ -147,12 +148,13 @@ fn entry(raw: &Value, method: Method, url: &str) -> Entry {
         comment: field(get("comment")),
     };
     Entry {
-        started_date_time: field(raw.get("startedDateTime")).unwrap_or_else(|| har::EPOCH.into()),
+        started_date_time: field(raw.get("startedDateTime"))
+            .unwrap_or_else(|| har_types::EPOCH.into()),
         time: field(raw.get("time")).unwrap_or(0.0),
         request,
-        response: field::<Response>(raw.get("response")).unwrap_or_else(har::unsent_response),
+        response: field::<Response>(raw.get("response")).unwrap_or_else(har_types::unsent_response),
         cache: field::<Cache>(raw.get("cache")).unwrap_or_default(),
-        timings: field::<Timings>(raw.get("timings")).unwrap_or_else(har::zero_timings),
+        timings: field::<Timings>(raw.get("timings")).unwrap_or_else(har_types::zero_timings),
         server_ip_address: field(raw.get("serverIPAddress")),
         connection: field(raw.get("connection")),
         comment: field(raw.get("comment")),

@@ -1,9 +1,10 @@
 //! Bytes → a normalized [`Specification`]: format detection, parsing (JSON or
 //! YAML), the OpenAPI 2.0 → 3.0 front end, and endpoint enumeration.
 //!
-//! Depends on the budget ([`crate::limits`]), the options and the
-//! diagnostics, and on `sample` and `har` for values and HAR types; never on
-//! `prescan`, `analysis` or `api`.
+//! Depends on the budget ([`crate::limits`]), the options, the diagnostics,
+//! the request plans (`plan`, re-exported as `spec::plan`), the references
+//! (`refs`), the HAR types (`har_types`) and the sampler (`sample`); never
+//! on the HAR builder (`har`), `prescan`, `analysis` or `api`.
 
 pub(crate) mod auth;
 mod bundle;
@@ -13,9 +14,7 @@ mod lines;
 mod openapi3;
 mod openapi31;
 mod parse;
-pub mod plan;
 mod postman;
-pub(crate) mod refs;
 mod swagger2;
 mod yaml;
 
@@ -23,8 +22,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::har::Entry;
-pub use plan::RequestPlan;
+use crate::har_types::Entry;
+pub use crate::plan;
+pub use crate::plan::{Method, RequestPlan};
+use crate::refs;
 
 /// The Error of [`crate::Limits::endpoints`], at the first endpoint left out.
 pub(crate) fn endpoints_left_out(limits: &crate::Limits, at: &str) -> Diagnostic {
@@ -87,65 +88,6 @@ impl Syntax {
             Syntax::Json => "JSON",
             Syntax::Yaml => "YAML",
         }
-    }
-}
-
-/// An HTTP method an endpoint can have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Method {
-    /// `GET`.
-    Get,
-    /// `PUT`.
-    Put,
-    /// `POST`.
-    Post,
-    /// `DELETE`.
-    Delete,
-    /// `OPTIONS`.
-    Options,
-    /// `HEAD`.
-    Head,
-    /// `PATCH`.
-    Patch,
-    /// `TRACE`.
-    Trace,
-}
-
-impl Method {
-    /// The method a name stands for, in any case (`get`, `GET`); `None` for
-    /// methods prescan does not send (`CONNECT`, made-up ones).
-    pub fn parse(name: &str) -> Option<Method> {
-        Some(match name.to_ascii_uppercase().as_str() {
-            "GET" => Method::Get,
-            "PUT" => Method::Put,
-            "POST" => Method::Post,
-            "DELETE" => Method::Delete,
-            "OPTIONS" => Method::Options,
-            "HEAD" => Method::Head,
-            "PATCH" => Method::Patch,
-            "TRACE" => Method::Trace,
-            _ => return None,
-        })
-    }
-
-    /// The method as it is sent on the wire: `GET`, `POST`, ...
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Put => "PUT",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-            Method::Options => "OPTIONS",
-            Method::Head => "HEAD",
-            Method::Patch => "PATCH",
-            Method::Trace => "TRACE",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

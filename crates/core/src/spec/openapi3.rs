@@ -17,10 +17,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::auth::{self, Kind};
-use super::plan::{AuthPlan, BodyPlan, Location, ParamPlan, RequestPlan, Shared, Style};
-use super::refs::{join, Notes, Resolver};
-use super::{Endpoint, Method, Server, ServerVariable, SpecFormat};
+use super::{Endpoint, Server, ServerVariable, SpecFormat};
 use crate::diagnostic::{shorten, Diagnostic, Severity};
+use crate::plan::{AuthPlan, BodyPlan, Location, Method, ParamPlan, RequestPlan, Shared, Style};
+use crate::refs::{join, Notes, Resolver};
 use crate::sample::Sampler;
 use crate::ConvertOptions;
 

@@ -31,12 +31,12 @@ use serde_json::{json, Map, Value};
 
 use super::auth::{self, Kind};
 use super::openapi3::{is_absolute, origin, user_base_url};
-use super::plan::{AuthPlan, BodyPlan, Location, ParamPlan, RequestPlan, Style};
-use super::refs::join;
-use super::{Endpoint, Method, Server};
+use super::{Endpoint, Server};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::har::Param;
+use crate::har_types::Param;
 use crate::limits::{Limit, Overruns};
+use crate::plan::{AuthPlan, BodyPlan, Location, Method, ParamPlan, RequestPlan, Style};
+use crate::refs::join;
 use crate::ConvertOptions;
 
 /// How deep folders may nest before the rest is left out.

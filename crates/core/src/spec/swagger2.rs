@@ -15,8 +15,8 @@
 use serde_json::{json, Map, Value};
 
 use super::openapi3::is_json;
-use super::refs::{self, join};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::refs::{self, join};
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 

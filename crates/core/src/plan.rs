@@ -1,12 +1,75 @@
 //! What the HAR builder needs to write one request: concrete values chosen,
-//! serialization rules resolved. Built by the specification readers, read by
-//! [`crate::har::build`].
+//! serialization rules resolved, and the [`Method`] it is sent with. Built by
+//! the specification readers, read by [`crate::har::build`]; `spec::plan`
+//! re-exports it.
+//!
+//! Depends on the HAR types only (a form body's fields); never on `refs`,
+//! `sample`, `spec`, `har` or anything above them.
 
+use std::fmt;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Method;
+/// An HTTP method an endpoint can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `OPTIONS`.
+    Options,
+    /// `HEAD`.
+    Head,
+    /// `PATCH`.
+    Patch,
+    /// `TRACE`.
+    Trace,
+}
+
+impl Method {
+    /// The method a name stands for, in any case (`get`, `GET`); `None` for
+    /// methods prescan does not send (`CONNECT`, made-up ones).
+    pub fn parse(name: &str) -> Option<Method> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "PUT" => Method::Put,
+            "POST" => Method::Post,
+            "DELETE" => Method::Delete,
+            "OPTIONS" => Method::Options,
+            "HEAD" => Method::Head,
+            "PATCH" => Method::Patch,
+            "TRACE" => Method::Trace,
+            _ => return None,
+        })
+    }
+
+    /// The method as it is sent on the wire: `GET`, `POST`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A value a request carries: shared, so that an example the specification
 /// states once and many operations use is held once until each request is
@@ -103,7 +166,7 @@ pub struct BodyPlan {
     pub text: Option<String>,
     /// The fields of a form body, as they are (Postman); `value` is then
     /// ignored.
-    pub fields: Option<Vec<crate::har::Param>>,
+    pub fields: Option<Vec<crate::har_types::Param>>,
 }
 
 /// A credentials placeholder and where it goes.

@@ -4,8 +4,11 @@
 //! Chains of references (`$ref` to a `$ref`) are followed up to
 //! [`MAX_CHAIN`] steps, so a reference cycle ends in an error, never a hang.
 //! References into other files have been bundled into the document before
-//! (see `bundle`); those that could not be are reported, with the reason
-//! the bundler recorded in [`Notes`], and stand for nothing.
+//! (see `spec`'s `bundle`); those that could not be are reported, with the
+//! reason the bundler recorded in [`Notes`], and stand for nothing.
+//!
+//! Depends on `diagnostic` only; never on `plan`, `sample`, `spec`, `har`
+//! or anything above them.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
