@@ -1,0 +1,128 @@
+//! Objects and arrays: properties (optional ones down to a depth,
+//! `readOnly` ones left out), `additionalProperties`, `minItems` items
+//! within `array_items` and the room left (distinct with `uniqueItems`).
+
+use serde_json::{Map, Value};
+
+use super::budget::VALUE_COST;
+use super::Sampler;
+use crate::diagnostic::Diagnostic;
+
+/// Nesting beyond which optional properties are left out.
+const OPTIONAL_DEPTH: u64 = 6;
+
+impl<'r, 'a> Sampler<'r, 'a> {
+    pub(super) fn object(
+        &mut self,
+        map: &'a Map<String, Value>,
+        depth: u64,
+        at: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Value {
+        self.produced += VALUE_COST;
+        let mut out = Map::new();
+        let required: Vec<&str> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let properties = map.get("properties").and_then(Value::as_object);
+        for (name, sub) in properties.into_iter().flatten() {
+            let is_required = required.contains(&name.as_str());
+            if !is_required && (depth >= OPTIONAL_DEPTH || self.rich == 0 || self.room() == 0) {
+                continue;
+            }
+            if self.read_only(sub) {
+                continue;
+            }
+            self.produced += VALUE_COST + name.len() as u64;
+            match self.generate(sub, depth + 1, at, diags) {
+                Some(v) => {
+                    out.insert(name.clone(), v);
+                }
+                None if is_required => {
+                    let target = self.resolver.deref(sub).map(|(t, _)| t).unwrap_or(sub);
+                    let v = self.minimal(target, true);
+                    out.insert(name.clone(), v);
+                }
+                None => {}
+            }
+        }
+        if properties.is_none_or(Map::is_empty) {
+            if let Some(extra @ Value::Object(m)) = map.get("additionalProperties") {
+                if !m.is_empty() && depth < OPTIONAL_DEPTH {
+                    if let Some(v) = self.generate(extra, depth + 1, at, diags) {
+                        out.insert("additionalProp1".into(), v);
+                    }
+                }
+            }
+        }
+        Value::Object(out)
+    }
+
+    pub(super) fn array(
+        &mut self,
+        map: &'a Map<String, Value>,
+        depth: u64,
+        at: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Value {
+        self.produced += VALUE_COST;
+        let min = map
+            .get("minItems")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1);
+        let max = map
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .unwrap_or(u64::MAX);
+        let wanted = min.min(max);
+        if wanted > self.limits.array_items {
+            self.hits.items = Some(self.hits.items.map_or(wanted, |w| w.max(wanted)));
+        }
+        let mut count = wanted.min(self.limits.array_items);
+        if count == 0 {
+            return Value::Array(Vec::new());
+        }
+        let before = self.produced;
+        let item = match map.get("items") {
+            Some(items) => match self.generate(items, depth + 1, at, diags) {
+                Some(v) => v,
+                None => return Value::Array(Vec::new()),
+            },
+            None => self.charge(Value::String("string".into())),
+        };
+        // The other items are copies of the first (varied for
+        // `uniqueItems`): as many as the value has room for.
+        let item_cost = (self.produced - before).max(VALUE_COST);
+        let copies = (count - 1).min(self.room() / item_cost);
+        if copies < count - 1 {
+            self.hits.value = true;
+            count = copies + 1;
+        }
+        self.produced += copies * item_cost;
+        let unique = map.get("uniqueItems").and_then(Value::as_bool) == Some(true);
+        (0..count)
+            .map(|i| {
+                if unique && i > 0 {
+                    vary(&item, i)
+                } else {
+                    item.clone()
+                }
+            })
+            .collect()
+    }
+}
+
+/// A different value of the same kind, for `uniqueItems`.
+fn vary(v: &Value, i: u64) -> Value {
+    match v {
+        Value::String(s) => Value::String(format!("{s}{i}")),
+        Value::Number(n) => n
+            .as_i64()
+            .map(|n| Value::Number(n.saturating_add(i as i64).into()))
+            .unwrap_or_else(|| v.clone()),
+        _ => v.clone(),
+    }
+}

@@ -1,0 +1,272 @@
+//! A schema → a value: references followed (recursion left out), the
+//! values a schema states, `allOf` merged, the first viable `oneOf` /
+//! `anyOf` branch, then a value of the schema's type; and the minimal value
+//! when a limit is reached.
+
+use serde_json::{Map, Value};
+
+use super::Sampler;
+use crate::diagnostic::Diagnostic;
+use crate::refs::ref_of;
+
+impl<'r, 'a> Sampler<'r, 'a> {
+    /// `None` when the value should be left out (a recursion).
+    pub(super) fn generate(
+        &mut self,
+        schema: &'a Value,
+        depth: u64,
+        at: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Value> {
+        let map = match schema {
+            Value::Object(m) => m,
+            Value::Bool(false) => return None,
+            _ => return Some(self.charge(Value::Null)),
+        };
+        if !self.step() {
+            return Some(self.minimal(schema, false));
+        }
+        if let Some(reference) = ref_of(schema) {
+            // `$ref` with siblings (OpenAPI 3.1): a value the siblings state wins.
+            if map.len() > 1 {
+                if let Some(v) = self.given(map) {
+                    return Some(v);
+                }
+            }
+            if self.stack.contains(&reference) {
+                return None;
+            }
+            let target = match self.resolver.lookup(reference) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.resolver.report(&e, reference, at, diags);
+                    return Some(self.charge(Value::Null));
+                }
+            };
+            if self.stack.len() >= crate::refs::MAX_CHAIN * 4 {
+                return Some(self.minimal(target, true));
+            }
+            self.stack.push(reference);
+            let v = self.generate(target, depth + 1, at, diags);
+            self.stack.pop();
+            return v;
+        }
+        if depth > self.limits.depth {
+            self.hits.depth = true;
+            return Some(self.minimal(schema, true));
+        }
+        if self.room() == 0 {
+            self.hits.value = true;
+            return Some(self.minimal(schema, false));
+        }
+        if self.rich == 0 {
+            return Some(self.minimal(schema, true));
+        }
+        self.rich -= 1;
+
+        if let Some(v) = self.given(map) {
+            return Some(v);
+        }
+        if let Some(Value::Array(parts)) = map.get("allOf") {
+            let mut merged: Option<Value> = None;
+            for part in parts {
+                if self.steps == 0 {
+                    self.hits.steps = true;
+                    break;
+                }
+                if let Some(v) = self.generate(part, depth + 1, at, diags) {
+                    merged = Some(match merged {
+                        Some(m) => merge(m, v),
+                        None => v,
+                    });
+                }
+            }
+            if has_own_shape(map) {
+                let own = self.typed(map, depth, at, diags);
+                merged = Some(match merged {
+                    Some(m) => merge(m, own),
+                    None => own,
+                });
+            }
+            return Some(merged.unwrap_or(Value::Null));
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(choices)) = map.get(key) {
+                let mut chosen = None;
+                for c in choices {
+                    if !self.step() {
+                        break;
+                    }
+                    let viable = match ref_of(c) {
+                        Some(r) => self.resolver.lookup(r).is_ok() && !self.stack.contains(&r),
+                        None => true,
+                    };
+                    if viable {
+                        chosen = self.generate(c, depth + 1, at, diags);
+                        if chosen.is_some() {
+                            break;
+                        }
+                    }
+                }
+                let own = has_own_shape(map).then(|| self.typed(map, depth, at, diags));
+                return Some(match (chosen, own) {
+                    (Some(c), Some(o)) => merge(o, c),
+                    (Some(c), None) => c,
+                    (None, Some(o)) => o,
+                    (None, None) => Value::Null,
+                });
+            }
+        }
+        Some(self.typed(map, depth, at, diags))
+    }
+
+    fn typed(
+        &mut self,
+        map: &'a Map<String, Value>,
+        depth: u64,
+        at: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Value {
+        match type_of(map) {
+            Some("object") => self.object(map, depth, at, diags),
+            Some("array") => self.array(map, depth, at, diags),
+            _ => self.scalar(map),
+        }
+    }
+
+    /// The smallest value of a schema's type, without looking deeper: a
+    /// value the schema states when `stated` and it fits, else an empty
+    /// object or array, or a scalar.
+    pub(super) fn minimal(&mut self, schema: &'a Value, stated: bool) -> Value {
+        let schema = match self.resolver.deref(schema) {
+            Ok((s, _)) => s,
+            Err(_) => return self.charge(Value::Null),
+        };
+        let Some(map) = schema.as_object() else {
+            return self.charge(Value::Null);
+        };
+        if stated {
+            if let Some(v) = self.given(map) {
+                return v;
+            }
+        }
+        self.scalar(map)
+    }
+
+    /// The first value the schema states itself that fits in the room left
+    /// (see [`given`] for the order); a larger one is noted and skipped.
+    fn given(&mut self, map: &'a Map<String, Value>) -> Option<Value> {
+        for candidate in stated(map) {
+            let size = self.size_of(candidate);
+            if size <= self.room() {
+                self.produced += size;
+                return Some(candidate.clone());
+            }
+            if size > self.limits.value_bytes {
+                self.hits.stated = Some(size);
+            } else {
+                self.hits.value = true;
+            }
+        }
+        None
+    }
+}
+
+/// The values a schema states itself, in the order they are used:
+/// `const`, the first of `examples`, `example`, the first `enum` value that
+/// is not null (or null when it is the only one), `default`.
+fn stated(map: &Map<String, Value>) -> impl Iterator<Item = &Value> {
+    let examples = match map.get("examples") {
+        Some(Value::Array(examples)) => examples.first(),
+        _ => None,
+    };
+    let enumerated = match map.get("enum") {
+        Some(Value::Array(values)) => values.iter().find(|v| !v.is_null()).or(values.first()),
+        _ => None,
+    };
+    [
+        map.get("const"),
+        examples,
+        map.get("example"),
+        enumerated,
+        map.get("default"),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Whether a schema with `allOf` / `oneOf` also describes a shape of its own.
+fn has_own_shape(map: &Map<String, Value>) -> bool {
+    map.contains_key("properties")
+        || map
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t != "object")
+}
+
+/// The schema's type: stated (the first that is not `null`), or inferred
+/// from its keywords.
+pub(super) fn type_of(map: &Map<String, Value>) -> Option<&str> {
+    match map.get("type") {
+        Some(Value::String(t)) => return Some(t),
+        Some(Value::Array(types)) => {
+            if let Some(t) = types
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| *t != "null")
+            {
+                return Some(t);
+            }
+        }
+        _ => {}
+    }
+    if ["properties", "additionalProperties", "required"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+    {
+        Some("object")
+    } else if map.contains_key("items") {
+        Some("array")
+    } else if ["format", "minLength", "maxLength", "pattern"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+    {
+        Some("string")
+    } else if [
+        "minimum",
+        "maximum",
+        "multipleOf",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    ]
+    .iter()
+    .any(|k| map.contains_key(*k))
+    {
+        Some("number")
+    } else {
+        None
+    }
+}
+
+/// Merges two generated values (`allOf`): objects key by key (the first
+/// value wins a conflict), anything else keeps the first.
+fn merge(a: Value, b: Value) -> Value {
+    match (a, b) {
+        (Value::Object(mut a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(&k) {
+                    Some(existing) => {
+                        let merged = merge(std::mem::take(existing), v);
+                        *existing = merged;
+                    }
+                    None => {
+                        a.insert(k, v);
+                    }
+                }
+            }
+            Value::Object(a)
+        }
+        (Value::Null, b) => b,
+        (a, _) => a,
+    }
+}
