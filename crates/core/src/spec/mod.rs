@@ -1,6 +1,11 @@
 //! Bytes → a normalized [`Specification`]: format detection, parsing (JSON or
 //! YAML), the OpenAPI 2.0 → 3.0 front end, and endpoint enumeration.
 //!
+//! The loading is here (bytes → a parsed root → a reader → a [`Loaded`]
+//! specification with line numbers on its diagnostics); what a
+//! specification is lives in `model`, why a file cannot be read in
+//! `errors`, each format's reader in its own room.
+//!
 //! Depends on the budget ([`crate::limits`]), the options, the diagnostics,
 //! the request plans (`plan`, re-exported as `spec::plan`), the references
 //! (`refs`), the HAR types (`har_types`) and the sampler (`sample`); never
@@ -9,8 +14,10 @@
 pub(crate) mod auth;
 mod bundle;
 mod detect;
+mod errors;
 mod har_input;
 mod lines;
+mod model;
 mod openapi3;
 mod openapi31;
 mod parse;
@@ -18,14 +25,17 @@ mod postman;
 mod swagger2;
 mod yaml;
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::har_types::Entry;
 pub use crate::plan;
 pub use crate::plan::{Method, RequestPlan};
 use crate::refs;
+
+pub use self::errors::{Excerpt, LoadError, SUPPORTED_FORMATS};
+pub use self::model::{
+    Endpoint, SchemeKind, SecuritySchemeInfo, Server, ServerVariable, SourceFile, SpecFormat,
+    Specification, Syntax, PRESCAN_LIMIT,
+};
 
 /// The Error of [`crate::Limits::endpoints`], at the first endpoint left out.
 pub(crate) fn endpoints_left_out(limits: &crate::Limits, at: &str) -> Diagnostic {
@@ -39,155 +49,7 @@ pub(crate) fn endpoints_left_out(limits: &crate::Limits, at: &str) -> Diagnostic
     )
 }
 
-/// How many endpoints a prescan covers: the first 100 of a specification.
-pub const PRESCAN_LIMIT: usize = 100;
-
 pub use crate::limits::MAX_SPEC_BYTES;
-
-/// The specification formats prescan recognizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SpecFormat {
-    /// Swagger / OpenAPI 2.0.
-    OpenApi2,
-    /// OpenAPI 3.0.x.
-    OpenApi30,
-    /// OpenAPI 3.1.x.
-    OpenApi31,
-    /// Postman Collection 2.1.
-    Postman21,
-    /// HTTP Archive 1.2.
-    Har12,
-}
-
-impl SpecFormat {
-    /// The name shown to users.
-    pub fn label(self) -> &'static str {
-        match self {
-            SpecFormat::OpenApi2 => "OpenAPI 2.0 (Swagger)",
-            SpecFormat::OpenApi30 => "OpenAPI 3.0",
-            SpecFormat::OpenApi31 => "OpenAPI 3.1",
-            SpecFormat::Postman21 => "Postman Collection 2.1",
-            SpecFormat::Har12 => "HAR 1.2",
-        }
-    }
-}
-
-/// The text syntax a file was written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Syntax {
-    /// JSON.
-    Json,
-    /// YAML (1.2, as read by `yaml_serde`).
-    Yaml,
-}
-
-impl Syntax {
-    /// The name shown to users.
-    pub fn label(self) -> &'static str {
-        match self {
-            Syntax::Json => "JSON",
-            Syntax::Yaml => "YAML",
-        }
-    }
-}
-
-/// A server the specification declares.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Server {
-    /// The URL as written in the specification (variables not yet substituted).
-    pub url: String,
-    /// The URL with every server variable replaced by the value chosen in
-    /// [`crate::ConvertOptions::server_variables`], or else its default.
-    pub resolved_url: String,
-    /// What the specification says of it.
-    pub description: Option<String>,
-    /// The variables its URL names, in the order declared.
-    #[serde(default)]
-    pub variables: Vec<ServerVariable>,
-}
-
-/// A variable of a server URL (`{name}` in `https://{name}.example.com`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServerVariable {
-    /// The variable's name.
-    pub name: String,
-    /// Its default value.
-    pub default: String,
-    /// The values allowed (empty: any).
-    #[serde(default)]
-    pub enum_values: Vec<String>,
-    /// What the specification says of it.
-    #[serde(default)]
-    pub description: Option<String>,
-}
-
-/// One file of a specification, as the browser gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceFile {
-    /// Its path relative to the folder chosen, with `/` separators, e.g.
-    /// `api/openapi.yaml` or `schemas/pet.yaml`. References between files
-    /// are resolved against these paths.
-    pub name: String,
-    /// Its content.
-    pub bytes: Vec<u8>,
-}
-
-/// One operation of the specification: a method on a path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Endpoint {
-    /// The method.
-    pub method: Method,
-    /// The path template as written, e.g. `/pets/{petId}`.
-    pub path: String,
-    /// The operation's `operationId`.
-    pub operation_id: Option<String>,
-    /// The operation's `summary`.
-    pub summary: Option<String>,
-    /// How many parameters the request carries (path, query, header, cookie;
-    /// body fields not counted).
-    pub parameter_count: usize,
-    /// Whether at least one security requirement applies to it.
-    pub auth_required: bool,
-    /// Whether the specification marks it deprecated.
-    pub deprecated: bool,
-    /// Where it is, as a JSON pointer (`/paths/~1pets/get`).
-    pub pointer: String,
-}
-
-/// A specification as prescan understands it, whatever format it came in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Specification {
-    /// The name of the file it was read from.
-    pub file_name: String,
-    /// Its size in bytes.
-    pub file_size: usize,
-    /// The detected format.
-    pub format: SpecFormat,
-    /// The format version exactly as the file states it (`2.0`, `3.0.3`).
-    pub format_version: String,
-    /// JSON or YAML.
-    pub syntax: Syntax,
-    /// `info.title`.
-    pub title: String,
-    /// `info.version`.
-    pub version: String,
-    /// `info.description`.
-    pub description: Option<String>,
-    /// The servers, in the order given.
-    pub servers: Vec<Server>,
-    /// Every endpoint, in specification order.
-    pub endpoints: Vec<Endpoint>,
-    /// Problems found while loading, in document order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The names of every file read, the root first (one name for a
-    /// specification in one file).
-    #[serde(default)]
-    pub files: Vec<String>,
-    /// The security schemes the specification declares, in document order,
-    /// so that a scan configuration can ask for the right credentials.
-    #[serde(default)]
-    pub security_schemes: Vec<SecuritySchemeInfo>,
-}
 
 /// What a reader (OpenAPI or Postman) found in a document: the summary
 /// and one request plan per endpoint, in order.
@@ -210,60 +72,6 @@ impl Reading {
         spec.servers = self.servers;
         spec.endpoints = self.endpoints;
         Source::Requests(self.requests)
-    }
-}
-
-/// A security scheme as a scan configuration presents it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SecuritySchemeInfo {
-    /// Its name (the key under `components.securitySchemes`), which
-    /// [`crate::ScanAuth::api_keys`] is keyed by.
-    pub name: String,
-    /// What kind of credential it takes.
-    pub kind: SchemeKind,
-    /// What the specification says of it.
-    pub description: Option<String>,
-}
-
-/// The kinds of security scheme, by the credential each needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SchemeKind {
-    /// An API key sent in a header, query parameter or cookie.
-    ApiKey {
-        /// `header`, `query` or `cookie`.
-        location: String,
-        /// The header, parameter or cookie name.
-        parameter: String,
-    },
-    /// HTTP basic authentication (user name and password).
-    Basic,
-    /// An HTTP bearer token.
-    Bearer,
-    /// OAuth 2.0 (sent as a bearer token).
-    OAuth2,
-    /// OpenID Connect (sent as a bearer token).
-    OpenIdConnect,
-    /// Mutual TLS: a client certificate, nothing in the requests.
-    MutualTls,
-    /// Another HTTP scheme, or a type prescan does not know, as written.
-    Other(String),
-}
-
-impl SchemeKind {
-    /// A short description for people, e.g. `API key in header X-API-Key`.
-    pub fn label(&self) -> String {
-        match self {
-            SchemeKind::ApiKey {
-                location,
-                parameter,
-            } => format!("API key in {location} {parameter}"),
-            SchemeKind::Basic => "HTTP basic".to_owned(),
-            SchemeKind::Bearer => "Bearer token".to_owned(),
-            SchemeKind::OAuth2 => "OAuth 2.0 (bearer token)".to_owned(),
-            SchemeKind::OpenIdConnect => "OpenID Connect (bearer token)".to_owned(),
-            SchemeKind::MutualTls => "Mutual TLS (client certificate)".to_owned(),
-            SchemeKind::Other(kind) => kind.clone(),
-        }
     }
 }
 
@@ -312,142 +120,6 @@ fn security_schemes(doc: &serde_json::Value) -> Vec<SecuritySchemeInfo> {
         })
         .collect()
 }
-
-impl Specification {
-    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`].
-    pub fn prescan_endpoints(&self) -> &[Endpoint] {
-        &self.endpoints[..self.endpoints.len().min(PRESCAN_LIMIT)]
-    }
-}
-
-/// Why a file cannot be used as a specification at all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LoadError {
-    /// The file has no content, or only white space.
-    Empty,
-    /// The file (or the files of a specification together) is larger than
-    /// [`crate::Limits::input_bytes`].
-    TooLarge {
-        /// The file's size in bytes.
-        size: usize,
-        /// The largest size read, in bytes.
-        limit: usize,
-    },
-    /// The file holds binary data (a NUL byte, or bytes that are not UTF-8).
-    Binary {
-        /// The byte offset of the first byte that is not text.
-        offset: usize,
-    },
-    /// The text is not well-formed JSON or YAML.
-    Syntax {
-        /// The syntax the file was read as.
-        syntax: Syntax,
-        /// The 1-based line of the problem.
-        line: usize,
-        /// The 1-based column of the problem.
-        column: usize,
-        /// What the parser found wrong (without the position).
-        message: String,
-        /// The text of that line (a window of it around the column when the
-        /// line is long), to show the problem in place.
-        #[serde(default)]
-        excerpt: Excerpt,
-    },
-    /// Well-formed, but not one of the supported specification formats.
-    NotASpecification {
-        /// What the file is instead, e.g. "a JSON array".
-        found: String,
-    },
-    /// Reading the file would take more than one of the conversion's
-    /// [`crate::Limits`] allows.
-    OverLimit {
-        /// The limit's name (a field of [`crate::Limits`]).
-        limit: String,
-        /// What was reached, where, and what to do: a sentence for people.
-        message: String,
-    },
-    /// A recognized format in a version or variant not supported yet.
-    Unsupported {
-        /// The format and version, e.g. "Postman Collection 2.1".
-        format: String,
-        /// The rest of the sentence: why, and what to do.
-        detail: String,
-    },
-}
-
-/// A line of a file around a position, to show a problem in place.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Excerpt {
-    /// The text shown: the line, or a window of it marked with `…` where cut.
-    pub text: String,
-    /// The 1-based position, in characters of `text`, of the problem.
-    pub column: usize,
-}
-
-impl Excerpt {
-    /// How many characters are shown on each side of the column of a long line.
-    const HALF: usize = 60;
-
-    /// The excerpt of `source` at 1-based `line` and `column` (the column as
-    /// parsers count it, in characters from the line's start).
-    pub fn at(source: &str, line: usize, column: usize) -> Excerpt {
-        let Some(text) = source.lines().nth(line.saturating_sub(1)) else {
-            return Excerpt::default();
-        };
-        let chars: Vec<char> = text.chars().collect();
-        let at = column.saturating_sub(1).min(chars.len());
-        let start = at.saturating_sub(Self::HALF);
-        let end = (at + Self::HALF).min(chars.len());
-        let mut shown: String = chars[start..end].iter().collect();
-        let mut column = at - start + 1;
-        if start > 0 {
-            shown.insert(0, '…');
-            column += 1;
-        }
-        if end < chars.len() {
-            shown.push('…');
-        }
-        Excerpt {
-            text: shown,
-            column,
-        }
-    }
-}
-
-/// The formats named in messages that list what is supported.
-pub const SUPPORTED_FORMATS: &str =
-    "OpenAPI 2.0 (Swagger), OpenAPI 3.0 and 3.1, Postman Collection 2.1, and HAR 1.2, in JSON or YAML";
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LoadError::Empty => write!(f, "The file is empty. Choose a file that holds an API specification ({SUPPORTED_FORMATS})."),
-            LoadError::TooLarge { size, limit } => write!(
-                f,
-                "The specification is {:.1} MB; prescan reads specifications of up to {:.0} MB (limit `input_bytes`, for all its files together). Remove unused parts of it.",
-                *size as f64 / 1_048_576.0,
-                *limit as f64 / 1_048_576.0
-            ),
-            LoadError::OverLimit { message, .. } => f.write_str(message),
-            LoadError::Binary { offset } => write!(
-                f,
-                "The file is not text (binary data at byte {offset}). Choose an uncompressed JSON or YAML specification; zip and other archives are not read."
-            ),
-            LoadError::Syntax { syntax, line, column, message, .. } => write!(
-                f,
-                "The file is not valid {}: {message} at line {line}, column {column}. Fix it there and load the file again.",
-                syntax.label()
-            ),
-            LoadError::NotASpecification { found } => write!(
-                f,
-                "This is {found}, not an API specification prescan can read. Supported: {SUPPORTED_FORMATS}."
-            ),
-            LoadError::Unsupported { format, detail } => write!(f, "{format}: {detail}"),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// A loaded specification together with what the HAR builder needs from it.
 #[derive(Debug, Clone)]

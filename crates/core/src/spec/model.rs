@@ -1,0 +1,218 @@
+//! What a specification is, whatever format it came in: its format and
+//! syntax, servers, endpoints, security schemes and diagnostics, and the
+//! files it was read from; what the app, the server and the prescan are
+//! shown of it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::plan::Method;
+
+/// How many endpoints a prescan covers: the first 100 of a specification.
+pub const PRESCAN_LIMIT: usize = 100;
+
+/// The specification formats prescan recognizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SpecFormat {
+    /// Swagger / OpenAPI 2.0.
+    OpenApi2,
+    /// OpenAPI 3.0.x.
+    OpenApi30,
+    /// OpenAPI 3.1.x.
+    OpenApi31,
+    /// Postman Collection 2.1.
+    Postman21,
+    /// HTTP Archive 1.2.
+    Har12,
+}
+
+impl SpecFormat {
+    /// The name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            SpecFormat::OpenApi2 => "OpenAPI 2.0 (Swagger)",
+            SpecFormat::OpenApi30 => "OpenAPI 3.0",
+            SpecFormat::OpenApi31 => "OpenAPI 3.1",
+            SpecFormat::Postman21 => "Postman Collection 2.1",
+            SpecFormat::Har12 => "HAR 1.2",
+        }
+    }
+}
+
+/// The text syntax a file was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Syntax {
+    /// JSON.
+    Json,
+    /// YAML (1.2, as read by `yaml_serde`).
+    Yaml,
+}
+
+impl Syntax {
+    /// The name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Syntax::Json => "JSON",
+            Syntax::Yaml => "YAML",
+        }
+    }
+}
+
+/// A server the specification declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Server {
+    /// The URL as written in the specification (variables not yet substituted).
+    pub url: String,
+    /// The URL with every server variable replaced by the value chosen in
+    /// [`crate::ConvertOptions::server_variables`], or else its default.
+    pub resolved_url: String,
+    /// What the specification says of it.
+    pub description: Option<String>,
+    /// The variables its URL names, in the order declared.
+    #[serde(default)]
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A variable of a server URL (`{name}` in `https://{name}.example.com`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerVariable {
+    /// The variable's name.
+    pub name: String,
+    /// Its default value.
+    pub default: String,
+    /// The values allowed (empty: any).
+    #[serde(default)]
+    pub enum_values: Vec<String>,
+    /// What the specification says of it.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One file of a specification, as the browser gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// Its path relative to the folder chosen, with `/` separators, e.g.
+    /// `api/openapi.yaml` or `schemas/pet.yaml`. References between files
+    /// are resolved against these paths.
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// One operation of the specification: a method on a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// The method.
+    pub method: Method,
+    /// The path template as written, e.g. `/pets/{petId}`.
+    pub path: String,
+    /// The operation's `operationId`.
+    pub operation_id: Option<String>,
+    /// The operation's `summary`.
+    pub summary: Option<String>,
+    /// How many parameters the request carries (path, query, header, cookie;
+    /// body fields not counted).
+    pub parameter_count: usize,
+    /// Whether at least one security requirement applies to it.
+    pub auth_required: bool,
+    /// Whether the specification marks it deprecated.
+    pub deprecated: bool,
+    /// Where it is, as a JSON pointer (`/paths/~1pets/get`).
+    pub pointer: String,
+}
+
+/// A specification as prescan understands it, whatever format it came in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Specification {
+    /// The name of the file it was read from.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub file_size: usize,
+    /// The detected format.
+    pub format: SpecFormat,
+    /// The format version exactly as the file states it (`2.0`, `3.0.3`).
+    pub format_version: String,
+    /// JSON or YAML.
+    pub syntax: Syntax,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The servers, in the order given.
+    pub servers: Vec<Server>,
+    /// Every endpoint, in specification order.
+    pub endpoints: Vec<Endpoint>,
+    /// Problems found while loading, in document order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The names of every file read, the root first (one name for a
+    /// specification in one file).
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// The security schemes the specification declares, in document order,
+    /// so that a scan configuration can ask for the right credentials.
+    #[serde(default)]
+    pub security_schemes: Vec<SecuritySchemeInfo>,
+}
+
+/// A security scheme as a scan configuration presents it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecuritySchemeInfo {
+    /// Its name (the key under `components.securitySchemes`), which
+    /// [`crate::ScanAuth::api_keys`] is keyed by.
+    pub name: String,
+    /// What kind of credential it takes.
+    pub kind: SchemeKind,
+    /// What the specification says of it.
+    pub description: Option<String>,
+}
+
+/// The kinds of security scheme, by the credential each needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SchemeKind {
+    /// An API key sent in a header, query parameter or cookie.
+    ApiKey {
+        /// `header`, `query` or `cookie`.
+        location: String,
+        /// The header, parameter or cookie name.
+        parameter: String,
+    },
+    /// HTTP basic authentication (user name and password).
+    Basic,
+    /// An HTTP bearer token.
+    Bearer,
+    /// OAuth 2.0 (sent as a bearer token).
+    OAuth2,
+    /// OpenID Connect (sent as a bearer token).
+    OpenIdConnect,
+    /// Mutual TLS: a client certificate, nothing in the requests.
+    MutualTls,
+    /// Another HTTP scheme, or a type prescan does not know, as written.
+    Other(String),
+}
+
+impl SchemeKind {
+    /// A short description for people, e.g. `API key in header X-API-Key`.
+    pub fn label(&self) -> String {
+        match self {
+            SchemeKind::ApiKey {
+                location,
+                parameter,
+            } => format!("API key in {location} {parameter}"),
+            SchemeKind::Basic => "HTTP basic".to_owned(),
+            SchemeKind::Bearer => "Bearer token".to_owned(),
+            SchemeKind::OAuth2 => "OAuth 2.0 (bearer token)".to_owned(),
+            SchemeKind::OpenIdConnect => "OpenID Connect (bearer token)".to_owned(),
+            SchemeKind::MutualTls => "Mutual TLS (client certificate)".to_owned(),
+            SchemeKind::Other(kind) => kind.clone(),
+        }
+    }
+}
+
+impl Specification {
+    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`].
+    pub fn prescan_endpoints(&self) -> &[Endpoint] {
+        &self.endpoints[..self.endpoints.len().min(PRESCAN_LIMIT)]
+    }
+}
