@@ -1,6 +1,6 @@
 //! Server-side prescans: the core's [`PrescanPlan`] and [`PrescanRun`] poll
 //! loop driven with a real HTTP client (reqwest, rustls, webpki roots), the
-//! same loop the browser runs in `src/pages/prescan.rs`.
+//! same loop the browser runs in `src/pages/prescan/driver.rs`.
 //!
 //! Differences from the browser, all on the side of seeing more:
 //!

@@ -1,0 +1,194 @@
+//! The Run prescan form: what is typed (the target server, the rate, the
+//! credentials), how it is read, and the form itself.
+
+use leptos::prelude::*;
+use prescan_core::analysis::SpecScan;
+use prescan_core::prescan::Origin;
+
+use super::details::Page;
+use super::results;
+use crate::components::icon::{Icon, IconKind};
+use crate::store::settings::Backend;
+
+/// The custom headers typed one per line as `Name: value`; blank lines are
+/// ignored. `Err` names the first line that is not a header.
+pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut headers = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() && !name.trim().contains(' ') => {
+                headers.push((name.trim().to_owned(), value.trim().to_owned()))
+            }
+            _ => {
+                return Err(format!(
+                    "Line {} of the custom headers is not a header. Write one header per line as Name: value, such as X-API-Key: 1234.",
+                    i + 1
+                ))
+            }
+        }
+    }
+    Ok(headers)
+}
+
+/// The target server typed: a fully-qualified `http` or `https` URL.
+pub fn check_base_url(text: &str) -> Result<String, String> {
+    let url = text.trim();
+    if url.is_empty() {
+        return Err("Enter the target server's base URL, such as http://127.0.0.1:4010.".into());
+    }
+    match Origin::of(url) {
+        Some(_) => Ok(url.to_owned()),
+        None => Err(format!(
+            "\"{url}\" is not a fully-qualified URL. Enter the target server's base URL with http:// or https://, such as http://127.0.0.1:4010."
+        )),
+    }
+}
+
+/// The requests per second typed: a positive number.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err("Enter the requests per second as a number greater than 0, such as 10.".into()),
+    }
+}
+
+/// The server a scan is configured with, when it is fully-qualified (else
+/// empty: the user types one).
+pub fn default_base_url(spec: &SpecScan) -> String {
+    spec.server
+        .iter()
+        .chain(spec.servers.iter())
+        .find(|s| Origin::of(s).is_some())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// What the form holds, as typed.
+#[derive(Clone, Copy)]
+pub(super) struct Form {
+    pub(super) base_url: RwSignal<String>,
+    pub(super) rate: RwSignal<String>,
+    pub(super) allow_unsafe: RwSignal<bool>,
+    pub(super) bearer: RwSignal<String>,
+    pub(super) basic_user: RwSignal<String>,
+    pub(super) basic_password: RwSignal<String>,
+    pub(super) custom: RwSignal<String>,
+}
+
+/// The Run prescan section: the form's errors, where a server sends the
+/// requests, the form, and the progress.
+pub(super) fn run_panel(
+    page: Page,
+    scan_server: &Option<String>,
+    spec: &SpecScan,
+    run: impl Fn(leptos::ev::SubmitEvent) + 'static,
+    cancel: impl Fn(leptos::ev::MouseEvent) + Copy + Send + 'static,
+) -> impl IntoView {
+    let Page {
+        app,
+        ui,
+        on_server,
+        form:
+            Form {
+                base_url,
+                rate,
+                allow_unsafe,
+                bearer,
+                basic_user,
+                basic_password,
+                custom,
+            },
+        errors,
+        converting,
+        poll_error,
+        ..
+    } = page;
+    let busy = move || ui.running.get() || converting.get();
+    let progress = results::progress(ui);
+
+    view! {
+        <section class="panel" aria-labelledby="run-heading">
+            <h2 id="run-heading">"Run prescan"</h2>
+            {move || (!errors.get().is_empty()).then(|| view! {
+                <div class="alert alert--error" role="alert" data-testid="prescan-form-errors">
+                    <ul>{errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            {on_server.then(|| {
+                let target = scan_server
+                    .clone()
+                    .or_else(|| spec.servers.first().cloned())
+                    .unwrap_or_else(|| "the specification's first server".into());
+                view! {
+                    <p class="hint" data-testid="prescan-on-server">
+                        {format!(
+                            "The server at {} sends the requests to {target} with the scan's stored credentials, and keeps the result. You can leave this page: the prescan goes on.",
+                            app.backend.with_untracked(Backend::label)
+                        )}
+                    </p>
+                }
+            })}
+            {move || poll_error.get().map(|e| view! {
+                <div class="alert alert--warning" role="alert" data-testid="prescan-poll-error"><p>{e}</p></div>
+            })}
+            <form class="prescan-form" on:submit=run novalidate=true>
+                <div class="field" hidden=on_server>
+                    <label for="prescan-base-url">"Target server base URL"</label>
+                    <p class="hint">"Fully-qualified, with the base path, such as http://127.0.0.1:4010 or https://api.example.com/v1."</p>
+                    <input id="prescan-base-url" type="url" data-testid="prescan-base-url" required=true
+                        prop:value=move || base_url.get()
+                        on:input=move |ev| base_url.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="prescan-rate">"Requests per second"</label>
+                    <input id="prescan-rate" type="number" min="0.1" max="100" step="any" data-testid="prescan-rate" inputmode="decimal"
+                        prop:value=move || rate.get()
+                        on:input=move |ev| rate.set(event_target_value(&ev)) />
+                </div>
+                <fieldset class="field" hidden=on_server>
+                    <legend>"Credentials"</legend>
+                    <p class="hint">"Used for this prescan only; they shape the requests of the HAR."</p>
+                    <label for="prescan-bearer">"Bearer token"</label>
+                    <input id="prescan-bearer" type="password" autocomplete="off" data-testid="prescan-bearer"
+                        prop:value=move || bearer.get()
+                        on:input=move |ev| bearer.set(event_target_value(&ev)) />
+                    <label for="prescan-basic-user">"Basic authentication user name"</label>
+                    <input id="prescan-basic-user" type="text" autocomplete="off" data-testid="prescan-basic-user"
+                        prop:value=move || basic_user.get()
+                        on:input=move |ev| basic_user.set(event_target_value(&ev)) />
+                    <label for="prescan-basic-password">"Basic authentication password"</label>
+                    <input id="prescan-basic-password" type="password" autocomplete="off" data-testid="prescan-basic-password"
+                        prop:value=move || basic_password.get()
+                        on:input=move |ev| basic_password.set(event_target_value(&ev)) />
+                    <label for="prescan-headers">"Custom headers (one per line, Name: value)"</label>
+                    <textarea id="prescan-headers" rows="3" data-testid="prescan-headers"
+                        prop:value=move || custom.get()
+                        on:input=move |ev| custom.set(event_target_value(&ev))></textarea>
+                </fieldset>
+                <div class="field">
+                    <label class="checkbox">
+                        <input type="checkbox" data-testid="prescan-allow-unsafe"
+                            prop:checked=move || allow_unsafe.get()
+                            on:change=move |ev| allow_unsafe.set(event_target_checked(&ev)) />
+                        " Also send methods that may change data (POST, PUT, PATCH, DELETE)"
+                    </label>
+                    <p class="notice prescan-warning">
+                        <Icon kind=IconKind::Warning />
+                        " Warning: these requests may create, change or delete data on the server. Only allow them against a test server."
+                    </p>
+                </div>
+                <button type="submit" class="button" data-testid="prescan-run" disabled=busy>
+                    {if on_server { "Run prescan on the server" } else { "Run" }}
+                </button>
+                " "
+                {move || ui.running.get().then(|| view! {
+                    <button type="button" class="button button--secondary" data-testid="prescan-cancel" on:click=cancel>"Cancel"</button>
+                })}
+            </form>
+            {progress}
+        </section>
+    }
+}

@@ -1,0 +1,203 @@
+//! The prescan's results: its progress, the Connection section, the Request
+//! and Response table (each row's request and response folded in it) and
+//! the Prescan Notes.
+
+use leptos::prelude::*;
+use prescan_core::prescan::{Outcome, PlannedRequest, PrescanReport, Received, NO_RESPONSE_HELP};
+
+use super::driver::Ui;
+use crate::components::diagnostics::severity_icon;
+use crate::components::icon::Icon;
+use crate::components::method_badge::MethodBadge;
+use crate::format::{bytes, millis, thousands};
+
+/// The request and the response (if one came) of row `number` (1-based).
+pub fn exchange(
+    report: &PrescanReport,
+    number: usize,
+) -> Option<(PlannedRequest, Option<Received>)> {
+    let position = report
+        .plan
+        .requests
+        .iter()
+        .position(|r| r.index + 1 == number)?;
+    let received = match report.results.get(position) {
+        Some(Some(result)) => match &result.outcome {
+            Outcome::Response(r) => Some(r.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    Some((report.plan.requests[position].clone(), received))
+}
+
+/// The progress bar, once there is a report.
+pub(super) fn progress(ui: Ui) -> impl IntoView {
+    move || {
+        ui.report.with(Option::is_some).then(|| {
+            let p = ui.progress.get();
+            view! {
+                <p data-testid="prescan-progress" class="prescan-progress">
+                    <progress max=p.total.max(1) value=p.done></progress>
+                    " " {format!("{} of {} requests done", thousands(p.done), thousands(p.total))}
+                </p>
+            }
+        })
+    }
+}
+
+/// The Connection section: what came back, in numbers.
+pub(super) fn connection(ui: Ui) -> impl IntoView {
+    move || {
+        ui.report.with(|r| {
+            r.as_ref().map(|r| {
+                let c = r.connection();
+                view! {
+                    <section class="panel" aria-labelledby="connection-heading" data-testid="connection">
+                        <h2 id="connection-heading">"Connection"</h2>
+                        <dl class="summary">
+                            <div><dt>"Requests"</dt><dd data-testid="connection-requests">{thousands(c.requests)}</dd></div>
+                            <div><dt>"Responses"</dt><dd data-testid="connection-responses">{thousands(c.responses)}</dd></div>
+                            <div><dt>"Network errors"</dt><dd data-testid="connection-network-errors">{thousands(c.network_errors)}</dd></div>
+                            <div><dt>"Authentication verification (401 or 403)"</dt><dd data-testid="connection-auth-failures">{thousands(c.auth_failures)}</dd></div>
+                            <div><dt>"Skipped"</dt><dd data-testid="connection-skipped">{thousands(c.skipped)}</dd></div>
+                        </dl>
+                        {(c.network_errors > 0).then(|| view! {
+                            <div class="alert alert--error" data-testid="no-response-help"><p>{NO_RESPONSE_HELP}</p></div>
+                        })}
+                    </section>
+                }
+            })
+        })
+    }
+}
+
+/// The Request and Response table.
+pub(super) fn table(ui: Ui) -> impl IntoView {
+    move || {
+        ui.report.with(|r| {
+            r.as_ref().map(|report| {
+                let rows = report
+                    .rows()
+                    .into_iter()
+                    .map(|row| {
+                        let class = if row.in_error { "prescan-row prescan-row--error" } else { "prescan-row" };
+                        let exchange = exchange(report, row.number);
+                        let time = row.time_ms.map(millis).unwrap_or_else(|| "—".into());
+                        let size = row.size.map(|s| bytes(s as usize)).unwrap_or_else(|| "—".into());
+                        let details = exchange.map(|(req, received)| view! { <Exchange req=req received=received /> });
+                        view! {
+                            <tr class=class data-testid="prescan-row" data-in-error=row.in_error.to_string()>
+                                <td class="num">{row.number}</td>
+                                <td><MethodBadge method=row.method.clone() /></td>
+                                <td><span class="break">{row.url.clone()}</span>{details}</td>
+                                <td data-testid="prescan-row-response">
+                                    <strong>{row.response.clone()}</strong>
+                                    {row.in_error.then(|| view! { <span class="visually-hidden">" (error)"</span> })}
+                                    {row.detail.clone().filter(|_| !row.skipped).map(|d| view! { <br /><span class="hint">{d}</span> })}
+                                </td>
+                                <td class="num">{time}</td>
+                                <td class="num">{size}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="panel" aria-labelledby="exchanges-heading">
+                        <h2 id="exchanges-heading">"Request and Response"</h2>
+                        <div class="table-scroll">
+                            <table class="table" data-testid="prescan-table">
+                                <caption class="visually-hidden">"Requests sent by the prescan and the responses"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col" class="num">"#"</th>
+                                        <th scope="col">"Method"</th>
+                                        <th scope="col">"URL"</th>
+                                        <th scope="col">"Response"</th>
+                                        <th scope="col" class="num">"Time"</th>
+                                        <th scope="col" class="num">"Size"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    </section>
+                }
+            })
+        })
+    }
+}
+
+/// The Prescan Notes.
+pub(super) fn notes(ui: Ui) -> impl IntoView {
+    move || {
+        ui.report.with(|r| {
+            r.as_ref().map(|r| {
+                let items = r
+                    .notes()
+                    .into_iter()
+                    .map(|d| {
+                        let class = format!("severity severity--{}", d.severity.label().to_ascii_lowercase());
+                        view! {
+                            <li class="diagnostic" data-testid="prescan-note">
+                                <span class=class><Icon kind=severity_icon(d.severity) />{d.severity.label()}</span>
+                                <span class="diagnostic__message">{d.message}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="panel" aria-labelledby="notes-heading" data-testid="prescan-notes">
+                        <h2 id="notes-heading">"Prescan Notes"</h2>
+                        <ul class="diagnostics">{items}</ul>
+                    </section>
+                }
+            })
+        })
+    }
+}
+
+/// The request and the response of one row, folded.
+#[component]
+fn Exchange(req: PlannedRequest, received: Option<Received>) -> impl IntoView {
+    let header_lines = |headers: &[(String, String)]| {
+        headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let request_headers = header_lines(&req.headers);
+    let withheld = (!req.withheld_headers.is_empty()).then(|| {
+        format!(
+            "Not sent (the browser does not let a page set them): {}",
+            req.withheld_headers.join(", ")
+        )
+    });
+    let response = received.map(|r| {
+        let truncated = r.body_truncated.then(|| {
+            format!(
+                "Body truncated: the first {} of {} are shown.",
+                bytes(r.body.len()),
+                bytes(r.size as usize)
+            )
+        });
+        view! {
+            <h4>{format!("Response: {} {}", r.status, r.status_text)}</h4>
+            <pre class="prescan-pre">{header_lines(&r.headers)}</pre>
+            {truncated.map(|t| view! { <p class="hint" data-testid="body-truncated">{t}</p> })}
+            <pre class="prescan-pre">{r.body}</pre>
+        }
+        .into_any()
+    });
+    view! {
+        <details class="prescan-exchange" data-testid="prescan-exchange">
+            <summary>"Request and response"</summary>
+            <h4>{format!("Request: {} {}", req.method, req.url)}</h4>
+            <pre class="prescan-pre">{request_headers}</pre>
+            {withheld.map(|w| view! { <p class="hint">{w}</p> })}
+            {req.body.map(|b| view! { <pre class="prescan-pre">{b}</pre> })}
+            {response.unwrap_or_else(|| view! { <p class="hint">"No response."</p> }.into_any())}
+        </details>
+    }
+}

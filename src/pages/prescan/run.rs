@@ -1,0 +1,240 @@
+//! Starting and cancelling a prescan: in the browser (the specification is
+//! converted with what was typed, then the driver sends the requests) or on
+//! the server.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use js_sys::Uint8Array;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use prescan_core::api::PrescanRequest;
+use prescan_core::har::Har;
+use prescan_core::prescan::{PrescanPlan, PrescanRun, PrescanSettings};
+use prescan_core::{ConvertOptions, ScanAuth};
+use wasm_bindgen_futures::JsFuture;
+
+use super::details::Page;
+use super::driver::{publish, pump, stop, Runner};
+use super::form::{check_base_url, parse_headers, parse_rate, Form};
+use super::server::{follow_server_prescan, show_server_prescan};
+use crate::convert::{self, FileBytes};
+use crate::store::http::HttpStore;
+
+/// What the Run button does: checks the form, then starts the prescan (on
+/// the server when there is one).
+pub(super) fn run(
+    page: Page,
+    server: Option<Rc<HttpStore>>,
+    file_name: String,
+    cookies: Vec<(String, String)>,
+    api_keys: BTreeMap<String, String>,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    let Page {
+        app,
+        ui,
+        on_server,
+        form:
+            Form {
+                base_url,
+                rate,
+                allow_unsafe,
+                bearer,
+                basic_user,
+                basic_password,
+                custom,
+            },
+        errors,
+        failure,
+        converting,
+        poll_error,
+        used,
+        spec_id,
+        har_blob,
+        has_har,
+        runner,
+    } = page;
+    let run_on_server = {
+        let server = server.clone();
+        move || {
+            let Some(http) = server.clone() else {
+                return;
+            };
+            let rps = match parse_rate(&rate.get_untracked()) {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.set(vec![e]);
+                    return;
+                }
+            };
+            errors.set(Vec::new());
+            let request = PrescanRequest {
+                allow_unsafe_methods: Some(allow_unsafe.get_untracked()),
+                requests_per_second: Some(rps),
+                ..PrescanRequest::default()
+            };
+            converting.set(true);
+            let scan_id = ui.scan;
+            spawn_local(async move {
+                let started = http.start_prescan(scan_id, &request).await;
+                converting.try_set(false);
+                match started {
+                    Ok(prescan) => {
+                        poll_error.try_set(None);
+                        show_server_prescan(ui, &prescan);
+                        ui.running.try_set(true);
+                        follow_server_prescan(ui, http, poll_error).await;
+                    }
+                    Err(e) => {
+                        failure.try_set(Some(format!(
+                            "The prescan could not be started on the server: {e}"
+                        )));
+                    }
+                }
+            });
+        }
+    };
+
+    move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if ui.running.get_untracked() || converting.get_untracked() {
+            return;
+        }
+        failure.set(None);
+        if on_server {
+            run_on_server();
+            return;
+        }
+        let mut problems = Vec::new();
+        let base = check_base_url(&base_url.get_untracked()).map_err(|e| problems.push(e));
+        let rps = parse_rate(&rate.get_untracked()).map_err(|e| problems.push(e));
+        let headers = parse_headers(&custom.get_untracked()).map_err(|e| problems.push(e));
+        let (user, password) = (basic_user.get_untracked(), basic_password.get_untracked());
+        if user.is_empty() != password.is_empty() {
+            problems.push(
+                "Enter both the user name and the password for basic authentication, or neither."
+                    .into(),
+            );
+        }
+        errors.set(problems);
+        let (Ok(base), Ok(rps), Ok(headers)) = (base, rps, headers) else {
+            return;
+        };
+        if !errors.get_untracked().is_empty() {
+            return;
+        }
+        let token = bearer.get_untracked();
+        let auth = ScanAuth {
+            custom_headers: headers,
+            custom_cookies: cookies.clone(),
+            basic: (!user.is_empty()).then_some((user, password)),
+            bearer: (!token.trim().is_empty()).then(|| token.trim().to_owned()),
+            api_keys: api_keys.clone(),
+        };
+        let options = ConvertOptions {
+            base_url: Some(base.clone()),
+            auth,
+            ..ConvertOptions::default()
+        };
+        let settings = PrescanSettings {
+            base_url: Some(base.clone()),
+            allow_unsafe_methods: allow_unsafe.get_untracked(),
+            requests_per_second: Some(rps),
+            ..PrescanSettings::default()
+        };
+        used.set(Some((base, rps, settings.allow_unsafe_methods)));
+        let file_name = file_name.clone();
+        converting.set(true);
+        spawn_local(async move {
+            let bytes = match app.specification_bytes(spec_id).await {
+                Ok(b) => b,
+                Err(e) => {
+                    converting.try_set(false);
+                    failure.try_set(Some(format!(
+                        "The specification could not be read from this browser: {e}"
+                    )));
+                    return;
+                }
+            };
+            let converted = convert::convert(
+                vec![FileBytes {
+                    name: file_name,
+                    bytes: Uint8Array::from(&bytes[..]),
+                }],
+                &options,
+            )
+            .await;
+            let prepared = match converted {
+                Ok(c) => {
+                    let text = JsFuture::from(c.entries.file.text())
+                        .await
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .unwrap_or_default();
+                    serde_json::from_str::<Har>(&text)
+                        .map(|har| (har, c.entries.file.clone(), c.spec.endpoints.len()))
+                        .map_err(|e| format!("The converted HAR could not be read ({e})."))
+                }
+                Err(f) => Err(f.message),
+            };
+            converting.try_set(false);
+            let (har, blob, total_endpoints) = match prepared {
+                Ok(p) => p,
+                Err(m) => {
+                    failure.try_set(Some(format!(
+                        "The specification could not be converted: {m} Check the scan's specification, then run the prescan again."
+                    )));
+                    return;
+                }
+            };
+            har_blob.try_set_value(Some(blob));
+            has_har.try_set(true);
+            let plan = PrescanPlan::new(&har, &settings);
+            let shared = Rc::new(RefCell::new(Runner {
+                run: PrescanRun::new(plan),
+                auth: options.auth.clone(),
+                total_endpoints,
+                controllers: HashMap::new(),
+                timer: None,
+                done: false,
+            }));
+            if runner.try_set_value(Some(shared.clone())).is_some() {
+                // The page is gone.
+                return;
+            }
+            ui.running.try_set(true);
+            publish(&shared, ui);
+            pump(&shared, ui);
+        });
+    }
+}
+
+/// What the Cancel button does: asks the server to cancel, or stops sending.
+pub(super) fn cancel(page: Page) -> impl Fn(leptos::ev::MouseEvent) + Copy + 'static {
+    let Page {
+        app,
+        ui,
+        on_server,
+        failure,
+        runner,
+        ..
+    } = page;
+    move |_| {
+        if let Some(http) = app.http().filter(|_| on_server) {
+            let scan_id = ui.scan;
+            spawn_local(async move {
+                if let Err(e) = http.cancel_prescan(scan_id).await {
+                    failure.try_set(Some(format!("The prescan could not be cancelled: {e}")));
+                }
+            });
+            return;
+        }
+        runner.with_value(|r| {
+            if let Some(shared) = r {
+                stop(shared);
+                pump(shared, ui);
+            }
+        });
+    }
+}

@@ -1,0 +1,56 @@
+//! The page's functions that need no browser: reading the form, the file
+//! names and the summary sentence.
+
+use super::*;
+use prescan_core::prescan::Connection;
+
+#[test]
+fn custom_headers_are_one_per_line() {
+    assert_eq!(
+        parse_headers("X-API-Key: abc\n\n  X-Team :  red:blue "),
+        Ok(vec![
+            ("X-API-Key".into(), "abc".into()),
+            ("X-Team".into(), "red:blue".into())
+        ])
+    );
+    assert!(parse_headers("X-API-Key abc")
+        .unwrap_err()
+        .contains("Line 1"));
+    assert!(parse_headers("ok: 1\nbad name: 2")
+        .unwrap_err()
+        .contains("Line 2"));
+}
+
+#[test]
+fn the_target_must_be_fully_qualified() {
+    assert_eq!(
+        check_base_url(" http://127.0.0.1:4010 ").as_deref(),
+        Ok("http://127.0.0.1:4010")
+    );
+    assert!(check_base_url("").is_err());
+    assert!(check_base_url("/v1").is_err());
+    assert!(check_base_url("ftp://example.com").is_err());
+}
+
+#[test]
+fn rates_are_positive_numbers() {
+    assert_eq!(parse_rate("2.5"), Ok(2.5));
+    assert!(parse_rate("0").is_err());
+    assert!(parse_rate("fast").is_err());
+}
+
+#[test]
+fn names_and_summary() {
+    assert_eq!(prescan_file_name("petstore.yaml"), "petstore-prescan.har");
+    let c = Connection {
+        requests: 3,
+        responses: 2,
+        network_errors: 1,
+        auth_failures: 1,
+        skipped: 2,
+    };
+    assert_eq!(
+        summary(&c),
+        "3 requests, 2 responses, 1 network errors, 1 authentication failures (401 or 403), 2 skipped."
+    );
+}
