@@ -1,0 +1,234 @@
+//! The Analysis Actions: a button per action (a disabled one says why), the
+//! confirmation a dangerous one asks first, and doing it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use prescan_core::analysis::{AnalysisAction, RunAction, StoreError};
+
+use super::summary::Page;
+use crate::route::{navigate, Query, Route};
+
+/// The test id of an action's button.
+pub fn action_testid(action: AnalysisAction) -> &'static str {
+    match action {
+        AnalysisAction::Configure => "action-configure",
+        AnalysisAction::StopSave => "action-stop-save",
+        AnalysisAction::StopDelete => "action-stop-delete",
+        AnalysisAction::Pause => "action-pause",
+        AnalysisAction::Resume => "action-resume",
+        AnalysisAction::Delete => "action-delete",
+    }
+}
+
+/// What the confirmation step asks before a dangerous action; `None` for
+/// an action done at once.
+pub fn confirmation(action: AnalysisAction, name: &str) -> Option<String> {
+    match action {
+        AnalysisAction::StopDelete => Some(format!(
+            "Stop {name} and delete the results found so far? The results cannot be recovered."
+        )),
+        AnalysisAction::Delete => Some(format!(
+            "Delete {name} with its scans and activity log? This cannot be undone."
+        )),
+        _ => None,
+    }
+}
+
+/// The run action an action is, if it is one.
+fn run_action(action: AnalysisAction) -> Option<RunAction> {
+    match action {
+        AnalysisAction::StopSave => Some(RunAction::StopSave),
+        AnalysisAction::StopDelete => Some(RunAction::StopDelete),
+        AnalysisAction::Pause => Some(RunAction::Pause),
+        AnalysisAction::Resume => Some(RunAction::Resume),
+        AnalysisAction::Configure | AnalysisAction::Delete => None,
+    }
+}
+
+/// Does an action (Configure opens the form; Delete leaves the page).
+pub(super) fn perform(page: Page) -> impl Fn(AnalysisAction) + Copy + 'static {
+    let Page {
+        app,
+        id,
+        analysis,
+        message,
+        failure,
+        failed_action,
+        working,
+        confirming,
+        configuring,
+        ..
+    } = page;
+    move |action: AnalysisAction| {
+        failure.set(None);
+        failed_action.set(None);
+        confirming.set(None);
+        if action == AnalysisAction::Configure {
+            configuring.set(true);
+            return;
+        }
+        let fail = move |e: StoreError| {
+            failure.try_set(Some(format!("{} could not be done: {e}", action.label())));
+            failed_action.try_set(Some(action));
+        };
+        if action == AnalysisAction::Delete {
+            let name = analysis.get_untracked().map(|a| a.name).unwrap_or_default();
+            working.set(true);
+            spawn_local(async move {
+                let result = app.delete(id).await;
+                working.try_set(false);
+                match result {
+                    Ok(()) => navigate(&Route::Analyses(Query(vec![("deleted".into(), name)]))),
+                    Err(e) => fail(e),
+                }
+            });
+            return;
+        }
+        if let Some(run) = run_action(action) {
+            working.set(true);
+            spawn_local(async move {
+                let result = app.act(id, run).await;
+                working.try_set(false);
+                match result {
+                    Ok(a) => {
+                        message.try_set(format!(
+                            "{} requested. The status is now {}.",
+                            action.label(),
+                            a.status.label()
+                        ));
+                    }
+                    Err(e) => fail(e),
+                }
+            });
+        }
+    }
+}
+
+/// The Analysis Actions section: the buttons and the confirmation step.
+pub(super) fn panel(
+    page: Page,
+    perform: impl Fn(AnalysisAction) + Copy + Send + 'static,
+) -> impl IntoView {
+    let Page {
+        analysis,
+        working,
+        confirming,
+        configuring,
+        ..
+    } = page;
+    let current = move || analysis.get();
+
+    let ask = move |action: AnalysisAction| {
+        let name = analysis.get_untracked().map(|a| a.name).unwrap_or_default();
+        if confirmation(action, &name).is_some() {
+            confirming.set(Some(action));
+        } else {
+            perform(action);
+        }
+    };
+
+    let actions = move || {
+        current().map(|a| {
+            a.actions()
+                .into_iter()
+                .map(|(action, allowed)| {
+                    let testid = action_testid(action);
+                    let reason_id = format!("{testid}-reason");
+                    let reason = allowed.err().map(|r| r.reason);
+                    let disabled = reason.is_some();
+                    let danger = confirmation(action, "").is_some();
+                    let class = if danger {
+                        "button button--danger"
+                    } else if action == AnalysisAction::Configure {
+                        "button"
+                    } else {
+                        "button button--secondary"
+                    };
+                    let pressed = (action == AnalysisAction::Configure)
+                        .then_some(move || configuring.get().to_string());
+                    view! {
+                        <li class="actions__item">
+                            <button
+                                type="button"
+                                class=class
+                                data-testid=testid
+                                prop:disabled=move || disabled || working.get()
+                                aria-expanded=pressed
+                                aria-describedby=reason.as_ref().map(|_| reason_id.clone())
+                                on:click=move |_| ask(action)
+                            >
+                                {action.label()}
+                            </button>
+                            {reason.map(|r| view! {
+                                <span class="actions__reason" id=reason_id data-testid="action-reason" data-action=testid>{r}</span>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+
+    let confirm_step = move || {
+        confirming.get().map(|action| {
+            let name = analysis
+                .get_untracked()
+                .map(|a| a.name)
+                .unwrap_or_default();
+            let question = confirmation(action, &name).unwrap_or_default();
+            // The question takes the focus as soon as it is drawn.
+            let button = NodeRef::<leptos::html::Button>::new();
+            Effect::new(move |_| {
+                if let Some(b) = button.get() {
+                    let _ = b.focus();
+                }
+            });
+            view! {
+                <div class="confirm" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-question" data-testid="confirm">
+                    <h2 class="confirm__title" id="confirm-title">{action.label()}</h2>
+                    <p id="confirm-question">{question}</p>
+                    <div class="form-actions">
+                        <button type="button" class="button button--danger" id="confirm-action" data-testid="confirm-action" node_ref=button
+                            on:click=move |_| perform(action)>
+                            {format!("Yes, {}", action.label().to_lowercase())}
+                        </button>
+                        <button type="button" class="button button--secondary" data-testid="confirm-cancel"
+                            on:click=move |_| confirming.set(None)>
+                            "Cancel"
+                        </button>
+                    </div>
+                </div>
+            }
+        })
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="actions-heading">
+            <h2 id="actions-heading">"Analysis Actions"</h2>
+            <ul class="actions" data-testid="analysis-actions">{actions}</ul>
+            {confirm_step}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_dangerous_actions_ask_first() {
+        assert!(confirmation(AnalysisAction::Delete, "x").is_some());
+        assert!(confirmation(AnalysisAction::StopDelete, "x").is_some());
+        for a in [
+            AnalysisAction::Configure,
+            AnalysisAction::StopSave,
+            AnalysisAction::Pause,
+            AnalysisAction::Resume,
+        ] {
+            assert!(confirmation(a, "x").is_none());
+        }
+        let ids: std::collections::HashSet<_> =
+            AnalysisAction::ALL.into_iter().map(action_testid).collect();
+        assert_eq!(ids.len(), 6);
+    }
+}

@@ -1,0 +1,53 @@
+//! The activity log of an analysis: every action and status change, newest
+//! first.
+
+use leptos::prelude::*;
+use prescan_core::analysis::ActivityEntry;
+
+use crate::components::schedule_input::local_time_text;
+
+/// The Activity log section.
+pub(super) fn panel(log: Memo<Option<Vec<ActivityEntry>>>) -> impl IntoView {
+    let log_rows = move || {
+        log.with(|entries| {
+            entries
+                .iter()
+                .flatten()
+                .rev()
+                .map(|e: &ActivityEntry| {
+                    view! {
+                        <tr data-testid="activity-row">
+                            <td><time datetime=e.audited_on()>{local_time_text(e.at_ms)}</time></td>
+                            <td data-testid="activity-who">{e.actor.display_name().to_owned()}</td>
+                            <td data-testid="activity-what"><strong>{e.kind.label()}</strong><br />{e.details.clone()}</td>
+                            <td>{e.old_value.clone().unwrap_or_default()}</td>
+                            <td data-testid="activity-new">{e.new_value.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="activity-heading">
+            <h2 id="activity-heading">"Activity log"</h2>
+            <p class="muted">"Every action and status change, newest first. Credentials are never recorded."</p>
+            <div class="table-scroll">
+                <table class="table activity" data-testid="activity-log">
+                    <caption class="visually-hidden">"Activity log, newest first"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"When"</th>
+                            <th scope="col">"Who"</th>
+                            <th scope="col">"What"</th>
+                            <th scope="col">"Old value"</th>
+                            <th scope="col">"New value"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{log_rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

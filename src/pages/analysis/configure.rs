@@ -1,0 +1,159 @@
+//! The Configure form of an analysis: its name, schedule and prescan switch.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use prescan_core::analysis::{Analysis, AnalysisUpdate, Field, FieldError, Start, StoreError};
+
+use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
+use crate::components::schedule_input::{
+    duration_fields, ScheduleFields, ScheduleInput, StartChoice,
+};
+use crate::store::use_store;
+
+/// The id of the input a field's error leads to, in the Configure form.
+fn cfg_target(field: Field) -> String {
+    match field {
+        Field::Name => "cfg-name",
+        Field::Schedule => "cfg-schedule",
+        Field::Scans | Field::Certification => "configure-form",
+    }
+    .to_owned()
+}
+
+/// The Configure form: name, schedule and prescan switch (the scans stay as
+/// they are). `on_done` gets a message after a save, `None` on cancel.
+#[component]
+pub(super) fn ConfigureForm(
+    analysis: Memo<Option<Analysis>>,
+    on_done: impl Fn(Option<String>) + Copy + 'static,
+) -> impl IntoView {
+    let app = use_store();
+    let Some(a) = analysis.get_untracked() else {
+        return ().into_any();
+    };
+    let id = a.id;
+    let name = RwSignal::new(a.name.clone());
+    let prescan = RwSignal::new(a.prescan);
+    let (amount, unit) = duration_fields(a.schedule.duration);
+    let at = match a.schedule.start {
+        Start::At(ms) => crate::components::schedule_input::local_time_value(ms),
+        _ => String::new(),
+    };
+    let schedule = ScheduleInput::new(StartChoice::Keep, at, amount, unit);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let original = StoredValue::new((a.name.clone(), a.prescan));
+    let error_of =
+        move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
+
+    // A failure that is not about a field: shown above the buttons with a
+    // Retry; what was typed stays.
+    let problem = RwSignal::new(Option::<String>::None);
+    let saving = RwSignal::new(false);
+    let save_now = move || {
+        if saving.get_untracked() {
+            return;
+        }
+        problem.set(None);
+        let new_name = name.get_untracked();
+        let new_prescan = prescan.get_untracked();
+        let new_schedule = match schedule.schedule() {
+            Ok(s) => s,
+            Err(m) => {
+                errors.set(vec![FieldError {
+                    field: Field::Schedule,
+                    message: m,
+                }]);
+                return;
+            }
+        };
+        let (original_name, original_prescan) = original.get_value();
+        let change = AnalysisUpdate {
+            name: (new_name.trim() != original_name).then_some(new_name),
+            scans: None,
+            schedule: new_schedule,
+            prescan: (new_prescan != original_prescan).then_some(new_prescan),
+        };
+        if change == AnalysisUpdate::default() {
+            on_done(Some("Nothing changed.".into()));
+            return;
+        }
+        saving.set(true);
+        spawn_local(async move {
+            let result = app.update(id, change).await;
+            saving.try_set(false);
+            match result {
+                Ok(saved) => on_done(Some(format!(
+                    "Saved the configuration of {}. The status is {}.",
+                    saved.name,
+                    saved.status.label()
+                ))),
+                Err(StoreError::Invalid(list)) => {
+                    errors.try_set(list);
+                }
+                Err(other) => {
+                    errors.try_set(Vec::new());
+                    problem.try_set(Some(format!(
+                        "The configuration could not be saved: {other}"
+                    )));
+                }
+            }
+        });
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save_now();
+    };
+    let retry = StoredValue::new_local(save_now);
+
+    view! {
+        <section class="panel" aria-labelledby="configure-heading">
+            <h2 id="configure-heading">"Configure Analysis"</h2>
+            <ErrorSummary errors=errors target=cfg_target id="cfg-error-summary" />
+            <form id="configure-form" data-testid="configure-form" class="analysis-form" novalidate tabindex="-1" on:submit=save>
+                <div class="field">
+                    <label for="cfg-name">"Analysis name"</label>
+                    <FieldErrorText id="cfg-name-error".into() field=Field::Name message=error_of(Field::Name) />
+                    <input
+                        type="text"
+                        id="cfg-name"
+                        class="input--wide"
+                        data-testid="configure-name"
+                        autocomplete="off"
+                        aria-invalid=move || errors.with(|e| message_for(e, Field::Name)).map(|_| "true")
+                        aria-describedby=move || errors.with(|e| message_for(e, Field::Name)).map(|_| "cfg-name-error")
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </div>
+                <ScheduleFields input=schedule prefix="cfg" keep=a.schedule.to_string() error=error_of(Field::Schedule) />
+                <div class="field">
+                    <label class="choice" for="cfg-prescan">
+                        <input
+                            type="checkbox"
+                            id="cfg-prescan"
+                            data-testid="configure-prescan"
+                            prop:checked=move || prescan.get()
+                            on:change=move |ev| prescan.set(event_target_checked(&ev))
+                        />
+                        " Run a prescan first"
+                    </label>
+                </div>
+                <p class="hint">"The scans stay as they are."</p>
+                {move || problem.get().map(|p| view! {
+                    <div class="alert alert--error" role="alert" data-testid="configure-error">
+                        <p>{p}</p>
+                        <button type="button" class="button button--secondary" data-testid="configure-retry"
+                            on:click=move |_| retry.with_value(|f| f())>"Retry"</button>
+                    </div>
+                })}
+                <div class="form-actions">
+                    <button type="submit" class="button" data-testid="configure-save" disabled=move || saving.get()>"Save"</button>
+                    <button type="button" class="button button--secondary" data-testid="configure-cancel" on:click=move |_| on_done(None)>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+    .into_any()
+}
