@@ -4,12 +4,15 @@
 //! and page live in the URL (`#/analyses?q=...&status=...&sort=...&dir=desc&page=2`)
 //! so a view can be shared and survives a reload. Data tools: demo data,
 //! export and import.
+//!
+//! `state.rs` holds the list's state as the URL keeps it and the texts that
+//! describe the list; this file holds the page.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
     AnalysisAction, AnalysisId, AnalysisStatus, AnalysisSummary, ListQuery, Page, RunAction,
-    SortKey, StoreError, StoreState, MAX_PAGE_SIZE,
+    SortKey, StoreError, StoreState,
 };
 use wasm_bindgen::JsCast;
 
@@ -24,144 +27,15 @@ use crate::store::live::{Live, Poll};
 use crate::store::settings::Backend;
 use crate::store::{use_store, AppStore, Overview, Storage};
 
-/// What the list shows: the state kept in the URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListState {
-    /// Text the name must contain (any case).
-    pub find: String,
-    /// Only this status.
-    pub status: Option<AnalysisStatus>,
-    /// The order.
-    pub sort: SortKey,
-    /// Descending.
-    pub descending: bool,
-    /// The page, from 0.
-    pub page: usize,
-}
+mod state;
+#[cfg(test)]
+mod tests;
 
-/// The URL's name of a sort key.
-pub fn sort_param(key: SortKey) -> &'static str {
-    match key {
-        SortKey::Name => "name",
-        SortKey::Status => "status",
-        SortKey::LastRun => "last",
-        SortKey::NextRun => "next",
-    }
-}
-
-/// The sort key a URL names.
-pub fn parse_sort(text: &str) -> Option<SortKey> {
-    [
-        SortKey::Name,
-        SortKey::Status,
-        SortKey::LastRun,
-        SortKey::NextRun,
-    ]
-    .into_iter()
-    .find(|k| sort_param(*k) == text)
-}
-
-/// A column's name for people.
-fn sort_label(key: SortKey) -> &'static str {
-    match key {
-        SortKey::Name => "name",
-        SortKey::Status => "status",
-        SortKey::LastRun => "last run",
-        SortKey::NextRun => "next run",
-    }
-}
-
-impl ListState {
-    /// The state a URL's query string holds (`q`, `status` as its label,
-    /// `sort`, `dir=desc`, `page` from 1); what it cannot read is left at
-    /// the default.
-    pub fn from_query(query: &Query) -> Self {
-        ListState {
-            find: query.get("q").unwrap_or_default().to_owned(),
-            status: query.get("status").and_then(AnalysisStatus::from_label),
-            sort: query.get("sort").and_then(parse_sort).unwrap_or_default(),
-            descending: query.get("dir") == Some("desc"),
-            page: query
-                .get("page")
-                .and_then(|p| p.parse::<usize>().ok())
-                .map_or(0, |p| p.saturating_sub(1)),
-        }
-    }
-
-    /// The query string for this state (defaults left out).
-    pub fn to_query(&self) -> Query {
-        let mut pairs = vec![("q".to_owned(), self.find.clone())];
-        if let Some(status) = self.status {
-            pairs.push(("status".into(), status.label().into()));
-        }
-        if self.sort != SortKey::Name {
-            pairs.push(("sort".into(), sort_param(self.sort).into()));
-        }
-        if self.descending {
-            pairs.push(("dir".into(), "desc".into()));
-        }
-        if self.page > 0 {
-            pairs.push(("page".into(), (self.page + 1).to_string()));
-        }
-        Query(pairs)
-    }
-
-    /// What to ask the store for.
-    pub fn list_query(&self) -> ListQuery {
-        ListQuery {
-            find: self.find.trim().to_owned(),
-            status: self.status,
-            sort: self.sort,
-            descending: self.descending,
-            page: self.page,
-            size: MAX_PAGE_SIZE,
-        }
-    }
-
-    /// Whether a find text or a status filter narrows the list.
-    pub fn is_filtered(&self) -> bool {
-        !self.find.trim().is_empty() || self.status.is_some()
-    }
-}
-
-/// The always-present count line: "12 of 1,024 analyses".
-pub fn count_line(matching: usize, total: usize) -> String {
-    let noun = if total == 1 { "analysis" } else { "analyses" };
-    format!("{} of {} {noun}", thousands(matching), thousands(total))
-}
+pub use state::{caption, count_line, parse_sort, sort_param, ListState};
 
 /// The name of an export made on a day: `prescan-analyses-2025-03-01.json`.
 pub fn export_file_name(year: u32, month: u32, day: u32) -> String {
     format!("prescan-analyses-{year:04}-{month:02}-{day:02}.json")
-}
-
-/// The table's caption: what it shows and in which order.
-pub fn caption(state: &ListState, page: &Page<impl Sized>) -> String {
-    let mut text = String::from("Dynamic Analyses");
-    if let Some(status) = state.status {
-        text.push_str(&format!(" with the status {}", status.label()));
-    }
-    let find = state.find.trim();
-    if !find.is_empty() {
-        text.push_str(&format!(" whose name contains \u{201c}{find}\u{201d}"));
-    }
-    let order = match (state.sort, state.descending) {
-        (SortKey::Name, false) => "A to Z",
-        (SortKey::Name, true) => "Z to A",
-        (SortKey::Status, false) => "A to Z",
-        (SortKey::Status, true) => "Z to A",
-        (_, false) => "oldest first",
-        (_, true) => "newest first",
-    };
-    text.push_str(&format!(", sorted by {} ({order})", sort_label(state.sort)));
-    if page.total_pages > 1 {
-        text.push_str(&format!(
-            ", page {} of {}",
-            page.number + 1,
-            page.total_pages
-        ));
-    }
-    text
 }
 
 /// The list as the page shows it: one page, and facts about the whole store.
@@ -639,104 +513,5 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
                 {move || outcome_view(import_result.get(), "import-result")}
             </section>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn q(pairs: &[(&str, &str)]) -> Query {
-        Query(
-            pairs
-                .iter()
-                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn list_state_round_trips_through_the_query() {
-        let state = ListState {
-            find: "Pay API".into(),
-            status: Some(AnalysisStatus::InProgress),
-            sort: SortKey::LastRun,
-            descending: true,
-            page: 2,
-        };
-        let query = state.to_query();
-        assert_eq!(
-            query.to_query_string(),
-            "q=Pay%20API&status=In%20Progress&sort=last&dir=desc&page=3"
-        );
-        assert_eq!(ListState::from_query(&query), state);
-        assert_eq!(ListState::default().to_query().to_query_string(), "");
-    }
-
-    #[test]
-    fn unreadable_query_values_fall_back_to_defaults() {
-        let state = ListState::from_query(&q(&[
-            ("status", "in progress"),
-            ("sort", "size"),
-            ("dir", "up"),
-            ("page", "-1"),
-        ]));
-        assert_eq!(state, ListState::default());
-        let state = ListState::from_query(&q(&[("page", "0")]));
-        assert_eq!(state.page, 0);
-        for key in [
-            SortKey::Name,
-            SortKey::Status,
-            SortKey::LastRun,
-            SortKey::NextRun,
-        ] {
-            assert_eq!(parse_sort(sort_param(key)), Some(key));
-        }
-    }
-
-    #[test]
-    fn list_query_pages_by_the_largest_size_and_trims() {
-        let state = ListState {
-            find: "  pet ".into(),
-            ..ListState::default()
-        };
-        let lq = state.list_query();
-        assert_eq!(lq.find, "pet");
-        assert_eq!(lq.size, MAX_PAGE_SIZE);
-        assert!(state.is_filtered());
-        assert!(!ListState::default().is_filtered());
-    }
-
-    #[test]
-    fn count_line_and_file_name() {
-        assert_eq!(count_line(12, 1024), "12 of 1,024 analyses");
-        assert_eq!(count_line(1, 1), "1 of 1 analysis");
-        assert_eq!(count_line(0, 0), "0 of 0 analyses");
-        assert_eq!(
-            export_file_name(2025, 3, 1),
-            "prescan-analyses-2025-03-01.json"
-        );
-    }
-
-    #[test]
-    fn caption_says_what_and_in_which_order() {
-        let page = Page::<()> {
-            items: vec![],
-            number: 1,
-            size: 100,
-            total_elements: 250,
-            total_pages: 3,
-        };
-        let state = ListState {
-            find: "pet".into(),
-            status: Some(AnalysisStatus::Scheduled),
-            sort: SortKey::NextRun,
-            descending: false,
-            page: 1,
-        };
-        assert_eq!(
-            caption(&state, &page),
-            "Dynamic Analyses with the status Scheduled whose name contains \u{201c}pet\u{201d}, sorted by next run (oldest first), page 2 of 3"
-        );
     }
 }
