@@ -9,7 +9,9 @@
 //! adds up. So at most [`HarCache::permits`] conversions run at a time
 //! (one per CPU), and the HARs they produce are kept, least recently used
 //! first out, within a byte budget. A stored specification never changes
-//! and is never deleted, so a cached HAR never goes stale.
+//! and is never deleted (and ids are never reused), so a cached HAR never
+//! goes stale, and each of several processes sharing one database may keep
+//! its own cache.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
