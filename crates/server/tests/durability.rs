@@ -189,8 +189,10 @@ fn every_query_is_parameterized() {
                     continue;
                 }
                 statements += 1;
-                // A prepared statement's `.execute(params![..])` is fine.
-                let prepared = call == ".execute(" && after.starts_with("params!");
+                // A prepared statement's `.execute(params![..])` or
+                // `.query_row([], ..)` is fine.
+                let prepared = matches!(call, ".execute(" | ".query_row(")
+                    && (after.starts_with("params!") || after.starts_with("[]"));
                 assert!(
                     after.starts_with('"') || prepared,
                     "{name}: {call} with a non-literal statement: {}",

@@ -132,7 +132,9 @@ pub struct Sqlite {
 /// The commits of other connections (other processes) this connection
 /// has not seen: SQLite changes the number when one happens.
 fn data_version(conn: &Connection) -> Result<i64, DbError> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    // Prepared once per connection: the check runs before every read.
+    let mut stmt = conn.prepare_cached("PRAGMA data_version")?;
+    Ok(stmt.query_row([], |r| r.get(0))?)
 }
 
 impl Sqlite {
