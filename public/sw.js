@@ -8,8 +8,9 @@
 // the folder the app is served from (/, /tools/prescan/, ...).
 //
 // Strategy:
-// - install: precache every file of the build (bypassing the HTTP cache) into a
-//   cache named after the scope and VERSION; then take over at once.
+// - install: precache every file of the build into a cache named after the
+//   scope and VERSION (content-hashed files from the HTTP cache when the page
+//   just fetched them, others revalidated); then take over at once.
 // - activate: delete this scope's older caches; claim the open pages.
 // - fetch, same-origin GET only (everything else goes to the network untouched):
 //   - navigations: network first; offline (or no answer within 5 s), the
@@ -29,12 +30,19 @@ const CACHE = CACHE_PREFIX + VERSION;
 const INDEX = new URL('./index.html', self.location).href;
 const PRECACHED = new Set(PRECACHE.map((p) => new URL(p, self.location).href));
 const NAVIGATION_TIMEOUT_MS = 5000;
+// Trunk names the files whose content it hashes `<name>-<16 hex digits>.<ext>`.
+const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll([...PRECACHED].map((url) => new Request(url, { cache: 'reload' })));
+      // Each file is downloaded once per visit: a content-hashed file the
+      // page has just fetched comes from the HTTP cache as it is (its name
+      // changes with its content); any other file is revalidated.
+      await cache.addAll(
+        [...PRECACHED].map((url) => new Request(url, { cache: HASHED.test(url) ? 'force-cache' : 'no-cache' })),
+      );
       await self.skipWaiting();
     })(),
   );

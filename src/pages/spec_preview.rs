@@ -104,7 +104,6 @@ fn carried_over(options: &ConvertOptions) -> ConvertOptions {
 /// The specification preview page.
 #[component]
 pub fn SpecPreview() -> impl IntoView {
-    convert::warm_up();
     let shown = RwSignal::new_local(Option::<Rc<Shown>>::None);
     let busy = RwSignal::new(Option::<String>::None);
     let failure = RwSignal::new(Option::<LoadFailure>::None);
@@ -281,7 +280,13 @@ pub fn SpecPreview() -> impl IntoView {
             "request with values that fit its schema. The file is read on this device and never uploaded."
         </p>
 
-        <section class="panel input-panel" aria-labelledby="input-heading">
+        // The converter (its own WebAssembly) loads when a person moves to
+        // give a file: the pointer or the keyboard reaching this panel, or a
+        // file dragged over it; a first visit that only looks does not fetch
+        // it. A conversion starts it anyway if none of these came first.
+        <section class="panel input-panel" aria-labelledby="input-heading"
+            on:pointerover=|_| convert::warm_up() on:focusin=|_| convert::warm_up()
+            on:dragenter=|_| convert::warm_up()>
             <h2 id="input-heading" class="visually-hidden">"Give a specification"</h2>
             <DropZone on_files=on_files busy=is_busy />
             <div class="input-actions">

@@ -7,6 +7,11 @@
 //   through the file input, and measures in the page from the input's `change`
 //   event to the frame after `endpoint-count` shows the operation count and the
 //   table has rows. Median of RUNS (default 5) runs, each in a fresh page.
+//   The converter's WebAssembly loads when a person's pointer or keyboard
+//   reaches the input panel (issue 14): each run first moves the pointer over
+//   the drop zone and waits 300 ms, as a person opening the file dialog does.
+//   The same runs without that ("cold": a file given by a script) are
+//   reported too; they include starting the converter.
 // - Bundle: every .wasm/.js/.css file of dist/ (app, worker, service worker),
 //   gzip -9, per file and total; Swagger UI (swagger-ui-dist: swagger-ui-bundle.js,
 //   swagger-ui-standalone-preset.js, swagger-ui.css) the same way; and the ratio.
@@ -84,9 +89,11 @@ const browser = await chromium.launch({
 });
 console.log(`browser: Chromium ${browser.version()} (headless)`);
 const times = [];
+const cold = [];
 try {
   const context = await browser.newContext();
-  for (let run = 1; run <= RUNS; run++) {
+  for (let run = 1; run <= 2 * RUNS; run++) {
+    const warm = run <= RUNS;
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -112,6 +119,10 @@ try {
       });
       obs.observe(document.body, { subtree: true, childList: true, characterData: true });
     }, operations);
+    if (warm) {
+      await page.getByTestId('drop-zone').hover();
+      await page.waitForTimeout(300);
+    }
     await page.getByTestId('file-input').setInputFiles(specFile);
     try {
       await page.waitForFunction(() => window.__bench.t1 !== undefined, null, { timeout: TIMEOUT_MS, polling: 100 });
@@ -122,8 +133,8 @@ try {
         `(endpoint-count: ${JSON.stringify(shownCount)}; load-error: ${JSON.stringify(err)}; page errors: ${errors.join('; ')})`);
     }
     const { t0, t1 } = await page.evaluate(() => window.__bench);
-    times.push(t1 - t0);
-    console.log(`  run ${run}: ${(t1 - t0).toFixed(0)} ms`);
+    (warm ? times : cold).push(t1 - t0);
+    console.log(`  run ${run}${warm ? '' : ' (cold)'}: ${(t1 - t0).toFixed(0)} ms`);
     await page.close();
   }
 } finally {
@@ -133,6 +144,7 @@ try {
 const med = median(times);
 console.log(`time to preview (choose file -> ${operations} endpoints shown): median ${med.toFixed(0)} ms of ${RUNS} runs ` +
   `(min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
+console.log(`  cold (a file given by a script, the converter not started yet): median ${median(cold).toFixed(0)} ms of ${RUNS} runs`);
 
 // The sizes.
 const ours = sizes(walk(dist).filter((f) => /\.(wasm|js|css)$/.test(f)).sort(), dist);
@@ -146,6 +158,6 @@ console.log(`\nbundle size, gzip -9: prescan ${kb(ours.total.gzip)} vs Swagger U
 
 mkdirSync(path.join(here, 'results'), { recursive: true });
 writeFileSync(path.join(here, 'results', 'load-github.json'), JSON.stringify({
-  date: new Date().toISOString(), operations, specBytes, runsMs: times, medianMs: med,
+  date: new Date().toISOString(), operations, specBytes, runsMs: times, medianMs: med, coldRunsMs: cold, coldMedianMs: median(cold),
   bundle: ours, swaggerUi: theirs, ratio,
 }, null, 2));

@@ -11,9 +11,12 @@
 // `<base>` without its trailing slash redirects to it; anything outside the
 // base, missing, or escaping the root is a 404. No SPA fallback: the app has a
 // single page, and a missing file must show up as a failed request.
+// With `gzip: true` (the first-load benchmark), every file is sent gzipped
+// (level 9) to a client that accepts it, as static hosts do.
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,7 +60,7 @@ export function normaliseBase(base = '/') {
  * `requests` records every request line the server saw ("GET /path"), which
  * the tests use to check what the page fetched.
  */
-export async function startServer({ root = defaultRoot, base = '/tools/prescan/', port = 0, host = '127.0.0.1', quiet = true } = {}) {
+export async function startServer({ root = defaultRoot, base = '/tools/prescan/', port = 0, host = '127.0.0.1', quiet = true, gzip = false } = {}) {
   const absRoot = path.resolve(root);
   const st = await stat(absRoot).catch(() => null);
   if (!st?.isDirectory()) throw new Error(`serve.mjs: ${absRoot} is not a directory (build the app first: trunk build --release --offline)`);
@@ -86,6 +89,18 @@ export async function startServer({ root = defaultRoot, base = '/tools/prescan/'
     const fst = await stat(file).catch(() => null);
     if (!fst?.isFile()) return done(404, { 'Content-Type': 'text/plain' }, 'not found\n');
     const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      const body = gzipSync(await readFile(file), { level: 9 });
+      res.writeHead(200, {
+        'Content-Type': type,
+        'Content-Encoding': 'gzip',
+        'Content-Length': body.length,
+        'Cache-Control': 'no-cache',
+        Vary: 'Accept-Encoding',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      return res.end(req.method === 'HEAD' ? undefined : body);
+    }
     res.writeHead(200, {
       'Content-Type': type,
       'Content-Length': fst.size,
