@@ -30,8 +30,9 @@ const CACHE = CACHE_PREFIX + VERSION;
 const INDEX = new URL('./index.html', self.location).href;
 const PRECACHED = new Set(PRECACHE.map((p) => new URL(p, self.location).href));
 const NAVIGATION_TIMEOUT_MS = 5000;
-// Trunk names the files whose content it hashes `<name>-<16 hex digits>.<ext>`.
-const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/;
+// Trunk names the files whose content it hashes `<name>-<hash>.<ext>`, the
+// hash in up to 16 hex digits (leading zeros left out).
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.[a-z]+$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
