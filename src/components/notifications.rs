@@ -8,7 +8,7 @@ use prescan_core::analysis::NotificationKind;
 use crate::components::icon::{Icon, IconKind};
 use crate::route::Route;
 use crate::store::browser::{ask_for_browser_notifications, browser_notifications};
-use crate::store::use_store;
+use crate::store::frame_store;
 
 /// The icon and tone of a notification kind.
 fn look(kind: NotificationKind) -> (IconKind, &'static str) {
@@ -25,7 +25,7 @@ fn look(kind: NotificationKind) -> (IconKind, &'static str) {
 /// The latest notifications, newest first, in a polite live region.
 #[component]
 pub fn Notifications() -> impl IntoView {
-    let app = use_store();
+    let app = frame_store();
     let permission = RwSignal::new(browser_notifications());
     let items = move || {
         let mut all = app.notifications.get();

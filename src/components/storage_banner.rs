@@ -5,12 +5,12 @@ use leptos::prelude::*;
 
 use crate::components::icon::{Icon, IconKind};
 use crate::download;
-use crate::store::{use_store, Storage};
+use crate::store::{frame_store, Storage};
 
 /// A banner for storage problems; nothing when storage works.
 #[component]
 pub fn StorageBanner() -> impl IntoView {
-    let app = use_store();
+    let app = frame_store();
     move || match app.storage.get() {
         Storage::Loading | Storage::Ready => None,
         Storage::Unavailable(message) => Some(

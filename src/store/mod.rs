@@ -49,6 +49,9 @@ pub struct AppStore {
     /// Where analyses are kept now.
     pub backend: RwSignal<Backend>,
     http: StoredValue<Option<Rc<HttpStore>>, LocalStorage>,
+    /// Whether [`AppStore::start`] ran: the saved analyses read, the engine
+    /// and the notification feed started.
+    started: StoredValue<Rc<Cell<bool>>, LocalStorage>,
 }
 
 /// Facts about all analyses, for the list's count line and data tools.
@@ -61,9 +64,11 @@ pub struct Overview {
 }
 
 impl AppStore {
-    /// Creates the store with the backend remembered in this browser,
-    /// provides it to every view below, reads the analyses saved in this
-    /// browser and starts the scan engine.
+    /// Creates the store with the backend remembered in this browser and
+    /// provides it to every view below. Nothing is read, ticked or polled
+    /// until a page needs the store ([`use_store`] calls [`AppStore::start`]):
+    /// a visit that only previews a specification opens no IndexedDB and
+    /// polls no server.
     pub fn provide() -> AppStore {
         let backend = settings::load();
         let app = AppStore {
@@ -79,13 +84,33 @@ impl AppStore {
             notifications: RwSignal::new(Vec::new()),
             backend: RwSignal::new(Backend::Browser),
             http: StoredValue::new_local(None),
+            started: StoredValue::new_local(Rc::new(Cell::new(false))),
         };
         app.set_backend(backend);
         provide_context(app);
-        app.load();
-        app.start_engine();
-        app.start_notification_feed();
         app
+    }
+
+    /// Reads the analyses saved in this browser, starts the scan engine and
+    /// the notification feed, once (later calls do nothing).
+    pub fn start(&self) {
+        let started = self.started.get_value();
+        if started.replace(true) {
+            return;
+        }
+        self.load();
+        self.start_engine();
+        self.start_notification_feed();
+    }
+
+    /// Starts the store and resolves once what was saved in this browser
+    /// has been read (or found unreadable): a change made before would be
+    /// replaced by what is read.
+    pub async fn started(&self) {
+        self.start();
+        while self.storage.get_untracked() == Storage::Loading {
+            live::sleep(20).await;
+        }
     }
 
     /// Switches to `backend` (views load again from it).
@@ -299,7 +324,17 @@ impl AppStore {
     }
 }
 
-/// The store provided by [`AppStore::provide`].
+/// The store provided by [`AppStore::provide`], started: for the pages
+/// that show or change analyses.
 pub fn use_store() -> AppStore {
+    let app = frame_store();
+    app.start();
+    app
+}
+
+/// The store provided by [`AppStore::provide`], as it is: for the frame
+/// around every page (notifications, storage banner), which shows what the
+/// store has once a page started it.
+pub fn frame_store() -> AppStore {
     expect_context::<AppStore>()
 }

@@ -32,6 +32,17 @@ describe('first load', () => {
     await specShown(page);
   });
 
+  it('the in-browser store opens only when a page needs it', async () => {
+    const page = await app.open();
+    await page.waitForLoadState('networkidle');
+    const databases = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    assert.deepEqual(await databases(), [], 'previewing opens no IndexedDB');
+    await byId(page, 'nav-analyses').click();
+    await page.getByRole('heading', { level: 1, name: 'Dynamic Analyses' }).waitFor();
+    await page.waitForFunction(async () => (await indexedDB.databases()).length > 0);
+    assert.equal((await databases()).length, 1, 'the Analyses page opened the store');
+  });
+
   it('with the service worker, a first visit downloads each file of the build once', async () => {
     const context = await app.newContext();
     const downloads = new Map();
@@ -48,7 +59,7 @@ describe('first load', () => {
     // (0.2 KiB) is left out: Chromium fetches it by itself, outside the
     // page's HTTP cache, sometimes after the precache did.
     const twice = [...downloads].filter(
-      ([url, n]) => n > 1 && /-[0-9a-f]{16}(_bg)?\.[a-z]+$/.test(url) && !/\/favicon-/.test(url),
+      ([url, n]) => n > 1 && /-[0-9a-f]{8,16}(_bg)?\.[a-z]+$/.test(url) && !/\/favicon-/.test(url),
     );
     assert.deepEqual(twice, [], 'content-hashed files downloaded twice');
     assert.ok([...downloads.keys()].some((u) => u.endsWith('_bg.wasm')), 'the page’s WebAssembly was downloaded');

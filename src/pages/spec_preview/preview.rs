@@ -19,7 +19,7 @@ use crate::components::scan_config::ScanConfiguration;
 use crate::convert::Failure;
 use crate::download;
 use crate::format::{bytes, har_file_name, thousands};
-use crate::store::use_store;
+use crate::store::frame_store;
 use prescan_core::analysis::SpecUpload;
 
 /// The raw HAR view shows at most this many bytes; the download has all.
@@ -78,7 +78,7 @@ pub(super) fn Preview(
     let use_in_analysis = {
         let root = root.clone();
         let spec = spec.clone();
-        let app = use_store();
+        let app = frame_store();
         move |_| {
             let Some(root) = root.clone() else {
                 return;
@@ -95,6 +95,7 @@ pub(super) fn Preview(
                 };
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                 let upload = SpecUpload::from_specification(&spec, bytes);
+                app.started().await;
                 match app.put_specification(upload).await {
                     Ok(record) => {
                         if let Some(window) = web_sys::window() {
