@@ -10,12 +10,14 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Uint8Array};
 use prescan_core::har::Entry;
-use prescan_core::{ConvertOptions, Excerpt, Specification};
+use prescan_core::{ConvertOptions, Specification};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
+
+use crate::protocol::{self, Reply, Request};
 
 /// The script Trunk generates to start the worker, relative to the page.
 const WORKER_SCRIPT: &str = "worker_loader.js";
@@ -32,30 +34,7 @@ pub struct Converted {
     pub worker_ms: f64,
 }
 
-/// Why a conversion gave no result: the message to show and, for a file
-/// that is not well-formed, the line and the excerpt of it to show.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    /// What is wrong and what to do, for people.
-    pub message: String,
-    /// The 1-based line and an excerpt of it, for a syntax error.
-    pub place: Option<(usize, Excerpt)>,
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Failure {
-        Failure {
-            message,
-            place: None,
-        }
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(message: &str) -> Failure {
-        message.to_owned().into()
-    }
-}
+pub use crate::protocol::Failure;
 
 /// The message a cancelled conversion ends with.
 pub const CANCELLED: &str = "Cancelled.";
@@ -142,10 +121,7 @@ thread_local! {
 }
 
 fn message(text: &str) -> JsValue {
-    let object = Object::new();
-    let _ = Reflect::set(&object, &"ok".into(), &JsValue::FALSE);
-    let _ = Reflect::set(&object, &"error".into(), &JsValue::from_str(text));
-    object.into()
+    protocol::failure_message(&text.into())
 }
 
 /// Answers whoever waits (for readiness or for a result) with `answer`.
@@ -168,15 +144,13 @@ fn start() -> Result<Promise, String> {
     let ready = Promise::new(&mut |resolve, _reject| READY.set(Some(resolve)));
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
-        if data.as_string().as_deref() == Some("ready") {
+        if data.as_string().as_deref() == Some(protocol::READY) {
             if let Some(resolve) = READY.with_borrow_mut(Option::take) {
                 let _ = resolve.call0(&JsValue::NULL);
             }
             return;
         }
-        let id = Reflect::get(&data, &"id".into())
-            .ok()
-            .and_then(|v| v.as_f64());
+        let id = protocol::reply_id(&data);
         let waiting = PENDING.with_borrow_mut(|pending| match pending {
             Some((pending_id, _)) if Some(*pending_id) == id => pending.take(),
             _ => None,
@@ -224,12 +198,6 @@ pub fn cancel() {
     settle_all(&message(CANCELLED));
 }
 
-fn field(data: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(data, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_string())
-}
-
 /// A file to convert: its name (a relative path when a folder was chosen) and
 /// its bytes.
 pub struct FileBytes {
@@ -249,8 +217,8 @@ pub async fn convert(
 ) -> Result<Converted, Failure> {
     let ready = start()?;
     let answer = JsFuture::from(ready).await.unwrap_or(JsValue::UNDEFINED);
-    if Reflect::get(&answer, &"ok".into()).ok() == Some(JsValue::FALSE) {
-        return Err(field(&answer, "error").unwrap_or_default().into());
+    if let Some(failure) = protocol::read_failure(&answer) {
+        return Err(failure);
     }
 
     // A newer conversion replaces an older one still waiting.
@@ -264,20 +232,12 @@ pub async fn convert(
     let result = Promise::new(&mut |resolve, _reject| PENDING.set(Some((id, resolve))));
     // Measured before the bytes are transferred (and detached).
     let size: f64 = files.iter().map(|f| f64::from(f.bytes.byte_length())).sum();
-    let request = Object::new();
-    let list = Array::new();
-    let transfer = Array::new();
-    for file in &files {
-        let item = Object::new();
-        let _ = Reflect::set(&item, &"name".into(), &JsValue::from_str(&file.name));
-        let _ = Reflect::set(&item, &"bytes".into(), &file.bytes);
-        list.push(&item);
-        transfer.push(&file.bytes.buffer());
+    let (request, transfer) = Request {
+        id,
+        files: files.into_iter().map(|f| (f.name, f.bytes)).collect(),
+        options: serde_json::to_string(options).unwrap_or_default(),
     }
-    let options = serde_json::to_string(options).unwrap_or_default();
-    let _ = Reflect::set(&request, &"id".into(), &JsValue::from_f64(id));
-    let _ = Reflect::set(&request, &"files".into(), &list);
-    let _ = Reflect::set(&request, &"options".into(), &JsValue::from_str(&options));
+    .to_js();
     let posted = RUNNING.with_borrow(|running| {
         running.as_ref().map(|running| {
             running
@@ -316,44 +276,21 @@ pub async fn convert(
         window.clear_timeout_with_handle(timer);
     }
     drop(on_deadline);
-    if Reflect::get(&data, &"ok".into()).ok() != Some(JsValue::TRUE) {
-        let place = Reflect::get(&data, &"line".into())
-            .ok()
-            .and_then(|line| line.as_f64())
-            .zip(
-                field(&data, "excerpt")
-                    .and_then(|json| serde_json::from_str::<Excerpt>(&json).ok()),
-            )
-            .map(|(line, excerpt)| (line as usize, excerpt));
-        return Err(Failure {
-            message: field(&data, "error")
-                .unwrap_or_else(|| "The converter gave no answer.".to_owned()),
-            place,
-        });
-    }
-    let spec_json = field(&data, "spec").unwrap_or_default();
-    let spec = serde_json::from_str::<Specification>(&spec_json).map_err(|error| {
+    let reply = Reply::from_js(&data);
+    let converted = reply.result?;
+    let spec = serde_json::from_str::<Specification>(&converted.spec).map_err(|error| {
         format!(
             "The converter's answer could not be read ({error}). Reload the page and try again."
         )
     })?;
-    let get =
-        |key: &str| Reflect::get(&data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    let file = get("har").dyn_into::<web_sys::Blob>().map_err(|_| {
-        "The converter's answer had no HAR. Reload the page and try again.".to_owned()
-    })?;
-    let array = |key: &str| get(key).dyn_into::<Array>().unwrap_or_default();
     Ok(Converted {
         spec,
         entries: HarEntries {
-            file,
-            methods: array("methods"),
-            urls: array("urls"),
-            entries: array("entries"),
+            file: converted.har,
+            methods: converted.methods,
+            urls: converted.urls,
+            entries: converted.entries,
         },
-        worker_ms: Reflect::get(&data, &"ms".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0),
+        worker_ms: reply.ms,
     })
 }

@@ -10,6 +10,7 @@ pub mod convert;
 pub mod download;
 pub mod format;
 pub mod pages;
+pub mod protocol;
 pub mod route;
 pub mod store;
 
