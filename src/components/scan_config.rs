@@ -8,7 +8,10 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use prescan_core::{validate_header_name, ConvertOptions, HarStyle, ScanAuth, Server};
+use prescan_core::prescan::Origin;
+use prescan_core::{
+    validate_cookie_name, validate_header_name, ConvertOptions, HarStyle, ScanAuth, Server,
+};
 
 /// One name/value row of custom headers or cookies.
 #[derive(Debug, Clone, Copy)]
@@ -28,35 +31,23 @@ impl Row {
     }
 }
 
-/// Why a base URL cannot be used, if it cannot.
+/// Why a base URL cannot be used, if it cannot: the core's reading of an
+/// origin (`Origin::of`, what a prescan accepts) decides.
 pub fn base_url_problem(url: &str) -> Option<String> {
     let url = url.trim();
-    if url.is_empty() {
+    if url.is_empty() || Origin::of(url).is_some() {
         return None;
     }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace) => None,
-        _ => Some(format!(
-            "`{url}` is not a fully-qualified URL. Enter one with the scheme, host and base path, such as https://api.example.com/v1."
-        )),
-    }
+    Some(format!(
+        "`{url}` is not a fully-qualified URL. Enter one with the scheme, host and base path, such as https://api.example.com/v1."
+    ))
 }
 
-/// Why a cookie name cannot be used, if it cannot.
+/// Why a cookie name cannot be used, if it cannot: the core's rule
+/// ([`validate_cookie_name`]), so that no name typed here is silently left
+/// out of the requests.
 pub fn cookie_name_problem(name: &str) -> Option<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        Some("The cookie name is empty. Enter a name such as session.".into())
-    } else if name
-        .contains(|c: char| c == '=' || c == ';' || c == ',' || c.is_whitespace() || c.is_control())
-    {
-        Some(format!("The cookie name `{name}` holds a character a cookie name cannot hold (=, ;, comma or a space)."))
-    } else {
-        None
-    }
+    validate_cookie_name(name.trim()).err()
 }
 
 /// What is wrong with a custom header row (a blank row is ignored, not wrong).
@@ -408,6 +399,86 @@ mod tests {
         ] {
             let problem = base_url_problem(bad).unwrap_or_default();
             assert!(problem.contains("fully-qualified"), "{bad}: {problem}");
+        }
+    }
+
+    /// Whether the core's conversion keeps a custom header and a custom
+    /// cookie of these names (it reports the ones it leaves out).
+    fn core_keeps(header: &str, cookie: &str) -> (bool, bool) {
+        let spec = r#"{"openapi":"3.0.3","info":{"title":"T","version":"1"},"servers":[{"url":"https://api.example.com"}],"paths":{"/a":{"get":{"responses":{"200":{"description":"ok"}}}}}}"#;
+        let options = ConvertOptions {
+            auth: ScanAuth {
+                custom_headers: vec![(header.into(), "1".into())],
+                custom_cookies: vec![(cookie.into(), "1".into())],
+                ..ScanAuth::default()
+            },
+            ..ConvertOptions::default()
+        };
+        let conversion = prescan_core::convert("t.json", spec.as_bytes(), &options).unwrap();
+        let left_out = |what: &str| {
+            conversion
+                .spec
+                .diagnostics
+                .iter()
+                .any(|d| d.message.starts_with(what))
+        };
+        (
+            !left_out("Custom header left out"),
+            !left_out("Custom cookie"),
+        )
+    }
+
+    /// The form refuses exactly what the conversion would leave out: a
+    /// name accepted here is sent, a name refused here would not be.
+    #[test]
+    fn the_form_and_the_conversion_agree_on_names() {
+        let names = [
+            "session",
+            "X-API-Key",
+            "a=b",
+            "a;b",
+            "a b",
+            "a,b",
+            "qu\"ote",
+            "caf\u{e9}",
+            "tab\there",
+            "Host",
+            "Content-Length",
+            "x:",
+            "!#$%&'*+-.^_`|~",
+            "(paren)",
+            "a/b",
+            "Cookie",
+            "",
+        ];
+        for name in names {
+            let (header_kept, cookie_kept) = core_keeps(name, name);
+            let row = Row {
+                id: 0,
+                name: RwSignal::new(name.to_owned()),
+                value: RwSignal::new("1".to_owned()),
+            };
+            if !name.is_empty() {
+                assert_eq!(
+                    header_problem(row).is_none(),
+                    header_kept,
+                    "header {name:?}"
+                );
+            }
+            // A line `Name: value` cannot hold a name with a colon (`x:: 1`
+            // is the header x with the value `: 1`).
+            if !name.is_empty() && !name.contains(':') {
+                assert_eq!(
+                    crate::pages::prescan::parse_headers(&format!("{name}: 1")).is_ok(),
+                    header_kept,
+                    "Prescan page header {name:?}"
+                );
+            }
+            assert_eq!(
+                cookie_name_problem(name).is_none(),
+                cookie_kept,
+                "cookie {name:?}"
+            );
         }
     }
 

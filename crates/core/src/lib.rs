@@ -37,7 +37,10 @@ mod options;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use limits::{Limit, Limits};
-pub use options::{validate_header_name, ConvertOptions, HarStyle, ScanAuth, RESERVED_HEADERS};
+pub use options::{
+    validate_cookie_name, validate_header_name, ConvertOptions, HarStyle, ScanAuth,
+    RESERVED_HEADERS,
+};
 pub use spec::{
     Endpoint, Excerpt, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
     SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, PRESCAN_LIMIT,

@@ -116,6 +116,32 @@ pub const RESERVED_HEADERS: [&str; 20] = [
     "Via",
 ];
 
+/// Checks a custom cookie name: printable ASCII without `=`, `;`, `,` or
+/// `"` (a name the conversion and the prescan send; any other is left out
+/// of every request). The error is a sentence for the user.
+pub fn validate_cookie_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("The cookie name is empty. Enter a name such as session.".into());
+    }
+    match name
+        .chars()
+        .find(|c| !c.is_ascii_graphic() || matches!(c, '=' | ';' | ',' | '"'))
+    {
+        None => Ok(()),
+        Some(bad) => {
+            let shown = if bad.is_whitespace() || bad.is_control() {
+                format!("{bad:?}")
+            } else {
+                format!("`{bad}`")
+            };
+            Err(format!(
+                "The cookie name `{}` contains {shown}, which a cookie name cannot hold. Use printable ASCII characters without =, ;, comma or quotes.",
+                name.escape_debug()
+            ))
+        }
+    }
+}
+
 /// Checks a custom header name as Veracode does: not empty, no trailing
 /// colon, only HTTP token characters, and not one of [`RESERVED_HEADERS`]
 /// (any case). The error is a sentence for the user.

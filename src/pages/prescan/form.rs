@@ -19,10 +19,12 @@ pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, String> {
             continue;
         }
         match line.split_once(':') {
-            Some((name, value)) if !name.trim().is_empty() && !name.trim().contains(' ') => {
-                headers.push((name.trim().to_owned(), value.trim().to_owned()))
-            }
-            _ => {
+            // The core's rule for header names, as the conversion applies it.
+            Some((name, value)) => match prescan_core::validate_header_name(name.trim()) {
+                Ok(()) => headers.push((name.trim().to_owned(), value.trim().to_owned())),
+                Err(why) => return Err(format!("Line {} of the custom headers: {why}", i + 1)),
+            },
+            None => {
                 return Err(format!(
                     "Line {} of the custom headers is not a header. Write one header per line as Name: value, such as X-API-Key: 1234.",
                     i + 1

@@ -107,8 +107,5 @@ pub(crate) fn check_custom(auth: &ScanAuth, diags: &mut Vec<Diagnostic>) {
 
 /// Whether a custom cookie name is usable.
 pub(crate) fn cookie_name_ok(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '=' | ';' | ',' | '"'))
+    crate::options::validate_cookie_name(name).is_ok()
 }
