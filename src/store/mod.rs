@@ -105,10 +105,14 @@ impl AppStore {
 
     /// Starts the store and resolves once what was saved in this browser
     /// has been read (or found unreadable): a change made before would be
-    /// replaced by what is read.
+    /// replaced by what is read. Waits 10 s at most (IndexedDB can stay
+    /// blocked by another tab); the change then goes on in memory.
     pub async fn started(&self) {
         self.start();
-        while self.storage.get_untracked() == Storage::Loading {
+        for _ in 0..500 {
+            if self.storage.get_untracked() != Storage::Loading {
+                return;
+            }
             live::sleep(20).await;
         }
     }

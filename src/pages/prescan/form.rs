@@ -41,11 +41,10 @@ pub fn check_base_url(text: &str) -> Result<String, String> {
     if url.is_empty() {
         return Err("Enter the target server's base URL, such as http://127.0.0.1:4010.".into());
     }
-    match Origin::of(url) {
-        Some(_) => Ok(url.to_owned()),
-        None => Err(format!(
-            "\"{url}\" is not a fully-qualified URL. Enter the target server's base URL with http:// or https://, such as http://127.0.0.1:4010."
-        )),
+    // The scan configuration's rule (the core's reading of an origin).
+    match crate::components::scan_config::base_url_problem(url) {
+        None => Ok(url.to_owned()),
+        Some(problem) => Err(problem),
     }
 }
 

@@ -190,19 +190,20 @@ impl Sqlite {
         self.state.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Reloads `state` if another connection committed since `seen`.
-    fn catch_up(
+    /// The state as committed, if another connection (process) committed
+    /// since `seen`; `None` (and no read) otherwise.
+    fn changed_since(
         &self,
         conn: &Connection,
         seen: &mut i64,
-        state: &mut StoreState,
-    ) -> Result<(), DbError> {
+    ) -> Result<Option<StoreState>, DbError> {
         let now = data_version(conn)?;
-        if now != *seen {
-            *state = rows::load(conn, &self.sealer)?.0;
-            *seen = now;
+        if now == *seen {
+            return Ok(None);
         }
-        Ok(())
+        let state = rows::load(conn, &self.sealer)?.0;
+        *seen = now;
+        Ok(Some(state))
     }
 
     /// Reads the state as last committed (under the read lock: reads run
@@ -211,8 +212,8 @@ impl Sqlite {
         {
             let mut c = self.conn();
             let Conn { conn, seen_version } = &mut *c;
-            if data_version(conn)? != *seen_version {
-                self.catch_up(conn, seen_version, &mut self.state_write())?;
+            if let Some(committed) = self.changed_since(conn, seen_version)? {
+                *self.state_write() = committed;
             }
         }
         Ok(f(&self.state_read()))
@@ -230,8 +231,12 @@ impl Sqlite {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| MutateError::Db(e.into()))?;
-        self.catch_up(&tx, seen_version, &mut state)
-            .map_err(MutateError::Db)?;
+        if let Some(committed) = self
+            .changed_since(&tx, seen_version)
+            .map_err(MutateError::Db)?
+        {
+            *state = committed;
+        }
         // Dropping `tx` without a commit rolls it back.
         let (value, changes) = f(&mut state, &tx).map_err(MutateError::Op)?;
         let written = rows::write(&tx, &self.sealer, &state, changes).and_then(|()| {
