@@ -109,6 +109,9 @@ pub fn SpecPreview() -> impl IntoView {
     let failure = RwSignal::new(Option::<LoadFailure>::None);
     let status = RwSignal::new(String::from("No specification loaded yet."));
     let pasted = RwSignal::new(String::new());
+    // Which load is current: a newer file or Cancel makes an older one's
+    // result (whenever it comes) be dropped.
+    let current_load = StoredValue::new(0u64);
     // The configuration a new specification starts with.
     let next_options = move || {
         shown.with_untracked(|s| {
@@ -126,10 +129,29 @@ pub fn SpecPreview() -> impl IntoView {
         }));
     };
 
+    // Stops the load that is running, wherever it is (reading the files,
+    // starting the worker, converting); what was shown before stays.
+    let cancel_load = move |_| {
+        let Some(label) = busy.get_untracked() else {
+            return;
+        };
+        current_load.update_value(|id| *id += 1);
+        convert::cancel();
+        busy.set(None);
+        status.set(format!("Stopped loading {label}."));
+    };
+
     // Every way in (picker, folder, drop, paste, sample, a new configuration) ends here.
     let load = move |sources: Vec<Source>, options: ConvertOptions| {
         let label = describe_files(&sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
         failure.set(None);
+        // This load replaces any other still running.
+        let me = current_load.get_value() + 1;
+        current_load.set_value(me);
+        if busy.get_untracked().is_some() {
+            convert::cancel();
+            busy.set(None);
+        }
         let size = sources
             .iter()
             .map(|s| s.blob.size() as usize)
@@ -146,6 +168,7 @@ pub fn SpecPreview() -> impl IntoView {
         status.set(format!("Reading and converting {label} ({})…", bytes(size)));
         spawn_local(async move {
             let started = now();
+            let still_current = move || current_load.get_value() == me;
             let result = async {
                 let mut files = Vec::with_capacity(sources.len());
                 for source in &sources {
@@ -157,9 +180,16 @@ pub fn SpecPreview() -> impl IntoView {
                         bytes: Uint8Array::new(&buffer),
                     });
                 }
+                if !still_current() {
+                    // Cancelled (or replaced) while the files were read.
+                    return Err(convert::CANCELLED.to_owned().into());
+                }
                 convert::convert(files, &options).await
             }
             .await;
+            if !still_current() {
+                return;
+            }
             busy.set(None);
             match result {
                 Ok(converted) => {
@@ -322,7 +352,7 @@ pub fn SpecPreview() -> impl IntoView {
             {move || busy.get().is_some().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
             {move || status.get()}
             {move || busy.get().is_some().then(|| view! {
-                <button type="button" class="button button--link" data-testid="cancel-load" on:click=move |_| convert::cancel()>
+                <button type="button" class="button button--link" data-testid="cancel-load" on:click=cancel_load>
                     "Cancel"
                 </button>
             })}
