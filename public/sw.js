@@ -31,8 +31,9 @@ const INDEX = new URL('./index.html', self.location).href;
 const PRECACHED = new Set(PRECACHE.map((p) => new URL(p, self.location).href));
 const NAVIGATION_TIMEOUT_MS = 5000;
 // Trunk names the files whose content it hashes `<name>-<hash>.<ext>`, the
-// hash in up to 16 hex digits (leading zeros left out).
-const HASHED = /-[0-9a-f]{8,16}(_bg)?\.[a-z]+$/;
+// hash in up to 16 hex digits (leading zeros left out); scripts/split-build
+// puts the app's WebAssembly in a directory `wasm-<hash>/`.
+const HASHED = /(-[0-9a-f]{8,16}(_bg)?\.[a-z]+|\/wasm-[0-9a-f]{16}\/[^/]+)$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

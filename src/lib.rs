@@ -89,15 +89,7 @@ pub fn App() -> impl IntoView {
         <main id="main" class="page" tabindex="-1">
             <components::storage_banner::StorageBanner />
             <components::notifications::Notifications />
-            {move || match route.get() {
-                Route::SpecPreview => view! { <pages::spec_preview::SpecPreview /> }.into_any(),
-                Route::Analyses(query) => view! { <pages::analyses::AnalysesPage query=query /> }.into_any(),
-                Route::NewAnalysis => view! { <pages::new_analysis::NewAnalysisPage /> }.into_any(),
-                Route::Analysis(id) => view! { <pages::analysis::AnalysisPage id=id /> }.into_any(),
-                Route::Prescan { analysis, scan } => view! { <pages::prescan::PrescanPage analysis=analysis scan=scan /> }.into_any(),
-                Route::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
-                Route::NotFound(path) => view! { <pages::not_found::NotFound path=path /> }.into_any(),
-            }}
+            {move || pages::page(route.get())}
         </main>
         <footer class="app-footer">
             <p>

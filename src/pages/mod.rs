@@ -1,4 +1,13 @@
-//! One module per page of the app.
+//! One module per page of the app, and [`page`], the view of the page a
+//! route names.
+//!
+//! The specification preview (what most visits are for) is in the first
+//! module the browser loads. With the `split` feature (the release build,
+//! `scripts/split-build`), every other page is a split point: its code is cut
+//! out of the first module into a WebAssembly file of its own, fetched the
+//! first time the page is opened, with a loading state meanwhile and a
+//! message with *Try again* if the download fails. Without the feature
+//! (`cargo test`, the browser tests) the same functions are called directly.
 
 pub mod analyses;
 pub mod analysis;
@@ -7,3 +16,186 @@ pub mod not_found;
 pub mod prescan;
 pub mod settings;
 pub mod spec_preview;
+
+use leptos::prelude::*;
+
+use prescan_core::analysis::{SpecRecord, SpecUpload, StoreError};
+
+use crate::route::{Query, Route};
+use crate::store::AppStore;
+
+#[cfg(feature = "split")]
+use leptos::wasm_split::SplitLoaderError;
+
+/// Stands in for the loader's error when nothing is split (never made).
+#[cfg(not(feature = "split"))]
+#[derive(Debug)]
+pub enum SplitLoaderError {}
+
+/// Declares the view of a lazily loaded page: a split point in its own module
+/// `$module` with the `split` feature, a plain function without.
+macro_rules! lazy_page {
+    ($(#[$doc:meta])* $module:ident: fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
+        $(#[$doc])*
+        #[cfg_attr(
+            feature = "split",
+            leptos::wasm_split::wasm_split($module, fallible, wasm_split_path = ::leptos::wasm_split)
+        )]
+        fn $name($($arg: $ty),*) -> Result<AnyView, SplitLoaderError> $body
+    };
+}
+
+lazy_page! {
+    /// The Dynamic Analyses page.
+    analyses: fn analyses_page(query: Query) {
+        Ok(view! { <analyses::AnalysesPage query=query /> }.into_any())
+    }
+}
+
+lazy_page! {
+    /// One analysis.
+    analysis: fn analysis_page(id: String) {
+        Ok(view! { <analysis::AnalysisPage id=id /> }.into_any())
+    }
+}
+
+lazy_page! {
+    /// The New analysis form.
+    new_analysis: fn new_analysis_page() {
+        Ok(view! { <new_analysis::NewAnalysisPage /> }.into_any())
+    }
+}
+
+lazy_page! {
+    /// The Prescan Details of one scan.
+    prescan: fn prescan_page(analysis: String, scan: String) {
+        Ok(view! { <prescan::PrescanPage analysis=analysis scan=scan /> }.into_any())
+    }
+}
+
+lazy_page! {
+    /// Where analyses are kept.
+    settings: fn settings_page() {
+        Ok(view! { <settings::SettingsPage /> }.into_any())
+    }
+}
+
+/// Calls a page function: awaited where it is a split point.
+macro_rules! call {
+    ($call:expr) => {{
+        #[cfg(feature = "split")]
+        let view = $call.await;
+        #[cfg(not(feature = "split"))]
+        let view = $call;
+        view
+    }};
+}
+
+/// A future of the pages' code, run on the page that asked for it.
+type Later<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
+
+/// Stores a specification for a new analysis (the preview's *Use in a new
+/// analysis*), once the store has read what was saved: with the New analysis
+/// page, which opens next, so that the store's code stays out of the first
+/// module.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(new_analysis, fallible, wasm_split_path = ::leptos::wasm_split)
+)]
+fn store_specification_later(
+    app: AppStore,
+    upload: SpecUpload,
+) -> Result<Later<Result<SpecRecord, StoreError>>, SplitLoaderError> {
+    Ok(Box::pin(async move {
+        app.started().await;
+        app.put_specification(upload).await
+    }))
+}
+
+/// Stores a specification for a new analysis; `Err` says why it was not.
+pub async fn store_specification(app: AppStore, upload: SpecUpload) -> Result<SpecRecord, String> {
+    match call!(store_specification_later(app, upload)) {
+        Ok(stored) => stored.await.map_err(|e| e.to_string()),
+        Err(_) => Err(
+            "The code that keeps analyses could not be loaded (the network may be offline). Try again when it is back.".to_owned(),
+        ),
+    }
+}
+
+/// What a route's page needs loaded before it can show, and its name for
+/// the loading state.
+fn lazy_name(route: &Route) -> Option<&'static str> {
+    match route {
+        Route::SpecPreview | Route::NotFound(_) => None,
+        Route::Analyses(_) => Some("Dynamic Analyses"),
+        Route::Analysis(_) => Some("Dynamic Analysis"),
+        Route::NewAnalysis => Some("New Dynamic Analysis"),
+        Route::Prescan { .. } => Some("Prescan Details"),
+        Route::Settings => Some("Settings"),
+    }
+}
+
+#[cfg_attr(not(feature = "split"), allow(clippy::unused_async))]
+async fn load(route: Route) -> Result<AnyView, SplitLoaderError> {
+    match route {
+        Route::SpecPreview => Ok(view! { <spec_preview::SpecPreview /> }.into_any()),
+        Route::NotFound(path) => Ok(view! { <not_found::NotFound path=path /> }.into_any()),
+        Route::Analyses(query) => call!(analyses_page(query)),
+        Route::Analysis(id) => call!(analysis_page(id)),
+        Route::NewAnalysis => call!(new_analysis_page()),
+        Route::Prescan { analysis, scan } => call!(prescan_page(analysis, scan)),
+        Route::Settings => call!(settings_page()),
+    }
+}
+
+/// The view of the page `route` names: at once if its code is loaded, else
+/// a loading state until it is, or a message with *Try again* if its file
+/// could not be fetched (offline on a first visit, or a new version
+/// deployed meanwhile).
+pub fn page(route: Route) -> AnyView {
+    let Some(name) = lazy_name(&route) else {
+        return match route {
+            Route::NotFound(path) => view! { <not_found::NotFound path=path /> }.into_any(),
+            _ => view! { <spec_preview::SpecPreview /> }.into_any(),
+        };
+    };
+    let attempt = RwSignal::new(0u32);
+    let fallback = move || {
+        view! {
+            <p class="page-loading" role="status" data-testid="page-loading">
+                <span class="spinner" aria-hidden="true"></span>
+                {format!("Loading the {name} page…")}
+            </p>
+        }
+    };
+    view! {
+        <Suspense fallback=fallback>
+            {move || {
+                attempt.track();
+                let route = route.clone();
+                Suspend::new(async move {
+                    match load(route).await {
+                        Ok(view) => view,
+                        Err(_) => failed(name, attempt).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// Says a page could not be loaded, with a button that tries again.
+fn failed(name: &'static str, attempt: RwSignal<u32>) -> impl IntoView {
+    view! {
+        <div class="alert alert--error" role="alert" data-testid="page-load-error">
+            <h1 class="alert__title">{format!("The {name} page could not be loaded")}</h1>
+            <p>
+                "Its code is fetched the first time you open it, and that failed: the network may be offline, or a new version of prescan was published meanwhile (then reload the page). Nothing you entered elsewhere is lost."
+            </p>
+            <button type="button" class="button" data-testid="page-load-retry" on:click=move |_| attempt.update(|n| *n += 1)>
+                "Try again"
+            </button>
+        </div>
+    }
+}

@@ -95,8 +95,7 @@ pub(super) fn Preview(
                 };
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                 let upload = SpecUpload::from_specification(&spec, bytes);
-                app.started().await;
-                match app.put_specification(upload).await {
+                match crate::pages::store_specification(app, upload).await {
                     Ok(record) => {
                         if let Some(window) = web_sys::window() {
                             let _ = window
@@ -104,7 +103,7 @@ pub(super) fn Preview(
                                 .set_hash(&format!("#/analyses/new?spec={}", record.id));
                         }
                     }
-                    Err(error) => on_fail(&root.name, error.to_string().into()),
+                    Err(error) => on_fail(&root.name, error.into()),
                 }
             });
         }
