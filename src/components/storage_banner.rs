@@ -11,6 +11,7 @@ use crate::store::{frame_store, Storage};
 #[component]
 pub fn StorageBanner() -> impl IntoView {
     let app = frame_store();
+    let problem = RwSignal::new(None::<String>);
     move || match app.storage.get() {
         Storage::Loading | Storage::Ready => None,
         Storage::Unavailable(message) => Some(
@@ -28,7 +29,11 @@ pub fn StorageBanner() -> impl IntoView {
                     let _ = download::save(&blob, "prescan-analyses-unreadable.json");
                 }
             };
-            let start_fresh = move |_| app.start_fresh();
+            let start_fresh = move |_| {
+                leptos::task::spawn_local(async move {
+                    problem.set(crate::pages::start_fresh(app).await.err());
+                });
+            };
             Some(
                 view! {
                     <div class="alert alert--error" role="alert" data-testid="storage-unreadable">
@@ -43,6 +48,7 @@ pub fn StorageBanner() -> impl IntoView {
                                 "Start fresh"
                             </button>
                         </div>
+                        {move || problem.get().map(|message| view! { <p data-testid="storage-start-fresh-error">{message}</p> })}
                     </div>
                 }
                 .into_any(),

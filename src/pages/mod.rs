@@ -25,7 +25,7 @@ use crate::route::{Query, Route};
 use crate::store::AppStore;
 
 #[cfg(feature = "split")]
-use leptos::wasm_split::SplitLoaderError;
+pub use leptos::wasm_split::SplitLoaderError;
 
 /// Stands in for the loader's error when nothing is split (never made).
 #[cfg(not(feature = "split"))]
@@ -54,14 +54,14 @@ lazy_page! {
 
 lazy_page! {
     /// One analysis.
-    analysis: fn analysis_page(id: String) {
+    analyses: fn analysis_page(id: String) {
         Ok(view! { <analysis::AnalysisPage id=id /> }.into_any())
     }
 }
 
 lazy_page! {
     /// The New analysis form.
-    new_analysis: fn new_analysis_page() {
+    analyses: fn new_analysis_page() {
         Ok(view! { <new_analysis::NewAnalysisPage /> }.into_any())
     }
 }
@@ -90,6 +90,7 @@ macro_rules! call {
         view
     }};
 }
+pub(crate) use call;
 
 /// A future of the pages' code, run on the page that asked for it.
 type Later<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
@@ -100,7 +101,7 @@ type Later<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
 /// module.
 #[cfg_attr(
     feature = "split",
-    leptos::wasm_split::wasm_split(new_analysis, fallible, wasm_split_path = ::leptos::wasm_split)
+    leptos::wasm_split::wasm_split(analyses, fallible, wasm_split_path = ::leptos::wasm_split)
 )]
 fn store_specification_later(
     app: AppStore,
@@ -120,6 +121,25 @@ pub async fn store_specification(app: AppStore, upload: SpecUpload) -> Result<Sp
             "The code that keeps analyses could not be loaded (the network may be offline). Try again when it is back.".to_owned(),
         ),
     }
+}
+
+/// Drops the saved analyses that could not be read and starts with an empty
+/// store (the storage banner's *Start fresh*): with the Dynamic Analyses page,
+/// whose module holds the store's saving.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(analyses, fallible, wasm_split_path = ::leptos::wasm_split)
+)]
+fn start_fresh_now(app: AppStore) -> Result<(), SplitLoaderError> {
+    app.start_fresh();
+    Ok(())
+}
+
+/// Starts with an empty store; `Err` says why it could not.
+pub async fn start_fresh(app: AppStore) -> Result<(), String> {
+    call!(start_fresh_now(app)).map_err(|_| {
+        "The code that keeps analyses could not be loaded (the network may be offline). Nothing was changed; try again when it is back.".to_owned()
+    })
 }
 
 /// What a route's page needs loaded before it can show, and its name for

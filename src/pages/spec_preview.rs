@@ -17,6 +17,7 @@ use crate::components::icon::{Icon, IconKind};
 use crate::convert::{self, Failure, FileBytes, HarEntries};
 use crate::download;
 use crate::format::{bytes, millis, thousands};
+use crate::pages::{call, SplitLoaderError};
 
 mod preview;
 
@@ -41,6 +42,63 @@ pub(crate) struct Shown {
     pub(crate) har: HarEntries,
     pub(crate) sources: Vec<Source>,
     pub(crate) options: ConvertOptions,
+}
+
+/// Shows a message about a file that could not be used.
+type OnFail = Rc<dyn Fn(&str, Failure)>;
+/// Converts the same files again with another configuration.
+type OnReconfigure = Rc<dyn Fn(ConvertOptions)>;
+
+/// What the preview of a loaded specification is given: concrete types, as
+/// it is a split point ([`preview_view`]).
+#[derive(Clone)]
+struct PreviewArgs {
+    current: Rc<Shown>,
+    on_fail: StoredValue<OnFail, LocalStorage>,
+    on_reconfigure: StoredValue<OnReconfigure, LocalStorage>,
+    busy: Signal<bool>,
+}
+
+/// The preview of a loaded specification (summary, scan configuration,
+/// endpoints, notes, HAR). With the `split` feature its code is a module of
+/// its own, fetched while the first file converts ([`prefetch_preview`]),
+/// so that the first load holds only what takes a file.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(
+        preview,
+        fallible,
+        preload(preload_preview),
+        wasm_split_path = ::leptos::wasm_split
+    )
+)]
+fn preview_view(args: StoredValue<PreviewArgs, LocalStorage>) -> Result<AnyView, SplitLoaderError> {
+    let PreviewArgs {
+        current,
+        on_fail,
+        on_reconfigure,
+        busy,
+    } = args.get_value();
+    let on_fail = move |name: &str, why: Failure| on_fail.with_value(|f| f(name, why));
+    let on_reconfigure = move |options: ConvertOptions| on_reconfigure.with_value(|f| f(options));
+    Ok(view! { <Preview current=current on_fail=on_fail on_reconfigure=on_reconfigure busy=busy /> }.into_any())
+}
+
+/// Starts fetching the preview's code (with the `split` feature), so that
+/// it is there when the first file has converted.
+fn prefetch_preview() {
+    #[cfg(feature = "split")]
+    spawn_local(async {
+        // A failure shows when the preview is needed (with Try again).
+        let _ = preload_preview().await;
+    });
+}
+
+/// Starts what showing a specification needs (the converter, the preview's
+/// code) when a person moves to give one, so that neither adds to the wait.
+fn warm_up() {
+    convert::warm_up();
+    prefetch_preview();
 }
 
 /// Files that could not be used, and why (and where, for a syntax error).
@@ -164,6 +222,7 @@ pub fn SpecPreview() -> impl IntoView {
             fail(&label, error.to_string().into());
             return;
         }
+        prefetch_preview();
         busy.set(Some(label.clone()));
         status.set(format!("Reading and converting {label} ({})…", bytes(size)));
         spawn_local(async move {
@@ -315,8 +374,8 @@ pub fn SpecPreview() -> impl IntoView {
         // file dragged over it; a first visit that only looks does not fetch
         // it. A conversion starts it anyway if none of these came first.
         <section class="panel input-panel" aria-labelledby="input-heading"
-            on:pointerover=|_| convert::warm_up() on:focusin=|_| convert::warm_up()
-            on:dragenter=|_| convert::warm_up()>
+            on:pointerover=|_| warm_up() on:focusin=|_| warm_up()
+            on:dragenter=|_| warm_up()>
             <h2 id="input-heading" class="visually-hidden">"Give a specification"</h2>
             <DropZone on_files=on_files busy=is_busy />
             <div class="input-actions">
@@ -375,8 +434,40 @@ pub fn SpecPreview() -> impl IntoView {
             }
         })}
 
-        {move || shown.get().map(|current| view! {
-            <Preview current=current on_fail=fail on_reconfigure=reconfigure busy=is_busy />
+        {move || shown.get().map(|current| {
+            let args = PreviewArgs {
+                current,
+                on_fail: StoredValue::new_local(Rc::new(fail) as OnFail),
+                on_reconfigure: StoredValue::new_local(Rc::new(reconfigure) as OnReconfigure),
+                busy: is_busy,
+            };
+            // Held here: the view must be Send, the arguments are not.
+            let args = StoredValue::new_local(args);
+            let attempt = RwSignal::new(0u32);
+            view! {
+                <Suspense fallback=|| view! {
+                    <p class="page-loading" role="status" data-testid="preview-loading">
+                        <span class="spinner" aria-hidden="true"></span>"Preparing the preview…"
+                    </p>
+                }>
+                    {move || {
+                        attempt.track();
+                        Suspend::new(async move {
+                            match call!(preview_view(args)) {
+                                Ok(view) => view,
+                                Err(_) => view! {
+                                    <div class="alert alert--error" role="alert" data-testid="preview-load-error">
+                                        <h2 class="alert__title">"The preview could not be shown"</h2>
+                                        <p>"Its code is fetched with the first specification, and that failed: the network may be offline. The specification is loaded; nothing is lost."</p>
+                                        <button type="button" class="button" data-testid="preview-load-retry"
+                                            on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
+                                    </div>
+                                }.into_any(),
+                            }
+                        })
+                    }}
+                </Suspense>
+            }
         })}
     }
 }

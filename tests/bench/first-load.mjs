@@ -11,8 +11,9 @@
 //   zone's input attached and the sample button enabled), and "first visit",
 //   every byte fetched until the network has been idle for IDLE_MS with no
 //   interaction (prefetches included). Then, per page, the extra bytes its
-//   first use fetches (opening it from the app's navigation, until its
-//   heading shows).
+//   first use fetches (opening it as a person would, until it shows): the
+//   Dynamic Analyses, Settings and New analysis pages, then an analysis and
+//   its Prescan Details (from the in-browser store's demo analyses).
 // - Peers, each opening public/samples/petstore.yaml from the same server:
 //   Swagger UI (npm swagger-ui-dist, from tests/bench's node_modules), Redoc
 //   (npm redoc, its standalone bundle) and Scalar (npm @scalar/api-reference,
@@ -100,17 +101,26 @@ async function measureApp(browser) {
   const firstLoad = log.filter((e) => e.started <= usableAt);
   const firstVisit = [...log];
   const pages = [];
-  const visit = async (name, open, heading) => {
+  // `shown` is a heading's name, or a function giving the locator that shows
+  // the page is there.
+  const visit = async (name, open, shown) => {
     const before = log.length;
     await open();
-    await page.getByRole('heading', { level: 1, name: heading }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    const locator = typeof shown === 'function' ? shown() : page.getByRole('heading', { level: 1, name: shown });
+    await locator.first().waitFor({ state: 'visible', timeout: TIMEOUT });
     await networkIdle(log, 500);
     const extra = log.slice(before);
     pages.push({ page: name, bytes: sum(extra), files: extra.map((e) => short(e.url)) });
   };
+  const go = (hash) => () => page.evaluate((h) => { location.hash = h; }, hash);
   await visit('Dynamic Analyses', () => page.getByTestId('nav-analyses').click(), /Dynamic Analyses/);
   await visit('Settings', () => page.getByTestId('nav-settings').click(), /Settings/);
-  await visit('New analysis', () => page.evaluate(() => { location.hash = '#/analyses/new'; }), /Create a Dynamic Analysis/);
+  await visit('New analysis', go('#/analyses/new'), /Create a Dynamic Analysis/);
+  // An analysis and its Prescan Details: the demo analyses of the in-browser store.
+  await go('#/analyses')();
+  await page.getByTestId('empty-add-demo').click({ timeout: TIMEOUT });
+  await visit('Analysis', () => page.getByTestId('analysis-link').first().click(), () => page.getByTestId('analysis-name'));
+  await visit('Prescan Details', () => page.getByRole('link', { name: /View Prescan Details/ }).first().click(), /Prescan Details/);
   await context.close();
   // With the service worker: what a first visit downloads in all, and which
   // files it downloads twice (the page's copy, then the precache's).
