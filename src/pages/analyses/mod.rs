@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
     AnalysisAction, AnalysisId, AnalysisStatus, AnalysisSummary, ListQuery, Page, RunAction,
-    SortKey, StoreError, StoreState,
+    SortKey, StoreError, StoreState, MAX_PAGE_SIZE,
 };
 use wasm_bindgen::JsCast;
 
@@ -31,7 +31,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use state::{caption, count_line, parse_sort, sort_param, ListState};
+pub use state::{caption, count_line, from_url, parse_sort, sort_param, to_url};
 
 /// The name of an export made on a day: `prescan-analyses-2025-03-01.json`.
 pub fn export_file_name(year: u32, month: u32, day: u32) -> String {
@@ -94,7 +94,7 @@ fn plural(n: usize) -> String {
 #[component]
 pub fn AnalysesPage(query: Query) -> impl IntoView {
     let app = use_store();
-    let initial = ListState::from_query(&query);
+    let initial = from_url(&query);
     let find = RwSignal::new(initial.find);
     let status = RwSignal::new(initial.status);
     let sort = RwSignal::new(initial.sort);
@@ -102,19 +102,20 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
     let page_number = RwSignal::new(initial.page);
     // Plain closures and one memo over the store: effects read `listing`
     // (and signals) directly, never a memo of a memo of the same source.
-    let state = move || ListState {
+    let state = move || ListQuery {
         find: find.get(),
         status: status.get(),
         sort: sort.get(),
         descending: descending.get(),
         page: page_number.get(),
+        size: MAX_PAGE_SIZE,
     };
 
     // The list, following every change of the store (and, with a server,
     // refreshed every few seconds); the last list stays on screen while it
     // reloads or when the server is away.
     let live = Live::new(app, move || {
-        let q = state().list_query();
+        let q = state();
         async move { load_listing(app, q).await }
     });
     let poll = Poll::start(
@@ -160,7 +161,7 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             Some(l) if !l.page.items.is_empty() => l.page.number,
             _ => shown.page,
         });
-        let query = shown.to_query();
+        let query = to_url(&shown);
         replace_hash(&Route::Analyses(query));
     });
 

@@ -1,26 +1,11 @@
-//! What the list of analyses shows, as the URL keeps it (find, filter,
-//! sort, page), and the texts that describe the list (its count line and
+//! The list of analyses (the core's `ListQuery`) as the URL keeps it (find,
+//! filter, sort, page), and the texts that describe the list (its count line and
 //! the table's caption).
 
 use prescan_core::analysis::{AnalysisStatus, ListQuery, Page, SortKey, MAX_PAGE_SIZE};
 
 use crate::format::thousands;
 use crate::route::Query;
-
-/// What the list shows: the state kept in the URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListState {
-    /// Text the name must contain (any case).
-    pub find: String,
-    /// Only this status.
-    pub status: Option<AnalysisStatus>,
-    /// The order.
-    pub sort: SortKey,
-    /// Descending.
-    pub descending: bool,
-    /// The page, from 0.
-    pub page: usize,
-}
 
 /// The URL's name of a sort key.
 pub fn sort_param(key: SortKey) -> &'static str {
@@ -54,57 +39,42 @@ fn sort_label(key: SortKey) -> &'static str {
     }
 }
 
-impl ListState {
-    /// The state a URL's query string holds (`q`, `status` as its label,
-    /// `sort`, `dir=desc`, `page` from 1); what it cannot read is left at
-    /// the default.
-    pub fn from_query(query: &Query) -> Self {
-        ListState {
-            find: query.get("q").unwrap_or_default().to_owned(),
-            status: query.get("status").and_then(AnalysisStatus::from_label),
-            sort: query.get("sort").and_then(parse_sort).unwrap_or_default(),
-            descending: query.get("dir") == Some("desc"),
-            page: query
-                .get("page")
-                .and_then(|p| p.parse::<usize>().ok())
-                .map_or(0, |p| p.saturating_sub(1)),
-        }
+/// The list a URL's query string shows (`q`, `status` as its label, `sort`,
+/// `dir=desc`, `page` from 1), a page of the largest size; what it cannot
+/// read is left at the default. (The fragment keeps its own readable names:
+/// links people shared stay valid. The JSON API's query string is
+/// `prescan_core::api::list_query_string`.)
+pub fn from_url(query: &Query) -> ListQuery {
+    ListQuery {
+        find: query.get("q").unwrap_or_default().to_owned(),
+        status: query.get("status").and_then(AnalysisStatus::from_label),
+        sort: query.get("sort").and_then(parse_sort).unwrap_or_default(),
+        descending: query.get("dir") == Some("desc"),
+        page: query
+            .get("page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .map_or(0, |p| p.saturating_sub(1)),
+        size: MAX_PAGE_SIZE,
     }
+}
 
-    /// The query string for this state (defaults left out).
-    pub fn to_query(&self) -> Query {
-        let mut pairs = vec![("q".to_owned(), self.find.clone())];
-        if let Some(status) = self.status {
-            pairs.push(("status".into(), status.label().into()));
-        }
-        if self.sort != SortKey::Name {
-            pairs.push(("sort".into(), sort_param(self.sort).into()));
-        }
-        if self.descending {
-            pairs.push(("dir".into(), "desc".into()));
-        }
-        if self.page > 0 {
-            pairs.push(("page".into(), (self.page + 1).to_string()));
-        }
-        Query(pairs)
+/// The URL's query string for a list (defaults left out; the size is not
+/// part of it).
+pub fn to_url(list: &ListQuery) -> Query {
+    let mut pairs = vec![("q".to_owned(), list.find.clone())];
+    if let Some(status) = list.status {
+        pairs.push(("status".into(), status.label().into()));
     }
-
-    /// What to ask the store for.
-    pub fn list_query(&self) -> ListQuery {
-        ListQuery {
-            find: self.find.trim().to_owned(),
-            status: self.status,
-            sort: self.sort,
-            descending: self.descending,
-            page: self.page,
-            size: MAX_PAGE_SIZE,
-        }
+    if list.sort != SortKey::Name {
+        pairs.push(("sort".into(), sort_param(list.sort).into()));
     }
-
-    /// Whether a find text or a status filter narrows the list.
-    pub fn is_filtered(&self) -> bool {
-        !self.find.trim().is_empty() || self.status.is_some()
+    if list.descending {
+        pairs.push(("dir".into(), "desc".into()));
     }
+    if list.page > 0 {
+        pairs.push(("page".into(), (list.page + 1).to_string()));
+    }
+    Query(pairs)
 }
 
 /// The always-present count line: "12 of 1,024 analyses".
@@ -114,7 +84,7 @@ pub fn count_line(matching: usize, total: usize) -> String {
 }
 
 /// The table's caption: what it shows and in which order.
-pub fn caption(state: &ListState, page: &Page<impl Sized>) -> String {
+pub fn caption(state: &ListQuery, page: &Page<impl Sized>) -> String {
     let mut text = String::from("Dynamic Analyses");
     if let Some(status) = state.status {
         text.push_str(&format!(" with the status {}", status.label()));

@@ -2,7 +2,6 @@
 //! store's query, the count line, the export's name and the caption.
 
 use super::*;
-use prescan_core::analysis::MAX_PAGE_SIZE;
 
 fn q(pairs: &[(&str, &str)]) -> Query {
     Query(
@@ -13,35 +12,45 @@ fn q(pairs: &[(&str, &str)]) -> Query {
     )
 }
 
+/// The list the page starts with: everything, a page of the largest size.
+fn everything() -> ListQuery {
+    ListQuery {
+        size: MAX_PAGE_SIZE,
+        ..ListQuery::default()
+    }
+}
+
 #[test]
-fn list_state_round_trips_through_the_query() {
-    let state = ListState {
+fn the_list_round_trips_through_the_url() {
+    let list = ListQuery {
         find: "Pay API".into(),
         status: Some(AnalysisStatus::InProgress),
         sort: SortKey::LastRun,
         descending: true,
         page: 2,
+        size: MAX_PAGE_SIZE,
     };
-    let query = state.to_query();
+    let query = to_url(&list);
     assert_eq!(
         query.to_query_string(),
         "q=Pay%20API&status=In%20Progress&sort=last&dir=desc&page=3"
     );
-    assert_eq!(ListState::from_query(&query), state);
-    assert_eq!(ListState::default().to_query().to_query_string(), "");
+    assert_eq!(from_url(&query), list);
+    assert_eq!(to_url(&everything()).to_query_string(), "");
+    assert_eq!(from_url(&q(&[])), everything());
 }
 
 #[test]
 fn unreadable_query_values_fall_back_to_defaults() {
-    let state = ListState::from_query(&q(&[
+    let list = from_url(&q(&[
         ("status", "in progress"),
         ("sort", "size"),
         ("dir", "up"),
         ("page", "-1"),
+        ("size", "5"),
     ]));
-    assert_eq!(state, ListState::default());
-    let state = ListState::from_query(&q(&[("page", "0")]));
-    assert_eq!(state.page, 0);
+    assert_eq!(list, everything());
+    assert_eq!(from_url(&q(&[("page", "0")])).page, 0);
     for key in [
         SortKey::Name,
         SortKey::Status,
@@ -50,19 +59,6 @@ fn unreadable_query_values_fall_back_to_defaults() {
     ] {
         assert_eq!(parse_sort(sort_param(key)), Some(key));
     }
-}
-
-#[test]
-fn list_query_pages_by_the_largest_size_and_trims() {
-    let state = ListState {
-        find: "  pet ".into(),
-        ..ListState::default()
-    };
-    let lq = state.list_query();
-    assert_eq!(lq.find, "pet");
-    assert_eq!(lq.size, MAX_PAGE_SIZE);
-    assert!(state.is_filtered());
-    assert!(!ListState::default().is_filtered());
 }
 
 #[test]
@@ -85,12 +81,13 @@ fn caption_says_what_and_in_which_order() {
         total_elements: 250,
         total_pages: 3,
     };
-    let state = ListState {
+    let state = ListQuery {
         find: "pet".into(),
         status: Some(AnalysisStatus::Scheduled),
         sort: SortKey::NextRun,
         descending: false,
         page: 1,
+        size: MAX_PAGE_SIZE,
     };
     assert_eq!(
         caption(&state, &page),
