@@ -89,6 +89,14 @@ export async function startServer({ root = defaultRoot, base = '/tools/prescan/'
     const fst = await stat(file).catch(() => null);
     if (!fst?.isFile()) return done(404, { 'Content-Type': 'text/plain' }, 'not found\n');
     const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    // A validator, as static hosts send: a revalidation of an unchanged file
+    // is a 304 without a body, not a second download.
+    const etag = `W/"${fst.size.toString(16)}-${Math.floor(fst.mtimeMs).toString(16)}"`;
+    if ((req.headers['if-none-match'] ?? '').split(/\s*,\s*/).includes(etag)) {
+      res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache' });
+      if (!quiet) console.log(`304 ${req.method} ${req.url}`);
+      return res.end();
+    }
     if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
       const body = gzipSync(await readFile(file), { level: 9 });
       res.writeHead(200, {
@@ -96,6 +104,7 @@ export async function startServer({ root = defaultRoot, base = '/tools/prescan/'
         'Content-Encoding': 'gzip',
         'Content-Length': body.length,
         'Cache-Control': 'no-cache',
+        ETag: etag,
         Vary: 'Accept-Encoding',
         'X-Content-Type-Options': 'nosniff',
       });
@@ -107,6 +116,7 @@ export async function startServer({ root = defaultRoot, base = '/tools/prescan/'
       // Revalidate every time: the service worker, not the HTTP cache, is what
       // must make the app work offline.
       'Cache-Control': 'no-cache',
+      ETag: etag,
       'X-Content-Type-Options': 'nosniff',
     });
     if (!quiet) console.log(`200 ${req.method} ${req.url}`);
