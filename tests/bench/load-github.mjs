@@ -28,6 +28,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const dist = process.env.BENCH_DIST ?? path.join(repo, 'dist');
 const RUNS = Number(process.env.RUNS ?? 5);
+// How long the pointer rests on the drop zone before the file is given (the
+// converter and the preview's code load meanwhile).
+const HOVER_MS = Number(process.env.HOVER_MS ?? 300);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
 const require = createRequire(import.meta.url);
 
@@ -121,7 +124,7 @@ try {
     }, operations);
     if (warm) {
       await page.getByTestId('drop-zone').hover();
-      await page.waitForTimeout(300);
+      await page.waitForTimeout(HOVER_MS);
     }
     await page.getByTestId('file-input').setInputFiles(specFile);
     try {

@@ -87,9 +87,74 @@ pub(super) async fn fallback(
     if !matches!(method, Method::GET | Method::HEAD) {
         return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed\n").into_response();
     }
+    let immutable = is_content_hashed(uri.path());
     let serve = tower_http::services::ServeDir::new(dist).append_index_html_on_directories(true);
     match serve.oneshot(req).await {
-        Ok(r) => r.into_response(),
+        Ok(r) => {
+            let mut r = r.into_response();
+            if immutable && r.status() == StatusCode::OK {
+                r.headers_mut().insert(
+                    axum::http::header::CACHE_CONTROL,
+                    axum::http::HeaderValue::from_static("public, max-age=31536000, immutable"),
+                );
+            }
+            r
+        }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// Whether a path names a file whose name changes with its content: one in
+/// the split build's `wasm-<16 hex digits>/` directory (scripts/split-build),
+/// or Trunk's `<name>-<hex>.<ext>`. Those can be cached for good.
+fn is_content_hashed(path: &str) -> bool {
+    let hex = |t: &str, min: usize, max: usize| {
+        (min..=max).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_hexdigit())
+    };
+    let mut segments = path.rsplit('/');
+    let file = segments.next().unwrap_or_default();
+    if file.is_empty() {
+        return false;
+    }
+    if segments
+        .next()
+        .and_then(|dir| dir.strip_prefix("wasm-"))
+        .is_some_and(|h| hex(h, 16, 16))
+    {
+        return true;
+    }
+    let stem = file.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, h)| hex(h, 8, 16))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn content_hashed_files_are_known_by_their_names() {
+        for hashed in [
+            "/wasm-93b29693f5cd19b9/prescan_bg.wasm",
+            "/tools/prescan/wasm-93b29693f5cd19b9/split_settings.wasm",
+            "/main-a8221c41480f07f4.css",
+            "/favicon-90ee138945c226bf.svg",
+            "/prescan-2099e4239d55032_bg.wasm",
+        ] {
+            assert!(is_content_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/sw.js",
+            "/worker.js",
+            "/public/register-sw.js",
+            "/wasm-93b29693f5cd19b9/",
+            "/wasm-xyz/prescan.js",
+            "/public/samples/petstore.yaml",
+            "/my-app.css",
+        ] {
+            assert!(!is_content_hashed(plain), "{plain}");
+        }
     }
 }
