@@ -299,6 +299,137 @@ fn credentials_the_user_enters() {
     );
 }
 
+/// Two operations; `security` (if any) on the second only, with the
+/// schemes of `schemes`.
+fn two_operations(schemes: Option<Value>) -> Value {
+    let mut spec = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "T", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": {
+            "/a": {"get": {"responses": {"200": {"description": "ok"}}}},
+            "/b": {"get": {"responses": {"200": {"description": "ok"}}}}
+        }
+    });
+    if let Some(schemes) = schemes {
+        let first = schemes.as_object().unwrap().keys().next().unwrap().clone();
+        spec["components"] = json!({ "securitySchemes": schemes });
+        spec["paths"]["/b"]["get"]["security"] = json!([{ first: [] }]);
+    }
+    spec
+}
+
+fn with_auth(auth: ScanAuth) -> ConvertOptions {
+    ConvertOptions {
+        auth,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn no_credential_is_silently_left_out() {
+    // No security declared (GitHub's description): the token goes with every request.
+    let c = run(
+        &two_operations(None),
+        &with_auth(ScanAuth {
+            bearer: Some("t-SECRET".into()),
+            basic: Some(("alice".into(), "pw-SECRET".into())),
+            ..Default::default()
+        }),
+    );
+    for entry in &c.har.log.entries {
+        assert_eq!(header(entry, "Authorization"), Some("Bearer t-SECRET"));
+        let comment = entry
+            .request
+            .headers
+            .iter()
+            .find(|h| h.name == "Authorization")
+            .unwrap()
+            .comment
+            .clone()
+            .unwrap_or_default();
+        assert!(comment.contains("declares no security"), "{comment}");
+    }
+    assert!(has(
+        &c,
+        Severity::Information,
+        "Your bearer token is sent with every request"
+    ));
+    // One Authorization header: the basic credentials are named, not dropped silently.
+    assert!(has(
+        &c,
+        Severity::Warning,
+        "Your HTTP Basic user name and password is sent with no request"
+    ));
+
+    // An API key for a scheme the specification does not have.
+    let mut api_keys = BTreeMap::new();
+    api_keys.insert("nokey".to_owned(), "k-SECRET".to_owned());
+    let c = run(
+        &two_operations(None),
+        &with_auth(ScanAuth {
+            api_keys,
+            ..Default::default()
+        }),
+    );
+    assert!(has(
+        &c,
+        Severity::Warning,
+        "Your API key for `nokey` is sent with no request"
+    ));
+    assert!(c.har.log.entries.iter().all(|e| !e
+        .request
+        .headers
+        .iter()
+        .any(|h| h.value.contains("k-SECRET"))));
+
+    // Security declared, the token fits no scheme: a Warning naming the scheme used.
+    let c = run(
+        &two_operations(Some(
+            json!({"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}),
+        )),
+        &with_auth(ScanAuth {
+            bearer: Some("t-SECRET".into()),
+            ..Default::default()
+        }),
+    );
+    assert!(c
+        .har
+        .log
+        .entries
+        .iter()
+        .all(|e| header(e, "Authorization").is_none()));
+    assert!(has(&c, Severity::Warning, "Your bearer token is sent with no request: the operations use other security schemes (`key`)"));
+    assert!(has(
+        &c,
+        Severity::Warning,
+        "custom header (`Authorization`)"
+    ));
+
+    // Security on one operation of two: the count says so.
+    let c = run(
+        &two_operations(Some(json!({"token": {"type": "http", "scheme": "bearer"}}))),
+        &with_auth(ScanAuth {
+            bearer: Some("t-SECRET".into()),
+            ..Default::default()
+        }),
+    );
+    assert_eq!(header(&c.har.log.entries[0], "Authorization"), None);
+    assert_eq!(
+        header(&c.har.log.entries[1], "Authorization"),
+        Some("Bearer t-SECRET")
+    );
+    assert!(has(
+        &c,
+        Severity::Information,
+        "Your bearer token is sent with 1 of 2 requests"
+    ));
+
+    for d in &c.spec.diagnostics {
+        assert!(!d.message.contains("SECRET"), "{}", d.message);
+    }
+}
+
 // ---------------------------------------------------------------- HAR style
 
 #[test]

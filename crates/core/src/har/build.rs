@@ -27,6 +27,8 @@ pub fn is_placeholder(comment: Option<&str>) -> bool {
 fn auth_comment(scheme: &str, placeholder: bool) -> String {
     if placeholder {
         format!("{PLACEHOLDER_COMMENT} `{scheme}`; the scan uses the authentication you configure.")
+    } else if scheme == crate::spec::carried::UNDECLARED {
+        "Credentials you entered, sent with every request: the specification declares no security scheme.".to_owned()
     } else {
         format!("Credentials you entered for security scheme `{scheme}`.")
     }

@@ -13,6 +13,7 @@
 
 pub(crate) mod auth;
 mod bundle;
+pub mod carried;
 mod detect;
 mod errors;
 mod har_input;
@@ -268,7 +269,7 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
         security_schemes: Vec::new(),
     };
     auth::check_custom(&options.auth, &mut diagnostics);
-    let source = match format {
+    let mut source = match format {
         SpecFormat::Postman21 => postman::read(map, options, &mut diagnostics).into_spec(&mut spec),
         SpecFormat::Har12 => {
             let input = har_input::read(map, file_name, &options.limits, &mut diagnostics);
@@ -299,6 +300,11 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
             openapi3::analyze(doc, format, options, &notes, &mut diagnostics).into_spec(&mut spec)
         }
     };
+    // No credential the user entered is silently left out.
+    if let Source::Requests(plans) = &mut source {
+        let declared = !spec.security_schemes.is_empty();
+        carried::account(plans, &options.auth, declared, &mut diagnostics);
+    }
     diags.append(&mut diagnostics);
     let mut diagnostics = diags;
     bundle::relocate(&origins, &mut diagnostics);

@@ -1,0 +1,162 @@
+//! Which requests carry each credential the user entered, so that none is
+//! silently ignored: a credential no request carries is sent with every
+//! request when the specification declares no security at all (as scanners
+//! do with credentials they are given), and otherwise named in a Warning
+//! that says what the operations use instead and how to send it anyway.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::encode::base64;
+use crate::options::ScanAuth;
+use crate::plan::{AuthPlan, Location, RequestPlan};
+
+/// The scheme named on credentials sent although no scheme asks for them.
+pub const UNDECLARED: &str = "your credentials (the specification declares no security)";
+
+/// One credential the user entered: how people call it, and how to tell a
+/// request that carries it.
+struct Credential<'a> {
+    label: String,
+    carried_by: Box<dyn Fn(&AuthPlan) -> bool + 'a>,
+    /// The header it becomes when sent with every request, if it can be.
+    header: Option<String>,
+}
+
+fn credentials(auth: &ScanAuth) -> Vec<Credential<'_>> {
+    let mut out = Vec::new();
+    if let Some(token) = &auth.bearer {
+        out.push(Credential {
+            label: "Your bearer token".into(),
+            carried_by: Box::new(|p: &AuthPlan| {
+                !p.placeholder && p.location == Location::Header && p.value.starts_with("Bearer ")
+            }),
+            header: Some(format!("Bearer {token}")),
+        });
+    }
+    if let Some((user, password)) = &auth.basic {
+        out.push(Credential {
+            label: "Your HTTP Basic user name and password".into(),
+            carried_by: Box::new(|p: &AuthPlan| {
+                !p.placeholder && p.location == Location::Header && p.value.starts_with("Basic ")
+            }),
+            header: Some(format!(
+                "Basic {}",
+                base64(format!("{user}:{password}").as_bytes())
+            )),
+        });
+    }
+    for scheme in auth.api_keys.keys() {
+        out.push(Credential {
+            label: format!("Your API key for `{scheme}`"),
+            carried_by: Box::new(move |p: &AuthPlan| !p.placeholder && p.scheme == *scheme),
+            header: None,
+        });
+    }
+    out
+}
+
+/// Accounts for every credential in `auth` over `plans`, adding the
+/// undeclared ones to every request where the specification declares no
+/// security (`declares_security` false and no request has credentials), and
+/// reporting the rest.
+pub(crate) fn account(
+    plans: &mut [RequestPlan],
+    auth: &ScanAuth,
+    declares_security: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if plans.is_empty() {
+        return;
+    }
+    let none_declared = !declares_security && plans.iter().all(|p| p.auth.is_empty());
+    let total = plans.len();
+    // The Authorization header can carry one credential; the first entered
+    // (bearer before basic) takes it.
+    let mut authorization_taken = false;
+    for credential in credentials(auth) {
+        let carried = plans
+            .iter()
+            .filter(|p| p.auth.iter().any(|a| (credential.carried_by)(a)))
+            .count();
+        let label = &credential.label;
+        if carried == total {
+            continue;
+        }
+        if carried > 0 {
+            diags.push(Diagnostic::new(
+                Severity::Information,
+                "",
+                format!(
+                    "{label} is sent with {carried} of {total} requests; the others need no credentials or use other security schemes ({}).",
+                    schemes_used(plans)
+                ),
+            ));
+            continue;
+        }
+        match (&credential.header, none_declared) {
+            (Some(value), true) if !authorization_taken => {
+                authorization_taken = true;
+                for plan in plans.iter_mut() {
+                    plan.auth.push(AuthPlan {
+                        location: Location::Header,
+                        name: "Authorization".into(),
+                        value: value.clone(),
+                        scheme: UNDECLARED.into(),
+                        placeholder: false,
+                    });
+                }
+                diags.push(Diagnostic::new(
+                    Severity::Information,
+                    "",
+                    format!(
+                        "{label} is sent with every request as the `Authorization` header: the specification declares no security scheme, so prescan cannot tell which operations need it."
+                    ),
+                ));
+            }
+            (Some(_), true) => diags.push(Diagnostic::new(
+                Severity::Warning,
+                "",
+                format!(
+                    "{label} is sent with no request: the `Authorization` header already carries another credential you entered. Enter only one, or send this one as a custom header under another name."
+                ),
+            )),
+            (None, true) => diags.push(Diagnostic::new(
+                Severity::Warning,
+                "",
+                format!(
+                    "{label} is sent with no request: the specification declares no security scheme of that name, so prescan does not know where the key goes. Send it as a custom header or cookie instead."
+                ),
+            )),
+            (_, false) => diags.push(Diagnostic::new(
+                Severity::Warning,
+                "",
+                format!(
+                    "{label} is sent with no request: {}. To send it anyway, add it as a custom header{}.",
+                    match schemes_used(plans) {
+                        used if used.is_empty() => "no operation requires credentials".to_owned(),
+                        used => format!("the operations use other security schemes ({used})"),
+                    },
+                    if credential.header.is_some() {
+                        " (`Authorization`)"
+                    } else {
+                        " or cookie"
+                    }
+                ),
+            )),
+        }
+    }
+}
+
+/// The security schemes the requests use, named once each, in order.
+fn schemes_used(plans: &[RequestPlan]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for a in plans.iter().flat_map(|p| &p.auth) {
+        if !names.contains(&a.scheme.as_str()) {
+            names.push(&a.scheme);
+        }
+    }
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
