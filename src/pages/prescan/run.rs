@@ -173,13 +173,20 @@ pub(super) fn run(
                         .and_then(|v| v.as_string())
                         .unwrap_or_default();
                     serde_json::from_str::<Har>(&text)
-                        .map(|har| (har, c.entries.file.clone(), c.spec.endpoints.len()))
+                        .map(|har| {
+                            (
+                                har,
+                                c.entries.file.clone(),
+                                c.spec.endpoints.len(),
+                                c.spec.diagnostics,
+                            )
+                        })
                         .map_err(|e| format!("The converted HAR could not be read ({e})."))
                 }
                 Err(f) => Err(f.message),
             };
             converting.try_set(false);
-            let (har, blob, total_endpoints) = match prepared {
+            let (har, blob, total_endpoints, diagnostics) = match prepared {
                 Ok(p) => p,
                 Err(m) => {
                     failure.try_set(Some(format!(
@@ -190,7 +197,7 @@ pub(super) fn run(
             };
             har_blob.try_set_value(Some(blob));
             has_har.try_set(true);
-            let plan = PrescanPlan::new(&har, &settings);
+            let plan = PrescanPlan::new(&har, &settings).with_credential_notes(&diagnostics);
             let shared = Rc::new(RefCell::new(Runner {
                 run: PrescanRun::new(plan),
                 auth: options.auth.clone(),

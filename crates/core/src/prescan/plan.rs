@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::origin::{resolve, UrlError};
 use super::{Origin, PrescanSettings};
+use crate::diagnostic::Diagnostic;
 use crate::encode::percent;
 use crate::har::{Entry, Har, MULTIPART_BOUNDARY};
 use crate::PRESCAN_LIMIT;
@@ -137,9 +138,25 @@ pub struct PrescanPlan {
     pub total_entries: usize,
     /// The entries of the plan, as in the HAR, for [`super::PrescanReport::to_har`].
     pub entries: Vec<Entry>,
+    /// What the conversion said about the credentials entered (which
+    /// requests carry each, see `spec::carried`), shown with the prescan's
+    /// notes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credential_notes: Vec<Diagnostic>,
 }
 
 impl PrescanPlan {
+    /// Keeps, of a conversion's diagnostics, those about the credentials
+    /// entered, to show them with the prescan's notes.
+    pub fn with_credential_notes(mut self, diagnostics: &[Diagnostic]) -> PrescanPlan {
+        self.credential_notes = diagnostics
+            .iter()
+            .filter(|d| crate::spec::carried::is_credential_note(d))
+            .cloned()
+            .collect();
+        self
+    }
+
     /// Plans the prescan of `har` with `settings`. Never panics.
     pub fn new(har: &Har, settings: &PrescanSettings) -> PrescanPlan {
         let settings = settings.normalized();
@@ -254,6 +271,7 @@ impl PrescanPlan {
             skipped,
             total_entries: har.log.entries.len(),
             entries,
+            credential_notes: Vec::new(),
         }
     }
 }

@@ -352,7 +352,8 @@ impl PrescanReport {
     /// The Prescan Notes, most severe first: Error (ended the prescan early
     /// or nothing verified), Warning (could reduce coverage), Information.
     pub fn notes(&self) -> Vec<Diagnostic> {
-        let mut notes = Vec::new();
+        // First, what the conversion said about the credentials entered.
+        let mut notes = self.plan.credential_notes.clone();
         let mut note =
             |severity, message: String| notes.push(Diagnostic::new(severity, "", message));
         let c = self.connection();

@@ -961,3 +961,47 @@ fn placeholder_credentials_are_left_out_and_entered_ones_sent() {
     assert!(request.url.contains("key=secret-q"), "{}", request.url);
     assert!(request.placeholders_left_out.is_empty());
 }
+
+#[test]
+fn the_conversions_notes_about_credentials_come_first_in_the_notes() {
+    let converted = crate::convert(
+        "spec.json",
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "servers": [{"url": "https://a.test"}],
+            "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}}
+        })
+        .to_string()
+        .as_bytes(),
+        &crate::ConvertOptions {
+            auth: crate::ScanAuth {
+                bearer: Some("t".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let plan = PrescanPlan::new(&converted.har, &PrescanSettings::default())
+        .with_credential_notes(&converted.spec.diagnostics);
+    // Only the notes about credentials are kept (not the others of the conversion).
+    assert_eq!(
+        plan.credential_notes.len(),
+        1,
+        "{:?}",
+        plan.credential_notes
+    );
+    let notes = report(&plan, vec![]).notes();
+    assert!(
+        notes[0]
+            .message
+            .starts_with("Your bearer token is sent with every request"),
+        "{notes:?}"
+    );
+    // A report saved before the field existed reads as having none.
+    let mut saved = serde_json::to_value(&plan).unwrap();
+    saved.as_object_mut().unwrap().remove("credential_notes");
+    let read: PrescanPlan = serde_json::from_value(saved).unwrap();
+    assert!(read.credential_notes.is_empty());
+}

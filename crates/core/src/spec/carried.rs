@@ -12,6 +12,18 @@ use crate::plan::{AuthPlan, Location, RequestPlan};
 /// The scheme named on credentials sent although no scheme asks for them.
 pub const UNDECLARED: &str = "your credentials (the specification declares no security)";
 
+/// How the notes of [`account`] begin, one per kind of credential.
+const NOTE_PREFIXES: [&str; 3] = [
+    "Your bearer token ",
+    "Your HTTP Basic user name and password ",
+    "Your API key for `",
+];
+
+/// Whether a diagnostic is one of [`account`]'s notes about a credential.
+pub fn is_credential_note(d: &Diagnostic) -> bool {
+    d.pointer.is_empty() && NOTE_PREFIXES.iter().any(|p| d.message.starts_with(p))
+}
+
 /// One credential the user entered: how people call it, and how to tell a
 /// request that carries it.
 struct Credential<'a> {

@@ -155,7 +155,8 @@ pub(super) async fn prescan_start(
                 format!("The scan's specification could not be converted: {e}"),
             )]))
         })?;
-        let mut plan = PrescanPlan::new(&c.har, &settings);
+        let mut plan =
+            PrescanPlan::new(&c.har, &settings).with_credential_notes(&c.spec.diagnostics);
         prescan::send_cookies(&mut plan);
         Ok((plan, c.spec.endpoints.len()))
     })

@@ -267,6 +267,7 @@ fn sample_prescan(secret: &str) -> crate::prescan::PrescanReport {
         skipped: Vec::new(),
         total_entries: 1,
         entries: Vec::new(),
+        credential_notes: Vec::new(),
     };
     PrescanReport::new(plan, Vec::new(), 1)
 }
