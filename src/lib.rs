@@ -40,6 +40,8 @@ pub fn App() -> impl IntoView {
     let route = route::use_hash_route();
     guard_against_stray_drops();
     let app = store::AppStore::provide();
+    // The preview's specification and configuration outlive a visit to another page.
+    pages::spec_preview::PreviewState::provide();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="app-header">

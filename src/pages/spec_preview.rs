@@ -159,17 +159,51 @@ fn carried_over(options: &ConvertOptions) -> ConvertOptions {
     }
 }
 
+/// What the preview page holds: kept by the app's frame ([`PreviewState::provide`]),
+/// so that a specification, its configuration, a message or a load still
+/// running are there when the person comes back from another page.
+#[derive(Clone, Copy)]
+pub struct PreviewState {
+    shown: RwSignal<Option<Rc<Shown>>, LocalStorage>,
+    busy: RwSignal<Option<String>>,
+    failure: RwSignal<Option<LoadFailure>>,
+    status: RwSignal<String>,
+    pasted: RwSignal<String>,
+    /// Which load is current: a newer file or Cancel makes an older one's
+    /// result (whenever it comes) be dropped.
+    current_load: StoredValue<u64>,
+}
+
+impl PreviewState {
+    fn new() -> PreviewState {
+        PreviewState {
+            shown: RwSignal::new_local(None),
+            busy: RwSignal::new(None),
+            failure: RwSignal::new(None),
+            status: RwSignal::new(String::from("No specification loaded yet.")),
+            pasted: RwSignal::new(String::new()),
+            current_load: StoredValue::new(0),
+        }
+    }
+
+    /// Creates the state for the app's lifetime and provides it to the
+    /// pages (called by the frame, once).
+    pub fn provide() {
+        provide_context(PreviewState::new());
+    }
+}
+
 /// The specification preview page.
 #[component]
 pub fn SpecPreview() -> impl IntoView {
-    let shown = RwSignal::new_local(Option::<Rc<Shown>>::None);
-    let busy = RwSignal::new(Option::<String>::None);
-    let failure = RwSignal::new(Option::<LoadFailure>::None);
-    let status = RwSignal::new(String::from("No specification loaded yet."));
-    let pasted = RwSignal::new(String::new());
-    // Which load is current: a newer file or Cancel makes an older one's
-    // result (whenever it comes) be dropped.
-    let current_load = StoredValue::new(0u64);
+    let PreviewState {
+        shown,
+        busy,
+        failure,
+        status,
+        pasted,
+        current_load,
+    } = use_context::<PreviewState>().unwrap_or_else(PreviewState::new);
     // The configuration a new specification starts with.
     let next_options = move || {
         shown.with_untracked(|s| {

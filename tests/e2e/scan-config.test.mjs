@@ -100,6 +100,31 @@ describe('scan configuration', () => {
     }
   });
 
+  it('the specification and its configuration are still there after a visit to another page', async () => {
+    const page = await app.open();
+    await loadSample(page);
+    await openConfig(page);
+    await page.getByTestId('config-base-url').fill('https://kept.example.com/v3');
+    await page.getByTestId('config-bearer').fill('kept-token');
+    await apply(page);
+    const title = await text(page, 'spec-title');
+
+    await page.getByTestId('nav-analyses').click();
+    await page.getByRole('heading', { level: 1, name: 'Dynamic Analyses' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Specification preview' }).click();
+
+    await specShown(page);
+    assert.equal(await text(page, 'spec-title'), title, 'the specification is still shown');
+    assert.match(await text(page, 'status'), /^Loaded petstore\.yaml/);
+    assert.match(await text(page, 'config-summary'), /base URL https:\/\/kept\.example\.com\/v3/);
+    await openConfig(page);
+    assert.equal(await page.getByTestId('config-base-url').inputValue(), 'https://kept.example.com/v3');
+    assert.equal(await page.getByTestId('config-bearer').inputValue(), 'kept-token');
+    for (const entry of (await harOf(page)).log.entries) {
+      assert.match(entry.request.url, /^https:\/\/kept\.example\.com\/v3\//);
+    }
+  });
+
   it('refuses a base URL that is not fully qualified, and says why', async () => {
     const page = await app.open();
     await loadSample(page);
