@@ -92,6 +92,10 @@ pub fn NewAnalysisPage() -> impl IntoView {
     let adding = RwSignal::new(Option::<String>::None);
     let add_error = RwSignal::new(Option::<String>::None);
 
+    // What the preview's Use in a new analysis handed over (server, credentials).
+    let preview = use_context::<crate::pages::spec_preview::PreviewState>();
+    let handoff = move |spec: SpecId| preview.and_then(|p| p.handoff_for(spec));
+
     let live = Live::new(app, move || async move { app.specifications().await });
     // The list of specifications is loaded once per change; a failure
     // is retried as on the other pages.
@@ -176,7 +180,15 @@ pub fn NewAnalysisPage() -> impl IntoView {
             .get_untracked()
             .iter()
             .filter(|r| chosen.contains(&r.id))
-            .map(|r| ScanDraft::new(ScanTarget::specification(r, None)))
+            .map(|r| match handoff(r.id) {
+                // The preview's server and credentials, for this spec's scan.
+                Some(h) => ScanDraft {
+                    auth: h.auth,
+                    auth_entered: true,
+                    ..ScanDraft::new(ScanTarget::specification(r, h.server))
+                },
+                None => ScanDraft::new(ScanTarget::specification(r, None)),
+            })
             .collect();
         scans.extend(
             urls_of(&urls.get_untracked())
@@ -339,6 +351,26 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 <h2 class="subheading">"API specifications"</h2>
                 <p class="hint">"Each chosen specification is an API specification scan of its endpoints."</p>
                 {spec_rows}
+                {move || {
+                    let list = specifications.get();
+                    let chosen = selected.get();
+                    list.iter()
+                        .filter(|r| chosen.contains(&r.id))
+                        .find_map(|r| handoff(r.id).map(|h| (r.file_name.clone(), h)))
+                        .map(|(file, h)| {
+                            let server = h.server.clone().unwrap_or_else(|| "its first server".to_owned());
+                            let credentials = if h.auth.is_empty() {
+                                "no credentials".to_owned()
+                            } else {
+                                "the credentials you entered there".to_owned()
+                            };
+                            view! {
+                                <p class="hint" data-testid="new-handoff">
+                                    {format!("The scan of {file} uses the preview's configuration: {server}, and {credentials}.")}
+                                </p>
+                            }
+                        })
+                }}
                 <div class="field">
                     <label for="new-spec-file">"Add a specification"</label>
                     <p class="hint">{move || if app.is_api() {

@@ -172,6 +172,21 @@ pub struct PreviewState {
     /// Which load is current: a newer file or Cancel makes an older one's
     /// result (whenever it comes) be dropped.
     current_load: StoredValue<u64>,
+    /// What *Use in a new analysis* hands to the New analysis page.
+    handoff: StoredValue<Option<Handoff>, LocalStorage>,
+}
+
+/// The scan configuration *Use in a new analysis* carries to the new scan
+/// of the specification it stored (in memory, for this tab only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handoff {
+    /// The stored specification.
+    pub spec: prescan_core::analysis::SpecId,
+    /// The server chosen in the preview (its base URL, or the server picked
+    /// from the specification's); `None`: the first server.
+    pub server: Option<String>,
+    /// The credentials entered in the preview.
+    pub auth: prescan_core::ScanAuth,
 }
 
 impl PreviewState {
@@ -183,7 +198,19 @@ impl PreviewState {
             status: RwSignal::new(String::from("No specification loaded yet.")),
             pasted: RwSignal::new(String::new()),
             current_load: StoredValue::new(0),
+            handoff: StoredValue::new_local(None),
         }
+    }
+
+    /// Remembers what *Use in a new analysis* carries to the new scan.
+    pub fn hand_off(&self, handoff: Handoff) {
+        self.handoff.set_value(Some(handoff));
+    }
+
+    /// What the preview handed over for the stored specification `spec`, if
+    /// anything.
+    pub fn handoff_for(&self, spec: prescan_core::analysis::SpecId) -> Option<Handoff> {
+        self.handoff.get_value().filter(|h| h.spec == spec)
     }
 
     /// Creates the state for the app's lifetime and provides it to the
@@ -203,6 +230,7 @@ pub fn SpecPreview() -> impl IntoView {
         status,
         pasted,
         current_load,
+        ..
     } = use_context::<PreviewState>().unwrap_or_else(PreviewState::new);
     // The configuration a new specification starts with.
     let next_options = move || {

@@ -125,6 +125,30 @@ describe('scan configuration', () => {
     }
   });
 
+  it('Use in a new analysis carries the base URL and the credentials to the new scan and its Prescan page', async () => {
+    const page = await app.open();
+    await loadSample(page);
+    await openConfig(page);
+    await page.getByTestId('config-base-url').fill('http://127.0.0.1:4010/v9');
+    await page.getByTestId('config-bearer').fill('carried-token');
+    await apply(page);
+    await page.getByTestId('use-in-analysis').click();
+    await page.getByTestId('new-name').waitFor({ timeout: TIMEOUT });
+    const handoff = await text(page, 'new-handoff');
+    assert.match(handoff, /petstore\.yaml uses the preview's configuration: http:\/\/127\.0\.0\.1:4010\/v9, and the credentials you entered there/);
+    assert.doesNotMatch(handoff, /carried-token/);
+    await screenshot(page, 'analysis-new-handoff');
+    await page.getByTestId('new-name').fill('Carried configuration');
+    await page.getByTestId('new-start-now').check();
+    await page.getByTestId('new-permission').check();
+    await page.getByTestId('new-submit').click();
+    await page.getByTestId('analysis-name').filter({ hasText: 'Carried configuration' }).waitFor();
+    await page.getByTestId('view-prescan').first().click();
+    await page.getByTestId('prescan-base-url').waitFor();
+    assert.equal(await page.getByTestId('prescan-base-url').inputValue(), 'http://127.0.0.1:4010/v9');
+    assert.equal(await page.getByTestId('prescan-bearer').inputValue(), 'carried-token');
+  });
+
   it('refuses a base URL that is not fully qualified, and says why', async () => {
     const page = await app.open();
     await loadSample(page);

@@ -78,12 +78,22 @@ pub(super) fn Preview(
     let use_in_analysis = {
         let root = root.clone();
         let spec = spec.clone();
+        let current_options = current.options.clone();
+        let preview_state = use_context::<super::PreviewState>();
         let app = frame_store();
         move |_| {
             let Some(root) = root.clone() else {
                 return;
             };
             let spec = spec.clone();
+            let options = &current_options;
+            let chosen_server = options.base_url.clone().or_else(|| {
+                options
+                    .server
+                    .and_then(|i| spec.servers.get(i))
+                    .map(|s| s.resolved_url.clone())
+            });
+            let auth = options.auth.clone();
             spawn_local(async move {
                 let read = JsFuture::from(root.blob.array_buffer()).await;
                 let Ok(buffer) = read else {
@@ -97,6 +107,14 @@ pub(super) fn Preview(
                 let upload = SpecUpload::from_specification(&spec, bytes);
                 match crate::pages::store_specification(app, upload).await {
                     Ok(record) => {
+                        // The scan configuration goes with it (in memory).
+                        if let Some(state) = preview_state {
+                            state.hand_off(super::Handoff {
+                                spec: record.id,
+                                server: chosen_server.clone(),
+                                auth: auth.clone(),
+                            });
+                        }
                         if let Some(window) = web_sys::window() {
                             let _ = window
                                 .location()
