@@ -180,14 +180,11 @@ pub fn NewAnalysisPage() -> impl IntoView {
             .get_untracked()
             .iter()
             .filter(|r| chosen.contains(&r.id))
-            .map(|r| match handoff(r.id) {
-                // The preview's server and credentials, for this spec's scan.
-                Some(h) => ScanDraft {
-                    auth: h.auth,
-                    auth_entered: true,
-                    ..ScanDraft::new(ScanTarget::specification(r, h.server))
-                },
-                None => ScanDraft::new(ScanTarget::specification(r, None)),
+            .map(|r| {
+                // The preview's server for this spec's scan. Its credentials
+                // are not stored: the Prescan page takes them from memory.
+                let server = handoff(r.id).and_then(|h| h.server);
+                ScanDraft::new(ScanTarget::specification(r, server))
             })
             .collect();
         scans.extend(
@@ -361,8 +358,10 @@ pub fn NewAnalysisPage() -> impl IntoView {
                             let server = h.server.clone().unwrap_or_else(|| "its first server".to_owned());
                             let credentials = if h.auth.is_empty() {
                                 "no credentials".to_owned()
+                            } else if app.is_api() {
+                                "no credentials: those you entered there stay in this tab and are not sent to the server (add them in the analysis's Configure if its prescans need them)".to_owned()
                             } else {
-                                "the credentials you entered there".to_owned()
+                                "the credentials you entered there for its Prescan page (kept in this tab's memory, never stored)".to_owned()
                             };
                             view! {
                                 <p class="hint" data-testid="new-handoff">

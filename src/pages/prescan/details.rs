@@ -46,6 +46,16 @@ pub(super) struct Page {
 #[component]
 pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) -> impl IntoView {
     let app = use_store();
+    // A scan stored without credentials starts with those the preview's
+    // Use in a new analysis handed over (kept in this tab's memory only).
+    let mut scan = scan;
+    if scan.auth.is_empty() && !app.is_api() {
+        if let Some(handed) = use_context::<crate::pages::spec_preview::PreviewState>()
+            .and_then(|p| p.handoff_for(spec.spec_id))
+        {
+            scan.auth = handed.auth;
+        }
+    }
     let base_url = RwSignal::new(default_base_url(&spec));
     let rate = RwSignal::new(DEFAULT_REQUESTS_PER_SECOND.to_string());
     let allow_unsafe = RwSignal::new(false);
