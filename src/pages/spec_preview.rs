@@ -308,6 +308,8 @@ pub fn SpecPreview() -> impl IntoView {
                 convert::convert(files, &options).await
             }
             .await;
+            // Cancelled or replaced meanwhile: Cancel or the newer load has
+            // said so already.
             if !still_current() {
                 return;
             }
@@ -326,9 +328,6 @@ pub fn SpecPreview() -> impl IntoView {
                         sources,
                         options,
                     })));
-                }
-                Err(why) if why.message == convert::CANCELLED => {
-                    status.set(format!("Stopped loading {label}."));
                 }
                 Err(why) => fail(&label, why),
             }

@@ -3,7 +3,7 @@
 // storage, paging. Run against the release build (E2E_DIST, default dist/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, byId, download, screenshot, TIMEOUT } from './helpers.mjs';
+import { useApp, byId, download, screenshot, storedAnalyses, waitUntilSaved, TIMEOUT } from './helpers.mjs';
 
 const app = useApp();
 
@@ -59,32 +59,6 @@ const rowNames = (page) => page.$$eval('[data-testid=analysis-row] [data-testid=
 const rowStatuses = (page) => page.$$eval('[data-testid=analysis-row]', (els) => els.map((e) => e.dataset.status));
 const rowDates = (page, col) => page.$$eval(`[data-testid=analysis-row] [data-testid=${col}]`, (els) =>
   els.map((e) => { const t = e.querySelector('time'); return t ? Date.parse(t.getAttribute('datetime')) : null; }));
-
-/** Waits until the stored state has been saved (the app saves 400 ms after a change). */
-async function storedAnalyses(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('prescan');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const get = db.transaction('state').objectStore('state').get('analyses');
-      get.onsuccess = () => { db.close(); resolve(get.result ?? null); };
-      get.onerror = () => { db.close(); reject(get.error); };
-    };
-  }));
-}
-
-async function waitUntilSaved(page, predicate) {
-  const deadline = Date.now() + TIMEOUT;
-  for (;;) {
-    const value = await storedAnalyses(page);
-    let ok = false;
-    try { ok = predicate(value); } catch { ok = false; }
-    if (ok) return value;
-    if (Date.now() > deadline) throw new Error(`the store was not saved as expected: ${String(value).slice(0, 200)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const lowerSorted = (xs, desc = false) => {
   const s = [...xs].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));

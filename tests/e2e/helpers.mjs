@@ -263,3 +263,41 @@ export function assertHar(har, expectedEntries) {
     assert.match(e.request.url, /^https?:\/\//, `entry ${i} request.url is absolute`);
   }
 }
+
+/** The analyses the app saved in this browser (its IndexedDB `state` text), or null. */
+export async function storedAnalyses(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('prescan');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      let get;
+      try {
+        get = db.transaction('state').objectStore('state').get('analyses');
+      } catch {
+        // The app has not created its store yet: nothing saved.
+        db.close();
+        resolve(null);
+        return;
+      }
+      get.onsuccess = () => { db.close(); resolve(get.result ?? null); };
+      get.onerror = () => { db.close(); reject(get.error); };
+    };
+  }));
+}
+
+/**
+ * Waits until what the app saved satisfies `predicate` (it saves 400 ms
+ * after a change); returns the saved text.
+ */
+export async function waitUntilSaved(page, predicate) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    const value = await storedAnalyses(page);
+    let ok = false;
+    try { ok = predicate(value); } catch { ok = false; }
+    if (ok) return value;
+    if (Date.now() > deadline) throw new Error(`the store was not saved as expected: ${String(value).slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

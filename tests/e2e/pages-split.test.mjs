@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  useApp, watch, appReady, loadSample, screenshot, BASE, DIST, SAMPLE, TIMEOUT,
+  useApp, watch, appReady, loadSample, screenshot, waitUntilSaved, BASE, DIST, SAMPLE, TIMEOUT,
 } from './helpers.mjs';
 
 /** A file the split build fetches on demand: a page's module or a shared chunk. */
@@ -105,35 +105,9 @@ async function createAnalysis(app, context, name = 'Split pages analysis') {
   assert.match(analysis, /^#\/analyses\/\d+$/);
   const prescan = await page.getByTestId('view-prescan').first().getAttribute('href');
   assert.match(prescan, /^#\/analyses\/\d+\/scans\/\d+\/prescan$/);
-  await savedInBrowser(page, name);
+  await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes(name));
   await page.close();
   return { name, analysis, prescan };
-}
-
-/** Waits until the app has written `text` to its IndexedDB state (it saves shortly after a change). */
-async function savedInBrowser(page, text) {
-  await page.evaluate(async ({ text, timeout }) => {
-    const read = () => new Promise((resolve, reject) => {
-      const open = indexedDB.open('prescan');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const db = open.result;
-        try {
-          const get = db.transaction('state').objectStore('state').get('analyses');
-          get.onsuccess = () => { db.close(); resolve(String(get.result ?? '')); };
-          get.onerror = () => { db.close(); reject(get.error); };
-        } catch {
-          db.close();
-          resolve('');
-        }
-      };
-    });
-    const deadline = Date.now() + timeout;
-    while (!(await read()).includes(text)) {
-      if (Date.now() > deadline) throw new Error(`the analyses were not saved with ${JSON.stringify(text)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }, { text, timeout: TIMEOUT });
 }
 
 describe(`each page opened by its URL with an empty cache, under ${BASE}`, () => {

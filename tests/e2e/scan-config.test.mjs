@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   useApp, loadSample, specShown, uploadFile, uploadBuffer, text, screenshot,
-  tempDir, writeTemp, richSpec, download, assertHar, repoRoot, TIMEOUT,
+  tempDir, writeTemp, richSpec, download, assertHar, repoRoot, waitUntilSaved, TIMEOUT,
 } from './helpers.mjs';
 
 const app = useApp();
@@ -144,25 +144,7 @@ describe('scan configuration', () => {
     await page.getByTestId('new-submit').click();
     await page.getByTestId('analysis-name').filter({ hasText: 'Carried configuration' }).waitFor();
     // What the browser saved has the analysis, not the token (credentials stay in memory).
-    const saved = await page.evaluate(async () => {
-      const read = () => new Promise((resolve) => {
-        const open = indexedDB.open('prescan');
-        open.onsuccess = () => {
-          try {
-            const get = open.result.transaction('state').objectStore('state').get('analyses');
-            get.onsuccess = () => { open.result.close(); resolve(String(get.result ?? '')); };
-            get.onerror = () => resolve('');
-          } catch { resolve(''); }
-        };
-        open.onerror = () => resolve('');
-      });
-      for (let i = 0; i < 100; i++) {
-        const text = await read();
-        if (text.includes('Carried configuration')) return text;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return '';
-    });
+    const saved = await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('Carried configuration'));
     assert.match(saved, /Carried configuration/);
     assert.match(saved, /127\.0\.0\.1:4010\/v9/, 'the server chosen is part of the scan');
     assert.doesNotMatch(saved, /carried-token/, 'the token is not stored');

@@ -12,57 +12,69 @@ use crate::plan::{AuthPlan, Location, RequestPlan};
 /// The scheme named on credentials sent although no scheme asks for them.
 pub const UNDECLARED: &str = "your credentials (the specification declares no security)";
 
-/// How the notes of [`account`] begin, one per kind of credential.
-const NOTE_PREFIXES: [&str; 3] = [
-    "Your bearer token ",
-    "Your HTTP Basic user name and password ",
-    "Your API key for `",
-];
+/// How the notes of [`account`] begin, one per kind of credential (the
+/// labels of [`Credential::label`]).
+const BEARER: &str = "Your bearer token";
+const BASIC: &str = "Your HTTP Basic user name and password";
+const API_KEY: &str = "Your API key for `";
 
 /// Whether a diagnostic is one of [`account`]'s notes about a credential.
 pub fn is_credential_note(d: &Diagnostic) -> bool {
-    d.pointer.is_empty() && NOTE_PREFIXES.iter().any(|p| d.message.starts_with(p))
+    d.pointer.is_empty()
+        && [BEARER, BASIC, API_KEY]
+            .iter()
+            .any(|p| d.message.starts_with(p))
 }
 
-/// One credential the user entered: how people call it, and how to tell a
-/// request that carries it.
-struct Credential<'a> {
-    label: String,
-    carried_by: Box<dyn Fn(&AuthPlan) -> bool + 'a>,
-    /// The header it becomes when sent with every request, if it can be.
-    header: Option<String>,
+/// One credential the user entered.
+enum Credential<'a> {
+    Bearer(&'a str),
+    Basic(&'a str, &'a str),
+    /// An API key, by the name of its security scheme.
+    ApiKey(&'a str),
 }
 
-fn credentials(auth: &ScanAuth) -> Vec<Credential<'_>> {
-    let mut out = Vec::new();
-    if let Some(token) = &auth.bearer {
-        out.push(Credential {
-            label: "Your bearer token".into(),
-            carried_by: Box::new(|p: &AuthPlan| {
-                !p.placeholder && p.location == Location::Header && p.value.starts_with("Bearer ")
-            }),
-            header: Some(format!("Bearer {token}")),
-        });
+impl Credential<'_> {
+    /// How the notes name it.
+    fn label(&self) -> String {
+        match self {
+            Credential::Bearer(_) => BEARER.to_owned(),
+            Credential::Basic(..) => BASIC.to_owned(),
+            Credential::ApiKey(scheme) => format!("{API_KEY}{scheme}`"),
+        }
     }
-    if let Some((user, password)) = &auth.basic {
-        out.push(Credential {
-            label: "Your HTTP Basic user name and password".into(),
-            carried_by: Box::new(|p: &AuthPlan| {
-                !p.placeholder && p.location == Location::Header && p.value.starts_with("Basic ")
-            }),
-            header: Some(format!(
+
+    /// Whether a request's credential is this one.
+    fn carried_by(&self, p: &AuthPlan) -> bool {
+        let header = |prefix: &str| p.location == Location::Header && p.value.starts_with(prefix);
+        !p.placeholder
+            && match self {
+                Credential::Bearer(_) => header("Bearer "),
+                Credential::Basic(..) => header("Basic "),
+                Credential::ApiKey(scheme) => p.scheme == *scheme,
+            }
+    }
+
+    /// The `Authorization` value it becomes when sent with every request,
+    /// if it can be (an API key's place is unknown without its scheme).
+    fn authorization(&self) -> Option<String> {
+        match self {
+            Credential::Bearer(token) => Some(format!("Bearer {token}")),
+            Credential::Basic(user, password) => Some(format!(
                 "Basic {}",
                 base64(format!("{user}:{password}").as_bytes())
             )),
-        });
+            Credential::ApiKey(_) => None,
+        }
     }
-    for scheme in auth.api_keys.keys() {
-        out.push(Credential {
-            label: format!("Your API key for `{scheme}`"),
-            carried_by: Box::new(move |p: &AuthPlan| !p.placeholder && p.scheme == *scheme),
-            header: None,
-        });
-    }
+}
+
+/// The credentials entered, bearer first (it takes `Authorization` before basic).
+fn credentials(auth: &ScanAuth) -> Vec<Credential<'_>> {
+    let mut out = Vec::new();
+    out.extend(auth.bearer.as_deref().map(Credential::Bearer));
+    out.extend(auth.basic.as_ref().map(|(u, p)| Credential::Basic(u, p)));
+    out.extend(auth.api_keys.keys().map(|k| Credential::ApiKey(k)));
     out
 }
 
@@ -87,9 +99,9 @@ pub(crate) fn account(
     for credential in credentials(auth) {
         let carried = plans
             .iter()
-            .filter(|p| p.auth.iter().any(|a| (credential.carried_by)(a)))
+            .filter(|p| p.auth.iter().any(|a| credential.carried_by(a)))
             .count();
-        let label = &credential.label;
+        let label = &credential.label();
         if carried == total {
             continue;
         }
@@ -104,7 +116,8 @@ pub(crate) fn account(
             ));
             continue;
         }
-        match (&credential.header, none_declared) {
+        let authorization = credential.authorization();
+        match (&authorization, none_declared) {
             (Some(value), true) if !authorization_taken => {
                 authorization_taken = true;
                 for plan in plans.iter_mut() {
@@ -147,7 +160,7 @@ pub(crate) fn account(
                         used if used.is_empty() => "no operation requires credentials".to_owned(),
                         used => format!("the operations use other security schemes ({used})"),
                     },
-                    if credential.header.is_some() {
+                    if authorization.is_some() {
                         " (`Authorization`)"
                     } else {
                         " or cookie"
