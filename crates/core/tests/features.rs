@@ -362,6 +362,32 @@ fn no_credential_is_silently_left_out() {
         "Your HTTP Basic user name and password is sent with no request"
     ));
 
+    // Over the requests' budget: named, not added.
+    let c = run(
+        &two_operations(None),
+        &ConvertOptions {
+            limits: prescan_core::Limits {
+                har_bytes: 1_000,
+                ..Default::default()
+            },
+            ..with_auth(ScanAuth {
+                bearer: Some("t".repeat(1_000)),
+                ..Default::default()
+            })
+        },
+    );
+    assert!(c
+        .har
+        .log
+        .entries
+        .iter()
+        .all(|e| header(e, "Authorization").is_none()));
+    assert!(has(
+        &c,
+        Severity::Warning,
+        "Your bearer token is sent with no request: added to each of the 2 requests it would pass"
+    ));
+
     // An API key for a scheme the specification does not have.
     let mut api_keys = BTreeMap::new();
     api_keys.insert("nokey".to_owned(), "k-SECRET".to_owned());

@@ -6,6 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::encode::base64;
+use crate::limits::{Limit, Limits};
 use crate::options::ScanAuth;
 use crate::plan::{AuthPlan, Location, RequestPlan};
 
@@ -86,6 +87,7 @@ pub(crate) fn account(
     plans: &mut [RequestPlan],
     auth: &ScanAuth,
     declares_security: bool,
+    limits: &Limits,
     diags: &mut Vec<Diagnostic>,
 ) {
     if plans.is_empty() {
@@ -117,7 +119,21 @@ pub(crate) fn account(
             continue;
         }
         let authorization = credential.authorization();
+        // What adding it to every request costs, as a credentials
+        // placeholder is counted (its value, name and comment): within the
+        // requests' budget, however large the value or many the requests.
+        let cost = |value: &str| (value.len() as u64 + 400).saturating_mul(total as u64);
         match (&authorization, none_declared) {
+            (Some(value), true) if !authorization_taken && cost(value) > limits.har_bytes => {
+                diags.push(Diagnostic::new(
+                    Severity::Warning,
+                    "",
+                    format!(
+                        "{label} is sent with no request: added to each of the {total} requests it would pass the size they may take together ({}). Shorten it, or raise the limit.",
+                        Limit::HarBytes.cite(limits)
+                    ),
+                ));
+            }
             (Some(value), true) if !authorization_taken => {
                 authorization_taken = true;
                 for plan in plans.iter_mut() {

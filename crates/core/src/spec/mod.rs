@@ -303,7 +303,13 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
     // No credential the user entered is silently left out.
     if let Source::Requests(plans) = &mut source {
         let declared = !spec.security_schemes.is_empty();
-        carried::account(plans, &options.auth, declared, &mut diagnostics);
+        carried::account(
+            plans,
+            &options.auth,
+            declared,
+            &options.limits,
+            &mut diagnostics,
+        );
     }
     diags.append(&mut diagnostics);
     let mut diagnostics = diags;
