@@ -454,6 +454,28 @@ fn no_credential_is_silently_left_out() {
     for d in &c.spec.diagnostics {
         assert!(!d.message.contains("SECRET"), "{}", d.message);
     }
+
+    // Carried by every request: said too, so that every credential has its line.
+    let mut spec = two_operations(Some(json!({"token": {"type": "http", "scheme": "bearer"}})));
+    spec["security"] = json!([{"token": []}]);
+    let c = run(
+        &spec,
+        &with_auth(ScanAuth {
+            bearer: Some("t-SECRET".into()),
+            ..Default::default()
+        }),
+    );
+    assert!(c
+        .har
+        .log
+        .entries
+        .iter()
+        .all(|e| header(e, "Authorization") == Some("Bearer t-SECRET")));
+    assert!(has(
+        &c,
+        Severity::Information,
+        "Your bearer token is sent with all 2 requests, as the security schemes of the operations ask (`token`)"
+    ));
 }
 
 // ---------------------------------------------------------------- HAR style
@@ -1129,4 +1151,45 @@ fn diagnostics_have_lines_in_flow_yaml_and_json() {
     for d in &c.spec.diagnostics {
         assert!(d.line.is_some(), "{d:?}");
     }
+}
+
+// ---------------------------------------------------------------- tags
+
+#[test]
+fn endpoints_keep_their_tags_within_a_budget() {
+    let long = "t".repeat(10_000);
+    let many: Vec<String> = (0..50).map(|i| format!("tag{i}")).collect();
+    let spec = json!({
+        "openapi": "3.0.3", "info": {"title": "T", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": {
+            "/a": {"get": {"tags": ["pets", "store", 42, "  "], "responses": {}}},
+            "/b": {"get": {"tags": [long], "responses": {}}},
+            "/c": {"get": {"tags": many, "responses": {}}},
+            "/d": {"get": {"tags": "not a list", "responses": {}}}
+        }
+    });
+    let c = run(&spec, &ConvertOptions::default());
+    let tags = |i: usize| c.spec.endpoints[i].tags.clone();
+    assert_eq!(tags(0), ["pets", "store"]);
+    assert_eq!(
+        tags(1)[0].chars().count(),
+        prescan_core::spec::MAX_TAG_CHARS
+    );
+    assert_eq!(tags(2).len(), prescan_core::spec::MAX_TAGS);
+    assert!(tags(3).is_empty());
+
+    // Swagger 2.0 keeps them too; past the endpoints a prescan covers, none are kept.
+    let mut paths = serde_json::Map::new();
+    for i in 0..150 {
+        paths.insert(
+            format!("/p{i}"),
+            json!({"get": {"tags": ["t"], "responses": {"200": {"description": "ok"}}}}),
+        );
+    }
+    let spec = json!({"swagger": "2.0", "info": {"title": "T", "version": "1"}, "host": "api.example.com", "paths": paths});
+    let c = run(&spec, &ConvertOptions::default());
+    assert_eq!(c.spec.endpoints.len(), 150);
+    assert!(c.spec.endpoints[..100].iter().all(|e| e.tags == ["t"]));
+    assert!(c.spec.endpoints[100..].iter().all(|e| e.tags.is_empty()));
 }

@@ -28,6 +28,7 @@
 //! or `api`.
 
 mod origin;
+mod outcomes;
 mod pacer;
 mod plan;
 mod redact;
@@ -39,6 +40,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use origin::Origin;
+pub use outcomes::{Explanation, OutcomeClass};
 pub use pacer::Pacer;
 pub use plan::{PlannedRequest, PrescanPlan, SkipReason, Skipped, SAFE_METHODS};
 pub use redact::{redact_json, redact_report, secrets, REDACTED};

@@ -190,7 +190,7 @@ pub struct PrescanReport {
     pub total_endpoints: usize,
 }
 
-fn is_auth(status: u16) -> bool {
+pub(super) fn is_auth(status: u16) -> bool {
     matches!(status, 401 | 403)
 }
 
@@ -212,7 +212,7 @@ impl PrescanReport {
         }
     }
 
-    fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+    pub(super) fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
         self.results.iter().flatten().map(|r| &r.outcome)
     }
 
@@ -317,7 +317,7 @@ impl PrescanReport {
         c
     }
 
-    fn cancelled(&self) -> usize {
+    pub(super) fn cancelled(&self) -> usize {
         self.outcomes()
             .filter(|o| matches!(o, Outcome::Cancelled))
             .count()

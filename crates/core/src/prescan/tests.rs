@@ -1005,3 +1005,113 @@ fn the_conversions_notes_about_credentials_come_first_in_the_notes() {
     let read: PrescanPlan = serde_json::from_value(saved).unwrap();
     assert!(read.credential_notes.is_empty());
 }
+
+// ---- outcome classes, explanations, status text ----
+
+#[test]
+fn rows_have_a_class_and_the_filter_counts_them() {
+    let mut settings = base("https://api.example.com/v1");
+    settings.allow_unsafe_methods = false;
+    let mut entries: Vec<Entry> = (0..6)
+        .map(|i| entry("GET", &format!("https://api.example.com/v1/items/{i}")))
+        .collect();
+    entries.push(entry("DELETE", "https://api.example.com/v1/items/9"));
+    let plan = PrescanPlan::new(&har(entries), &settings);
+    let r = report(
+        &plan,
+        vec![
+            ok(200),
+            ok(404),
+            ok(401),
+            ok(503),
+            Outcome::NoResponse { time_ms: 3.0 },
+            Outcome::Timeout { time_ms: 10_000.0 },
+        ],
+    );
+    let classes: Vec<OutcomeClass> = r.rows().iter().map(Row::class).collect();
+    use OutcomeClass::*;
+    assert_eq!(
+        classes,
+        [
+            Success,
+            ClientError,
+            ClientError,
+            ServerError,
+            Network,
+            Network,
+            Skipped
+        ]
+    );
+    let counts: std::collections::HashMap<_, _> = r.class_counts().into_iter().collect();
+    assert_eq!(counts[&ClientError], 2);
+    assert_eq!(counts[&Network], 2);
+    assert_eq!(counts[&Skipped], 1);
+    assert_eq!(counts[&Unfinished], 0);
+    // Every class counted once, errors are exactly the red rows.
+    assert_eq!(counts.values().sum::<usize>(), r.rows().len());
+    for row in r.rows() {
+        assert_eq!(row.class().is_error(), row.in_error, "{row:?}");
+    }
+    assert_eq!(r.failed_requests(), 5);
+
+    // One explanation per kind, naming the page's origin to allow.
+    let e = r.explanations(Some("https://tools.example.org"));
+    let titles: Vec<&str> = e.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "1 request got no response from https://api.example.com.",
+            "1 request got no response within 10,000 ms.",
+            "1 request answered 401 or 403.",
+            "1 request answered 404 Not Found.",
+            "1 request answered 5xx.",
+        ]
+    );
+    assert!(e[0]
+        .text
+        .contains("Access-Control-Allow-Origin: https://tools.example.org"));
+    // From a server, CORS is not the cause.
+    assert!(!r.explanations(None)[0].text.contains("CORS"));
+    assert_eq!(r.status_text(), "Prescan Failed: 5 of 6 requests failed");
+}
+
+#[test]
+fn a_success_with_errors_never_reads_as_a_plain_success() {
+    let plan = PrescanPlan::new(&gets(5), &base("https://api.example.com/v1"));
+    let r = report(&plan, vec![ok(200), ok(404), ok(404), ok(404), ok(200)]);
+    assert_eq!(r.status(), PrescanStatus::Succeeded);
+    assert!(!r.is_plain_success());
+    assert_eq!(
+        r.status_text(),
+        "Prescan Succeeded, with errors: 3 of 5 requests answered 4xx or 5xx"
+    );
+    let e = r.explanations(Some("http://127.0.0.1:8080"));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].count, 3);
+    assert_eq!(e[0].title, "3 requests answered 404 Not Found.");
+
+    let r = report(&plan, vec![ok(200); 5]);
+    assert!(r.is_plain_success());
+    assert_eq!(r.status_text(), "Prescan Succeeded");
+    assert!(r.explanations(Some("http://x")).is_empty());
+
+    let r = report(&plan, vec![Outcome::Cancelled; 5]);
+    assert_eq!(
+        r.status_text(),
+        "Prescan Failed: cancelled before any response"
+    );
+    let r = report(
+        &plan,
+        vec![
+            ok(200),
+            ok(200),
+            Outcome::Cancelled,
+            Outcome::Cancelled,
+            Outcome::Cancelled,
+        ],
+    );
+    assert_eq!(
+        r.status_text(),
+        "Prescan Failed: cancelled after 2 requests"
+    );
+}

@@ -105,6 +105,15 @@ pub(crate) fn account(
             .count();
         let label = &credential.label();
         if carried == total {
+            diags.push(Diagnostic::new(
+                Severity::Information,
+                "",
+                format!(
+                    "{label} is sent with all {} requests, as the security schemes of the operations ask ({}).",
+                    crate::limits::thousands(total as u64),
+                    schemes_used(plans)
+                ),
+            ));
             continue;
         }
         if carried > 0 {

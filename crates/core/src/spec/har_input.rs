@@ -97,6 +97,7 @@ pub(crate) fn read(
             auth_required,
             deprecated: false,
             pointer,
+            tags: Vec::new(),
         });
         out.entries.push(entry);
     }

@@ -35,7 +35,7 @@ use crate::refs;
 pub use self::errors::{Excerpt, LoadError, SUPPORTED_FORMATS};
 pub use self::model::{
     Endpoint, SchemeKind, SecuritySchemeInfo, Server, ServerVariable, SourceFile, SpecFormat,
-    Specification, Syntax, PRESCAN_LIMIT,
+    Specification, Syntax, MAX_TAGS, MAX_TAG_CHARS, PRESCAN_LIMIT,
 };
 
 /// The Error of [`crate::Limits::endpoints`], at the first endpoint left out.

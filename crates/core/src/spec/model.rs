@@ -119,6 +119,32 @@ pub struct Endpoint {
     pub deprecated: bool,
     /// Where it is, as a JSON pointer (`/paths/~1pets/get`).
     pub pointer: String,
+    /// The operation's `tags`, for grouping: only for the endpoints a
+    /// prescan covers ([`PRESCAN_LIMIT`](super::PRESCAN_LIMIT)), at most
+    /// [`MAX_TAGS`] of them, each cut to [`MAX_TAG_CHARS`] characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// How many tags an [`Endpoint`] keeps.
+pub const MAX_TAGS: usize = 8;
+/// How many characters of a tag an [`Endpoint`] keeps.
+pub const MAX_TAG_CHARS: usize = 120;
+
+/// The tags of an operation (its `tags` array of strings), within
+/// [`MAX_TAGS`] and [`MAX_TAG_CHARS`].
+pub(crate) fn tags_of(tags: Option<&serde_json::Value>) -> Vec<String> {
+    tags.and_then(serde_json::Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .take(MAX_TAGS)
+                .map(|t| t.chars().take(MAX_TAG_CHARS).collect())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A specification as prescan understands it, whatever format it came in.

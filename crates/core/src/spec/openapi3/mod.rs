@@ -198,7 +198,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                 ));
                 continue;
             };
-            let (endpoint, request) = self.operation(
+            let (mut endpoint, request) = self.operation(
                 root,
                 method,
                 path,
@@ -208,6 +208,9 @@ impl<'r, 'a> Reader<'r, 'a> {
                 &shared,
                 &path_servers,
             );
+            if endpoints.len() < crate::spec::PRESCAN_LIMIT {
+                endpoint.tags = crate::spec::model::tags_of(op_map.get("tags"));
+            }
             endpoints.push(endpoint);
             requests.push(request);
         }
@@ -309,6 +312,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                 auth_required,
                 deprecated,
                 pointer: pointer.to_owned(),
+                tags: Vec::new(),
             },
             RequestPlan {
                 method,

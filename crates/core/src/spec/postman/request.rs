@@ -190,6 +190,7 @@ impl Reader<'_> {
             auth_required: !auth_plans.is_empty(),
             deprecated: false,
             pointer: pointer.to_owned(),
+            tags: Vec::new(),
         };
         let comment = if name.is_empty() {
             format!("{method} {template}")
