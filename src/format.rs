@@ -5,6 +5,11 @@ pub fn thousands(n: usize) -> String {
     prescan_core::limits::thousands(n as u64)
 }
 
+/// A count with its noun: `1 endpoint`, `0 endpoints`, `1,223 endpoints`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// A byte count for people: `512 bytes`, `13.2 KB`, `12.9 MB`.
 pub fn bytes(n: usize) -> String {
     match n {
@@ -48,6 +53,13 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1223), "1,223");
         assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(0, "match", "matches"), "0 matches");
+        assert_eq!(count(1, "match", "matches"), "1 match");
+        assert_eq!(count(1223, "endpoint", "endpoints"), "1,223 endpoints");
     }
 
     #[test]

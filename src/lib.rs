@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <ul class="nav">
                         <li>
-                            <a href="#/" aria-current=move || (route.get() == Route::SpecPreview).then_some("page")>
+                            <a href="#/" aria-current=move || matches!(route.get(), Route::SpecPreview(_)).then_some("page")>
                                 "Specification preview"
                             </a>
                         </li>

@@ -9,8 +9,9 @@ use wasm_bindgen::prelude::*;
 /// A page of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    /// `#/`: load a specification and preview its endpoints and HAR.
-    SpecPreview,
+    /// `#/?q=...&method=...&group=tag`: load a specification and preview
+    /// its endpoints (found, filtered, grouped as the query says) and HAR.
+    SpecPreview(Query),
     /// `#/analyses?q=...&status=...&sort=...&dir=...`: all Dynamic Analyses.
     Analyses(Query),
     /// `#/analyses/new`: create an analysis.
@@ -86,7 +87,7 @@ impl Route {
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
-            [] => Route::SpecPreview,
+            [] => Route::SpecPreview(Query::parse(query)),
             ["analyses"] => Route::Analyses(Query::parse(query)),
             ["analyses", "new"] => Route::NewAnalysis,
             ["settings"] => Route::Settings,
@@ -102,7 +103,10 @@ impl Route {
     /// The fragment that names this route (`#/analyses?status=...`).
     pub fn to_hash(&self) -> String {
         match self {
-            Route::SpecPreview => "#/".to_owned(),
+            Route::SpecPreview(query) => match query.to_query_string() {
+                q if q.is_empty() => "#/".to_owned(),
+                q => format!("#/?{q}"),
+            },
             Route::Analyses(query) => match query.to_query_string() {
                 q if q.is_empty() => "#/analyses".to_owned(),
                 q => format!("#/analyses?{q}"),
@@ -161,8 +165,11 @@ mod tests {
 
     #[test]
     fn fragments_name_pages() {
-        assert_eq!(Route::from_hash(""), Route::SpecPreview);
-        assert_eq!(Route::from_hash("#/"), Route::SpecPreview);
+        assert_eq!(Route::from_hash(""), Route::SpecPreview(Query::default()));
+        assert_eq!(Route::from_hash("#/"), Route::SpecPreview(Query::default()));
+        let found = Route::SpecPreview(Query(vec![("q".into(), "pets".into())]));
+        assert_eq!(found.to_hash(), "#/?q=pets");
+        assert_eq!(Route::from_hash("#/?q=pets"), found);
         assert_eq!(
             Route::from_hash("#/analyses"),
             Route::Analyses(Query::default())

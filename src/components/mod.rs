@@ -11,6 +11,7 @@ pub mod icon;
 pub mod method_badge;
 pub mod notifications;
 pub mod outcome;
+pub mod path;
 pub mod poll_banner;
 pub mod scan_config;
 pub mod schedule_input;

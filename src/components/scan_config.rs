@@ -29,6 +29,101 @@ impl Row {
             value: RwSignal::new(value.to_owned()),
         }
     }
+
+    /// A row with neither name nor value is ignored, not wrong.
+    fn is_blank(self) -> bool {
+        self.name.with(|n| n.trim().is_empty()) && self.value.with(String::is_empty)
+    }
+}
+
+/// Name/value rows typed by the person (custom headers, cookies, API keys
+/// by scheme name), with what is wrong with each.
+#[derive(Debug, Clone, Copy)]
+pub struct Pairs {
+    rows: RwSignal<Vec<Row>>,
+    next: StoredValue<usize>,
+    problem: fn(&str) -> Option<String>,
+}
+
+impl Pairs {
+    /// Rows holding `pairs`; `problem` says what is wrong with a name.
+    pub fn new(pairs: &[(String, String)], problem: fn(&str) -> Option<String>) -> Pairs {
+        let rows = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (name, value))| Row::new(i + 1, name, value))
+            .collect::<Vec<_>>();
+        Pairs {
+            next: StoredValue::new(rows.len()),
+            rows: RwSignal::new(rows),
+            problem,
+        }
+    }
+
+    fn add(self) {
+        self.next.update_value(|n| *n += 1);
+        let id = self.next.get_value();
+        self.rows.update(|rows| rows.push(Row::new(id, "", "")));
+    }
+
+    fn row_problem(self, row: Row) -> Option<String> {
+        (!row.is_blank())
+            .then(|| row.name.with(|n| (self.problem)(n.trim())))
+            .flatten()
+    }
+
+    /// Whether a row is wrong (tracked).
+    pub fn invalid(self) -> bool {
+        self.rows
+            .get()
+            .into_iter()
+            .any(|row| self.row_problem(row).is_some())
+    }
+
+    /// The rows that are not blank, names trimmed (tracked: a draft follows them).
+    pub fn pairs(self) -> Vec<(String, String)> {
+        self.rows.with(|rows| {
+            rows.iter()
+                .map(|row| (row.name.get().trim().to_owned(), row.value.get()))
+                .filter(|(name, value)| !(name.is_empty() && value.is_empty()))
+                .collect()
+        })
+    }
+
+    /// The rows, each with its name and value inputs, a Remove button and
+    /// what is wrong with it, then the Add button.
+    pub fn view(self, kind: &'static str, add_label: &'static str) -> impl IntoView {
+        view! {
+            <For each=move || self.rows.get() key=|row| row.id let:row>
+                {
+                    let error = Signal::derive(move || self.row_problem(row));
+                    let error_id = format!("config-{kind}-error-{}", row.id);
+                    let described = error_id.clone();
+                    view! {
+                        <div class="pair" data-testid=format!("config-{kind}")>
+                            <input type="text" class="pair__name" aria-label=format!("{kind} name")
+                                placeholder="Name" autocomplete="off" spellcheck="false"
+                                aria-invalid=move || error.get().is_some().to_string()
+                                aria-describedby=described
+                                prop:value=move || row.name.get()
+                                on:input=move |ev| row.name.set(event_target_value(&ev)) />
+                            <input type="password" class="pair__value" aria-label=format!("{kind} value")
+                                placeholder="Value" autocomplete="off"
+                                prop:value=move || row.value.get()
+                                on:input=move |ev| row.value.set(event_target_value(&ev)) />
+                            <button type="button" class="button button--link"
+                                on:click=move |_| self.rows.update(|all| all.retain(|r| r.id != row.id))>
+                                "Remove"
+                            </button>
+                            <p class="field-error" id=error_id data-testid="config-field-error">{move || error.get()}</p>
+                        </div>
+                    }
+                }
+            </For>
+            <button type="button" class="button button--secondary" data-testid=format!("config-add-{kind}")
+                on:click=move |_| self.add()>{add_label}</button>
+        }
+    }
 }
 
 /// Why a base URL cannot be used, if it cannot: the core's reading of an
@@ -50,42 +145,16 @@ pub fn cookie_name_problem(name: &str) -> Option<String> {
     validate_cookie_name(name.trim()).err()
 }
 
-/// What is wrong with a custom header row (a blank row is ignored, not wrong).
-fn header_problem(row: Row) -> Option<String> {
-    let name = row.name.get();
-    let blank = name.trim().is_empty() && row.value.with(String::is_empty);
-    (!blank)
-        .then(|| validate_header_name(&name).err())
-        .flatten()
+/// What is wrong with a custom header's name.
+pub fn header_name_problem(name: &str) -> Option<String> {
+    validate_header_name(name).err()
 }
 
-/// What is wrong with a custom cookie row (a blank row is ignored, not wrong).
-fn cookie_problem(row: Row) -> Option<String> {
-    let name = row.name.get();
-    let blank = name.trim().is_empty() && row.value.with(String::is_empty);
-    (!blank).then(|| cookie_name_problem(&name)).flatten()
-}
-
-fn rows_of(pairs: &[(String, String)], next: &mut usize) -> Vec<Row> {
-    pairs
-        .iter()
-        .map(|(name, value)| {
-            *next += 1;
-            Row::new(*next, name, value)
-        })
-        .collect()
-}
-
-fn pairs_of(rows: &[Row]) -> Vec<(String, String)> {
-    rows.iter()
-        .map(|row| {
-            (
-                row.name.get_untracked().trim().to_owned(),
-                row.value.get_untracked(),
-            )
-        })
-        .filter(|(name, value)| !(name.is_empty() && value.is_empty()))
-        .collect()
+/// What is wrong with the name of an API key's security scheme.
+pub fn scheme_name_problem(name: &str) -> Option<String> {
+    name.is_empty().then(|| {
+        "Enter the name of the API key's security scheme, as the specification's securitySchemes name it.".to_owned()
+    })
 }
 
 /// The scan configuration form for the specification on screen.
@@ -103,78 +172,98 @@ pub fn ScanConfiguration(
     /// True while a conversion runs.
     #[prop(into)]
     busy: Signal<bool>,
+    /// Where what is typed and not applied yet is kept, so that it is there
+    /// when the form is drawn again (after another page); the form starts
+    /// from it when it holds something.
+    #[prop(optional_no_strip)]
+    draft: Option<RwSignal<Option<ConvertOptions>>>,
 ) -> impl IntoView {
-    let mut next_id = 0;
+    let start = draft
+        .and_then(|d| d.get_untracked())
+        .unwrap_or_else(|| applied.clone());
     let server = RwSignal::new(
-        applied
+        start
             .server
             .unwrap_or(0)
             .min(servers.len().saturating_sub(1)),
     );
-    let variables = RwSignal::new(applied.server_variables.clone());
-    let base_url = RwSignal::new(applied.base_url.clone().unwrap_or_default());
-    let bearer = RwSignal::new(applied.auth.bearer.clone().unwrap_or_default());
-    let (user, password) = applied.auth.basic.clone().unwrap_or_default();
+    let variables = RwSignal::new(start.server_variables.clone());
+    let base_url = RwSignal::new(start.base_url.clone().unwrap_or_default());
+    let bearer = RwSignal::new(start.auth.bearer.clone().unwrap_or_default());
+    let (user, password) = start.auth.basic.clone().unwrap_or_default();
     let basic_user = RwSignal::new(user);
     let basic_password = RwSignal::new(password);
-    let api_keys = RwSignal::new(applied.auth.api_keys.clone());
-    let headers = RwSignal::new(rows_of(&applied.auth.custom_headers, &mut next_id));
-    let cookies = RwSignal::new(rows_of(&applied.auth.custom_cookies, &mut next_id));
-    let next_id = StoredValue::new(next_id);
-    let har_style = RwSignal::new(applied.har_style);
+    let api_keys = RwSignal::new(start.auth.api_keys.clone());
+    let headers = Pairs::new(&start.auth.custom_headers, header_name_problem);
+    let cookies = Pairs::new(&start.auth.custom_cookies, cookie_name_problem);
+    let har_style = RwSignal::new(start.har_style);
     // Not a field of the form: the budget the app converts with stays.
     let limits = applied.limits;
 
-    let new_row = move || {
-        next_id.update_value(|n| *n += 1);
-        Row::new(next_id.get_value(), "", "")
-    };
-
     let base_url_error = Signal::derive(move || base_url.with(|url| base_url_problem(url)));
     let invalid = Signal::derive(move || {
-        base_url_error.get().is_some()
-            || headers
-                .get()
-                .into_iter()
-                .any(|row| header_problem(row).is_some())
-            || cookies
-                .get()
-                .into_iter()
-                .any(|row| cookie_problem(row).is_some())
+        base_url_error.get().is_some() || headers.invalid() || cookies.invalid()
     });
 
     let server_count = servers.len();
+    // What the form holds, as the configuration it would apply (tracked).
+    let typed = move || {
+        let text = |signal: RwSignal<String>| {
+            let value = signal.get().trim().to_owned();
+            (!value.is_empty()).then_some(value)
+        };
+        let basic = match (text(basic_user), basic_password.get()) {
+            (None, password) if password.is_empty() => None,
+            (user, password) => Some((user.unwrap_or_default(), password)),
+        };
+        ConvertOptions {
+            base_url: text(base_url),
+            server: (server_count > 1).then(|| server.get()),
+            server_variables: variables.get(),
+            auth: ScanAuth {
+                custom_headers: headers.pairs(),
+                custom_cookies: cookies.pairs(),
+                basic,
+                bearer: text(bearer),
+                api_keys: api_keys
+                    .get()
+                    .into_iter()
+                    .filter(|(_, key)| !key.is_empty())
+                    .collect::<BTreeMap<_, _>>(),
+            },
+            har_style: har_style.get(),
+            limits,
+        }
+    };
+    // Keeps what is typed, unless it is what is applied.
+    if let Some(draft) = draft {
+        // `None` and `Some(0)` both mean the first server.
+        let same = |a: &ConvertOptions, b: &ConvertOptions| {
+            a.server.unwrap_or(0) == b.server.unwrap_or(0)
+                && ConvertOptions {
+                    server: None,
+                    ..a.clone()
+                } == ConvertOptions {
+                    server: None,
+                    ..b.clone()
+                }
+        };
+        let applied = applied.clone();
+        Effect::new(move |_| {
+            let now = typed();
+            draft.set((!same(&now, &applied)).then_some(now));
+        });
+    }
     let apply = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if invalid.get_untracked() {
             return;
         }
-        let text = |signal: RwSignal<String>| {
-            let value = signal.get_untracked().trim().to_owned();
-            (!value.is_empty()).then_some(value)
-        };
-        let basic = match (text(basic_user), basic_password.get_untracked()) {
-            (None, password) if password.is_empty() => None,
-            (user, password) => Some((user.unwrap_or_default(), password)),
-        };
-        on_apply(ConvertOptions {
-            base_url: text(base_url),
-            server: (server_count > 1).then(|| server.get_untracked()),
-            server_variables: variables.get_untracked(),
-            auth: ScanAuth {
-                custom_headers: pairs_of(&headers.get_untracked()),
-                custom_cookies: pairs_of(&cookies.get_untracked()),
-                basic,
-                bearer: text(bearer),
-                api_keys: api_keys
-                    .get_untracked()
-                    .into_iter()
-                    .filter(|(_, key)| !key.is_empty())
-                    .collect::<BTreeMap<_, _>>(),
-            },
-            har_style: har_style.get_untracked(),
-            limits,
-        });
+        let options = untrack(typed);
+        if let Some(draft) = draft {
+            draft.set(None);
+        }
+        on_apply(options);
     };
 
     let servers_for_variables = servers.clone();
@@ -273,38 +362,6 @@ pub fn ScanConfiguration(
         })
         .collect_view();
 
-    let pair_rows = move |rows: RwSignal<Vec<Row>>,
-                          kind: &'static str,
-                          problem: fn(Row) -> Option<String>| {
-        view! {
-            <For each=move || rows.get() key=|row| row.id let:row>
-                {
-                    let error = Signal::derive(move || problem(row));
-                    let error_id = format!("config-{kind}-error-{}", row.id);
-                    let described = error_id.clone();
-                    view! {
-                        <div class="pair" data-testid=format!("config-{kind}")>
-                            <input type="text" class="pair__name" aria-label=format!("{kind} name")
-                                placeholder="Name" autocomplete="off" spellcheck="false"
-                                aria-invalid=move || error.get().is_some().to_string()
-                                aria-describedby=described
-                                prop:value=move || row.name.get()
-                                on:input=move |ev| row.name.set(event_target_value(&ev)) />
-                            <input type="password" class="pair__value" aria-label=format!("{kind} value")
-                                placeholder="Value" autocomplete="off"
-                                prop:value=move || row.value.get()
-                                on:input=move |ev| row.value.set(event_target_value(&ev)) />
-                            <button type="button" class="button button--link"
-                                on:click=move |_| rows.update(|all| all.retain(|r| r.id != row.id))>
-                                "Remove"
-                            </button>
-                            <p class="field-error" id=error_id data-testid="config-field-error">{move || error.get()}</p>
-                        </div>
-                    }
-                }
-            </For>
-        }
-    };
     view! {
         <form class="config" on:submit=apply data-testid="scan-config" novalidate>
             <fieldset>
@@ -346,13 +403,9 @@ pub fn ScanConfiguration(
                 </div>
                 {api_key_fields}
                 <h3 class="subheading">"Custom headers"</h3>
-                {pair_rows(headers, "header", header_problem)}
-                <button type="button" class="button button--secondary" data-testid="config-add-header"
-                    on:click=move |_| headers.update(|rows| rows.push(new_row()))>"Add a header"</button>
+                {headers.view("header", "Add a header")}
                 <h3 class="subheading">"Custom cookies"</h3>
-                {pair_rows(cookies, "cookie", cookie_problem)}
-                <button type="button" class="button button--secondary" data-testid="config-add-cookie"
-                    on:click=move |_| cookies.update(|rows| rows.push(new_row()))>"Add a cookie"</button>
+                {cookies.view("cookie", "Add a cookie")}
             </fieldset>
             <fieldset>
                 <legend>"HAR style"</legend>
@@ -453,17 +506,9 @@ mod tests {
         ];
         for name in names {
             let (header_kept, cookie_kept) = core_keeps(name, name);
-            let row = Row {
-                id: 0,
-                name: RwSignal::new(name.to_owned()),
-                value: RwSignal::new("1".to_owned()),
-            };
+            let row = Pairs::new(&[(name.to_owned(), "1".to_owned())], header_name_problem);
             if !name.is_empty() {
-                assert_eq!(
-                    header_problem(row).is_none(),
-                    header_kept,
-                    "header {name:?}"
-                );
+                assert_eq!(!row.invalid(), header_kept, "header {name:?}");
             }
             // A line `Name: value` cannot hold a name with a colon (`x:: 1`
             // is the header x with the value `: 1`).

@@ -146,7 +146,7 @@ pub async fn start_fresh(app: AppStore) -> Result<(), String> {
 /// the loading state.
 fn lazy_name(route: &Route) -> Option<&'static str> {
     match route {
-        Route::SpecPreview | Route::NotFound(_) => None,
+        Route::SpecPreview(_) | Route::NotFound(_) => None,
         Route::Analyses(_) => Some("Dynamic Analyses"),
         Route::Analysis(_) => Some("Dynamic Analysis"),
         Route::NewAnalysis => Some("New Dynamic Analysis"),
@@ -158,7 +158,9 @@ fn lazy_name(route: &Route) -> Option<&'static str> {
 #[cfg_attr(not(feature = "split"), allow(clippy::unused_async))]
 async fn load(route: Route) -> Result<AnyView, SplitLoaderError> {
     match route {
-        Route::SpecPreview => Ok(view! { <spec_preview::SpecPreview /> }.into_any()),
+        Route::SpecPreview(query) => {
+            Ok(view! { <spec_preview::SpecPreview query=query /> }.into_any())
+        }
         Route::NotFound(path) => Ok(view! { <not_found::NotFound path=path /> }.into_any()),
         Route::Analyses(query) => call!(analyses_page(query)),
         Route::Analysis(id) => call!(analysis_page(id)),
@@ -176,7 +178,10 @@ pub fn page(route: Route) -> AnyView {
     let Some(name) = lazy_name(&route) else {
         return match route {
             Route::NotFound(path) => view! { <not_found::NotFound path=path /> }.into_any(),
-            _ => view! { <spec_preview::SpecPreview /> }.into_any(),
+            Route::SpecPreview(query) => {
+                view! { <spec_preview::SpecPreview query=query /> }.into_any()
+            }
+            _ => ().into_any(),
         };
     };
     let attempt = RwSignal::new(0u32);

@@ -12,7 +12,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
 use crate::components::drop_zone::DropZone;
+use crate::components::endpoints_table::EndpointsView;
 use crate::components::excerpt::ExcerptView;
+use crate::components::har_browser::HarView;
 use crate::components::icon::{Icon, IconKind};
 use crate::convert::{self, Failure, FileBytes, HarEntries};
 use crate::download;
@@ -174,6 +176,15 @@ pub struct PreviewState {
     current_load: StoredValue<u64>,
     /// What *Use in a new analysis* hands to the New analysis page.
     handoff: StoredValue<Option<Handoff>, LocalStorage>,
+    /// The scan configuration typed and not applied yet.
+    draft: RwSignal<Option<ConvertOptions>>,
+    /// What the endpoints table finds, filters and groups.
+    endpoints_view: EndpointsView,
+    /// The HAR entry selected and where the HAR list is scrolled.
+    har_view: HarView,
+    /// Set when a new specification is shown: the preview then moves focus
+    /// to its summary (once).
+    focus_summary: StoredValue<bool>,
 }
 
 /// The scan configuration *Use in a new analysis* carries to the new scan
@@ -199,7 +210,34 @@ impl PreviewState {
             pasted: RwSignal::new(String::new()),
             current_load: StoredValue::new(0),
             handoff: StoredValue::new_local(None),
+            draft: RwSignal::new(None),
+            endpoints_view: EndpointsView::new(),
+            har_view: HarView::new(),
+            focus_summary: StoredValue::new(false),
         }
+    }
+
+    /// What the endpoints table shows.
+    pub(crate) fn endpoints_view(&self) -> EndpointsView {
+        self.endpoints_view
+    }
+
+    /// The HAR view's selection and scroll.
+    pub(crate) fn har_view(&self) -> HarView {
+        self.har_view
+    }
+
+    /// Whether the preview should move focus to the summary (true once per
+    /// new specification).
+    pub(crate) fn take_focus_summary(&self) -> bool {
+        let take = self.focus_summary.get_value();
+        self.focus_summary.set_value(false);
+        take
+    }
+
+    /// The scan configuration typed and not applied yet (kept across pages).
+    pub(crate) fn draft(&self) -> RwSignal<Option<ConvertOptions>> {
+        self.draft
     }
 
     /// Remembers what *Use in a new analysis* carries to the new scan.
@@ -220,9 +258,11 @@ impl PreviewState {
     }
 }
 
-/// The specification preview page.
+/// The specification preview page; `query` is what the endpoints table
+/// finds, filters and groups (`q`, `method`, `group=tag`).
 #[component]
-pub fn SpecPreview() -> impl IntoView {
+pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoView {
+    let state = use_context::<PreviewState>().unwrap_or_else(PreviewState::new);
     let PreviewState {
         shown,
         busy,
@@ -230,15 +270,33 @@ pub fn SpecPreview() -> impl IntoView {
         status,
         pasted,
         current_load,
+        draft,
+        endpoints_view,
+        har_view,
+        focus_summary,
         ..
-    } = use_context::<PreviewState>().unwrap_or_else(PreviewState::new);
-    // The configuration a new specification starts with.
+    } = state;
+    // A link's find and filter win; without them, what was shown before
+    // stays (and goes back into the URL, for a reload or a shared link).
+    endpoints_view.read(&query);
+    Effect::new(move |_| {
+        let query = endpoints_view.query();
+        crate::route::replace_hash(&crate::route::Route::SpecPreview(query));
+    });
+    // The configuration a new specification starts with: what is typed in
+    // the scan configuration, applied or not (a base URL that cannot be
+    // used stays in the form only).
     let next_options = move || {
-        shown.with_untracked(|s| {
-            s.as_ref()
-                .map(|s| carried_over(&s.options))
-                .unwrap_or_default()
-        })
+        let typed = draft.get_untracked().map(|mut d| {
+            d.base_url = d
+                .base_url
+                .filter(|url| crate::components::scan_config::base_url_problem(url).is_none());
+            d
+        });
+        typed
+            .or_else(|| shown.with_untracked(|s| s.as_ref().map(|s| s.options.clone())))
+            .map(|o| carried_over(&o))
+            .unwrap_or_default()
     };
 
     let fail = move |file_name: &str, why: Failure| {
@@ -262,7 +320,8 @@ pub fn SpecPreview() -> impl IntoView {
     };
 
     // Every way in (picker, folder, drop, paste, sample, a new configuration) ends here.
-    let load = move |sources: Vec<Source>, options: ConvertOptions| {
+    // `fresh`: new files (not the same ones converted again).
+    let load = move |sources: Vec<Source>, options: ConvertOptions, fresh: bool| {
         let label = describe_files(&sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
         failure.set(None);
         // This load replaces any other still running.
@@ -322,6 +381,12 @@ pub fn SpecPreview() -> impl IntoView {
                         thousands(count),
                         millis(now() - started)
                     ));
+                    // What was typed is now applied (or carried over).
+                    draft.set(None);
+                    if fresh {
+                        har_view.reset();
+                        focus_summary.set_value(true);
+                    }
                     shown.set(Some(Rc::new(Shown {
                         spec: converted.spec,
                         har: converted.entries,
@@ -357,7 +422,7 @@ pub fn SpecPreview() -> impl IntoView {
             );
             return;
         }
-        load(sources, next_options());
+        load(sources, next_options(), true);
     };
 
     let try_sample = move |_| {
@@ -389,6 +454,7 @@ pub fn SpecPreview() -> impl IntoView {
                         blob,
                     }],
                     next_options(),
+                    true,
                 ),
                 Err(()) => fail(
                     "petstore.yaml",
@@ -409,6 +475,7 @@ pub fn SpecPreview() -> impl IntoView {
                     blob,
                 }],
                 next_options(),
+                true,
             ),
             None => fail(name, "The browser could not hold the pasted text.".into()),
         }
@@ -416,7 +483,7 @@ pub fn SpecPreview() -> impl IntoView {
 
     let reconfigure = move |options: ConvertOptions| {
         if let Some(current) = shown.get_untracked() {
-            load(current.sources.clone(), options);
+            load(current.sources.clone(), options, false);
         }
     };
 

@@ -228,8 +228,9 @@ describe('Prescan Details against Prism', () => {
     it('a base URL path the mock does not know: 404 rows in red', async () => {
       const page = await createWith(SAMPLE, 'Petstore wrong path');
       const status = await runPrescan(page, `${prism.url}/nope`);
-      // 404s are flagged, but the connection itself is verified.
-      assert.equal(status, 'Prescan Succeeded');
+      // 404s are flagged: the connection itself is verified, but the
+      // status never reads as a plain success (issue 15).
+      assert.equal(status, 'Prescan Succeeded, with errors: 2 of 2 requests answered 4xx or 5xx');
       const sent = (await rows(page)).filter((x) => !x.response.startsWith('Skipped'));
       assert.equal(sent.length, 2);
       for (const x of sent) {
@@ -248,10 +249,11 @@ describe('Prescan Details against Prism', () => {
     it('401 without credentials (an authentication problem), 2xx once configured', async () => {
       const client = await writeTemp(dir, 'secured.yaml', SECURED_CLIENT);
       const page = await createWith(client, 'Secured prescan');
-      assert.equal(await runPrescan(page, prism.url), 'Prescan Failed');
+      assert.equal(await runPrescan(page, prism.url), 'Prescan Failed: 1 of 1 request failed');
       let [row] = await rows(page);
       assert.match(row.response, /^401/);
-      assert.match(row.response, /may be an authentication problem/);
+      // Explained once above the table, not on the row.
+      assert.match(await text(page, 'prescan-explanations'), /1 request answered 401 or 403\. The server did not accept the credentials/);
       assert.equal(row.inError, 'true');
       assert.equal(await n(page, 'connection-auth-failures'), 1);
       await screenshot(page, 'prescan-401');
@@ -290,7 +292,7 @@ describe('Prescan Details against Prism', () => {
   it('an unreachable server: No response from server, with what to do', async () => {
     const page = await createWith(SAMPLE, 'Unreachable prescan');
     const port = await freePort();
-    assert.equal(await runPrescan(page, `http://127.0.0.1:${port}`), 'Prescan Failed');
+    assert.equal(await runPrescan(page, `http://127.0.0.1:${port}`), 'Prescan Failed: 2 of 2 requests failed');
     const sent = (await rows(page)).filter((x) => !x.response.startsWith('Skipped'));
     assert.equal(sent.length, 2);
     for (const x of sent) {
@@ -298,7 +300,9 @@ describe('Prescan Details against Prism', () => {
       assert.equal(x.inError, 'true');
     }
     assert.equal(await n(page, 'connection-network-errors'), 2);
-    assert.match(await text(page, 'no-response-help'), /CORS/);
+    // One explanation, naming this page's origin for the server to allow.
+    assert.match(await text(page, 'prescan-explanations'), /2 requests got no response from http:\/\/127\.0\.0\.1:\d+\./);
+    assert.ok((await text(page, 'prescan-explanations')).includes(`Access-Control-Allow-Origin: ${new URL(app.server.url).origin}`));
     assert.match(await page.locator('body').textContent(), /The prescan of a Dynamic Analysis failed\./);
     await screenshot(page, 'prescan-unreachable');
   });

@@ -49,6 +49,8 @@ pub(super) fn panel(
                 bearer,
                 basic_user,
                 custom,
+                api_keys,
+                cookies,
                 ..
             },
         failure,
@@ -158,6 +160,12 @@ pub(super) fn panel(
         }
         if !custom.get().trim().is_empty() {
             kinds.push("Custom headers");
+        }
+        if api_keys.pairs().iter().any(|(_, key)| !key.is_empty()) {
+            kinds.push("API keys");
+        }
+        if !cookies.pairs().is_empty() {
+            kinds.push("Custom cookies");
         }
         if kinds.is_empty() {
             "None entered".to_owned()

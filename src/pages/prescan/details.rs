@@ -14,6 +14,8 @@ use super::form::{default_base_url, run_panel, Form};
 use super::results;
 use super::run;
 use super::server::{follow_server_prescan, show_server_prescan};
+use crate::components::icon::{Icon, IconKind};
+use crate::components::scan_config::{cookie_name_problem, scheme_name_problem, Pairs};
 use crate::components::schedule_input::local_time_text;
 use crate::route::Route;
 use crate::store::{use_store, AppStore};
@@ -82,8 +84,16 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
             .collect::<Vec<_>>()
             .join("\n"),
     );
-    let api_keys = scan.auth.api_keys.clone();
-    let cookies = scan.auth.custom_cookies.clone();
+    let api_keys = Pairs::new(
+        &scan
+            .auth
+            .api_keys
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>(),
+        scheme_name_problem,
+    );
+    let cookies = Pairs::new(&scan.auth.custom_cookies, cookie_name_problem);
 
     let errors = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(Option::<String>::None);
@@ -148,6 +158,8 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
             basic_user,
             basic_password,
             custom,
+            api_keys,
+            cookies,
         },
         errors,
         failure,
@@ -190,7 +202,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         });
     }
 
-    let run = run::run(page, server, file_name, cookies, api_keys);
+    let run = run::run(page, server, file_name);
     let cancel = run::cancel(page);
 
     let status = move || {
@@ -203,7 +215,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         } else {
             ui.report.with(|r| {
                 r.as_ref()
-                    .map(|r| r.status().label().to_owned())
+                    .map(PrescanReport::status_text)
                     .unwrap_or_else(|| "Not run yet".to_owned())
             })
         }
@@ -224,16 +236,34 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         })
     };
     let status_class = move || {
-        let tone = ui
-            .report
-            .with(|r| match r.as_ref().map(PrescanReport::status) {
-                Some(PrescanStatus::Succeeded) => "prescan-status--ok",
-                Some(PrescanStatus::Failed) => "prescan-status--failed",
-                _ => "prescan-status--neutral",
-            });
+        let tone =
+            ui.report.with(
+                |r| match r.as_ref().map(|r| (r.status(), r.is_plain_success())) {
+                    Some((_, true)) => "prescan-status--ok",
+                    Some((PrescanStatus::Succeeded, false)) => "prescan-status--warning",
+                    Some((PrescanStatus::Failed, _)) => "prescan-status--failed",
+                    _ => "prescan-status--neutral",
+                },
+            );
         format!("prescan-status {tone}")
     };
 
+    let status_icon = move || {
+        ui.report.with(|r| {
+            r.as_ref()
+                .filter(|r| r.status() != PrescanStatus::Prescanning)
+                .map(|r| {
+                    let kind = if r.is_plain_success() {
+                        IconKind::Check
+                    } else if r.status() == PrescanStatus::Succeeded {
+                        IconKind::Warning
+                    } else {
+                        IconKind::Error
+                    };
+                    view! { <Icon kind=kind /> }
+                })
+        })
+    };
     let configuration = configuration::panel(
         page,
         name.clone(),
@@ -250,7 +280,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         <h1>"Prescan Details"</h1>
         <p class="muted break">{format!("API specification scan of {short}")}</p>
         <p class="prescan-status-line">
-            "Status: " <strong data-testid="prescan-status" class=status_class role="status">{status}</strong>
+            "Status: " <strong data-testid="prescan-status" class=status_class role="status">{status_icon}{status}</strong>
         </p>
         {move || last_run().map(|t| view! { <p class="muted" data-testid="prescan-last-run">{t}</p> })}
         {move || failure.get().map(|f| view! {
@@ -271,7 +301,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         <div role="tabpanel" id="panel-results" aria-labelledby="tab-results" hidden=move || config_tab.get()>
             {run_panel(page, &scan_server, &spec, run, cancel)}
             {results::connection(ui)}
-            {results::table(ui)}
+            {results::table(ui, on_server)}
             {results::notes(ui)}
         </div>
 

@@ -8,6 +8,7 @@ use prescan_core::prescan::Origin;
 use super::details::Page;
 use super::results;
 use crate::components::icon::{Icon, IconKind};
+use crate::components::scan_config::Pairs;
 use crate::store::settings::Backend;
 
 /// The custom headers typed one per line as `Name: value`; blank lines are
@@ -77,6 +78,9 @@ pub(super) struct Form {
     pub(super) basic_user: RwSignal<String>,
     pub(super) basic_password: RwSignal<String>,
     pub(super) custom: RwSignal<String>,
+    /// API keys, by the name of their security scheme.
+    pub(super) api_keys: Pairs,
+    pub(super) cookies: Pairs,
 }
 
 /// The Run prescan section: the form's errors, where a server sends the
@@ -101,6 +105,8 @@ pub(super) fn run_panel(
                 basic_user,
                 basic_password,
                 custom,
+                api_keys,
+                cookies,
             },
         errors,
         converting,
@@ -168,6 +174,12 @@ pub(super) fn run_panel(
                     <textarea id="prescan-headers" rows="3" data-testid="prescan-headers"
                         prop:value=move || custom.get()
                         on:input=move |ev| custom.set(event_target_value(&ev))></textarea>
+                    <h3 class="subheading">"API keys"</h3>
+                    <p class="hint">"By the name of the security scheme that says where the key goes, such as api_key (the specification's securitySchemes)."</p>
+                    {api_keys.view("api-key", "Add an API key")}
+                    <h3 class="subheading">"Custom cookies"</h3>
+                    <p class="hint">"A browser does not let a page set cookies: a prescan from this page sends them only from the reference server. They are in the HAR either way."</p>
+                    {cookies.view("cookie", "Add a cookie")}
                 </fieldset>
                 <div class="field">
                     <label class="checkbox">

@@ -3,12 +3,13 @@
 //! the Prescan Notes.
 
 use leptos::prelude::*;
-use prescan_core::prescan::{Outcome, PlannedRequest, PrescanReport, Received, NO_RESPONSE_HELP};
+use prescan_core::prescan::{Outcome, OutcomeClass, PlannedRequest, PrescanReport, Received};
 
 use super::driver::Ui;
 use crate::components::diagnostics::severity_icon;
-use crate::components::icon::Icon;
+use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
+use crate::components::path::BreakablePath;
 use crate::format::{bytes, millis, thousands};
 
 /// The request and the response (if one came) of row `number` (1-based).
@@ -62,9 +63,6 @@ pub(super) fn connection(ui: Ui) -> impl IntoView {
                             <div><dt>"Authentication verification (401 or 403)"</dt><dd data-testid="connection-auth-failures">{thousands(c.auth_failures)}</dd></div>
                             <div><dt>"Skipped"</dt><dd data-testid="connection-skipped">{thousands(c.skipped)}</dd></div>
                         </dl>
-                        {(c.network_errors > 0).then(|| view! {
-                            <div class="alert alert--error" data-testid="no-response-help"><p>{NO_RESPONSE_HELP}</p></div>
-                        })}
                     </section>
                 }
             })
@@ -72,29 +70,138 @@ pub(super) fn connection(ui: Ui) -> impl IntoView {
     }
 }
 
-/// The Request and Response table.
-pub(super) fn table(ui: Ui) -> impl IntoView {
+/// Which rows the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFilter {
+    All,
+    /// 4xx, 5xx and no response.
+    Errors,
+    Class(OutcomeClass),
+}
+
+impl RowFilter {
+    fn key(self) -> &'static str {
+        match self {
+            RowFilter::All => "all",
+            RowFilter::Errors => "errors",
+            RowFilter::Class(c) => c.key(),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            RowFilter::All => "All",
+            RowFilter::Errors => "Errors",
+            RowFilter::Class(c) => c.label(),
+        }
+    }
+
+    /// Whether it shows a row of class `class`.
+    pub fn shows(self, class: OutcomeClass) -> bool {
+        match self {
+            RowFilter::All => true,
+            RowFilter::Errors => class.is_error(),
+            RowFilter::Class(c) => c == class,
+        }
+    }
+}
+
+/// The origin of this page, which a server must allow (CORS) for a prescan
+/// sent from the browser.
+fn page_origin() -> Option<String> {
+    web_sys::window().and_then(|w| w.location().origin().ok())
+}
+
+/// The Request and Response table, with one explanation per kind of failure
+/// above it and a filter by outcome. `on_server`: a server sent the
+/// requests (CORS does not apply).
+pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
+    let filter = RwSignal::new(RowFilter::All);
+    let origin = (!on_server).then(page_origin).flatten();
     move || {
         ui.report.with(|r| {
             r.as_ref().map(|report| {
-                let rows = report
-                    .rows()
+                let all_rows = report.rows();
+                let total = all_rows.len();
+                let counts = StoredValue::new(report.class_counts());
+                let count_of = move |f: RowFilter| counts.with_value(|counts| match f {
+                    RowFilter::All => total,
+                    RowFilter::Errors => counts.iter().filter(|(c, _)| c.is_error()).map(|(_, n)| n).sum(),
+                    RowFilter::Class(class) => counts.iter().find(|(c, _)| *c == class).map_or(0, |(_, n)| *n),
+                });
+                let choices = [RowFilter::All, RowFilter::Errors]
+                    .into_iter()
+                    .chain(OutcomeClass::ALL.into_iter().map(RowFilter::Class))
+                    .map(|f| (f, count_of(f)))
+                    // Empty classes are left out, but not All, Errors or the chosen one.
+                    .filter(|(f, n)| *n > 0 || matches!(f, RowFilter::All | RowFilter::Errors) || filter.get_untracked() == *f)
+                    .map(|(f, n)| {
+                        view! {
+                            <label class="chip" data-testid=format!("outcome-filter-{}", f.key())>
+                                <input type="radio" name="outcome-filter" value=f.key()
+                                    prop:checked=move || filter.get() == f
+                                    on:change=move |_| filter.set(f) />
+                                {format!("{} ({})", f.label(), thousands(n))}
+                            </label>
+                        }
+                    })
+                    .collect_view();
+                let explanations = report.explanations(origin.as_deref());
+                let explained = !explanations.is_empty();
+                let explanations = explained.then(|| {
+                    let items = explanations
+                        .into_iter()
+                        .map(|e| view! {
+                            <li data-testid="prescan-explanation" data-class=e.class.key()>
+                                <strong>{e.title}</strong>" "{e.text}
+                            </li>
+                        })
+                        .collect_view();
+                    view! {
+                        <div class="alert alert--warning explanations" data-testid="prescan-explanations">
+                            <h3 class="alert__title"><Icon kind=IconKind::Warning />"What went wrong"</h3>
+                            <ul>{items}</ul>
+                        </div>
+                    }
+                });
+                let rows = all_rows
                     .into_iter()
                     .map(|row| {
-                        let class = if row.in_error { "prescan-row prescan-row--error" } else { "prescan-row" };
+                        let class = row.class();
+                        let tone = if row.in_error {
+                            "prescan-row prescan-row--error"
+                        } else if row.skipped {
+                            "prescan-row prescan-row--skipped"
+                        } else {
+                            "prescan-row"
+                        };
                         let exchange = exchange(report, row.number);
                         let time = row.time_ms.map(millis).unwrap_or_else(|| "—".into());
                         let size = row.size.map(|s| bytes(s as usize)).unwrap_or_else(|| "—".into());
                         let details = exchange.map(|(req, received)| view! { <Exchange req=req received=received /> });
+                        // Failures are explained once above the table; a
+                        // row says only what is its own.
+                        let detail = row.detail.clone().filter(|_| !row.skipped && !class.is_error());
+                        let response = if row.in_error {
+                            view! {
+                                <strong><Icon kind=IconKind::Error />{row.response.clone()}</strong>
+                                <span class="visually-hidden">" (error)"</span>
+                            }
+                            .into_any()
+                        } else if row.skipped {
+                            view! { <span class="muted">{row.response.clone()}</span> }.into_any()
+                        } else {
+                            view! { <span>{row.response.clone()}</span> }.into_any()
+                        };
                         view! {
-                            <tr class=class data-testid="prescan-row" data-in-error=row.in_error.to_string()>
+                            <tr class=tone data-testid="prescan-row" data-in-error=row.in_error.to_string()
+                                data-class=class.key() hidden=move || !filter.get().shows(class)>
                                 <td class="num">{row.number}</td>
                                 <td><MethodBadge method=row.method.clone() /></td>
-                                <td><span class="break">{row.url.clone()}</span>{details}</td>
+                                <td><span class="url"><BreakablePath path=row.url.clone() /></span>{details}</td>
                                 <td data-testid="prescan-row-response">
-                                    <strong>{row.response.clone()}</strong>
-                                    {row.in_error.then(|| view! { <span class="visually-hidden">" (error)"</span> })}
-                                    {row.detail.clone().filter(|_| !row.skipped).map(|d| view! { <br /><span class="hint">{d}</span> })}
+                                    {response}
+                                    {detail.map(|d| view! { <br /><span class="hint">{d}</span> })}
                                 </td>
                                 <td class="num">{time}</td>
                                 <td class="num">{size}</td>
@@ -102,9 +209,23 @@ pub(super) fn table(ui: Ui) -> impl IntoView {
                         }
                     })
                     .collect_view();
+                let shown = move || {
+                    let f = filter.get();
+                    (f != RowFilter::All).then(|| view! {
+                        <p class="muted" data-testid="outcome-filter-count">
+                            {format!("Showing {} of {}.", thousands(count_of(f)), thousands(count_of(RowFilter::All)))}
+                        </p>
+                    })
+                };
                 view! {
                     <section class="panel" aria-labelledby="exchanges-heading">
                         <h2 id="exchanges-heading">"Request and Response"</h2>
+                        {explanations}
+                        <fieldset class="chips" data-testid="outcome-filter">
+                            <legend>"Show"</legend>
+                            {choices}
+                        </fieldset>
+                        <div role="status">{shown}</div>
                         <div class="table-scroll">
                             <table class="table" data-testid="prescan-table">
                                 <caption class="visually-hidden">"Requests sent by the prescan and the responses"</caption>

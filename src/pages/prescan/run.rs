@@ -28,8 +28,6 @@ pub(super) fn run(
     page: Page,
     server: Option<Rc<HttpStore>>,
     file_name: String,
-    cookies: Vec<(String, String)>,
-    api_keys: BTreeMap<String, String>,
 ) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
     let Page {
         app,
@@ -44,6 +42,8 @@ pub(super) fn run(
                 basic_user,
                 basic_password,
                 custom,
+                api_keys,
+                cookies,
             },
         errors,
         failure,
@@ -111,6 +111,13 @@ pub(super) fn run(
         let rps = parse_rate(&rate.get_untracked()).map_err(|e| problems.push(e));
         let headers = parse_headers(&custom.get_untracked()).map_err(|e| problems.push(e));
         let (user, password) = (basic_user.get_untracked(), basic_password.get_untracked());
+        if untrack(|| api_keys.invalid()) {
+            problems
+                .push("Enter the security scheme's name for each API key, or remove it.".into());
+        }
+        if untrack(|| cookies.invalid()) {
+            problems.push("A custom cookie's name cannot be used: see the cookies below.".into());
+        }
         if user.is_empty() != password.is_empty() {
             problems.push(
                 "Enter both the user name and the password for basic authentication, or neither."
@@ -127,10 +134,13 @@ pub(super) fn run(
         let token = bearer.get_untracked();
         let auth = ScanAuth {
             custom_headers: headers,
-            custom_cookies: cookies.clone(),
+            custom_cookies: untrack(|| cookies.pairs()),
             basic: (!user.is_empty()).then_some((user, password)),
             bearer: (!token.trim().is_empty()).then(|| token.trim().to_owned()),
-            api_keys: api_keys.clone(),
+            api_keys: untrack(|| api_keys.pairs())
+                .into_iter()
+                .filter(|(_, key)| !key.is_empty())
+                .collect::<BTreeMap<_, _>>(),
         };
         let options = ConvertOptions {
             base_url: Some(base.clone()),

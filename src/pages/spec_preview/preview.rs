@@ -6,14 +6,18 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::{ConvertOptions, HarStyle, SchemeKind, SpecFormat, PRESCAN_LIMIT};
+use prescan_core::spec::carried::is_credential_note;
+use prescan_core::{
+    validate_cookie_name, validate_header_name, ConvertOptions, HarStyle, ScanAuth, SchemeKind,
+    Severity, SpecFormat, Specification, PRESCAN_LIMIT,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{Shown, Source};
 use crate::components::diagnostics::Diagnostics;
 use crate::components::endpoints_table::EndpointsTable;
-use crate::components::har_browser::HarBrowser;
+use crate::components::har_browser::{focus_entry, HarBrowser};
 use crate::components::icon::{Icon, IconKind};
 use crate::components::scan_config::ScanConfiguration;
 use crate::convert::Failure;
@@ -195,8 +199,12 @@ pub(super) fn Preview(
             || !spec.servers.iter().any(|s| {
                 s.resolved_url.starts_with("http://") || s.resolved_url.starts_with("https://")
             }));
+    let state = use_context::<super::PreviewState>();
+    let draft = state.map(|p| p.draft());
+    // Open when a base URL is needed, or when something typed is not applied.
+    let open = needs_base_url || draft.is_some_and(|d| d.with_untracked(Option::is_some));
     let config = view! {
-        <details class="panel config-panel" data-testid="config-panel" open=needs_base_url>
+        <details class="panel config-panel" data-testid="config-panel" open=open>
             <summary data-testid="config-toggle">
                 <span class="config-panel__title">"Scan configuration"</span>
                 <span class="muted" data-testid="config-summary">{config_summary}</span>
@@ -207,9 +215,24 @@ pub(super) fn Preview(
                 applied=options
                 on_apply=on_reconfigure
                 busy=busy
+                draft=draft
             />
         </details>
     };
+    let endpoints_view = state.map(|p| p.endpoints_view()).unwrap_or_default();
+    let har_view = state.map(|p| p.har_view()).unwrap_or_default();
+    let open_entry = move |i: usize| focus_entry(har_view, i);
+    // A new specification: focus and the view go to its summary, so that a
+    // keyboard or screen-reader user is not left at the drop zone.
+    let summary_ref = NodeRef::<leptos::html::H2>::new();
+    if state.is_some_and(|p| p.take_focus_summary()) {
+        Effect::new(move |_| {
+            if let Some(heading) = summary_ref.get() {
+                let _ = heading.focus();
+                heading.scroll_into_view();
+            }
+        });
+    }
     let total = spec.endpoints.len();
     let format = format!(
         "{} (version {}), {}",
@@ -245,6 +268,26 @@ pub(super) fn Preview(
             <div class="summary__wide">
                 <dt>"Authentication"</dt>
                 <dd><ul class="servers" data-testid="spec-auth">{items}</ul></dd>
+            </div>
+        }
+    });
+    let credentials = credential_lines(spec, &current.options.auth);
+    let credentials = (!credentials.is_empty()).then(|| {
+        let items = credentials
+            .into_iter()
+            .map(|(warn, line)| {
+                view! {
+                    <li class=if warn { "credential credential--warning" } else { "credential" }>
+                        {warn.then(|| view! { <Icon kind=IconKind::Warning /> })}
+                        {line}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="summary__wide">
+                <dt>"Your credentials"</dt>
+                <dd><ul class="credentials" data-testid="spec-credentials">{items}</ul></dd>
             </div>
         }
     });
@@ -313,7 +356,7 @@ pub(super) fn Preview(
 
     view! {
         <section class="panel" aria-labelledby="summary-heading" data-testid="spec-summary">
-            <h2 id="summary-heading" data-testid="spec-title">{spec.title.clone()}</h2>
+            <h2 id="summary-heading" data-testid="spec-title" tabindex="-1" node_ref=summary_ref>{spec.title.clone()}</h2>
             <dl class="summary">
                 <div><dt>"Version"</dt><dd data-testid="spec-version">{spec.version.clone()}</dd></div>
                 <div><dt>"Format"</dt><dd data-testid="spec-format">{format}</dd></div>
@@ -321,6 +364,7 @@ pub(super) fn Preview(
                 <div><dt>"Endpoints"</dt><dd data-testid="endpoint-count">{thousands(total)}</dd></div>
                 <div class="summary__wide"><dt>"Servers"</dt><dd>{servers}</dd></div>
                 {auth}
+                {credentials}
             </dl>
             {description}
             {other_sources}
@@ -343,7 +387,7 @@ pub(super) fn Preview(
             {if total == 0 {
                 view! { <p data-testid="no-endpoints">"This specification declares no endpoints: a prescan would send nothing."</p> }.into_any()
             } else {
-                view! { <EndpointsTable endpoints=spec.endpoints.clone() /> }.into_any()
+                view! { <EndpointsTable endpoints=spec.endpoints.clone() view=endpoints_view on_open=open_entry /> }.into_any()
             }}
         </section>
         <section class="panel" aria-labelledby="har-heading">
@@ -352,7 +396,7 @@ pub(super) fn Preview(
                 {format!("{} entries, one per endpoint, in specification order. ", thousands(current.har.len()))}
                 "Each is a complete HAR 1.2 entry: it opens in a browser's network panel."
             </p>
-            <HarBrowser har=current.har.clone() />
+            <HarBrowser har=current.har.clone() view=har_view />
             <details class="raw" on:toggle=move |ev| {
                 let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
                 raw_open.set(open);
@@ -365,4 +409,42 @@ pub(super) fn Preview(
             </details>
         </section>
     }
+}
+
+/// One line per credential entered: how many requests carry it and why the
+/// others do not (the conversion's notes about them), then the custom
+/// headers and cookies, which go with every request unless their name is
+/// refused. `true` marks a credential that is not sent as entered.
+pub(crate) fn credential_lines(spec: &Specification, auth: &ScanAuth) -> Vec<(bool, String)> {
+    let mut lines: Vec<(bool, String)> = spec
+        .diagnostics
+        .iter()
+        .filter(|d| is_credential_note(d))
+        .map(|d| (d.severity != Severity::Information, d.message.clone()))
+        .collect();
+    for (name, _) in &auth.custom_headers {
+        lines.push(match validate_header_name(name) {
+            Ok(()) => (
+                false,
+                format!("Custom header `{name}` is sent with every request."),
+            ),
+            Err(why) => (
+                true,
+                format!("Custom header left out of every request: {why}"),
+            ),
+        });
+    }
+    for (name, _) in &auth.custom_cookies {
+        lines.push(match validate_cookie_name(name) {
+            Ok(()) => (
+                false,
+                format!("Custom cookie `{name}` is sent with every request."),
+            ),
+            Err(why) => (
+                true,
+                format!("Custom cookie `{name}` is left out of every request: {why}"),
+            ),
+        });
+    }
+    lines
 }
