@@ -54,14 +54,16 @@ pub fn App() -> impl IntoView {
                     <ul class="nav">
                         <li>
                             <a href="#/" aria-current=move || matches!(route.get(), Route::SpecPreview(_)).then_some("page")>
-                                "Specification preview"
+                                <span class="nav__long">"Specification preview"</span>
+                                <span class="nav__short">"Preview"</span>
                             </a>
                         </li>
                         <li>
                             <a href="#/analyses" data-testid="nav-analyses" aria-current=move || {
                                 matches!(route.get(), Route::Analyses(_) | Route::Analysis(_) | Route::NewAnalysis | Route::Prescan { .. }).then_some("page")
                             }>
-                                "Dynamic Analyses"
+                                <span class="nav__long">"Dynamic Analyses"</span>
+                                <span class="nav__short">"Analyses"</span>
                             </a>
                         </li>
                         <li>

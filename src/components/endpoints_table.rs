@@ -8,6 +8,7 @@ use prescan_core::{Endpoint, PRESCAN_LIMIT};
 use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
 use crate::components::path::BreakablePath;
+use crate::components::table_scroll::TableScroll;
 use crate::format::{count, thousands};
 use crate::route::Query;
 
@@ -265,7 +266,7 @@ pub fn EndpointsTable(
                 {move || filtered().then(|| count(matching.with(Vec::len), "match", "matches"))}
             </p>
         </div>
-        <div class="table-scroll">
+        <TableScroll label="Endpoints">
             <table class="table endpoints" data-testid="endpoints-table">
                 <caption>{caption}</caption>
                 <thead>
@@ -280,7 +281,7 @@ pub fn EndpointsTable(
                 </thead>
                 {body}
             </table>
-        </div>
+        </TableScroll>
     }
 }
 

@@ -17,3 +17,4 @@ pub mod scan_config;
 pub mod schedule_input;
 pub mod status_badge;
 pub mod storage_banner;
+pub mod table_scroll;

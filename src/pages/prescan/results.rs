@@ -10,6 +10,7 @@ use crate::components::diagnostics::severity_icon;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
 use crate::components::path::BreakablePath;
+use crate::components::table_scroll::TableScroll;
 use crate::format::{bytes, millis, thousands};
 
 /// The request and the response (if one came) of row `number` (1-based).
@@ -226,7 +227,7 @@ pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
                             {choices}
                         </fieldset>
                         <div role="status">{shown}</div>
-                        <div class="table-scroll">
+                        <TableScroll label="Requests and responses">
                             <table class="table" data-testid="prescan-table">
                                 <caption class="visually-hidden">"Requests sent by the prescan and the responses"</caption>
                                 <thead>
@@ -241,7 +242,7 @@ pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
                                 </thead>
                                 <tbody>{rows}</tbody>
                             </table>
-                        </div>
+                        </TableScroll>
                     </section>
                 }
             })
