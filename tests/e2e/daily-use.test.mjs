@@ -286,3 +286,33 @@ paths:
     assert.match(await page.getByTestId('prescan-status').getAttribute('class'), /prescan-status--warning/);
   });
 });
+
+describe('phone widths', () => {
+  it('a compact header, paths that wrap at slashes, and tables that say more columns scroll into view', async () => {
+    const context = await app.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await app.open({ context });
+    const header = await page.locator('.app-header').boundingBox();
+    assert.ok(header.height <= 96, `header ${header.height}px high`);
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Preview' }).count(), 1);
+    await loadSample(page);
+    // Each path breaks only after a slash: its words are never split.
+    const pieces = await page.locator('[data-testid=endpoint-open] code').first().evaluate((code) => {
+      const range = document.createRange();
+      const lines = new Map();
+      for (const node of code.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE) continue;
+        range.selectNodeContents(node);
+        const rects = [...range.getClientRects()];
+        lines.set(node.textContent, new Set(rects.map((r) => Math.round(r.top))).size);
+      }
+      return [...lines.entries()];
+    });
+    assert.ok(pieces.length > 1, JSON.stringify(pieces));
+    for (const [piece, lineCount] of pieces) assert.equal(lineCount, 1, `${piece} is split over ${lineCount} lines`);
+    const hint = page.locator('.table-scroll__hint').first();
+    assert.ok(await hint.isVisible());
+    const region = page.getByRole('region', { name: 'Endpoints', exact: true });
+    assert.ok(await region.evaluate((el) => el.scrollWidth > el.clientWidth), 'the table is wider than the screen');
+    await screenshot(page, 'phone-preview');
+  });
+});
