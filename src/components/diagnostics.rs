@@ -1,6 +1,6 @@
 //! Problems found in a specification, with severity, message and place.
 
-use crate::format::thousands;
+use crate::format::{count as counted, thousands};
 use leptos::prelude::*;
 use prescan_core::{Diagnostic, Severity};
 
@@ -47,10 +47,10 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
             .count()
     };
     let summary = format!(
-        "{} errors, {} warnings, {} notes",
-        thousands(count(Severity::Error)),
-        thousands(count(Severity::Warning)),
-        thousands(count(Severity::Information))
+        "{}, {}, {}",
+        counted(count(Severity::Error), "error", "errors"),
+        counted(count(Severity::Warning), "warning", "warnings"),
+        counted(count(Severity::Information), "note", "notes")
     );
     let total = diagnostics.len();
     let all = StoredValue::new(diagnostics);

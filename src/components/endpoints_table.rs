@@ -32,7 +32,10 @@ pub fn EndpointsTable(
             thousands(total)
         )
     } else {
-        format!("All {shown} endpoints, in specification order")
+        match shown {
+            1 => "The only endpoint, in specification order".to_owned(),
+            n => format!("All {n} endpoints, in specification order"),
+        }
     };
     let rows = endpoints
         .into_iter()

@@ -349,7 +349,7 @@ pub(super) fn Preview(
         <section class="panel" aria-labelledby="har-heading">
             <h2 id="har-heading">"Converted HAR"</h2>
             <p class="muted">
-                {format!("{} entries, one per endpoint, in specification order. ", thousands(current.har.len()))}
+                {format!("{}, one per endpoint, in specification order. ", crate::format::count(current.har.len(), "entry", "entries"))}
                 "Each is a complete HAR 1.2 entry: it opens in a browser's network panel."
             </p>
             <HarBrowser har=current.har.clone() />
