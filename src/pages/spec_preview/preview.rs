@@ -211,12 +211,7 @@ pub(super) fn Preview(
         </details>
     };
     let total = spec.endpoints.len();
-    let format = format!(
-        "{} (version {}), {}",
-        spec.format.label(),
-        spec.format_version,
-        spec.syntax.label()
-    );
+    let format = format!("{}, {}", spec.format_label(), spec.syntax.label());
     let servers = if spec.servers.is_empty() {
         view! { <span data-testid="spec-servers">"None given: a fully-qualified base URL is needed to scan"</span> }.into_any()
     } else {
