@@ -15,14 +15,15 @@ pub fn severity_icon(severity: Severity) -> IconKind {
     }
 }
 
-/// Where a diagnostic points, for people: `/paths/~1pets/get (line 12)`, with
-/// the file first when the specification is split over several.
+/// Where a diagnostic points, for people: `/paths/~1pets/get (line 12,
+/// column 5)`, with the file first when the specification is split over
+/// several.
 pub fn place(d: &Diagnostic) -> String {
-    let at = match (d.pointer.as_str(), d.line) {
+    let at = match (d.pointer.as_str(), d.position()) {
         ("", None) => "the whole document".to_owned(),
-        ("", Some(line)) => format!("line {line}"),
+        ("", Some(position)) => position,
         (pointer, None) => pointer.to_owned(),
-        (pointer, Some(line)) => format!("{pointer} (line {line})"),
+        (pointer, Some(position)) => format!("{pointer} ({position})"),
     };
     match &d.file {
         Some(file) => format!("{file}: {at}"),

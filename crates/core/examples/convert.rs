@@ -76,12 +76,9 @@ fn main() {
     );
     if !quiet {
         for d in &spec.diagnostics {
-            let line = d
-                .line
-                .map(|l| format!("line {l}"))
-                .unwrap_or_else(|| "-".into());
+            let line = d.position().unwrap_or_else(|| "-".into());
             println!(
-                "  {:<11} {:<9} {}: {}",
+                "  {:<11} {:<20} {}: {}",
                 d.severity.label(),
                 line,
                 d.pointer,
