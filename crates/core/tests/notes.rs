@@ -46,3 +46,41 @@ fn yaml_locations_have_a_column() {
     assert_eq!((d.line, d.column), (Some(9), Some(9)));
     assert_eq!(d.position().as_deref(), Some("line 9, column 9"));
 }
+
+#[test]
+fn parser_messages_are_rewritten_for_people() {
+    let spec = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}, {"description": "no url"}],
+        "paths": {"/a": {"get": {
+            "parameters": [{"name": "q", "in": "query", "schema": false}],
+            "security": "everyone",
+            "responses": {}
+        }}}
+    });
+    let c = run_text("a.json", &spec.to_string());
+    let all: Vec<&str> = c
+        .spec
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    for raw in [
+        "invalid type",
+        "expected struct",
+        "missing field",
+        "a sequence",
+    ] {
+        assert!(all.iter().all(|m| !m.contains(raw)), "{raw}: {all:#?}");
+    }
+    find(
+        &c,
+        "Parameter `q` could not be read: expected a schema object, found `false`",
+    );
+    find(
+        &c,
+        "`security` could not be read: expected a list, found the text \"everyone\"",
+    );
+    find(&c, "This server could not be read (`url` is missing)");
+}

@@ -24,6 +24,7 @@ mod openapi31;
 mod parse;
 mod postman;
 mod swagger2;
+mod wording;
 mod yaml;
 
 use crate::diagnostic::{Diagnostic, Severity};

@@ -11,6 +11,7 @@ use super::Reader;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::plan::{BodyPlan, Shared};
 use crate::refs::join;
+use crate::spec::wording::plain;
 
 pub(crate) fn is_json(media_type: &str) -> bool {
     let essence = media_type
@@ -32,7 +33,7 @@ impl<'r, 'a> Reader<'r, 'a> {
             self.diags.push(Diagnostic::new(
                 Severity::Error,
                 pointer,
-                format!("The request body could not be read: {e}. Fix it to follow the OpenAPI Request Body Object; the request is sent without a body."),
+                format!("The request body could not be read: {}. Fix it to follow the OpenAPI Request Body Object; the request is sent without a body.", plain(&e.to_string())),
             ));
             return None;
         }
