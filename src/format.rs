@@ -5,15 +5,15 @@ pub fn thousands(n: usize) -> String {
     prescan_core::limits::thousands(n as u64)
 }
 
-/// A count with its noun: `1 endpoint`, `0 endpoints`, `1,223 endpoints`.
+/// `n` and the noun that goes with it: `1 error`, `0 errors`, `1,200 errors`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    prescan_core::text::count(n as u64, one, many)
 }
 
 /// A byte count for people: `512 bytes`, `13.2 KB`, `12.9 MB`.
 pub fn bytes(n: usize) -> String {
     match n {
-        0..=1023 => format!("{n} bytes"),
+        0..=1023 => count(n, "byte", "bytes"),
         1024..=1_048_575 => format!("{:.1} KB", n as f64 / 1024.0),
         _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
     }
@@ -65,6 +65,9 @@ mod tests {
     #[test]
     fn bytes_and_millis_read_naturally() {
         assert_eq!(bytes(512), "512 bytes");
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(count(1, "note", "notes"), "1 note");
+        assert_eq!(count(1_200, "note", "notes"), "1,200 notes");
         assert_eq!(bytes(2048), "2.0 KB");
         assert_eq!(bytes(13 * 1_048_576), "13.0 MB");
         assert_eq!(millis(85.4), "85 ms");

@@ -1,6 +1,6 @@
 //! Problems found in a specification, with severity, message and place.
 
-use crate::format::thousands;
+use crate::format::{count as counted, thousands};
 use leptos::prelude::*;
 use prescan_core::{Diagnostic, Severity};
 
@@ -15,14 +15,15 @@ pub fn severity_icon(severity: Severity) -> IconKind {
     }
 }
 
-/// Where a diagnostic points, for people: `/paths/~1pets/get (line 12)`, with
-/// the file first when the specification is split over several.
+/// Where a diagnostic points, for people: `/paths/~1pets/get (line 12,
+/// column 5)`, with the file first when the specification is split over
+/// several.
 pub fn place(d: &Diagnostic) -> String {
-    let at = match (d.pointer.as_str(), d.line) {
+    let at = match (d.pointer.as_str(), d.position()) {
         ("", None) => "the whole document".to_owned(),
-        ("", Some(line)) => format!("line {line}"),
+        ("", Some(position)) => position,
         (pointer, None) => pointer.to_owned(),
-        (pointer, Some(line)) => format!("{pointer} (line {line})"),
+        (pointer, Some(position)) => format!("{pointer} ({position})"),
     };
     match &d.file {
         Some(file) => format!("{file}: {at}"),
@@ -47,10 +48,10 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
             .count()
     };
     let summary = format!(
-        "{} errors, {} warnings, {} notes",
-        thousands(count(Severity::Error)),
-        thousands(count(Severity::Warning)),
-        thousands(count(Severity::Information))
+        "{}, {}, {}",
+        counted(count(Severity::Error), "error", "errors"),
+        counted(count(Severity::Warning), "warning", "warnings"),
+        counted(count(Severity::Information), "note", "notes")
     );
     let total = diagnostics.len();
     let all = StoredValue::new(diagnostics);

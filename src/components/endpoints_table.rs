@@ -165,6 +165,8 @@ pub fn EndpointsTable(
             )
         } else if total > PRESCAN_LIMIT {
             format!("The {all}, in specification order")
+        } else if shown_count == 1 {
+            "The only endpoint".to_owned()
         } else {
             format!("All {all}, in specification order")
         }

@@ -18,7 +18,7 @@ use crate::components::har_browser::HarView;
 use crate::components::icon::{Icon, IconKind};
 use crate::convert::{self, Failure, FileBytes, HarEntries};
 use crate::download;
-use crate::format::{bytes, millis, thousands};
+use crate::format::{bytes, millis};
 use crate::pages::{call, SplitLoaderError};
 
 mod preview;
@@ -377,8 +377,8 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
                 Ok(converted) => {
                     let count = converted.spec.endpoints.len();
                     status.set(format!(
-                        "Loaded {label}: {} endpoints, converted in {}.",
-                        thousands(count),
+                        "Loaded {label}: {}, converted in {}.",
+                        crate::format::count(count, "endpoint", "endpoints"),
                         millis(now() - started)
                     ));
                     // What was typed is now applied (or carried over).
@@ -418,7 +418,10 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
         if sources.is_empty() {
             fail(
                 "the folder",
-                format!("None of its {total} files is a .json, .yaml, .yml or .har file. Choose the folder that holds the specification.").into(),
+                match total {
+                    1 => "Its one file is not a .json, .yaml, .yml or .har file. Choose the folder that holds the specification.".to_owned(),
+                    n => format!("None of its {} is a .json, .yaml, .yml or .har file. Choose the folder that holds the specification.", crate::format::count(n, "file", "files")),
+                }.into(),
             );
             return;
         }

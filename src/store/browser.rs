@@ -423,8 +423,12 @@ async fn read_bytes_apart(
             .map(|s| s.record.file_name.clone())
             .unwrap_or_default();
         return Err(format!(
-            "The original file of {} stored specification(s) ({name}{}) is missing from this browser's storage.",
-            missing.len(),
+            "The original file of {} ({name}{}) is missing from this browser's storage.",
+            crate::format::count(
+                missing.len(),
+                "stored specification",
+                "stored specifications"
+            ),
             if missing.len() > 1 { ", ..." } else { "" }
         ));
     }

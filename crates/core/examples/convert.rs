@@ -59,9 +59,8 @@ fn main() {
     let count =
         |s: prescan_core::Severity| spec.diagnostics.iter().filter(|d| d.severity == s).count();
     println!(
-        "{path}: {} {} ({}), \"{}\" {}: {} endpoints, {} servers, {} HAR entries ({} bytes); diagnostics: {} errors, {} warnings, {} information; convert {:.1} ms, HAR to JSON {:.1} ms",
-        spec.format.label(),
-        spec.format_version,
+        "{path}: {} ({}), \"{}\" {}: {} endpoints, {} servers, {} HAR entries ({} bytes); diagnostics: {} errors, {} warnings, {} information; convert {:.1} ms, HAR to JSON {:.1} ms",
+        spec.format_label(),
         spec.syntax.label(),
         spec.title,
         spec.version,
@@ -77,12 +76,9 @@ fn main() {
     );
     if !quiet {
         for d in &spec.diagnostics {
-            let line = d
-                .line
-                .map(|l| format!("line {l}"))
-                .unwrap_or_else(|| "-".into());
+            let line = d.position().unwrap_or_else(|| "-".into());
             println!(
-                "  {:<11} {:<9} {}: {}",
+                "  {:<11} {:<20} {}: {}",
                 d.severity.label(),
                 line,
                 d.pointer,

@@ -1,8 +1,10 @@
 //! Problems found while loading a specification that do not stop it loading.
 //!
-//! Depends on nothing in the crate.
+//! Depends on nothing in the crate but `text`.
 
 use serde::{Deserialize, Serialize};
+
+use crate::text::thousands;
 
 /// How much a problem matters, with the meanings Veracode's Prescan Notes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -37,6 +39,10 @@ pub struct Diagnostic {
     pub pointer: String,
     /// The 1-based line in the file, where the source allows it.
     pub line: Option<u32>,
+    /// The 1-based column (in characters) on that line where the part
+    /// begins: a minified JSON file is all on line 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
     /// The file `pointer` and `line` refer to, when the specification was
     /// given as several files and the problem is not in the root file
     /// (`None`: the root file, or the only one).
@@ -52,8 +58,24 @@ impl Diagnostic {
             message: message.into(),
             pointer: pointer.into(),
             line: None,
+            column: None,
             file: None,
         }
+    }
+
+    /// Where in the file, for people: `line 12, column 5` (digits grouped:
+    /// `line 1, column 4,812`), `line 12` without a column, `None` without
+    /// a line.
+    pub fn position(&self) -> Option<String> {
+        let line = self.line?;
+        Some(match self.column {
+            Some(column) => format!(
+                "line {}, column {}",
+                thousands(u64::from(line)),
+                thousands(u64::from(column))
+            ),
+            None => format!("line {}", thousands(u64::from(line))),
+        })
     }
 }
 

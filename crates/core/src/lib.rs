@@ -11,8 +11,8 @@
 //! Data flows one way: bytes → [`spec`] (a [`Specification`] with its
 //! [`Endpoint`]s and [`Diagnostic`]s, one request plan per endpoint) →
 //! [`har`] (a [`har::Har`] document) → [`prescan`] → [`analysis`]. Modules
-//! import downwards only: `encode`, [`time`], [`diagnostic`] → [`limits`] →
-//! options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
+//! import downwards only: `encode`, [`time`], [`text`] (counts and their
+//! nouns) → [`diagnostic`] → [`limits`] → options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
 //! plans), `refs` (references) → [`sample`] → [`spec`] (the readers) →
 //! [`har`] (the HAR builder) → [`prescan`] → [`analysis`] → [`api`]
 //! (`tests/module_graph.rs` checks it).
@@ -31,6 +31,7 @@ pub mod prescan;
 mod refs;
 pub mod sample;
 pub mod spec;
+pub mod text;
 pub mod time;
 
 mod options;

@@ -264,21 +264,10 @@ pub fn bytes(n: u64) -> String {
             };
         }
     }
-    format!("{n} bytes")
+    crate::text::count(n, "byte", "bytes")
 }
 
-/// `100,000`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::text::thousands;
 
 /// How many diagnostics one limit gets before the rest are only counted.
 const SHOWN_PER_LIMIT: usize = 10;

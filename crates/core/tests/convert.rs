@@ -335,14 +335,14 @@ fn input_errors() {
             syntax: Syntax::Json,
             line: 13,
             column: 3,
-            message: "trailing comma".into(),
+            message: "a `,` is followed by no value (trailing comma)".into(),
             excerpt: prescan_core::Excerpt {
                 text: "  }".into(),
                 column: 3
             },
         }
     );
-    assert_eq!(e.to_string(), "The file is not valid JSON: trailing comma at line 13, column 3. Fix it there and load the file again.");
+    assert_eq!(e.to_string(), "The file is not valid JSON: a `,` is followed by no value (trailing comma) at line 13, column 3. Fix it there and load the file again.");
     match err(include_bytes!("fixtures/invalid.yaml")) {
         LoadError::Syntax {
             syntax: Syntax::Yaml,
@@ -353,7 +353,7 @@ fn input_errors() {
         } => {
             assert_eq!((line, column), (9, 6));
             assert!(
-                message.starts_with("did not find expected key"),
+                message.starts_with("a key was expected here: the indentation does not match"),
                 "{message}"
             );
             assert!(!message.contains("line"), "{message}");

@@ -177,7 +177,8 @@ pub(super) fn panel(
         used.get()
             .map(|(base, rps, unsafe_ok)| {
                 format!(
-                    "{base}, {rps} requests per second, {}",
+                    "{base}, {rps} {} per second, {}",
+                    if rps == 1.0 { "request" } else { "requests" },
                     if unsafe_ok {
                         "methods that may change data sent"
                     } else {

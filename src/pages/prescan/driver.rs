@@ -20,13 +20,22 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, RequestMode, Response};
 
+use crate::format::{count, thousands};
 use crate::store::AppStore;
 
 /// The sentence the activity log and the notification carry.
 pub fn summary(c: &Connection) -> String {
     format!(
-        "{} requests, {} responses, {} network errors, {} authentication failures (401 or 403), {} skipped.",
-        c.requests, c.responses, c.network_errors, c.auth_failures, c.skipped
+        "{}, {}, {}, {} (401 or 403), {} skipped.",
+        count(c.requests, "request", "requests"),
+        count(c.responses, "response", "responses"),
+        count(c.network_errors, "network error", "network errors"),
+        count(
+            c.auth_failures,
+            "authentication failure",
+            "authentication failures"
+        ),
+        thousands(c.skipped)
     )
 }
 

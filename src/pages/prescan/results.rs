@@ -41,7 +41,7 @@ pub(super) fn progress(ui: Ui) -> impl IntoView {
             view! {
                 <p data-testid="prescan-progress" class="prescan-progress">
                     <progress max=p.total.max(1) value=p.done></progress>
-                    " " {format!("{} of {} requests done", thousands(p.done), thousands(p.total))}
+                    " " {format!("{} of {} done", thousands(p.done), crate::format::count(p.total, "request", "requests"))}
                 </p>
             }
         })

@@ -51,6 +51,6 @@ fn names_and_summary() {
     };
     assert_eq!(
         summary(&c),
-        "3 requests, 2 responses, 1 network errors, 1 authentication failures (401 or 403), 2 skipped."
+        "3 requests, 2 responses, 1 network error, 1 authentication failure (401 or 403), 2 skipped."
     );
 }

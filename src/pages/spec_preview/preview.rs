@@ -234,12 +234,7 @@ pub(super) fn Preview(
         });
     }
     let total = spec.endpoints.len();
-    let format = format!(
-        "{} (version {}), {}",
-        spec.format.label(),
-        spec.format_version,
-        spec.syntax.label()
-    );
+    let format = format!("{}, {}", spec.format_label(), spec.syntax.label());
     let servers = if spec.servers.is_empty() {
         view! { <span data-testid="spec-servers">"None given: a fully-qualified base URL is needed to scan"</span> }.into_any()
     } else {
@@ -393,7 +388,7 @@ pub(super) fn Preview(
         <section class="panel" aria-labelledby="har-heading">
             <h2 id="har-heading">"Converted HAR"</h2>
             <p class="muted">
-                {format!("{} entries, one per endpoint, in specification order. ", thousands(current.har.len()))}
+                {format!("{}, one per endpoint, in specification order. ", crate::format::count(current.har.len(), "entry", "entries"))}
                 "Each is a complete HAR 1.2 entry: it opens in a browser's network panel."
             </p>
             <HarBrowser har=current.har.clone() view=har_view />

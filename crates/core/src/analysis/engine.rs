@@ -490,10 +490,7 @@ impl Engine {
                 Outcome::AllVerificationsFail => {
                     Self::fail_all(c, h);
                     c.status(S::AllVerificationsFailed);
-                    c.notify(
-                        NotificationKind::PrescanFailed,
-                        format!("{total} of {total} scans failed verification."),
-                    );
+                    c.notify(NotificationKind::PrescanFailed, all_failed(total));
                     c.finish();
                 }
                 Outcome::SomeScansFailVerification => {
@@ -513,10 +510,7 @@ impl Engine {
                 Outcome::AllVerificationsFail => {
                     Self::fail_all(c, h);
                     c.status(S::AllVerificationsFailed);
-                    c.notify(
-                        NotificationKind::AnalysisFailed,
-                        format!("{total} of {total} scans failed verification."),
-                    );
+                    c.notify(NotificationKind::AnalysisFailed, all_failed(total));
                     c.finish();
                 }
                 _ => {
@@ -613,5 +607,13 @@ impl Engine {
             }
             _ => c.finish(),
         }
+    }
+}
+
+/// The notice that every scan of an analysis failed verification.
+fn all_failed(total: usize) -> String {
+    match total {
+        1 => "The scan failed verification.".to_owned(),
+        n => format!("{n} of {n} scans failed verification."),
     }
 }

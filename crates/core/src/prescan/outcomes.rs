@@ -99,11 +99,7 @@ pub struct Explanation {
 
 /// `1 request` / `3 requests`.
 fn requests(n: usize) -> String {
-    format!(
-        "{} request{}",
-        crate::limits::thousands(n as u64),
-        if n == 1 { "" } else { "s" }
-    )
+    crate::text::count(n as u64, "request", "requests")
 }
 
 impl PrescanReport {

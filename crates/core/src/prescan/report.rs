@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::PrescanPlan;
 use crate::har::{Content, Har, NameValue, Timings};
+use crate::limits::thousands;
+use crate::text::{self, pick};
 use crate::time::format_rfc3339;
 use crate::{Diagnostic, Severity, PRESCAN_LIMIT};
 
@@ -379,8 +381,9 @@ impl PrescanReport {
             note(
                 Severity::Error,
                 format!(
-                    "The prescan was cancelled: {cancelled} of {} requests were not completed.",
-                    self.plan.requests.len()
+                    "The prescan was cancelled: {cancelled} of {} {} not completed.",
+                    text::count(self.plan.requests.len() as u64, "request", "requests"),
+                    pick(cancelled as u64, "was", "were")
                 ),
             );
         }
@@ -395,7 +398,7 @@ impl PrescanReport {
                 .filter(|o| matches!(o, Outcome::NoResponse { .. }))
                 .count();
             if no_response > 0 {
-                note(Severity::Warning, format!("{no_response} requests got no response from the server (network error, or blocked by the server's CORS policy)."));
+                note(Severity::Warning, format!("{} got no response from the server (network error, or blocked by the server's CORS policy).", text::count(no_response as u64, "request", "requests")));
             }
         }
         let timeouts = self
@@ -406,7 +409,8 @@ impl PrescanReport {
             note(
                 Severity::Warning,
                 format!(
-                    "{timeouts} requests timed out after {} ms.",
+                    "{} timed out after {} ms.",
+                    text::count(timeouts as u64, "request", "requests"),
                     self.plan.settings.timeout_ms
                 ),
             );
@@ -418,26 +422,42 @@ impl PrescanReport {
         if refused > 0 {
             note(
                 Severity::Warning,
-                format!("{refused} requests had a URL the browser refused (Malformed URL)."),
+                format!(
+                    "{} had a URL the browser refused (Malformed URL).",
+                    text::count(refused as u64, "request", "requests")
+                ),
             );
         }
         if c.auth_failures > 0 {
-            note(Severity::Warning, format!("{} requests answered 401 or 403: check the credentials of the scan configuration.", c.auth_failures));
+            note(
+                Severity::Warning,
+                format!(
+                    "{} answered 401 or 403: check the credentials of the scan configuration.",
+                    text::count(c.auth_failures as u64, "request", "requests")
+                ),
+            );
         }
         let other_errors = self
             .outcomes()
             .filter(|o| matches!(o, Outcome::Response(r) if r.status >= 400 && !is_auth(r.status)))
             .count();
         if other_errors > 0 {
-            note(Severity::Warning, format!("{other_errors} requests answered with another 4xx or 5xx error: check their URLs and sample values."));
+            note(
+                Severity::Warning,
+                format!(
+                    "{} answered with another 4xx or 5xx error: check {} URL and sample values.",
+                    text::count(other_errors as u64, "request", "requests"),
+                    pick(other_errors as u64, "its", "their")
+                ),
+            );
         }
         let unsafe_skipped = count(|r| matches!(r, super::SkipReason::UnsafeMethod));
         if unsafe_skipped > 0 {
-            note(Severity::Warning, format!("{unsafe_skipped} unsafe requests skipped (methods other than GET, HEAD and OPTIONS): allow other methods for this prescan to send them."));
+            note(Severity::Warning, format!("{} skipped (methods other than GET, HEAD and OPTIONS): allow other methods for this prescan to send {}.", text::count(unsafe_skipped as u64, "unsafe request", "unsafe requests"), pick(unsafe_skipped as u64, "it", "them")));
         }
         let elsewhere = count(|r| matches!(r, super::SkipReason::OtherOrigin { .. }));
         if elsewhere > 0 {
-            note(Severity::Warning, format!("{elsewhere} requests to another origin skipped: the prescan sends requests only to the configured server."));
+            note(Severity::Warning, format!("{} to another origin skipped: the prescan sends requests only to the configured server.", text::count(elsewhere as u64, "request", "requests")));
         }
         let malformed = count(|r| {
             matches!(
@@ -450,7 +470,11 @@ impl PrescanReport {
         if malformed > 0 {
             note(
                 Severity::Warning,
-                format!("{malformed} requests skipped because their URL or method cannot be sent."),
+                format!(
+                    "{} skipped because {} URL or method cannot be sent.",
+                    text::count(malformed as u64, "request", "requests"),
+                    pick(malformed as u64, "its", "their")
+                ),
             );
         }
         let withheld = self
@@ -460,7 +484,7 @@ impl PrescanReport {
             .filter(|r| !r.withheld_headers.is_empty())
             .count();
         if withheld > 0 {
-            note(Severity::Warning, format!("{withheld} requests have headers a browser does not let a page set (such as Cookie): they are sent without them. Custom cookies are verified when the prescan runs from the reference server."));
+            note(Severity::Warning, format!("{} headers a browser does not let a page set (such as Cookie): {} sent without them. Custom cookies are verified when the prescan runs from the reference server.", match withheld { 1 => "1 request has".to_owned(), n => format!("{} have", text::count(n as u64, "request", "requests")) }, pick(withheld as u64, "it is", "they are")));
         }
         let without_credentials = self
             .plan
@@ -469,7 +493,7 @@ impl PrescanReport {
             .filter(|r| !r.placeholders_left_out.is_empty())
             .count();
         if without_credentials > 0 {
-            note(Severity::Warning, format!("{without_credentials} requests were sent without credentials: the specification asks for them and none are configured. Enter them in the scan configuration (bearer token, basic, API keys or custom headers) to verify authentication."));
+            note(Severity::Warning, format!("{} sent without credentials: the specification asks for them and none are configured. Enter them in the scan configuration (bearer token, basic, API keys or custom headers) to verify authentication.", match without_credentials { 1 => "1 request was".to_owned(), n => format!("{} were", text::count(n as u64, "request", "requests")) }));
         }
         let total = self.total_endpoints.max(self.plan.total_entries);
         if total > PRESCAN_LIMIT {
@@ -480,7 +504,10 @@ impl PrescanReport {
         }
         let s = &self.plan.settings;
         let pace = match s.requests_per_second {
-            Some(r) => format!("at most {r} requests per second"),
+            Some(r) => format!(
+                "at most {r} {} per second",
+                if r == 1.0 { "request" } else { "requests" }
+            ),
             None => "no limit on requests per second".into(),
         };
         note(
@@ -599,10 +626,10 @@ impl PrescanReport {
             },
         };
         har.log.comment = Some(format!(
-            "{}: {} requests sent, {} skipped.",
+            "{}: {} sent, {} skipped.",
             self.status().label(),
-            self.connection().requests,
-            self.plan.skipped.len()
+            text::count(self.connection().requests as u64, "request", "requests"),
+            thousands(self.plan.skipped.len() as u64)
         ));
         har
     }

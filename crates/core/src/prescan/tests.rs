@@ -630,12 +630,8 @@ fn classification_of_rows() {
         Severity::Warning,
         "2 requests answered 401 or 403: check the credentials"
     ));
-    assert!(has_note(
-        &r,
-        Severity::Warning,
-        "1 requests got no response"
-    ));
-    assert!(has_note(&r, Severity::Warning, "1 requests timed out"));
+    assert!(has_note(&r, Severity::Warning, "1 request got no response"));
+    assert!(has_note(&r, Severity::Warning, "1 request timed out"));
     assert!(has_note(
         &r,
         Severity::Warning,

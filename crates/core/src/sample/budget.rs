@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::Sampler;
 use crate::diagnostic::{shorten, Diagnostic, Severity};
-use crate::limits::{bytes, thousands, Limit};
+use crate::limits::{bytes, Limit};
 
 /// What one value costs per value in it, beyond its strings and keys
 /// (the size of a `serde_json::Value`), in [`cost`].
@@ -152,7 +152,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 Limit::ArrayItems,
                 Severity::Warning,
                 at,
-                || format!("An array here asks for {} items (`minItems`), more than prescan generates for one array ({}), so the server may refuse the request.", thousands(wanted), Limit::ArrayItems.cite(&limits)),
+                || format!("An array here asks for {} (`minItems`), more than prescan generates for one array ({}), so the server may refuse the request.", crate::text::count(wanted, "item", "items"), Limit::ArrayItems.cite(&limits)),
                 diags,
             );
         }

@@ -32,7 +32,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
             if !is_required && (depth >= OPTIONAL_DEPTH || self.rich == 0 || self.room() == 0) {
                 continue;
             }
-            if self.read_only(sub) {
+            if self.is_skipped(sub) || self.read_only(sub) {
                 continue;
             }
             self.produced += VALUE_COST + name.len() as u64;

@@ -50,7 +50,7 @@ mod pattern;
 mod scalars;
 mod strings;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -111,6 +111,9 @@ pub(crate) struct Sampler<'r, 'a> {
     /// once, however many requests use it, with its size as JSON (what
     /// each use adds to the HAR).
     shared: HashMap<*const Value, (Shared, u64)>,
+    /// Property schemas left out of every value (a reader found them
+    /// unreadable and said so), by address in the document.
+    skipped: HashSet<*const Value>,
     overruns: Overruns,
 }
 
@@ -132,6 +135,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
             hits: Hits::default(),
             sizes: HashMap::new(),
             shared: HashMap::new(),
+            skipped: HashSet::new(),
             overruns: Overruns::default(),
         }
     }
@@ -226,6 +230,17 @@ impl<'r, 'a> Sampler<'r, 'a> {
     /// Adds the diagnostics of limits reached more often than shown.
     pub(crate) fn finish(&self, diags: &mut Vec<Diagnostic>) {
         self.overruns.finish(&self.limits, diags);
+    }
+
+    /// Leaves the property whose schema is `schema` out of the values
+    /// generated from now on (the caller says why).
+    pub(crate) fn skip_property(&mut self, schema: &'a Value) {
+        self.skipped.insert(schema as *const Value);
+    }
+
+    /// Whether the property schema `schema` is left out.
+    pub(crate) fn is_skipped(&self, schema: &Value) -> bool {
+        !self.skipped.is_empty() && self.skipped.contains(&(schema as *const Value))
     }
 
     /// Whether `schema` (after references) is `readOnly`.

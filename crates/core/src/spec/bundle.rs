@@ -93,8 +93,9 @@ pub(crate) fn load(files: &[SourceFile], options: &ConvertOptions) -> Result<Loa
                 ),
             );
             d.file = Some(f.name.clone());
-            if let LoadError::Syntax { line, .. } = e {
+            if let LoadError::Syntax { line, column, .. } = e {
                 d.line = u32::try_from(*line).ok();
+                d.column = u32::try_from(*column).ok();
             }
             diagnostics.push(d);
         }

@@ -9,6 +9,7 @@ use crate::encode::base64;
 use crate::limits::{Limit, Limits};
 use crate::options::ScanAuth;
 use crate::plan::{AuthPlan, Location, RequestPlan};
+use crate::text;
 
 /// The scheme named on credentials sent although no scheme asks for them.
 pub const UNDECLARED: &str = "your credentials (the specification declares no security)";
@@ -121,7 +122,8 @@ pub(crate) fn account(
                 Severity::Information,
                 "",
                 format!(
-                    "{label} is sent with {carried} of {total} requests; the others need no credentials or use other security schemes ({}).",
+                    "{label} is sent with {carried} of {}; the others need no credentials or use other security schemes ({}).",
+                    text::count(total as u64, "request", "requests"),
                     schemes_used(plans)
                 ),
             ));
@@ -138,7 +140,11 @@ pub(crate) fn account(
                     Severity::Warning,
                     "",
                     format!(
-                        "{label} is sent with no request: added to each of the {total} requests it would pass the size they may take together ({}). Shorten it, or raise the limit.",
+                        "{label} is sent with no request: added to {} it would pass the size they may take together ({}). Shorten it, or raise the limit.",
+                        match total {
+                            1 => "the one request".to_owned(),
+                            n => format!("each of the {}", text::count(n as u64, "request", "requests")),
+                        },
                         Limit::HarBytes.cite(limits)
                     ),
                 ));

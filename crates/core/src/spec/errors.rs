@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::Syntax;
+use crate::text::thousands;
 
 /// Why a file cannot be used as a specification at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,8 +123,10 @@ impl fmt::Display for LoadError {
             ),
             LoadError::Syntax { syntax, line, column, message, .. } => write!(
                 f,
-                "The file is not valid {}: {message} at line {line}, column {column}. Fix it there and load the file again.",
-                syntax.label()
+                "The file is not valid {}: {message} at line {}, column {}. Fix it there and load the file again.",
+                syntax.label(),
+                thousands(*line as u64),
+                thousands(*column as u64)
             ),
             LoadError::NotASpecification { found } => write!(
                 f,

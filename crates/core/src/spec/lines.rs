@@ -1,15 +1,22 @@
-//! The line of the file a JSON pointer refers to, for diagnostics.
+//! The line and column of the file a JSON pointer refers to, for
+//! diagnostics (a minified JSON file is all on line 1: the column says
+//! where).
 //!
 //! JSON: a small scanner walks the text along the pointer, skipping values it
-//! does not enter. YAML: block-style mappings and lists are followed by
-//! indentation (flow-style parts answer with the line where they begin).
+//! does not enter; the column is where the key (or the list item) begins.
+//! YAML: block-style mappings and lists are followed by indentation
+//! (flow-style parts answer with the line where they begin); the column is
+//! where the key or the item begins.
 //! When the pointer goes further than the file (a part the converter added,
 //! as when OpenAPI 2.0 is converted), the line of the deepest part that
 //! exists is given.
 
 use super::Syntax;
 
-/// Finds lines of pointers in one file's text.
+/// A 1-based line and column (in characters).
+pub(crate) type Position = (u32, u32);
+
+/// Finds lines and columns of pointers in one file's text.
 pub(crate) struct LineIndex<'t> {
     text: &'t str,
     syntax: Syntax,
@@ -31,8 +38,9 @@ impl<'t> LineIndex<'t> {
         }
     }
 
-    /// The 1-based line of `pointer`, or of its deepest existing prefix.
-    pub(crate) fn line_of(&self, pointer: &str) -> Option<u32> {
+    /// The 1-based line and column of `pointer`, or of its deepest
+    /// existing prefix.
+    pub(crate) fn position_of(&self, pointer: &str) -> Option<Position> {
         let segments: Vec<String> = if pointer.is_empty() {
             Vec::new()
         } else {
@@ -43,18 +51,18 @@ impl<'t> LineIndex<'t> {
                 .collect()
         };
         match self.syntax {
-            Syntax::Json => json_line(self.text, &segments),
-            Syntax::Yaml => self.yaml_line(&segments),
+            Syntax::Json => json_position(self.text, &segments),
+            Syntax::Yaml => self.yaml_position(&segments),
         }
     }
 
-    fn yaml_line(&self, segments: &[String]) -> Option<u32> {
+    fn yaml_position(&self, segments: &[String]) -> Option<Position> {
         // The scope: a range of `lines`, and the content of a list item's
         // first line (which starts after its `- `).
         let mut start = 0usize;
         let mut end = self.lines.len();
         let mut first: Option<(usize, &str)> = None;
-        let mut found: Option<u32> = self.lines.first().map(|l| l.0);
+        let mut found: Option<Position> = self.lines.first().map(|l| (l.0, column(l.1)));
         for segment in segments {
             let scope_line = |i: usize| -> Option<(u32, usize, &str)> {
                 let (n, indent, content) = *self.lines.get(i)?;
@@ -102,7 +110,7 @@ impl<'t> LineIndex<'t> {
                     hit = Some((i, n, indent, None));
                     if inline {
                         // A flow or scalar value on the same line: nothing deeper to find.
-                        return Some(n);
+                        return Some((n, column(indent)));
                     }
                     break;
                 }
@@ -110,7 +118,7 @@ impl<'t> LineIndex<'t> {
             let Some((i, n, indent, item_first)) = hit else {
                 return found;
             };
-            found = Some(n);
+            found = Some((n, column(indent)));
             let mut j = i + 1;
             while let Some((_, ind, _)) = self.lines.get(j) {
                 if *ind <= indent {
@@ -132,6 +140,11 @@ impl<'t> LineIndex<'t> {
         }
         found
     }
+}
+
+/// The 1-based column after `indent` spaces.
+fn column(indent: usize) -> u32 {
+    u32::try_from(indent + 1).unwrap_or(u32::MAX)
 }
 
 /// The text after `key:` when `content` starts with that key (plain or quoted).
@@ -174,8 +187,8 @@ fn yaml_lines(text: &str) -> Vec<(u32, usize, &str)> {
     out
 }
 
-/// Walks JSON text along `segments`; the line of the deepest part found.
-fn json_line(text: &str, segments: &[String]) -> Option<u32> {
+/// Walks JSON text along `segments`; the position of the deepest part found.
+fn json_position(text: &str, segments: &[String]) -> Option<Position> {
     let bytes = text.as_bytes();
     let mut pos = skip_ws(bytes, 0);
     let mut found = pos;
@@ -229,7 +242,17 @@ fn json_line(text: &str, segments: &[String]) -> Option<u32> {
     }
     let before = bytes.get(..found)?;
     let newlines = before.iter().filter(|&&b| b == b'\n').count();
-    u32::try_from(newlines + 1).ok()
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    // `found` is at an ASCII token (a quote, a bracket), so at a character
+    // boundary; the column counts characters, as editors do.
+    let column = text.get(line_start..found)?.chars().count() + 1;
+    Some((
+        u32::try_from(newlines + 1).ok()?,
+        u32::try_from(column).unwrap_or(u32::MAX),
+    ))
 }
 
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
@@ -318,21 +341,25 @@ fn skip_string(bytes: &[u8], pos: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn line(idx: &LineIndex, pointer: &str) -> Option<u32> {
+        idx.position_of(pointer).map(|(l, _)| l)
+    }
+
     const JSON: &str = "{\n  \"openapi\": \"3.0.0\",\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/pets/{id}\": {\n      \"get\": {\n        \"parameters\": [\n          {\"name\": \"x\"},\n          {\n            \"name\": \"y\"\n          }\n        ]\n      }\n    }\n  }\n}";
 
     #[test]
     fn json_pointers() {
         let idx = LineIndex::new(JSON, Syntax::Json);
-        assert_eq!(idx.line_of(""), Some(1));
-        assert_eq!(idx.line_of("/paths"), Some(3));
-        assert_eq!(idx.line_of("/paths/~1pets~1{id}/get"), Some(6));
-        assert_eq!(idx.line_of("/paths/~1pets~1{id}/get/parameters/1"), Some(9));
+        assert_eq!(line(&idx, ""), Some(1));
+        assert_eq!(line(&idx, "/paths"), Some(3));
+        assert_eq!(line(&idx, "/paths/~1pets~1{id}/get"), Some(6));
+        assert_eq!(line(&idx, "/paths/~1pets~1{id}/get/parameters/1"), Some(9));
         assert_eq!(
-            idx.line_of("/paths/~1pets~1{id}/get/parameters/1/name"),
+            line(&idx, "/paths/~1pets~1{id}/get/parameters/1/name"),
             Some(10)
         );
-        assert_eq!(idx.line_of("/paths/~1pets~1{id}/get/requestBody"), Some(6));
-        assert_eq!(idx.line_of("/paths/~1a/get"), Some(4));
+        assert_eq!(line(&idx, "/paths/~1pets~1{id}/get/requestBody"), Some(6));
+        assert_eq!(line(&idx, "/paths/~1a/get"), Some(4));
     }
 
     const YAML: &str = "openapi: 3.0.0\npaths:\n  /a:\n    get: {}\n  '/pets/{id}':\n    # comment\n    get:\n      description: |\n        parameters: not this\n      parameters:\n        - name: x\n          in: query\n        -\n          name: y\n      responses:\n        200:\n          description: ok\n";
@@ -340,26 +367,57 @@ mod tests {
     #[test]
     fn yaml_pointers() {
         let idx = LineIndex::new(YAML, Syntax::Yaml);
-        assert_eq!(idx.line_of("/paths"), Some(2));
-        assert_eq!(idx.line_of("/paths/~1a/get"), Some(4));
-        assert_eq!(idx.line_of("/paths/~1pets~1{id}/get"), Some(7));
-        assert_eq!(idx.line_of("/paths/~1pets~1{id}/get/parameters"), Some(10));
+        assert_eq!(line(&idx, "/paths"), Some(2));
+        assert_eq!(line(&idx, "/paths/~1a/get"), Some(4));
+        assert_eq!(line(&idx, "/paths/~1pets~1{id}/get"), Some(7));
+        assert_eq!(line(&idx, "/paths/~1pets~1{id}/get/parameters"), Some(10));
+        assert_eq!(line(&idx, "/paths/~1pets~1{id}/get/parameters/0"), Some(11));
         assert_eq!(
-            idx.line_of("/paths/~1pets~1{id}/get/parameters/0"),
-            Some(11)
-        );
-        assert_eq!(
-            idx.line_of("/paths/~1pets~1{id}/get/parameters/0/in"),
+            line(&idx, "/paths/~1pets~1{id}/get/parameters/0/in"),
             Some(12)
         );
         assert_eq!(
-            idx.line_of("/paths/~1pets~1{id}/get/parameters/1/name"),
+            line(&idx, "/paths/~1pets~1{id}/get/parameters/1/name"),
             Some(14)
         );
         assert_eq!(
-            idx.line_of("/paths/~1pets~1{id}/get/responses/200/description"),
+            line(&idx, "/paths/~1pets~1{id}/get/responses/200/description"),
             Some(17)
         );
-        assert_eq!(idx.line_of("/paths/~1pets~1{id}/get/requestBody"), Some(7));
+        assert_eq!(line(&idx, "/paths/~1pets~1{id}/get/requestBody"), Some(7));
+    }
+
+    #[test]
+    fn columns_in_json_and_yaml() {
+        let idx = LineIndex::new(JSON, Syntax::Json);
+        assert_eq!(idx.position_of("/paths"), Some((3, 3)));
+        assert_eq!(
+            idx.position_of("/paths/~1pets~1{id}/get/parameters/0"),
+            Some((8, 11))
+        );
+        let minified = r#"{"openapi":"3.0.0","paths":{"/a":{"get":{"parameters":[{"name":"x"},{"name":"é"},{"name":"y"}]}}}}"#;
+        let idx = LineIndex::new(minified, Syntax::Json);
+        let at = |p: &str| idx.position_of(p).unwrap();
+        assert_eq!(at("/paths"), (1, 20));
+        let third = "/paths/~1a/get/parameters/2";
+        let byte = minified.find(r#"{"name":"y"}"#).unwrap();
+        assert_eq!(at(third), (1, minified[..byte].chars().count() as u32 + 1));
+        assert_eq!(at(third).1 as usize, byte, "one 2-byte character before it");
+
+        let idx = LineIndex::new(YAML, Syntax::Yaml);
+        assert_eq!(idx.position_of("/paths"), Some((2, 1)));
+        assert_eq!(idx.position_of("/paths/~1a/get"), Some((4, 5)));
+        assert_eq!(
+            idx.position_of("/paths/~1pets~1{id}/get/parameters/0"),
+            Some((11, 9))
+        );
+        assert_eq!(
+            idx.position_of("/paths/~1pets~1{id}/get/parameters/0/in"),
+            Some((12, 11))
+        );
+        assert_eq!(
+            idx.position_of("/paths/~1pets~1{id}/get/parameters/1/name"),
+            Some((14, 11))
+        );
     }
 }

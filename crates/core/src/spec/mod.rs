@@ -24,6 +24,7 @@ mod openapi31;
 mod parse;
 mod postman;
 mod swagger2;
+mod wording;
 mod yaml;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -140,7 +141,7 @@ pub enum Source {
     Entries(Vec<Entry>),
 }
 
-/// How many diagnostics get a line number (each costs a scan of the file).
+/// How many diagnostics get a line and column (each costs a scan of the file).
 const MAX_LINE_LOOKUPS: usize = 500;
 /// How many bytes those scans may read together (at least
 /// [`MIN_LINE_LOOKUPS`] scans are made), so that a large file with many
@@ -323,8 +324,8 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
             if d.line.is_some() {
                 continue;
             }
-            d.line = match &d.file {
-                None => index.line_of(&d.pointer),
+            let position = match &d.file {
+                None => index.position_of(&d.pointer),
                 Some(f) => {
                     if !other_indexes.iter().any(|(n, _)| n == f) {
                         if let Some((n, t, s)) = others.iter().find(|(n, _, _)| n == f) {
@@ -334,9 +335,13 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
                     other_indexes
                         .iter()
                         .find(|(n, _)| n == f)
-                        .and_then(|(_, idx)| idx.line_of(&d.pointer))
+                        .and_then(|(_, idx)| idx.position_of(&d.pointer))
                 }
             };
+            if let Some((line, column)) = position {
+                d.line = Some(line);
+                d.column = Some(column);
+            }
         }
     }
     spec.diagnostics = diagnostics;

@@ -27,14 +27,39 @@ pub enum SpecFormat {
 }
 
 impl SpecFormat {
-    /// The name shown to users.
+    /// The name shown to users, with the version prescan reads.
     pub fn label(self) -> &'static str {
         match self {
-            SpecFormat::OpenApi2 => "OpenAPI 2.0 (Swagger)",
+            SpecFormat::OpenApi2 => "Swagger 2.0",
             SpecFormat::OpenApi30 => "OpenAPI 3.0",
             SpecFormat::OpenApi31 => "OpenAPI 3.1",
             SpecFormat::Postman21 => "Postman Collection 2.1",
             SpecFormat::Har12 => "HAR 1.2",
+        }
+    }
+
+    /// The format with the version a file states, each said once:
+    /// `Swagger 2.0`, `OpenAPI 3.1.0`, `Postman Collection 2.1`, `HAR 1.2`.
+    /// A version that is not a short version number (hostile or empty) is
+    /// not shown: [`SpecFormat::label`] is.
+    pub fn with_version(self, version: &str) -> String {
+        let family = match self {
+            SpecFormat::OpenApi2 => return self.label().to_owned(),
+            SpecFormat::OpenApi30 | SpecFormat::OpenApi31 => "OpenAPI",
+            SpecFormat::Postman21 => "Postman Collection",
+            SpecFormat::Har12 => "HAR",
+        };
+        let version = version.trim();
+        let plain = !version.is_empty()
+            && version.len() <= 16
+            && version.starts_with(|c: char| c.is_ascii_digit())
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if plain {
+            format!("{family} {version}")
+        } else {
+            self.label().to_owned()
         }
     }
 }
@@ -237,8 +262,55 @@ impl SchemeKind {
 }
 
 impl Specification {
+    /// Its format and the version it states, for people: `Swagger 2.0`,
+    /// `OpenAPI 3.0.3` (see [`SpecFormat::with_version`]).
+    pub fn format_label(&self) -> String {
+        self.format.with_version(&self.format_version)
+    }
+
     /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`].
     pub fn prescan_endpoints(&self) -> &[Endpoint] {
         &self.endpoints[..self.endpoints.len().min(PRESCAN_LIMIT)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_named_once_with_their_version() {
+        assert_eq!(SpecFormat::OpenApi2.with_version("2.0"), "Swagger 2.0");
+        assert_eq!(SpecFormat::OpenApi2.with_version("2"), "Swagger 2.0");
+        assert_eq!(SpecFormat::OpenApi30.with_version("3.0.3"), "OpenAPI 3.0.3");
+        assert_eq!(SpecFormat::OpenApi31.with_version("3.1.0"), "OpenAPI 3.1.0");
+        assert_eq!(
+            SpecFormat::Postman21.with_version("2.1"),
+            "Postman Collection 2.1"
+        );
+        assert_eq!(SpecFormat::Har12.with_version("1.2"), "HAR 1.2");
+        assert_eq!(SpecFormat::Har12.with_version(""), "HAR 1.2");
+        assert_eq!(
+            SpecFormat::OpenApi30.with_version(&"3".repeat(100)),
+            "OpenAPI 3.0"
+        );
+        assert_eq!(
+            SpecFormat::Har12.with_version("<b>1.2</b>"),
+            "HAR 1.2",
+            "not a version number"
+        );
+        for f in [
+            SpecFormat::OpenApi2,
+            SpecFormat::OpenApi30,
+            SpecFormat::OpenApi31,
+            SpecFormat::Postman21,
+            SpecFormat::Har12,
+        ] {
+            let label = f.with_version("3.0.1");
+            assert!(
+                !label.contains("version") && !label.contains('('),
+                "{label}"
+            );
+        }
     }
 }

@@ -103,7 +103,7 @@ fn clean_message(raw: &str) -> String {
     if msg.contains("recursion limit exceeded") {
         msg = "it is nested more than 128 levels deep".to_owned();
     }
-    msg
+    super::wording::plain(&msg)
 }
 
 /// How a value that is not an object is named in messages.
@@ -207,6 +207,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        let err = value("{\"a\": [1, 2", Syntax::Json, &L).unwrap_err();
+        match err {
+            LoadError::Syntax { message, .. } => {
+                assert_eq!(
+                    message,
+                    "the file ends before the list is closed (a `]` is missing)"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -217,6 +227,14 @@ mod tests {
                 assert!(line >= 2, "{line}");
                 assert!(!message.contains("at line"), "{message}");
             }
+            other => panic!("{other:?}"),
+        }
+        let err = value("a: b: c\n", Syntax::Yaml, &L).unwrap_err();
+        match err {
+            LoadError::Syntax { message, .. } => assert_eq!(
+                message,
+                "a `: ` is not allowed here (put a value that holds `: ` in quotes)"
+            ),
             other => panic!("{other:?}"),
         }
     }

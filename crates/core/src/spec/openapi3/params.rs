@@ -15,6 +15,7 @@ use super::Reader;
 use crate::diagnostic::{shorten, Diagnostic, Severity};
 use crate::plan::{Location, ParamPlan, Shared, Style};
 use crate::refs::join;
+use crate::spec::wording::plain;
 
 /// How many names one diagnostic lists.
 const MAX_NAMED: usize = 10;
@@ -78,7 +79,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                     self.diags.push(Diagnostic::new(
                         Severity::Error,
                         p_pointer,
-                        format!("Parameter{name} could not be read: {e}{hint}. Fix it to follow the OpenAPI Parameter Object; it is left out of the request."),
+                        format!("Parameter{name} could not be read: {}{hint}. Fix it to follow the OpenAPI Parameter Object; it is left out of the request.", plain(&e.to_string())),
                     ));
                 }
             }

@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::plan::{AuthPlan, Location};
 use crate::refs::join;
 use crate::spec::auth::{self, Kind};
+use crate::spec::wording::plain;
 use crate::spec::SpecFormat;
 
 impl<'r, 'a> Reader<'r, 'a> {
@@ -58,7 +59,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                 self.diags.push(Diagnostic::new(
                     Severity::Error,
                     pointer,
-                    format!("`security` could not be read: {e}. It must be a list of mappings from scheme names to scopes; it is ignored."),
+                    format!("`security` could not be read: {}. It must be a list of mappings from scheme names to scopes; it is ignored.", plain(&e.to_string())),
                 ));
                 return (false, None);
             }
@@ -149,7 +150,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                     self.diags.push(Diagnostic::new(
                         Severity::Error,
                         scheme_pointer,
-                        format!("The {what} `{name}` could not be read: {e}. No credentials placeholder is added for it."),
+                        format!("The {what} `{name}` could not be read: {}. No credentials placeholder is added for it.", plain(&e.to_string())),
                     ));
                     None
                 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::refs::join;
+use crate::spec::wording::plain;
 use crate::spec::{Server, ServerVariable, SpecFormat};
 use crate::ConvertOptions;
 
@@ -71,7 +72,7 @@ pub(super) fn read_servers(
             Err(e) => diags.push(Diagnostic::new(
                 Severity::Error,
                 s_pointer,
-                format!("This server could not be read ({e}); it is left out. A server needs a `url` string."),
+                format!("This server could not be read ({}); it is left out. A server needs a `url` string.", plain(&e.to_string())),
             )),
         }
     }
