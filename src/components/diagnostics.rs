@@ -4,6 +4,7 @@ use crate::format::{count as counted, thousands};
 use leptos::prelude::*;
 use prescan_core::{Diagnostic, Severity};
 
+use crate::components::code_text::CodeText;
 use crate::components::icon::{Icon, IconKind};
 
 /// The icon that goes with a severity (always shown beside its label).
@@ -73,7 +74,7 @@ pub fn Diagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
                                 <Icon kind=severity_icon(d.severity) />
                                 {d.severity.label()}
                             </span>
-                            <span class="diagnostic__message">{d.message}</span>
+                            <span class="diagnostic__message"><CodeText text=d.message /></span>
                             <span class="diagnostic__place">"at " <code>{place}</code></span>
                         </li>
                     }

@@ -1,6 +1,7 @@
 //! Reusable view pieces.
 
 pub mod analyses_table;
+pub mod code_text;
 pub mod diagnostics;
 pub mod drop_zone;
 pub mod endpoints_table;

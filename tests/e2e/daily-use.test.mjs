@@ -116,8 +116,8 @@ describe('credentials everywhere', () => {
     await lines.first().waitFor();
     const all = await lines.allTextContents();
     assert.equal(all.length, 2, all.join('\n'));
-    assert.match(all.join('\n'), /API key for `key` is sent with 1 of 2 requests/);
-    assert.match(all.join('\n'), /bearer token is sent with no request: the operations use other security schemes \(`key`\)/);
+    assert.match(all.join('\n'), /API key for key is sent with 1 of 2 requests/);
+    assert.match(all.join('\n'), /bearer token is sent with no request: the operations use other security schemes \(key\)/);
     await screenshot(page, 'preview-credentials');
   });
 });

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use prescan_core::prescan::{Outcome, OutcomeClass, PlannedRequest, PrescanReport, Received};
 
 use super::driver::Ui;
+use crate::components::code_text::CodeText;
 use crate::components::diagnostics::severity_icon;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
@@ -154,7 +155,7 @@ pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
                         .into_iter()
                         .map(|e| view! {
                             <li data-testid="prescan-explanation" data-class=e.class.key()>
-                                <strong>{e.title}</strong>" "{e.text}
+                                <strong><CodeText text=e.title /></strong>" "<CodeText text=e.text />
                             </li>
                         })
                         .collect_view();
@@ -263,7 +264,7 @@ pub(super) fn notes(ui: Ui) -> impl IntoView {
                         view! {
                             <li class="diagnostic" data-testid="prescan-note">
                                 <span class=class><Icon kind=severity_icon(d.severity) />{d.severity.label()}</span>
-                                <span class="diagnostic__message">{d.message}</span>
+                                <span class="diagnostic__message"><CodeText text=d.message /></span>
                             </li>
                         }
                     })

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{Shown, Source};
+use crate::components::code_text::CodeText;
 use crate::components::diagnostics::Diagnostics;
 use crate::components::endpoints_table::EndpointsTable;
 use crate::components::har_browser::{focus_entry, HarBrowser};
@@ -274,7 +275,7 @@ pub(super) fn Preview(
                 view! {
                     <li class=if warn { "credential credential--warning" } else { "credential" }>
                         {warn.then(|| view! { <Icon kind=IconKind::Warning /> })}
-                        {line}
+                        <CodeText text=line />
                     </li>
                 }
             })

@@ -321,7 +321,9 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
         let lookups =
             (LINE_SCAN_BYTES / text.len().max(1)).clamp(MIN_LINE_LOOKUPS, MAX_LINE_LOOKUPS);
         for d in diagnostics.iter_mut().take(lookups) {
-            if d.line.is_some() {
+            // A note about the whole document (the credentials entered, a
+            // limit) has no place in it: "line 1" would mislead.
+            if d.line.is_some() || d.pointer.is_empty() {
                 continue;
             }
             let position = match &d.file {
