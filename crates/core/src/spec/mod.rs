@@ -282,9 +282,12 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
         }
         SpecFormat::OpenApi2 | SpecFormat::OpenApi30 | SpecFormat::OpenApi31 => {
             let converted;
+            let mut moved = None;
             let doc = match format {
                 SpecFormat::OpenApi2 => {
-                    converted = swagger2::to_openapi3(map, &mut diagnostics);
+                    let (doc, m) = swagger2::to_openapi3(map, &mut diagnostics);
+                    converted = doc;
+                    moved = Some(m);
                     &converted
                 }
                 SpecFormat::OpenApi31 => {
@@ -298,7 +301,12 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
                 _ => &root,
             };
             spec.security_schemes = security_schemes(doc);
-            openapi3::analyze(doc, format, options, &notes, &mut diagnostics).into_spec(&mut spec)
+            let source = openapi3::analyze(doc, format, options, &notes, &mut diagnostics)
+                .into_spec(&mut spec);
+            if let Some(moved) = moved {
+                moved.relocate(&mut diagnostics);
+            }
+            source
         }
     };
     // No credential the user entered is silently left out.

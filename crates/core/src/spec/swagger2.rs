@@ -12,6 +12,8 @@
 //!   `components`; `$ref`s rewritten to match;
 //! - `x-nullable` → `nullable`; `type: file` → `string` / `binary`.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Map, Value};
 
 use super::openapi3::is_json;
@@ -49,10 +51,61 @@ struct Ctx<'a> {
     /// Parameters bundled from other files, to inline references to them.
     external: Option<&'a Value>,
     diags: &'a mut Vec<Diagnostic>,
+    moved: Moved,
+}
+
+/// Where the schemas of request bodies came from: the pointer of a body
+/// schema in the 3.0 form → its pointer in the 2.0 document (a body
+/// parameter's `schema`, a form parameter), so that notes about them point
+/// into the file people have.
+#[derive(Default)]
+pub(crate) struct Moved(HashMap<String, String>);
+
+impl Moved {
+    /// Points the diagnostics about moved parts at their place in the 2.0
+    /// document.
+    pub(crate) fn relocate(&self, diags: &mut [Diagnostic]) {
+        if self.0.is_empty() {
+            return;
+        }
+        for d in diags.iter_mut().filter(|d| d.file.is_none()) {
+            if !d.pointer.contains("/requestBod") {
+                continue;
+            }
+            let mut end = d.pointer.len();
+            loop {
+                if let Some(to) = self.0.get(&d.pointer[..end]) {
+                    d.pointer = format!("{to}{}", &d.pointer[end..]);
+                    break;
+                }
+                match d.pointer[..end].rfind('/') {
+                    Some(i) if i > 0 => end = i,
+                    _ => break,
+                }
+            }
+        }
+    }
+}
+
+/// The pointer in the 2.0 document of `p`, one of the operation's own
+/// parameters (inline, or a reference to a global one).
+fn origin_of(p: &Value, op: &Map<String, Value>, pointer: &str, ctx: &Ctx) -> Option<String> {
+    let list = op.get("parameters")?.as_array()?;
+    list.iter().enumerate().find_map(|(i, raw)| {
+        if std::ptr::eq(raw, p) {
+            return Some(join(&join(pointer, "parameters"), &i.to_string()));
+        }
+        let name = refs::ref_of(raw)?.strip_prefix("#/parameters/")?;
+        let name = refs::percent_decode(name)
+            .replace("~1", "/")
+            .replace("~0", "~");
+        let target = ctx.parameters.get(&name)?;
+        std::ptr::eq(target, p).then(|| join("/parameters", &name))
+    })
 }
 
 /// Converts a 2.0 document into its 3.0 form.
-pub(crate) fn to_openapi3(doc: &Map<String, Value>, diags: &mut Vec<Diagnostic>) -> Value {
+pub(crate) fn to_openapi3(doc: &Map<String, Value>, diags: &mut Vec<Diagnostic>) -> (Value, Moved) {
     let empty = Map::new();
     let mut ctx = Ctx {
         consumes: strings(doc.get("consumes")),
@@ -63,6 +116,7 @@ pub(crate) fn to_openapi3(doc: &Map<String, Value>, diags: &mut Vec<Diagnostic>)
             .unwrap_or(&empty),
         external: doc.get(super::bundle::EXTERNAL_KEY),
         diags,
+        moved: Moved::default(),
     };
     let mut out = Map::new();
     out.insert("openapi".into(), json!("3.0.3"));
@@ -97,7 +151,14 @@ pub(crate) fn to_openapi3(doc: &Map<String, Value>, diags: &mut Vec<Diagnostic>)
         match p.get("in").and_then(Value::as_str) {
             Some("body") => {
                 let pointer = join("/parameters", name);
-                let (body, _) = request_body(&[p], &ctx.consumes, &pointer, ctx.diags);
+                let (body, types) = request_body(&[p], &ctx.consumes, &pointer, ctx.diags);
+                let at = join(&join("/components/requestBodies", name), "content");
+                let sent = types.iter().position(|t| is_json(t)).unwrap_or(0);
+                if let Some(t) = types.get(sent) {
+                    ctx.moved
+                        .0
+                        .insert(join(&join(&at, t), "schema"), join(&pointer, "schema"));
+                }
                 bodies.insert(name.clone(), body);
             }
             Some("formData") => {}
@@ -143,7 +204,7 @@ pub(crate) fn to_openapi3(doc: &Map<String, Value>, diags: &mut Vec<Diagnostic>)
     }
     let mut out = Value::Object(out);
     rewrite_refs(&mut out);
-    out
+    (out, ctx.moved)
 }
 
 /// `host` + `basePath` + the first of `schemes` → a server. Without `host`
@@ -328,14 +389,37 @@ fn operation(
     if !params.is_empty() {
         out.insert("parameters".into(), Value::Array(params));
     }
+    let content = join(&join(pointer, "requestBody"), "content");
     if !body_params.is_empty() {
-        let (body, _) = request_body(&body_params, &consumes, pointer, ctx.diags);
+        let (body, types) = request_body(&body_params, &consumes, pointer, ctx.diags);
+        let sent = types.iter().position(|t| is_json(t)).unwrap_or(0);
+        if let (Some(t), Some(from)) =
+            (types.get(sent), origin_of(body_params[0], op, pointer, ctx))
+        {
+            ctx.moved
+                .0
+                .insert(join(&join(&content, t), "schema"), join(&from, "schema"));
+        }
         out.insert("requestBody".into(), body);
     } else if !form_params.is_empty() {
-        out.insert(
-            "requestBody".into(),
-            form_body(&form_params, &consumes, pointer, ctx.diags),
-        );
+        let body = form_body(&form_params, &consumes, pointer, ctx.diags);
+        if let Some((t, _)) = body
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(|c| c.iter().next())
+        {
+            let at = join(&join(&join(&content, t), "schema"), "properties");
+            for p in &form_params {
+                let (Some(name), Some(from)) = (
+                    p.get("name").and_then(Value::as_str),
+                    origin_of(p, op, pointer, ctx),
+                ) else {
+                    continue;
+                };
+                ctx.moved.0.insert(join(&at, name), from);
+            }
+        }
+        out.insert("requestBody".into(), body);
     }
     if let Some(schemes) = op.get("schemes") {
         let servers = servers(doc, Some(schemes));
@@ -716,7 +800,7 @@ mod tests {
 
     fn convert(v: Value) -> (Value, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let out = to_openapi3(v.as_object().unwrap(), &mut diags);
+        let (out, _) = to_openapi3(v.as_object().unwrap(), &mut diags);
         (out, diags)
     }
 
