@@ -51,9 +51,9 @@ describe('notes that read well', () => {
       paths: { '/a': { get: { parameters: [{ name: 'q', in: 'query', schema: false }], responses: {} } } },
     });
     const { items } = await notes(page);
-    const note = items.find((n) => n.message.includes('Parameter `q`'));
+    const note = items.find((n) => n.message.includes('Parameter q '));
     assert.ok(note, JSON.stringify(items));
-    assert.match(note.message, /expected a schema object, found `false`/, note.message);
+    assert.match(note.message, /expected a schema object, found false/, note.message);
     assert.doesNotMatch(note.message, /invalid type|expected struct/, note.message);
   });
 
@@ -67,7 +67,7 @@ describe('notes that read well', () => {
     };
     await load(page, 'minified.json', spec);
     const { items } = await notes(page);
-    const note = items.find((n) => n.message.includes('Parameter `q`'));
+    const note = items.find((n) => n.message.includes('Parameter q '));
     assert.ok(note, JSON.stringify(items));
     const column = JSON.stringify(spec).indexOf('{"name":"q"') + 1;
     const grouped = column.toLocaleString('en-US');
@@ -99,10 +99,10 @@ describe('notes that read well', () => {
       },
     });
     const { items } = await notes(page);
-    const note = items.find((n) => n.message.includes('`bad`'));
+    const note = items.find((n) => n.message.includes('property bad '));
     assert.ok(note, JSON.stringify(items));
-    assert.match(note.message, /The property `bad` is left out of the request body/, note.message);
-    assert.match(note.message, /expected a schema object, found `false`/, note.message);
+    assert.match(note.message, /The property bad is left out of the request body/, note.message);
+    assert.match(note.message, /expected a schema object, found false/, note.message);
     assert.match(note.place, /\/properties\/bad \(line 1, column [\d,]+\)/, note.place);
     assert.doesNotMatch(items.map((n) => n.message).join('\n'), /request body could not be read/);
 
