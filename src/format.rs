@@ -1,4 +1,52 @@
-//! Small text formatting shared by views.
+//! Small text formatting shared by views, and the app's one date-time
+//! format ([`date_time`], [`DateTime`]).
+
+use leptos::prelude::*;
+use prescan_core::analysis::time::format_rfc3339;
+
+/// An `Intl.DateTimeFormat` of the browser's locale and time zone with
+/// these `dateStyle` and `timeStyle`, as a function of a `Date`.
+fn intl_format(date_style: &str, time_style: &str) -> js_sys::Function {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &date_style.into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &time_style.into());
+    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
+}
+
+fn apply(f: &js_sys::Function, ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    f.call1(&wasm_bindgen::JsValue::UNDEFINED, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| format_rfc3339(ms))
+}
+
+/// A date and time for people, the one format of the whole app: the
+/// browser's locale and time zone, medium date and short time
+/// ("Dec 4, 2026, 7:51 PM" in en-US, "4 Dec 2026, 19:51" in en-GB).
+pub fn date_time(ms: i64) -> String {
+    thread_local! {
+        static FORMAT: js_sys::Function = intl_format("medium", "short");
+    }
+    FORMAT.with(|f| apply(f, ms))
+}
+
+/// The same date and time in full, with seconds and the time zone (for a
+/// `title`): "Friday, December 4, 2026 at 7:51:28 PM GMT+1".
+pub fn date_time_full(ms: i64) -> String {
+    thread_local! {
+        static FORMAT: js_sys::Function = intl_format("full", "long");
+    }
+    FORMAT.with(|f| apply(f, ms))
+}
+
+/// A date and time as the app shows them everywhere: a `<time>` with the
+/// machine-readable date, [`date_time`] as its text and [`date_time_full`]
+/// (with the time zone) on hover.
+#[component]
+pub fn DateTime(ms: i64) -> impl IntoView {
+    view! { <time datetime=format_rfc3339(ms) title=date_time_full(ms)>{date_time(ms)}</time> }
+}
 
 /// `1223` → `"1,223"` (as the core writes counts in its messages).
 pub fn thousands(n: usize) -> String {

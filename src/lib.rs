@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                 "prescan " {env!("CARGO_PKG_VERSION")}
                 " · Specifications are read and converted on this device; after one visit the app also works offline."
             </p>
+            <p class="app-footer__notifications"><components::notifications::BrowserNotifications /></p>
         </footer>
     }
 }

@@ -4,10 +4,10 @@
 //! `aria-sort` on the `th`), dates in the browser's locale and time zone.
 
 use leptos::prelude::*;
-use prescan_core::analysis::time::format_rfc3339;
 use prescan_core::analysis::{AnalysisAction, AnalysisId, AnalysisSummary, RunAction, SortKey};
 
 use crate::components::status_badge::StatusBadge;
+use crate::format::DateTime;
 use crate::route::Route;
 
 /// What a date cell shows when there is no date.
@@ -24,12 +24,13 @@ pub fn aria_sort(key: SortKey, current: SortKey, descending: bool) -> Option<&'s
 }
 
 /// The sort after a click on the header of `key`: the same column toggles
-/// the direction, another column sorts ascending.
+/// the direction; another column sorts ascending, except the run times,
+/// which start with the latest (what a person looks for first).
 pub fn next_sort(key: SortKey, current: SortKey, descending: bool) -> (SortKey, bool) {
     if key == current {
         (key, !descending)
     } else {
-        (key, false)
+        (key, matches!(key, SortKey::LastRun))
     }
 }
 
@@ -46,32 +47,10 @@ pub fn row_run_actions(actions: &[AnalysisAction]) -> Vec<(RunAction, &'static s
         .collect()
 }
 
-/// A date for people in the browser's locale and time zone
-/// (`Intl.DateTimeFormat`, medium date and short time).
-pub fn format_local(ms: i64) -> String {
-    thread_local! {
-        static FORMAT: js_sys::Function = {
-            let options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-            let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
-        };
-    }
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    FORMAT.with(|f| {
-        f.call1(&wasm_bindgen::JsValue::UNDEFINED, &date)
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| format_rfc3339(ms))
-    })
-}
-
 /// A date cell: a `<time>` with the machine-readable date, or "—".
 fn date_cell(ms: Option<i64>) -> AnyView {
     match ms {
-        Some(ms) => {
-            view! { <time datetime=format_rfc3339(ms)>{format_local(ms)}</time> }.into_any()
-        }
+        Some(ms) => view! { <DateTime ms=ms /> }.into_any(),
         None => view! { <span class="muted" aria-label="None">{NO_DATE}</span> }.into_any(),
     }
 }
@@ -132,6 +111,9 @@ pub fn AnalysesTable(
         let last = Memo::new(move |_| row.with(|r| r.as_ref().and_then(|r| r.last_run_ms)));
         let next = Memo::new(move |_| row.with(|r| r.as_ref().and_then(|r| r.next_run_ms)));
         let demo = Memo::new(move |_| row.with(|r| r.as_ref().is_some_and(|r| r.demo)));
+        let simulated = Memo::new(move |_| {
+            row.with(|r| r.as_ref().is_some_and(AnalysisSummary::status_is_simulated))
+        });
         let actions = Memo::new(move |_| {
             row.with(|r| {
                 r.as_ref()
@@ -149,7 +131,7 @@ pub fn AnalysesTable(
                     <a href=href.clone() data-testid="analysis-link">{move || name.get()}</a>
                     {move || demo.get().then(|| view! { <span class="tag tag--demo" data-testid="demo-tag">"Demo"</span> })}
                 </th>
-                <td>{move || badge.get().map(|b| view! { <StatusBadge badge=b /> })}</td>
+                <td>{move || badge.get().map(|b| view! { <StatusBadge badge=b simulated=simulated.get() /> })}</td>
                 <td class="num" data-testid="scan-count">{move || scans.get()}</td>
                 <td data-testid="last-run">{move || date_cell(last.get())}</td>
                 <td data-testid="next-run">{move || date_cell(next.get())}</td>
@@ -205,7 +187,13 @@ mod tests {
         );
         assert_eq!(
             next_sort(SortKey::LastRun, SortKey::Name, true),
-            (SortKey::LastRun, false)
+            (SortKey::LastRun, true),
+            "the latest run first"
+        );
+        assert_eq!(
+            next_sort(SortKey::NextRun, SortKey::Name, true),
+            (SortKey::NextRun, false),
+            "the soonest next run first"
         );
         assert_eq!(
             aria_sort(SortKey::Status, SortKey::Status, true),

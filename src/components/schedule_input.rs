@@ -118,10 +118,9 @@ pub fn local_time_value(ms: i64) -> String {
     )
 }
 
-/// A time for people, in local time (`1 Mar 2025, 09:30:00`).
+/// A time for people: the app's one format ([`crate::format::date_time`]).
 pub fn local_time_text(ms: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(d.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+    crate::format::date_time(ms)
 }
 
 /// What the schedule fields hold.

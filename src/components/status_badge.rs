@@ -22,12 +22,23 @@ pub fn icon_for(icon: StatusIcon) -> IconKind {
     }
 }
 
-/// A status badge, e.g. ✓ `Completed - Results Available`.
+/// What a badge's title adds when the simulated scan engine set the status.
+pub const SIMULATED_TITLE: &str =
+    "Simulated: the simulated scan engine set this status; nothing was scanned.";
+
+/// A status badge, e.g. ✓ `Completed - Results Available`. `simulated`:
+/// the simulated scan engine set the status (its title says so).
 #[component]
-pub fn StatusBadge(badge: Badge) -> impl IntoView {
+pub fn StatusBadge(badge: Badge, #[prop(optional)] simulated: bool) -> impl IntoView {
     let class = format!("status status--{}", badge.tone.css_name());
+    let title = if simulated {
+        format!("{} {SIMULATED_TITLE}", badge.description)
+    } else {
+        badge.description.to_owned()
+    };
     view! {
-        <span class=class title=badge.description data-testid="status-badge" data-tone=badge.tone.css_name()>
+        <span class=class title=title data-testid="status-badge" data-tone=badge.tone.css_name()
+            data-simulated=simulated.then_some("true")>
             <Icon kind=icon_for(badge.icon) />
             <span class="status__label">{badge.label}</span>
         </span>

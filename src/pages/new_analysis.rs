@@ -16,9 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::poll_banner::PollBanner;
-use crate::components::schedule_input::{
-    local_time_text, DurationUnit, ScheduleFields, ScheduleInput, StartChoice,
-};
+use crate::components::schedule_input::{DurationUnit, ScheduleFields, ScheduleInput, StartChoice};
 use crate::convert::{self, FileBytes};
 use crate::format::{bytes, thousands};
 use crate::route::{navigate, Query, Route};
@@ -280,7 +278,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
                         <td>{title}</td>
                         <td>{r.format.label()}</td>
                         <td class="num">{thousands(r.endpoint_count)}</td>
-                        <td>{local_time_text(r.uploaded_ms)}</td>
+                        <td><crate::format::DateTime ms=r.uploaded_ms /></td>
                     </tr>
                 }
             })
@@ -440,6 +438,12 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 </label>
             </div>
 
+            {move || (!app.is_api()).then(|| view! {
+                <p class="simulation-note" data-testid="new-simulated-note">
+                    <span class="tag tag--simulated">"Simulated"</span>
+                    " In this browser, a simulated scan engine moves runs through Veracode's statuses (a run is published about 80 seconds after it starts); it sends no request and finds nothing. A prescan from an API specification scan's View Prescan Details sends real requests."
+                </p>
+            })}
             <div class="form-actions">
                 <button type="submit" class="button" data-testid="new-submit" disabled=move || adding.get().is_some() || creating.get() || (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))>
                     "Create analysis"

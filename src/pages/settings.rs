@@ -22,17 +22,37 @@ fn own_base_url() -> Option<String> {
     Some(base.trim_end_matches('/').to_owned())
 }
 
+/// An error as Settings shows it: the messages other pages end with "in
+/// Settings" point to the field on this page instead.
+pub fn on_settings(message: String) -> String {
+    message
+        .replace(
+            "Check the bearer token in Settings.",
+            "Check the Bearer token field above.",
+        )
+        .replace(
+            "Enter it in Settings.",
+            "Enter it in the Bearer token field above.",
+        )
+}
+
 /// Checks the server: its health (no token), then a list with the token.
 async fn check(base: String, token: Option<String>) -> Result<String, String> {
     let http = HttpStore::new(base.clone(), token.clone());
-    let health = http.health().await.map_err(|e| e.to_string())?;
+    let health = http
+        .health()
+        .await
+        .map_err(|e| on_settings(e.to_string()))?;
     if health.status != "ok" {
         return Err(format!(
             "The server at {base} answered, but says its status is \u{201c}{}\u{201d} rather than ok.",
             health.status
         ));
     }
-    let total = http.check_access().await.map_err(|e| e.to_string())?;
+    let total = http
+        .check_access()
+        .await
+        .map_err(|e| on_settings(e.to_string()))?;
     let token_text = if token.is_some() {
         " The token was accepted."
     } else {

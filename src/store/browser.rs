@@ -67,6 +67,31 @@ pub struct Shown {
     pub id: u64,
     /// The notification.
     pub notification: Notification,
+    /// How many times the same notification came (merged into one).
+    pub count: u32,
+}
+
+/// Adds `notification` to `all` (oldest first) as the app shows them: a
+/// later outcome of the same event (the same analysis's prescan, or its
+/// run) replaces the earlier one, and the same notification again is
+/// merged into it (counted). The newest goes last.
+pub fn merge_notification(all: &mut Vec<Shown>, id: u64, notification: Notification) {
+    let key = notification.event_key();
+    let mut count = 1;
+    if let Some(i) = all.iter().position(|s| s.notification.event_key() == key) {
+        let old = all.remove(i);
+        let same = old.notification.kind == notification.kind
+            && old.notification.detail == notification.detail
+            && old.notification.simulated == notification.simulated;
+        if same {
+            count = old.count.saturating_add(1);
+        }
+    }
+    all.push(Shown {
+        id,
+        notification,
+        count,
+    });
 }
 
 /// Milliseconds from the page's clock (for timings).
@@ -385,12 +410,17 @@ impl AppStore {
         });
         show_in_browser(&notification);
         self.notifications
-            .update(|all| all.push(Shown { id, notification }));
+            .update(|all| merge_notification(all, id, notification));
     }
 
     /// Removes a notification from the app's list.
     pub fn dismiss(&self, id: u64) {
         self.notifications.update(|all| all.retain(|n| n.id != id));
+    }
+
+    /// Removes every notification from the app's list.
+    pub fn dismiss_all(&self) {
+        self.notifications.update(Vec::clear);
     }
 }
 
@@ -471,6 +501,8 @@ fn show_in_browser(notification: &Notification) {
     }
     let options = web_sys::NotificationOptions::new();
     options.set_body(&notification.message());
-    options.set_tag(&format!("prescan-{}", notification.analysis_id));
+    // One per analysis and event: a later outcome replaces the earlier.
+    let (analysis, event) = notification.event_key();
+    options.set_tag(&format!("prescan-{analysis}-{event}"));
     let _ = web_sys::Notification::new_with_options(notification.kind.subject(), &options);
 }

@@ -166,6 +166,7 @@ mod tests {
             detail: String::new(),
             schedule_owner: None,
             created_on: 0,
+            simulated: false,
         }
     }
 

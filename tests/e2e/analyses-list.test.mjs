@@ -180,46 +180,49 @@ test('find by name (typing, Enter, the Find button) ignores case; the URL keeps 
   await addDemo(page);
   const find = byId(page, 'analyses-find');
   assert.equal(await page.locator('label[for=analyses-find]').textContent(), 'Find');
-  await find.pressSequentially('in progress');
+  // Demo analyses are named after APIs (names without a status stay true).
+  await find.pressSequentially('ca');
   await waitForCount(page, 2, DEMO_COUNT);
-  assert.deepEqual(await rowNames(page), ['Demo - In Progress', 'Demo - In Progress (scan failed verification)']);
-  await find.fill('STOPPED - ');
+  assert.deepEqual(await rowNames(page), ['Demo - Catalog API', 'Demo - Notifications API']);
+  await find.fill('ING');
   await find.press('Enter');
-  await waitForCount(page, 8, DEMO_COUNT);
-  await find.fill('verifying');
+  await waitForCount(page, 4, DEMO_COUNT);
+  await find.fill('ers');
   await byId(page, 'analyses-find-button').click();
-  await waitForCount(page, 5, DEMO_COUNT);
-  for (const n of await rowNames(page)) assert.match(n, /verifying/i);
-  // Filter and sort on top of find (statuses that stay put: no run moves them on).
-  await find.fill('stopped');
+  await waitForCount(page, 4, DEMO_COUNT);
+  for (const n of await rowNames(page)) assert.match(n, /ers/i);
+  // Filter and sort on top of find (statuses that stay put: no run moves
+  // them on: Stopped - Deleting Results, Stopped - Technical Issue, Saved
+  // for Later).
+  await find.fill('ti');
   await byId(page, 'analyses-find-button').click();
-  await waitForCount(page, 8, DEMO_COUNT);
+  await waitForCount(page, 3, DEMO_COUNT);
   await byId(page, 'sort-name').click();
   const names = await rowNames(page);
   assert.deepEqual(names, lowerSorted(names, true));
   const hash = await page.evaluate(() => location.hash);
-  assert.equal(hash, '#/analyses?q=stopped&dir=desc');
+  assert.equal(hash, '#/analyses?q=ti&dir=desc');
   await byId(page, 'analyses-filter').selectOption({ label: 'Stopped - Technical Issue' });
   await waitForCount(page, 1, DEMO_COUNT);
   const shared = await page.evaluate(() => location.hash);
-  assert.equal(shared, '#/analyses?q=stopped&status=Stopped%20-%20Technical%20Issue&dir=desc');
-  await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('Demo - Paused'));
+  assert.equal(shared, '#/analyses?q=ti&status=Stopped%20-%20Technical%20Issue&dir=desc');
+  await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('Demo - Users API'));
 
   // Reload: same view.
   await page.reload();
   await listReady(page);
   await waitForCount(page, 1, DEMO_COUNT);
-  assert.equal(await find.inputValue(), 'stopped');
+  assert.equal(await find.inputValue(), 'ti');
   assert.equal(await byId(page, 'analyses-filter').inputValue(), 'Stopped - Technical Issue');
-  assert.deepEqual(await rowNames(page), ['Demo - Stopped - Technical Issue']);
+  assert.deepEqual(await rowNames(page), ['Demo - Notifications API']);
   assert.equal(await page.locator('th[aria-sort=descending]').textContent().then((t) => t.trim().startsWith('Name')), true);
 
   // The same URL in a new page of the same browser: the same view.
   const other = await app.open({ path: shared, context, waitForApp: false });
   await listReady(other);
   await waitForCount(other, 1, DEMO_COUNT);
-  assert.equal(await byId(other, 'analyses-find').inputValue(), 'stopped');
-  assert.deepEqual(await rowNames(other), ['Demo - Stopped - Technical Issue']);
+  assert.equal(await byId(other, 'analyses-find').inputValue(), 'ti');
+  assert.deepEqual(await rowNames(other), ['Demo - Notifications API']);
 
   // A filter that matches nothing says so and can be cleared.
   await byId(other, 'analyses-find').fill('no such analysis');
@@ -256,8 +259,9 @@ test('sorting by name, status, last run and next run, both ways', async () => {
   statuses = await rowStatuses(page);
   assert.deepEqual(statuses, [...statuses].sort().reverse());
 
-  for (const [button, col, label] of [['sort-last', 'last-run', 'Last run'], ['sort-next', 'next-run', 'Next run']]) {
-    for (const desc of [false, true]) {
+  // Last run starts with the latest, Next run with the soonest.
+  for (const [button, col, label, first] of [['sort-last', 'last-run', 'Last run', true], ['sort-next', 'next-run', 'Next run', false]]) {
+    for (const desc of [first, !first]) {
       await byId(page, button).click();
       assert.equal(await ariaSort(label), desc ? 'descending' : 'ascending');
       const dates = await rowDates(page, col);
@@ -282,7 +286,8 @@ test('a status changes on screen without a reload; find text, filter and focus s
   await addDemo(page);
   const find = byId(page, 'analyses-find');
   await find.click();
-  await find.pressSequentially('demo - submitted');
+  // The demo analysis that starts Submitted (the engine moves it on).
+  await find.pressSequentially('demo - reports');
   await waitForCount(page, 1, DEMO_COUNT);
   const row = page.locator('[data-testid=analysis-row]');
   assert.equal(await row.getAttribute('data-status'), 'Submitted');
@@ -299,7 +304,7 @@ test('a status changes on screen without a reload; find text, filter and focus s
   const after = (await badge.textContent()).trim();
   assert.notEqual(after, 'Submitted');
   assert.equal(await row.evaluate((tr) => tr.__marker), 'kept', 'the row was updated, not re-created');
-  assert.equal(await find.inputValue(), 'demo - submitted');
+  assert.equal(await find.inputValue(), 'demo - reports');
   assert.equal(await byId(page, 'analyses-filter').inputValue(), '');
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'analyses-find');
   // The Find box has not moved on screen (notifications above it may have
@@ -335,7 +340,7 @@ test('export downloads the analyses; import brings them back; a broken file chan
   const exported = JSON.parse(bytes.toString('utf8'));
   assert.equal(exported.version, 1);
   assert.equal(exported.analyses.length, DEMO_COUNT);
-  assert.ok(exported.analyses.some((a) => a.name === 'Demo - Paused'));
+  assert.ok(exported.analyses.some((a) => a.name === 'Demo - Users API'));
   assert.match(await byId(page, 'data-result').textContent(), /Credentials .* left out/);
 
   await byId(page, 'remove-demo').click();

@@ -165,7 +165,8 @@ describe('settings', () => {
       await byId(page, 'settings-check').click();
       const { outcome, text } = await checkResult(page);
       assert.equal(outcome, 'failed');
-      assert.match(text, /^The server refused the token \(401 Unauthorized\)\. Check the bearer token in Settings\./);
+      assert.match(text, /^The server refused the token \(401 Unauthorized\)\. Check the Bearer token field above\./);
+      assert.ok(!text.includes("in Settings"), "Settings does not send the person to Settings");
       assert.match(text, /send the header Authorization: Bearer <token>/);
       assert.ok(stub.requests.includes('GET /api/v1/analyses?size=1 Bearer wrong-token'), stub.requests.join('\n'));
       await screenshot(page, 'settings-401');

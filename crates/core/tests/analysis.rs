@@ -1350,7 +1350,7 @@ fn export_import_round_trip_and_errors() {
         StoreState::from_json(&broken),
         Err(ImportError::Corrupt { .. })
     ));
-    let dup = json.replacen("exported one", "Demo - Queued", 1);
+    let dup = json.replacen("exported one", "Demo - Accounts API", 1);
     assert_ne!(dup, json);
     let e = StoreState::from_json(&dup).unwrap_err();
     assert!(e.to_string().contains("two analyses are called"), "{e}");
@@ -1583,4 +1583,255 @@ fn carried_over_credentials_never_follow_a_target_to_another_origin() {
         .unwrap()
         .clone();
     assert_eq!(a.scans[0].auth.bearer.as_deref(), Some("token-for-other"));
+}
+
+// ---------------------------------------------------------------- honest simulation
+
+fn notifications(events: &[Event]) -> Vec<&Notification> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notification(n) => Some(n),
+            Event::StatusChanged { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_failed_real_prescan_is_never_followed_by_a_simulated_success() {
+    let engine = Engine::new(EngineConfig::demo());
+    // Every fate the engine may choose: the real prescan decides each time.
+    for (outcome, name) in names_by_outcome() {
+        if outcome == Outcome::NotSubmitted {
+            continue;
+        }
+        let (mut st, rec) = state_with_spec();
+        let id = st
+            .create(new_analysis(&name, &rec, Start::Now), USER, T0)
+            .unwrap()
+            .id;
+        // The engine moves it to Prescanning; the browser's prescan fails.
+        engine.tick(&mut st, T0 + 3_000);
+        assert_eq!(st.analysis(id).unwrap().status, AnalysisStatus::Prescanning);
+        let real = st
+            .record_prescan(id, false, "3 requests, 3 network errors.", USER, T0 + 5_000)
+            .unwrap();
+        assert!(!real.simulated);
+        let events = run_to_end(&mut st, &engine, T0 + 5_000, 1_000, T0 + 200_000);
+        let sent = notifications(&events);
+        assert!(
+            sent.iter()
+                .all(|n| n.kind != NotificationKind::PrescanSucceeded),
+            "{outcome:?}: {sent:?}"
+        );
+        let a = st.analysis(id).unwrap();
+        assert_eq!(
+            a.status,
+            AnalysisStatus::AllVerificationsFailed,
+            "{outcome:?}"
+        );
+        let run = a.runs.last().unwrap();
+        assert_eq!(
+            run.prescan_result.map(|r| (r.succeeded, r.origin)),
+            Some((false, PrescanOrigin::Real))
+        );
+        assert!(
+            !a.status_is_simulated(),
+            "a real prescan decided this status"
+        );
+    }
+}
+
+#[test]
+fn a_successful_real_prescan_is_never_followed_by_a_simulated_failure() {
+    let engine = Engine::new(EngineConfig::demo());
+    for (outcome, name) in names_by_outcome() {
+        let (mut st, rec) = state_with_spec();
+        let id = st
+            .create(new_analysis(&name, &rec, Start::Now), USER, T0)
+            .unwrap()
+            .id;
+        st.record_prescan(id, true, "3 requests, 3 responses.", USER, T0 + 1_000)
+            .unwrap();
+        let events = run_to_end(&mut st, &engine, T0, 1_000, T0 + 200_000);
+        let sent = notifications(&events);
+        assert!(
+            sent.iter()
+                .all(|n| n.kind != NotificationKind::PrescanFailed
+                    && n.kind != NotificationKind::PrescanSucceeded),
+            "{outcome:?}: the real prescan's notification was the only one: {sent:?}"
+        );
+        assert_ne!(
+            st.analysis(id).unwrap().status,
+            AnalysisStatus::AllVerificationsFailed,
+            "{outcome:?}"
+        );
+    }
+}
+
+#[test]
+fn a_late_real_failure_still_decides_while_queued() {
+    let engine = Engine::new(EngineConfig::demo());
+    let (outcome, name) = names_by_outcome()[0].clone();
+    assert_eq!(outcome, Outcome::Succeeds);
+    let (mut st, rec) = state_with_spec();
+    let id = st
+        .create(new_analysis(&name, &rec, Start::Now), USER, T0)
+        .unwrap()
+        .id;
+    // Past the simulated prescan (13 s), before In Progress (18 s).
+    engine.tick(&mut st, T0 + 14_000);
+    assert_eq!(st.analysis(id).unwrap().status, AnalysisStatus::Queued);
+    st.record_prescan(id, false, "", USER, T0 + 15_000).unwrap();
+    engine.tick(&mut st, T0 + 30_000);
+    assert_eq!(
+        st.analysis(id).unwrap().status,
+        AnalysisStatus::AllVerificationsFailed
+    );
+}
+
+#[test]
+fn the_engine_says_what_it_simulates() {
+    let engine = Engine::new(EngineConfig::demo());
+    let (mut st, rec) = state_with_spec();
+    let names = names_by_outcome();
+    let (_, name) = &names[0];
+    let id = st
+        .create(new_analysis(name, &rec, Start::Now), USER, T0)
+        .unwrap()
+        .id;
+    let a = st.analysis(id).unwrap();
+    assert!(a.status_is_simulated(), "Submitted to the simulated engine");
+    let events = run_to_end(&mut st, &engine, T0, 1_000, T0 + 200_000);
+    let sent = notifications(&events);
+    assert!(!sent.is_empty());
+    for n in &sent {
+        assert!(n.simulated, "{n:?}");
+        assert!(n.message().starts_with("Simulated: "), "{}", n.message());
+    }
+    let a = st.analysis(id).unwrap();
+    assert_eq!(a.status, AnalysisStatus::PublishedResultsAvailable);
+    let note = a.simulation_note().unwrap();
+    assert!(note.contains("no findings"), "{note}");
+    for e in st.activity(id).unwrap() {
+        if e.actor == Actor::System {
+            assert!(e.details.starts_with("Simulated: "), "{e:?}");
+        }
+    }
+    // The simulated prescan's outcome is recorded as simulated.
+    assert_eq!(
+        a.runs[0].prescan_result.map(|r| r.origin),
+        Some(PrescanOrigin::Simulated)
+    );
+    // A not-submitted run says why.
+    let (_, failing) = names
+        .iter()
+        .find(|(o, _)| *o == Outcome::NotSubmitted)
+        .unwrap();
+    let id = st
+        .create(new_analysis(failing, &rec, Start::Now), USER, T0)
+        .unwrap()
+        .id;
+    let events = run_to_end(&mut st, &engine, T0, 1_000, T0 + 10_000);
+    let n = notifications(&events)
+        .into_iter()
+        .find(|n| n.analysis_id == id)
+        .unwrap();
+    assert!(n.detail.contains("simulated engine"), "{}", n.detail);
+    let note = st.analysis(id).unwrap().simulation_note().unwrap();
+    assert!(note.contains("Run again"), "{note}");
+}
+
+#[test]
+fn run_again_starts_a_new_run_with_the_same_configuration() {
+    let engine = Engine::new(EngineConfig::demo());
+    let (mut st, rec) = state_with_spec();
+    let id = st
+        .create(
+            new_analysis("run again please", &rec, Start::Unscheduled),
+            USER,
+            T0,
+        )
+        .unwrap()
+        .id;
+    let refused = st.act(id, RunAction::RunAgain, USER, T0).unwrap_err();
+    assert!(matches!(refused, StoreError::Refused(_)), "never ran");
+    st.update(
+        id,
+        AnalysisUpdate {
+            schedule: Some(Schedule::now(ScanDuration::Hours(4))),
+            ..Default::default()
+        },
+        USER,
+        T0,
+    )
+    .unwrap();
+    assert!(st
+        .analysis(id)
+        .unwrap()
+        .check(AnalysisAction::RunAgain)
+        .is_err());
+    run_to_end(&mut st, &engine, T0, 1_000, T0 + 200_000);
+    let a = st.analysis(id).unwrap();
+    assert!(a.active_run().is_none());
+    assert!(a.check(AnalysisAction::RunAgain).is_ok(), "{:?}", a.status);
+    let schedule = a.schedule;
+    let (a, _) = st
+        .act(id, RunAction::RunAgain, "Grace", T0 + 300_000)
+        .unwrap();
+    assert_eq!(a.status, AnalysisStatus::Submitted);
+    assert_eq!(a.runs.len(), 2);
+    assert_eq!(a.schedule, schedule);
+    assert_eq!(a.modified_by, "Grace");
+    let log = st.activity(id).unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.kind == ActivityKind::ActionRequested && e.details == "Run again requested."));
+    assert_eq!(AnalysisAction::RunAgain.api_name(), Some("RUN_AGAIN"));
+}
+
+#[test]
+fn the_same_schedule_again_is_not_logged_as_a_change() {
+    let (mut st, rec) = state_with_spec();
+    let id = st
+        .create(
+            new_analysis("same schedule", &rec, Start::Unscheduled),
+            USER,
+            T0,
+        )
+        .unwrap()
+        .id;
+    let same = st.analysis(id).unwrap().schedule;
+    st.update(
+        id,
+        AnalysisUpdate {
+            schedule: Some(same),
+            ..Default::default()
+        },
+        USER,
+        T0,
+    )
+    .unwrap();
+    let log = st.activity(id).unwrap();
+    assert!(
+        log.iter()
+            .all(|e| e.old_value.is_none() || e.old_value != e.new_value),
+        "{log:?}"
+    );
+    assert!(log.iter().all(|e| e.kind != ActivityKind::ScheduleChanged));
+}
+
+#[test]
+fn demo_names_carry_no_status() {
+    let mut st = StoreState::new();
+    add_demo(&mut st, USER, T0);
+    for a in &st.analyses {
+        for s in AnalysisStatus::ALL {
+            assert!(
+                !a.name.contains(s.label()),
+                "{} names a status, which the engine will change",
+                a.name
+            );
+        }
+    }
 }

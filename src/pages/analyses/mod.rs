@@ -76,6 +76,23 @@ fn today() -> (u32, u32, u32) {
     (d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 
+/// Scrolls the element with this test id into view once the page has
+/// drawn it (a message that a change pushed out of view).
+fn reveal(testid: &'static str) {
+    set_timeout(
+        move || {
+            if let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+                d.query_selector(&format!("[data-testid={testid}]"))
+                    .ok()
+                    .flatten()
+            }) {
+                element.scroll_into_view_with_bool(false);
+            }
+        },
+        std::time::Duration::from_millis(60),
+    );
+}
+
 fn confirm(message: &str) -> bool {
     web_sys::window()
         .and_then(|w| w.confirm_with_message(message).ok())
@@ -219,6 +236,8 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             "Added {} demo analyses, marked \u{201c}Demo\u{201d}. Remove them with \u{201c}Remove demo analyses\u{201d}.",
             thousands(n)
         ))));
+        // The new rows push the message down, out of view: bring it back.
+        reveal("data-result");
     };
     let import_result = RwSignal::new(None::<Outcome>);
 

@@ -12,6 +12,7 @@ use crate::route::{navigate, Query, Route};
 pub fn action_testid(action: AnalysisAction) -> &'static str {
     match action {
         AnalysisAction::Configure => "action-configure",
+        AnalysisAction::RunAgain => "action-run-again",
         AnalysisAction::StopSave => "action-stop-save",
         AnalysisAction::StopDelete => "action-stop-delete",
         AnalysisAction::Pause => "action-pause",
@@ -34,6 +35,31 @@ pub fn confirmation(action: AnalysisAction, name: &str) -> Option<String> {
     }
 }
 
+/// The refused actions of `a` grouped by reason, in menu order.
+fn current_reasons(a: &prescan_core::analysis::Analysis) -> Vec<(String, Vec<AnalysisAction>)> {
+    let mut groups: Vec<(String, Vec<AnalysisAction>)> = Vec::new();
+    for (action, allowed) in a.actions() {
+        let Err(refusal) = allowed else {
+            continue;
+        };
+        match groups.iter_mut().find(|(r, _)| *r == refusal.reason) {
+            Some((_, actions)) => actions.push(action),
+            None => groups.push((refusal.reason, vec![action])),
+        }
+    }
+    groups
+}
+
+/// The id of the reason line that gives `reason`.
+fn reasons_of(groups: &[(String, Vec<AnalysisAction>)], reason: &str) -> String {
+    groups
+        .iter()
+        .find(|(r, _)| r == reason)
+        .and_then(|(_, actions)| actions.first())
+        .map(|a| format!("{}-reason", action_testid(*a)))
+        .unwrap_or_default()
+}
+
 /// The run action an action is, if it is one.
 fn run_action(action: AnalysisAction) -> Option<RunAction> {
     match action {
@@ -41,6 +67,7 @@ fn run_action(action: AnalysisAction) -> Option<RunAction> {
         AnalysisAction::StopDelete => Some(RunAction::StopDelete),
         AnalysisAction::Pause => Some(RunAction::Pause),
         AnalysisAction::Resume => Some(RunAction::Resume),
+        AnalysisAction::RunAgain => Some(RunAction::RunAgain),
         AnalysisAction::Configure | AnalysisAction::Delete => None,
     }
 }
@@ -90,12 +117,14 @@ pub(super) fn perform(page: Page) -> impl Fn(AnalysisAction) + Copy + 'static {
                 let result = app.act(id, run).await;
                 working.try_set(false);
                 match result {
-                    Ok(a) => {
+                    Ok(a) if action == AnalysisAction::RunAgain => {
                         message.try_set(format!(
-                            "{} requested. The status is now {}.",
-                            action.label(),
-                            a.status.label()
+                            "Run {} submitted with the same configuration.",
+                            a.runs.len()
                         ));
+                    }
+                    Ok(_) => {
+                        message.try_set(format!("{} requested.", action.label()));
                     }
                     Err(e) => fail(e),
                 }
@@ -127,19 +156,26 @@ pub(super) fn panel(
         }
     };
 
+    // Each action is a button; a disabled one looks disabled and points to
+    // its reason, given once in a short list below the buttons (actions
+    // refused for the same reason share one line).
     let actions = move || {
         current().map(|a| {
             a.actions()
                 .into_iter()
                 .map(|(action, allowed)| {
                     let testid = action_testid(action);
-                    let reason_id = format!("{testid}-reason");
-                    let reason = allowed.err().map(|r| r.reason);
-                    let disabled = reason.is_some();
+                    let disabled = allowed.is_err();
+                    let reason_id = allowed
+                        .err()
+                        .map(|r| reasons_of(&current_reasons(&a), &r.reason));
                     let danger = confirmation(action, "").is_some();
-                    let class = if danger {
+                    let class = if disabled {
+                        "button button--unavailable"
+                    } else if danger {
                         "button button--danger"
-                    } else if action == AnalysisAction::Configure {
+                    } else if matches!(action, AnalysisAction::Configure | AnalysisAction::RunAgain)
+                    {
                         "button"
                     } else {
                         "button button--secondary"
@@ -154,18 +190,40 @@ pub(super) fn panel(
                                 data-testid=testid
                                 prop:disabled=move || disabled || working.get()
                                 aria-expanded=pressed
-                                aria-describedby=reason.as_ref().map(|_| reason_id.clone())
+                                aria-describedby=reason_id
                                 on:click=move |_| ask(action)
                             >
                                 {action.label()}
                             </button>
-                            {reason.map(|r| view! {
-                                <span class="actions__reason" id=reason_id data-testid="action-reason" data-action=testid>{r}</span>
-                            })}
                         </li>
                     }
                 })
                 .collect_view()
+        })
+    };
+    let reasons = move || {
+        current().and_then(|a| {
+            let groups = current_reasons(&a);
+            (!groups.is_empty()).then(|| {
+                let items = groups
+                    .into_iter()
+                    .map(|(reason, actions)| {
+                        let ids: Vec<&str> = actions.iter().map(|x| action_testid(*x)).collect();
+                        let labels: Vec<&str> = actions.iter().map(|x| x.label()).collect();
+                        view! {
+                            <li id=format!("{}-reason", ids[0]) data-testid="action-reason" data-action=ids.join(" ")>
+                                <strong>{labels.join(", ")}</strong>": " {reason}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <div class="actions__unavailable" data-testid="actions-unavailable">
+                        <p class="actions__unavailable-title">"Not available now:"</p>
+                        <ul>{items}</ul>
+                    </div>
+                }
+            })
         })
     };
 
@@ -206,6 +264,7 @@ pub(super) fn panel(
         <section class="panel" aria-labelledby="actions-heading">
             <h2 id="actions-heading">"Analysis Actions"</h2>
             <ul class="actions" data-testid="analysis-actions">{actions}</ul>
+            {reasons}
             {confirm_step}
         </section>
     }
@@ -229,6 +288,6 @@ mod tests {
         }
         let ids: std::collections::HashSet<_> =
             AnalysisAction::ALL.into_iter().map(action_testid).collect();
-        assert_eq!(ids.len(), 6);
+        assert_eq!(ids.len(), 7);
     }
 }

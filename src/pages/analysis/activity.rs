@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use prescan_core::analysis::ActivityEntry;
 
-use crate::components::schedule_input::local_time_text;
+use crate::format::DateTime;
 
 /// The Activity log section.
 pub(super) fn panel(log: Memo<Option<Vec<ActivityEntry>>>) -> impl IntoView {
@@ -15,11 +15,17 @@ pub(super) fn panel(log: Memo<Option<Vec<ActivityEntry>>>) -> impl IntoView {
                 .flatten()
                 .rev()
                 .map(|e: &ActivityEntry| {
+                    // The simulated engine's entries start "Simulated: ": a
+                    // visible label says it instead.
+                    let (simulated, details) = match e.details.strip_prefix("Simulated: ") {
+                        Some(rest) => (true, rest.to_owned()),
+                        None => (false, e.details.clone()),
+                    };
                     view! {
                         <tr data-testid="activity-row">
-                            <td><time datetime=e.audited_on()>{local_time_text(e.at_ms)}</time></td>
+                            <td><DateTime ms=e.at_ms /></td>
                             <td data-testid="activity-who">{e.actor.display_name().to_owned()}</td>
-                            <td data-testid="activity-what"><strong>{e.kind.label()}</strong><br />{e.details.clone()}</td>
+                            <td data-testid="activity-what"><strong>{e.kind.label()}</strong>{simulated.then(|| view! { <span class="tag tag--simulated">"Simulated"</span> })}<br />{details}</td>
                             <td>{e.old_value.clone().unwrap_or_default()}</td>
                             <td data-testid="activity-new">{e.new_value.clone().unwrap_or_default()}</td>
                         </tr>
@@ -32,7 +38,7 @@ pub(super) fn panel(log: Memo<Option<Vec<ActivityEntry>>>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="activity-heading">
             <h2 id="activity-heading">"Activity log"</h2>
-            <p class="muted">"Every action and status change, newest first. Credentials are never recorded."</p>
+            <p class="muted">"Every action and status change, newest first. Credentials are never recorded. Entries marked Simulated come from the simulated scan engine."</p>
             <div class="table-scroll">
                 <table class="table activity" data-testid="activity-log">
                     <caption class="visually-hidden">"Activity log, newest first"</caption>

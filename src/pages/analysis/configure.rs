@@ -82,11 +82,7 @@ pub(super) fn ConfigureForm(
             let result = app.update(id, change).await;
             saving.try_set(false);
             match result {
-                Ok(saved) => on_done(Some(format!(
-                    "Saved the configuration of {}. The status is {}.",
-                    saved.name,
-                    saved.status.label()
-                ))),
+                Ok(saved) => on_done(Some(format!("Saved the configuration of {}.", saved.name))),
                 Err(StoreError::Invalid(list)) => {
                     errors.try_set(list);
                 }

@@ -2,17 +2,84 @@
 //! (name, status, messages), its Details, and the page put together.
 
 use leptos::prelude::*;
-use prescan_core::analysis::{ActivityEntry, Analysis, AnalysisAction, AnalysisId, Start};
+use prescan_core::analysis::{
+    ActivityEntry, Analysis, AnalysisAction, AnalysisId, PrescanOrigin, Start,
+};
 
 use super::configure::ConfigureForm;
 use super::{actions, activity, scans};
-use crate::components::schedule_input::local_time_text;
 use crate::components::status_badge::StatusBadge;
-use crate::format::thousands;
+use crate::format::{thousands, DateTime};
 use crate::store::{use_store, AppStore};
 
-fn when(ms: Option<i64>) -> String {
-    ms.map(local_time_text).unwrap_or_else(|| "—".to_owned())
+fn when(ms: Option<i64>) -> AnyView {
+    match ms {
+        Some(ms) => view! { <DateTime ms=ms /> }.into_any(),
+        None => "—".into_any(),
+    }
+}
+
+/// How the last run's prescan ended, and who decided it.
+fn prescan_result(a: &Analysis) -> String {
+    let Some(run) = a.runs.last() else {
+        return "—".to_owned();
+    };
+    match run.prescan_result {
+        Some(r) => format!(
+            "{} ({})",
+            if r.succeeded { "Succeeded" } else { "Failed" },
+            match r.origin {
+                PrescanOrigin::Real => "real prescan",
+                PrescanOrigin::Simulated => "simulated",
+            }
+        ),
+        None if run.prescan && run.is_active() => "Not finished".to_owned(),
+        None if run.prescan => "—".to_owned(),
+        None => "Off for this run".to_owned(),
+    }
+}
+
+/// The results summary of a simulated run with results: what it covered,
+/// and that it found nothing because nothing was scanned.
+fn results_summary(a: &Analysis) -> Option<impl IntoView> {
+    if !a.status.has_results() || !a.status_is_simulated() {
+        return None;
+    }
+    let run = a.runs.last()?;
+    let endpoints: usize = a
+        .scans
+        .iter()
+        .map(|s| match &s.target {
+            prescan_core::analysis::ScanTarget::ApiSpecification(spec) => spec.endpoint_count,
+            prescan_core::analysis::ScanTarget::Url(_) => 0,
+        })
+        .sum();
+    let with_results = a
+        .scans
+        .iter()
+        .filter(|s| s.status.label().contains("Results Available"))
+        .count();
+    let scanned = run
+        .started_ms
+        .zip(run.ended_ms)
+        .map(|(s, e)| format!("{} min", ((e - s).max(0) + 59_999) / 60_000));
+    Some(view! {
+        <section class="panel results-summary" aria-labelledby="results-heading" data-testid="results-summary">
+            <h2 id="results-heading">"Results " <span class="tag tag--simulated">"Simulated"</span></h2>
+            <p>
+                <strong>"Simulated results: no findings."</strong>
+                " This run was simulated by the scan engine of this app; no request was sent to your API or URLs, so there is nothing to report. A real Dynamic Analysis would list its findings here."
+            </p>
+            <dl class="summary">
+                <div><dt>"Run"</dt><dd>{thousands(run.number as usize)}</dd></div>
+                <div><dt>"Scans with results"</dt><dd>{format!("{} of {}", with_results, a.scans.len())}</dd></div>
+                <div><dt>"Endpoints in its specifications"</dt><dd>{thousands(endpoints)}</dd></div>
+                <div><dt>"Simulated scanning time"</dt><dd>{scanned.unwrap_or_else(|| "—".to_owned())}</dd></div>
+                <div><dt>"Findings"</dt><dd data-testid="results-findings">"None (simulated)"</dd></div>
+            </dl>
+            <p class="hint">"To send real requests to your API, open View Prescan Details on an API specification scan."</p>
+        </section>
+    })
 }
 
 /// What the parts of the page share: the store, the analysis, and the
@@ -71,7 +138,7 @@ pub(super) fn Summary(
         current().map(|a| {
             let start = match a.schedule.start {
                 Start::Now => "Start now".to_owned(),
-                Start::At(ms) => format!("Start at {}", local_time_text(ms)),
+                Start::At(ms) => format!("Start at {}", crate::format::date_time(ms)),
                 Start::Unscheduled => "Not scheduled (saved for later)".to_owned(),
             };
             view! {
@@ -79,12 +146,13 @@ pub(super) fn Summary(
                     <div><dt>"Start"</dt><dd data-testid="detail-start">{start}</dd></div>
                     <div><dt>"Scan duration"</dt><dd data-testid="detail-duration">{a.schedule.duration.to_string()}</dd></div>
                     <div><dt>"Prescan"</dt><dd data-testid="detail-prescan">{if a.prescan { "On" } else { "Off" }}</dd></div>
+                    <div><dt>"Last prescan"</dt><dd data-testid="detail-prescan-result">{prescan_result(&a)}</dd></div>
                     <div><dt>"Scans"</dt><dd data-testid="detail-scan-count">{thousands(a.scans.len())}</dd></div>
                     <div><dt>"Last run"</dt><dd data-testid="detail-last-run">{when(a.last_run_ms())}</dd></div>
                     <div><dt>"Next run"</dt><dd data-testid="detail-next-run">{when(a.next_run_ms())}</dd></div>
                     <div><dt>"Runs"</dt><dd>{thousands(a.runs.len())}</dd></div>
-                    <div><dt>"Created"</dt><dd>{format!("{} by {}", local_time_text(a.created_ms), a.created_by)}</dd></div>
-                    <div><dt>"Last modified"</dt><dd data-testid="detail-modified">{format!("{} by {}", local_time_text(a.modified_ms), a.modified_by)}</dd></div>
+                    <div><dt>"Created"</dt><dd><DateTime ms=a.created_ms />{format!(" by {}", a.created_by)}</dd></div>
+                    <div><dt>"Last modified"</dt><dd data-testid="detail-modified"><DateTime ms=a.modified_ms />{format!(" by {}", a.modified_by)}</dd></div>
                 </dl>
             }
         })
@@ -97,8 +165,28 @@ pub(super) fn Summary(
         }
     };
     let name = move || current().map(|a| a.name).unwrap_or_default();
-    let badge = move || current().map(|a| view! { <StatusBadge badge=a.badge() /> });
+    let badge = move || {
+        current().map(|a| {
+            let simulated = a.status_is_simulated();
+            view! {
+                <StatusBadge badge=a.badge() simulated=simulated />
+                {simulated.then(|| view! { <span class="tag tag--simulated" data-testid="status-simulated">"Simulated"</span> })}
+            }
+        })
+    };
     let description = move || current().map(|a| a.badge().description);
+    let note = move || current().and_then(|a| a.simulation_note());
+    // A message about an action is about the status it was done in: it
+    // goes when the status moves on (no stale "The status is ...").
+    let message_status = StoredValue::new(first.status);
+    Effect::new(move |_| {
+        if let Some(status) = current().map(|a| a.status) {
+            if message_status.get_value() != status {
+                message_status.set_value(status);
+                message.set(String::new());
+            }
+        }
+    });
 
     view! {
         <p class="back"><a href="#/analyses">"All Dynamic Analyses"</a></p>
@@ -107,6 +195,7 @@ pub(super) fn Summary(
             <span data-testid="analysis-status" class="analysis-header__status">{badge}</span>
         </div>
         <p class="muted" data-testid="status-description">{description}</p>
+        {move || note().map(|n| view! { <p class="simulation-note" data-testid="simulation-note">{n}</p> })}
         <p role="status" class="status-line" data-testid="analysis-message">
             {move || message.get()}
             {move || converting.get().map(|n| format!(" Converting {n}…"))}
@@ -124,6 +213,8 @@ pub(super) fn Summary(
         {actions::panel(page, perform)}
 
         {move || configuring.get().then(|| view! { <ConfigureForm analysis=analysis on_done=done /> })}
+
+        {move || current().and_then(|a| results_summary(&a))}
 
         <section class="panel" aria-labelledby="details-heading">
             <h2 id="details-heading">"Details"</h2>

@@ -168,12 +168,40 @@ const PLANS: &[Plan] = &[
     plan(S::Paused, &[C::Paused, C::Pausing]),
 ];
 
-/// The name of a demo analysis (at least 6 characters, unique per plan).
-fn demo_name(p: &Plan) -> String {
-    if p.warning {
-        format!("Demo - {} (scan failed verification)", p.status.label())
-    } else {
-        format!("Demo - {}", p.status.label())
+/// The APIs the demo analyses are named after (names without a status:
+/// the simulated engine moves demo runs on, and a name must stay true).
+const DEMO_NAMES: [&str; 24] = [
+    "Accounts API",
+    "Billing API",
+    "Catalog API",
+    "Checkout API",
+    "Customers API",
+    "Delivery API",
+    "Events API",
+    "Files API",
+    "Gateway API",
+    "Health API",
+    "Identity API",
+    "Inventory API",
+    "Ledger API",
+    "Messaging API",
+    "Notifications API",
+    "Orders API",
+    "Partners API",
+    "Payments API",
+    "Pricing API",
+    "Reports API",
+    "Search API",
+    "Shipping API",
+    "Tickets API",
+    "Users API",
+];
+
+/// The name of demo analysis `n` (at least 6 characters, unique).
+fn demo_name(n: usize) -> String {
+    match DEMO_NAMES.get(n) {
+        Some(api) => format!("Demo - {api}"),
+        None => format!("Demo - API {}", n + 1),
     }
 }
 
@@ -203,7 +231,7 @@ pub fn add_demo(state: &mut StoreState, user: &str, now_ms: i64) -> Vec<Analysis
     });
     let mut ids = Vec::new();
     for (n, p) in PLANS.iter().enumerate() {
-        let mut name = demo_name(p);
+        let mut name = demo_name(n);
         if state.find_by_name(&name).is_some() {
             name.push_str(" (2)");
         }
@@ -257,6 +285,7 @@ pub fn add_demo(state: &mut StoreState, user: &str, now_ms: i64) -> Vec<Analysis
                     since_ms: now_ms,
                     next_step_ms: None,
                     paused_remaining_ms: None,
+                    prescan_result: None,
                 };
                 (Start::Now, vec![run])
             }

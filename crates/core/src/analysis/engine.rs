@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::activity::{ActivityEntry, ActivityKind, Actor};
-use super::model::{Analysis, Run, ScanTarget, Start};
+use super::model::{Analysis, PrescanOrigin, PrescanResult, Run, ScanTarget, Start};
 use super::notify::{Event, Notification, NotificationKind, Recipients};
 use super::outcome::{seed, Outcome};
 use super::state::StoreState;
@@ -117,11 +117,12 @@ impl Ctx<'_> {
             return;
         }
         self.a.status = to;
+        let simulated = self.simulated();
         self.log.push(ActivityEntry::change(
             self.at,
             self.actor.clone(),
             ActivityKind::StatusChanged,
-            format!("Analysis status changed to {}.", to.label()),
+            format!("{simulated}Analysis status changed to {}.", to.label()),
             from.label(),
             to.label(),
         ));
@@ -135,9 +136,20 @@ impl Ctx<'_> {
         });
     }
 
+    /// "Simulated: " when the simulated engine makes the change (the
+    /// System actor), to start an activity-log sentence with.
+    fn simulated(&self) -> &'static str {
+        if self.actor == Actor::System {
+            "Simulated: "
+        } else {
+            ""
+        }
+    }
+
     /// Sets the status of every scan `f` gives a new one (by index and
     /// current status).
     pub fn scans(&mut self, mut f: impl FnMut(usize, C) -> Option<C>) {
+        let simulated = self.simulated();
         for (i, scan) in self.a.scans.iter_mut().enumerate() {
             let Some(to) = f(i, scan.status) else {
                 continue;
@@ -150,7 +162,7 @@ impl Ctx<'_> {
                 self.actor.clone(),
                 ActivityKind::ScanStatusChanged,
                 format!(
-                    "Status of scan {} changed to {}.",
+                    "{simulated}Status of scan {} changed to {}.",
                     scan.target.log_name(),
                     to.label()
                 ),
@@ -174,12 +186,13 @@ impl Ctx<'_> {
             at_ms: self.at,
             recipients,
             detail,
+            simulated: self.actor == Actor::System,
         };
         self.log.push(ActivityEntry::new(
             self.at,
             Actor::System,
             ActivityKind::NotificationSent,
-            format!("Notification sent: {}", kind.subject()),
+            format!("{}Notification sent: {}", self.simulated(), kind.subject()),
         ));
         self.events.push(Event::Notification(n));
     }
@@ -211,6 +224,7 @@ impl Ctx<'_> {
             since_ms: self.at,
             next_step_ms: None,
             paused_remaining_ms: None,
+            prescan_result: None,
         });
         self.a.has_verification_failures = false;
         self.status(S::Submitted);
@@ -452,6 +466,37 @@ impl Engine {
         c.a.has_verification_failures = true;
     }
 
+    /// A real prescan failed: every scan still taking part fails
+    /// verification, and the run ends (All Verifications Failed).
+    fn fail_real(c: &mut Ctx<'_>) {
+        c.actor = Actor::System;
+        c.scans(|_, s| scan_active(s).then_some(C::VerificationFailed));
+        c.a.has_verification_failures = true;
+        c.status(S::AllVerificationsFailed);
+        c.log.push(ActivityEntry::new(
+            c.at,
+            Actor::System,
+            ActivityKind::StatusChanged,
+            "The run stopped because the real prescan failed (see its notification and Prescan Details).",
+        ));
+        c.finish();
+    }
+
+    /// Records the simulated prescan's outcome on the run (never over a
+    /// real one).
+    fn simulated_prescan(c: &mut Ctx<'_>, succeeded: bool) {
+        let at = c.at;
+        if let Some(run) = c.a.runs.last_mut() {
+            if run.real_prescan().is_none() {
+                run.prescan_result = Some(PrescanResult {
+                    succeeded,
+                    origin: PrescanOrigin::Simulated,
+                    at_ms: at,
+                });
+            }
+        }
+    }
+
     fn enter_queue(c: &mut Ctx<'_>, outcome: Outcome) {
         c.status(S::Queued);
         let q = if outcome == Outcome::TimesOut {
@@ -464,7 +509,7 @@ impl Engine {
 
     /// The step due now for the current status.
     fn step(&self, c: &mut Ctx<'_>) {
-        let Some(run) = c.a.runs.last() else {
+        let Some(run) = c.a.runs.last().cloned() else {
             return;
         };
         let (outcome, prescan, number) = (run.outcome, run.prescan, run.number);
@@ -477,7 +522,7 @@ impl Engine {
                     c.scans(|_, s| scan_active(s).then_some(C::SubmitFailed));
                     c.notify(
                         NotificationKind::AnalysisFailed,
-                        "A technical issue prevented the submission.".into(),
+                        "The simulated engine failed this submission on purpose (about one run in twenty), to show the Not Submitted status; nothing was sent and your configuration is fine. Use Run again.".into(),
                     );
                     c.finish();
                 } else if prescan {
@@ -486,14 +531,25 @@ impl Engine {
                     Self::enter_queue(c, outcome);
                 }
             }
+            S::Prescanning if run.real_prescan().is_some() => {
+                // A real prescan decided: the engine follows it and
+                // announces nothing (its notification was sent).
+                if run.real_prescan() == Some(false) {
+                    Self::fail_real(c);
+                } else {
+                    Self::enter_queue(c, Outcome::Succeeds);
+                }
+            }
             S::Prescanning => match outcome {
                 Outcome::AllVerificationsFail => {
+                    Self::simulated_prescan(c, false);
                     Self::fail_all(c, h);
                     c.status(S::AllVerificationsFailed);
                     c.notify(NotificationKind::PrescanFailed, all_failed(total));
                     c.finish();
                 }
                 Outcome::SomeScansFailVerification => {
+                    Self::simulated_prescan(c, false);
                     Self::fail_one(c, h);
                     c.notify(
                         NotificationKind::PrescanFailed,
@@ -502,12 +558,15 @@ impl Engine {
                     Self::enter_queue(c, outcome);
                 }
                 _ => {
+                    Self::simulated_prescan(c, true);
                     c.notify(NotificationKind::PrescanSucceeded, String::new());
                     Self::enter_queue(c, outcome);
                 }
             },
+            // A real prescan failed after the engine's step: it decides.
+            S::Queued if run.real_prescan() == Some(false) => Self::fail_real(c),
             S::Queued => match outcome {
-                Outcome::AllVerificationsFail => {
+                Outcome::AllVerificationsFail if run.real_prescan().is_none() => {
                     Self::fail_all(c, h);
                     c.status(S::AllVerificationsFailed);
                     c.notify(NotificationKind::AnalysisFailed, all_failed(total));
@@ -515,6 +574,7 @@ impl Engine {
                 }
                 _ => {
                     if outcome == Outcome::SomeScansFailVerification
+                        && run.real_prescan().is_none()
                         && !c.a.has_verification_failures
                     {
                         Self::fail_one(c, h);
@@ -539,7 +599,7 @@ impl Engine {
                     });
                     c.notify(
                         NotificationKind::AnalysisFailed,
-                        "A technical issue stopped the analysis.".into(),
+                        "The simulated engine stopped this run with a technical issue on purpose (about one run in twenty), to show the status; nothing was scanned. Use Run again.".into(),
                     );
                     c.finish();
                 }

@@ -78,6 +78,18 @@ impl AnalysisStatus {
         )
     }
 
+    /// Whether results of the last run are available (so a results summary
+    /// can be shown).
+    pub fn has_results(self) -> bool {
+        matches!(
+            self,
+            S::PublishedResultsAvailable
+                | S::CompletedResultsAvailable
+                | S::CompletedPartialResultsAvailable
+                | S::StoppedPartialResultsAvailable
+        )
+    }
+
     /// The statuses that may follow this one, by the engine or by a user.
     pub fn successors(self) -> &'static [AnalysisStatus] {
         // A user's new schedule moves an editable analysis to Submitted,
@@ -152,6 +164,9 @@ impl AnalysisStatus {
 pub enum AnalysisAction {
     /// Configure Analysis (edit it).
     Configure,
+    /// Start a new run at once with the same configuration, after a run
+    /// ended.
+    RunAgain,
     /// Stop the run and save the results found so far.
     StopSave,
     /// Stop the run and delete its results.
@@ -166,7 +181,8 @@ pub enum AnalysisAction {
 
 impl AnalysisAction {
     /// Every action, in menu order.
-    pub const ALL: [AnalysisAction; 6] = [
+    pub const ALL: [AnalysisAction; 7] = [
+        Self::RunAgain,
         Self::Configure,
         Self::StopSave,
         Self::StopDelete,
@@ -179,6 +195,7 @@ impl AnalysisAction {
     pub fn label(self) -> &'static str {
         match self {
             Self::Configure => "Configure Analysis",
+            Self::RunAgain => "Run again",
             Self::StopSave => "Stop and Save Results",
             Self::StopDelete => "Stop and Delete Results",
             Self::Pause => "Pause",
@@ -195,6 +212,7 @@ impl AnalysisAction {
             Self::StopDelete => Some("STOP_DELETE"),
             Self::Pause => Some("PAUSE"),
             Self::Resume => Some("RESUME"),
+            Self::RunAgain => Some("RUN_AGAIN"),
             Self::Configure | Self::Delete => None,
         }
     }
@@ -259,6 +277,23 @@ impl Analysis {
         match action {
             AnalysisAction::Configure if status.is_editable() => Ok(()),
             AnalysisAction::Configure => refuse(not_editable_reason(status)),
+            AnalysisAction::RunAgain if self.never_ran() => {
+                refuse("It never ran: Configure it to start its first run.".into())
+            }
+            AnalysisAction::RunAgain
+                if status.is_editable() && !matches!(status, S::Scheduled | S::SavedForLater) =>
+            {
+                Ok(())
+            }
+            AnalysisAction::RunAgain if matches!(status, S::Scheduled | S::SavedForLater) => {
+                refuse(format!(
+                    "It is {}: Configure it to change when it runs.",
+                    status.label()
+                ))
+            }
+            AnalysisAction::RunAgain => {
+                refuse(format!("Its run has not ended ({}).", status.label()))
+            }
             AnalysisAction::StopSave | AnalysisAction::StopDelete if status.is_running() => Ok(()),
             AnalysisAction::StopSave | AnalysisAction::StopDelete => refuse(format!(
                 "Only a running analysis can be stopped; this one is {}.",

@@ -32,9 +32,10 @@ pub use demo::add_demo;
 pub use engine::{Engine, EngineConfig};
 pub use lifecycle::{AnalysisAction, Refusal, EDITABLE, RUNNING};
 pub use model::{
-    Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, Run, Scan, ScanDraft, ScanDuration, ScanId,
-    ScanTarget, Schedule, SpecId, SpecRecord, SpecScan, SpecUpload, Start, MAX_DURATION_HOURS,
-    MAX_START_AHEAD_MS, NAME_MAX_CHARS, NAME_MIN_CHARS, START_GRACE_MS,
+    Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, PrescanOrigin, PrescanResult, Run, Scan,
+    ScanDraft, ScanDuration, ScanId, ScanTarget, Schedule, SpecId, SpecRecord, SpecScan,
+    SpecUpload, Start, MAX_DURATION_HOURS, MAX_START_AHEAD_MS, NAME_MAX_CHARS, NAME_MIN_CHARS,
+    START_GRACE_MS,
 };
 pub use notify::{Event, Notification, NotificationKind, Recipients};
 pub use outcome::Outcome;

@@ -336,6 +336,11 @@ pub struct Run {
     /// While paused: how long the interrupted step had left.
     #[serde(default)]
     pub paused_remaining_ms: Option<i64>,
+    /// How this run's prescan ended, and whether a real prescan (sent from
+    /// a browser or the server) or the simulated engine decided it. A real
+    /// outcome is never replaced by a simulated one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prescan_result: Option<PrescanResult>,
 }
 
 impl Run {
@@ -343,6 +348,34 @@ impl Run {
     pub fn is_active(&self) -> bool {
         self.ended_ms.is_none()
     }
+
+    /// The outcome of a real prescan recorded during this run, if any.
+    pub fn real_prescan(&self) -> Option<bool> {
+        self.prescan_result
+            .filter(|r| r.origin == PrescanOrigin::Real)
+            .map(|r| r.succeeded)
+    }
+}
+
+/// Who decided a prescan's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrescanOrigin {
+    /// A prescan that sent real requests (from a browser or the server).
+    Real,
+    /// The simulated scan engine, which sends nothing.
+    Simulated,
+}
+
+/// How a run's prescan ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrescanResult {
+    /// Whether it succeeded.
+    pub succeeded: bool,
+    /// Who decided it.
+    pub origin: PrescanOrigin,
+    /// When, in milliseconds since the epoch.
+    pub at_ms: i64,
 }
 
 /// A Dynamic Analysis.
@@ -430,6 +463,52 @@ impl Analysis {
             (AnalysisStatus::Scheduled, Start::At(ms)) => Some(ms),
             _ => None,
         }
+    }
+
+    /// Whether its status was set by the simulated scan engine: every
+    /// status of a run after it was submitted (no scan is really sent), but
+    /// not Scheduled or Saved for Later, and not All Verifications Failed
+    /// when a real prescan failed.
+    pub fn status_is_simulated(&self) -> bool {
+        let Some(run) = self.runs.last() else {
+            return false;
+        };
+        match self.status {
+            AnalysisStatus::Scheduled | AnalysisStatus::SavedForLater => false,
+            AnalysisStatus::AllVerificationsFailed => run.real_prescan() != Some(false),
+            _ => true,
+        }
+    }
+
+    /// What the simulation means for the current status, in a sentence for
+    /// the analysis page: `None` when the status is not simulated.
+    pub fn simulation_note(&self) -> Option<String> {
+        if !self.status_is_simulated() {
+            return None;
+        }
+        let real = self.runs.last().and_then(Run::real_prescan);
+        let prescan = match real {
+            Some(true) => " The prescan was real and succeeded.",
+            Some(false) => " The prescan was real and failed.",
+            None => "",
+        };
+        Some(match self.status {
+            AnalysisStatus::NotSubmitted => format!(
+                "Simulated: the simulated scan engine makes about one run in twenty fail its submission, to show this status. Nothing was sent anywhere and nothing is wrong with your configuration: use Run again.{prescan}"
+            ),
+            AnalysisStatus::StoppedTechnicalIssue => format!(
+                "Simulated: the simulated scan engine stops about one run in twenty with a technical issue, to show this status. Nothing was scanned: use Run again.{prescan}"
+            ),
+            AnalysisStatus::AllVerificationsFailed => format!(
+                "Simulated: the simulated scan engine made every verification fail, to show this status. No request was sent: run a real prescan from View Prescan Details to check your API.{prescan}"
+            ),
+            s if s.has_results() => format!(
+                "Simulated: this run was simulated; no request was sent to your API, so there are no findings. The results summary below says what a run like it covers.{prescan}"
+            ),
+            _ => format!(
+                "Simulated: a simulated scan engine moves this run through Veracode's statuses; no request is sent to your API.{prescan}"
+            ),
+        })
     }
 
     /// Its scans that failed verification.

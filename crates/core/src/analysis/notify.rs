@@ -75,6 +75,10 @@ pub struct Notification {
     /// A sentence about this case ("2 of 3 scans failed verification.").
     #[serde(default)]
     pub detail: String,
+    /// Whether the simulated scan engine sent it (nothing was scanned); a
+    /// real prescan's notification is not simulated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub simulated: bool,
 }
 
 impl Notification {
@@ -82,7 +86,8 @@ impl Notification {
     /// the detail.
     pub fn message(&self) -> String {
         let mut m = format!(
-            "{} {}: {}",
+            "{}{} {}: {}",
+            if self.simulated { "Simulated: " } else { "" },
             self.kind.subject(),
             self.analysis_name,
             self.kind.description()
@@ -92,6 +97,17 @@ impl Notification {
             m.push_str(&self.detail);
         }
         m
+    }
+
+    /// Which event it is the outcome of: a later notification of the same
+    /// analysis and event replaces an earlier one (a prescan that failed,
+    /// then succeeded; a run that failed, or was published).
+    pub fn event_key(&self) -> (AnalysisId, &'static str) {
+        let event = match self.kind {
+            NotificationKind::PrescanSucceeded | NotificationKind::PrescanFailed => "prescan",
+            NotificationKind::AnalysisFailed | NotificationKind::ResultsPublished => "run",
+        };
+        (self.analysis_id, event)
     }
 }
 

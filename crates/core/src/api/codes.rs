@@ -61,11 +61,12 @@ const ACTIVITY_KINDS: [ActivityKind; 7] = [
     ActivityKind::NotificationSent,
 ];
 
-const RUN_ACTIONS: [RunAction; 4] = [
+const RUN_ACTIONS: [RunAction; 5] = [
     RunAction::StopSave,
     RunAction::StopDelete,
     RunAction::Pause,
     RunAction::Resume,
+    RunAction::RunAgain,
 ];
 
 const NOTIFICATION_KINDS: [NotificationKind; 4] = [

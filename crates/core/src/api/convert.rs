@@ -202,6 +202,7 @@ impl From<&core::Run> for Run {
             ended_on: r.ended_ms,
             final_status: r.final_status,
             final_status_label: r.final_status.map(|s| s.label().to_string()),
+            prescan_result: r.prescan_result.map(Into::into),
         }
     }
 }
@@ -222,6 +223,7 @@ impl From<Run> for core::Run {
             since_ms: r.ended_on.or(r.started_on).unwrap_or(r.submitted_on),
             next_step_ms: None,
             paused_remaining_ms: None,
+            prescan_result: r.prescan_result.map(Into::into),
         }
     }
 }

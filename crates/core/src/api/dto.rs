@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::codes::{code, code_list, option_code, option_time, time};
 use crate::analysis::{
     ActivityKind, AnalysisAction, AnalysisId, AnalysisStatus, Notification, NotificationKind,
-    Recipients, RunAction, ScanId, ScanStatus, SpecId,
+    PrescanOrigin, Recipients, RunAction, ScanId, ScanStatus, SpecId,
 };
 use crate::SpecFormat;
 
@@ -258,6 +258,42 @@ pub struct Run {
     pub final_status: Option<AnalysisStatus>,
     /// The settled status's label, once reached.
     pub final_status_label: Option<String>,
+    /// How its prescan ended and who decided it (a real prescan or the
+    /// simulated engine); absent before it ended (and from older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prescan_result: Option<PrescanResult>,
+}
+
+/// How a run's prescan ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrescanResult {
+    /// Whether it succeeded.
+    pub succeeded: bool,
+    /// `real` (requests were sent) or `simulated` (the simulated engine).
+    pub origin: PrescanOrigin,
+    /// When it ended.
+    #[serde(with = "time")]
+    pub ended_on: i64,
+}
+
+impl From<crate::analysis::PrescanResult> for PrescanResult {
+    fn from(r: crate::analysis::PrescanResult) -> Self {
+        PrescanResult {
+            succeeded: r.succeeded,
+            origin: r.origin,
+            ended_on: r.at_ms,
+        }
+    }
+}
+
+impl From<PrescanResult> for crate::analysis::PrescanResult {
+    fn from(r: PrescanResult) -> Self {
+        crate::analysis::PrescanResult {
+            succeeded: r.succeeded,
+            origin: r.origin,
+            at_ms: r.ended_on,
+        }
+    }
 }
 
 /// `POST /analyses`.
@@ -545,6 +581,10 @@ pub struct NotificationItem {
     /// When.
     #[serde(with = "time")]
     pub created_on: i64,
+    /// Whether the simulated scan engine sent it (nothing was scanned);
+    /// absent from older servers (then false).
+    #[serde(default)]
+    pub simulated: bool,
 }
 
 impl NotificationItem {
@@ -564,6 +604,7 @@ impl NotificationItem {
                 Recipients::SecurityLeads => None,
             },
             created_on: n.at_ms,
+            simulated: n.simulated,
         }
     }
 
@@ -579,6 +620,7 @@ impl NotificationItem {
                 None => Recipients::SecurityLeads,
             },
             detail: self.detail.clone(),
+            simulated: self.simulated,
         }
     }
 }

@@ -467,6 +467,7 @@ fn example_bodies_fit_the_schemas() {
         analysis_name: "Pets nightly".into(),
         at_ms: NOW,
         recipients: core::Recipients::SecurityLeads,
+        simulated: true,
         detail: String::new(),
     });
     let list = NotificationList {

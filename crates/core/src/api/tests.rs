@@ -768,6 +768,7 @@ fn notification_item_round_trips_to_the_core() {
             analysis_name: "Nightly".to_string(),
             at_ms: 1_795_000_000_000,
             recipients,
+            simulated: false,
             detail: "1 of 2 scans failed verification.".to_string(),
         };
         let item = api::NotificationItem::from_core(3, &n);

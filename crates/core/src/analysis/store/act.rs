@@ -14,6 +14,9 @@ pub enum RunAction {
     Pause,
     /// Resume.
     Resume,
+    /// Start a new run at once with the same configuration (after a run
+    /// ended).
+    RunAgain,
 }
 
 impl From<RunAction> for AnalysisAction {
@@ -23,6 +26,7 @@ impl From<RunAction> for AnalysisAction {
             RunAction::StopDelete => AnalysisAction::StopDelete,
             RunAction::Pause => AnalysisAction::Pause,
             RunAction::Resume => AnalysisAction::Resume,
+            RunAction::RunAgain => AnalysisAction::RunAgain,
         }
     }
 }
@@ -105,6 +109,11 @@ impl StoreState {
             format!("{} requested.", AnalysisAction::from(action).label()),
         ));
         let mut events = Vec::new();
+        if action == RunAction::RunAgain {
+            // The new run's notifications go to whoever started it.
+            a.modified_by = user.to_string();
+            a.modified_ms = now_ms;
+        }
         let mut c = Ctx {
             a,
             log,
@@ -113,6 +122,7 @@ impl StoreState {
             actor,
         };
         match action {
+            RunAction::RunAgain => c.submit(),
             RunAction::StopSave => {
                 c.status(AnalysisStatus::StoppedSavingResults);
                 c.scans(|_, s| scan_active(s).then_some(ScanStatus::StoppingSavingResults));
@@ -180,7 +190,17 @@ impl StoreState {
             at_ms: now_ms,
             recipients: Recipients::ScheduleOwner(a.modified_by.clone()),
             detail: summary.trim().to_owned(),
+            simulated: false,
         };
+        // A real prescan decides the prescan of the run under way: the
+        // simulated engine follows it and never announces the opposite.
+        if let Some(run) = self.analyses[i].runs.last_mut().filter(|r| r.is_active()) {
+            run.prescan_result = Some(crate::analysis::model::PrescanResult {
+                succeeded,
+                origin: crate::analysis::model::PrescanOrigin::Real,
+                at_ms: now_ms,
+            });
+        }
         let outcome = if succeeded { "succeeded" } else { "failed" };
         let mut details = format!("Prescan {outcome}.");
         if !summary.trim().is_empty() {

@@ -394,14 +394,25 @@ impl StoreState {
         a.modified_ms = now_ms;
         a.modified_by = user.to_string();
         if let Some(s) = change.schedule {
-            log.push(ActivityEntry::change(
-                now_ms,
-                actor.clone(),
-                ActivityKind::ScheduleChanged,
-                "Schedule changed.",
-                a.schedule.to_string(),
-                s.to_string(),
-            ));
+            // The log records real changes only: the same schedule given
+            // again applies it (a new run, say) without a "change".
+            if s != a.schedule {
+                log.push(ActivityEntry::change(
+                    now_ms,
+                    actor.clone(),
+                    ActivityKind::ScheduleChanged,
+                    "Schedule changed.",
+                    a.schedule.to_string(),
+                    s.to_string(),
+                ));
+            } else {
+                log.push(ActivityEntry::new(
+                    now_ms,
+                    actor.clone(),
+                    ActivityKind::ActionRequested,
+                    format!("Schedule applied again ({s})."),
+                ));
+            }
             a.schedule = s;
             let mut events = Vec::new();
             let mut c = Ctx {

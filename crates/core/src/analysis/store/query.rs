@@ -118,6 +118,17 @@ impl AnalysisSummary {
         }
     }
 
+    /// Whether its status was set by the simulated scan engine (as
+    /// [`Analysis::status_is_simulated`], from what a summary holds: every
+    /// status after a run was submitted, but Scheduled and Saved for Later).
+    pub fn status_is_simulated(&self) -> bool {
+        self.last_run_ms.is_some()
+            && !matches!(
+                self.status,
+                AnalysisStatus::Scheduled | AnalysisStatus::SavedForLater
+            )
+    }
+
     /// The badge of its status (with the warning icon where it applies).
     pub fn badge(&self) -> Badge {
         let mut b: Badge = self.status.into();
