@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use prescan_core::analysis::{AnalysisAction, AnalysisId, AnalysisSummary, RunAction, SortKey};
 
 use crate::components::status_badge::StatusBadge;
+use crate::components::table_scroll::TableScroll;
 use crate::format::DateTime;
 use crate::route::Route;
 
@@ -150,7 +151,7 @@ pub fn AnalysesTable(
         }
     };
     view! {
-        <div class="table-scroll">
+        <TableScroll label="Dynamic Analyses">
             <table class="table analyses" data-testid="analyses-table">
                 <caption>{move || caption.get()}</caption>
                 <thead>
@@ -167,7 +168,7 @@ pub fn AnalysesTable(
                     <For each=ids key=|id| *id children=row_view />
                 </tbody>
             </table>
-        </div>
+        </TableScroll>
     }
 }
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// backticks; an unmatched backtick stays as written.
 pub fn code_parts(text: &str) -> Vec<(bool, &str)> {
     let pieces: Vec<&str> = text.split('`').collect();
-    if pieces.len() % 2 == 0 {
+    if pieces.len().is_multiple_of(2) {
         // An odd number of backticks: not code, show it as it is.
         return vec![(false, text)];
     }

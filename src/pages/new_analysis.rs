@@ -17,6 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::poll_banner::PollBanner;
 use crate::components::schedule_input::{DurationUnit, ScheduleFields, ScheduleInput, StartChoice};
+use crate::components::table_scroll::TableScroll;
 use crate::convert::{self, FileBytes};
 use crate::format::{bytes, thousands};
 use crate::route::{navigate, Query, Route};
@@ -284,7 +285,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <div class="table-scroll">
+            <TableScroll label="Stored API specifications">
                 <table class="table" data-testid="new-specs-table">
                     <caption class="visually-hidden">"Stored API specifications"</caption>
                     <thead>
@@ -299,7 +300,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </TableScroll>
         }
         .into_any()
     };

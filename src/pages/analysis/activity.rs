@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use prescan_core::analysis::ActivityEntry;
 
+use crate::components::table_scroll::TableScroll;
 use crate::format::DateTime;
 
 /// The Activity log section.
@@ -39,7 +40,7 @@ pub(super) fn panel(log: Memo<Option<Vec<ActivityEntry>>>) -> impl IntoView {
         <section class="panel" aria-labelledby="activity-heading">
             <h2 id="activity-heading">"Activity log"</h2>
             <p class="muted">"Every action and status change, newest first. Credentials are never recorded. Entries marked Simulated come from the simulated scan engine."</p>
-            <div class="table-scroll">
+            <TableScroll label="Activity log">
                 <table class="table activity" data-testid="activity-log">
                     <caption class="visually-hidden">"Activity log, newest first"</caption>
                     <thead>
@@ -53,7 +54,7 @@ pub(super) fn panel(log: Memo<Option<Vec<ActivityEntry>>>) -> impl IntoView {
                     </thead>
                     <tbody>{log_rows}</tbody>
                 </table>
-            </div>
+            </TableScroll>
         </section>
     }
 }

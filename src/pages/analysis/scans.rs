@@ -11,6 +11,7 @@ use web_sys::Blob;
 use super::summary::Page;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::status_badge::StatusBadge;
+use crate::components::table_scroll::TableScroll;
 use crate::convert::{self, FileBytes};
 use crate::download;
 use crate::format::{har_file_name, thousands};
@@ -185,7 +186,7 @@ pub(super) fn panel(page: Page) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <div class="table-scroll">
+                <TableScroll label="Scans">
                     <table class="table" data-testid="scans-table">
                         <caption class="visually-hidden">"Scans of this analysis"</caption>
                         <thead>
@@ -199,7 +200,7 @@ pub(super) fn panel(page: Page) -> impl IntoView {
                         </thead>
                         <tbody>{rows}</tbody>
                     </table>
-                </div>
+                </TableScroll>
             }
         })
     };
