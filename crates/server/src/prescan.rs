@@ -46,20 +46,11 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use prescan_core::analysis::{AnalysisId, ScanId};
 use prescan_core::prescan::{
-    truncate_body, Connection, Outcome, PlannedRequest, PrescanPlan, PrescanReport, PrescanRun,
-    Progress, Received, Step,
+    truncate_body, Outcome, PlannedRequest, PrescanPlan, PrescanReport, PrescanRun, Progress,
+    Received, Step,
 };
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
-
-/// The sentence the activity log and the notification carry (the same as
-/// the browser's).
-pub fn summary(c: &Connection) -> String {
-    format!(
-        "{} requests, {} responses, {} network errors, {} authentication failures (401 or 403), {} skipped.",
-        c.requests, c.responses, c.network_errors, c.auth_failures, c.skipped
-    )
-}
 
 /// Puts the `Cookie` header a browser withholds back into each request of
 /// the plan: the server can send it.

@@ -152,7 +152,7 @@ async fn a_prescan_runs_from_the_server() {
         last["details"]
             .as_str()
             .unwrap()
-            .starts_with("Prescan failed. 3 requests, 3 responses"),
+            .starts_with("Prescan failed. 2 of 3 requests failed. 3 requests, 3 responses"),
         "{last}"
     );
     // The prescan as HAR, with the real responses.

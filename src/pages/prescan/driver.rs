@@ -11,8 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{AnalysisId, ScanId};
 use prescan_core::prescan::{
-    Connection, Outcome, PlannedRequest, PrescanReport, PrescanRun, PrescanStatus, Progress,
-    Received, Step,
+    Outcome, PlannedRequest, PrescanReport, PrescanRun, PrescanStatus, Progress, Received, Step,
 };
 use prescan_core::ScanAuth;
 use wasm_bindgen::prelude::*;
@@ -20,24 +19,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, RequestMode, Response};
 
-use crate::format::{count, thousands};
 use crate::store::AppStore;
-
-/// The sentence the activity log and the notification carry.
-pub fn summary(c: &Connection) -> String {
-    format!(
-        "{}, {}, {}, {} (401 or 403), {} skipped.",
-        count(c.requests, "request", "requests"),
-        count(c.responses, "response", "responses"),
-        count(c.network_errors, "network error", "network errors"),
-        count(
-            c.auth_failures,
-            "authentication failure",
-            "authentication failures"
-        ),
-        thousands(c.skipped)
-    )
-}
 
 fn now() -> i64 {
     js_sys::Date::now() as i64
@@ -262,7 +244,7 @@ fn finish(shared: &Shared, ui: Ui) {
         (r.run.report(r.total_endpoints), r.auth.clone())
     };
     let succeeded = report.status() == PrescanStatus::Succeeded;
-    let text = summary(&report.connection());
+    let text = report.summary_sentence();
     let _ = ui
         .app
         .save_prescan(ui.analysis, ui.scan, report, &auth, succeeded, &text);

@@ -37,7 +37,6 @@ mod server;
 mod tests;
 
 pub use configuration::prescan_file_name;
-pub use driver::summary;
 pub use form::{check_base_url, default_base_url, parse_headers, parse_rate};
 pub use results::exchange;
 

@@ -166,6 +166,36 @@ impl PrescanReport {
         }
     }
 
+    /// The sentence the activity log and the notification carry: how many
+    /// requests failed when any did, then the Connection's counts (`1 of 2
+    /// requests failed. 2 requests, 2 responses, 0 network errors, 0
+    /// authentication failures (401 or 403), 3 skipped.`). The browser and
+    /// the server write the same.
+    pub fn summary_sentence(&self) -> String {
+        use crate::text::count;
+        let c = self.connection();
+        let counts = format!(
+            "{}, {}, {}, {} (401 or 403), {} skipped.",
+            count(c.requests as u64, "request", "requests"),
+            count(c.responses as u64, "response", "responses"),
+            count(c.network_errors as u64, "network error", "network errors"),
+            count(
+                c.auth_failures as u64,
+                "authentication failure",
+                "authentication failures"
+            ),
+            crate::text::thousands(c.skipped as u64)
+        );
+        match self.failed_requests() {
+            0 => counts,
+            failed => format!(
+                "{} of {} failed. {counts}",
+                crate::text::thousands(failed as u64),
+                requests(c.requests)
+            ),
+        }
+    }
+
     /// Whether the outcome is a plain success (every request sent answered
     /// below 400): anything else never shows as one.
     pub fn is_plain_success(&self) -> bool {

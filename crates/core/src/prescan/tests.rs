@@ -1090,6 +1090,24 @@ fn a_success_with_errors_never_reads_as_a_plain_success() {
     assert!(r.is_plain_success());
     assert_eq!(r.status_text(), "Prescan Succeeded");
     assert!(r.explanations(Some("http://x")).is_empty());
+    assert_eq!(
+        r.summary_sentence(),
+        "5 requests, 5 responses, 0 network errors, 0 authentication failures (401 or 403), 0 skipped."
+    );
+    let r = report(
+        &plan,
+        vec![
+            ok(200),
+            ok(404),
+            ok(401),
+            Outcome::NoResponse { time_ms: 1.0 },
+            ok(200),
+        ],
+    );
+    assert_eq!(
+        r.summary_sentence(),
+        "3 of 5 requests failed. 5 requests, 4 responses, 1 network error, 1 authentication failure (401 or 403), 0 skipped."
+    );
 
     let r = report(&plan, vec![Outcome::Cancelled; 5]);
     assert_eq!(

@@ -316,7 +316,7 @@ pub(super) fn record(
     user: &str,
 ) -> Result<(), db::DbError> {
     let succeeded = saved.report.status() == prescan_core::prescan::PrescanStatus::Succeeded;
-    let mut text = prescan::summary(&saved.report.connection());
+    let mut text = saved.report.summary_sentence();
     if !extra_summary.is_empty() {
         text.push(' ');
         text.push_str(extra_summary);
