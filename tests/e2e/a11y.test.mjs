@@ -77,6 +77,9 @@ for (const size of SIZES) {
           // Let transitions and live regions settle before looking.
           await page.waitForTimeout(150);
           for (const v of await violations(page)) found.push(`${name}: ${v}`);
+          // Nothing makes the page itself scroll sideways (wide tables scroll in their frame).
+          const [wide, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+          if (wide > width) found.push(`${name}: the page is ${wide}px wide in a ${width}px window`);
           await screenshot(page, `page-${name}-${size.name}-${scheme}`);
         };
 
