@@ -507,6 +507,12 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             </div>
 
             <p class="analyses-count" role="status" data-testid="analyses-count">{count_text}</p>
+            {move || (!app.is_api()).then(|| view! {
+                <p class="hint" data-testid="list-simulated-note">
+                    <span class="tag tag--simulated">"Simulated"</span>
+                    " Runs here are moved on by a simulated scan engine: their statuses are simulated (each badge's title says so) and nothing is scanned."
+                </p>
+            })}
             <PollBanner poll=poll error=load_error />
             {move || action_error.get().map(|(e, id, action)| view! {
                 <div class="alert alert--error" role="alert" data-testid="action-error">
