@@ -506,3 +506,45 @@ fn show_in_browser(notification: &Notification) {
     options.set_tag(&format!("prescan-{analysis}-{event}"));
     let _ = web_sys::Notification::new_with_options(notification.kind.subject(), &options);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prescan_core::analysis::{AnalysisId, NotificationKind, Recipients};
+
+    fn n(analysis: u64, kind: NotificationKind, detail: &str) -> Notification {
+        Notification {
+            kind,
+            analysis_id: AnalysisId(analysis),
+            analysis_name: format!("Analysis {analysis}"),
+            at_ms: 0,
+            recipients: Recipients::SecurityLeads,
+            detail: detail.into(),
+            simulated: false,
+        }
+    }
+
+    #[test]
+    fn a_later_outcome_replaces_the_earlier_and_repeats_are_counted() {
+        let mut all = Vec::new();
+        merge_notification(&mut all, 1, n(1, NotificationKind::PrescanFailed, "x"));
+        merge_notification(&mut all, 2, n(1, NotificationKind::PrescanFailed, "x"));
+        assert_eq!(all.len(), 1);
+        assert_eq!((all[0].id, all[0].count), (2, 2));
+        merge_notification(&mut all, 3, n(2, NotificationKind::ResultsPublished, ""));
+        merge_notification(&mut all, 4, n(1, NotificationKind::PrescanSucceeded, ""));
+        let kinds: Vec<_> = all.iter().map(|s| s.notification.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                NotificationKind::ResultsPublished,
+                NotificationKind::PrescanSucceeded
+            ],
+            "the success replaced the failure and is the newest"
+        );
+        assert_eq!(all[1].count, 1);
+        // A run's outcome is another event than its prescan.
+        merge_notification(&mut all, 5, n(1, NotificationKind::AnalysisFailed, ""));
+        assert_eq!(all.len(), 3);
+    }
+}

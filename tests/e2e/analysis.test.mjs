@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import {
   useApp, loadSample, text, download, assertHar, screenshot, SAMPLE, TIMEOUT,
 } from './helpers.mjs';
+import { nameWithOutcome } from './simulation.mjs';
 
 const app = useApp();
 
@@ -387,6 +388,128 @@ describe('analysis pages', () => {
     assert.ok(again.bytes.equals(await readFile(SAMPLE)), 'still byte-identical');
   });
 });
+
+// Issue 15, item 8: the analysis page.
+describe('issue 15: the analysis page', () => {
+  /** A fresh analysis run to Published - Results Available (fake clock). */
+  async function published(prefix, { second = 'Succeeds', contextOptions = {} } = {}) {
+    const context = await app.newContext(contextOptions);
+    await context.clock.install();
+    await context.clock.pauseAt(Date.now() + 1_000);
+    const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
+    await page.getByTestId('new-name').waitFor();
+    const name = nameWithOutcome(prefix, 'Succeeds', { second });
+    await create(page, { name });
+    await page.clock.runFor(95_000);
+    await waitStatus(page, 'Published - Results Available');
+    return { page, name };
+  }
+
+  it('one date-time format: the list and the page write a date alike, with the time zone on hover', async () => {
+    const { page, name } = await published('Dated run', {
+      contextOptions: { locale: 'en-US', timezoneId: 'Europe/Paris' },
+    });
+    const pageText = await text(page, 'detail-last-run');
+    const titleOf = async (cell) => ((await cell.locator('time[title]').count()) === 1
+      ? cell.locator('time[title]').getAttribute('title') : null);
+    const pageTitle = await titleOf(page.getByTestId('detail-last-run'));
+    const activityText = (await page.getByTestId('activity-row').first().locator('td').first().textContent()).trim();
+    await page.getByRole('link', { name: 'All Dynamic Analyses' }).click();
+    const row = page.getByTestId('analysis-row').filter({ hasText: name });
+    await row.waitFor();
+    assert.equal((await row.getByTestId('last-run').textContent()).trim(), pageText, 'the same date, written the same way');
+    assert.ok(pageTitle, 'the page gives the full date on hover');
+    assert.equal(await titleOf(row.getByTestId('last-run')), pageTitle, 'the list too');
+    assert.match(pageText, /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M$/, 'the locale\'s medium date, short time');
+    assert.match(pageTitle, /Central European|GMT\+1|CET/, `the time zone on hover: ${pageTitle}`);
+    assert.match(activityText, /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M$/, 'the activity log too');
+  });
+
+  it('actions not available look unavailable and give their reasons once', async () => {
+    const { page } = await published('Unavailable actions run');
+    const disabled = ['action-stop-save', 'action-stop-delete', 'action-pause', 'action-resume', 'action-delete'];
+    const looks = [];
+    for (const id of disabled) {
+      const button = page.getByTestId(id);
+      assert.ok(await button.isDisabled(), id);
+      looks.push(await button.evaluate((b) => {
+        const s = getComputedStyle(b);
+        return `${s.backgroundColor} ${s.color} ${s.borderStyle}`;
+      }));
+    }
+    // Delete (red when available) looks like every other unavailable action.
+    assert.equal(new Set(looks).size, 1, looks.join(' | '));
+    const available = await page.getByTestId('action-configure').evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.notEqual(looks[0].split(' rgb')[0], available);
+    // One short list; a reason shared by two actions is given once.
+    const reasons = await page.getByTestId('action-reason').allTextContents();
+    assert.equal(reasons.length, new Set(reasons).size, reasons.join('\n'));
+    assert.ok(reasons.length < disabled.length, reasons.join('\n'));
+    assert.equal(await page.getByTestId('actions-unavailable').count(), 1);
+    const stop = page.locator('[data-testid=action-reason][data-action~=action-stop-delete]');
+    assert.match(await stop.textContent(), /Stop and Save Results, Stop and Delete Results: Only a running analysis can be stopped/);
+    for (const id of disabled) {
+      const described = await page.getByTestId(id).getAttribute('aria-describedby');
+      assert.ok(described && (await page.locator(`#${described}`).count()) === 1, `${id} points to its reason`);
+    }
+    await screenshot(page, 'analysis-actions-published');
+  });
+
+  it('Run again starts a new run with the same configuration, in one click', async () => {
+    const { page, name } = await published('Run again run');
+    assert.equal(await page.getByTestId('detail-duration').textContent(), '1 day');
+    await page.getByTestId('action-run-again').click();
+    await waitStatus(page, 'Submitted');
+    assert.match(await text(page, 'analysis-message'), /^Run 2 submitted with the same configuration\.$/);
+    assert.equal(await page.getByTestId('detail-duration').textContent(), '1 day');
+    assert.equal(await page.getByTestId('configure-form').count(), 0, 'no form to fill');
+    const log = await activity(page);
+    assert.match(log.find((r) => /Action requested/.test(r)) ?? '', /Run again requested\./);
+    // While it runs, Run again is not offered.
+    assert.ok(await page.getByTestId('action-run-again').isDisabled());
+    await page.clock.runFor(95_000);
+    await waitStatus(page, 'Published - Results Available');
+    assert.equal(await page.getByTestId('analysis-name').textContent(), name);
+  });
+
+  it('a failed submission says why', async () => {
+    const page = await openNew({ clock: true });
+    const name = nameWithOutcome('Failed submission run', 'NotSubmitted');
+    await create(page, { name });
+    await page.clock.runFor(4_000);
+    await waitStatus(page, 'Not Submitted');
+    const toast = page.getByTestId('notification').filter({ hasText: 'A Dynamic Analysis failed.' });
+    await toast.waitFor();
+    assert.doesNotMatch(await toast.textContent(), /A technical issue prevented the submission/);
+    assert.match(await toast.textContent(), /failed this submission on purpose/);
+    const note = await text(page, 'simulation-note');
+    assert.match(note, /simulated scan engine makes about one run in twenty fail/);
+    assert.match(note, /Run again/);
+  });
+
+  it('no stale status text; the log records only real changes', async () => {
+    const { page } = await published('Configured again run');
+    // Configure, keep everything, Start now, Save: a new run.
+    await page.getByTestId('action-configure').click();
+    await page.getByTestId('configure-form').waitFor();
+    await page.getByTestId('cfg-start-now').check();
+    await page.getByTestId('configure-save').click();
+    await page.getByTestId('configure-form').waitFor({ state: 'detached' });
+    await waitStatus(page, 'Submitted');
+    await page.clock.runFor(4_000);
+    await waitStatus(page, 'Prescanning');
+    const message = await text(page, 'analysis-message');
+    assert.doesNotMatch(message, /Submitted/, `stale: ${message}`);
+    // No entry whose old and new values are the same.
+    const rows = page.getByTestId('activity-row');
+    for (let i = 0; i < await rows.count(); i++) {
+      const cells = await rows.nth(i).locator('td').allTextContents();
+      const [, , what, old, now] = cells.map((c) => c.trim());
+      assert.ok(!old || old !== now, `a no-op change was logged: ${what}: ${old} → ${now}`);
+    }
+  });
+});
+
 
 /** The app's IndexedDB: its version, the saved state text, and the specification files kept apart. */
 async function stored(page) {

@@ -81,11 +81,36 @@ fn today() -> (u32, u32, u32) {
 fn reveal(testid: &'static str) {
     set_timeout(
         move || {
-            if let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let Some(element) = window.document().and_then(|d| {
                 d.query_selector(&format!("[data-testid={testid}]"))
                     .ok()
                     .flatten()
-            }) {
+            }) else {
+                return;
+            };
+            // Only when it is out of view (getBoundingClientRect, read
+            // without the DomRect binding).
+            let edge = |rect: &wasm_bindgen::JsValue, name: &str| {
+                js_sys::Reflect::get(rect, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0)
+            };
+            let rect = js_sys::Reflect::get(&element, &"getBoundingClientRect".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .and_then(|f| f.call0(&element).ok());
+            let height = window
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0);
+            let out_of_view =
+                rect.is_none_or(|r| edge(&r, "top") < 0.0 || edge(&r, "bottom") > height);
+            if out_of_view {
                 element.scroll_into_view_with_bool(false);
             }
         },
@@ -482,6 +507,12 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             </div>
 
             <p class="analyses-count" role="status" data-testid="analyses-count">{count_text}</p>
+            {move || (!app.is_api()).then(|| view! {
+                <p class="hint" data-testid="list-simulated-note">
+                    <span class="tag tag--simulated">"Simulated"</span>
+                    " Runs here are moved on by a simulated scan engine: their statuses are simulated (each badge's title says so) and nothing is scanned."
+                </p>
+            })}
             <PollBanner poll=poll error=load_error />
             {move || action_error.get().map(|(e, id, action)| view! {
                 <div class="alert alert--error" role="alert" data-testid="action-error">

@@ -79,6 +79,7 @@ pub(super) fn perform(page: Page) -> impl Fn(AnalysisAction) + Copy + 'static {
         id,
         analysis,
         message,
+        message_status,
         failure,
         failed_action,
         working,
@@ -116,6 +117,9 @@ pub(super) fn perform(page: Page) -> impl Fn(AnalysisAction) + Copy + 'static {
             spawn_local(async move {
                 let result = app.act(id, run).await;
                 working.try_set(false);
+                if let Ok(a) = &result {
+                    let _ = message_status.try_update_value(|s| *s = a.status);
+                }
                 match result {
                     Ok(a) if action == AnalysisAction::RunAgain => {
                         message.try_set(format!(

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::analysis::{Analysis, AnalysisUpdate, Field, FieldError, Start, StoreError};
+use prescan_core::analysis::{
+    Analysis, AnalysisStatus, AnalysisUpdate, Field, FieldError, Start, StoreError,
+};
 
 use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::schedule_input::{
@@ -21,11 +23,12 @@ fn cfg_target(field: Field) -> String {
 }
 
 /// The Configure form: name, schedule and prescan switch (the scans stay as
-/// they are). `on_done` gets a message after a save, `None` on cancel.
+/// they are). `on_done` gets a message after a save (with the status it
+/// left the analysis in), `None` on cancel.
 #[component]
 pub(super) fn ConfigureForm(
     analysis: Memo<Option<Analysis>>,
-    on_done: impl Fn(Option<String>) + Copy + 'static,
+    on_done: impl Fn(Option<(String, Option<AnalysisStatus>)>) + Copy + 'static,
 ) -> impl IntoView {
     let app = use_store();
     let Some(a) = analysis.get_untracked() else {
@@ -74,7 +77,7 @@ pub(super) fn ConfigureForm(
             prescan: (new_prescan != original_prescan).then_some(new_prescan),
         };
         if change == AnalysisUpdate::default() {
-            on_done(Some("Nothing changed.".into()));
+            on_done(Some(("Nothing changed.".into(), None)));
             return;
         }
         saving.set(true);
@@ -82,7 +85,10 @@ pub(super) fn ConfigureForm(
             let result = app.update(id, change).await;
             saving.try_set(false);
             match result {
-                Ok(saved) => on_done(Some(format!("Saved the configuration of {}.", saved.name))),
+                Ok(saved) => on_done(Some((
+                    format!("Saved the configuration of {}.", saved.name),
+                    Some(saved.status),
+                ))),
                 Err(StoreError::Invalid(list)) => {
                     errors.try_set(list);
                 }

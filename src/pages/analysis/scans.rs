@@ -138,6 +138,8 @@ pub(super) fn panel(page: Page) -> impl IntoView {
 
     let scans = move || {
         current().map(|a| {
+            // A scan's status is the simulated engine's when the analysis's is.
+            let simulated = a.status_is_simulated();
             let rows = a
                 .scans
                 .iter()
@@ -178,7 +180,7 @@ pub(super) fn panel(page: Page) -> impl IntoView {
                         <tr data-testid="scan-row">
                             <th scope="row" data-testid="scan-name"><span class="break">{scan.name().to_owned()}</span></th>
                             <td data-testid="scan-kind">{scan.target.kind_label()}</td>
-                            <td data-testid="scan-status"><StatusBadge badge=scan.badge() /></td>
+                            <td data-testid="scan-status"><StatusBadge badge=scan.badge() simulated=simulated /></td>
                             <td class="num" data-testid="scan-endpoints">{endpoints}</td>
                             <td class="downloads-cell">{downloads}</td>
                         </tr>

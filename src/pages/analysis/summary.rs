@@ -73,7 +73,7 @@ fn results_summary(a: &Analysis) -> Option<impl IntoView> {
             <dl class="summary">
                 <div><dt>"Run"</dt><dd>{thousands(run.number as usize)}</dd></div>
                 <div><dt>"Scans with results"</dt><dd>{format!("{} of {}", with_results, a.scans.len())}</dd></div>
-                <div><dt>"Endpoints in its specifications"</dt><dd>{thousands(endpoints)}</dd></div>
+                {(endpoints > 0).then(|| view! { <div><dt>"Endpoints in its specifications"</dt><dd>{thousands(endpoints)}</dd></div> })}
                 <div><dt>"Simulated scanning time"</dt><dd>{scanned.unwrap_or_else(|| "—".to_owned())}</dd></div>
                 <div><dt>"Findings"</dt><dd data-testid="results-findings">"None (simulated)"</dd></div>
             </dl>
@@ -90,6 +90,9 @@ pub(super) struct Page {
     pub(super) id: AnalysisId,
     pub(super) analysis: Memo<Option<Analysis>>,
     pub(super) message: RwSignal<String>,
+    /// The status the message was written for: it goes when the status
+    /// moves on from it (no stale "The status is ...").
+    pub(super) message_status: StoredValue<prescan_core::analysis::AnalysisStatus>,
     pub(super) failure: RwSignal<Option<String>>,
     /// The action that failed, to retry it.
     pub(super) failed_action: RwSignal<Option<AnalysisAction>>,
@@ -113,6 +116,7 @@ pub(super) fn Summary(
     let id = first.id;
     let current = move || analysis.get();
     let message = RwSignal::new(String::new());
+    let message_status = StoredValue::new(first.status);
     let failure = RwSignal::new(Option::<String>::None);
     // The action that failed, to retry it.
     let failed_action = RwSignal::new(Option::<AnalysisAction>::None);
@@ -125,6 +129,7 @@ pub(super) fn Summary(
         id,
         analysis,
         message,
+        message_status,
         failure,
         failed_action,
         working,
@@ -158,27 +163,29 @@ pub(super) fn Summary(
         })
     };
 
-    let done = move |saved: Option<String>| {
+    let done = move |saved: Option<(String, Option<prescan_core::analysis::AnalysisStatus>)>| {
         configuring.set(false);
-        if let Some(m) = saved {
+        if let Some((m, status)) = saved {
+            if let Some(status) = status {
+                message_status.set_value(status);
+            }
             message.set(m);
         }
     };
     let name = move || current().map(|a| a.name).unwrap_or_default();
     let badge = move || {
-        current().map(|a| {
-            let simulated = a.status_is_simulated();
-            view! {
-                <StatusBadge badge=a.badge() simulated=simulated />
-                {simulated.then(|| view! { <span class="tag tag--simulated" data-testid="status-simulated">"Simulated"</span> })}
-            }
+        current()
+            .map(|a| view! { <StatusBadge badge=a.badge() simulated=a.status_is_simulated() /> })
+    };
+    let simulated_tag = move || {
+        current().filter(Analysis::status_is_simulated).map(|_| {
+            view! { <span class="tag tag--simulated" data-testid="status-simulated">"Simulated"</span> }
         })
     };
     let description = move || current().map(|a| a.badge().description);
     let note = move || current().and_then(|a| a.simulation_note());
-    // A message about an action is about the status it was done in: it
-    // goes when the status moves on (no stale "The status is ...").
-    let message_status = StoredValue::new(first.status);
+    // A message about an action is about the status it left the analysis
+    // in: it goes when the status moves on (no stale "The status is ...").
     Effect::new(move |_| {
         if let Some(status) = current().map(|a| a.status) {
             if message_status.get_value() != status {
@@ -193,6 +200,7 @@ pub(super) fn Summary(
         <div class="analysis-header">
             <h1 data-testid="analysis-name" class="break">{name}</h1>
             <span data-testid="analysis-status" class="analysis-header__status">{badge}</span>
+            {simulated_tag}
         </div>
         <p class="muted" data-testid="status-description">{description}</p>
         {move || note().map(|n| view! { <p class="simulation-note" data-testid="simulation-note">{n}</p> })}
