@@ -16,7 +16,7 @@ use super::run;
 use super::server::{follow_server_prescan, show_server_prescan};
 use crate::components::icon::{Icon, IconKind};
 use crate::components::scan_config::{cookie_name_problem, scheme_name_problem, Pairs};
-use crate::components::schedule_input::local_time_text;
+use crate::format::DateTime;
 use crate::route::Route;
 use crate::store::{use_store, AppStore};
 
@@ -230,8 +230,8 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
                         .flatten()
                         .map(|x| x.started_ms)
                         .min()
-                        .map(|ms| format!("Last prescan: {}", local_time_text(ms)))
-                        .unwrap_or_else(|| "Last prescan: no request was sent".to_owned())
+                        .map(|ms| view! { "Last prescan: " <DateTime ms=ms /> }.into_any())
+                        .unwrap_or_else(|| "Last prescan: no request was sent".into_any())
                 })
         })
     };
