@@ -108,6 +108,16 @@ impl RowFilter {
     }
 }
 
+/// A skipped row's Response: `Skipped: ` and its reason's first clause
+/// (`Skipped: Unsafe method: it may change…` → `Skipped: Unsafe method`).
+pub fn skipped_label(response: &str) -> &str {
+    let after = response.find(": ").map_or(0, |i| i + 2);
+    match response[after..].find(": ") {
+        Some(i) => &response[..after + i],
+        None => response.trim_end_matches('.'),
+    }
+}
+
 /// The origin of this page, which a server must allow (CORS) for a prescan
 /// sent from the browser.
 fn page_origin() -> Option<String> {
@@ -191,7 +201,8 @@ pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
                             }
                             .into_any()
                         } else if row.skipped {
-                            view! { <span class="muted">{row.response.clone()}</span> }.into_any()
+                            // The reason's first clause; what to do is in the notes.
+                            view! { <span class="muted">{skipped_label(&row.response)}</span> }.into_any()
                         } else {
                             view! { <span>{row.response.clone()}</span> }.into_any()
                         };

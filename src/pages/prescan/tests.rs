@@ -42,3 +42,21 @@ fn rates_are_positive_numbers() {
 fn names() {
     assert_eq!(prescan_file_name("petstore.yaml"), "petstore-prescan.har");
 }
+
+#[test]
+fn skipped_rows_say_the_first_clause_of_their_reason() {
+    use super::results::skipped_label;
+    assert_eq!(
+        skipped_label("Skipped: Unsafe method: it may change data on the server. Allow other methods for this prescan to send it."),
+        "Skipped: Unsafe method"
+    );
+    assert_eq!(
+        skipped_label("Skipped: Another origin (https://b.example): the prescan sends requests only to the configured server (https://a.example)."),
+        "Skipped: Another origin (https://b.example)"
+    );
+    assert_eq!(
+        skipped_label("Skipped: Malformed URL"),
+        "Skipped: Malformed URL"
+    );
+    assert_eq!(skipped_label("odd"), "odd");
+}
