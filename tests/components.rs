@@ -39,13 +39,18 @@ fn endpoint(i: usize, summary: &str) -> Endpoint {
         auth_required: i % 2 == 1,
         deprecated: false,
         pointer: format!("/paths/~1items~1{i}/get"),
+        tags: if i < 3 {
+            vec!["first".into()]
+        } else {
+            Vec::new()
+        },
     }
 }
 
 #[wasm_bindgen_test]
 fn endpoints_table_lists_the_first_hundred_with_caption_and_scopes() {
     let endpoints: Vec<_> = (0..150).map(|i| endpoint(i, "")).collect();
-    let host = mount(move || view! { <EndpointsTable endpoints=endpoints /> });
+    let host = mount(move || view! { <EndpointsTable endpoints=endpoints on_open=|_| {} /> });
     let rows = host.query_selector_all("tbody tr").unwrap();
     assert_eq!(rows.length(), 100);
     let caption = host
@@ -72,10 +77,73 @@ fn endpoints_table_lists_the_first_hundred_with_caption_and_scopes() {
 }
 
 #[wasm_bindgen_test]
+async fn endpoints_table_finds_filters_and_groups() {
+    use prescan::components::endpoints_table::EndpointsView;
+    let endpoints: Vec<_> = (0..20).map(|i| endpoint(i, "")).collect();
+    let shown = EndpointsView::new();
+    let host =
+        mount(move || view! { <EndpointsTable endpoints=endpoints view=shown on_open=|_| {} /> });
+    let rows = |host: &HtmlElement| {
+        host.query_selector_all("[data-testid=endpoint-row]")
+            .unwrap()
+            .length()
+    };
+    assert_eq!(rows(&host), 20);
+    // "/items/1" is in /items/1 and /items/10../items/19.
+    shown.find.set("items/1".into());
+    tick().await;
+    assert_eq!(rows(&host), 11);
+    shown.method.set("GET".into());
+    tick().await;
+    assert_eq!(
+        rows(&host),
+        5,
+        "/items/10, 12, 14, 16 and 18; /items/1 and the odd ones are POSTs"
+    );
+    let caption = host
+        .query_selector("caption")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(caption, "5 matches of 20 endpoints, in specification order");
+    shown.find.set(String::new());
+    shown.method.set(String::new());
+    shown.by_tag.set(true);
+    tick().await;
+    let groups = host
+        .query_selector_all("[data-testid=endpoint-group-name]")
+        .unwrap();
+    assert_eq!(groups.length(), 2);
+    assert_eq!(groups.get(0).unwrap().text_content().unwrap(), "first (3)");
+    assert_eq!(
+        groups.get(1).unwrap().text_content().unwrap(),
+        "No tag (17)"
+    );
+}
+
+/// Lets the reactive system run its effects.
+async fn tick() {
+    let promise = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    gloo_timers_sleep().await;
+}
+
+async fn gloo_timers_sleep() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 fn specification_text_is_rendered_as_text_never_as_html() {
     let hostile = "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=1\">";
     let endpoints = vec![endpoint(0, hostile)];
-    let host = mount(move || view! { <EndpointsTable endpoints=endpoints /> });
+    let host = mount(move || view! { <EndpointsTable endpoints=endpoints on_open=|_| {} /> });
     assert!(host.query_selector("script").unwrap().is_none());
     assert!(host.query_selector("img").unwrap().is_none());
     let text = host.text_content().unwrap();

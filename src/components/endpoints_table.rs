@@ -153,22 +153,26 @@ pub fn EndpointsTable(
     let filtered = move || find.with(|f| !f.trim().is_empty()) || method.with(|m| !m.is_empty());
     let caption = move || {
         let n = matching.with(Vec::len);
-        let all = if total > PRESCAN_LIMIT {
+        // "the first 100 of 150 endpoints" / "3 endpoints"
+        let of = if total > PRESCAN_LIMIT {
             format!("the first {shown_count} of {} endpoints", thousands(total))
         } else {
             count(shown_count, "endpoint", "endpoints")
         };
         if filtered() {
             format!(
-                "{} of {all}, in specification order",
+                "{} of {of}, in specification order",
                 count(n, "match", "matches")
             )
         } else if total > PRESCAN_LIMIT {
-            format!("The {all}, in specification order")
+            format!(
+                "The first {shown_count} of {} endpoints, in specification order",
+                thousands(total)
+            )
         } else if shown_count == 1 {
             "The only endpoint".to_owned()
         } else {
-            format!("All {all}, in specification order")
+            format!("All {of}, in specification order")
         }
     };
 
