@@ -26,6 +26,7 @@ mod encode;
 pub mod har;
 mod har_types;
 pub mod limits;
+pub mod people;
 pub mod plan;
 pub mod prescan;
 mod refs;
