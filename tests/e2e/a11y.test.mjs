@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { useApp, loadSample, screenshot, TIMEOUT } from './helpers.mjs';
+import { useApp, loadSample, screenshot, createAnalysis, SAMPLE, TIMEOUT } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -90,16 +90,7 @@ for (const size of SIZES) {
         await page.goto(`${app.server.url}#/analyses/new`);
         await page.getByTestId('new-name').waitFor({ timeout: TIMEOUT });
         await check('new-analysis');
-        await page.getByTestId('new-spec-file').setInputFiles({
-          name: 'petstore.yaml',
-          mimeType: 'application/yaml',
-          buffer: Buffer.from(await (await fetch(`${app.server.url}public/samples/petstore.yaml`)).arrayBuffer()),
-        });
-        await page.getByTestId('new-name').fill('Accessible API');
-        await page.getByTestId('new-start-now').check();
-        await page.getByTestId('new-permission').check();
-        await page.getByTestId('new-submit').click();
-        await page.getByTestId('analysis-name').filter({ hasText: 'Accessible API' }).waitFor();
+        await createAnalysis(page, app.server.url, { name: 'Accessible API', file: SAMPLE });
         await check('analysis');
 
         page.allowErrors(/Failed to load resource: the server responded with a status of 404/);

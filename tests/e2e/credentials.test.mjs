@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { useApp, text, tempDir, writeTemp, screenshot, TIMEOUT } from './helpers.mjs';
+import { useApp, text, tempDir, writeTemp, screenshot, openPrescanOf, TIMEOUT } from './helpers.mjs';
 
 const app = useApp();
 
@@ -55,14 +55,7 @@ describe('credentials', () => {
     const file = await writeTemp(await tempDir(), 'no-security.yaml', NO_SECURITY);
     const context = await app.newContext();
     const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
-    await page.getByTestId('new-name').waitFor();
-    await page.getByTestId('new-spec-file').setInputFiles(file);
-    await page.getByTestId('new-name').fill('Token everywhere');
-    await page.getByTestId('new-start-now').check();
-    await page.getByTestId('new-permission').check();
-    await page.getByTestId('new-submit').click();
-    await page.getByTestId('analysis-name').filter({ hasText: 'Token everywhere' }).waitFor();
-    await page.getByTestId('view-prescan').first().click();
+    await openPrescanOf(page, app.server.url, { name: 'Token everywhere', file });
 
     await page.getByTestId('prescan-base-url').fill(target.url);
     await page.getByTestId('prescan-bearer').fill('tok-123');

@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import {
-  useApp, loadSample, specShown, uploadBuffer, makeSpec, text, screenshot, TIMEOUT,
+  useApp, loadSample, specShown, uploadBuffer, makeSpec, text, screenshot, openPrescanOf, TIMEOUT,
 } from './helpers.mjs';
 
 const app = useApp();
@@ -62,18 +62,12 @@ paths:
       responses: { '200': { description: ok } }
 `;
 
-/** Creates an in-browser analysis of `spec` and opens its Prescan page. */
-async function prescanPageOf(page, name, spec, fileName = 'spec.yaml') {
-  await page.goto(`${app.server.url}#/analyses/new`);
-  await page.getByTestId('new-name').waitFor();
-  await page.getByTestId('new-spec-file').setInputFiles({ name: fileName, mimeType: 'application/yaml', buffer: Buffer.from(spec) });
-  await page.getByTestId('new-name').fill(name);
-  await page.getByTestId('new-start-now').check();
-  await page.getByTestId('new-permission').check();
-  await page.getByTestId('new-submit').click();
-  await page.getByTestId('analysis-name').filter({ hasText: name }).waitFor();
-  await page.getByTestId('view-prescan').first().click();
-  await page.getByTestId('prescan-base-url').waitFor();
+/** Creates an in-browser analysis of `spec` (YAML text) and opens its Prescan page. */
+function prescanPageOf(page, name, spec, fileName = 'spec.yaml') {
+  return openPrescanOf(page, app.server.url, {
+    name,
+    file: { name: fileName, mimeType: 'application/yaml', buffer: Buffer.from(spec) },
+  });
 }
 
 async function runPrescan(page) {

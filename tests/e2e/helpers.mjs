@@ -301,3 +301,26 @@ export async function waitUntilSaved(page, predicate) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Creates an analysis of one specification with the New analysis form
+ * (Start now, permission given), from the page `page` is on, and waits for
+ * its page. `file`: a path, or { name, mimeType, buffer }.
+ */
+export async function createAnalysis(page, baseUrl, { name, file }) {
+  await page.goto(`${baseUrl}#/analyses/new`);
+  await page.getByTestId('new-name').waitFor({ timeout: TIMEOUT });
+  await page.getByTestId('new-spec-file').setInputFiles(file);
+  await page.getByTestId('new-name').fill(name);
+  await page.getByTestId('new-start-now').check();
+  await page.getByTestId('new-permission').check();
+  await page.getByTestId('new-submit').click();
+  await page.getByTestId('analysis-name').filter({ hasText: name }).waitFor({ timeout: TIMEOUT });
+}
+
+/** Creates an analysis of `file` (see createAnalysis) and opens its Prescan Details. */
+export async function openPrescanOf(page, baseUrl, { name, file }) {
+  await createAnalysis(page, baseUrl, { name, file });
+  await page.getByTestId('view-prescan').first().click();
+  await page.getByTestId('prescan-base-url').waitFor({ timeout: TIMEOUT });
+}
