@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  useApp, loadSample, text, download, assertHar, screenshot, SAMPLE, TIMEOUT,
+  useApp, loadSample, text, download, assertHar, screenshot, pauseClock, SAMPLE, TIMEOUT,
 } from './helpers.mjs';
 import { nameWithOutcome } from './simulation.mjs';
 
@@ -20,9 +20,7 @@ const app = useApp();
 async function openNew({ clock = false } = {}) {
   const context = await app.newContext();
   if (clock) {
-    // Time stands still until a test moves it (runFor fires the engine's ticks).
-    await context.clock.install();
-    await context.clock.pauseAt(Date.now() + 1_000);
+    await pauseClock(context);
   }
   const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
   await page.getByTestId('new-name').waitFor();
@@ -234,8 +232,7 @@ describe('analysis pages', () => {
       }
       window.Notification = RecordingNotification;
     });
-    await context.clock.install();
-    await context.clock.pauseAt(Date.now() + 1_000);
+    await pauseClock(context);
     const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
     await page.getByTestId('new-name').waitFor();
     await page.getByTestId('enable-browser-notifications').click();
@@ -394,8 +391,7 @@ describe('issue 15: the analysis page', () => {
   /** A fresh analysis run to Published - Results Available (fake clock). */
   async function published(prefix, { second = 'Succeeds', contextOptions = {} } = {}) {
     const context = await app.newContext(contextOptions);
-    await context.clock.install();
-    await context.clock.pauseAt(Date.now() + 1_000);
+    await pauseClock(context);
     const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
     await page.getByTestId('new-name').waitFor();
     const name = nameWithOutcome(prefix, 'Succeeds', { second });

@@ -324,3 +324,12 @@ export async function openPrescanOf(page, baseUrl, { name, file }) {
   await page.getByTestId('view-prescan').first().click();
   await page.getByTestId('prescan-base-url').waitFor({ timeout: TIMEOUT });
 }
+
+/**
+ * Stops the page's clock of `context` (before its pages open): time stands
+ * still until a test moves it (`page.clock.runFor` fires the engine's ticks).
+ */
+export async function pauseClock(context) {
+  await context.clock.install();
+  await context.clock.pauseAt(Date.now() + 1_000);
+}

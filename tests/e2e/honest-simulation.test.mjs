@@ -7,7 +7,7 @@
 // Names are picked by the fate the engine gives them (simulation.mjs).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, text, screenshot, SAMPLE, TIMEOUT } from './helpers.mjs';
+import { useApp, text, screenshot, SAMPLE, TIMEOUT, pauseClock } from './helpers.mjs';
 import { freePort } from './prism.mjs';
 import { nameWithOutcome, recordToasts } from './simulation.mjs';
 
@@ -66,8 +66,7 @@ describe('Issue 15 item 2: the simulation is honest', () => {
 
   it('what the simulated engine sets says Simulated; a published run shows a simulated results summary', async () => {
     const context = await app.newContext();
-    await context.clock.install();
-    await context.clock.pauseAt(Date.now() + 1_000);
+    await pauseClock(context);
     const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
     await page.getByTestId('new-name').waitFor();
     // Create says so before anything is submitted.
@@ -112,8 +111,7 @@ describe('Issue 15 item 2: the simulation is honest', () => {
 
   it('demo analyses keep names that are true as the engine moves them', async () => {
     const context = await app.newContext();
-    await context.clock.install();
-    await context.clock.pauseAt(Date.now() + 1_000);
+    await pauseClock(context);
     const page = await app.open({ path: '#/analyses', context, waitForApp: false });
     await page.getByTestId('empty-add-demo').click();
     await page.getByTestId('analysis-row').first().waitFor();

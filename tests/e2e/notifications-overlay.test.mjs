@@ -4,7 +4,7 @@
 // earlier; repeats are merged; Dismiss all.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, screenshot, SAMPLE, TIMEOUT } from './helpers.mjs';
+import { useApp, screenshot, SAMPLE, TIMEOUT, pauseClock } from './helpers.mjs';
 import { freePort, startPrism } from './prism.mjs';
 import { nameWithOutcome } from './simulation.mjs';
 
@@ -43,8 +43,7 @@ describe('Issue 15 item 4: notifications', () => {
 
   it('appear in an overlay that does not move the page, in a polite live region', async () => {
     const context = await app.newContext();
-    await context.clock.install();
-    await context.clock.pauseAt(Date.now() + 1_000);
+    await pauseClock(context);
     const page = await app.open({ path: '#/analyses/new', context, waitForApp: false });
     await page.getByTestId('new-name').waitFor();
     const name = nameWithOutcome('Overlay run', 'Succeeds');
@@ -73,8 +72,7 @@ describe('Issue 15 item 4: notifications', () => {
 
   it('show at most three, say how many more, and can be dismissed all at once', async () => {
     const context = await app.newContext();
-    await context.clock.install();
-    await context.clock.pauseAt(Date.now() + 1_000);
+    await pauseClock(context);
     const page = await app.open({ path: '#/analyses', context, waitForApp: false });
     await page.getByTestId('empty-add-demo').click();
     await page.getByTestId('analysis-row').first().waitFor();

@@ -235,35 +235,23 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
                 })
         })
     };
-    let status_class = move || {
-        let tone =
-            ui.report.with(
-                |r| match r.as_ref().map(|r| (r.status(), r.is_plain_success())) {
-                    Some((_, true)) => "prescan-status--ok",
-                    Some((PrescanStatus::Succeeded, false)) => "prescan-status--warning",
-                    Some((PrescanStatus::Failed, _)) => "prescan-status--failed",
-                    _ => "prescan-status--neutral",
-                },
-            );
-        format!("prescan-status {tone}")
+    // The status's tone: its class and icon (none while it runs or before).
+    let tone = move || {
+        ui.report.with(
+            |r| match r.as_ref().map(|r| (r.status(), r.is_plain_success())) {
+                Some((_, true)) => ("prescan-status--ok", Some(IconKind::Check)),
+                Some((PrescanStatus::Succeeded, false)) => {
+                    ("prescan-status--warning", Some(IconKind::Warning))
+                }
+                Some((PrescanStatus::Failed, _)) => {
+                    ("prescan-status--failed", Some(IconKind::Error))
+                }
+                _ => ("prescan-status--neutral", None),
+            },
+        )
     };
-
-    let status_icon = move || {
-        ui.report.with(|r| {
-            r.as_ref()
-                .filter(|r| r.status() != PrescanStatus::Prescanning)
-                .map(|r| {
-                    let kind = if r.is_plain_success() {
-                        IconKind::Check
-                    } else if r.status() == PrescanStatus::Succeeded {
-                        IconKind::Warning
-                    } else {
-                        IconKind::Error
-                    };
-                    view! { <Icon kind=kind /> }
-                })
-        })
-    };
+    let status_class = move || format!("prescan-status {}", tone().0);
+    let status_icon = move || tone().1.map(|kind| view! { <Icon kind=kind /> });
     let configuration = configuration::panel(
         page,
         name.clone(),

@@ -135,7 +135,7 @@ pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
             r.as_ref().map(|report| {
                 let all_rows = report.rows();
                 let total = all_rows.len();
-                let counts = StoredValue::new(report.class_counts());
+                let counts = StoredValue::new(OutcomeClass::counts(&all_rows));
                 let count_of = move |f: RowFilter| counts.with_value(|counts| match f {
                     RowFilter::All => total,
                     RowFilter::Errors => counts.iter().filter(|(c, _)| c.is_error()).map(|(_, n)| n).sum(),

@@ -70,6 +70,17 @@ impl OutcomeClass {
     }
 }
 
+impl OutcomeClass {
+    /// How many of `rows` ([`PrescanReport::rows`]) there are of each
+    /// class, in [`OutcomeClass::ALL`]'s order.
+    pub fn counts(rows: &[Row]) -> Vec<(OutcomeClass, usize)> {
+        OutcomeClass::ALL
+            .iter()
+            .map(|&class| (class, rows.iter().filter(|r| r.class() == class).count()))
+            .collect()
+    }
+}
+
 impl Row {
     /// The class of its outcome.
     pub fn class(&self) -> OutcomeClass {
@@ -103,15 +114,6 @@ fn requests(n: usize) -> String {
 }
 
 impl PrescanReport {
-    /// How many rows there are of each class, in [`OutcomeClass::ALL`]'s order.
-    pub fn class_counts(&self) -> Vec<(OutcomeClass, usize)> {
-        let rows = self.rows();
-        OutcomeClass::ALL
-            .iter()
-            .map(|&class| (class, rows.iter().filter(|r| r.class() == class).count()))
-            .collect()
-    }
-
     /// How many requests sent ended in an error (no response, or 4xx/5xx).
     pub fn failed_requests(&self) -> usize {
         self.outcomes()
