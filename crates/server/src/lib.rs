@@ -22,6 +22,7 @@ pub mod guard;
 pub mod har;
 pub mod http;
 pub mod limits;
+pub mod people;
 pub mod prescan;
 pub mod serve;
 pub mod state;

@@ -54,10 +54,12 @@ use prescan_core::analysis::{
     Analysis, AnalysisId, AnalysisStatus, Engine, ScanId, SpecRecord, StoreState,
 };
 
+mod people;
 pub mod seal;
 pub mod sqlite;
 mod types;
 
+pub use people::People;
 pub use sqlite::SCHEMA_VERSION;
 pub use types::*;
 

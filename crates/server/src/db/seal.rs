@@ -29,6 +29,8 @@ const NONCE_LEN: usize = 24;
 #[derive(Clone)]
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    /// The key of [`Sealer::lookup`], derived from the sealing key.
+    mac_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Sealer {
@@ -49,9 +51,26 @@ pub enum OpenError {
 impl Sealer {
     /// A sealer of `key`.
     pub fn new(key: &[u8; KEY_LEN]) -> Self {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"prescan token lookup v1\0");
+        h.update(key);
         Sealer {
             cipher: XChaCha20Poly1305::new(key.into()),
+            mac_key: h.finalize().into(),
         }
+    }
+
+    /// A keyed hash of a secret (HMAC-SHA-256 under a key derived from the
+    /// sealing key): finds a user's row by their token without storing
+    /// anything a stolen database alone could test guesses against. The
+    /// row's argon2id hash is then checked too.
+    pub fn lookup(&self, secret: &[u8]) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&self.mac_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(secret);
+        mac.finalize().into_bytes().into()
     }
 
     /// Reads the key file at `path`, or creates it (mode 0600, 32 random

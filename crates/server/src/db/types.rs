@@ -96,3 +96,77 @@ pub enum MutateError<E> {
     /// reloaded from what is committed).
     Db(DbError),
 }
+
+/// A user of the server (issue 16), as stored: never their token, which
+/// is kept only as a hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Their row.
+    pub id: i64,
+    /// Their name (unique, ignoring case): what the activity log shows.
+    pub name: String,
+    /// Where e-mails go, if anywhere.
+    pub email: Option<String>,
+    /// Their roles.
+    pub roles: Vec<prescan_core::people::Role>,
+    /// The identifiers of their teams.
+    pub teams: Vec<String>,
+    /// When they were added.
+    pub created_ms: i64,
+    /// When they were disabled (their token no longer works).
+    pub disabled_ms: Option<i64>,
+}
+
+impl User {
+    /// The rules' view of them.
+    pub fn principal(&self) -> prescan_core::people::Principal {
+        prescan_core::people::Principal {
+            name: self.name.clone(),
+            roles: self.roles.clone(),
+            teams: self.teams.clone(),
+        }
+    }
+}
+
+/// A team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    /// Its identifier (what visibility lists).
+    pub id: String,
+    /// Its name for people.
+    pub name: String,
+    /// The names of its members.
+    pub members: Vec<String>,
+}
+
+/// Why an administration command or a lookup of people failed.
+#[derive(Debug)]
+pub enum PeopleError {
+    /// What was given is not acceptable (a message for the operator).
+    Invalid(String),
+    /// No such user or team (a message).
+    NotFound(String),
+    /// The store failed.
+    Db(DbError),
+}
+
+impl std::fmt::Display for PeopleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeopleError::Invalid(m) | PeopleError::NotFound(m) => f.write_str(m),
+            PeopleError::Db(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<DbError> for PeopleError {
+    fn from(e: DbError) -> Self {
+        PeopleError::Db(e)
+    }
+}
+
+impl From<rusqlite::Error> for PeopleError {
+    fn from(e: rusqlite::Error) -> Self {
+        PeopleError::Db(e.into())
+    }
+}

@@ -97,6 +97,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::seal::Sealer;
 use super::types::{Changes, DbError, MutateError, SavedPrescan, StoredNotification};
 
+pub(super) mod people;
 mod rows;
 mod schema;
 mod sealing;
@@ -257,6 +258,11 @@ impl Sqlite {
                 Err(MutateError::Db(e))
             }
         }
+    }
+
+    /// Runs `f` with the connection (outside any transaction) and the key.
+    pub fn with_conn<R>(&self, f: impl FnOnce(&Connection, &Sealer) -> R) -> R {
+        f(&self.conn().conn, &self.sealer)
     }
 
     /// The original bytes of a specification.

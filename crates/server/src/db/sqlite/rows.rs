@@ -223,9 +223,17 @@ pub(super) fn write(
         }
     }
     for n in &changes.notifications {
+        let (owner, leads) = super::schema::recipient_columns(&n.recipients);
         tx.execute(
-            "INSERT INTO notifications (analysis_id, body, created_ms) VALUES (?1, ?2, ?3)",
-            params![n.analysis_id.0 as i64, serde_json::to_string(n)?, n.at_ms],
+            "INSERT INTO notifications (analysis_id, body, created_ms, schedule_owner, to_leads)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                n.analysis_id.0 as i64,
+                serde_json::to_string(n)?,
+                n.at_ms,
+                owner,
+                leads
+            ],
         )?;
     }
     Ok(())

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection};
 use crate::db::types::DbError;
 
 /// The version of the SQLite schema (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -83,7 +83,83 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
         )?;
         tx.commit()?;
     }
+    if version < 4 {
+        // People (issue 16): users with hashed tokens, teams, who is in
+        // which; whom each notification is for; the e-mails to send.
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE users (
+               id INTEGER PRIMARY KEY,
+               name TEXT NOT NULL,
+               name_folded TEXT NOT NULL UNIQUE,
+               email TEXT,
+               roles TEXT NOT NULL,
+               token_lookup BLOB NOT NULL UNIQUE,
+               token_hash TEXT NOT NULL,
+               created_ms INTEGER NOT NULL,
+               disabled_ms INTEGER
+             );
+             CREATE TABLE teams (
+               id TEXT PRIMARY KEY,
+               name TEXT NOT NULL,
+               created_ms INTEGER NOT NULL
+             );
+             CREATE TABLE team_members (
+               team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+               user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+               PRIMARY KEY (team_id, user_id)
+             );
+             CREATE INDEX team_members_by_user ON team_members(user_id);
+             ALTER TABLE notifications ADD COLUMN schedule_owner TEXT;
+             ALTER TABLE notifications ADD COLUMN to_leads INTEGER NOT NULL DEFAULT 0;
+             CREATE TABLE outbox (
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
+               notification_id INTEGER NOT NULL,
+               user_name TEXT NOT NULL,
+               email TEXT NOT NULL,
+               subject TEXT NOT NULL,
+               body TEXT NOT NULL,
+               created_ms INTEGER NOT NULL,
+               attempts INTEGER NOT NULL DEFAULT 0,
+               next_attempt_ms INTEGER NOT NULL,
+               lease_until_ms INTEGER,
+               last_error TEXT,
+               sent_ms INTEGER,
+               UNIQUE (notification_id, email)
+             );
+             CREATE INDEX outbox_due ON outbox(sent_ms, next_attempt_ms);",
+        )?;
+        // Whom the notifications already sent were for (from their body).
+        let rows: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare("SELECT id, body FROM notifications")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            rows
+        };
+        for (id, body) in rows {
+            let Ok(n) = serde_json::from_str::<prescan_core::analysis::Notification>(&body) else {
+                continue;
+            };
+            let (owner, leads) = recipient_columns(&n.recipients);
+            tx.execute(
+                "UPDATE notifications SET schedule_owner = ?1, to_leads = ?2 WHERE id = ?3",
+                params![owner, leads, id],
+            )?;
+        }
+        tx.execute_batch("PRAGMA user_version = 4;")?;
+        tx.commit()?;
+    }
     Ok(())
+}
+
+/// The `notifications` columns that say whom one is for: the schedule
+/// owner's name, or the security leads.
+pub(super) fn recipient_columns(r: &prescan_core::analysis::Recipients) -> (Option<&str>, bool) {
+    match r {
+        prescan_core::analysis::Recipients::ScheduleOwner(name) => (Some(name.as_str()), false),
+        prescan_core::analysis::Recipients::SecurityLeads => (None, true),
+    }
 }
 
 /// Creates `dir` (and its parents) with mode 0700 (on Unix).
