@@ -204,6 +204,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
             schedule: schedule_value,
             prescan: prescan.get_untracked(),
             permission_certified: permission.get_untracked(),
+            visibility: Default::default(),
         };
         creating.set(true);
         spawn_local(async move {

@@ -83,6 +83,44 @@ pub enum Visibility {
     },
 }
 
+impl std::fmt::Display for Visibility {
+    /// "security leads only", "security leads and the teams payments, web".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Visibility::SecLeadsAndTeam { team_identifiers } if !team_identifiers.is_empty() => {
+                write!(
+                    f,
+                    "security leads and the team{} {}",
+                    if team_identifiers.len() == 1 { "" } else { "s" },
+                    team_identifiers.join(", ")
+                )
+            }
+            _ => f.write_str("security leads only"),
+        }
+    }
+}
+
+impl Visibility {
+    /// Shared with these teams (none: security leads only).
+    pub fn teams(teams: Vec<String>) -> Visibility {
+        if teams.is_empty() {
+            Visibility::SecLeadsOnly
+        } else {
+            Visibility::SecLeadsAndTeam {
+                team_identifiers: teams,
+            }
+        }
+    }
+
+    /// The teams it is shared with.
+    pub fn team_identifiers(&self) -> &[String] {
+        match self {
+            Visibility::SecLeadsOnly => &[],
+            Visibility::SecLeadsAndTeam { team_identifiers } => team_identifiers,
+        }
+    }
+}
+
 /// A user as the rules see them: a name, roles and teams.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {

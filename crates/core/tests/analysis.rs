@@ -307,6 +307,7 @@ fn new_analysis(name: &str, rec: &SpecRecord, start: Start) -> NewAnalysis {
         },
         prescan: true,
         permission_certified: true,
+        visibility: Default::default(),
     }
 }
 
@@ -703,6 +704,7 @@ fn update_only_when_editable_and_logs_without_secrets() {
                     duration: ScanDuration::Days(1),
                 }),
                 prescan: Some(false),
+                visibility: Default::default(),
             },
             "Grace Hopper",
             T0 + 5,

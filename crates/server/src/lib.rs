@@ -137,6 +137,7 @@ pub async fn start(
         limits: limits::Limits::new(&config),
         app_csp: axum::http::HeaderValue::from_str(&csp)
             .map_err(|e| db::DbError(format!("the Content-Security-Policy: {e}")))?,
+        people: state::PeopleState::default(),
         config,
     });
     http::close_interrupted_prescans(&state).await?;

@@ -27,4 +27,19 @@ pub struct AppState {
     pub limits: limits::Limits,
     /// The Content-Security-Policy of the app (`http::app_csp`).
     pub app_csp: axum::http::HeaderValue,
+    /// What the gate remembers of the people (issue 16).
+    pub people: PeopleState,
+}
+
+/// What the gate remembers of the people: whether a user exists (then
+/// every call needs a token, forever: users are disabled, never removed),
+/// when it last looked, and the tokens already checked against their hash.
+#[derive(Default)]
+pub struct PeopleState {
+    /// A user exists.
+    pub users_exist: std::sync::atomic::AtomicBool,
+    /// When the database was last asked (ms), while none existed.
+    pub checked_ms: std::sync::atomic::AtomicI64,
+    /// Tokens checked against their argon2id hash by this process.
+    pub verified: crate::people::Verified,
 }

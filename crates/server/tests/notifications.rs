@@ -238,9 +238,16 @@ async fn named_users_are_recorded_under_their_names() {
     let anon = common::Api::new(shared.base.clone(), None);
     let wrong = common::Api::new(shared.base.clone(), Some("ada-0123456789abcdeX"));
     for (api, name) in [(&ada, "Ada Lovelace"), (&bob, "Bob"), (&shared, "API user")] {
+        // Named tokens act as security leads with every role, as before
+        // users existed.
         assert_eq!(
             api.get("/api/v1/me").await.json(),
-            json!({ "user_display_name": name })
+            json!({
+                "user_display_name": name,
+                "roles": ["SECURITY_LEAD", "CREATOR", "SUBMITTER", "REVIEWER"],
+                "teams": [],
+                "shareable_teams": []
+            })
         );
     }
     anon.get("/api/v1/me").await.problem(401);
@@ -338,7 +345,12 @@ async fn a_server_without_tokens_calls_everyone_anonymous() {
     let (server, api) = start_with(config(dir.path())).await;
     assert_eq!(
         api.get("/api/v1/me").await.json(),
-        json!({ "user_display_name": "Anonymous" })
+        json!({
+            "user_display_name": "Anonymous",
+            "roles": ["SECURITY_LEAD", "CREATOR", "SUBMITTER", "REVIEWER"],
+            "teams": [],
+            "shareable_teams": []
+        })
     );
     let spec_id = upload_tiny(&api, "https://api.example.com").await;
     let a = api

@@ -75,6 +75,7 @@ pub(super) fn ConfigureForm(
             scans: None,
             schedule: new_schedule,
             prescan: (new_prescan != original_prescan).then_some(new_prescan),
+            visibility: Default::default(),
         };
         if change == AnalysisUpdate::default() {
             on_done(Some(("Nothing changed.".into(), None)));

@@ -223,6 +223,7 @@ pub fn add_demo(state: &mut StoreState, user: &str, now_ms: i64) -> Vec<Analysis
         size: DEMO_SPEC.len(),
         uploaded_ms: now_ms,
         uploaded_by: user.into(),
+        visibility: Default::default(),
     };
     state.specifications.push(StoredSpec {
         record: record.clone(),
@@ -307,6 +308,8 @@ pub fn add_demo(state: &mut StoreState, user: &str, now_ms: i64) -> Vec<Analysis
             modified_by: user.into(),
             runs,
             demo: true,
+            visibility: Default::default(),
+            schedule_set_by: None,
         };
         let log = vec![
             ActivityEntry::new(

@@ -177,7 +177,7 @@ impl Ctx<'_> {
     pub fn notify(&mut self, kind: NotificationKind, detail: String) {
         let recipients = match kind {
             NotificationKind::ResultsPublished => Recipients::SecurityLeads,
-            _ => Recipients::ScheduleOwner(self.a.modified_by.clone()),
+            _ => Recipients::ScheduleOwner(self.a.schedule_owner().to_owned()),
         };
         let n = Notification {
             kind,

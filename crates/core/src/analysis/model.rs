@@ -1,6 +1,8 @@
 //! Analyses, their scans, schedules and runs.
 
 use serde::{Deserialize, Serialize};
+
+use crate::people::Visibility;
 use std::fmt;
 
 use super::outcome::Outcome;
@@ -412,9 +414,25 @@ pub struct Analysis {
     /// [`crate::analysis::StoreState::remove_demo`]).
     #[serde(default)]
     pub demo: bool,
+    /// Who may see it besides the security leads and its creator (an
+    /// analysis saved before visibility existed: security leads only).
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// Who last set its schedule (creating it, changing its schedule,
+    /// running it again), when not its creator: the schedule owner, who
+    /// receives its prescan and failure notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_set_by: Option<String>,
 }
 
 impl Analysis {
+    /// The person its prescan and failure notifications go to: "the person
+    /// who created the Dynamic Analysis scans or the last person who
+    /// modified a schedule".
+    pub fn schedule_owner(&self) -> &str {
+        self.schedule_set_by.as_deref().unwrap_or(&self.created_by)
+    }
+
     /// The badge of its status: "In Progress" with the warning icon and
     /// tone when a scan failed verification.
     pub fn badge(&self) -> Badge {
@@ -530,6 +548,9 @@ pub struct NewAnalysis {
     pub prescan: bool,
     /// The "I have permission to scan" certification: must be true.
     pub permission_certified: bool,
+    /// Who may see it besides the security leads and its creator.
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// What an edit form changes; `None` leaves a field as it is. Giving a
@@ -550,6 +571,9 @@ pub struct AnalysisUpdate {
     /// The prescan switch.
     #[serde(default)]
     pub prescan: Option<bool>,
+    /// A new visibility.
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
 }
 
 /// A stored specification file: what the list of specifications shows.
@@ -575,6 +599,9 @@ pub struct SpecRecord {
     pub uploaded_ms: i64,
     /// Who uploaded it.
     pub uploaded_by: String,
+    /// Who may see it besides the security leads and its uploader.
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// A specification to store: the original bytes and what the spec preview

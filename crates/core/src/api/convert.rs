@@ -254,6 +254,9 @@ impl From<&core::Analysis> for Analysis {
             runs: a.runs.iter().map(Run::from).collect(),
             actions: available_actions(a),
             demo: a.demo,
+            visibility: a.visibility.clone(),
+            schedule_owner: a.schedule_owner().to_owned(),
+            withheld: Vec::new(),
         }
     }
 }
@@ -272,11 +275,14 @@ impl From<Analysis> for core::Analysis {
             schedule: a.schedule.into(),
             prescan: a.prescan,
             created_ms: a.created_on,
-            created_by: a.created_by,
             modified_ms: a.last_modified_on,
             modified_by: a.last_modified_by,
             runs: a.runs.into_iter().map(core::Run::from).collect(),
             demo: a.demo,
+            schedule_set_by: (a.schedule_owner != a.created_by && !a.schedule_owner.is_empty())
+                .then_some(a.schedule_owner),
+            created_by: a.created_by,
+            visibility: a.visibility,
         }
     }
 }
@@ -410,6 +416,7 @@ impl From<&core::SpecRecord> for SpecRecord {
             size: r.size,
             uploaded_date_time: r.uploaded_ms,
             uploaded_by_user: r.uploaded_by.clone(),
+            visibility: r.visibility.clone(),
         }
     }
 }
@@ -426,6 +433,7 @@ impl From<SpecRecord> for core::SpecRecord {
             size: r.size,
             uploaded_ms: r.uploaded_date_time,
             uploaded_by: r.uploaded_by_user,
+            visibility: r.visibility,
         }
     }
 }
@@ -471,6 +479,7 @@ impl From<&core::NewAnalysis> for NewAnalysis {
             schedule: n.schedule.into(),
             prescan: n.prescan,
             permission_certified: n.permission_certified,
+            visibility: (n.visibility != Default::default()).then(|| n.visibility.clone()),
         }
     }
 }
@@ -485,6 +494,7 @@ impl From<&core::AnalysisUpdate> for AnalysisUpdate {
                 .map(|v| v.iter().map(ScanDraft::from).collect()),
             schedule: u.schedule.map(Schedule::from),
             prescan: u.prescan,
+            visibility: u.visibility.clone(),
         }
     }
 }
@@ -576,6 +586,7 @@ impl NewAnalysis {
             schedule: self.schedule.into(),
             prescan: self.prescan,
             permission_certified: self.permission_certified,
+            visibility: self.visibility.unwrap_or_default(),
         })
     }
 }
@@ -598,6 +609,7 @@ impl AnalysisUpdate {
             scans,
             schedule: self.schedule.map(core::Schedule::from),
             prescan: self.prescan,
+            visibility: self.visibility,
         })
     }
 }

@@ -16,6 +16,7 @@ use crate::analysis::{
     ActivityKind, AnalysisAction, AnalysisId, AnalysisStatus, Notification, NotificationKind,
     PrescanOrigin, Recipients, RunAction, ScanId, ScanStatus, SpecId,
 };
+use crate::people::{Principal, Role, Visibility};
 use crate::SpecFormat;
 
 /// `GET /health`.
@@ -125,6 +126,50 @@ pub struct Analysis {
     pub actions: Vec<AnalysisAction>,
     /// Whether it is demo data.
     pub demo: bool,
+    /// Who may see it besides the security leads and its creator
+    /// (Veracode's `visibility`; absent from servers before issue 16:
+    /// security leads only).
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// Who receives its prescan and failure notifications: its creator, or
+    /// whoever last set its schedule.
+    #[serde(default)]
+    pub schedule_owner: String,
+    /// What the caller's roles do not let them see, left out of this body
+    /// (`CONFIGURATION`: which credentials the scans have; `RESULTS`: the
+    /// runs). Absent when nothing is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<Withheld>,
+}
+
+/// A part of an analysis left out for a caller whose roles do not let them
+/// see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Withheld {
+    /// Which credentials the scans have (`auth_configured` is empty).
+    Configuration,
+    /// The runs (`runs` is empty).
+    Results,
+}
+
+impl Analysis {
+    /// This analysis as `who` may see it: without what their roles do not
+    /// let them view (see [`Withheld`]).
+    pub fn for_principal(mut self, who: &Principal) -> Analysis {
+        use crate::people::Action;
+        if who.may(Action::ViewConfiguration).is_err() {
+            for s in &mut self.scans {
+                s.auth_configured = AuthConfigured::default();
+            }
+            self.withheld.push(Withheld::Configuration);
+        }
+        if who.may(Action::ViewResults).is_err() {
+            self.runs.clear();
+            self.withheld.push(Withheld::Results);
+        }
+        self
+    }
 }
 
 /// A scan of an analysis, as returned (credentials never are).
@@ -310,6 +355,11 @@ pub struct NewAnalysis {
     pub prescan: bool,
     /// "I have permission to scan": must be true.
     pub permission_certified: bool,
+    /// Who may see it besides the security leads and its creator (absent:
+    /// security leads only). A user who is not a security lead may only
+    /// name teams they belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
 }
 
 /// `PATCH /analyses/{id}`: every field optional; absent fields stay.
@@ -330,6 +380,9 @@ pub struct AnalysisUpdate {
     /// The prescan switch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prescan: Option<bool>,
+    /// A new visibility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
 }
 
 /// A scan as a request gives it.
@@ -476,6 +529,17 @@ pub struct SpecRecord {
     pub uploaded_date_time: i64,
     /// Who uploaded it.
     pub uploaded_by_user: String,
+    /// Who may see it besides the security leads and its uploader.
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+/// `PATCH /specifications/{spec_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecUpdate {
+    /// Who may see it besides the security leads and its uploader.
+    pub visibility: Visibility,
 }
 
 /// `GET /specifications`.
@@ -644,4 +708,46 @@ pub struct Me {
     /// for the `--token`, a name of the users file, "Anonymous" when the
     /// server has no tokens).
     pub user_display_name: String,
+    /// Their roles (every role for a `--token` or a name of the users
+    /// file, and on a server without tokens).
+    #[serde(default = "every_role")]
+    pub roles: Vec<Role>,
+    /// The teams they belong to.
+    #[serde(default)]
+    pub teams: Vec<TeamRef>,
+    /// The teams they may share an analysis or a specification with: a
+    /// security lead any team, anyone else their own.
+    #[serde(default)]
+    pub shareable_teams: Vec<TeamRef>,
+    /// Where their e-mail notifications go, if anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+fn every_role() -> Vec<Role> {
+    Role::ALL.to_vec()
+}
+
+impl Me {
+    /// The rules' view of the caller.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            name: self.user_display_name.clone(),
+            roles: self.roles.clone(),
+            teams: self
+                .teams
+                .iter()
+                .map(|t| t.team_identifier.clone())
+                .collect(),
+        }
+    }
+}
+
+/// A team, as `/me` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRef {
+    /// Its identifier (what a visibility lists).
+    pub team_identifier: String,
+    /// Its name for people.
+    pub team_name: String,
 }

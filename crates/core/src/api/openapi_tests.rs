@@ -337,6 +337,7 @@ fn example_bodies_fit_the_schemas() {
         schedule: core::Schedule::now(ScanDuration::Days(1)),
         prescan: true,
         permission_certified: true,
+        visibility: Default::default(),
     };
     assert_fits(&doc, "NewAnalysis", &NewAnalysis::from(&new));
     let id = s.create(new, "alice", NOW).unwrap().id;
@@ -351,6 +352,7 @@ fn example_bodies_fit_the_schemas() {
         },
         prescan: false,
         permission_certified: true,
+        visibility: Default::default(),
     };
     let later = s.create(scheduled, "bob", NOW).unwrap().id;
     // Move the first analysis through its whole lifecycle.
@@ -411,6 +413,9 @@ fn example_bodies_fit_the_schemas() {
             duration: ScanDuration::Hours(720),
         }),
         prescan: Some(true),
+        visibility: Some(crate::people::Visibility::SecLeadsAndTeam {
+            team_identifiers: vec!["payments".into()],
+        }),
     };
     assert_fits(&doc, "AnalysisUpdate", &AnalysisUpdate::from(&update));
     assert_fits(&doc, "AnalysisUpdate", &AnalysisUpdate::default());
@@ -492,6 +497,27 @@ fn example_bodies_fit_the_schemas() {
         "Me",
         &Me {
             user_display_name: "Anonymous".into(),
+            roles: crate::people::Role::ALL.to_vec(),
+            teams: Vec::new(),
+            shareable_teams: Vec::new(),
+            email: None,
+        },
+    );
+    assert_fits(
+        &doc,
+        "Me",
+        &Me {
+            user_display_name: "Ann Lee".into(),
+            roles: vec![crate::people::Role::Creator],
+            teams: vec![TeamRef {
+                team_identifier: "payments".into(),
+                team_name: "Payments".into(),
+            }],
+            shareable_teams: vec![TeamRef {
+                team_identifier: "payments".into(),
+                team_name: "Payments".into(),
+            }],
+            email: Some("ann@example.com".into()),
         },
     );
     // Problems.

@@ -147,6 +147,12 @@ impl Problem {
         )
     }
 
+    /// 403: the caller's roles do not allow the action; the detail names
+    /// the roles that do.
+    pub fn forbidden(refusal: crate::people::Refusal) -> Self {
+        Problem::new(403, "forbidden", "Not allowed", refusal.to_string())
+    }
+
     /// 404: nothing at this path.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Problem::new(404, "not-found", "Not found", detail)

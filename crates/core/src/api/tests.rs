@@ -118,6 +118,7 @@ fn store() -> (StoreState, core::AnalysisId, core::SpecRecord) {
         schedule: core::Schedule::now(ScanDuration::Hours(2)),
         prescan: true,
         permission_certified: true,
+        visibility: Default::default(),
     };
     let id = s.create(new, "alice", NOW).unwrap().id;
     (s, id, rec)
@@ -437,6 +438,7 @@ fn the_store_accepts_converted_requests() {
         },
         prescan: false,
         permission_certified: true,
+        visibility: Default::default(),
     };
     let lookup = |i| s.specification(i).ok().map(|x| x.record.clone());
     let new = wire.into_core(lookup).unwrap();

@@ -174,6 +174,17 @@ impl Db {
         }
     }
 
+    /// Runs `f` on the people's rows (under the connection: keep it short;
+    /// hash tokens before, verify them after).
+    pub fn people<R>(
+        &self,
+        f: impl FnOnce(&People<'_>) -> Result<R, PeopleError>,
+    ) -> Result<R, PeopleError> {
+        match self {
+            Db::Sqlite(db) => db.with_conn(|conn, sealer| f(&People { conn, sealer })),
+        }
+    }
+
     /// The original bytes of a specification.
     pub fn specification_bytes(&self, id: u64) -> Result<Option<Vec<u8>>, DbError> {
         match self {
@@ -181,15 +192,18 @@ impl Db {
         }
     }
 
-    /// Up to `limit` notifications with an id above `after`, oldest first,
-    /// and the highest id stored (0 if none).
+    /// Up to `limit` of `reader`'s notifications with an id above `after`,
+    /// oldest first, and the highest id of theirs (0 if none): those for
+    /// the schedule owner they are, and, if they are a security lead, those
+    /// for the security leads.
     pub fn notifications(
         &self,
+        reader: &Reader<'_>,
         after: u64,
         limit: usize,
     ) -> Result<(Vec<StoredNotification>, u64), DbError> {
         match self {
-            Db::Sqlite(db) => db.notifications(after, limit),
+            Db::Sqlite(db) => db.notifications(reader, after, limit),
         }
     }
 

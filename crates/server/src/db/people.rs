@@ -9,25 +9,11 @@ use prescan_core::people::Role;
 use super::seal::Sealer;
 use super::sqlite;
 use super::types::{PeopleError, Team, User};
-use super::Db;
 
 /// The people's rows of one back end, under its connection.
 pub struct People<'a> {
-    conn: &'a rusqlite::Connection,
-    sealer: &'a Sealer,
-}
-
-impl Db {
-    /// Runs `f` on the people's rows (under the connection: keep it short;
-    /// hash tokens before, verify them after).
-    pub fn people<R>(
-        &self,
-        f: impl FnOnce(&People<'_>) -> Result<R, PeopleError>,
-    ) -> Result<R, PeopleError> {
-        match self {
-            Db::Sqlite(db) => db.with_conn(|conn, sealer| f(&People { conn, sealer })),
-        }
-    }
+    pub(super) conn: &'a rusqlite::Connection,
+    pub(super) sealer: &'a Sealer,
 }
 
 impl People<'_> {

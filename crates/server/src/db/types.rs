@@ -35,6 +35,8 @@ pub enum Extra {
     },
     /// The last prescan of a scan (running or finished).
     Prescan(SavedPrescan),
+    /// A specification's record changed (its visibility).
+    SpecificationRecord(SpecRecord),
 }
 
 /// A prescan as stored.
@@ -81,6 +83,15 @@ impl Changes {
             }));
         self
     }
+}
+
+/// Whose notifications to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'a> {
+    /// Their name (the schedule owner's notifications).
+    pub name: &'a str,
+    /// Whether they are a security lead ("results published").
+    pub security_lead: bool,
 }
 
 /// A stored notification: its id and the core's notification.

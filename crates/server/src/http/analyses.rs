@@ -1,6 +1,9 @@
 //! `/analyses`: list, create, read, edit, delete, act on, and read the
 //! activity of Dynamic Analyses.
 
+use prescan_core::people::Action;
+
+use super::authz::*;
 use super::extract::*;
 use super::gate::Caller;
 use super::prelude::*;
@@ -24,18 +27,30 @@ pub(super) fn list_query(raw: Option<String>) -> Result<ListQuery, ApiError> {
         .map_err(|e| bad_param(&e.parameter, e.message))
 }
 
-pub(super) async fn list(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> ApiResult {
+pub(super) async fn list(
+    State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
     let q = list_query(raw)?;
+    allow(&user, Action::ViewStatus)?;
     let db = s.db.clone();
-    let page =
-        blocking(move || Ok(db.read(|state| wire::AnalysisList::from(&state.list(&q)))?)).await?;
+    let page = blocking(move || {
+        Ok(db.read(|state| {
+            wire::AnalysisList::from(&state.list_where(&q, |a| sees_analysis(&user, a)))
+        })?)
+    })
+    .await?;
     Ok(json_response(StatusCode::OK, &page))
 }
 
-pub(super) fn spec_lookup(
-    state: &prescan_core::analysis::StoreState,
-) -> impl Fn(SpecId) -> Option<prescan_core::analysis::SpecRecord> + '_ {
-    move |id| state.specification(id).ok().map(|s| s.record.clone())
+/// The specifications a request may name: those the caller may see (any
+/// other id is unknown, as if it did not exist).
+pub(super) fn spec_lookup<'a>(
+    state: &'a prescan_core::analysis::StoreState,
+    caller: &'a Caller,
+) -> impl Fn(SpecId) -> Option<prescan_core::analysis::SpecRecord> + 'a {
+    move |id| visible_spec(state, caller, id).ok()
 }
 
 pub(super) fn field_errors(errors: Vec<prescan_core::analysis::FieldError>) -> ApiError {
@@ -51,10 +66,16 @@ pub(super) async fn create(
     body: Body,
 ) -> ApiResult {
     let new: wire::NewAnalysis = json_body(&s, &headers, body, None).await?;
+    allow(&user, Action::Create)?;
+    if let Some(v) = &new.visibility {
+        check_visibility(&s, &user, "visibility", v).await?;
+    }
     let created = mutation(&s, move |state, _| {
-        let new = new.into_core(spec_lookup(state)).map_err(field_errors)?;
-        let a = state.create(new, &user.0, now_ms())?;
-        Ok((wire::Analysis::from(a), Changes::analysis(a.id)))
+        let new = new
+            .into_core(spec_lookup(state, &user))
+            .map_err(field_errors)?;
+        let a = state.create(new, user.name(), now_ms())?;
+        Ok((analysis_body(a, &user), Changes::analysis(a.id)))
     })
     .await?;
     let mut r = json_response(StatusCode::CREATED, &created);
@@ -66,15 +87,15 @@ pub(super) async fn create(
 
 pub(super) async fn get_analysis(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(id): PathId<AnalysisId>,
 ) -> ApiResult {
     let db = s.db.clone();
     let a = blocking(move || {
         db.read(|state| {
-            state
-                .analysis(id)
-                .map(wire::Analysis::from)
-                .ok_or(StoreError::AnalysisNotFound(id).into())
+            let a = visible_analysis(state, &user, id)?;
+            allow(&user, Action::ViewStatus)?;
+            Ok(analysis_body(a, &user))
         })?
     })
     .await?;
@@ -89,13 +110,25 @@ pub(super) async fn update(
     body: Body,
 ) -> ApiResult {
     let change: wire::AnalysisUpdate = json_body(&s, &headers, body, None).await?;
+    // Seen before allowed: an analysis the caller may not see is not found,
+    // whatever their roles.
+    let db = s.db.clone();
+    let u = user.clone();
+    blocking(move || db.read(|state| visible_analysis(state, &u, id).map(|_| ()))?).await?;
+    allow(&user, Action::Configure)?;
+    if change.schedule.is_some() {
+        allow(&user, Action::Submit)?;
+    }
+    if let Some(v) = &change.visibility {
+        check_visibility(&s, &user, "visibility", v).await?;
+    }
     let a = mutation(&s, move |state, _| {
-        let current = state.analysis(id).ok_or(StoreError::AnalysisNotFound(id))?;
+        let current = visible_analysis(state, &user, id)?;
         let change = change
-            .into_core(current, spec_lookup(state))
+            .into_core(current, spec_lookup(state, &user))
             .map_err(field_errors)?;
-        let a = state.update(id, change, &user.0, now_ms())?;
-        Ok((wire::Analysis::from(a), Changes::analysis(id)))
+        let a = state.update(id, change, user.name(), now_ms())?;
+        Ok((analysis_body(a, &user), Changes::analysis(id)))
     })
     .await?;
     Ok(json_response(StatusCode::OK, &a))
@@ -103,13 +136,16 @@ pub(super) async fn update(
 
 pub(super) async fn delete(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(id): PathId<AnalysisId>,
 ) -> ApiResult {
     let scans = mutation(&s, move |state, _| {
-        let scans: Vec<ScanId> = state
-            .analysis(id)
-            .map(|a| a.scans.iter().map(|s| s.id).collect())
-            .unwrap_or_default();
+        let scans: Vec<ScanId> = visible_analysis(state, &user, id)?
+            .scans
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        allow(&user, Action::Delete)?;
         state.delete(id)?;
         Ok((scans, Changes::analysis(id)))
     })
@@ -131,9 +167,11 @@ pub(super) async fn act(
 ) -> ApiResult {
     let req: wire::ActionRequest = json_body(&s, &headers, body, None).await?;
     let a = mutation(&s, move |state, _| {
-        let (a, events) = state.act(id, req.action, &user.0, now_ms())?;
+        visible_analysis(state, &user, id)?;
+        allow(&user, run_action(req.action))?;
+        let (a, events) = state.act(id, req.action, user.name(), now_ms())?;
         Ok((
-            wire::Analysis::from(a),
+            analysis_body(a, &user),
             Changes::analysis(id).with_events(events),
         ))
     })
@@ -143,10 +181,17 @@ pub(super) async fn act(
 
 pub(super) async fn audits(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(id): PathId<AnalysisId>,
 ) -> ApiResult {
     let db = s.db.clone();
-    let list =
-        blocking(move || db.read(|state| Ok(wire::AuditList::of(state.activity(id)?)))?).await?;
+    let list = blocking(move || {
+        db.read(|state| {
+            visible_analysis(state, &user, id)?;
+            allow(&user, Action::ViewStatus)?;
+            Ok(wire::AuditList::of(state.activity(id)?))
+        })?
+    })
+    .await?;
     Ok(json_response(StatusCode::OK, &list))
 }

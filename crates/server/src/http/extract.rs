@@ -190,6 +190,44 @@ pub(super) fn query_params(raw: Option<String>) -> Result<BTreeMap<String, Strin
     Ok(out)
 }
 
+/// The query parameters with `team` repeatable (a specification's
+/// visibility): at most 64, each a team identifier.
+pub(super) fn query_params_with_teams(
+    raw: Option<String>,
+) -> Result<(BTreeMap<String, String>, Vec<String>), ApiError> {
+    let raw = raw.unwrap_or_default();
+    let mut teams = Vec::new();
+    let mut rest = String::new();
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        if k == "team" {
+            let ok = (1..=64).contains(&v.len())
+                && v.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+                });
+            if !ok {
+                return Err(bad_param(
+                    "team",
+                    format!("The parameter team must be a team identifier of 1 to 64 characters a-z, 0-9, '-', '_' or '.' (got \"{v}\")."),
+                ));
+            }
+            if !teams.contains(&v.to_string()) {
+                teams.push(v.to_string());
+            }
+            if teams.len() > 64 {
+                return Err(bad_param("team", "Give at most 64 teams.".into()));
+            }
+        } else {
+            rest.push_str(
+                &form_urlencoded::Serializer::new(String::new())
+                    .append_pair(&k, &v)
+                    .finish(),
+            );
+            rest.push('&');
+        }
+    }
+    Ok((query_params(Some(rest))?, teams))
+}
+
 pub(super) fn bad_param(name: &str, message: String) -> ApiError {
     ApiError::from(Problem::bad_request(Some(name), message))
 }

@@ -108,14 +108,102 @@ pub(super) fn add_cors(h: &mut HeaderMap, origin: &str) {
     );
 }
 
-/// Who made a request: the name of its token (`--token`: [`Config::user`],
-/// `--users-file`: the file's name), or [`ANONYMOUS`] on a server without
-/// tokens. The guard puts it in every request's extensions.
+/// Who made a request, as the rules see them: a user of the database
+/// (their name, roles and teams), or, with every role and no team, the
+/// name of a configured token (`--token`: [`Config::user`], `--users-file`:
+/// the file's name) or [`ANONYMOUS`] on a server with neither tokens nor
+/// users. The guard puts it in every request's extensions.
 ///
 /// [`Config::user`]: crate::config::Config::user
 /// [`ANONYMOUS`]: crate::config::ANONYMOUS
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller(pub String);
+pub struct Caller {
+    /// Their name, roles and teams.
+    pub principal: prescan_core::people::Principal,
+    /// Their e-mail address (users only).
+    pub email: Option<String>,
+    /// Whether they are a user of the database (not a configured token).
+    pub is_user: bool,
+}
+
+impl Caller {
+    /// A configured token's name, or [`ANONYMOUS`](crate::config::ANONYMOUS).
+    pub fn everything(name: &str) -> Caller {
+        Caller {
+            principal: prescan_core::people::Principal::everything(name),
+            email: None,
+            is_user: false,
+        }
+    }
+
+    /// The name their actions are recorded under.
+    pub fn name(&self) -> &str {
+        &self.principal.name
+    }
+}
+
+/// Whether the server needs a token: it was started with one, or a user
+/// was ever added to its database (by the `users` command, perhaps while
+/// it runs: looked up again at most once a second until one exists).
+async fn needs_token(s: &Arc<AppState>) -> bool {
+    if s.config.has_tokens()
+        || s.people
+            .users_exist
+            .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return true;
+    }
+    let now = now_ms();
+    let checked = s
+        .people
+        .checked_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if now.saturating_sub(checked) < 1_000 {
+        return false;
+    }
+    s.people
+        .checked_ms
+        .store(now, std::sync::atomic::Ordering::Relaxed);
+    let db = s.db.clone();
+    // A store that cannot answer is taken to have users: fail closed.
+    let exists = tokio::task::spawn_blocking(move || db.people(|p| p.has_users()))
+        .await
+        .map(|r| r.unwrap_or(true))
+        .unwrap_or(true);
+    if exists {
+        s.people
+            .users_exist
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    exists
+}
+
+/// Who a request's bearer token is: a configured token (every role), or
+/// an enabled user of the database. `None`: no token, or not one of them.
+async fn identify(s: &Arc<AppState>, headers: &HeaderMap) -> Option<Caller> {
+    if let Some(name) = authenticate(&s.config, headers) {
+        return Some(Caller::everything(&name));
+    }
+    let token = bearer(headers)?.to_owned();
+    let st = s.clone();
+    let user = tokio::task::spawn_blocking(move || {
+        crate::people::user_of_token(&st.db, &st.people.verified, &token)
+    })
+    .await
+    .ok()?;
+    match user {
+        Ok(Some(u)) => Some(Caller {
+            principal: u.principal(),
+            email: u.email,
+            is_user: true,
+        }),
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!("prescan-server: a token could not be checked: {e}");
+            None
+        }
+    }
+}
 
 /// The bearer token of a request, if it has one.
 pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -160,7 +248,8 @@ pub(super) async fn guard(
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let address_key = format!("addr:{ip}");
-    if !s.config.has_tokens() {
+    let needs_token = needs_token(&s).await;
+    if !needs_token {
         // Without a token, the Host must name this server: a page whose
         // name was made to resolve here (DNS rebinding) is same-origin to
         // the browser, and only its Host header tells.
@@ -252,7 +341,7 @@ pub(super) async fn guard(
                 origin.as_deref().unwrap_or("")
             ),
         ))
-    } else if s.config.has_tokens()
+    } else if needs_token
         && api
         && !(matches!(method, Method::GET | Method::HEAD)
             && (path == format!("{API}/health") || path == format!("{API}/openapi.json")))
@@ -265,10 +354,11 @@ pub(super) async fn guard(
             Some(wait) if guessed => {
                 rate_limited("failed authentications", "--rate-auth-failures", wait).into_response()
             }
-            _ => match authenticate(&s.config, req.headers()) {
-                Some(name) => {
-                    req.extensions_mut().insert(Client(format!("token:{name}")));
-                    req.extensions_mut().insert(Caller(name));
+            _ => match identify(&s, req.headers()).await {
+                Some(caller) => {
+                    req.extensions_mut()
+                        .insert(Client(format!("token:{}", caller.name())));
+                    req.extensions_mut().insert(caller);
                     next.run(req).await
                 }
                 None if guessed => match s.limits.auth_failures.take(&address_key) {
@@ -282,18 +372,19 @@ pub(super) async fn guard(
             },
         }
     } else {
-        let name = if s.config.has_tokens() {
-            authenticate(&s.config, req.headers())
+        // Health, the contract, the app: a token is not needed, but one
+        // given still names the caller.
+        let caller = if needs_token {
+            identify(&s, req.headers()).await
         } else {
             None
         };
-        req.extensions_mut().insert(Client(match &name {
-            Some(n) => format!("token:{n}"),
+        req.extensions_mut().insert(Client(match &caller {
+            Some(c) => format!("token:{}", c.name()),
             None => address_key.clone(),
         }));
-        req.extensions_mut().insert(Caller(
-            name.unwrap_or_else(|| crate::config::ANONYMOUS.to_owned()),
-        ));
+        req.extensions_mut()
+            .insert(caller.unwrap_or_else(|| Caller::everything(crate::config::ANONYMOUS)));
         next.run(req).await
     };
     let h = response.headers_mut();

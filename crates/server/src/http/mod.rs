@@ -25,6 +25,7 @@ use problem::{json_response, problem_response};
 
 mod analyses;
 mod app;
+mod authz;
 mod extract;
 mod gate;
 mod me;

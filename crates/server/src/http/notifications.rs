@@ -1,6 +1,9 @@
 //! `/notifications`: what the caller is told, oldest first, after an id.
 
+use prescan_core::people::Role;
+
 use super::extract::*;
+use super::gate::Caller;
 use super::prelude::*;
 use super::problem::*;
 use super::work::*;
@@ -50,13 +53,23 @@ pub(super) fn notification_params(raw: Option<String>) -> Result<(u64, usize), A
     Ok((after, limit))
 }
 
+/// The caller's notifications only: those for the schedule owner they
+/// are, and those for the security leads if they are one.
 pub(super) async fn notifications(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let (after, limit) = notification_params(raw)?;
     let db = s.db.clone();
-    let (rows, latest) = blocking(move || Ok(db.notifications(after, limit)?)).await?;
+    let (rows, latest) = blocking(move || {
+        let reader = db::Reader {
+            name: user.name(),
+            security_lead: user.principal.has(Role::SecurityLead),
+        };
+        Ok(db.notifications(&reader, after, limit)?)
+    })
+    .await?;
     let list = wire::NotificationList {
         notifications: rows
             .iter()

@@ -69,6 +69,20 @@ impl From<db::DbError> for ApiError {
     }
 }
 
+impl From<db::PeopleError> for ApiError {
+    fn from(e: db::PeopleError) -> Self {
+        match e {
+            db::PeopleError::Db(e) => e.into(),
+            other => {
+                eprintln!("prescan-server: people: {other}");
+                ApiError::from(Problem::internal(
+                    "The server could not read its users and teams. Try again, and check the server's log if it persists.",
+                ))
+            }
+        }
+    }
+}
+
 impl From<MutateError<ApiError>> for ApiError {
     fn from(e: MutateError<ApiError>) -> Self {
         match e {

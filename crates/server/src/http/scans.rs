@@ -1,6 +1,9 @@
 //! `/scans/{scan_id}/prescan`: start a server-side prescan, follow it,
 //! cancel it, and download its HAR; the task that runs it, supervised.
 
+use prescan_core::people::Action;
+
+use super::authz::*;
 use super::extract::*;
 use super::gate::Caller;
 use super::prelude::*;
@@ -22,15 +25,21 @@ pub(super) struct ScanInfo {
     auth: prescan_core::ScanAuth,
 }
 
-pub(super) fn find_scan(s: &AppState, scan: ScanId) -> Result<ScanInfo, ApiError> {
+/// A scan of an analysis the caller may see; any other is not found (the
+/// same 404 as an id that does not exist).
+pub(super) fn find_scan(s: &AppState, caller: &Caller, scan: ScanId) -> Result<ScanInfo, ApiError> {
     s.db.read(|state| {
-        state.analyses.iter().find_map(|a| {
-            a.scans.iter().find(|x| x.id == scan).map(|x| ScanInfo {
-                analysis_id: a.id,
-                target: x.target.clone(),
-                auth: x.auth.clone(),
+        state
+            .analyses
+            .iter()
+            .filter(|a| sees_analysis(caller, a))
+            .find_map(|a| {
+                a.scans.iter().find(|x| x.id == scan).map(|x| ScanInfo {
+                    analysis_id: a.id,
+                    target: x.target.clone(),
+                    auth: x.auth.clone(),
+                })
             })
-        })
     })?
     .ok_or_else(|| {
         let mut p = Problem::new(
@@ -75,9 +84,10 @@ pub(super) fn prescan_body(
 
 pub(super) async fn current_prescan(
     s: &Arc<AppState>,
+    caller: &Caller,
     scan: ScanId,
 ) -> Result<wire::Prescan, ApiError> {
-    let auth = find_scan(s, scan)?.auth;
+    let auth = find_scan(s, caller, scan)?.auth;
     if let Some(r) = s.prescans.get(scan) {
         let (report, _) = r.snapshot();
         return Ok(prescan_body(scan, r.started_ms, None, report, &auth));
@@ -123,7 +133,8 @@ pub(super) async fn prescan_start(
     body: Body,
 ) -> ApiResult {
     let req: wire::PrescanRequest = json_body(&s, &headers, body, Some("{}")).await?;
-    let info = find_scan(&s, scan)?;
+    let info = find_scan(&s, &user, scan)?;
+    allow(&user, Action::RunPrescan)?;
     let ScanTarget::ApiSpecification(spec) = info.target else {
         return Err(ApiError::from(Problem::conflict(format!(
             "Scan {scan} is a URL scan: a prescan runs the requests of an API specification scan."
@@ -212,7 +223,7 @@ pub(super) async fn prescan_start(
     let st = s.clone();
     tokio::spawn(async move {
         let note = supervise(&st, &running, cancel, hook_panic).await;
-        finish_prescan(&st, scan, &running, user.0, &note).await;
+        finish_prescan(&st, scan, &running, user.name().to_owned(), &note).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
     let mut r = json_response(StatusCode::ACCEPTED, &body);
@@ -378,18 +389,22 @@ pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbE
 
 pub(super) async fn prescan_get(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(scan): PathId<ScanId>,
 ) -> ApiResult {
-    find_scan(&s, scan)?;
-    let p = current_prescan(&s, scan).await?;
+    find_scan(&s, &user, scan)?;
+    allow(&user, Action::ViewPrescan)?;
+    let p = current_prescan(&s, &user, scan).await?;
     Ok(json_response(StatusCode::OK, &p))
 }
 
 pub(super) async fn prescan_cancel(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(scan): PathId<ScanId>,
 ) -> ApiResult {
-    find_scan(&s, scan)?;
+    find_scan(&s, &user, scan)?;
+    allow(&user, Action::RunPrescan)?;
     let Some(running) = s.prescans.get(scan) else {
         return Err(ApiError::from(Problem::conflict(format!(
             "No prescan of scan {scan} is running: there is nothing to cancel."
@@ -404,16 +419,18 @@ pub(super) async fn prescan_cancel(
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    let p = current_prescan(&s, scan).await?;
+    let p = current_prescan(&s, &user, scan).await?;
     Ok(json_response(StatusCode::ACCEPTED, &p))
 }
 
 pub(super) async fn prescan_har(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(scan): PathId<ScanId>,
 ) -> ApiResult {
-    find_scan(&s, scan)?;
-    let p = current_prescan(&s, scan).await?;
+    find_scan(&s, &user, scan)?;
+    allow(&user, Action::ViewPrescan)?;
+    let p = current_prescan(&s, &user, scan).await?;
     let har = p.report.map(|r| r.to_har());
     Ok(json_response(StatusCode::OK, &har))
 }

@@ -1,6 +1,9 @@
 //! `/specifications`: upload (converted on a bounded turn), list, read,
 //! and download the original and the HAR.
 
+use prescan_core::people::{Action, Visibility};
+
+use super::authz::*;
 use super::extract::*;
 use super::gate::Caller;
 use super::prelude::*;
@@ -11,7 +14,7 @@ use super::work::*;
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(specifications).post(upload))
-        .route("/{spec_id}", get(specification))
+        .route("/{spec_id}", get(specification).patch(update_specification))
         .route("/{spec_id}/original", get(original))
         .route("/{spec_id}/har", get(spec_har))
 }
@@ -59,8 +62,11 @@ pub(super) async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let params = query_params(raw)?;
+    let (params, teams) = query_params_with_teams(raw)?;
     let file_name = file_name_param(&params)?;
+    allow(&user, Action::ManageSpecifications)?;
+    let visibility = Visibility::teams(teams);
+    check_visibility(&s, &user, "team", &visibility).await?;
     let ct = content_type(&headers);
     if !SPEC_TYPES.contains(&media_type(&ct).as_str()) {
         return Err(Problem::unsupported_media_type(
@@ -93,13 +99,29 @@ pub(super) async fn upload(
     let st = s.clone();
     let record = blocking(move || {
         Ok(st.db.mutate(|state, lookup| {
+            // The same file is reused only when it was stored with the same
+            // visibility and the caller may see it: otherwise another's
+            // upload would be given (or hidden from) them.
             if let Some(existing) = lookup
                 .identical_specification(&upload.file_name, &upload.bytes)
                 .map_err(ApiError::from)?
+                .filter(|r| r.visibility == visibility && sees_spec(&user, r))
             {
                 return Ok((wire::SpecRecord::from(&existing), Changes::default()));
             }
-            let record = state.put_specification(upload, &user.0, now_ms());
+            let record = state.put_specification(upload, user.name(), now_ms());
+            if let Some(stored) = state
+                .specifications
+                .iter_mut()
+                .rev()
+                .find(|s| s.record.id == record.id)
+            {
+                stored.record.visibility = visibility.clone();
+            }
+            let record = prescan_core::analysis::SpecRecord {
+                visibility,
+                ..record
+            };
             // The bytes go to storage only (see the db module docs).
             let bytes = state
                 .specifications
@@ -128,12 +150,19 @@ pub(super) async fn upload(
     Ok(r)
 }
 
-pub(super) async fn specifications(State(s): State<Arc<AppState>>) -> ApiResult {
+pub(super) async fn specifications(
+    State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
+) -> ApiResult {
     let db = s.db.clone();
     let list = blocking(move || {
         Ok(db.read(|state| {
-            let mut records: Vec<&prescan_core::analysis::SpecRecord> =
-                state.specifications.iter().map(|s| &s.record).collect();
+            let mut records: Vec<&prescan_core::analysis::SpecRecord> = state
+                .specifications
+                .iter()
+                .map(|s| &s.record)
+                .filter(|r| sees_spec(&user, r))
+                .collect();
             records.sort_by(|a, b| b.uploaded_ms.cmp(&a.uploaded_ms).then(b.id.cmp(&a.id)));
             wire::SpecificationList {
                 specifications: records.into_iter().map(wire::SpecRecord::from).collect(),
@@ -144,23 +173,69 @@ pub(super) async fn specifications(State(s): State<Arc<AppState>>) -> ApiResult 
     Ok(json_response(StatusCode::OK, &list))
 }
 
+/// The record of a specification the caller may see (a 404 otherwise).
 pub(super) fn spec_record(
     s: &AppState,
+    caller: &Caller,
     id: SpecId,
 ) -> Result<prescan_core::analysis::SpecRecord, ApiError> {
-    s.db.read(|state| state.specification(id).map(|x| x.record.clone()))?
-        .map_err(ApiError::from)
+    s.db.read(|state| visible_spec(state, caller, id))?
 }
 
 pub(super) async fn specification(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(id): PathId<SpecId>,
 ) -> ApiResult {
-    let record = spec_record(&s, id)?;
+    let record = spec_record(&s, &user, id)?;
     Ok(json_response(
         StatusCode::OK,
         &wire::SpecRecord::from(&record),
     ))
+}
+
+/// `PATCH /specifications/{spec_id}`: a new visibility, until an analysis
+/// uses the specification (then, as in Veracode, it stays).
+pub(super) async fn update_specification(
+    State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
+    PathId(id): PathId<SpecId>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let change: wire::SpecUpdate = json_body(&s, &headers, body, None).await?;
+    spec_record(&s, &user, id)?;
+    allow(&user, Action::ManageSpecifications)?;
+    check_visibility(&s, &user, "visibility", &change.visibility).await?;
+    let record = mutation(&s, move |state, _| {
+        visible_spec(state, &user, id)?;
+        let used = state.analyses.iter().any(|a| {
+            a.scans.iter().any(|x| {
+                matches!(&x.target, ScanTarget::ApiSpecification(t) if t.spec_id == id)
+            })
+        });
+        if used {
+            return Err(ApiError::from(Problem::conflict(format!(
+                "Specification {id} is used by an analysis: as in Veracode, its visibility no longer changes. Upload it again to share it differently."
+            ))));
+        }
+        let stored = state
+            .specifications
+            .iter_mut()
+            .find(|x| x.record.id == id)
+            .ok_or(StoreError::SpecificationNotFound(id))?;
+        stored.record.visibility = change.visibility;
+        let record = stored.record.clone();
+        Ok((
+            wire::SpecRecord::from(&record),
+            Changes {
+                extra: vec![Extra::SpecificationRecord(record)],
+                ..Changes::default()
+            },
+        ))
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &record))
 }
 
 pub(super) async fn spec_bytes(s: &Arc<AppState>, id: SpecId) -> Result<Vec<u8>, ApiError> {
@@ -196,9 +271,10 @@ pub(super) fn attachment(file_name: &str) -> HeaderValue {
 
 pub(super) async fn original(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(id): PathId<SpecId>,
 ) -> ApiResult {
-    let record = spec_record(&s, id)?;
+    let record = spec_record(&s, &user, id)?;
     let bytes = spec_bytes(&s, id).await?;
     let lower = record.file_name.to_ascii_lowercase();
     let ct = if lower.ends_with(".json") || lower.ends_with(".har") {
@@ -256,11 +332,12 @@ pub(super) fn server_param(params: &BTreeMap<String, String>) -> Result<Option<S
 /// conversion that fails (422) is not cached.
 pub(super) async fn spec_har(
     State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
     PathId(id): PathId<SpecId>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let server = server_param(&query_params(raw)?)?;
-    let record = spec_record(&s, id)?;
+    let record = spec_record(&s, &user, id)?;
     let key = (id, server.clone());
     if let Some(har) = s.har.get(&key) {
         return Ok(har_response(har));

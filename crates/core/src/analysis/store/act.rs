@@ -113,6 +113,7 @@ impl StoreState {
             // The new run's notifications go to whoever started it.
             a.modified_by = user.to_string();
             a.modified_ms = now_ms;
+            a.schedule_set_by = (a.created_by != user).then(|| user.to_string());
         }
         let mut c = Ctx {
             a,
@@ -188,7 +189,7 @@ impl StoreState {
             analysis_id: id,
             analysis_name: a.name.clone(),
             at_ms: now_ms,
-            recipients: Recipients::ScheduleOwner(a.modified_by.clone()),
+            recipients: Recipients::ScheduleOwner(a.schedule_owner().to_owned()),
             detail: summary.trim().to_owned(),
             simulated: false,
         };
@@ -240,6 +241,7 @@ impl StoreState {
             size: upload.bytes.len(),
             uploaded_ms: now_ms,
             uploaded_by: user.to_string(),
+            visibility: Default::default(),
         };
         self.specifications.push(StoredSpec {
             record: record.clone(),

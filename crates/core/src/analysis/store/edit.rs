@@ -198,17 +198,20 @@ impl StoreState {
             modified_by: user.to_string(),
             runs: Vec::new(),
             demo: false,
+            visibility: new.visibility,
+            schedule_set_by: None,
         };
         let mut log = vec![ActivityEntry::new(
             now_ms,
             Actor::user(user),
             ActivityKind::Created,
             format!(
-                "Analysis {} created with {} scan(s); {}; prescan {}.",
+                "Analysis {} created with {} scan(s); {}; prescan {}; visible to {}.",
                 a.name,
                 a.scans.len(),
                 a.schedule,
-                yes_no(a.prescan).to_lowercase()
+                yes_no(a.prescan).to_lowercase(),
+                a.visibility
             ),
         )];
         let mut events = Vec::new();
@@ -290,6 +293,14 @@ impl StoreState {
         if let Some(name) = name.filter(|n| *n != a.name) {
             log.push(entry("Name changed.".into(), a.name.clone(), name.clone()));
             a.name = name;
+        }
+        if let Some(v) = change.visibility.filter(|v| *v != a.visibility) {
+            log.push(entry(
+                "Visibility changed.".into(),
+                a.visibility.to_string(),
+                v.to_string(),
+            ));
+            a.visibility = v;
         }
         if let Some(p) = change.prescan.filter(|p| *p != a.prescan) {
             log.push(entry(
@@ -414,6 +425,8 @@ impl StoreState {
                 ));
             }
             a.schedule = s;
+            // The schedule owner moves to whoever set the schedule.
+            a.schedule_set_by = (a.created_by != user).then(|| user.to_string());
             let mut events = Vec::new();
             let mut c = Ctx {
                 a,

@@ -216,11 +216,22 @@ impl StoreState {
     /// allocations are one list of matches, one buffer of folded names
     /// and the page's rows.
     pub fn list(&self, q: &ListQuery) -> Page<AnalysisSummary> {
+        self.list_where(q, |_| true)
+    }
+
+    /// [`StoreState::list`] over the analyses `visible` keeps only (a
+    /// user's: the page, its count and its total are of those alone).
+    pub fn list_where(
+        &self,
+        q: &ListQuery,
+        visible: impl Fn(&Analysis) -> bool,
+    ) -> Page<AnalysisSummary> {
         use std::cmp::Ordering;
         let needle: String = q.find.trim().chars().flat_map(char::to_lowercase).collect();
         let mut rows: Vec<ListRow<'_>> = self
             .analyses
             .iter()
+            .filter(|a| visible(a))
             .filter(|a| q.status.is_none_or(|s| a.status == s))
             .filter(|a| contains_folded(&a.name, &needle))
             .map(|a| ListRow {

@@ -95,7 +95,7 @@ use prescan_core::analysis::{ScanId, StoreState};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::seal::Sealer;
-use super::types::{Changes, DbError, MutateError, SavedPrescan, StoredNotification};
+use super::types::{Changes, DbError, MutateError, Reader, SavedPrescan, StoredNotification};
 
 pub(super) mod people;
 mod rows;
@@ -282,6 +282,7 @@ impl Sqlite {
     /// and the highest id stored (0 if none).
     pub fn notifications(
         &self,
+        reader: &Reader<'_>,
         after: u64,
         limit: usize,
     ) -> Result<(Vec<StoredNotification>, u64), DbError> {
@@ -289,19 +290,26 @@ impl Sqlite {
         let conn = &c.conn;
         let after = after.min(i64::MAX as u64) as i64;
         let mut stmt = conn.prepare_cached(
-            "SELECT id, body FROM notifications WHERE id > ?1 ORDER BY id LIMIT ?2",
+            "SELECT id, body FROM notifications
+             WHERE id > ?1 AND (schedule_owner = ?3 OR (to_leads = 1 AND ?4))
+             ORDER BY id LIMIT ?2",
         )?;
         let rows: Vec<(i64, String)> = stmt
-            .query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(
+                params![after, limit as i64, reader.name, reader.security_lead],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, body) in rows {
             out.push((id as u64, serde_json::from_str(&body)?));
         }
-        let latest: i64 =
-            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM notifications", [], |r| {
-                r.get(0)
-            })?;
+        let latest: i64 = conn.query_row(
+            "SELECT COALESCE(MAX(id), 0) FROM notifications
+             WHERE schedule_owner = ?1 OR (to_leads = 1 AND ?2)",
+            params![reader.name, reader.security_lead],
+            |r| r.get(0),
+        )?;
         Ok((out, latest.max(0) as u64))
     }
 

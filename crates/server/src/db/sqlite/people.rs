@@ -14,8 +14,7 @@ fn roles_text(roles: &[Role]) -> Result<String, PeopleError> {
     serde_json::to_string(roles).map_err(|e| PeopleError::Db(e.into()))
 }
 
-const USER_COLUMNS: &str = "id, name, email, roles, created_ms, disabled_ms";
-
+/// A row of `id, name, email, roles, created_ms, disabled_ms`.
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(User, String)> {
     Ok((
         User {
@@ -43,12 +42,12 @@ fn complete(conn: &Connection, (mut user, roles): (User, String)) -> Result<User
 }
 
 /// Whether any user was ever added (then every API call needs a token).
-pub(in crate::db) fn has_users(conn: &Connection) -> Result<bool, PeopleError> {
+pub(crate) fn has_users(conn: &Connection) -> Result<bool, PeopleError> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))?)
 }
 
 /// Adds a user; their name must be new (ignoring case).
-pub(in crate::db) fn add_user(
+pub(crate) fn add_user(
     conn: &Connection,
     name: &str,
     email: Option<&str>,
@@ -84,13 +83,10 @@ pub(in crate::db) fn add_user(
 }
 
 /// A user by name (ignoring case).
-pub(in crate::db) fn user_by_name(
-    conn: &Connection,
-    name: &str,
-) -> Result<Option<User>, PeopleError> {
+pub(crate) fn user_by_name(conn: &Connection, name: &str) -> Result<Option<User>, PeopleError> {
     let row = conn
         .query_row(
-            &format!("SELECT {USER_COLUMNS} FROM users WHERE name_folded = ?1"),
+            "SELECT id, name, email, roles, created_ms, disabled_ms FROM users WHERE name_folded = ?1",
             params![fold(name)],
             user_row,
         )
@@ -99,13 +95,13 @@ pub(in crate::db) fn user_by_name(
 }
 
 /// The user whose token has this lookup, with their token's hash.
-pub(in crate::db) fn user_by_lookup(
+pub(crate) fn user_by_lookup(
     conn: &Connection,
     lookup: &[u8; 32],
 ) -> Result<Option<(User, String)>, PeopleError> {
     let row = conn
         .query_row(
-            &format!("SELECT {USER_COLUMNS}, token_hash FROM users WHERE token_lookup = ?1"),
+            "SELECT id, name, email, roles, created_ms, disabled_ms, token_hash FROM users WHERE token_lookup = ?1",
             params![lookup.as_slice()],
             |r| Ok((user_row(r)?, r.get::<_, String>(6)?)),
         )
@@ -117,10 +113,10 @@ pub(in crate::db) fn user_by_lookup(
 }
 
 /// Every user, by name.
-pub(in crate::db) fn users(conn: &Connection) -> Result<Vec<User>, PeopleError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {USER_COLUMNS} FROM users ORDER BY name_folded"
-    ))?;
+pub(crate) fn users(conn: &Connection) -> Result<Vec<User>, PeopleError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, email, roles, created_ms, disabled_ms FROM users ORDER BY name_folded",
+    )?;
     let rows: Vec<(User, String)> = stmt.query_map([], user_row)?.collect::<Result<_, _>>()?;
     rows.into_iter().map(|r| complete(conn, r)).collect()
 }
@@ -131,7 +127,7 @@ fn existing_user(conn: &Connection, name: &str) -> Result<User, PeopleError> {
 }
 
 /// Disables (`Some(now)`) or enables (`None`) a user.
-pub(in crate::db) fn set_disabled(
+pub(crate) fn set_disabled(
     conn: &Connection,
     name: &str,
     disabled_ms: Option<i64>,
@@ -145,7 +141,7 @@ pub(in crate::db) fn set_disabled(
 }
 
 /// Gives a user a new token (the old one stops working at once).
-pub(in crate::db) fn set_token(
+pub(crate) fn set_token(
     conn: &Connection,
     name: &str,
     token_lookup: &[u8; 32],
@@ -160,7 +156,7 @@ pub(in crate::db) fn set_token(
 }
 
 /// Replaces a user's roles.
-pub(in crate::db) fn set_roles(
+pub(crate) fn set_roles(
     conn: &Connection,
     name: &str,
     roles: &[Role],
@@ -174,7 +170,7 @@ pub(in crate::db) fn set_roles(
 }
 
 /// Adds a team; its identifier must be new.
-pub(in crate::db) fn add_team(
+pub(crate) fn add_team(
     conn: &Connection,
     id: &str,
     name: &str,
@@ -197,7 +193,7 @@ pub(in crate::db) fn add_team(
 }
 
 /// Every team with its members, by identifier.
-pub(in crate::db) fn teams(conn: &Connection) -> Result<Vec<Team>, PeopleError> {
+pub(crate) fn teams(conn: &Connection) -> Result<Vec<Team>, PeopleError> {
     let mut stmt = conn.prepare("SELECT id, name FROM teams ORDER BY id")?;
     let rows: Vec<(String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -230,7 +226,7 @@ fn team_exists(conn: &Connection, id: &str) -> Result<bool, PeopleError> {
 
 /// Puts a user in a team (`true`) or takes them out (`false`); returns
 /// whether anything changed.
-pub(in crate::db) fn set_member(
+pub(crate) fn set_member(
     conn: &Connection,
     team: &str,
     name: &str,
@@ -257,10 +253,7 @@ pub(in crate::db) fn set_member(
 }
 
 /// The identifiers among `ids` that name no team.
-pub(in crate::db) fn unknown_teams(
-    conn: &Connection,
-    ids: &[String],
-) -> Result<Vec<String>, PeopleError> {
+pub(crate) fn unknown_teams(conn: &Connection, ids: &[String]) -> Result<Vec<String>, PeopleError> {
     let mut out = Vec::new();
     for id in ids {
         if !team_exists(conn, id)? {
@@ -272,7 +265,7 @@ pub(in crate::db) fn unknown_teams(
 
 /// The names and addresses of the enabled users with an e-mail address
 /// who receive a notification for `recipients`.
-pub(in crate::db) fn mail_recipients(
+pub(crate) fn mail_recipients(
     conn: &Connection,
     recipients: &prescan_core::analysis::Recipients,
 ) -> Result<Vec<(String, String)>, PeopleError> {

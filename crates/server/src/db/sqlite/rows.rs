@@ -194,6 +194,12 @@ pub(super) fn write(
                     ],
                 )?;
             }
+            Extra::SpecificationRecord(record) => {
+                tx.execute(
+                    "UPDATE specifications SET record = ?1 WHERE id = ?2",
+                    params![serde_json::to_string(&record)?, record.id.0 as i64],
+                )?;
+            }
             Extra::Prescan(p) => {
                 // Only for a scan that still exists (the core drops the
                 // prescans of removed scans).
