@@ -15,6 +15,7 @@
 //! Business rules are the core's (`prescan_core::analysis::StoreState` and
 //! `Engine`, `prescan_core::prescan`); wire types are `prescan_core::api`.
 
+pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use prescan_server::guard::Allow;
 use prescan_server::{
     Config, EngineSpeed, DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_SPEC_BYTES, DEFAULT_PRESCAN_RATE,
@@ -35,8 +35,16 @@ enum Speed {
 /// /api/v1/openapi.json) over SQLite, the analysis engine, server-side
 /// prescans, and the built app at /.
 #[derive(Debug, Parser)]
-#[command(name = "prescan-server", version, args_override_self = true)]
+#[command(
+    name = "prescan-server",
+    version,
+    args_override_self = true,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
+    /// Administration: users and teams (without one: serve).
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8088")]
     listen: SocketAddr,
@@ -180,6 +188,201 @@ struct Cli {
     key_file: Option<PathBuf>,
 }
 
+/// The administration commands (see the README's "Users and teams").
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Users: add, list, disable, enable, rotate a token, set roles. Works
+    /// while the server runs.
+    Users {
+        #[command(subcommand)]
+        action: UsersCmd,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Teams: add, list, add or remove a member. Works while the server
+    /// runs.
+    Teams {
+        #[command(subcommand)]
+        action: TeamsCmd,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// Where the database is (as for serving).
+#[derive(Debug, Args)]
+struct StoreArgs {
+    /// Directory of the database (prescan.sqlite3).
+    #[arg(long, default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    /// The key file of the database (default: prescan.key in the data
+    /// directory).
+    #[arg(long, value_name = "PATH", global = true)]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCmd {
+    /// Adds a user and prints their new token, alone, on standard output
+    /// (shown once; only its hash is kept).
+    Add {
+        /// Their name, as the activity log shows it (unique, ignoring case).
+        name: String,
+        /// A role: security-lead, creator, submitter or reviewer;
+        /// repeatable, at least one.
+        #[arg(long = "role", value_name = "ROLE", required = true)]
+        roles: Vec<String>,
+        /// Where their e-mail notifications go.
+        #[arg(long, value_name = "ADDRESS")]
+        email: Option<String>,
+        /// A team they belong to (it must exist); repeatable.
+        #[arg(long = "team", value_name = "ID")]
+        teams: Vec<String>,
+        /// Use the token in this file (at least 16 characters) instead of
+        /// making one.
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+    },
+    /// Lists the users (tab-separated, or --json).
+    List {
+        /// As a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disables a user: their token stops working at once; the activity
+    /// log keeps their name.
+    Disable {
+        /// Their name.
+        name: String,
+    },
+    /// Enables a disabled user again.
+    Enable {
+        /// Their name.
+        name: String,
+    },
+    /// Gives a user a new token (printed on standard output, shown once);
+    /// the old one stops working at once.
+    Rotate {
+        /// Their name.
+        name: String,
+        /// Use the token in this file (at least 16 characters).
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+    },
+    /// Replaces a user's roles.
+    Roles {
+        /// Their name.
+        name: String,
+        /// The roles: security-lead, creator, submitter, reviewer.
+        #[arg(required = true, value_name = "ROLE")]
+        roles: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TeamsCmd {
+    /// Adds a team.
+    Add {
+        /// Its identifier: a-z, 0-9, '-', '_', '.' (what visibility lists).
+        id: String,
+        /// Its name for people (default: the identifier).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Lists the teams and their members (tab-separated, or --json).
+    List {
+        /// As a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Puts a user in a team.
+    AddMember {
+        /// The team's identifier.
+        team: String,
+        /// The user's name.
+        user: String,
+    },
+    /// Takes a user out of a team.
+    RemoveMember {
+        /// The team's identifier.
+        team: String,
+        /// The user's name.
+        user: String,
+    },
+}
+
+/// Reads a token file: at most 1 KiB, one token (trimmed).
+fn read_token_file(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1024).read_to_string(&mut text))
+        .map_err(|e| format!("--token-file {}: {e}", path.display()))?;
+    Ok(text.trim().to_owned())
+}
+
+/// Runs an administration command; its exit code.
+fn administer(command: Command) -> std::process::ExitCode {
+    use prescan_server::admin::{self, AdminError};
+    let store = match &command {
+        Command::Users { store, .. } | Command::Teams { store, .. } => store,
+    };
+    let db = match prescan_server::Db::open(&store.data_dir, store.key_file.as_deref()) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!(
+                "prescan-server: cannot open the data directory {}: {e}",
+                store.data_dir.display()
+            );
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let token = |file: Option<PathBuf>| -> Result<Option<String>, AdminError> {
+        file.as_deref()
+            .map(read_token_file)
+            .transpose()
+            .map_err(AdminError::Usage)
+    };
+    let now = prescan_server::now_ms();
+    let db = &db;
+    let done = match command {
+        Command::Users { action, .. } => match action {
+            UsersCmd::Add {
+                name,
+                roles,
+                email,
+                teams,
+                token_file,
+            } => token(token_file)
+                .and_then(|t| admin::add_user(db, &name, &roles, email.as_deref(), &teams, t, now)),
+            UsersCmd::List { json } => admin::list_users(db, json),
+            UsersCmd::Disable { name } => admin::set_enabled(db, &name, false, now),
+            UsersCmd::Enable { name } => admin::set_enabled(db, &name, true, now),
+            UsersCmd::Rotate { name, token_file } => {
+                token(token_file).and_then(|t| admin::rotate(db, &name, t))
+            }
+            UsersCmd::Roles { name, roles } => admin::set_roles(db, &name, &roles),
+        },
+        Command::Teams { action, .. } => match action {
+            TeamsCmd::Add { id, name } => admin::add_team(db, &id, name.as_deref(), now),
+            TeamsCmd::List { json } => admin::list_teams(db, json),
+            TeamsCmd::AddMember { team, user } => admin::set_member(db, &team, &user, true),
+            TeamsCmd::RemoveMember { team, user } => admin::set_member(db, &team, &user, false),
+        },
+    };
+    match done {
+        Ok(out) => {
+            print!("{}", out.stdout);
+            eprint!("{}", out.stderr);
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("prescan-server: {e}");
+            std::process::ExitCode::from(e.code())
+        }
+    }
+}
+
 fn parse_allow(s: &str) -> Result<Allow, String> {
     s.parse()
 }
@@ -222,7 +425,10 @@ async fn signal() {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some(command) = cli.command.take() {
+        return administer(command);
+    }
     for o in &cli.allow_origin {
         let ok = (o.starts_with("http://") || o.starts_with("https://"))
             && !o
