@@ -115,6 +115,16 @@ pub(super) fn objects_only(v: &serde_json::Value, at: &str) -> Result<(), String
                 format!("{at}.{k}")
             };
             match v {
+                // A visibility's teams: a list of strings.
+                serde_json::Value::Array(items) if k == "team_identifiers" => {
+                    items.iter().enumerate().try_for_each(|(i, item)| {
+                        if item.is_string() {
+                            Ok(())
+                        } else {
+                            Err(format!("{path}[{i}] must be a team identifier (a string)"))
+                        }
+                    })
+                }
                 serde_json::Value::Array(items) if LIST_FIELDS.contains(&k.as_str()) => {
                     items.iter().enumerate().try_for_each(|(i, item)| {
                         let path = format!("{path}[{i}]");
