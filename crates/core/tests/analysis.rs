@@ -1837,3 +1837,77 @@ fn demo_names_carry_no_status() {
         }
     }
 }
+
+#[test]
+fn visibility_is_kept_and_logged_and_the_schedule_owner_moves() {
+    use prescan_core::people::Visibility;
+    let (mut s, rec) = state_with_spec();
+    let mut new = new_analysis("Shared nightly", &rec, Start::Unscheduled);
+    new.visibility = Visibility::teams(vec!["payments".into()]);
+    let id = s.create(new, USER, T0).unwrap().id;
+    let a = s.analysis(id).unwrap();
+    assert_eq!(a.visibility, Visibility::teams(vec!["payments".into()]));
+    assert_eq!(a.schedule_owner(), USER, "its creator, at first");
+    let created = &s.activity[&id][0].details;
+    assert!(
+        created.contains("visible to security leads and the team payments"),
+        "{created}"
+    );
+    // Someone else changes its name: the schedule owner stays.
+    s.update(
+        id,
+        AnalysisUpdate {
+            name: Some("Shared nightly 2".into()),
+            ..AnalysisUpdate::default()
+        },
+        "Grace Hopper",
+        T0 + 1,
+    )
+    .unwrap();
+    assert_eq!(s.analysis(id).unwrap().schedule_owner(), USER);
+    // Someone else sets its schedule: the owner moves to them; the
+    // visibility change is logged with both values.
+    s.update(
+        id,
+        AnalysisUpdate {
+            schedule: Some(Schedule::now(ScanDuration::Hours(2))),
+            visibility: Some(Visibility::SecLeadsOnly),
+            ..AnalysisUpdate::default()
+        },
+        "Grace Hopper",
+        T0 + 2,
+    )
+    .unwrap();
+    let a = s.analysis(id).unwrap();
+    assert_eq!(a.schedule_owner(), "Grace Hopper");
+    assert_eq!(a.visibility, Visibility::SecLeadsOnly);
+    let changed = s.activity[&id]
+        .iter()
+        .find(|e| e.details == "Visibility changed.")
+        .expect("logged");
+    assert_eq!(
+        (changed.old_value.as_deref(), changed.new_value.as_deref()),
+        (
+            Some("security leads and the team payments"),
+            Some("security leads only")
+        )
+    );
+    // Its notifications go to the schedule owner.
+    let n = s
+        .record_prescan(id, false, "1 of 1 requests failed.", "Grace Hopper", T0 + 3)
+        .unwrap();
+    assert_eq!(
+        n.recipients,
+        Recipients::ScheduleOwner("Grace Hopper".into())
+    );
+    // Saved and read back (an older save has neither field: defaults).
+    let json = serde_json::to_string(s.analysis(id).unwrap()).unwrap();
+    let back: Analysis = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.schedule_owner(), "Grace Hopper");
+    let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+    old.as_object_mut().unwrap().remove("visibility");
+    old.as_object_mut().unwrap().remove("schedule_set_by");
+    let old: Analysis = serde_json::from_value(old).unwrap();
+    assert_eq!(old.visibility, Visibility::SecLeadsOnly);
+    assert_eq!(old.schedule_owner(), USER);
+}

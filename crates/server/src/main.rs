@@ -577,6 +577,16 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let data = server.state.db.location();
+    let people = server
+        .state
+        .db
+        .people(|p| {
+            Ok(p.users()?
+                .iter()
+                .filter(|u| u.disabled_ms.is_none())
+                .count())
+        })
+        .unwrap_or(0);
     println!(
         "prescan-server listening on http://{} (API at /api/v1{}), data in {}{}",
         server.addr,
@@ -585,11 +595,21 @@ async fn main() -> std::process::ExitCode {
             None => ", no app".into(),
         },
         data,
-        match (token.is_some(), user_count) {
-            (false, 0) => String::new(),
-            (true, 0) => ", bearer token required".into(),
-            (false, n) => format!(", bearer token required ({n} named users)"),
-            (true, n) => format!(", bearer token required (--token and {n} named users)"),
+        match (token.is_some(), user_count, people) {
+            (false, 0, 0) => String::new(),
+            (t, n, u) => {
+                let mut who = Vec::new();
+                if u > 0 {
+                    who.push(format!("{u} users"));
+                }
+                if t {
+                    who.push("--token".to_owned());
+                }
+                if n > 0 {
+                    who.push(format!("{n} named tokens"));
+                }
+                format!(", bearer token required ({})", who.join(", "))
+            }
         }
     );
     match server.wait().await {

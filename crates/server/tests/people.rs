@@ -465,6 +465,27 @@ async fn every_route_shows_and_allows_only_what_each_person_may() {
     let wes_copy = created(upload(&p.wes, "private.json", &[]).await);
     assert_ne!(wes_copy["spec_id"].as_u64().unwrap(), spec_private);
     assert_eq!(wes_copy["uploaded_by_user"], "Wes Creator");
+    // A lead shares it with web too: Wes now sees it. Sam (payments only)
+    // may leave web in it, but not add a team of his own choosing.
+    let both = json!({ "visibility": shared(&["payments", "web"]) });
+    assert_eq!(p.lead.patch(&a(shared_id, ""), &both).await.status, 200);
+    assert_eq!(p.wes.get(&a(shared_id, "")).await.status, 200);
+    assert_eq!(p.sam.patch(&a(shared_id, ""), &both).await.status, 200);
+    let r = p
+        .sam
+        .patch(
+            &a(shared_id, ""),
+            &json!({ "visibility": shared(&["web", "st"]) }),
+        )
+        .await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "visibility");
+    let log = p.lead.get(&a(shared_id, "/audits")).await.json();
+    assert!(
+        log.to_string()
+            .contains("security leads and the teams payments, web"),
+        "{log}"
+    );
+
     // Deleting: Submitters and Reviewers may not; a Creator may.
     assert_eq!(
         p.sam.delete(&a(shared_id, "")).await.problem(403)["detail"],

@@ -68,7 +68,7 @@ pub(super) async fn create(
     let new: wire::NewAnalysis = json_body(&s, &headers, body, None).await?;
     allow(&user, Action::Create)?;
     if let Some(v) = &new.visibility {
-        check_visibility(&s, &user, "visibility", v).await?;
+        check_visibility(&s, &user, "visibility", v, &[]).await?;
     }
     let created = mutation(&s, move |state, _| {
         let new = new
@@ -114,13 +114,18 @@ pub(super) async fn update(
     // whatever their roles.
     let db = s.db.clone();
     let u = user.clone();
-    blocking(move || db.read(|state| visible_analysis(state, &u, id).map(|_| ()))?).await?;
+    let shared_with = blocking(move || {
+        db.read(|state| {
+            visible_analysis(state, &u, id).map(|a| a.visibility.team_identifiers().to_vec())
+        })?
+    })
+    .await?;
     allow(&user, Action::Configure)?;
     if change.schedule.is_some() {
         allow(&user, Action::Submit)?;
     }
     if let Some(v) = &change.visibility {
-        check_visibility(&s, &user, "visibility", v).await?;
+        check_visibility(&s, &user, "visibility", v, &shared_with).await?;
     }
     let a = mutation(&s, move |state, _| {
         let current = visible_analysis(state, &user, id)?;

@@ -85,12 +85,15 @@ pub(super) const MAX_VISIBILITY_TEAMS: usize = 64;
 
 /// Checks a visibility the caller gives: at most
 /// [`MAX_VISIBILITY_TEAMS`] teams, each existing, and (unless they are a
-/// security lead) each one of theirs. A 422 naming `field` otherwise.
+/// security lead) each one of theirs or one it was already shared with
+/// (`kept`: someone may leave a team in that they could not add). A 422
+/// naming `field` otherwise.
 pub(super) async fn check_visibility(
     s: &Arc<AppState>,
     caller: &Caller,
     field: &'static str,
     visibility: &Visibility,
+    kept: &[String],
 ) -> Result<(), ApiError> {
     let teams = visibility.team_identifiers().to_vec();
     if teams.is_empty() {
@@ -106,7 +109,7 @@ pub(super) async fn check_visibility(
     if !caller.principal.has(Role::SecurityLead) {
         let foreign: Vec<&String> = teams
             .iter()
-            .filter(|t| !caller.principal.teams.contains(t))
+            .filter(|t| !caller.principal.teams.contains(t) && !kept.contains(t))
             .collect();
         if !foreign.is_empty() {
             let own = if caller.principal.teams.is_empty() {

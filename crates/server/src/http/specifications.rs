@@ -66,7 +66,7 @@ pub(super) async fn upload(
     let file_name = file_name_param(&params)?;
     allow(&user, Action::ManageSpecifications)?;
     let visibility = Visibility::teams(teams);
-    check_visibility(&s, &user, "team", &visibility).await?;
+    check_visibility(&s, &user, "team", &visibility, &[]).await?;
     let ct = content_type(&headers);
     if !SPEC_TYPES.contains(&media_type(&ct).as_str()) {
         return Err(Problem::unsupported_media_type(
@@ -204,9 +204,16 @@ pub(super) async fn update_specification(
     body: Body,
 ) -> ApiResult {
     let change: wire::SpecUpdate = json_body(&s, &headers, body, None).await?;
-    spec_record(&s, &user, id)?;
+    let current = spec_record(&s, &user, id)?;
     allow(&user, Action::ManageSpecifications)?;
-    check_visibility(&s, &user, "visibility", &change.visibility).await?;
+    check_visibility(
+        &s,
+        &user,
+        "visibility",
+        &change.visibility,
+        current.visibility.team_identifiers(),
+    )
+    .await?;
     let record = mutation(&s, move |state, _| {
         visible_spec(state, &user, id)?;
         let used = state.analyses.iter().any(|a| {
