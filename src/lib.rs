@@ -79,7 +79,8 @@ pub fn App() -> impl IntoView {
                         <a class="backend-indicator" href="#/settings" data-testid="backend-indicator"
                             data-backend=move || if app.is_api() { "api" } else { "browser" }
                             title="Where analyses are kept: change it in Settings">
-                            {move || format!("Analyses: {}", app.backend.with(store::settings::Backend::label))}
+                            <span class="backend-indicator__label">"Analyses: "</span>
+                            {move || app.backend.with(store::settings::Backend::label)}
                         </a>
                         <components::account::Account />
                     </div>

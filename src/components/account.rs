@@ -9,36 +9,55 @@ use super::icon::{Icon, IconKind};
 use crate::store::frame_store;
 use crate::store::people::Whoami;
 
-/// The header's account link (server mode only).
+/// The header's account link (server mode only). One view for every
+/// state (the first module stays small).
 #[component]
 pub fn Account() -> impl IntoView {
     let app = frame_store();
     move || {
-        match app.whoami.get() {
-        Whoami::Known(me) => {
-            let name = me.user_display_name;
-            let title = format!("Signed in as {name}. Your roles and teams are in Settings.");
-            view! {
-                <a class="account" href="#/settings" data-testid="account" data-state="known" title=title>
-                    <Icon kind=IconKind::Person />
-                    <span class="visually-hidden">"Signed in as "</span>
-                    <span class="account__name" data-testid="account-name">{name}</span>
-                </a>
-            }
-            .into_any()
-        }
-        Whoami::Failed {
-            message,
-            unauthorized,
-        } => view! {
-            <a class="account account--problem" href="#/settings" data-testid="account"
-                data-state=if unauthorized { "unauthorized" } else { "failed" } title=message>
-                <Icon kind=IconKind::Warning />
-                <span class="account__name">{if unauthorized { "Not signed in" } else { "User unknown" }}</span>
+        let (state, icon, prefix, text, title) = app.whoami.with(|w| match w {
+            Whoami::Known(me) => Some((
+                "known",
+                IconKind::Person,
+                "Signed in as ",
+                me.user_display_name.clone(),
+                format!(
+                    "Signed in as {}. Your roles and teams are in Settings.",
+                    me.user_display_name
+                ),
+            )),
+            Whoami::Failed {
+                message,
+                unauthorized,
+            } => Some((
+                if *unauthorized {
+                    "unauthorized"
+                } else {
+                    "failed"
+                },
+                IconKind::Warning,
+                "",
+                if *unauthorized {
+                    "Not signed in"
+                } else {
+                    "User unknown"
+                }
+                .to_owned(),
+                message.clone(),
+            )),
+            _ => None,
+        })?;
+        let class = if state == "known" {
+            "account"
+        } else {
+            "account account--problem"
+        };
+        Some(view! {
+            <a class=class href="#/settings" data-testid="account" data-state=state title=title>
+                <Icon kind=icon />
+                <span class="visually-hidden">{prefix}</span>
+                <span class="account__name" data-testid="account-name">{text}</span>
             </a>
-        }
-        .into_any(),
-        _ => ().into_any(),
-    }
+        })
     }
 }

@@ -99,6 +99,14 @@ pub fn NewAnalysisPage() -> impl IntoView {
     // What the user's roles do not let them do here, and why.
     let principal = use_principal();
     let create_refused = Memo::new(move |_| principal.with(|p| refusal(p, Action::Create)));
+    // The server's 403 already says why: the reason is not said twice.
+    let refusal_in_problem = move || {
+        create_refused.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                problem.with(|p| p.as_ref().is_some_and(|p| p.contains(r.as_str())))
+            })
+        })
+    };
     let upload_refused =
         Memo::new(move |_| principal.with(|p| refusal(p, Action::ManageSpecifications)));
     let shared_teams = move || {
@@ -408,7 +416,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
     view! {
         <p class="back"><a href="#/analyses">"All Dynamic Analyses"</a></p>
         <h1>"Create a Dynamic Analysis"</h1>
-        {move || create_refused.get().map(|why| view! {
+        {move || create_refused.get().filter(|_| !refusal_in_problem()).map(|why| view! {
             <p class="notice" id="new-refused" data-testid="create-refused">
                 {format!("Your roles do not let you create analyses here. {why}")}
             </p>
@@ -416,7 +424,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
         <ErrorSummary errors=errors target=target id="new-error-summary" />
         <PollBanner poll=poll error=live.error />
         {move || problem.get().map(|p| view! {
-            <div class="alert alert--error" role="alert" data-testid="create-error">
+            <div class="alert alert--error" role="alert" id="new-problem" data-testid="create-error">
                 <p>{p}</p>
                 <p class="hint">"What you entered is kept."</p>
                 {move || create_refused.with(Option::is_none).then(|| view! {
@@ -560,7 +568,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
             <div class="form-actions">
                 <button type="submit" data-testid="new-submit"
                     class=move || if create_refused.with(Option::is_some) { "button button--unavailable" } else { "button" }
-                    aria-describedby=move || create_refused.with(Option::is_some).then_some("new-refused")
+                    aria-describedby=move || create_refused.with(Option::is_some).then(|| if refusal_in_problem() { "new-problem" } else { "new-refused" })
                     disabled=move || adding.get().is_some() || creating.get() || create_refused.with(Option::is_some) || (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))>
                     "Create analysis"
                 </button>

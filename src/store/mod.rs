@@ -30,7 +30,7 @@ use prescan_core::prescan::PrescanReport;
 
 pub use browser::{Shown, Storage};
 use http::HttpStore;
-use people::{Acting, Whoami};
+use people::Whoami;
 use settings::Backend;
 
 /// The store, as the pages see it. Cheap to copy; provided at the root
@@ -96,8 +96,6 @@ impl AppStore {
         };
         app.set_backend(backend);
         provide_context(app);
-        let principal = Memo::new(move |_| app.whoami.with(Whoami::principal));
-        provide_context(Acting(principal.into()));
         app
     }
 
@@ -141,7 +139,7 @@ impl AppStore {
         };
         self.http.set_value(http);
         let changed = self.backend.with_untracked(|b| *b != backend);
-        if changed || self.whoami.with_untracked(|w| *w == Whoami::Browser) {
+        if changed || self.whoami.with_untracked(|w| matches!(w, Whoami::Browser)) {
             self.whoami.set(if backend.is_api() {
                 Whoami::Asking
             } else {

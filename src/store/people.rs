@@ -5,10 +5,10 @@
 //! server refused something with a 403 (roles can change meanwhile).
 //!
 //! The pages read the rules' view of that user, a
-//! [`prescan_core::people::Principal`], from the [`Acting`] context
-//! ([`use_principal`]), and ask it before offering an action
-//! (`principal.may(action)`); a refused action is shown disabled with the
-//! [`prescan_core::people::Refusal`]'s sentence.
+//! [`prescan_core::people::Principal`], with [`use_principal`] (from the
+//! store's context, or an [`Acting`] context a test provides), and ask it
+//! before offering an action (`principal.may(action)`); a refused action
+//! is shown disabled with the [`prescan_core::people::Refusal`]'s sentence.
 
 use leptos::prelude::*;
 use prescan_core::api::{Me, TeamRef};
@@ -17,7 +17,7 @@ use prescan_core::people::{Action, Principal, Role, Visibility};
 use super::http::{HttpError, HttpStore};
 
 /// Who the app acts as.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Whoami {
     /// The in-browser store: one person, with every role.
     Browser,
@@ -70,17 +70,20 @@ impl Whoami {
     }
 }
 
-/// The user the pages act for, as a context (provided by
-/// [`super::AppStore::provide`]; a test may provide another).
+/// Who the pages act for, when it is not the store's [`Whoami`] (a test
+/// provides one as a context).
 #[derive(Clone, Copy)]
 pub struct Acting(pub Signal<Principal>);
 
-/// The user the app acts as (tracked): every role when no [`Acting`] is
-/// provided.
+/// The user the app acts as (tracked): the [`Acting`] context if one is
+/// provided, else who the store says ([`super::AppStore::whoami`]). (Made
+/// by the pages that ask, so that the first module stays small.)
 pub fn use_principal() -> Signal<Principal> {
-    use_context::<Acting>()
-        .map(|a| a.0)
-        .unwrap_or_else(|| Signal::stored(Principal::everything(super::browser::LOCAL_USER)))
+    if let Some(acting) = use_context::<Acting>() {
+        return acting.0;
+    }
+    let app = super::frame_store();
+    Signal::derive(move || app.whoami.with(Whoami::principal))
 }
 
 /// Why `principal` may not do `action` (the refusal's sentence), if they

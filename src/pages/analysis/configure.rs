@@ -56,12 +56,20 @@ pub(super) fn ConfigureForm(
     // again): the Save then says why it is off, and what was typed stays.
     let principal = use_principal();
     let refused = Memo::new(move |_| principal.with(|p| refusal(p, Action::Configure)));
-    let error_of =
-        move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
-
     // A failure that is not about a field: shown above the buttons with a
     // Retry; what was typed stays.
     let problem = RwSignal::new(Option::<String>::None);
+    // The server's 403 already says why: the reason is not said twice.
+    let refusal_in_problem = move || {
+        refused.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                problem.with(|p| p.as_ref().is_some_and(|p| p.contains(r.as_str())))
+            })
+        })
+    };
+    let error_of =
+        move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
+
     let saving = RwSignal::new(false);
     let save_now = move || {
         if saving.get_untracked() || refused.get_untracked().is_some() {
@@ -170,7 +178,7 @@ pub(super) fn ConfigureForm(
                 })}
                 <p class="hint">"The scans stay as they are."</p>
                 {move || problem.get().map(|p| view! {
-                    <div class="alert alert--error" role="alert" data-testid="configure-error">
+                    <div class="alert alert--error" role="alert" id="cfg-problem" data-testid="configure-error">
                         <p>{p}</p>
                         {move || refused.with(Option::is_none).then(|| view! {
                             <button type="button" class="button button--secondary" data-testid="configure-retry"
@@ -178,12 +186,12 @@ pub(super) fn ConfigureForm(
                         })}
                     </div>
                 })}
-                {move || refused.get().map(|why| view! {
+                {move || refused.get().filter(|_| !refusal_in_problem()).map(|why| view! {
                     <p class="notice" id="cfg-refused" data-testid="configure-refused">{why}</p>
                 })}
                 <div class="form-actions">
                     <button type="submit" class="button" data-testid="configure-save"
-                        aria-describedby=move || refused.with(Option::is_some).then_some("cfg-refused")
+                        aria-describedby=move || refused.with(Option::is_some).then(|| if refusal_in_problem() { "cfg-problem" } else { "cfg-refused" })
                         disabled=move || saving.get() || refused.with(Option::is_some)>"Save"</button>
                     <button type="button" class="button button--secondary" data-testid="configure-cancel" on:click=move |_| on_done(None)>
                         "Cancel"

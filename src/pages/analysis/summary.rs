@@ -247,9 +247,9 @@ pub(super) fn Summary(
         {move || {
             let lines = withheld_text(&withheld.get());
             (!lines.is_empty()).then(|| view! {
-                <ul class="withheld muted" data-testid="withheld-note">
-                    {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
-                </ul>
+                <div class="withheld" data-testid="withheld-note">
+                    {lines.into_iter().map(|l| view! { <p class="hint">{l}</p> }).collect_view()}
+                </div>
             })
         }}
         <p role="status" class="status-line" data-testid="analysis-message">

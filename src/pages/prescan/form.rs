@@ -159,7 +159,7 @@ pub(super) fn run_panel(
                         prop:value=move || base_url.get()
                         on:input=move |ev| base_url.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
+                <div class="field" hidden=move || refused.with(Option::is_some)>
                     <label for="prescan-rate">"Requests per second"</label>
                     <input id="prescan-rate" type="number" min="0.1" max="100" step="any" data-testid="prescan-rate" inputmode="decimal"
                         prop:value=move || rate.get()
@@ -191,7 +191,7 @@ pub(super) fn run_panel(
                     <p class="hint">"A browser does not let a page set cookies: a prescan from this page sends them only from the reference server. They are in the HAR either way."</p>
                     {cookies.view("cookie", "Add a cookie")}
                 </fieldset>
-                <div class="field">
+                <div class="field" hidden=move || refused.with(Option::is_some)>
                     <label class="checkbox">
                         <input type="checkbox" data-testid="prescan-allow-unsafe"
                             prop:checked=move || allow_unsafe.get()
