@@ -393,6 +393,13 @@ enum UsersCmd {
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
     },
+    /// Sets where a user's e-mail notifications go (no address: none).
+    Email {
+        /// Their name.
+        name: String,
+        /// The address; leave it out to stop their e-mail.
+        address: Option<String>,
+    },
     /// Replaces a user's roles.
     Roles {
         /// Their name.
@@ -486,6 +493,7 @@ fn administer(command: Command) -> std::process::ExitCode {
                 token(token_file).and_then(|t| admin::rotate(db, &name, t))
             }
             UsersCmd::Roles { name, roles } => admin::set_roles(db, &name, &roles),
+            UsersCmd::Email { name, address } => admin::set_email(db, &name, address.as_deref()),
         },
         Command::Teams { action, .. } => match action {
             TeamsCmd::Add { id, name } => admin::add_team(db, &id, name.as_deref(), now),
