@@ -112,6 +112,11 @@ pub fn check_user_name(name: &str) -> Result<(), String> {
             "{name} is the name of calls without a token; choose another"
         ));
     }
+    if name.eq_ignore_ascii_case("API user") {
+        return Err(format!(
+            "{name} is the name of the --token's calls; choose another"
+        ));
+    }
     Ok(())
 }
 
@@ -254,6 +259,7 @@ mod tests {
         assert!(check_user_name("a\nb").is_err());
         assert!(check_user_name(&"a".repeat(65)).is_err());
         assert!(check_user_name("anonymous").is_err());
+        assert!(check_user_name("api USER").is_err());
         assert!(check_email("ann@example.com").is_ok());
         for bad in [
             "ann",
