@@ -249,6 +249,22 @@ pub fn set_roles(db: &Db, name: &str, roles: &[String]) -> Result<Output, AdminE
     })
 }
 
+/// `users email NAME [ADDRESS]`: where their e-mail goes (none without
+/// an address). Mail already queued keeps its address.
+pub fn set_email(db: &Db, name: &str, email: Option<&str>) -> Result<Output, AdminError> {
+    if let Some(e) = email {
+        check_email(e).map_err(usage)?;
+    }
+    let user = db.people(|p| p.set_email(name, email))?;
+    Ok(Output {
+        stdout: String::new(),
+        stderr: match &user.email {
+            Some(e) => format!("{}'s notifications are e-mailed to {e}.\n", user.name),
+            None => format!("{} gets no e-mail.\n", user.name),
+        },
+    })
+}
+
 /// `teams add ID [--name NAME]`.
 pub fn add_team(db: &Db, id: &str, name: Option<&str>, now_ms: i64) -> Result<Output, AdminError> {
     check_team_id(id).map_err(usage)?;
@@ -409,6 +425,11 @@ mod tests {
             .unwrap()
             .is_some());
         set_roles(&db, "Ann Lee", &["reviewer".into(), "creator".into()]).unwrap();
+        assert!(set_email(&db, "Ann Lee", Some("not an address")).is_err());
+        set_email(&db, "Ann Lee", Some("ann.lee@example.com")).unwrap();
+        let list = list_users(&db, false).unwrap().stdout;
+        assert!(list.contains("ann.lee@example.com"), "{list}");
+        set_email(&db, "Ann Lee", None).unwrap();
         set_member(&db, "payments", "Ann Lee", false).unwrap();
         let ann = db.people(|p| p.user("Ann Lee")).unwrap().unwrap();
         assert_eq!(ann.roles, vec![Role::Creator, Role::Reviewer]);

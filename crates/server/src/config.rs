@@ -138,6 +138,9 @@ pub struct Config {
     /// The key file of credentials at rest (`--key-file`; default
     /// `<data_dir>/prescan.key`, generated).
     pub key_file: Option<PathBuf>,
+    /// The SMTP relay that sends notifications by e-mail (`--smtp-url`,
+    /// `--smtp-from`, ...; none: no e-mail is enqueued or sent).
+    pub smtp: Option<crate::mail::Smtp>,
     /// Test hooks (never set by the binary): a route that panics and
     /// prescans of URLs containing `__panic__` or `__hang__`.
     #[doc(hidden)]
@@ -280,6 +283,7 @@ impl Config {
             public_urls: Vec::new(),
             csp_connect: Vec::new(),
             key_file: None,
+            smtp: None,
             test_hooks: false,
         }
     }

@@ -10,7 +10,9 @@
 //!   (and the SSRF consideration: `--prescan-deny-private`);
 //! - [`guard`]: which addresses prescans may reach (`--prescan-deny-private`,
 //!   `--prescan-allow`);
-//! - [`http`]: routes, problem details, limits, token, CORS, headers.
+//! - [`http`]: routes, problem details, limits, token, CORS, headers;
+//! - [`mail`]: notifications by e-mail through an SMTP relay (`--smtp-url`):
+//!   enqueued with the notification, sent by a background task.
 //!
 //! Business rules are the core's (`prescan_core::analysis::StoreState` and
 //! `Engine`, `prescan_core::prescan`); wire types are `prescan_core::api`.
@@ -23,6 +25,7 @@ pub mod guard;
 pub mod har;
 pub mod http;
 pub mod limits;
+pub mod mail;
 pub mod people;
 pub mod prescan;
 pub mod serve;
@@ -51,6 +54,7 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     engine: JoinHandle<()>,
+    mail: Option<mail::Delivery>,
 }
 
 impl Server {
@@ -60,9 +64,12 @@ impl Server {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let r = self.task.await.unwrap_or(Ok(()));
+        let r = (&mut self.task).await.unwrap_or(Ok(()));
         self.engine.abort();
         finish_prescans(&self.state).await;
+        if let Some(m) = self.mail.take() {
+            m.stop().await;
+        }
         r
     }
 
@@ -72,6 +79,9 @@ impl Server {
         let r = (&mut self.task).await.unwrap_or(Ok(()));
         self.engine.abort();
         finish_prescans(&self.state).await;
+        if let Some(m) = self.mail.take() {
+            m.stop().await;
+        }
         r
     }
 }
@@ -119,11 +129,21 @@ pub async fn start(
     let db = tokio::task::spawn_blocking(move || Db::open(&dir, key_file.as_deref()))
         .await
         .map_err(|e| db::DbError(e.to_string()))??;
-    let db = Arc::new(db);
     let outbound = prescan_outbound(&config).map_err(db::DbError)?;
     let addr = listener
         .local_addr()
         .map_err(|e| db::DbError(e.to_string()))?;
+    // E-mail: the store enqueues with each notification and wakes the
+    // sender, which starts below, once the state is ready.
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let db = match &config.smtp {
+        Some(_) => db.with_mail(Arc::new(mail::Composer::new(
+            mail::message::link_base(&config.public_urls, addr),
+            wake.clone(),
+        ))),
+        None => db,
+    };
+    let db = Arc::new(db);
     let index = config
         .dist
         .as_ref()
@@ -156,6 +176,27 @@ pub async fn start(
             }
         }
     });
+    let mail = match &state.config.smtp {
+        Some(smtp) => {
+            // The EHLO name: the host the server is reached at, if known.
+            let hello = state
+                .config
+                .public_urls
+                .first()
+                .and_then(|u| url::Url::parse(u).ok())
+                .and_then(|u| u.host_str().map(str::to_owned));
+            let delivery = mail::deliver::spawn(db.clone(), smtp.clone(), hello, wake)
+                .map_err(|e| db::DbError(format!("--smtp-url: {e}")));
+            match delivery {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    engine_task.abort();
+                    return Err(e);
+                }
+            }
+        }
+        None => None,
+    };
     let app = http::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let limits = serve::ConnLimits {
@@ -178,5 +219,6 @@ pub async fn start(
         shutdown: Some(tx),
         task,
         engine: engine_task,
+        mail,
     })
 }

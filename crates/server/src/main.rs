@@ -186,6 +186,130 @@ struct Cli {
     /// directory, generated on first start.
     #[arg(long, value_name = "PATH")]
     key_file: Option<PathBuf>,
+
+    // ---- E-mail (issue 16) ----
+    /// The SMTP relay that sends notifications by e-mail:
+    /// smtp://host[:port] (STARTTLS required; port 587 by default),
+    /// smtps://host[:port] (TLS from the start; 465) or
+    /// smtp+plain://host[:port] (no TLS: only a relay on loopback, such as
+    /// a local MTA or a test relay). A user to authenticate as goes before
+    /// the host (smtp://user@host); the password never goes in the URL:
+    /// give it with --smtp-password-file or the environment variable
+    /// PRESCAN_SMTP_PASSWORD. Without this option no e-mail is sent.
+    #[arg(long, value_name = "URL")]
+    smtp_url: Option<String>,
+    /// The sender address of the e-mails, such as prescan@example.com
+    /// (required with --smtp-url).
+    #[arg(long, value_name = "ADDRESS")]
+    smtp_from: Option<String>,
+    /// A file whose first line is the password of the --smtp-url user
+    /// (keep it mode 0600). The environment variable
+    /// PRESCAN_SMTP_PASSWORD is the other way to give it.
+    #[arg(long, value_name = "PATH")]
+    smtp_password_file: Option<PathBuf>,
+    /// PEM certificates of the CA that signed the relay's certificate (a
+    /// private relay): then only these CAs are trusted for it, instead of
+    /// the built-in Mozilla roots.
+    #[arg(long, value_name = "PEM")]
+    smtp_ca_file: Option<PathBuf>,
+}
+
+/// The environment variable that may hold the SMTP password.
+const SMTP_PASSWORD_ENV: &str = "PRESCAN_SMTP_PASSWORD";
+
+/// The e-mail settings of the command line (none without --smtp-url), or
+/// the one-line message of what is wrong, naming the option.
+fn smtp_settings(cli: &Cli) -> Result<Option<prescan_server::mail::Smtp>, String> {
+    let Some(raw) = &cli.smtp_url else {
+        for (given, option) in [
+            (cli.smtp_from.is_some(), "--smtp-from"),
+            (cli.smtp_password_file.is_some(), "--smtp-password-file"),
+            (cli.smtp_ca_file.is_some(), "--smtp-ca-file"),
+        ] {
+            if given {
+                return Err(format!(
+                    "{option}: it needs --smtp-url (the relay that sends the e-mails)"
+                ));
+            }
+        }
+        return Ok(None);
+    };
+    let url: prescan_server::mail::SmtpUrl = raw.parse().map_err(|e: String| {
+        if e == prescan_server::mail::settings::PASSWORD_IN_URL {
+            // The URL is not repeated: it holds the password.
+            format!("--smtp-url: {e}")
+        } else {
+            format!("--smtp-url {raw}: {e}")
+        }
+    })?;
+    let Some(from) = &cli.smtp_from else {
+        return Err("--smtp-url: give the sender address too, with --smtp-from ADDRESS".into());
+    };
+    prescan_server::people::check_email(from).map_err(|e| format!("--smtp-from: {e}"))?;
+    let from_env = std::env::var(SMTP_PASSWORD_ENV)
+        .ok()
+        .filter(|p| !p.is_empty());
+    let env_given = from_env.is_some();
+    let password = match (&cli.smtp_password_file, from_env) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "--smtp-password-file: the password is also in {SMTP_PASSWORD_ENV}; give it one way only"
+            ))
+        }
+        (Some(path), None) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--smtp-password-file {}: {e}", path.display()))?;
+            let line = text.lines().next().unwrap_or("").to_owned();
+            if line.is_empty() {
+                return Err(format!(
+                    "--smtp-password-file {}: its first line is empty (write the password there)",
+                    path.display()
+                ));
+            }
+            Some(line)
+        }
+        (None, env) => env,
+    };
+    if password
+        .as_deref()
+        .is_some_and(|p| p.chars().any(char::is_control))
+    {
+        return Err(if env_given {
+            format!("--smtp-url: the password in {SMTP_PASSWORD_ENV} has control characters")
+        } else {
+            "--smtp-password-file: the password has control characters".into()
+        });
+    }
+    let ca_pem = match &cli.smtp_ca_file {
+        None => None,
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("--smtp-ca-file {}: {e}", path.display()))?;
+            let text = String::from_utf8_lossy(&pem);
+            if !text.contains("-----BEGIN CERTIFICATE-----")
+                || lettre::transport::smtp::client::Certificate::from_pem(&pem).is_err()
+            {
+                return Err(format!(
+                    "--smtp-ca-file {}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                ));
+            }
+            Some(pem)
+        }
+    };
+    let mut smtp = prescan_server::mail::Smtp::new(url, from.clone());
+    smtp.password = password;
+    smtp.ca_pem = ca_pem;
+    if smtp.url.user.is_none() && smtp.password.is_some() {
+        return Err(if env_given {
+            format!("--smtp-url: {SMTP_PASSWORD_ENV} holds a password but the URL names no user: write it as smtp://USER@host (or unset {SMTP_PASSWORD_ENV})")
+        } else {
+            "--smtp-password-file: a password was given but --smtp-url names no user: write it as smtp://USER@host".into()
+        });
+    }
+    smtp.check_credentials()
+        .map_err(|e| format!("--smtp-url: {e}"))?;
+    Ok(Some(smtp))
 }
 
 /// The administration commands (see the README's "Users and teams").
@@ -268,6 +392,13 @@ enum UsersCmd {
         /// Use the token in this file (at least 16 characters).
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
+    },
+    /// Sets where a user's e-mail notifications go (no address: none).
+    Email {
+        /// Their name.
+        name: String,
+        /// The address; leave it out to stop their e-mail.
+        address: Option<String>,
     },
     /// Replaces a user's roles.
     Roles {
@@ -362,6 +493,7 @@ fn administer(command: Command) -> std::process::ExitCode {
                 token(token_file).and_then(|t| admin::rotate(db, &name, t))
             }
             UsersCmd::Roles { name, roles } => admin::set_roles(db, &name, &roles),
+            UsersCmd::Email { name, address } => admin::set_email(db, &name, address.as_deref()),
         },
         Command::Teams { action, .. } => match action {
             TeamsCmd::Add { id, name } => admin::add_team(db, &id, name.as_deref(), now),
@@ -454,6 +586,13 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     }
+    let smtp = match smtp_settings(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("prescan-server: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let token = cli.token.filter(|t| !t.is_empty());
     if let Some(t) = &token {
         if t.chars().count() < MIN_TOKEN_CHARS || t.chars().any(char::is_whitespace) {
@@ -557,6 +696,7 @@ async fn main() -> std::process::ExitCode {
         public_urls: cli.public_url,
         csp_connect: cli.csp_connect,
         key_file: cli.key_file,
+        smtp: smtp.clone(),
         ..Config::new(&cli.data_dir)
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
@@ -612,6 +752,23 @@ async fn main() -> std::process::ExitCode {
             }
         }
     );
+    if let Some(smtp) = &smtp {
+        println!(
+            "prescan-server: e-mail notifications from {} through {}:{} ({}){}",
+            smtp.from,
+            smtp.url.host,
+            smtp.url.port,
+            smtp.url.security.label(),
+            if server.state.config.public_urls.is_empty() {
+                format!(
+                    "; their links point to http://{} (give --public-url for another address)",
+                    server.addr
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
     match server.wait().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -112,6 +112,11 @@ pub fn check_user_name(name: &str) -> Result<(), String> {
             "{name} is the name of calls without a token; choose another"
         ));
     }
+    if name.eq_ignore_ascii_case("API user") {
+        return Err(format!(
+            "{name} is the name of the --token's calls; choose another"
+        ));
+    }
     Ok(())
 }
 
@@ -232,6 +237,21 @@ mod tests {
     }
 
     #[test]
+    fn the_memory_of_checked_tokens_is_bounded() {
+        let v = Verified::default();
+        for i in 0..(MAX_REMEMBERED + 10) {
+            let mut lookup = [0u8; 32];
+            lookup[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            v.remember(lookup, "h".into());
+            assert!(v.0.lock().unwrap().len() <= MAX_REMEMBERED);
+        }
+        let mut last = [0u8; 32];
+        last[..8].copy_from_slice(&((MAX_REMEMBERED + 9) as u64).to_le_bytes());
+        assert!(v.knows(&last, "h"));
+        assert!(!v.knows(&last, "another hash"));
+    }
+
+    #[test]
     fn names_addresses_and_team_identifiers() {
         assert!(check_user_name("Ann Lee").is_ok());
         assert!(check_user_name(" ann").is_err());
@@ -239,6 +259,7 @@ mod tests {
         assert!(check_user_name("a\nb").is_err());
         assert!(check_user_name(&"a".repeat(65)).is_err());
         assert!(check_user_name("anonymous").is_err());
+        assert!(check_user_name("api USER").is_err());
         assert!(check_email("ann@example.com").is_ok());
         for bad in [
             "ann",

@@ -650,3 +650,57 @@ async fn users_added_while_the_server_runs_count_at_once_and_tokens_still_work()
     assert_eq!(ann.get("/api/v1/analyses").await.status, 200);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn budgets_teams_names_and_tokens_beyond_their_limits_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = start_with(config(dir.path())).await;
+    let lead = add(&server, "Lee", &["security-lead"], &[]);
+    let spec_id = created(upload(&lead, "tiny.json", &[]).await)["spec_id"]
+        .as_u64()
+        .unwrap();
+    // At most 64 teams in a visibility, in a body or in an upload's query.
+    let many: Vec<String> = (0..65).map(|i| format!("t{i}")).collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let r = lead
+        .post(
+            "/api/v1/analyses",
+            &analysis("Too widely shared", spec_id, Some(shared(&refs))),
+        )
+        .await;
+    assert!(r.problem(422)["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 64 teams"));
+    upload(&lead, "wide.json", &refs).await.problem(400);
+    let r = upload(&lead, "bad.json", &["Not An Id"]).await;
+    assert_eq!(r.problem(400)["errors"][0]["field"], "team");
+    // A token far beyond 256 characters is refused without a lookup.
+    let huge = Api::new(lead.base.clone(), Some(&"x".repeat(10_000)));
+    huge.get("/api/v1/me").await.problem(401);
+    // Names and e-mail addresses that could break a log line or a mail
+    // header are refused by the command.
+    for bad in ["", " padded", "line\nbreak", &"n".repeat(65)] {
+        assert!(admin::add_user(
+            &server.state.db,
+            bad,
+            &["creator".into()],
+            None,
+            &[],
+            None,
+            1
+        )
+        .is_err());
+    }
+    assert!(admin::add_user(
+        &server.state.db,
+        "Eve",
+        &["creator".into()],
+        Some("eve@example.com\r\nBcc: all@example.com"),
+        &[],
+        None,
+        1
+    )
+    .is_err());
+    server.stop().await.unwrap();
+}

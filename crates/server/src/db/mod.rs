@@ -26,6 +26,14 @@
 //!   [`Db::prescan`], [`Db::notifications`];
 //! - [`Db::interrupted_prescans`] at start-up.
 //!
+//! The e-mail outbox (issue 16): with [`Db::with_mail`], a mutation that
+//! writes notifications also enqueues their e-mails in its transaction,
+//! one per recipient with an address (resolved from the users then), and
+//! wakes the sender after the commit; the delivery task takes them with
+//! [`Db::outbox_claim`] (a lease: two processes never hold one row at
+//! once) and marks them with [`Db::outbox_sent`], [`Db::outbox_failed`]
+//! or [`Db::outbox_release`]. HTTP handlers never send: they only commit.
+//!
 //! So that several server processes can share one database, no state that
 //! only one process holds lives outside this seam: a back end may cache
 //! (SQLite keeps the state in memory), but it must notice another
@@ -219,6 +227,73 @@ impl Db {
     pub fn interrupted_prescans(&self) -> Result<Vec<SavedPrescan>, DbError> {
         match self {
             Db::Sqlite(db) => db.interrupted_prescans(),
+        }
+    }
+
+    // ---- The e-mail outbox (issue 16; see the module docs) ----
+
+    /// From now on, every notification written enqueues its e-mails as
+    /// `mail` writes them, in the same transaction.
+    pub fn with_mail(mut self, mail: std::sync::Arc<dyn MailComposer>) -> Db {
+        match &mut self {
+            Db::Sqlite(db) => db.set_mail(mail),
+        }
+        self
+    }
+
+    /// Claims up to `limit` due e-mails that no process holds, until
+    /// `lease_until_ms`: only this process sends them until then.
+    pub fn outbox_claim(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        lease_until_ms: i64,
+    ) -> Result<Vec<OutboxMail>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.outbox_claim(now_ms, limit, lease_until_ms),
+        }
+    }
+
+    /// Marks a claimed e-mail sent; `false` if its lease was lost.
+    pub fn outbox_sent(&self, id: i64, lease_until_ms: i64, now_ms: i64) -> Result<bool, DbError> {
+        match self {
+            Db::Sqlite(db) => db.outbox_sent(id, lease_until_ms, now_ms),
+        }
+    }
+
+    /// Records a failed attempt of a claimed e-mail and when to try again
+    /// (`None`: given up); `false` if its lease was lost.
+    pub fn outbox_failed(
+        &self,
+        id: i64,
+        lease_until_ms: i64,
+        error: &str,
+        next_attempt_ms: Option<i64>,
+    ) -> Result<bool, DbError> {
+        match self {
+            Db::Sqlite(db) => db.outbox_failed(id, lease_until_ms, error, next_attempt_ms),
+        }
+    }
+
+    /// Gives a claimed e-mail back without an attempt.
+    pub fn outbox_release(&self, id: i64, lease_until_ms: i64) -> Result<bool, DbError> {
+        match self {
+            Db::Sqlite(db) => db.outbox_release(id, lease_until_ms),
+        }
+    }
+
+    /// When the next waiting e-mail is due (or its lease ends), if any.
+    pub fn outbox_next_due(&self) -> Result<Option<i64>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.outbox_next_due(),
+        }
+    }
+
+    /// Up to `limit` e-mails of the outbox with an id above `after`,
+    /// oldest first: sent, waiting and given up.
+    pub fn outbox(&self, after: i64, limit: usize) -> Result<Vec<OutboxMail>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.outbox(after, limit),
         }
     }
 }

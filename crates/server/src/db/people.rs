@@ -78,6 +78,11 @@ impl People<'_> {
         sqlite::people::set_token(self.conn, name, &self.lookup(token), token_hash)
     }
 
+    /// Sets or removes a user's e-mail address.
+    pub fn set_email(&self, name: &str, email: Option<&str>) -> Result<User, PeopleError> {
+        sqlite::people::set_email(self.conn, name, email)
+    }
+
     /// Replaces a user's roles.
     pub fn set_roles(&self, name: &str, roles: &[Role]) -> Result<User, PeopleError> {
         sqlite::people::set_roles(self.conn, name, roles)

@@ -181,3 +181,60 @@ impl From<rusqlite::Error> for PeopleError {
         PeopleError::Db(e.into())
     }
 }
+
+/// The text of one e-mail, as stored in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailText {
+    /// Its subject (one line).
+    pub subject: String,
+    /// Its plain-text body.
+    pub body: String,
+}
+
+/// What the store needs to enqueue e-mails (issue 16): the text of a
+/// notification's e-mail for one user, and a signal after a commit that
+/// enqueued some. Given with [`Db::with_mail`](super::Db::with_mail);
+/// without one nothing is enqueued.
+pub trait MailComposer: Send + Sync {
+    /// The e-mail of `n` for the user named `user_name`.
+    fn compose(&self, n: &Notification, user_name: &str) -> MailText;
+    /// Called after a commit that enqueued at least one e-mail.
+    fn enqueued(&self);
+}
+
+/// `next_attempt_ms` of an e-mail given up: never due again.
+pub const OUTBOX_NEVER: i64 = i64::MAX;
+
+/// An e-mail of the outbox: one notification for one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    /// Its row.
+    pub id: i64,
+    /// The notification it tells of.
+    pub notification_id: u64,
+    /// The user's name (when it was enqueued).
+    pub user_name: String,
+    /// Their address (when it was enqueued).
+    pub email: String,
+    /// Its subject and body.
+    pub text: MailText,
+    /// When it was enqueued.
+    pub created_ms: i64,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When it is due ([`OUTBOX_NEVER`]: given up).
+    pub next_attempt_ms: i64,
+    /// Until when a process holds it (claimed, being sent).
+    pub lease_until_ms: Option<i64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When the relay took it.
+    pub sent_ms: Option<i64>,
+}
+
+impl OutboxMail {
+    /// Whether it was given up (never sent, never due again).
+    pub fn given_up(&self) -> bool {
+        self.sent_ms.is_none() && self.next_attempt_ms == OUTBOX_NEVER
+    }
+}

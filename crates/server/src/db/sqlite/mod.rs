@@ -1,7 +1,8 @@
 //! The SQLite back end: the core's [`StoreState`] kept in memory as a
 //! cache, written through to SQLite in the same critical section. The
 //! files here: this one (the locks, reads and mutations), `rows` (reading
-//! and writing rows), `sealing` (the key and the sealed columns) and
+//! and writing rows), `sealing` (the key and the sealed columns),
+//! `people` (users and teams), `outbox` (the e-mails to send) and
 //! `schema` (tables, migrations, file modes).
 //!
 //! # Design
@@ -79,6 +80,15 @@
 //! - `sealing(id = 1, probe)` (schema 3): a value sealed with the key, so
 //!   that a server started with another key stops with a clear error
 //!   instead of reading nothing.
+//! - `users`, `teams`, `team_members` (schema 4): the people (`people`);
+//! - `outbox(id, notification_id, user_name, email, subject, body,
+//!   created_ms, attempts, next_attempt_ms, lease_until_ms, last_error,
+//!   sent_ms)` (schema 4): the e-mails of notifications, enqueued in the
+//!   transaction that writes the notification when the server sends
+//!   e-mail (one per recipient, `UNIQUE(notification_id, email)`), then
+//!   claimed with a lease, sent and marked by a delivery task (`outbox`).
+//!   A row given up has `next_attempt_ms` = `i64::MAX` and keeps its
+//!   `last_error`.
 //!
 //! At start-up ([`Sqlite::open`]) a row that cannot be read (not JSON, or not
 //! the core's shape) is reported on stderr and skipped; the others load.
@@ -89,14 +99,18 @@
 //! SQLite's `-wal` and `-shm` files, which take the database's mode) 0600.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use prescan_core::analysis::{ScanId, StoreState};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::seal::Sealer;
-use super::types::{Changes, DbError, MutateError, Reader, SavedPrescan, StoredNotification};
+use super::types::{
+    Changes, DbError, MailComposer, MutateError, OutboxMail, Reader, SavedPrescan,
+    StoredNotification,
+};
 
+mod outbox;
 pub(super) mod people;
 mod rows;
 mod schema;
@@ -128,6 +142,8 @@ pub struct Sqlite {
     path: PathBuf,
     /// The key of the sealed columns.
     sealer: Sealer,
+    /// Writes the e-mails of notifications (none: nothing is enqueued).
+    mail: Option<Arc<dyn MailComposer>>,
 }
 
 /// The commits of other connections (other processes) this connection
@@ -167,7 +183,14 @@ impl Sqlite {
             state: RwLock::new(state),
             path,
             sealer,
+            mail: None,
         })
+    }
+
+    /// Enqueues the e-mails of every notification written from now on,
+    /// as `mail` writes them (see `outbox::enqueue`).
+    pub fn set_mail(&mut self, mail: Arc<dyn MailComposer>) {
+        self.mail = Some(mail);
     }
 
     /// The database file.
@@ -240,12 +263,32 @@ impl Sqlite {
         }
         // Dropping `tx` without a commit rolls it back.
         let (value, changes) = f(&mut state, &tx).map_err(MutateError::Op)?;
-        let written = rows::write(&tx, &self.sealer, &state, changes).and_then(|()| {
-            tx.commit()?;
-            Ok(())
-        });
+        // With e-mail, the notifications' e-mails are enqueued in the same
+        // transaction: mailed once, and never if it rolls back.
+        let mailed = self
+            .mail
+            .as_ref()
+            .map(|m| (m, changes.notifications.clone()));
+        let written = rows::write(&tx, &self.sealer, &state, changes)
+            .and_then(|ids| match &mailed {
+                Some((mail, notifications)) => {
+                    outbox::enqueue(&tx, &ids, notifications, mail.as_ref())
+                }
+                None => Ok(0),
+            })
+            .and_then(|enqueued| {
+                tx.commit()?;
+                Ok(enqueued)
+            });
         match written {
-            Ok(()) => Ok(value),
+            Ok(enqueued) => {
+                if enqueued > 0 {
+                    if let Some(mail) = &self.mail {
+                        mail.enqueued();
+                    }
+                }
+                Ok(value)
+            }
             Err(e) => {
                 match rows::load(conn, &self.sealer) {
                     Ok((loaded, _)) => *state = loaded,
@@ -258,6 +301,55 @@ impl Sqlite {
                 Err(MutateError::Db(e))
             }
         }
+    }
+
+    /// Claims up to `limit` due e-mails of the outbox that no process
+    /// holds, until `lease_until_ms` (see `outbox`).
+    pub fn outbox_claim(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        lease_until_ms: i64,
+    ) -> Result<Vec<OutboxMail>, DbError> {
+        outbox::claim(&mut self.conn().conn, now_ms, limit, lease_until_ms)
+    }
+
+    /// Marks a claimed e-mail sent; `false` if its lease was lost.
+    pub fn outbox_sent(&self, id: i64, lease_until_ms: i64, now_ms: i64) -> Result<bool, DbError> {
+        outbox::sent(&self.conn().conn, id, lease_until_ms, now_ms)
+    }
+
+    /// Records a failed attempt of a claimed e-mail (`None`: given up);
+    /// `false` if its lease was lost.
+    pub fn outbox_failed(
+        &self,
+        id: i64,
+        lease_until_ms: i64,
+        error: &str,
+        next_attempt_ms: Option<i64>,
+    ) -> Result<bool, DbError> {
+        outbox::failed(
+            &self.conn().conn,
+            id,
+            lease_until_ms,
+            error,
+            next_attempt_ms,
+        )
+    }
+
+    /// Gives a claimed e-mail back without an attempt.
+    pub fn outbox_release(&self, id: i64, lease_until_ms: i64) -> Result<bool, DbError> {
+        outbox::release(&self.conn().conn, id, lease_until_ms)
+    }
+
+    /// When the next waiting e-mail is due (or its lease ends), if any.
+    pub fn outbox_next_due(&self) -> Result<Option<i64>, DbError> {
+        outbox::next_due(&self.conn().conn)
+    }
+
+    /// Up to `limit` e-mails of the outbox with an id above `after`.
+    pub fn outbox(&self, after: i64, limit: usize) -> Result<Vec<OutboxMail>, DbError> {
+        outbox::rows(&self.conn().conn, after, limit)
     }
 
     /// Runs `f` with the connection (outside any transaction) and the key.

@@ -155,6 +155,20 @@ pub(crate) fn set_token(
     Ok(user)
 }
 
+/// Sets (or, with `None`, removes) a user's e-mail address.
+pub(crate) fn set_email(
+    conn: &Connection,
+    name: &str,
+    email: Option<&str>,
+) -> Result<User, PeopleError> {
+    let user = existing_user(conn, name)?;
+    conn.execute(
+        "UPDATE users SET email = ?1 WHERE id = ?2",
+        params![email, user.id],
+    )?;
+    existing_user(conn, name)
+}
+
 /// Replaces a user's roles.
 pub(crate) fn set_roles(
     conn: &Connection,

@@ -163,15 +163,16 @@ pub(super) fn load(conn: &Connection, sealer: &Sealer) -> Result<(StoreState, Pl
 }
 
 /// Writes `changes` in the mutation's transaction `tx` (the caller
-/// commits).
+/// commits). Returns the ids of the notifications written, in order (for
+/// their e-mails, enqueued in the same transaction: `outbox`).
 pub(super) fn write(
     tx: &Connection,
     sealer: &Sealer,
     state: &StoreState,
     changes: Changes,
-) -> Result<(), DbError> {
+) -> Result<Vec<i64>, DbError> {
     if changes.analyses.is_empty() && changes.extra.is_empty() && changes.notifications.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     tx.execute(
         "UPDATE meta SET value = ?1 WHERE key = 'next_id'",
@@ -228,6 +229,7 @@ pub(super) fn write(
             }
         }
     }
+    let mut ids = Vec::with_capacity(changes.notifications.len());
     for n in &changes.notifications {
         let (owner, leads) = super::schema::recipient_columns(&n.recipients);
         tx.execute(
@@ -241,8 +243,9 @@ pub(super) fn write(
                 leads
             ],
         )?;
+        ids.push(tx.last_insert_rowid());
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Writes one analysis as the state has it: its row and its new activity
