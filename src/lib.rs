@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
     let route = route::use_hash_route();
     guard_against_stray_drops();
     let app = store::AppStore::provide();
+    pages::follow_whoami(app);
     // The preview's specification and configuration outlive a visit to another page.
     pages::spec_preview::PreviewState::provide();
     view! {
@@ -74,11 +75,15 @@ pub fn App() -> impl IntoView {
                     </ul>
                 </nav>
                 <div class="app-header__meta">
-                    <a class="backend-indicator" href="#/settings" data-testid="backend-indicator"
-                        data-backend=move || if app.is_api() { "api" } else { "browser" }
-                        title="Where analyses are kept: change it in Settings">
-                        {move || format!("Analyses: {}", app.backend.with(store::settings::Backend::label))}
-                    </a>
+                    <div class="app-header__where">
+                        <a class="backend-indicator" href="#/settings" data-testid="backend-indicator"
+                            data-backend=move || if app.is_api() { "api" } else { "browser" }
+                            title="Where analyses are kept: change it in Settings">
+                            <span class="backend-indicator__label">"Analyses: "</span>
+                            {move || app.backend.with(store::settings::Backend::label)}
+                        </a>
+                        <components::account::Account />
+                    </div>
                     <p class="app-header__privacy">
                         <components::icon::Icon kind=components::icon::IconKind::Lock />
                         {move || if app.is_api() {

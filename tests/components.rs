@@ -180,3 +180,115 @@ fn diagnostics_show_severity_text_message_and_place_most_severe_first() {
         "{second}"
     );
 }
+
+/// The analysis page as a Reviewer sees it (issue 16): the actions their
+/// roles do not allow are disabled, each pointing to the refusal's
+/// sentence; when their roles change, the page follows.
+#[wasm_bindgen_test]
+async fn a_reviewer_sees_configure_and_delete_disabled_with_the_reason() {
+    use prescan::pages::analysis::AnalysisPage;
+    use prescan::store::people::Acting;
+    use prescan::store::AppStore;
+    use prescan_core::analysis::{
+        NewAnalysis, ScanDraft, ScanDuration, ScanTarget, Schedule, Start,
+    };
+    use prescan_core::people::{Principal, Role, Visibility};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    let reviewer = Principal {
+        name: "rex".into(),
+        roles: vec![Role::Reviewer],
+        teams: vec!["payments".into()],
+    };
+    let acting = RwSignal::new(reviewer);
+    let shown = RwSignal::new(None::<String>);
+    let store = Rc::new(Cell::new(None::<AppStore>));
+    let slot = store.clone();
+    let host = mount(move || {
+        slot.set(Some(AppStore::provide()));
+        // Who the page acts for: the Reviewer (the store provides every
+        // role in this browser; a nearer context wins).
+        provide_context(Acting(acting.into()));
+        move || shown.get().map(|id| view! { <AnalysisPage id=id /> })
+    });
+    let app = store.get().expect("the store is provided");
+    app.started().await;
+    let created = app
+        .create(NewAnalysis {
+            name: "Payments API, shared".into(),
+            scans: vec![ScanDraft::new(ScanTarget::Url(
+                "https://payments.example.com/".into(),
+            ))],
+            schedule: Schedule {
+                start: Start::Unscheduled,
+                duration: ScanDuration::Days(1),
+            },
+            prescan: false,
+            permission_certified: true,
+            visibility: Visibility::teams(vec!["payments".into()]),
+        })
+        .await
+        .expect("created");
+    shown.set(Some(created.id.to_string()));
+    tick().await;
+
+    let button = |testid: &str| -> web_sys::HtmlButtonElement {
+        host.query_selector(&format!("[data-testid={testid}]"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {testid}"))
+            .unchecked_into()
+    };
+    let reason_of = |b: &web_sys::HtmlButtonElement| -> String {
+        let id = b
+            .get_attribute("aria-describedby")
+            .expect("points to its reason");
+        host.query_selector(&format!("[id='{id}']"))
+            .unwrap()
+            .expect("the reason is on the page")
+            .text_content()
+            .unwrap()
+    };
+    for (testid, sentence) in [
+        (
+            "action-configure",
+            "To configure an analysis, you need one of the Security Lead, Creator or Submitter roles.",
+        ),
+        (
+            "action-delete",
+            "To delete an analysis, you need one of the Security Lead or Creator roles.",
+        ),
+        (
+            "action-run-again",
+            "To submit or schedule an analysis, you need one of the Security Lead, Creator or Submitter roles.",
+        ),
+    ] {
+        let b = button(testid);
+        assert!(b.disabled(), "{testid} is disabled for a Reviewer");
+        assert!(b.class_name().contains("button--unavailable"), "{testid}");
+        let reason = reason_of(&b);
+        assert!(reason.contains(sentence), "{testid}: {reason}");
+    }
+    let refused = host
+        .query_selector("[data-testid=actions-refused]")
+        .unwrap()
+        .expect("the reasons of the roles are listed")
+        .text_content()
+        .unwrap();
+    assert!(refused.starts_with("Not with your roles:"), "{refused}");
+
+    // Their roles change (a Creator now): Delete (it never ran) and
+    // Configure are offered, and no reason of the roles is left.
+    acting.set(Principal {
+        name: "rex".into(),
+        roles: vec![Role::Creator],
+        teams: vec!["payments".into()],
+    });
+    tick().await;
+    assert!(!button("action-configure").disabled());
+    assert!(!button("action-delete").disabled());
+    assert!(host
+        .query_selector("[data-testid=actions-refused]")
+        .unwrap()
+        .is_none());
+}

@@ -20,6 +20,7 @@ pub enum IconKind {
     Stop,
     Draft,
     Bell,
+    Person,
 }
 
 impl IconKind {
@@ -39,6 +40,7 @@ impl IconKind {
             IconKind::Pause => "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1ZM5.5 4.5h1.8v7H5.5v-7Zm3.2 0h1.8v7H8.7v-7Z",
             IconKind::Stop => "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1ZM5 5h6v6H5V5Z",
             IconKind::Draft => "M11.3 1.3 14.7 4.7 5.4 14H2v-3.4l9.3-9.3Zm0 2.5L3.8 11.3v.9h.9l7.5-7.5-.9-.9Z",
+            IconKind::Person => "M8 1.5a3 3 0 1 1 0 6 3 3 0 0 1 0-6ZM2.5 14.5c0-3 2.4-5.2 5.5-5.2s5.5 2.2 5.5 5.2h-11Z",
             IconKind::Bell => "M8 1a1 1 0 0 1 1 1v.6a4.5 4.5 0 0 1 3.5 4.4v3.5l1.5 1.5v1H2v-1L3.5 10.5V7A4.5 4.5 0 0 1 7 2.6V2a1 1 0 0 1 1-1Zm-2 13h4a2 2 0 0 1-4 0Z",
         }
     }

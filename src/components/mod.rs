@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 
+pub mod account;
 pub mod analyses_table;
 pub mod code_text;
 pub mod diagnostics;
@@ -19,3 +20,4 @@ pub mod schedule_input;
 pub mod status_badge;
 pub mod storage_banner;
 pub mod table_scroll;
+pub mod visibility;

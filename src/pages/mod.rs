@@ -21,7 +21,13 @@ use leptos::prelude::*;
 
 use prescan_core::analysis::{SpecRecord, SpecUpload, StoreError};
 
+use std::rc::Rc;
+
+use leptos::task::spawn_local;
+
 use crate::route::{Query, Route};
+use crate::store::http::HttpStore;
+use crate::store::people::Whoami;
 use crate::store::AppStore;
 
 #[cfg(feature = "split")]
@@ -121,6 +127,75 @@ pub async fn store_specification(app: AppStore, upload: SpecUpload) -> Result<Sp
             "The code that keeps analyses could not be loaded (the network may be offline). Try again when it is back.".to_owned(),
         ),
     }
+}
+
+/// Asks a server who the caller is: with the code that talks to servers,
+/// which the first module does not hold (a visit that keeps analyses in
+/// this browser never loads it).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(people, fallible, wasm_split_path = ::leptos::wasm_split)
+)]
+fn ask_whoami_later(http: Rc<HttpStore>) -> Result<Later<Whoami>, SplitLoaderError> {
+    Ok(Box::pin(async move { Whoami::ask(&http).await }))
+}
+
+/// How long to wait before asking again who the caller is after the
+/// server could not say (unreachable, failing), in milliseconds.
+const WHOAMI_RETRY_MS: u32 = 10_000;
+
+/// Keeps [`AppStore::whoami`] up to date: asks the server who the caller
+/// is when the app connects to it, when the server or the token changes,
+/// and when [`AppStore::ask_whoami`] is called (after a 403); asks again
+/// every few seconds while it cannot say (but not after a 401: the token
+/// has to change first). The answer of an older question is dropped.
+pub fn follow_whoami(app: AppStore) {
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        app.backend.track();
+        app.whoami_again.track();
+        let mine = generation.get_value().wrapping_add(1);
+        generation.set_value(mine);
+        let Some(http) = app.http() else {
+            app.whoami.set(Whoami::Browser);
+            return;
+        };
+        let current = move || generation.try_get_value() == Some(mine);
+        spawn_local(async move {
+            loop {
+                let answer = match call!(ask_whoami_later(http.clone())) {
+                    Ok(asking) => asking.await,
+                    Err(_) => Whoami::Failed {
+                        message: "The code that asks the server who you are could not be loaded (the network may be offline).".to_owned(),
+                        unauthorized: false,
+                    },
+                };
+                if !current() {
+                    return;
+                }
+                let retry = matches!(
+                    answer,
+                    Whoami::Failed {
+                        unauthorized: false,
+                        ..
+                    }
+                );
+                // A refresh that could not reach the server keeps what it
+                // said before.
+                if retry && app.whoami.with_untracked(|w| matches!(w, Whoami::Known(_))) {
+                    return;
+                }
+                app.whoami.try_set(answer);
+                if !retry {
+                    return;
+                }
+                crate::store::live::sleep(WHOAMI_RETRY_MS).await;
+                if !current() {
+                    return;
+                }
+            }
+        });
+    });
 }
 
 /// Drops the saved analyses that could not be read and starts with an empty

@@ -11,6 +11,7 @@ use prescan_core::analysis::{
     Field, FieldError, NewAnalysis, ScanDraft, ScanDuration, ScanTarget, Schedule, SpecId,
     SpecRecord, SpecUpload, StoreError, NAME_MAX_CHARS, NAME_MIN_CHARS,
 };
+use prescan_core::people::{Action, Visibility};
 use prescan_core::{ConvertOptions, MAX_SPEC_BYTES};
 use wasm_bindgen_futures::JsFuture;
 
@@ -18,10 +19,12 @@ use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::poll_banner::PollBanner;
 use crate::components::schedule_input::{DurationUnit, ScheduleFields, ScheduleInput, StartChoice};
 use crate::components::table_scroll::TableScroll;
+use crate::components::visibility::{VisibilityField, VisibilityInput};
 use crate::convert::{self, FileBytes};
 use crate::format::{bytes, thousands};
 use crate::route::{navigate, Query, Route};
 use crate::store::live::{Live, Poll};
+use crate::store::people::{refusal, use_principal, visibility_text};
 use crate::store::settings::Backend;
 use crate::store::{use_store, Storage};
 
@@ -90,6 +93,32 @@ pub fn NewAnalysisPage() -> impl IntoView {
     let problem = RwSignal::new(Option::<String>::None);
     let adding = RwSignal::new(Option::<String>::None);
     let add_error = RwSignal::new(Option::<String>::None);
+    // Who can see it (server mode only: in this browser there is one user).
+    let visibility = VisibilityInput::new(&Visibility::SecLeadsOnly);
+    let visibility_error = RwSignal::new(Option::<String>::None);
+    // What the user's roles do not let them do here, and why.
+    let principal = use_principal();
+    let create_refused = Memo::new(move |_| principal.with(|p| refusal(p, Action::Create)));
+    // The server's 403 already says why: the reason is not said twice.
+    let refusal_in_problem = move || {
+        create_refused.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                problem.with(|p| p.as_ref().is_some_and(|p| p.contains(r.as_str())))
+            })
+        })
+    };
+    let upload_refused =
+        Memo::new(move |_| principal.with(|p| refusal(p, Action::ManageSpecifications)));
+    let shared_teams = move || {
+        if app.is_api_untracked() {
+            visibility
+                .value()
+                .map(|v| v.team_identifiers().to_vec())
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    };
 
     // What the preview's Use in a new analysis handed over (server, credentials).
     let preview = use_context::<crate::pages::spec_preview::PreviewState>();
@@ -123,6 +152,11 @@ pub fn NewAnalysisPage() -> impl IntoView {
         input.set_value("");
         let file_name = file.name();
         add_error.set(None);
+        if let Some(why) = upload_refused.get_untracked() {
+            add_error.set(Some(why));
+            return;
+        }
+        let teams = shared_teams();
         if file.size() as usize > MAX_SPEC_BYTES {
             add_error.set(Some(format!(
                 "{file_name} is {}; a specification may be at most {}. Choose a smaller file.",
@@ -148,7 +182,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 .await
                 .map_err(|f| format!("{file_name} could not be used: {}", f.message))?;
                 let upload = SpecUpload::from_specification(&converted.spec, original);
-                app.put_specification(upload)
+                app.put_specification_shared(upload, &teams)
                     .await
                     .map_err(|e| format!("{file_name} could not be stored: {e}"))
             }
@@ -170,10 +204,23 @@ pub fn NewAnalysisPage() -> impl IntoView {
     };
 
     let submit_now = move || {
-        if creating.get_untracked() {
+        if creating.get_untracked() || create_refused.get_untracked().is_some() {
             return;
         }
         problem.set(None);
+        visibility_error.set(None);
+        let chosen_visibility = if app.is_api_untracked() {
+            match visibility.value() {
+                Ok(v) => v,
+                Err(m) => {
+                    visibility_error.set(Some(m));
+                    crate::components::form_errors::focus_id("new-visibility");
+                    return;
+                }
+            }
+        } else {
+            Visibility::SecLeadsOnly
+        };
         let chosen = selected.get_untracked();
         let mut scans: Vec<ScanDraft> = specifications
             .get_untracked()
@@ -204,7 +251,7 @@ pub fn NewAnalysisPage() -> impl IntoView {
             schedule: schedule_value,
             prescan: prescan.get_untracked(),
             permission_certified: permission.get_untracked(),
-            visibility: Default::default(),
+            visibility: chosen_visibility,
         };
         creating.set(true);
         spawn_local(async move {
@@ -306,17 +353,84 @@ pub fn NewAnalysisPage() -> impl IntoView {
         .into_any()
     };
 
+    // Specifications chosen that are not shared with every team the
+    // analysis is: those teams' members would see the analysis, not them.
+    let share_note = move || {
+        if !app.is_api() {
+            return None;
+        }
+        let teams = visibility.chosen();
+        if teams.is_empty() {
+            return None;
+        }
+        let chosen = selected.get();
+        let lacking: Vec<String> = specifications.with(|list| {
+            list.iter()
+                .filter(|r| chosen.contains(&r.id))
+                .filter(|r| {
+                    teams
+                        .iter()
+                        .any(|t| !r.visibility.team_identifiers().contains(t))
+                })
+                .map(|r| r.file_name.clone())
+                .collect()
+        });
+        (!lacking.is_empty()).then(|| {
+            view! {
+                <p class="hint" data-testid="new-spec-share-note">
+                    {format!(
+                        "Not shared with every team chosen above: {}. Those teams will see the analysis but not {}; add {} again below to share {} with the teams chosen.",
+                        lacking.join(", "),
+                        if lacking.len() == 1 { "this file" } else { "these files" },
+                        if lacking.len() == 1 { "it" } else { "them" },
+                        if lacking.len() == 1 { "it" } else { "them" },
+                    )}
+                </p>
+            }
+        })
+    };
+    let upload_hint = move || {
+        let formats =
+            "OpenAPI 2.0, 3.0 or 3.1, Postman Collection 2.1 or HAR 1.2, in JSON or YAML.";
+        if app.is_api() {
+            let mut shared = visibility_text(
+                &Visibility::teams(visibility.chosen()),
+                &app.whoami.with(|w| {
+                    w.me()
+                        .map(|m| m.shareable_teams.clone())
+                        .unwrap_or_default()
+                }),
+            );
+            if let Some(first) = shared.get_mut(0..1) {
+                first.make_ascii_lowercase();
+            }
+            format!(
+                "{formats} It is checked on this device, then uploaded to {}, shared like the analysis: {shared}.",
+                app.backend.with(Backend::label),
+            )
+        } else {
+            format!("{formats} It is checked on this device and stored in this browser.")
+        }
+    };
+
     view! {
         <p class="back"><a href="#/analyses">"All Dynamic Analyses"</a></p>
         <h1>"Create a Dynamic Analysis"</h1>
+        {move || create_refused.get().filter(|_| !refusal_in_problem()).map(|why| view! {
+            <p class="notice" id="new-refused" data-testid="create-refused">
+                {format!("Your roles do not let you create analyses here. {why}")}
+            </p>
+        })}
         <ErrorSummary errors=errors target=target id="new-error-summary" />
         <PollBanner poll=poll error=live.error />
         {move || problem.get().map(|p| view! {
-            <div class="alert alert--error" role="alert" data-testid="create-error">
+            <div class="alert alert--error" role="alert" id="new-problem" data-testid="create-error">
                 <p>{p}</p>
                 <p class="hint">"What you entered is kept."</p>
-                <button type="button" class="button button--secondary" data-testid="create-retry"
-                    on:click=move |_| submit_now()>"Retry"</button>
+                {move || create_refused.with(Option::is_none).then(|| view! {
+                    <button type="button" class="button button--secondary" data-testid="create-retry"
+                        on:click=move |_| submit_now()>"Retry"</button>
+                })}
             </div>
         })}
         <form class="panel analysis-form" novalidate on:submit=submit data-testid="new-form">
@@ -342,12 +456,17 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 />
             </div>
 
+            {move || app.is_api().then(|| view! {
+                <VisibilityField input=visibility prefix="new" error=visibility_error />
+            })}
+
             <fieldset class="form-group" id="new-scans" tabindex="-1" aria-describedby=described(Field::Scans, "new-scans-error")>
                 <legend>"What to scan"</legend>
                 <FieldErrorText id="new-scans-error".into() field=Field::Scans message=error_of(Field::Scans) />
                 <h2 class="subheading">"API specifications"</h2>
                 <p class="hint">"Each chosen specification is an API specification scan of its endpoints."</p>
                 {spec_rows}
+                {share_note}
                 {move || {
                     let list = specifications.get();
                     let chosen = selected.get();
@@ -372,17 +491,17 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 }}
                 <div class="field">
                     <label for="new-spec-file">"Add a specification"</label>
-                    <p class="hint">{move || if app.is_api() {
-                        format!("OpenAPI 2.0, 3.0 or 3.1, Postman Collection 2.1 or HAR 1.2, in JSON or YAML. It is checked on this device, then uploaded to {}.", app.backend.with(Backend::label))
-                    } else {
-                        "OpenAPI 2.0, 3.0 or 3.1, Postman Collection 2.1 or HAR 1.2, in JSON or YAML. It is checked on this device and stored in this browser.".to_owned()
-                    }}</p>
+                    <p class="hint" id="new-spec-file-hint">{upload_hint}</p>
+                    {move || upload_refused.get().map(|why| view! {
+                        <p class="hint" id="new-spec-file-refused" data-testid="new-spec-file-refused">{why}</p>
+                    })}
                     <input
                         type="file"
                         id="new-spec-file"
                         data-testid="new-spec-file"
                         accept=".json,.yaml,.yml,.har"
-                        disabled=move || adding.get().is_some()
+                        aria-describedby=move || if upload_refused.with(Option::is_some) { "new-spec-file-hint new-spec-file-refused" } else { "new-spec-file-hint" }
+                        disabled=move || adding.get().is_some() || upload_refused.with(Option::is_some)
                         on:change=add_file
                     />
                     <p role="status" class="muted" data-testid="new-spec-file-status">
@@ -447,7 +566,10 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 </p>
             })}
             <div class="form-actions">
-                <button type="submit" class="button" data-testid="new-submit" disabled=move || adding.get().is_some() || creating.get() || (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))>
+                <button type="submit" data-testid="new-submit"
+                    class=move || if create_refused.with(Option::is_some) { "button button--unavailable" } else { "button" }
+                    aria-describedby=move || create_refused.with(Option::is_some).then(|| if refusal_in_problem() { "new-problem" } else { "new-refused" })
+                    disabled=move || adding.get().is_some() || creating.get() || create_refused.with(Option::is_some) || (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))>
                     "Create analysis"
                 </button>
                 <a class="button button--secondary" href="#/analyses">"Cancel"</a>

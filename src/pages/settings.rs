@@ -10,8 +10,100 @@ use leptos::task::spawn_local;
 use crate::components::outcome::{outcome_view, Outcome};
 use crate::format::thousands;
 use crate::store::http::HttpStore;
+use crate::store::people::{role_list, team_label, Whoami};
 use crate::store::settings::{self, normalize_base_url, ApiConfig, Backend};
 use crate::store::use_store;
+use prescan_core::api::{Me, TeamRef};
+use prescan_core::people::Action;
+
+/// Teams as people read them ("None" for none).
+fn team_list(teams: &[TeamRef]) -> String {
+    if teams.is_empty() {
+        return "None".to_owned();
+    }
+    teams.iter().map(team_label).collect::<Vec<_>>().join(", ")
+}
+
+/// Who the token is, for the connection check: " You are ann (Creator;
+/// team Payments)."
+pub fn who_sentence(me: &Me) -> String {
+    let mut parts = vec![role_list(&me.roles)];
+    if !me.teams.is_empty() {
+        parts.push(format!(
+            "team{} {}",
+            if me.teams.len() == 1 { "" } else { "s" },
+            team_list(&me.teams)
+        ));
+    }
+    format!(" You are {} ({}).", me.user_display_name, parts.join("; "))
+}
+
+/// What the user's roles do not let them do, as a sentence ("" if
+/// nothing).
+fn not_allowed(me: &Me) -> String {
+    let principal = me.principal();
+    let refused: Vec<&str> = Action::ALL
+        .into_iter()
+        .filter(|a| principal.may(*a).is_err())
+        .map(Action::label)
+        .collect();
+    if refused.is_empty() {
+        "Your roles let you do everything.".to_owned()
+    } else {
+        format!("Your roles do not let you {}.", refused.join("; "))
+    }
+}
+
+/// Who the app acts as on the server: name, roles, teams; or why the
+/// server could not say, with a way to ask again.
+fn account_panel(whoami: Whoami, ask: impl Fn() + Copy + Send + 'static) -> AnyView {
+    let body = match whoami {
+        Whoami::Known(me) => {
+            let shares_more = me.shareable_teams != me.teams;
+            view! {
+                <dl class="summary" data-testid="me">
+                    <div><dt>"Name"</dt><dd data-testid="me-name" class="break">{me.user_display_name.clone()}</dd></div>
+                    <div><dt>"Roles"</dt><dd data-testid="me-roles">{role_list(&me.roles)}</dd></div>
+                    <div><dt>"Teams"</dt><dd data-testid="me-teams">{team_list(&me.teams)}</dd></div>
+                    {shares_more.then(|| view! {
+                        <div><dt>"You can share with"</dt><dd data-testid="me-shareable">{team_list(&me.shareable_teams)}</dd></div>
+                    })}
+                    {me.email.clone().map(|e| view! {
+                        <div><dt>"E-mail notifications"</dt><dd data-testid="me-email" class="break">{e}</dd></div>
+                    })}
+                </dl>
+                <p class="hint" data-testid="me-not-allowed">{not_allowed(&me)}</p>
+            }
+            .into_any()
+        }
+        Whoami::Asking => {
+            view! { <p class="muted" role="status" data-testid="me-asking">"Asking the server who you are\u{2026}"</p> }.into_any()
+        }
+        Whoami::NoProfile => view! {
+            <p class="hint" data-testid="me-none">
+                "This server does not say who you are (it predates users and roles): it lets every call do everything."
+            </p>
+        }
+        .into_any(),
+        Whoami::Failed { message, .. } => view! {
+            <div class="alert alert--error" role="alert" data-testid="me-error">
+                <p>{on_settings(message)}</p>
+                <button type="button" class="button button--secondary" data-testid="me-retry" on:click=move |_| ask()>
+                    "Ask again"
+                </button>
+            </div>
+        }
+        .into_any(),
+        Whoami::Browser => return ().into_any(),
+    };
+    view! {
+        <section class="panel" aria-labelledby="me-heading" data-testid="me-panel">
+            <h2 id="me-heading">"Who you are on this server"</h2>
+            {body}
+        </section>
+    }
+    .into_any()
+}
 
 /// The base URL of the folder the app is served from
 /// (`http://127.0.0.1:8088/tools/prescan/` → `http://127.0.0.1:8088/tools/prescan`).
@@ -58,11 +150,18 @@ async fn check(base: String, token: Option<String>) -> Result<String, String> {
     } else {
         " No token was needed."
     };
+    // Who the token is (a server from before users has no /me: nothing).
+    let who = http
+        .me()
+        .await
+        .map(|me| who_sentence(&me))
+        .unwrap_or_default();
     Ok(format!(
-        "Connected to the prescan server at {base} (version {}): it holds {} {}.{token_text}",
+        "Connected to the prescan server at {base} (version {}): {} {} {} visible to you.{token_text}{who}",
         health.version,
         thousands(total),
-        if total == 1 { "analysis" } else { "analyses" }
+        if total == 1 { "analysis" } else { "analyses" },
+        if total == 1 { "is" } else { "are" },
     ))
 }
 
@@ -205,7 +304,7 @@ pub fn SettingsPage() -> impl IntoView {
                     " This browser"
                 </label>
                 <p class="hint choice__hint">
-                    "The default. Analyses are kept in this browser (IndexedDB) and a simulated scan engine moves them on; nothing is sent anywhere. Demo data, export and import work here."
+                    "The default. Analyses are kept in this browser (IndexedDB) and a simulated scan engine moves them on; nothing is sent anywhere. Demo data, export and import work here. You are its only user, with every role."
                 </p>
                 <label class="choice" for="settings-backend-api">
                     <input type="radio" name="settings-backend" id="settings-backend-api" value="api"
@@ -279,5 +378,6 @@ pub fn SettingsPage() -> impl IntoView {
             </div>
             {move || outcome_view(saved.get(), "settings-saved")}
         </form>
+        {move || account_panel(app.whoami.get(), move || app.ask_whoami())}
     }
 }

@@ -229,6 +229,22 @@ impl Answer {
 pub struct HttpStore {
     base: String,
     token: Option<String>,
+    on_forbidden: OnForbidden,
+}
+
+/// What to do when the server answers 403 (the caller's roles changed
+/// since the app asked who they are: ask again).
+#[derive(Clone, Default)]
+struct OnForbidden(Option<Rc<dyn Fn()>>);
+
+impl fmt::Debug for OnForbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "OnForbidden(Some)"
+        } else {
+            "OnForbidden(None)"
+        })
+    }
 }
 
 fn js_message(e: &gloo_net::Error) -> String {
@@ -245,7 +261,14 @@ impl HttpStore {
         HttpStore {
             base,
             token: token.filter(|t| !t.trim().is_empty()),
+            on_forbidden: OnForbidden::default(),
         }
+    }
+
+    /// Calls `f` whenever the server answers 403 Forbidden.
+    pub fn on_forbidden(mut self, f: impl Fn() + 'static) -> Self {
+        self.on_forbidden = OnForbidden(Some(Rc::new(f)));
+        self
     }
 
     /// The server's base URL.
@@ -342,6 +365,11 @@ impl HttpStore {
         let response = request.send().await.map_err(failed)?;
         let bytes = response.binary().await.map_err(failed)?;
         let status = response.status();
+        if status == 403 {
+            if let Some(f) = &self.on_forbidden.0 {
+                f();
+            }
+        }
         if status >= 400 {
             return Err(classify(
                 url,
@@ -374,6 +402,49 @@ impl HttpStore {
     /// `GET /health` (no token needed).
     pub async fn health(&self) -> Result<api::Health, HttpError> {
         self.get_json(&api::health_path()).await
+    }
+
+    /// `GET /me`: who the server takes the caller for.
+    pub async fn me(&self) -> Result<api::Me, HttpError> {
+        self.get_json(&api::me_path()).await
+    }
+
+    /// One analysis, and what the caller's roles do not let them see of it
+    /// (left out of it by the server).
+    pub async fn get_shown(
+        &self,
+        id: AnalysisId,
+    ) -> Result<(core::Analysis, Vec<api::Withheld>), StoreError> {
+        let mut a: api::Analysis = self.get_json(&api::analysis_path(id)).await?;
+        let withheld = std::mem::take(&mut a.withheld);
+        Ok((a.into(), withheld))
+    }
+
+    /// Uploads a specification shared with `teams` (none: security leads
+    /// only).
+    pub async fn put_specification_shared(
+        &self,
+        upload: core::SpecUpload,
+        teams: &[String],
+    ) -> Result<core::SpecRecord, StoreError> {
+        // A file chosen in a folder is named with its path (`api/openapi.yaml`);
+        // the contract takes a plain file name.
+        let file_name = upload
+            .file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default();
+        let mut path = api::specification_upload_path(file_name);
+        for team in teams {
+            path.push_str("&team=");
+            path.push_str(&api::percent_encode(team));
+        }
+        let content_type = spec_content_type(&upload.file_name);
+        let record: api::SpecRecord = self
+            .send(Method::POST, &path, Body::Bytes(upload.bytes, content_type))
+            .await?
+            .json()?;
+        Ok(record.into())
     }
 
     /// `GET /analyses?size=1`: checks that the token is accepted; the
@@ -509,25 +580,12 @@ impl Store for HttpStore {
         Ok(list.audits.into_iter().map(ActivityEntry::from).collect())
     }
 
-    /// Uploads a specification's original bytes.
+    /// Uploads a specification's original bytes (security leads only).
     async fn put_specification(
         &self,
         upload: core::SpecUpload,
     ) -> Result<core::SpecRecord, StoreError> {
-        // A file chosen in a folder is named with its path (`api/openapi.yaml`);
-        // the contract takes a plain file name.
-        let file_name = upload
-            .file_name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or_default();
-        let path = api::specification_upload_path(file_name);
-        let content_type = spec_content_type(&upload.file_name);
-        let record: api::SpecRecord = self
-            .send(Method::POST, &path, Body::Bytes(upload.bytes, content_type))
-            .await?
-            .json()?;
-        Ok(record.into())
+        self.put_specification_shared(upload, &[]).await
     }
 
     /// Every stored specification, newest first.

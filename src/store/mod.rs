@@ -14,6 +14,7 @@ pub mod feed;
 pub mod http;
 pub mod idb;
 pub mod live;
+pub mod people;
 pub mod settings;
 
 use std::cell::{Cell, RefCell};
@@ -29,6 +30,7 @@ use prescan_core::prescan::PrescanReport;
 
 pub use browser::{Shown, Storage};
 use http::HttpStore;
+use people::Whoami;
 use settings::Backend;
 
 /// The store, as the pages see it. Cheap to copy; provided at the root
@@ -49,6 +51,10 @@ pub struct AppStore {
     /// Where analyses are kept now.
     pub backend: RwSignal<Backend>,
     http: StoredValue<Option<Rc<HttpStore>>, LocalStorage>,
+    /// Who the app acts as ([`people`]).
+    pub whoami: RwSignal<Whoami>,
+    /// Bumped to ask the server again who the caller is.
+    pub(crate) whoami_again: RwSignal<u64>,
     /// Whether [`AppStore::start`] ran: the saved analyses read, the engine
     /// and the notification feed started.
     started: StoredValue<Rc<Cell<bool>>, LocalStorage>,
@@ -84,6 +90,8 @@ impl AppStore {
             notifications: RwSignal::new(Vec::new()),
             backend: RwSignal::new(Backend::Browser),
             http: StoredValue::new_local(None),
+            whoami: RwSignal::new(Whoami::Browser),
+            whoami_again: RwSignal::new(0),
             started: StoredValue::new_local(Rc::new(Cell::new(false))),
         };
         app.set_backend(backend);
@@ -117,18 +125,35 @@ impl AppStore {
         }
     }
 
-    /// Switches to `backend` (views load again from it).
+    /// Switches to `backend` (views load again from it; who the app acts
+    /// as is asked again, see [`people`]).
     pub fn set_backend(&self, backend: Backend) {
+        let again = self.whoami_again;
         let http = match &backend {
             Backend::Browser => None,
-            Backend::Api(api) => Some(Rc::new(HttpStore::new(
-                api.base_url.clone(),
-                api.token.clone(),
-            ))),
+            Backend::Api(api) => Some(Rc::new(
+                HttpStore::new(api.base_url.clone(), api.token.clone()).on_forbidden(move || {
+                    again.try_update(|n| *n += 1);
+                }),
+            )),
         };
         self.http.set_value(http);
+        let changed = self.backend.with_untracked(|b| *b != backend);
+        if changed || self.whoami.with_untracked(|w| matches!(w, Whoami::Browser)) {
+            self.whoami.set(if backend.is_api() {
+                Whoami::Asking
+            } else {
+                Whoami::Browser
+            });
+        }
         self.backend.set(backend);
         self.bump();
+    }
+
+    /// Asks the server again who the caller is (the answer replaces the
+    /// current one when it comes).
+    pub fn ask_whoami(&self) {
+        self.whoami_again.update(|n| *n += 1);
     }
 
     /// Makes the calling view or resource follow every change.
@@ -226,6 +251,18 @@ impl AppStore {
         }
     }
 
+    /// One analysis, and what the caller's roles do not let them see of
+    /// it (nothing, in this browser).
+    pub async fn get_shown(
+        &self,
+        id: AnalysisId,
+    ) -> Result<(Analysis, Vec<prescan_core::api::Withheld>), StoreError> {
+        match self.http() {
+            Some(http) => http.get_shown(id).await,
+            None => self.memory().get(id).await.map(|a| (a, Vec::new())),
+        }
+    }
+
     /// Creates an analysis.
     pub async fn create(&self, new: NewAnalysis) -> Result<Analysis, StoreError> {
         let result = match self.http() {
@@ -278,6 +315,20 @@ impl AppStore {
     pub async fn put_specification(&self, upload: SpecUpload) -> Result<SpecRecord, StoreError> {
         let result = match self.http() {
             Some(http) => http.put_specification(upload).await,
+            None => self.memory().put_specification(upload).await,
+        };
+        self.after(result)
+    }
+
+    /// Stores a specification's original bytes, shared with `teams` on a
+    /// server (in this browser there is one user: the teams do not apply).
+    pub async fn put_specification_shared(
+        &self,
+        upload: SpecUpload,
+        teams: &[String],
+    ) -> Result<SpecRecord, StoreError> {
+        let result = match self.http() {
+            Some(http) => http.put_specification_shared(upload, teams).await,
             None => self.memory().put_specification(upload).await,
         };
         self.after(result)

@@ -24,6 +24,7 @@ use crate::download;
 use crate::format::thousands;
 use crate::route::{replace_hash, Query, Route};
 use crate::store::live::{Live, Poll};
+use crate::store::people::{refusal, use_principal};
 use crate::store::settings::Backend;
 use crate::store::{use_store, AppStore, Overview, Storage};
 
@@ -32,6 +33,25 @@ mod state;
 mod tests;
 
 pub use state::{caption, count_line, from_url, parse_sort, sort_param, to_url};
+
+/// "Create an analysis": a link to the form, or, when the user's roles do
+/// not allow it (`refused`: why), the same button disabled, pointing to the
+/// reason shown under the page's title.
+fn create_button(refused: Option<String>, testid: &'static str) -> AnyView {
+    match refused {
+        None => view! {
+            <a class="button" href="#/analyses/new" data-testid=testid>"Create an analysis"</a>
+        }
+        .into_any(),
+        Some(_) => view! {
+            <button type="button" class="button button--unavailable" data-testid=testid disabled
+                aria-describedby="create-refused">
+                "Create an analysis"
+            </button>
+        }
+        .into_any(),
+    }
+}
 
 /// The name of an export made on a day: `prescan-analyses-2025-03-01.json`.
 pub fn export_file_name(year: u32, month: u32, day: u32) -> String {
@@ -171,8 +191,25 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
     let load_error = live.error;
     let total = move || listing.with(|l| l.as_ref().map_or(0, |l| l.overview.total));
     let has_demo = move || listing.with(|l| l.as_ref().is_some_and(|l| l.overview.has_demo));
+    // What the user's roles do not let them do here, and why.
+    let principal = use_principal();
+    let create_refused =
+        Memo::new(move |_| principal.with(|p| refusal(p, prescan_core::people::Action::Create)));
+    let may_pause = Memo::new(move |_| {
+        principal.with(|p| p.may(prescan_core::people::Action::PauseResume).is_ok())
+    });
+    // A row offers Pause and Resume only to those whose roles allow them
+    // (the summary page says why not).
     let rows = Memo::new(move |_| {
-        listing.with(|l| l.as_ref().map(|l| l.page.items.clone()).unwrap_or_default())
+        let mut items =
+            listing.with(|l| l.as_ref().map(|l| l.page.items.clone()).unwrap_or_default());
+        if !may_pause.get() {
+            for item in &mut items {
+                item.actions
+                    .retain(|a| !matches!(a, AnalysisAction::Pause | AnalysisAction::Resume));
+            }
+        }
+        items
     });
     let pages = move || {
         listing.with(|l| {
@@ -381,7 +418,12 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         Mode::NoAnalyses => view! {
             <div class="panel empty-state" data-testid="analyses-empty">
                 <h2>"No analyses yet"</h2>
-                {if app.is_api_untracked() {
+                {if app.is_api_untracked() && create_refused.get().is_some() {
+                    view! {
+                        <p data-testid="analyses-none-shared">"No analysis is shared with you yet. You see the analyses you created and those shared with one of your teams; security leads see them all."</p>
+                    }
+                    .into_any()
+                } else if app.is_api_untracked() {
                     view! {
                         <p>"A Dynamic Analysis scans web APIs and web applications. Create one to scan an API specification or a URL."</p>
                         <div class="downloads">
@@ -462,8 +504,11 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         <div class="analyses-page">
             <div class="page-title">
                 <h1>"Dynamic Analyses"</h1>
-                <a class="button" href="#/analyses/new" data-testid="create-analysis">"Create an analysis"</a>
+                {move || create_button(create_refused.get(), "create-analysis")}
             </div>
+            {move || create_refused.get().map(|why| view! {
+                <p class="notice" id="create-refused" data-testid="create-refused">{why}</p>
+            })}
             <p class="lead">
                 {move || if app.is_api() {
                     format!("All Dynamic Analyses on {}, with the status of their latest run. Statuses update as scans progress.", app.backend.with(Backend::label))

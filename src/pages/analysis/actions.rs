@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use prescan_core::analysis::{AnalysisAction, RunAction, StoreError};
+use prescan_core::analysis::{Analysis, AnalysisAction, RunAction, StoreError};
+use prescan_core::people::{Action, Principal};
 
 use super::summary::Page;
 use crate::route::{navigate, Query, Route};
@@ -35,23 +36,69 @@ pub fn confirmation(action: AnalysisAction, name: &str) -> Option<String> {
     }
 }
 
-/// The refused actions of `a` grouped by reason, in menu order.
-fn current_reasons(a: &prescan_core::analysis::Analysis) -> Vec<(String, Vec<AnalysisAction>)> {
-    let mut groups: Vec<(String, Vec<AnalysisAction>)> = Vec::new();
-    for (action, allowed) in a.actions() {
-        let Err(refusal) = allowed else {
+/// What a person must be allowed to do (by their roles) for an action.
+pub fn needs(action: AnalysisAction) -> Action {
+    match action {
+        AnalysisAction::Configure => Action::Configure,
+        AnalysisAction::RunAgain => Action::Submit,
+        AnalysisAction::StopSave | AnalysisAction::StopDelete => Action::Stop,
+        AnalysisAction::Pause | AnalysisAction::Resume => Action::PauseResume,
+        AnalysisAction::Delete => Action::Delete,
+    }
+}
+
+/// Why an action is not offered: the user's roles (said first: it does not
+/// pass with the status), or the analysis's status now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The roles do not allow it (the refusal's sentence).
+    Roles(String),
+    /// Not in this status (the lifecycle's reason).
+    Now(String),
+}
+
+impl Unavailable {
+    fn text(&self) -> &str {
+        match self {
+            Unavailable::Roles(t) | Unavailable::Now(t) => t,
+        }
+    }
+}
+
+/// Each action of `a` in menu order, with why it is not available to
+/// `who` now, if it is not.
+pub fn availability(a: &Analysis, who: &Principal) -> Vec<(AnalysisAction, Option<Unavailable>)> {
+    a.actions()
+        .into_iter()
+        .map(|(action, allowed)| {
+            let why = match who.may(needs(action)) {
+                Err(refusal) => Some(Unavailable::Roles(refusal.to_string())),
+                Ok(()) => allowed.err().map(|r| Unavailable::Now(r.reason)),
+            };
+            (action, why)
+        })
+        .collect()
+}
+
+/// The unavailable actions grouped by reason, in menu order.
+fn current_reasons(
+    list: &[(AnalysisAction, Option<Unavailable>)],
+) -> Vec<(Unavailable, Vec<AnalysisAction>)> {
+    let mut groups: Vec<(Unavailable, Vec<AnalysisAction>)> = Vec::new();
+    for (action, why) in list {
+        let Some(why) = why else {
             continue;
         };
-        match groups.iter_mut().find(|(r, _)| *r == refusal.reason) {
-            Some((_, actions)) => actions.push(action),
-            None => groups.push((refusal.reason, vec![action])),
+        match groups.iter_mut().find(|(r, _)| r == why) {
+            Some((_, actions)) => actions.push(*action),
+            None => groups.push((why.clone(), vec![*action])),
         }
     }
     groups
 }
 
 /// The id of the reason line that gives `reason`.
-fn reasons_of(groups: &[(String, Vec<AnalysisAction>)], reason: &str) -> String {
+fn reasons_of(groups: &[(Unavailable, Vec<AnalysisAction>)], reason: &Unavailable) -> String {
     groups
         .iter()
         .find(|(r, _)| r == reason)
@@ -147,9 +194,11 @@ pub(super) fn panel(
         working,
         confirming,
         configuring,
+        principal,
         ..
     } = page;
     let current = move || analysis.get();
+    let listed = move || current().map(|a| principal.with(|p| availability(&a, p)));
 
     let ask = move |action: AnalysisAction| {
         let name = analysis.get_untracked().map(|a| a.name).unwrap_or_default();
@@ -164,15 +213,13 @@ pub(super) fn panel(
     // its reason, given once in a short list below the buttons (actions
     // refused for the same reason share one line).
     let actions = move || {
-        current().map(|a| {
-            a.actions()
-                .into_iter()
-                .map(|(action, allowed)| {
+        listed().map(|list| {
+            let groups = current_reasons(&list);
+            list.into_iter()
+                .map(|(action, why)| {
                     let testid = action_testid(action);
-                    let disabled = allowed.is_err();
-                    let reason_id = allowed
-                        .err()
-                        .map(|r| reasons_of(&current_reasons(&a), &r.reason));
+                    let disabled = why.is_some();
+                    let reason_id = why.map(|r| reasons_of(&groups, &r));
                     let danger = confirmation(action, "").is_some();
                     let class = if disabled {
                         "button button--unavailable"
@@ -205,29 +252,41 @@ pub(super) fn panel(
                 .collect_view()
         })
     };
+    // The reasons: those of the roles (which the status does not change)
+    // first, then those of the status now.
     let reasons = move || {
-        current().and_then(|a| {
-            let groups = current_reasons(&a);
-            (!groups.is_empty()).then(|| {
-                let items = groups
-                    .into_iter()
+        listed().map(|list| {
+            let groups = current_reasons(&list);
+            let section = |roles: bool| {
+                let items: Vec<_> = groups
+                    .iter()
+                    .filter(|(r, _)| matches!(r, Unavailable::Roles(_)) == roles)
                     .map(|(reason, actions)| {
                         let ids: Vec<&str> = actions.iter().map(|x| action_testid(*x)).collect();
                         let labels: Vec<&str> = actions.iter().map(|x| x.label()).collect();
                         view! {
-                            <li id=format!("{}-reason", ids[0]) data-testid="action-reason" data-action=ids.join(" ")>
-                                <strong>{labels.join(", ")}</strong>": " {reason}
+                            <li id=format!("{}-reason", ids[0]) data-testid="action-reason"
+                                data-kind=if roles { "roles" } else { "status" } data-action=ids.join(" ")>
+                                <strong>{labels.join(", ")}</strong>": " {reason.text().to_owned()}
                             </li>
                         }
                     })
-                    .collect_view();
-                view! {
-                    <div class="actions__unavailable" data-testid="actions-unavailable">
-                        <p class="actions__unavailable-title">"Not available now:"</p>
-                        <ul>{items}</ul>
-                    </div>
-                }
-            })
+                    .collect();
+                (!items.is_empty()).then(|| {
+                    let (testid, title) = if roles {
+                        ("actions-refused", "Not with your roles:")
+                    } else {
+                        ("actions-unavailable", "Not available now:")
+                    };
+                    view! {
+                        <div class="actions__unavailable" data-testid=testid>
+                            <p class="actions__unavailable-title">{title}</p>
+                            <ul>{items}</ul>
+                        </div>
+                    }
+                })
+            };
+            (section(true), section(false))
         })
     };
 

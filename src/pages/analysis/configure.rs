@@ -1,4 +1,5 @@
-//! The Configure form of an analysis: its name, schedule and prescan switch.
+//! The Configure form of an analysis: its name, schedule and prescan
+//! switch, and on a server who can see it.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +11,10 @@ use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::schedule_input::{
     duration_fields, ScheduleFields, ScheduleInput, StartChoice,
 };
+use crate::components::visibility::{VisibilityField, VisibilityInput};
+use crate::store::people::{refusal, use_principal};
 use crate::store::use_store;
+use prescan_core::people::Action;
 
 /// The id of the input a field's error leads to, in the Configure form.
 fn cfg_target(field: Field) -> String {
@@ -45,18 +49,46 @@ pub(super) fn ConfigureForm(
     let schedule = ScheduleInput::new(StartChoice::Keep, at, amount, unit);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let original = StoredValue::new((a.name.clone(), a.prescan));
-    let error_of =
-        move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
-
+    let visibility = VisibilityInput::new(&a.visibility);
+    let visibility_error = RwSignal::new(Option::<String>::None);
+    let original_visibility = StoredValue::new(a.visibility.clone());
+    // Roles can change while the form is open (a 403 asks the server
+    // again): the Save then says why it is off, and what was typed stays.
+    let principal = use_principal();
+    let refused = Memo::new(move |_| principal.with(|p| refusal(p, Action::Configure)));
     // A failure that is not about a field: shown above the buttons with a
     // Retry; what was typed stays.
     let problem = RwSignal::new(Option::<String>::None);
+    // The server's 403 already says why: the reason is not said twice.
+    let refusal_in_problem = move || {
+        refused.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                problem.with(|p| p.as_ref().is_some_and(|p| p.contains(r.as_str())))
+            })
+        })
+    };
+    let error_of =
+        move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
+
     let saving = RwSignal::new(false);
     let save_now = move || {
-        if saving.get_untracked() {
+        if saving.get_untracked() || refused.get_untracked().is_some() {
             return;
         }
         problem.set(None);
+        visibility_error.set(None);
+        let new_visibility = if app.is_api_untracked() {
+            match visibility.value() {
+                Ok(v) => (v != original_visibility.get_value()).then_some(v),
+                Err(m) => {
+                    visibility_error.set(Some(m));
+                    crate::components::form_errors::focus_id("cfg-visibility");
+                    return;
+                }
+            }
+        } else {
+            None
+        };
         let new_name = name.get_untracked();
         let new_prescan = prescan.get_untracked();
         let new_schedule = match schedule.schedule() {
@@ -75,7 +107,7 @@ pub(super) fn ConfigureForm(
             scans: None,
             schedule: new_schedule,
             prescan: (new_prescan != original_prescan).then_some(new_prescan),
-            visibility: Default::default(),
+            visibility: new_visibility,
         };
         if change == AnalysisUpdate::default() {
             on_done(Some(("Nothing changed.".into(), None)));
@@ -141,16 +173,26 @@ pub(super) fn ConfigureForm(
                         " Run a prescan first"
                     </label>
                 </div>
+                {move || app.is_api().then(|| view! {
+                    <VisibilityField input=visibility prefix="cfg" error=visibility_error />
+                })}
                 <p class="hint">"The scans stay as they are."</p>
                 {move || problem.get().map(|p| view! {
-                    <div class="alert alert--error" role="alert" data-testid="configure-error">
+                    <div class="alert alert--error" role="alert" id="cfg-problem" data-testid="configure-error">
                         <p>{p}</p>
-                        <button type="button" class="button button--secondary" data-testid="configure-retry"
-                            on:click=move |_| retry.with_value(|f| f())>"Retry"</button>
+                        {move || refused.with(Option::is_none).then(|| view! {
+                            <button type="button" class="button button--secondary" data-testid="configure-retry"
+                                on:click=move |_| retry.with_value(|f| f())>"Retry"</button>
+                        })}
                     </div>
                 })}
+                {move || refused.get().filter(|_| !refusal_in_problem()).map(|why| view! {
+                    <p class="notice" id="cfg-refused" data-testid="configure-refused">{why}</p>
+                })}
                 <div class="form-actions">
-                    <button type="submit" class="button" data-testid="configure-save" disabled=move || saving.get()>"Save"</button>
+                    <button type="submit" class="button" data-testid="configure-save"
+                        aria-describedby=move || refused.with(Option::is_some).then(|| if refusal_in_problem() { "cfg-problem" } else { "cfg-refused" })
+                        disabled=move || saving.get() || refused.with(Option::is_some)>"Save"</button>
                     <button type="button" class="button button--secondary" data-testid="configure-cancel" on:click=move |_| on_done(None)>
                         "Cancel"
                     </button>

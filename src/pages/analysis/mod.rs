@@ -37,7 +37,7 @@ pub fn AnalysisPage(id: String) -> impl IntoView {
     let parsed = id.trim().parse::<u64>().ok().map(AnalysisId);
     let live = Live::new(app, move || async move {
         match parsed {
-            Some(id) => app.get(id).await,
+            Some(id) => app.get_shown(id).await,
             None => Err(StoreError::AnalysisNotFound(AnalysisId(0))),
         }
     });
@@ -57,7 +57,12 @@ pub fn AnalysisPage(id: String) -> impl IntoView {
         move || live.loading() || log.loading(),
         move || live.failed_untracked() || log.failed_untracked(),
     );
-    let analysis = live.data;
+    let analysis = Memo::new(move |_| live.data.with(|d| d.as_ref().map(|(a, _)| a.clone())));
+    // What the user's roles do not let them see of it (server mode).
+    let withheld = Memo::new(move |_| {
+        live.data
+            .with(|d| d.as_ref().map(|(_, w)| w.clone()).unwrap_or_default())
+    });
     let exists = Memo::new(move |_| analysis.with(Option::is_some));
     let loading = move || {
         (!app.is_api() && app.storage.with(|s| *s == Storage::Loading))
@@ -84,7 +89,7 @@ pub fn AnalysisPage(id: String) -> impl IntoView {
         if exists.get() {
             view! {
                 <PollBanner poll=poll error=Signal::derive(move || live.error.get().or_else(|| log.error.get())) />
-                <Summary analysis=analysis log=log.data />
+                <Summary analysis=analysis withheld=withheld log=log.data />
             }
             .into_any()
         } else if failed() {
@@ -101,7 +106,11 @@ pub fn AnalysisPage(id: String) -> impl IntoView {
                 <h1>"Analysis not found"</h1>
                 <div class="alert alert--error" role="alert" data-testid="analysis-not-found">
                     <p>
-                        {format!("No analysis has the id \"{shown_id}\" {}. It may have been deleted. ", place())}
+                        {format!(
+                            "No analysis has the id \"{shown_id}\" {}. It may have been deleted{}. ",
+                            place(),
+                            if app.is_api() { ", or not be shared with you" } else { "" }
+                        )}
                         <a href="#/analyses">"Go back to All Dynamic Analyses"</a>
                         "."
                     </p>

@@ -6,11 +6,32 @@ use prescan_core::analysis::{
     ActivityEntry, Analysis, AnalysisAction, AnalysisId, PrescanOrigin, Start,
 };
 
+use prescan_core::api::Withheld;
+use prescan_core::people::{Action, Principal};
+
 use super::configure::ConfigureForm;
 use super::{actions, activity, scans};
 use crate::components::status_badge::StatusBadge;
 use crate::format::{thousands, DateTime};
+use crate::store::people::{roles_that_may, use_principal, visibility_text};
 use crate::store::{use_store, AppStore};
+
+/// What the user's roles leave out of the analysis, as a sentence each.
+pub fn withheld_text(withheld: &[Withheld]) -> Vec<String> {
+    withheld
+        .iter()
+        .map(|w| match w {
+            Withheld::Results => format!(
+                "Your roles do not include viewing results: its runs are not shown ({} can).",
+                roles_that_may(Action::ViewResults)
+            ),
+            Withheld::Configuration => format!(
+                "Your roles do not include viewing its configuration: which credentials its scans have is not shown ({} can).",
+                roles_that_may(Action::ViewConfiguration)
+            ),
+        })
+        .collect()
+}
 
 fn when(ms: Option<i64>) -> AnyView {
     match ms {
@@ -101,12 +122,16 @@ pub(super) struct Page {
     pub(super) configuring: RwSignal<bool>,
     /// The specification whose HAR is being made.
     pub(super) converting: RwSignal<Option<String>>,
+    /// Who the app acts as: what their roles let them do.
+    pub(super) principal: Signal<Principal>,
 }
 
 /// Everything shown for an analysis that exists.
 #[component]
 pub(super) fn Summary(
     analysis: Memo<Option<Analysis>>,
+    /// What the user's roles do not let them see of it.
+    withheld: Memo<Vec<Withheld>>,
     log: Memo<Option<Vec<ActivityEntry>>>,
 ) -> impl IntoView {
     let app = use_store();
@@ -124,6 +149,7 @@ pub(super) fn Summary(
     let confirming = RwSignal::new(Option::<AnalysisAction>::None);
     let configuring = RwSignal::new(false);
     let converting = RwSignal::new(Option::<String>::None);
+    let principal = use_principal();
     let page = Page {
         app,
         id,
@@ -136,6 +162,7 @@ pub(super) fn Summary(
         confirming,
         configuring,
         converting,
+        principal,
     };
     let perform = actions::perform(page);
 
@@ -158,6 +185,19 @@ pub(super) fn Summary(
                     <div><dt>"Runs"</dt><dd>{thousands(a.runs.len())}</dd></div>
                     <div><dt>"Created"</dt><dd><DateTime ms=a.created_ms />{format!(" by {}", a.created_by)}</dd></div>
                     <div><dt>"Last modified"</dt><dd data-testid="detail-modified"><DateTime ms=a.modified_ms />{format!(" by {}", a.modified_by)}</dd></div>
+                    {app.is_api().then(|| {
+                        let known = app.whoami.with(|w| {
+                            w.me()
+                                .map(|m| [m.teams.clone(), m.shareable_teams.clone()].concat())
+                                .unwrap_or_default()
+                        });
+                        let owner = a.schedule_owner().to_owned();
+                        let you = principal.with(|p| p.name == owner);
+                        view! {
+                            <div><dt>"Who can see it"</dt><dd data-testid="detail-visibility">{visibility_text(&a.visibility, &known)}</dd></div>
+                            <div><dt>"Notifications go to"</dt><dd data-testid="detail-schedule-owner">{if you { format!("{owner} (you)") } else { owner }}</dd></div>
+                        }
+                    })}
                 </dl>
             }
         })
@@ -204,6 +244,14 @@ pub(super) fn Summary(
         </div>
         <p class="muted" data-testid="status-description">{description}</p>
         {move || note().map(|n| view! { <p class="simulation-note" data-testid="simulation-note">{n}</p> })}
+        {move || {
+            let lines = withheld_text(&withheld.get());
+            (!lines.is_empty()).then(|| view! {
+                <div class="withheld" data-testid="withheld-note">
+                    {lines.into_iter().map(|l| view! { <p class="hint">{l}</p> }).collect_view()}
+                </div>
+            })
+        }}
         <p role="status" class="status-line" data-testid="analysis-message">
             {move || message.get()}
             {move || converting.get().map(|n| format!(" Converting {n}…"))}
@@ -211,7 +259,7 @@ pub(super) fn Summary(
         {move || failure.get().map(|f| view! {
             <div class="alert alert--error" role="alert" data-testid="action-error">
                 <p>{f}</p>
-                {move || failed_action.get().map(|action| view! {
+                {move || failed_action.get().filter(|a| principal.with(|p| p.may(actions::needs(*a)).is_ok())).map(|action| view! {
                     <button type="button" class="button button--secondary" data-testid="action-retry"
                         on:click=move |_| perform(action)>"Retry"</button>
                 })}

@@ -9,6 +9,7 @@ use super::details::Page;
 use super::results;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::scan_config::Pairs;
+use crate::store::people::{refusal, use_principal};
 use crate::store::settings::Backend;
 
 /// The custom headers typed one per line as `Name: value`; blank lines are
@@ -115,6 +116,12 @@ pub(super) fn run_panel(
     } = page;
     let busy = move || ui.running.get() || converting.get();
     let progress = results::progress(ui);
+    // A prescan sends requests: a view-only role may look at the last one,
+    // not run (or cancel) one.
+    let principal = use_principal();
+    let refused = Memo::new(move |_| {
+        principal.with(|p| refusal(p, prescan_core::people::Action::RunPrescan))
+    });
 
     view! {
         <section class="panel" aria-labelledby="run-heading">
@@ -141,6 +148,9 @@ pub(super) fn run_panel(
             {move || poll_error.get().map(|e| view! {
                 <div class="alert alert--warning" role="alert" data-testid="prescan-poll-error"><p>{e}</p></div>
             })}
+            {move || refused.get().map(|why| view! {
+                <p class="notice" id="prescan-refused" data-testid="prescan-refused">{why}</p>
+            })}
             <form class="prescan-form" on:submit=run novalidate=true>
                 <div class="field" hidden=on_server>
                     <label for="prescan-base-url">"Target server base URL"</label>
@@ -149,7 +159,7 @@ pub(super) fn run_panel(
                         prop:value=move || base_url.get()
                         on:input=move |ev| base_url.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
+                <div class="field" hidden=move || refused.with(Option::is_some)>
                     <label for="prescan-rate">"Requests per second"</label>
                     <input id="prescan-rate" type="number" min="0.1" max="100" step="any" data-testid="prescan-rate" inputmode="decimal"
                         prop:value=move || rate.get()
@@ -181,7 +191,7 @@ pub(super) fn run_panel(
                     <p class="hint">"A browser does not let a page set cookies: a prescan from this page sends them only from the reference server. They are in the HAR either way."</p>
                     {cookies.view("cookie", "Add a cookie")}
                 </fieldset>
-                <div class="field">
+                <div class="field" hidden=move || refused.with(Option::is_some)>
                     <label class="checkbox">
                         <input type="checkbox" data-testid="prescan-allow-unsafe"
                             prop:checked=move || allow_unsafe.get()
@@ -193,12 +203,16 @@ pub(super) fn run_panel(
                         " Warning: these requests may create, change or delete data on the server. Only allow them against a test server."
                     </p>
                 </div>
-                <button type="submit" class="button" data-testid="prescan-run" disabled=busy>
+                <button type="submit" data-testid="prescan-run"
+                    class=move || if refused.with(Option::is_some) { "button button--unavailable" } else { "button" }
+                    aria-describedby=move || refused.with(Option::is_some).then_some("prescan-refused")
+                    disabled=move || busy() || refused.with(Option::is_some)>
                     {if on_server { "Run prescan on the server" } else { "Run" }}
                 </button>
                 " "
                 {move || ui.running.get().then(|| view! {
-                    <button type="button" class="button button--secondary" data-testid="prescan-cancel" on:click=cancel>"Cancel"</button>
+                    <button type="button" class="button button--secondary" data-testid="prescan-cancel"
+                        disabled=move || refused.with(Option::is_some) on:click=cancel>"Cancel"</button>
                 })}
             </form>
             {progress}

@@ -80,6 +80,16 @@ pub(super) fn Preview(
             </button>
         }
     });
+    // On a server, storing the file and creating an analysis need roles
+    // the user may not have: the button says why it is off.
+    let principal = crate::store::people::use_principal();
+    let use_refused = Memo::new(move |_| {
+        use prescan_core::people::Action;
+        principal.with(|p| {
+            crate::store::people::refusal(p, Action::Create)
+                .or_else(|| crate::store::people::refusal(p, Action::ManageSpecifications))
+        })
+    });
     let use_in_analysis = {
         let root = root.clone();
         let spec = spec.clone();
@@ -90,6 +100,9 @@ pub(super) fn Preview(
             let Some(root) = root.clone() else {
                 return;
             };
+            if use_refused.get_untracked().is_some() {
+                return;
+            }
             let spec = spec.clone();
             let options = &current_options;
             let chosen_server = options.base_url.clone().or_else(|| {
@@ -369,10 +382,17 @@ pub(super) fn Preview(
                     <Icon kind=IconKind::Download />{format!("Download HAR ({har_name})")}
                 </button>
                 {download_original}
-                <button type="button" class="button button--secondary" data-testid="use-in-analysis" on:click=use_in_analysis>
+                <button type="button" data-testid="use-in-analysis"
+                    class=move || if use_refused.with(Option::is_some) { "button button--unavailable" } else { "button button--secondary" }
+                    aria-describedby=move || use_refused.with(Option::is_some).then_some("use-in-analysis-refused")
+                    disabled=move || use_refused.with(Option::is_some)
+                    on:click=use_in_analysis>
                     "Use in a new analysis"
                 </button>
             </div>
+            {move || use_refused.get().map(|why| view! {
+                <p class="hint" id="use-in-analysis-refused" data-testid="use-in-analysis-refused">{why}</p>
+            })}
             {only_root_note}
         </section>
         {config}
