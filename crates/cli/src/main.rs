@@ -1,0 +1,354 @@
+//! `prescan`, the command line of prescan for CI pipelines: `check` reports
+//! the diagnostics of specifications (text, JSON, SARIF 2.1.0, JUnit XML),
+//! `convert` writes the HAR the app writes for them.
+//!
+//! Exit codes: 0 success; 1 a specification has an Error (or a Warning with
+//! `--deny warnings`), or cannot be converted; 2 bad arguments, or a file
+//! that cannot be read (missing, unreadable, larger than
+//! `--max-spec-bytes`).
+
+mod report;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use prescan_core::api::DEFAULT_MAX_SPEC_BYTES;
+use prescan_core::{ConvertOptions, Limits};
+
+use report::{FileReport, Format};
+
+/// Check API specifications and convert them to HAR, as the prescan app does.
+///
+/// Reads OpenAPI 2.0 (Swagger), 3.0 and 3.1, Postman Collection 2.1 and
+/// HAR 1.2, in JSON or YAML. Exit codes: 0 success; 1 a specification has
+/// an Error (or a Warning with `check --deny warnings`) or cannot be
+/// converted; 2 bad arguments or a file that cannot be read.
+///
+/// `prescan run` (the live prescan) is not built yet.
+#[derive(Debug, Parser)]
+#[command(name = "prescan", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Report the diagnostics of each specification and how many endpoints
+    /// a prescan covers.
+    ///
+    /// Exit code 1 when a specification has an Error (or cannot be loaded
+    /// at all), or a Warning with --deny warnings; 0 otherwise; 2 when an
+    /// argument is wrong or a file cannot be read.
+    Check(CheckArgs),
+    /// Convert specifications to HAR 1.2, exactly as the app and the
+    /// reference server do (same options and defaults).
+    ///
+    /// One SPEC: the HAR goes to standard output, or to -o FILE (or into
+    /// -o DIR when DIR is an existing directory). Several SPECs: -o DIR is
+    /// required (created if missing), and each HAR is written there as
+    /// <name of the spec without its extension>.har; two specs with the same
+    /// name are refused. Diagnostics go to standard error (-q: none).
+    /// Exit code 1 when a specification cannot be converted.
+    Convert(ConvertArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of prescan.
+    Man,
+}
+
+/// What every command that reads specifications takes.
+#[derive(Debug, Args)]
+struct Input {
+    /// Specification files; `-` reads standard input.
+    #[arg(value_name = "SPEC", required = true)]
+    specs: Vec<String>,
+    /// The file name shown for standard input (`-`) in reports and used to
+    /// name its HAR. The format is detected from the content.
+    #[arg(long, value_name = "NAME", default_value = "stdin")]
+    name: String,
+    /// A fully-qualified base URL (such as https://api.example.com/v1) that
+    /// replaces the specification's servers. Required for specifications
+    /// without an absolute server, and for Postman collections.
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
+    /// Which of the specification's servers to use, counting from 0
+    /// (default: the first). Ignored with --server.
+    #[arg(long, value_name = "N")]
+    server_index: Option<usize>,
+    /// A value for a server variable, as NAME=VALUE; repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// A limit of every conversion, as NAME=VALUE; repeatable, as the
+    /// reference server's --limit. Names: input_bytes, expanded_bytes,
+    /// value_bytes, har_bytes (sizes: bytes, or with KiB, MiB, GiB),
+    /// array_items, schema_steps, pattern_steps, depth.
+    #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = parse_limit)]
+    limits: Vec<String>,
+    /// Largest specification read, in bytes (as the reference server's
+    /// --max-spec-bytes); a larger file is refused without being read whole.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SPEC_BYTES)]
+    max_spec_bytes: usize,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Fail (exit code 1) on these too: `warnings`.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    deny: Vec<Deny>,
+    /// How the report is written.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    /// Warnings fail the check as Errors do.
+    Warnings,
+}
+
+#[derive(Debug, Args)]
+struct ConvertArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Where to write: a file (one SPEC), or a directory (any number of
+    /// SPECs); `-` is standard output. Default: standard output, for one
+    /// SPEC only.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    output: Option<PathBuf>,
+    /// Do not print diagnostics to standard error.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_limit(s: &str) -> Result<String, String> {
+    Limits::default().set(s)?;
+    Ok(s.to_owned())
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("`{s}` is not NAME=VALUE")),
+    }
+}
+
+/// A failure that ends the command, with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// Exit code 2: bad arguments, unreadable input, unwritable output.
+    fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Convert(args) => convert(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "prescan", &mut io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map(|()| 0)
+                .map_err(|e| Failure::usage(format!("the manual page could not be written: {e}")))
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("prescan: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+impl Input {
+    /// The options of the conversion: what the reference server uses
+    /// (`ConvertOptions { base_url, limits, ..Default::default() }`), plus
+    /// the server index and variables when given.
+    fn options(&self) -> ConvertOptions {
+        let mut limits = Limits::default();
+        for assignment in &self.limits {
+            // Checked by parse_limit.
+            let _ = limits.set(assignment);
+        }
+        ConvertOptions {
+            base_url: self.server.clone(),
+            server: self.server_index,
+            server_variables: self.vars.iter().cloned().collect(),
+            limits,
+            ..ConvertOptions::default()
+        }
+    }
+
+    /// Every specification, read whole (name, bytes), or the first that
+    /// cannot be read.
+    fn read_all(&self) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+        if self.specs.iter().filter(|s| *s == "-").count() > 1 {
+            return Err(Failure::usage("standard input (-) can be given once only"));
+        }
+        self.specs
+            .iter()
+            .map(|spec| {
+                let name = if spec == "-" {
+                    self.name.clone()
+                } else {
+                    spec.clone()
+                };
+                read_spec(spec, &name, self.max_spec_bytes).map(|bytes| (name, bytes))
+            })
+            .collect()
+    }
+}
+
+/// Reads a specification (`-`: standard input), never more than `max`
+/// bytes plus one.
+fn read_spec(spec: &str, name: &str, max: usize) -> Result<Vec<u8>, Failure> {
+    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    let read = if spec == "-" {
+        io::stdin().lock().take(cap).read_to_end(&mut bytes)
+    } else {
+        fs::File::open(spec).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+    };
+    if let Err(e) = read {
+        return Err(Failure::usage(format!("{name}: cannot read it: {e}")));
+    }
+    if bytes.len() > max {
+        return Err(Failure::usage(format!(
+            "{name}: larger than {max} bytes (--max-spec-bytes); not read. Raise --max-spec-bytes to check it."
+        )));
+    }
+    Ok(bytes)
+}
+
+fn check(args: CheckArgs) -> Result<u8, Failure> {
+    let files = args.input.read_all()?;
+    let options = args.input.options();
+    let deny_warnings = args.deny.contains(&Deny::Warnings);
+    let reports: Vec<FileReport> = files
+        .iter()
+        .map(|(name, bytes)| FileReport::new(name, prescan_core::convert(name, bytes, &options)))
+        .collect();
+    let text = report::render(&reports, args.format, deny_warnings);
+    write_out(args.output.as_deref(), text.as_bytes())?;
+    let failed = reports.iter().any(|r| r.fails(deny_warnings));
+    Ok(u8::from(failed))
+}
+
+fn convert(args: ConvertArgs) -> Result<u8, Failure> {
+    let several = args.input.specs.len() > 1;
+    let to_stdout = args.output.as_deref().is_none_or(|o| o == Path::new("-"));
+    if several && to_stdout {
+        return Err(Failure::usage(
+            "several specifications need -o DIR (one HAR each); standard output takes one",
+        ));
+    }
+    let into_dir = match &args.output {
+        Some(o) if !to_stdout => several || o.is_dir(),
+        _ => false,
+    };
+    // Refuse clashing output names before writing anything.
+    if into_dir {
+        let mut seen = BTreeSet::new();
+        for spec in &args.input.specs {
+            let name = har_name(if spec == "-" { &args.input.name } else { spec });
+            if !seen.insert(name.clone()) {
+                return Err(Failure::usage(format!(
+                    "two specifications would both be written to {name}; convert them separately"
+                )));
+            }
+        }
+    }
+    let files = args.input.read_all()?;
+    let options = args.input.options();
+    if into_dir {
+        if let Some(dir) = &args.output {
+            fs::create_dir_all(dir).map_err(|e| {
+                Failure::usage(format!(
+                    "{}: cannot create the directory: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+    }
+    let mut code = 0;
+    for (name, bytes) in &files {
+        let conversion = match prescan_core::convert(name, bytes, &options) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{name}: error: {e}");
+                code = 1;
+                continue;
+            }
+        };
+        if !args.quiet {
+            let diagnostics = report::text_diagnostics(name, &conversion.spec.diagnostics);
+            eprint!("{diagnostics}");
+        }
+        let mut har = serde_json::to_vec_pretty(&conversion.har).map_err(|e| Failure {
+            code: 1,
+            message: format!("{name}: the HAR could not be written: {e}"),
+        })?;
+        har.push(b'\n');
+        let target = match &args.output {
+            _ if to_stdout => None,
+            Some(dir) if into_dir => Some(dir.join(har_name(name))),
+            Some(file) => Some(file.clone()),
+            None => None,
+        };
+        write_out(target.as_deref(), &har)?;
+    }
+    Ok(code)
+}
+
+/// `dir/petstore.yaml` → `petstore.har`.
+fn har_name(spec: &str) -> String {
+    let stem = Path::new(spec)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "stdin".to_owned());
+    format!("{stem}.har")
+}
+
+/// Writes to a file, or standard output for `None` or `-`.
+fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
+    match path {
+        Some(p) if p != Path::new("-") => fs::write(p, bytes)
+            .map_err(|e| Failure::usage(format!("{}: cannot write it: {e}", p.display()))),
+        _ => {
+            let mut out = io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::usage(format!("standard output: {e}")))
+        }
+    }
+}
