@@ -895,3 +895,44 @@ fn security_schemes_are_listed_for_the_scan_configuration() {
         "2.0 securityDefinitions are listed too"
     );
 }
+
+#[test]
+fn content_type_sent_is_concrete() {
+    let spec = |content: &str| {
+        format!(
+            r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}},
+            "servers": [{{"url": "https://h"}}],
+            "paths": {{"/x": {{"post": {{"requestBody": {{"content": {content}}}, "responses": {{}}}}}}}}}}"#
+        )
+    };
+    let sent = |content: &str| {
+        let c = ok("t.json", spec(content).as_bytes());
+        headers(&c.har.log.entries[0])
+            .into_iter()
+            .find(|(k, _)| *k == "Content-Type")
+            .map(|(_, v)| v.to_owned())
+    };
+    let schema = r#"{"schema": {"type": "object"}}"#;
+    assert_eq!(
+        sent(&format!(
+            r#"{{"application/*+json": {schema}, "application/json": {schema}}}"#
+        ))
+        .as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(
+        sent(&format!(
+            r#"{{"*/*": {schema}, "application/xml": {schema}}}"#
+        ))
+        .as_deref(),
+        Some("application/xml")
+    );
+    assert_eq!(
+        sent(&format!(r#"{{"*/*": {schema}}}"#)).as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(
+        sent(&format!(r#"{{"application/*+json": {schema}}}"#)).as_deref(),
+        Some("application/vnd.example+json")
+    );
+}

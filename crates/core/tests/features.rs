@@ -722,7 +722,7 @@ fn openapi_31_features() {
                 "type": "object",
                 "properties": {
                     "a": {"type": ["string", "null"], "examples": ["ex1", "ex2"], "example": "no"},
-                    "b": {"const": "fixed", "enum": ["x"]},
+                    "b": {"const": "fixed", "enum": ["x", "fixed"]},
                     "c": {"type": "integer", "exclusiveMinimum": 5},
                     "d": {"$ref": "#/components/schemas/Pet", "example": {"id": 9}},
                     "e": {"type": "number", "exclusiveMaximum": 0}

@@ -36,7 +36,13 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 continue;
             }
             self.produced += VALUE_COST + name.len() as u64;
-            match self.generate(sub, depth + 1, at, diags) {
+            let len = self.here.len();
+            self.here.push_str("/properties/");
+            self.here
+                .push_str(&name.replace('~', "~0").replace('/', "~1"));
+            let generated = self.generate(sub, depth + 1, at, diags);
+            self.here.truncate(len);
+            match generated {
                 Some(v) => {
                     out.insert(name.clone(), v);
                 }
@@ -86,8 +92,14 @@ impl<'r, 'a> Sampler<'r, 'a> {
             return Value::Array(Vec::new());
         }
         let before = self.produced;
-        let item = match map.get("items") {
-            Some(items) => match self.generate(items, depth + 1, at, diags) {
+        let len = self.here.len();
+        self.here.push_str("/items");
+        let generated = map
+            .get("items")
+            .map(|items| self.generate(items, depth + 1, at, diags));
+        self.here.truncate(len);
+        let item = match generated {
+            Some(generated) => match generated {
                 Some(v) => v,
                 None => return Value::Array(Vec::new()),
             },

@@ -5,8 +5,9 @@
 
 use serde_json::{Map, Value};
 
+use super::check::Stated;
 use super::Sampler;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::refs::ref_of;
 
 impl<'r, 'a> Sampler<'r, 'a> {
@@ -47,7 +48,12 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 return Some(self.minimal(target, true));
             }
             self.stack.push(reference);
+            let here = std::mem::replace(
+                &mut self.here,
+                reference.strip_prefix('#').unwrap_or(reference).to_owned(),
+            );
             let v = self.generate(target, depth + 1, at, diags);
+            self.here = here;
             self.stack.pop();
             return v;
         }
@@ -153,14 +159,26 @@ impl<'r, 'a> Sampler<'r, 'a> {
         self.scalar(map)
     }
 
-    /// The first value the schema states itself that fits in the room left
-    /// (see [`given`] for the order); a larger one is noted and skipped.
+    /// The first value the schema states itself that fits its schema and
+    /// the room left (see [`stated`] for the order); a larger one is
+    /// noted and skipped, one that does not fit is skipped with a Warning.
     fn given(&mut self, map: &'a Map<String, Value>) -> Option<Value> {
-        for candidate in stated(map) {
+        let mut heads = Vec::new();
+        let mut chosen = None;
+        for (candidate, key, what) in stated(map) {
+            let pointer = format!("{}/{key}", self.here);
+            match self.stated(Err(map), candidate, &pointer, what, key.starts_with("enum")) {
+                Stated::Fits => {}
+                Stated::Misfit(head) => {
+                    heads.extend(head.map(|h| (h, pointer)));
+                    continue;
+                }
+            }
             let size = self.size_of(candidate);
             if size <= self.room() {
                 self.produced += size;
-                return Some(candidate.clone());
+                chosen = Some((candidate.clone(), what));
+                break;
             }
             if size > self.limits.value_bytes {
                 self.hits.stated = Some(size);
@@ -168,28 +186,47 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 self.hits.value = true;
             }
         }
-        None
+        let instead = match &chosen {
+            Some((_, what)) => format!("the {what} is sent instead"),
+            None => "a generated value is sent instead".to_owned(),
+        };
+        for (head, pointer) in heads {
+            self.misfits.push(Diagnostic::new(
+                Severity::Warning,
+                pointer,
+                format!("{head}: {instead}."),
+            ));
+        }
+        chosen.map(|(v, _)| v)
     }
 }
 
-/// The values a schema states itself, in the order they are used:
-/// `const`, the first of `examples`, `example`, the first `enum` value that
-/// is not null (or null when it is the only one), `default`.
-fn stated(map: &Map<String, Value>) -> impl Iterator<Item = &Value> {
+/// The values a schema states itself, in the order they are used, with
+/// where each is in the schema and what it is called: `const`, the first
+/// of `examples`, `example`, the `enum` values that are not null (or null
+/// when it is the only one), `default`.
+fn stated(map: &Map<String, Value>) -> impl Iterator<Item = (&Value, String, &'static str)> {
     let examples = match map.get("examples") {
         Some(Value::Array(examples)) => examples.first(),
         _ => None,
     };
     let enumerated = match map.get("enum") {
-        Some(Value::Array(values)) => values.iter().find(|v| !v.is_null()).or(values.first()),
+        Some(Value::Array(values)) => values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !v.is_null())
+            .or(values.first().map(|v| (0, v))),
         _ => None,
     };
     [
-        map.get("const"),
-        examples,
-        map.get("example"),
-        enumerated,
-        map.get("default"),
+        map.get("const")
+            .map(|v| (v, "const".to_owned(), "`const` value")),
+        examples.map(|v| (v, "examples/0".to_owned(), "first of the `examples`")),
+        map.get("example")
+            .map(|v| (v, "example".to_owned(), "example")),
+        enumerated.map(|(i, v)| (v, format!("enum/{i}"), "`enum` value")),
+        map.get("default")
+            .map(|v| (v, "default".to_owned(), "`default` value")),
     ]
     .into_iter()
     .flatten()

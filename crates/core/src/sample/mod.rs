@@ -44,6 +44,7 @@
 //! or `api`.
 
 mod budget;
+mod check;
 mod compound;
 mod generate;
 mod pattern;
@@ -55,6 +56,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use self::budget::{json_len, Hits};
+use self::check::Stated;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::limits::{Limit, Limits, Overruns};
 use crate::plan::Shared;
@@ -114,6 +116,14 @@ pub(crate) struct Sampler<'r, 'a> {
     /// Property schemas left out of every value (a reader found them
     /// unreadable and said so), by address in the document.
     skipped: HashSet<*const Value>,
+    /// Where the schema being generated is, as a JSON pointer into the
+    /// document (for the diagnostics of stated values that do not fit).
+    here: String,
+    /// Stated values checked against their schema, by address in the
+    /// document: whether they fit (each is checked and reported once).
+    fits: HashMap<*const Value, bool>,
+    /// Diagnostics of stated values that do not fit, added with the value's.
+    misfits: Vec<Diagnostic>,
     overruns: Overruns,
 }
 
@@ -136,6 +146,9 @@ impl<'r, 'a> Sampler<'r, 'a> {
             sizes: HashMap::new(),
             shared: HashMap::new(),
             skipped: HashSet::new(),
+            here: String::new(),
+            fits: HashMap::new(),
+            misfits: Vec::new(),
             overruns: Overruns::default(),
         }
     }
@@ -153,6 +166,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
         self.produced = 0;
         self.hits = Hits::default();
         self.stack.clear();
+        self.here = format!("{at}/schema");
         if let Err((err, reference)) = self.resolver.deref(schema) {
             self.resolver.report(&err, reference, at, diags);
             return Value::Null;
@@ -166,6 +180,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
         self.har_used += cost(&v, u64::MAX);
         self.steps_total -= self.limits.schema_steps.min(self.steps_total) - self.steps;
         self.report_hits(at, diags);
+        diags.append(&mut self.misfits);
         v
     }
 
@@ -180,14 +195,49 @@ impl<'r, 'a> Sampler<'r, 'a> {
         at: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Shared> {
-        let stated = match holder.get("example") {
-            Some(v) => v,
-            None => {
-                let (_, first) = holder.get("examples")?.as_object()?.iter().next()?;
-                let example = self.resolver.deref_or_report(first, at, diags)?;
-                example.get("value")?
+        let schema = holder.get("schema");
+        let mut candidates: Vec<(&'a Value, String)> = Vec::new();
+        if let Some(v) = holder.get("example") {
+            candidates.push((v, format!("{at}/example")));
+        } else if let Some(examples) = holder.get("examples").and_then(Value::as_object) {
+            for (name, example) in examples {
+                let Some(example) = self.resolver.deref_or_report(example, at, diags) else {
+                    continue;
+                };
+                if let Some(v) = example.get("value") {
+                    let name = name.replace('~', "~0").replace('/', "~1");
+                    candidates.push((v, format!("{at}/examples/{name}/value")));
+                }
             }
+        }
+        let mut stated = None;
+        let mut heads = Vec::new();
+        for (candidate, pointer) in candidates {
+            let fits = match schema {
+                Some(schema) => self.stated(Ok(schema), candidate, &pointer, "example", false),
+                None => Stated::Fits,
+            };
+            match fits {
+                Stated::Fits => {
+                    stated = Some(candidate);
+                    break;
+                }
+                Stated::Misfit(head) => heads.extend(head.map(|h| (h, pointer))),
+            }
+        }
+        let instead = if stated.is_some() {
+            "the next example is sent instead"
+        } else {
+            "a value from the schema is sent instead"
         };
+        for (head, pointer) in heads {
+            diags.push(Diagnostic::new(
+                Severity::Warning,
+                pointer,
+                format!("{head}: {instead}."),
+            ));
+        }
+        let stated = stated?;
         let size = self.size_of(stated);
         if size > self.limits.value_bytes {
             let limits = self.limits;

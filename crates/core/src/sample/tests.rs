@@ -11,8 +11,13 @@ fn gen_in(schema: Value, root: Value) -> Value {
 
 #[test]
 fn explicit_values_come_first() {
+    // An example outside the `enum` does not fit: the enum value is used.
     assert_eq!(
         gen(json!({"type": "string", "example": "ex", "enum": ["a"], "default": "d"})),
+        json!("a")
+    );
+    assert_eq!(
+        gen(json!({"type": "string", "example": "ex", "default": "d"})),
         json!("ex")
     );
     assert_eq!(
@@ -176,4 +181,254 @@ fn wide_schemas_are_bounded() {
         .collect();
     let v = gen(json!({"type": "object", "properties": props}));
     assert!(v.as_object().unwrap().len() <= RICH);
+}
+
+/// The value and the diagnostics of `schema`, at `/s`.
+fn gen_diags(schema: Value) -> (Value, Vec<Diagnostic>) {
+    let root = json!({});
+    let resolver = Resolver::new(&root);
+    let mut diags = Vec::new();
+    let v = Sampler::new(&resolver, Limits::default()).value(&schema, "/s", &mut diags);
+    (v, diags)
+}
+
+/// The example a parameter or media type `holder` gives, if it fits.
+fn explicit_diags(holder: Value) -> (Option<Value>, Vec<Diagnostic>) {
+    let root = json!({});
+    let resolver = Resolver::new(&root);
+    let mut diags = Vec::new();
+    let v = Sampler::new(&resolver, Limits::default())
+        .explicit(&holder, "/p", &mut diags)
+        .map(|v| (*v).clone());
+    (v, diags)
+}
+
+#[test]
+fn string_example_for_an_object_of_strings_is_skipped() {
+    let (v, diags) = gen_diags(json!({"type": "object", "example": "a=b",
+        "additionalProperties": {"type": "string"}}));
+    assert_eq!(v, json!({"additionalProp1": "string"}));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].severity, Severity::Warning);
+    assert_eq!(diags[0].pointer, "/s/schema/example");
+    assert_eq!(
+        diags[0].message,
+        "The example \"a=b\" at /s/schema/example does not fit its schema (a string where the schema asks for an object): a generated value is sent instead."
+    );
+}
+
+#[test]
+fn date_placeholder_for_a_date_time_is_skipped() {
+    let (v, diags) = gen_diags(
+        json!({"type": "string", "format": "date-time", "example": "yyyy-MM-ddThh:mm:ssZ"}),
+    );
+    assert_eq!(v, json!("2024-01-01T00:00:00Z"));
+    assert_eq!(
+        diags[0].message,
+        "The example \"yyyy-MM-ddThh:mm:ssZ\" at /s/schema/example does not fit its schema (not a date-time as RFC 3339 writes one): a generated value is sent instead."
+    );
+}
+
+#[test]
+fn date_placeholder_for_a_boolean_gives_way_to_its_default() {
+    let (v, diags) =
+        gen_diags(json!({"type": "boolean", "default": false, "example": "yyyy-MM-ddThh:mm:ssZ"}));
+    assert_eq!(v, json!(false));
+    assert_eq!(diags.len(), 1);
+    assert!(
+        diags[0].message.ends_with(
+            "(a string where the schema asks for a boolean): the `default` value is sent instead."
+        ),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn number_for_a_string_and_string_for_an_integer_are_skipped() {
+    let (v, diags) = gen_diags(json!({"type": "string", "example": 12}));
+    assert_eq!((v, diags.len()), (json!("string"), 1));
+    let (v, diags) = gen_diags(json!({"type": "integer", "example": "12"}));
+    assert_eq!((v, diags.len()), (json!(1), 1));
+    let (v, diags) = gen_diags(json!({"type": "integer", "example": 1.5}));
+    assert_eq!((v, diags.len()), (json!(1), 1));
+    // Numbers that are whole fit an integer; null fits a nullable schema.
+    assert_eq!(
+        gen_diags(json!({"type": "integer", "example": 3.0})).1,
+        vec![]
+    );
+    assert_eq!(
+        gen(json!({"type": "string", "nullable": true, "example": null})),
+        Value::Null
+    );
+    assert_eq!(
+        gen(json!({"type": ["string", "null"], "example": null})),
+        Value::Null
+    );
+}
+
+#[test]
+fn example_outside_the_enum_is_skipped() {
+    let (v, diags) =
+        gen_diags(json!({"type": "string", "enum": ["on", "off"], "example": "maybe"}));
+    assert_eq!(v, json!("on"));
+    assert!(
+        diags[0].message.contains(
+            "(not one of the values its `enum` lists): the `enum` value is sent instead."
+        ),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn parameter_example_that_is_not_a_uuid_is_skipped() {
+    let (v, diags) = explicit_diags(json!({"name": "id", "in": "path", "example": "123",
+        "schema": {"type": "string", "format": "uuid"}}));
+    assert_eq!(v, None);
+    assert_eq!(diags[0].pointer, "/p/example");
+    assert_eq!(diags[0].message, "The example \"123\" at /p/example does not fit its schema (not a UUID): a value from the schema is sent instead.");
+    // The next of `examples` is tried.
+    let (v, diags) = explicit_diags(json!({"examples": {
+        "bad": {"value": "123"},
+        "good": {"value": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}},
+        "schema": {"type": "string", "format": "uuid"}}));
+    assert_eq!(v, Some(json!("3fa85f64-5717-4562-b3fc-2c963f66afa6")));
+    assert!(diags[0]
+        .message
+        .ends_with("the next example is sent instead."));
+}
+
+#[test]
+fn empty_array_example_is_not_an_enum_item() {
+    let (v, diags) = gen_diags(json!({"type": "array", "items":
+        {"type": "string", "enum": ["a", "b"], "example": []}}));
+    assert_eq!(v, json!(["a"]));
+    assert_eq!(diags[0].pointer, "/s/schema/items/example");
+}
+
+#[test]
+fn nested_misfits_name_where_in_the_value() {
+    let (v, diags) = explicit_diags(json!({"example": {"name": "x", "age": "old"},
+        "schema": {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}}}}));
+    assert_eq!(v, None);
+    assert!(
+        diags[0]
+            .message
+            .contains("(at /age: a string where the schema asks for an integer)"),
+        "{}",
+        diags[0].message
+    );
+    let (v, _) = explicit_diags(json!({"example": {"age": 3},
+        "schema": {"required": ["name"], "properties": {"name": {"type": "string"}}}}));
+    assert_eq!(v, None);
+    let (v, _) = explicit_diags(
+        json!({"example": {"name": "x", "age": 3, "when": "2024-01-01"},
+        "schema": {"required": ["name"], "properties": {"age": {"maximum": 3, "multipleOf": 3},
+            "when": {"format": "date"}}}}),
+    );
+    assert!(v.is_some());
+}
+
+#[test]
+fn bounds_and_lengths_are_checked() {
+    let misfits = |schema: Value, v: Value| {
+        explicit_diags(json!({"example": v, "schema": schema}))
+            .1
+            .len()
+    };
+    assert_eq!(
+        misfits(
+            json!({"type": "integer", "minimum": 5, "exclusiveMinimum": true}),
+            json!(5)
+        ),
+        1
+    );
+    assert_eq!(
+        misfits(json!({"type": "integer", "exclusiveMaximum": 5}), json!(5)),
+        1
+    );
+    assert_eq!(
+        misfits(
+            json!({"type": "integer", "format": "int32"}),
+            json!(3_000_000_000u64)
+        ),
+        1
+    );
+    assert_eq!(
+        misfits(json!({"type": "number", "multipleOf": 0.5}), json!(1.25)),
+        1
+    );
+    assert_eq!(
+        misfits(json!({"type": "string", "maxLength": 2}), json!("ééé")),
+        1
+    );
+    assert_eq!(
+        misfits(json!({"type": "string", "maxLength": 3}), json!("ééé")),
+        0
+    );
+    assert_eq!(
+        misfits(json!({"type": "array", "minItems": 2}), json!([1])),
+        1
+    );
+    assert_eq!(
+        misfits(json!({"type": "array", "uniqueItems": true}), json!([1, 1])),
+        1
+    );
+    assert_eq!(
+        misfits(
+            json!({"type": "string", "format": "byte"}),
+            json!("c3RyaW5n")
+        ),
+        0
+    );
+    assert_eq!(
+        misfits(
+            json!({"type": "string", "format": "ipv4"}),
+            json!("300.1.1.1")
+        ),
+        1
+    );
+    assert_eq!(
+        misfits(
+            json!({"type": "string", "format": "email"}),
+            json!("someone")
+        ),
+        1
+    );
+    assert_eq!(
+        misfits(
+            json!({"type": "string", "format": "uri"}),
+            json!("https://example.com/x")
+        ),
+        0
+    );
+    assert_eq!(misfits(json!({"const": 1}), json!(2)), 1);
+}
+
+#[test]
+fn hostile_checks_stay_within_the_budget() {
+    // A huge enum.
+    let values: Vec<Value> = (0..200_000).map(|i| json!(format!("v{i}"))).collect();
+    let start = std::time::Instant::now();
+    let (_, _) = explicit_diags(json!({"example": "nope", "schema": {"enum": values}}));
+    // A deeply nested example against a recursive schema.
+    let root = json!({"components": {"schemas": {"N": {"type": "array", "items": {"$ref": "#/components/schemas/N"}}}}});
+    let mut deep = json!([]);
+    for _ in 0..1_000 {
+        deep = json!([deep]);
+    }
+    let resolver = Resolver::new(&root);
+    let mut diags = Vec::new();
+    let mut sampler = Sampler::new(&resolver, Limits::default());
+    let holder = json!({"example": deep, "schema": {"$ref": "#/components/schemas/N"}});
+    assert!(sampler.explicit(&holder, "/p", &mut diags).is_some());
+    // Many items, each compared with a large enum: the steps run out, and
+    // what was not checked is taken to fit.
+    let wide: Vec<Value> = (0..100_000).map(|i| json!(format!("w{i}"))).collect();
+    let few: Vec<Value> = (0..1_000).map(|i| json!(format!("w{i}"))).collect();
+    let holder = json!({"example": wide, "schema": {"items": {"enum": few}}});
+    let _ = sampler.explicit(&holder, "/p", &mut diags);
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
 }

@@ -130,6 +130,40 @@ fn without_schemas(body: &Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
+/// Whether a media type is a range (`*/*`, `application/*`,
+/// `application/*+json`) rather than one type.
+fn is_range(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or("").contains('*')
+}
+
+/// A concrete type within a media type range, for the `Content-Type` sent:
+/// `application/json` for `*/*` and `application/*`; for a suffix range such
+/// as `application/*+json`, `application/vnd.example+json` (a server that
+/// matches the range, as Prism does, refuses `application/json`, which
+/// has no `+json` suffix); `text/plain` for `text/*`; `T/octet-stream`
+/// otherwise. A concrete type is kept as it is.
+fn concrete(media_type: &str) -> String {
+    if !is_range(media_type) {
+        return media_type.to_owned();
+    }
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (kind, sub) = essence.split_once('/').unwrap_or((&essence, "*"));
+    let kind = if kind == "*" { "application" } else { kind };
+    if let Some(suffix) = sub.strip_prefix('*').and_then(|s| s.strip_prefix('+')) {
+        return format!("{kind}/vnd.example+{suffix}");
+    }
+    match kind {
+        "application" => "application/json".to_owned(),
+        "text" => "text/plain".to_owned(),
+        kind => format!("{kind}/octet-stream"),
+    }
+}
+
 pub(crate) fn is_json(media_type: &str) -> bool {
     let essence = media_type
         .split(';')
@@ -158,9 +192,13 @@ impl<'r, 'a> Reader<'r, 'a> {
             }
         }
         let content = target.get("content")?.as_object()?;
+        // A concrete JSON type, then any concrete type, then a range
+        // (sent as a concrete type within it, see `concrete`).
         let (media_type, media) = content
             .iter()
-            .find(|(k, _)| is_json(k))
+            .find(|(k, _)| is_json(k) && !is_range(k))
+            .or_else(|| content.iter().find(|(k, _)| !is_range(k)))
+            .or_else(|| content.iter().find(|(k, _)| is_json(k)))
             .or_else(|| content.iter().next())?;
         let media_pointer = join(&join(pointer, "content"), media_type);
         let value = match self.sampler.explicit(media, &media_pointer, self.diags) {
@@ -214,7 +252,7 @@ impl<'r, 'a> Reader<'r, 'a> {
             }
         }
         Some(BodyPlan {
-            media_type: media_type.clone(),
+            media_type: concrete(media_type),
             value,
             file_fields,
             exploded_fields,
@@ -311,5 +349,25 @@ impl<'r, 'a> Reader<'r, 'a> {
         let response = self.resolver.deref(response).ok()?.0;
         let (media_type, _) = response.get("content")?.as_object()?.iter().next()?;
         Some(media_type.clone())
+    }
+}
+
+#[cfg(test)]
+mod content_type_tests {
+    use super::concrete;
+
+    #[test]
+    fn ranges_become_concrete_types() {
+        assert_eq!(concrete("*/*"), "application/json");
+        assert_eq!(concrete("application/*"), "application/json");
+        assert_eq!(
+            concrete("application/*+json"),
+            "application/vnd.example+json"
+        );
+        assert_eq!(concrete("text/*"), "text/plain");
+        assert_eq!(
+            concrete("application/problem+json"),
+            "application/problem+json"
+        );
     }
 }
