@@ -1,0 +1,257 @@
+// Conformance of prescan's requests, checked by a validator nobody here wrote
+// (issue 17): for each specification, prescan's command line converts it to
+// HAR with Stoplight Prism's mock as the server, Prism (npm
+// @stoplight/prism-cli, which validates every request against the
+// specification) is started on 127.0.0.1, and every request of the HAR is
+// replayed to it. A request Prism rejects as invalid (422 or 400 with its
+// validation problems, 404/405 for a path or method it does not know) is a
+// violation; one it accepts (any other answer) is accepted.
+//
+// Credentials: prescan sends only what the user gives it, so a request of a
+// secured operation carries none and Prism answers 401 before it validates
+// anything else. The replay adds a placeholder for each security scheme the
+// specification declares (bearer, basic, API keys in a header, query or
+// cookie), so that the values prescan wrote are what gets validated.
+//
+//   node tests/e2e/conformance.mjs                    the default suite
+//   node tests/e2e/conformance.mjs SPEC...            these files
+//   node tests/e2e/conformance.mjs --json out.json    also write the results
+//
+// The converter is the `prescan` command (crates/cli): PRESCAN_CLI, else
+// target/debug/prescan (`cargo build -p prescan-cli`). Exit code 1 when a
+// request is rejected for a reason not in KNOWN_PRISM_LIMITS, 0 otherwise.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { freePort } from './prism.mjs';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const YAML = require('yaml');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const PRISM = path.join(here, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
+const CLI = process.env.PRESCAN_CLI ?? path.join(repo, 'target', 'debug', 'prescan');
+
+/**
+ * Rejections that are Prism's limits, not prescan's requests: each matched by
+ * a test on the violation's text, with the reason (and the Prism issue).
+ */
+export const KNOWN_PRISM_LIMITS = [
+  // Filled from measured runs; every entry says why it is Prism's, not ours.
+];
+
+/** The default suite: @readme/oas-examples (2.0, 3.0, 3.1, JSON) and the bundled Petstore. */
+function defaultSuite() {
+  const root = path.join(here, 'node_modules', '@readme', 'oas-examples');
+  const out = [];
+  for (const version of ['2.0', '3.0', '3.1']) {
+    const dir = path.join(root, version, 'json');
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) {
+      if (f.endsWith('.json')) out.push(path.join(dir, f));
+    }
+  }
+  out.push(path.join(repo, 'public', 'samples', 'petstore.yaml'));
+  return out;
+}
+
+function parseSpec(file) {
+  const text = readFileSync(file, 'utf8');
+  return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+}
+
+/** Placeholder credentials for every security scheme the specification declares. */
+function placeholders(doc) {
+  const schemes = doc?.components?.securitySchemes ?? doc?.securityDefinitions ?? {};
+  const add = { headers: {}, query: {}, cookies: {} };
+  for (const s of Object.values(schemes)) {
+    if (!s || typeof s !== 'object') continue;
+    const type = String(s.type ?? '').toLowerCase();
+    if (type === 'apikey') {
+      const where = String(s.in ?? 'header').toLowerCase();
+      const bucket = where === 'query' ? add.query : where === 'cookie' ? add.cookies : add.headers;
+      if (s.name) bucket[s.name] = 'prescan-placeholder';
+    } else if (type === 'http' && String(s.scheme ?? '').toLowerCase() === 'basic') {
+      add.headers.Authorization = `Basic ${Buffer.from('user:password').toString('base64')}`;
+    } else if (type === 'basic') {
+      add.headers.Authorization = `Basic ${Buffer.from('user:password').toString('base64')}`;
+    } else if (!add.headers.Authorization) {
+      // http bearer, oauth2, openIdConnect
+      add.headers.Authorization = 'Bearer prescan-placeholder';
+    }
+  }
+  return add;
+}
+
+async function startPrism(spec) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [PRISM, 'mock', spec, '-h', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) return { error: `Prism refused the specification: ${log.split('\n').slice(-5).join(' ')}` };
+    try {
+      await fetch(url + '/');
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill();
+        return { error: `Prism did not start in 30 s: ${log.split('\n').slice(-5).join(' ')}` };
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill();
+    }),
+  };
+}
+
+const HOP = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'cookie']);
+
+/** Replays one HAR request to Prism with the placeholders; the verdict. */
+async function replay(entry, creds) {
+  const req = entry.request;
+  const url = new URL(req.url);
+  for (const [k, v] of Object.entries(creds.query)) {
+    if (!url.searchParams.has(k)) url.searchParams.set(k, v);
+  }
+  const headers = new Headers();
+  for (const h of req.headers ?? []) {
+    if (!HOP.has(h.name.toLowerCase())) headers.append(h.name, h.value);
+  }
+  for (const [k, v] of Object.entries(creds.headers)) {
+    if (!headers.has(k)) headers.set(k, v);
+  }
+  const cookies = [...(req.cookies ?? []).map((c) => `${c.name}=${c.value}`),
+    ...Object.entries(creds.cookies).map(([k, v]) => `${k}=${v}`)];
+  if (cookies.length) headers.set('cookie', cookies.join('; '));
+  const body = req.postData?.text;
+  let r;
+  try {
+    r = await fetch(url, { method: req.method, headers, body: body === undefined || ['GET', 'HEAD'].includes(req.method) ? undefined : body });
+  } catch (e) {
+    return { verdict: 'error', detail: String(e) };
+  }
+  const text = await r.text();
+  // Prism lists what it found wrong in `sl-violations` (also when it answers
+  // with the specification's own 400/422 response), and answers its own
+  // problems (https://stoplight.io/prism/errors#...) when the specification
+  // has none: a path or method it does not know, an invalid request.
+  let listed = [];
+  try { listed = JSON.parse(r.headers.get('sl-violations') ?? '[]'); } catch { /* none */ }
+  // Only the request's: Prism also checks its own mock response against the
+  // specification, which says nothing of what prescan sent.
+  const errors = listed.filter((v) => String(v.severity ?? 'Error') === 'Error'
+    && !['response', 'output'].includes(String((v.location ?? v.path ?? [])[0] ?? '')));
+  let problem = {};
+  try { problem = JSON.parse(text); } catch { /* not JSON */ }
+  const type = String(problem.type ?? '');
+  // A 5xx problem of Prism's (no response it can mock) comes after the
+  // request was validated and found valid.
+  const prismProblem = type.includes('stoplight.io/prism/errors') && r.status >= 400 && r.status < 500;
+  if (!errors.length && !prismProblem) return { verdict: 'accepted', status: r.status };
+  const violations = [...errors, ...(problem.validation ?? [])]
+    .map((v) => `${(v.location ?? v.path ?? []).join('.')}: ${v.message}`);
+  return {
+    verdict: 'rejected',
+    status: r.status,
+    kind: prismProblem ? (type.split('#')[1] ?? type) : 'VIOLATIONS',
+    detail: [...new Set(violations)].join('; ') || String(problem.detail ?? problem.title ?? ''),
+  };
+}
+
+function known(rejection) {
+  return KNOWN_PRISM_LIMITS.find((k) => k.test(rejection));
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  let jsonOut = null;
+  const specs = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--json') jsonOut = args[++i];
+    else specs.push(path.resolve(args[i]));
+  }
+  if (!specs.length) specs.push(...defaultSuite());
+  if (!existsSync(CLI)) {
+    console.error(`conformance: no prescan command at ${CLI}: run cargo build -p prescan-cli (or set PRESCAN_CLI)`);
+    process.exit(2);
+  }
+  const work = mkdtempSync(path.join(os.tmpdir(), 'prescan-conformance-'));
+  const results = [];
+  let total = 0, accepted = 0, rejected = 0, excused = 0, skipped = 0, unauthenticated = 0, unreplayable = 0;
+  for (const spec of specs) {
+    const name = path.relative(repo, spec);
+    const prism = await startPrism(spec);
+    if (prism.error) {
+      results.push({ spec: name, skipped: prism.error });
+      skipped++;
+      console.log(`- ${name}: skipped (${prism.error.slice(0, 160)})`);
+      continue;
+    }
+    const har = path.join(work, `${results.length}.har`);
+    try {
+      await run(CLI, ['convert', spec, '--server', prism.url, '-o', har]);
+    } catch (e) {
+      await prism.stop();
+      results.push({ spec: name, skipped: `prescan convert failed: ${String(e.stderr ?? e).slice(0, 300)}` });
+      skipped++;
+      continue;
+    }
+    const entries = JSON.parse(readFileSync(har, 'utf8')).log.entries;
+    const creds = placeholders(parseSpec(spec));
+    const rows = [];
+    for (const entry of entries) {
+      const v = await replay(entry, creds);
+      const line = `${entry.request.method} ${new URL(entry.request.url).pathname}`;
+      total++;
+      if (v.verdict === 'accepted') accepted++;
+      else if (v.verdict === 'error') {
+        // Prism answered something fetch cannot read (a 1xx or 407 status
+        // the specification asks for): not a verdict on the request.
+        unreplayable++;
+        rows.push({ request: line, status: null, violation: `not replayed: ${v.detail}`, excused: 'replay' });
+      } else if (v.kind === 'UNAUTHORIZED' || /Invalid security scheme used/.test(v.detail)) {
+        // The placeholders did not satisfy the operation's security (a
+        // scheme prescan cannot fill in alone): nothing else was validated.
+        unauthenticated++;
+        rows.push({ request: line, status: v.status, violation: 'not validated: the placeholder credentials did not satisfy its security', excused: 'credentials' });
+      } else {
+        const text = `${v.kind}: ${v.detail}`;
+        const k = known(text);
+        if (k) excused++;
+        else rejected++;
+        rows.push({ request: line, status: v.status, violation: text, excused: k?.why ?? null });
+      }
+    }
+    await prism.stop();
+    results.push({ spec: name, requests: entries.length, rejections: rows });
+    const own = rows.filter((r) => !r.excused).length;
+    console.log(`${own ? '✖' : '✔'} ${name}: ${entries.length - rows.length}/${entries.length} accepted${own ? `, ${own} rejected` : ''}`);
+    for (const r of rows) console.log(`    ${r.excused ? '(Prism) ' : ''}${r.request} -> ${r.status} ${r.violation.slice(0, 300)}`);
+  }
+  const share = total ? ((100 * accepted) / total).toFixed(1) : '0';
+  console.log(`\n${specs.length} specifications (${skipped} Prism could not load), ${total} requests: ${accepted} accepted (${share}%), ${rejected} rejected, ${excused} rejected for known Prism limits, ${unauthenticated} not validated (security not satisfied), ${unreplayable} not replayed`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ total, accepted, rejected, excused, unauthenticated, unreplayable, skipped, results }, null, 2));
+  process.exit(rejected ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});
