@@ -59,10 +59,34 @@ enum Stop {
     Failed,
 }
 
+/// The regular expression of a pattern written as a JavaScript literal,
+/// `/regex/flags` (seen in public specifications, though a schema's
+/// `pattern` is the expression alone): the part between the slashes when
+/// the pattern starts with `/` and its last `/` is followed by flags only
+/// (`d g i m s u v y`); otherwise the pattern as it is. Generation ignores
+/// the flags: a string written in the case given matches with `i` too.
+pub(crate) fn unwrap_literal(pattern: &str) -> &str {
+    let Some(rest) = pattern.strip_prefix('/') else {
+        return pattern;
+    };
+    match rest.rfind('/') {
+        Some(end)
+            if end > 0
+                && rest[end + 1..]
+                    .chars()
+                    .all(|c| matches!(c, 'd' | 'g' | 'i' | 'm' | 's' | 'u' | 'v' | 'y')) =>
+        {
+            &rest[..end]
+        }
+        _ => pattern,
+    }
+}
+
 /// A string matching `pattern` whose length (in characters) is within
-/// `min_len..=max_len`, written in at most `steps` steps.
+/// `min_len..=max_len`, written in at most `steps` steps. A pattern written
+/// as `/regex/flags` is read as its regex ([`unwrap_literal`]).
 pub(crate) fn generate(pattern: &str, min_len: usize, max_len: usize, steps: u64) -> Generated {
-    let chars: Vec<char> = pattern.chars().collect();
+    let chars: Vec<char> = unwrap_literal(pattern).chars().collect();
     let mut parser = Parser {
         chars: &chars,
         pos: 0,
@@ -410,6 +434,20 @@ mod tests {
             Generated::Found(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// `/regex/flags`, as some specifications write a pattern: the regex
+    /// between the slashes, never the slashes; a path-like pattern stays.
+    #[test]
+    fn javascript_literals_are_read_as_their_regex() {
+        assert_eq!(unwrap_literal("/^[a-z]{3}$/i"), "^[a-z]{3}$");
+        assert_eq!(unwrap_literal("/^[0-9]+$/"), "^[0-9]+$");
+        assert_eq!(unwrap_literal("/users/[0-9]+"), "/users/[0-9]+");
+        assert_eq!(unwrap_literal("^/api/v1$"), "^/api/v1$");
+        assert_eq!(unwrap_literal("/"), "/");
+        assert_eq!(unwrap_literal("//"), "//");
+        assert_eq!(found("/^[a-z]{3}$/i", 0, 10).as_deref(), Some("aaa"));
+        assert_eq!(found("/^[0-9]{2}-[A-Z]$/", 0, 10).as_deref(), Some("00-A"));
     }
 
     /// Patterns in the subset, and what they give.
