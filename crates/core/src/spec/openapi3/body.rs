@@ -142,16 +142,22 @@ fn is_range(media_type: &str) -> bool {
 /// matches the range, as Prism does, refuses `application/json`, which
 /// has no `+json` suffix); `text/plain` for `text/*`; `T/octet-stream`
 /// otherwise. A concrete type is kept as it is.
-fn concrete(media_type: &str) -> String {
-    if !is_range(media_type) {
-        return media_type.to_owned();
-    }
-    let essence = media_type
+/// A media type without its parameters, in lower case
+/// (`Application/JSON; charset=utf-8` is `application/json`).
+fn essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn concrete(media_type: &str) -> String {
+    if !is_range(media_type) {
+        return media_type.to_owned();
+    }
+    let essence = essence(media_type);
     let (kind, sub) = essence.split_once('/').unwrap_or((&essence, "*"));
     let kind = if kind == "*" { "application" } else { kind };
     if let Some(suffix) = sub.strip_prefix('*').and_then(|s| s.strip_prefix('+')) {
@@ -165,12 +171,7 @@ fn concrete(media_type: &str) -> String {
 }
 
 pub(crate) fn is_json(media_type: &str) -> bool {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = essence(media_type);
     essence == "application/json"
         || essence.ends_with("+json")
         || essence == "text/json"
@@ -208,12 +209,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                 None => Value::Null,
             }),
         };
-        let essence = media_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = essence(media_type);
         let (mut file_fields, mut exploded_fields) = (Vec::new(), Vec::new());
         if essence == "multipart/form-data" || essence == "application/x-www-form-urlencoded" {
             let schema = media
