@@ -95,6 +95,16 @@ impl<'r, 'a> Sampler<'r, 'a> {
         Some(Misfit { path, why })
     }
 
+    /// Whether `value` fits `schema`, checked within `steps` steps, and the
+    /// steps left (0: they ran out, and the answer is "fits" for want of
+    /// knowing better).
+    pub(super) fn fits_within(&self, schema: &'a Value, value: &Value, steps: u64) -> (bool, u64) {
+        let mut left = steps;
+        let mut path = String::new();
+        let misfit = self.check(schema, value, false, 0, &mut left, &mut path);
+        (misfit.is_none(), left)
+    }
+
     /// [`Self::misfit`] for a schema already read as a map.
     pub(super) fn misfit_map(
         &self,

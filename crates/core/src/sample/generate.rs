@@ -98,22 +98,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(choices)) = map.get(key) {
-                let mut chosen = None;
-                for c in choices {
-                    if !self.step() {
-                        break;
-                    }
-                    let viable = match ref_of(c) {
-                        Some(r) => self.resolver.lookup(r).is_ok() && !self.stack.contains(&r),
-                        None => true,
-                    };
-                    if viable {
-                        chosen = self.generate(c, depth + 1, at, diags);
-                        if chosen.is_some() {
-                            break;
-                        }
-                    }
-                }
+                let chosen = self.choose(map, choices, key == "oneOf", depth, at, diags);
                 let own = has_own_shape(map).then(|| self.typed(map, depth, at, diags));
                 return Some(match (chosen, own) {
                     (Some(c), Some(o)) => merge(o, c),
@@ -124,6 +109,158 @@ impl<'r, 'a> Sampler<'r, 'a> {
             }
         }
         Some(self.typed(map, depth, at, diags))
+    }
+
+    /// A value for one of `choices` (the branches of a `oneOf` when
+    /// `exclusive`, of an `anyOf` otherwise): the first branch whose value
+    /// can be written. For a `oneOf`, a value that also fits another branch
+    /// is refused by an API that checks `oneOf`, so the next branches are
+    /// tried for one that fits its own alone; when none does, the first
+    /// value is sent with a Warning that says which branches it fits. The
+    /// discriminator property, when there is one, names the branch.
+    fn choose(
+        &mut self,
+        map: &'a Map<String, Value>,
+        choices: &'a [Value],
+        exclusive: bool,
+        depth: u64,
+        at: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Value> {
+        let mut first: Option<(usize, Value, Vec<usize>)> = None;
+        for (i, c) in choices.iter().enumerate() {
+            if !self.step() {
+                break;
+            }
+            let viable = match ref_of(c) {
+                Some(r) => self.resolver.lookup(r).is_ok() && !self.stack.contains(&r),
+                None => true,
+            };
+            if !viable {
+                continue;
+            }
+            let produced = self.produced;
+            let Some(mut v) = self.generate(c, depth + 1, at, diags) else {
+                continue;
+            };
+            self.name_branch(map, c, &mut v);
+            if !exclusive {
+                return Some(v);
+            }
+            let Some(also) = self.also_fits(choices, i, &v) else {
+                // Out of steps: nothing is known of the others.
+                return Some(first.map_or(v, |(_, v, _)| v));
+            };
+            if also.is_empty() {
+                return Some(v);
+            }
+            if first.is_none() {
+                first = Some((i, v, also));
+            } else {
+                // Only the first value is kept: this one's size is given back.
+                self.produced = produced;
+            }
+        }
+        let (i, v, also) = first?;
+        if !self.ambiguous.insert(choices.as_ptr()) {
+            return Some(v);
+        }
+        let others: Vec<String> = also.iter().map(|j| (j + 1).to_string()).collect();
+        self.misfits.push(Diagnostic::new(
+            Severity::Warning,
+            format!("{}/oneOf", self.here),
+            format!(
+                "No value prescan wrote fits exactly one branch of this `oneOf`: the one sent fits branch {} and also {} {}, so an API that checks `oneOf` refuses it. Branches that exclude each other (a `required` property or `additionalProperties: false`), or an example, would fix it.",
+                i + 1,
+                if others.len() == 1 { "branch" } else { "branches" },
+                others.join(", ")
+            ),
+        ));
+        Some(v)
+    }
+
+    /// The other branches of `choices` (not `own`) that `value` fits, or
+    /// `None` when the steps ran out first. Each check is charged to the
+    /// value's steps.
+    fn also_fits(&mut self, choices: &'a [Value], own: usize, value: &Value) -> Option<Vec<usize>> {
+        let mut also = Vec::new();
+        for (j, other) in choices.iter().enumerate() {
+            if j == own {
+                continue;
+            }
+            let (fits, left) = self.fits_within(other, value, self.steps);
+            self.steps = left;
+            if left == 0 {
+                self.hits.steps = true;
+                return None;
+            }
+            if fits {
+                also.push(j);
+            }
+        }
+        Some(also)
+    }
+
+    /// Sets the discriminator property of `value` (an object written for
+    /// `branch`) to the name that selects that branch: the `mapping` key
+    /// that names it, else the name of the schema it references. The
+    /// discriminator is the one of the `oneOf`'s schema `map`, else the one
+    /// a schema the branch extends (`allOf`) declares. A name the branch's
+    /// own schema does not allow (an `enum` without it) is not set.
+    fn name_branch(&self, map: &'a Map<String, Value>, branch: &'a Value, value: &mut Value) {
+        let Some(reference) = ref_of(branch) else {
+            return;
+        };
+        let Some(discriminator) = map
+            .get("discriminator")
+            .or_else(|| self.inherited_discriminator(reference))
+        else {
+            return;
+        };
+        let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) else {
+            return;
+        };
+        let Value::Object(object) = value else {
+            return;
+        };
+        let schema_name = reference.rsplit('/').next().unwrap_or(reference);
+        let name = discriminator
+            .get("mapping")
+            .and_then(Value::as_object)
+            .and_then(|m| {
+                m.iter()
+                    .find(|(_, to)| {
+                        to.as_str()
+                            .is_some_and(|to| to == reference || to == schema_name)
+                    })
+                    .map(|(k, _)| k.clone())
+            })
+            .unwrap_or_else(|| schema_name.to_owned());
+        let before = object.insert(property.to_owned(), Value::String(name));
+        let (fits, _) = self.fits_within(branch, value, self.limits.schema_steps.min(self.steps));
+        if !fits {
+            if let Value::Object(object) = value {
+                match before {
+                    Some(v) => object.insert(property.to_owned(), v),
+                    None => object.remove(property),
+                };
+            }
+        }
+    }
+
+    /// The discriminator a schema declares, or one of the schemas it
+    /// extends by `allOf` (one level down, as OpenAPI's inheritance does).
+    fn inherited_discriminator(&self, reference: &str) -> Option<&'a Value> {
+        let target = self.resolver.lookup(reference).ok()?;
+        if let Some(d) = target.get("discriminator") {
+            return Some(d);
+        }
+        target
+            .get("allOf")?
+            .as_array()?
+            .iter()
+            .filter_map(|part| self.resolver.deref(part).ok())
+            .find_map(|(part, _)| part.get("discriminator"))
     }
 
     fn typed(

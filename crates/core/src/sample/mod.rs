@@ -124,6 +124,9 @@ pub(crate) struct Sampler<'r, 'a> {
     fits: HashMap<*const Value, bool>,
     /// Diagnostics of stated values that do not fit, added with the value's.
     misfits: Vec<Diagnostic>,
+    /// `oneOf`s whose every branch's value fits another too, by address in
+    /// the document (each is reported once).
+    ambiguous: HashSet<*const Value>,
     overruns: Overruns,
 }
 
@@ -149,6 +152,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
             here: String::new(),
             fits: HashMap::new(),
             misfits: Vec::new(),
+            ambiguous: HashSet::new(),
             overruns: Overruns::default(),
         }
     }

@@ -432,3 +432,86 @@ fn hostile_checks_stay_within_the_budget() {
     let _ = sampler.explicit(&holder, "/p", &mut diags);
     assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
 }
+
+fn gen_in_diags(schema: Value, root: Value) -> (Value, Vec<Diagnostic>) {
+    let resolver = Resolver::new(&root);
+    let mut diags = Vec::new();
+    let v = Sampler::new(&resolver, Limits::default()).value(&schema, "/s", &mut diags);
+    (v, diags)
+}
+
+#[test]
+fn one_of_values_fit_exactly_one_branch() {
+    // The first branch's value also fits the second (which does not
+    // constrain `a`): the second's value, which the first refuses, is sent.
+    let (v, diags) = gen_in_diags(
+        json!({"oneOf": [
+            {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false},
+            {"type": "object", "properties": {"b": {"type": "string", "enum": ["x"]}}}
+        ]}),
+        json!({}),
+    );
+    assert_eq!(v, json!({"b": "x"}));
+    assert!(diags.is_empty(), "{diags:?}");
+
+    // Branches that do not exclude each other: the first value, and a
+    // Warning at the `oneOf` that names the branches it fits.
+    let (v, diags) = gen_in_diags(
+        json!({"oneOf": [
+            {"type": "object", "properties": {"a": {"type": "string"}}},
+            {"type": "object", "properties": {"c": {"type": "string"}}}
+        ]}),
+        json!({}),
+    );
+    assert_eq!(v, json!({"a": "string"}));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].severity, Severity::Warning);
+    assert_eq!(diags[0].pointer, "/s/schema/oneOf");
+    assert!(
+        diags[0].message.contains("fits branch 1 and also branch 2"),
+        "{}",
+        diags[0].message
+    );
+
+    // `anyOf` asks for one branch at least: the first is enough.
+    let (v, diags) = gen_in_diags(
+        json!({"anyOf": [{"type": "integer"}, {"type": "number"}]}),
+        json!({}),
+    );
+    assert_eq!(v, json!(1));
+    assert!(diags.is_empty(), "{diags:?}");
+}
+
+#[test]
+fn discriminator_names_the_branch() {
+    let root = json!({"components": {"schemas": {
+        "Pet": {"type": "object", "required": ["pet_type"], "properties": {"pet_type": {"type": "string"}},
+                "discriminator": {"propertyName": "pet_type"}},
+        "Cat": {"allOf": [{"$ref": "#/components/schemas/Pet"},
+                {"type": "object", "properties": {"hunts": {"type": "boolean"}}}]},
+        "Dog": {"allOf": [{"$ref": "#/components/schemas/Pet"},
+                {"type": "object", "properties": {"bark": {"type": "boolean"}}}]},
+        "One": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}},
+        "Two": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["two"]}}}
+    }}});
+    // Inherited (the branches extend Pet): the schema's name.
+    let v = gen_in(
+        json!({"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}]}),
+        root.clone(),
+    );
+    assert_eq!(v["pet_type"], json!("Cat"));
+    // On the oneOf, with a mapping: the mapping's key.
+    let v = gen_in(
+        json!({"oneOf": [{"$ref": "#/components/schemas/One"}],
+               "discriminator": {"propertyName": "kind", "mapping": {"first": "#/components/schemas/One"}}}),
+        root.clone(),
+    );
+    assert_eq!(v, json!({"kind": "first"}));
+    // A name the branch's enum does not allow is not set.
+    let v = gen_in(
+        json!({"oneOf": [{"$ref": "#/components/schemas/Two"}],
+               "discriminator": {"propertyName": "kind"}}),
+        root,
+    );
+    assert_eq!(v, json!({"kind": "two"}));
+}
