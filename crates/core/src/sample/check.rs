@@ -456,9 +456,80 @@ fn check_string(map: &Map<String, Value>, s: &str) -> Option<String> {
         "ipv4" => (s.parse::<Ipv4Addr>().is_ok(), "an IPv4 address"),
         "ipv6" => (s.parse::<Ipv6Addr>().is_ok(), "an IPv6 address"),
         "byte" => (is_base64(s), "base64"),
+        "duration" => (
+            is_duration(s),
+            "a duration as RFC 3339 writes one (P1D, PT15M)",
+        ),
+        "json-pointer" => (is_json_pointer(s), "a JSON pointer (/a/b)"),
+        "relative-json-pointer" => (
+            is_relative_json_pointer(s),
+            "a relative JSON pointer (0/a, 1#)",
+        ),
         _ => (true, ""),
     };
     (!fits).then(|| format!("not {what}"))
+}
+
+/// RFC 3339's `duration` (its appendix A): `P`, then weeks alone, or
+/// days and/or a time part (`T` with hours, minutes, seconds in that order,
+/// each a number), at least one figure.
+fn is_duration(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('P') else {
+        return false;
+    };
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    // Units in order, each at most once: a number then its letter.
+    fn units(part: &str, order: &[char]) -> Option<usize> {
+        let mut next = 0;
+        let mut count = 0;
+        let mut digits = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+                continue;
+            }
+            let at = order[next..].iter().position(|u| *u == c)? + next;
+            if digits == 0 {
+                return None;
+            }
+            next = at + 1;
+            count += 1;
+            digits = 0;
+        }
+        (digits == 0).then_some(count)
+    }
+    if date.contains('W') {
+        return time.is_none() && units(date, &['W']) == Some(1);
+    }
+    let Some(d) = units(date, &['Y', 'M', 'D']) else {
+        return false;
+    };
+    match time {
+        None => d > 0,
+        Some(t) => units(t, &['H', 'M', 'S']).is_some_and(|n| n > 0),
+    }
+}
+
+/// RFC 6901: empty, or `/` then tokens where `~` is followed by 0 or 1.
+fn is_json_pointer(s: &str) -> bool {
+    (s.is_empty() || s.starts_with('/'))
+        && s.split('~')
+            .skip(1)
+            .all(|after| after.starts_with('0') || after.starts_with('1'))
+}
+
+/// A relative JSON pointer: a non-negative integer (no leading zero), then
+/// `#` or a JSON pointer.
+fn is_relative_json_pointer(s: &str) -> bool {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || (digits > 1 && s.starts_with('0')) {
+        return false;
+    }
+    let rest = &s[digits..];
+    rest == "#" || is_json_pointer(rest)
 }
 
 fn check_number(map: &Map<String, Value>, v: &Value) -> Option<String> {
@@ -648,6 +719,28 @@ fn is_base64(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn more_formats() {
+        for ok in ["P1D", "PT15M", "P1Y2M3DT4H5M6S", "P2W", "PT0S"] {
+            assert!(is_duration(ok), "{ok}");
+        }
+        for bad in ["TBD", "P", "PT", "P1DT", "P1S", "P1W1D", "PM1", "1D", "P1H"] {
+            assert!(!is_duration(bad), "{bad}");
+        }
+        for ok in ["", "/", "/a~1b", "/a/0", "/~0"] {
+            assert!(is_json_pointer(ok), "{ok}");
+        }
+        for bad in ["#/a~1b", "a", "/a~2", "/a~"] {
+            assert!(!is_json_pointer(bad), "{bad}");
+        }
+        for ok in ["0", "1#", "2/foo/0", "10/a"] {
+            assert!(is_relative_json_pointer(ok), "{ok}");
+        }
+        for bad in ["", "#", "01", "/a", "1a"] {
+            assert!(!is_relative_json_pointer(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn formats() {

@@ -54,8 +54,28 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 None => {}
             }
         }
-        if properties.is_none_or(Map::is_empty) {
-            if let Some(extra @ Value::Object(m)) = map.get("additionalProperties") {
+        // A required property the schema does not describe: a value of
+        // `additionalProperties`' schema, else a string (any value fits).
+        let extra = map.get("additionalProperties");
+        for name in &required {
+            if out.contains_key(*name) || properties.is_some_and(|p| p.contains_key(*name)) {
+                continue;
+            }
+            if self.room() == 0 {
+                self.hits.value = true;
+                break;
+            }
+            let v = match extra {
+                Some(Value::Bool(false)) => break,
+                Some(sub @ Value::Object(_)) => self.generate(sub, depth + 1, at, diags),
+                _ => None,
+            };
+            self.produced += VALUE_COST + name.len() as u64;
+            let v = v.unwrap_or_else(|| self.charge(Value::String("string".into())));
+            out.insert((*name).to_owned(), v);
+        }
+        if properties.is_none_or(Map::is_empty) && out.is_empty() {
+            if let Some(extra @ Value::Object(m)) = extra {
                 if !m.is_empty() && depth < OPTIONAL_DEPTH {
                     if let Some(v) = self.generate(extra, depth + 1, at, diags) {
                         out.insert("additionalProp1".into(), v);

@@ -43,6 +43,7 @@ pub(crate) fn string(map: &Map<String, Value>, pattern_steps: u64) -> (String, b
         "duration" => "P1D".to_owned(),
         "regex" => "^.*$".to_owned(),
         "json-pointer" => "/example".to_owned(),
+        "relative-json-pointer" => "0".to_owned(),
         "int32" | "int64" => "0".to_owned(),
         _ => "string".to_owned(),
     };

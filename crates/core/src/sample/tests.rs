@@ -515,3 +515,26 @@ fn discriminator_names_the_branch() {
     );
     assert_eq!(v, json!({"kind": "two"}));
 }
+
+#[test]
+fn required_properties_not_described_are_sent() {
+    assert_eq!(
+        gen(
+            json!({"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "integer"}}})
+        ),
+        json!({"a": 1, "b": "string"})
+    );
+    assert_eq!(
+        gen(
+            json!({"type": "object", "required": ["n"], "additionalProperties": {"type": "integer"}})
+        ),
+        json!({"n": 1})
+    );
+    // `additionalProperties: false` contradicts it: nothing is invented.
+    assert_eq!(
+        gen(
+            json!({"type": "object", "required": ["x"], "properties": {}, "additionalProperties": false})
+        ),
+        json!({})
+    );
+}
