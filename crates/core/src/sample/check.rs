@@ -3,15 +3,17 @@
 //!
 //! Checked, after references: `type` (integer vs number, `nullable` and
 //! type arrays with `"null"`), `enum`, `const`, the formats that matter for
-//! requests (`date-time`, `date`, `time`, `uuid`, `email`, `uri`, `ipv4`,
-//! `ipv6`, `byte`, the `int32` / `int64` ranges), `minimum` / `maximum`
+//! requests (`date-time`, `date`, `time`, `duration`, `uuid`, `email`,
+//! `uri`, `ipv4`, `ipv6`, `byte`, `json-pointer`, `relative-json-pointer`,
+//! the `int32` / `int64` ranges), `pattern` (an ECMA-262 regular
+//! expression, matched by `regress` within a bound: see [`super::regex`]),
+//! `minimum` / `maximum`
 //! (OpenAPI 3.0's boolean `exclusiveMinimum` / `exclusiveMaximum` and 3.1's
 //! numbers), `multipleOf`, `minLength` / `maxLength` (in characters),
 //! `minItems` / `maxItems`, `uniqueItems`, an object's `required`
 //! properties, `properties`, `additionalProperties`, an array's `items`,
-//! and `allOf` / `anyOf` / `oneOf` (one branch is enough for the last two).
-//! `pattern` is not checked yet (see the module's notes in the report of
-//! issue 17: no engine with a step bound was found small enough).
+//! and `allOf` / `anyOf` / `oneOf` (one branch is enough for the last two:
+//! which branch a `oneOf` value fits alone is the generator's concern).
 //!
 //! The check takes at most `schema_steps` steps (one per schema and value
 //! visited, one per `enum` value compared) and follows nesting down to
@@ -23,6 +25,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use serde_json::{Map, Value};
 
 use super::generate::type_of;
+use super::regex::{Matched, Patterns};
 use super::Sampler;
 use crate::refs::ref_of;
 
@@ -184,7 +187,7 @@ impl<'r, 'a> Sampler<'r, 'a> {
             }
         }
         let why = match value {
-            Value::String(s) => check_string(map, s),
+            Value::String(s) => check_string(map, s, &self.patterns),
             Value::Number(_) => check_number(map, value),
             Value::Array(items) => self.check_array(map, items, depth, steps, path),
             Value::Object(fields) => self.check_object(map, fields, depth, steps, path),
@@ -423,7 +426,7 @@ fn check_type(map: &Map<String, Value>, value: &Value) -> Option<String> {
     ))
 }
 
-fn check_string(map: &Map<String, Value>, s: &str) -> Option<String> {
+fn check_string(map: &Map<String, Value>, s: &str, patterns: &Patterns) -> Option<String> {
     let chars = s.chars().count() as u64;
     if let Some(min) = map
         .get("minLength")
@@ -444,6 +447,14 @@ fn check_string(map: &Map<String, Value>, s: &str) -> Option<String> {
             "{} where `maxLength` allows at most {max}",
             crate::text::count(chars, "character", "characters")
         ));
+    }
+    if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+        if patterns.matches(pattern, s) == Matched::No {
+            return Some(format!(
+                "it does not match the `pattern` {}",
+                show(&Value::String(pattern.to_owned()))
+            ));
+        }
     }
     let format = map.get("format").and_then(Value::as_str)?;
     let (fits, what) = match format {

@@ -48,6 +48,7 @@ mod check;
 mod compound;
 mod generate;
 mod pattern;
+mod regex;
 mod scalars;
 mod strings;
 
@@ -127,6 +128,8 @@ pub(crate) struct Sampler<'r, 'a> {
     /// `oneOf`s whose every branch's value fits another too, by address in
     /// the document (each is reported once).
     ambiguous: HashSet<*const Value>,
+    /// The `pattern`s matched, compiled once each, within their budget.
+    patterns: regex::Patterns,
     overruns: Overruns,
 }
 
@@ -153,6 +156,10 @@ impl<'r, 'a> Sampler<'r, 'a> {
             fits: HashMap::new(),
             misfits: Vec::new(),
             ambiguous: HashSet::new(),
+            patterns: regex::Patterns::new(
+                limits.pattern_steps.saturating_mul(10),
+                limits.conversion_steps,
+            ),
             overruns: Overruns::default(),
         }
     }

@@ -66,8 +66,14 @@ enum Stop {
 /// (`d g i m s u v y`); otherwise the pattern as it is. Generation ignores
 /// the flags: a string written in the case given matches with `i` too.
 pub(crate) fn unwrap_literal(pattern: &str) -> &str {
+    literal(pattern).0
+}
+
+/// A pattern written as `/regex/flags` as its regex and its flags; any
+/// other pattern as it is, with no flags (see [`unwrap_literal`]).
+pub(crate) fn literal(pattern: &str) -> (&str, &str) {
     let Some(rest) = pattern.strip_prefix('/') else {
-        return pattern;
+        return (pattern, "");
     };
     match rest.rfind('/') {
         Some(end)
@@ -76,9 +82,9 @@ pub(crate) fn unwrap_literal(pattern: &str) -> &str {
                     .chars()
                     .all(|c| matches!(c, 'd' | 'g' | 'i' | 'm' | 's' | 'u' | 'v' | 'y')) =>
         {
-            &rest[..end]
+            (&rest[..end], &rest[end + 1..])
         }
-        _ => pattern,
+        _ => (pattern, ""),
     }
 }
 

@@ -11,7 +11,8 @@ impl<'r, 'a> Sampler<'r, 'a> {
     pub(super) fn scalar(&mut self, map: &'a Map<String, Value>) -> Value {
         let v = match type_of(map) {
             Some("string") => {
-                let (s, out_of_steps) = strings::string(map, self.limits.pattern_steps);
+                let (s, out_of_steps) =
+                    strings::string(map, self.limits.pattern_steps, &self.patterns);
                 if out_of_steps && self.hits.pattern.is_none() {
                     self.hits.pattern = map
                         .get("pattern")

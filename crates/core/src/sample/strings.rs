@@ -3,13 +3,19 @@
 use serde_json::{Map, Value};
 
 use super::pattern::Generated;
+use super::regex::{Matched, Patterns};
 use crate::encode::base64;
 
-/// A string for a `type: string` schema: one matching its `pattern` when
-/// [`super::pattern`] finds one within `pattern_steps`, else one fitting its
+/// A string for a `type: string` schema: with a `pattern`, the value of its
+/// `format` when that matches the pattern (checked by `patterns`), else one
+/// [`super::pattern`] writes within `pattern_steps`; else one fitting its
 /// `format`, padded or cut to `minLength` / `maxLength`; and whether the
 /// pattern ran out of steps.
-pub(crate) fn string(map: &Map<String, Value>, pattern_steps: u64) -> (String, bool) {
+pub(crate) fn string(
+    map: &Map<String, Value>,
+    pattern_steps: u64,
+    patterns: &Patterns,
+) -> (String, bool) {
     let len = |k: &str| {
         map.get(k)
             .and_then(Value::as_u64)
@@ -17,6 +23,12 @@ pub(crate) fn string(map: &Map<String, Value>, pattern_steps: u64) -> (String, b
     };
     let mut out_of_steps = false;
     if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+        if map.contains_key("format") {
+            let formatted = formatted(map);
+            if patterns.matches(pattern, &formatted) == Matched::Yes {
+                return (formatted, false);
+            }
+        }
         let min = len("minLength").unwrap_or(0);
         let max = len("maxLength").unwrap_or(usize::MAX);
         match super::pattern::generate(pattern, min, max, pattern_steps) {
@@ -25,6 +37,17 @@ pub(crate) fn string(map: &Map<String, Value>, pattern_steps: u64) -> (String, b
             Generated::NotFound => {}
         }
     }
+    (formatted(map), out_of_steps)
+}
+
+/// A string fitting the schema's `format`, padded or cut to `minLength` /
+/// `maxLength`.
+fn formatted(map: &Map<String, Value>) -> String {
+    let len = |k: &str| {
+        map.get(k)
+            .and_then(Value::as_u64)
+            .map(|n| n.min(10_000) as usize)
+    };
     let format = map.get("format").and_then(Value::as_str).unwrap_or("");
     let mut s = match format {
         "date-time" => "2024-01-01T00:00:00Z".to_owned(),
@@ -59,7 +82,7 @@ pub(crate) fn string(map: &Map<String, Value>, pattern_steps: u64) -> (String, b
             s = s.chars().take(max).collect();
         }
     }
-    (s, out_of_steps)
+    s
 }
 
 #[cfg(test)]
@@ -68,7 +91,12 @@ mod tests {
     use serde_json::json;
 
     fn s(v: Value) -> String {
-        string(v.as_object().unwrap(), 100_000).0
+        string(
+            v.as_object().unwrap(),
+            100_000,
+            &Patterns::new(1_000_000, 10_000_000),
+        )
+        .0
     }
 
     #[test]

@@ -538,3 +538,29 @@ fn required_properties_not_described_are_sent() {
         json!({})
     );
 }
+
+#[test]
+fn stated_values_must_match_the_pattern() {
+    // An example that does not match the `pattern`: the next candidate.
+    let (v, diags) = gen_diags(json!({"type": "string", "pattern": "^[A-Z]{3}$",
+        "example": "usd", "default": "EUR"}));
+    assert_eq!(v, json!("EUR"));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].message.contains("does not match the `pattern`"),
+        "{}",
+        diags[0].message
+    );
+    // With a `format` as well, the format's value when it matches.
+    assert_eq!(
+        gen(json!({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})),
+        json!("2024-01-01")
+    );
+    // A pattern whose match could take exponential time is not run: the
+    // example is kept (this test ends because the bound refuses it).
+    let long = format!("{}b", "a".repeat(60));
+    assert_eq!(
+        gen(json!({"type": "string", "pattern": "^(a+)+$", "example": long})),
+        json!(long)
+    );
+}
