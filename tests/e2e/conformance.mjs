@@ -22,6 +22,7 @@
 // request is rejected for a reason not in KNOWN_PRISM_LIMITS, 0 otherwise.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +99,68 @@ async function tryPrism(spec) {
 
 const HOP = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'cookie']);
 
+/**
+ * The body a HAR request describes: its `text`, else its `params` written
+ * as the scanner writes them (HAR 1.2 gives a form body as `params` alone):
+ * multipart parts with the boundary of `mimeType`, or a URL-encoded form.
+ */
+function bodyOf(postData) {
+  if (!postData) return undefined;
+  if (postData.text !== undefined || !Array.isArray(postData.params)) return postData.text;
+  const mime = String(postData.mimeType ?? '');
+  const boundary = /boundary=("?)([^";]+)\1/i.exec(mime)?.[2];
+  if (mime.toLowerCase().startsWith('multipart/form-data') && boundary) {
+    const parts = postData.params.map((p) => {
+      const file = p.fileName !== undefined ? `; filename="${p.fileName}"` : '';
+      const type = p.contentType ? `\r\nContent-Type: ${p.contentType}` : '';
+      return `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${file}${type}\r\n\r\n${p.value ?? ''}\r\n`;
+    });
+    return `${parts.join('')}--${boundary}--\r\n`;
+  }
+  return new URLSearchParams(postData.params.map((p) => [p.name, p.value ?? ''])).toString();
+}
+
+/**
+ * One HTTP/1.1 exchange over a plain socket: the first status line and
+ * headers the server writes (whatever its status), and what of the body
+ * arrives within half a second.
+ */
+function rawExchange(url, method, headers, body) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname);
+    const chunks = [];
+    let timer = null;
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const end = raw.indexOf('\r\n\r\n');
+      if (end < 0) return reject(new Error('no answer'));
+      const [statusLine, ...lines] = raw.slice(0, end).split('\r\n');
+      const status = Number(statusLine.split(' ')[1]);
+      const h = new Headers();
+      for (const line of lines) {
+        const at = line.indexOf(':');
+        if (at > 0) h.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      }
+      resolve({ status, headers: h, text: raw.slice(end + 4) });
+    };
+    socket.setTimeout(5000, finish);
+    socket.on('error', reject);
+    socket.on('data', (d) => {
+      chunks.push(d);
+      if (!timer && Buffer.concat(chunks).includes('\r\n\r\n')) timer = setTimeout(finish, 500);
+    });
+    socket.on('end', finish);
+    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+    const head = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
+    for (const [k, v] of headers) head.push(`${k}: ${v}`);
+    if (body !== undefined) head.push(`Content-Length: ${payload.length}`);
+    socket.write(`${head.join('\r\n')}\r\n\r\n`);
+    socket.end(payload);
+  });
+}
+
 /** Replays one HAR request to Prism with the placeholders; the verdict. */
 async function replay(entry, creds) {
   const req = entry.request;
@@ -115,14 +178,19 @@ async function replay(entry, creds) {
   const cookies = [...(req.cookies ?? []).map((c) => `${c.name}=${c.value}`),
     ...Object.entries(creds.cookies).map(([k, v]) => `${k}=${v}`)];
   if (cookies.length) headers.set('cookie', cookies.join('; '));
-  const body = req.postData?.text;
+  const body = bodyOf(req.postData);
+  const sent = body === undefined || ['GET', 'HEAD'].includes(req.method) ? undefined : body;
   let r;
   try {
-    r = await fetch(url, { method: req.method, headers, body: body === undefined || ['GET', 'HEAD'].includes(req.method) ? undefined : body });
+    const answer = await fetch(url, { method: req.method, headers, body: sent });
+    r = { status: answer.status, headers: answer.headers, text: await answer.text() };
   } catch (e) {
-    return { verdict: 'error', detail: String(e) };
+    // fetch refuses some answers a mock gives when the specification asks
+    // for them (an informational 1xx, a 407): read the raw answer instead.
+    r = await rawExchange(url, req.method, headers, sent).catch(() => null);
+    if (!r) return { verdict: 'error', detail: String(e) };
   }
-  const text = await r.text();
+  const text = r.text;
   // Prism lists what it found wrong in `sl-violations` (also when it answers
   // with the specification's own 400/422 response), and answers its own
   // problems (https://stoplight.io/prism/errors#...) when the specification
@@ -134,7 +202,8 @@ async function replay(entry, creds) {
   const errors = listed.filter((v) => String(v.severity ?? 'Error') === 'Error'
     && !['response', 'output'].includes(String((v.location ?? v.path ?? [])[0] ?? '')));
   let problem = {};
-  try { problem = JSON.parse(text); } catch { /* not JSON */ }
+  try { problem = JSON.parse(text) ?? {}; } catch { /* not JSON */ }
+  if (typeof problem !== 'object') problem = {};
   const type = String(problem.type ?? '');
   // A 5xx problem of Prism's (no response it can mock) comes after the
   // request was validated and found valid.

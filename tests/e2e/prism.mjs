@@ -21,8 +21,13 @@ export function freePort() {
   });
 }
 
-/** Starts `prism mock spec` on a free port; resolves once it answers. */
-export async function startPrism(spec) {
+/**
+ * Starts `prism mock spec` on a free port; resolves once it answers, within
+ * `timeoutMs` (a large specification takes Prism a minute or more to load).
+ * A Prism that exits or does not answer in time is stopped, and the promise
+ * rejects with its output.
+ */
+export async function startPrism(spec, { timeoutMs = 30_000 } = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [PRISM, 'mock', spec, '-h', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,14 +36,17 @@ export async function startPrism(spec) {
   child.stdout.on('data', (d) => { log += d; });
   child.stderr.on('data', (d) => { log += d; });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`prism exited: ${log}`);
     try {
       await fetch(url + '/');
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`prism did not answer: ${log}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`prism did not answer within ${timeoutMs / 1000} s: ${log}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -188,17 +188,41 @@ impl<'r, 'a> Sampler<'r, 'a> {
             if j == own {
                 continue;
             }
-            let (fits, left) = self.fits_within(other, value, self.steps);
-            self.steps = left;
-            if left == 0 {
-                self.hits.steps = true;
-                return None;
-            }
-            if fits {
-                also.push(j);
+            for form in self.forms(value) {
+                let (fits, left) = self.fits_within(other, &form, self.steps);
+                self.steps = left;
+                if left == 0 {
+                    self.hits.steps = true;
+                    return None;
+                }
+                if fits {
+                    also.push(j);
+                    break;
+                }
             }
         }
         Some(also)
+    }
+
+    /// What a validator may read `value` as: itself, and for a value sent
+    /// as text ([`Self::text_value`]) a number or boolean also as a string,
+    /// and a string that reads as a number or boolean also as that.
+    fn forms(&self, value: &Value) -> Vec<Value> {
+        let mut forms = vec![value.clone()];
+        if !self.text {
+            return forms;
+        }
+        match value {
+            Value::Number(n) => forms.push(Value::String(n.to_string())),
+            Value::Bool(b) => forms.push(Value::String(b.to_string())),
+            Value::String(s) => {
+                if let Ok(v @ (Value::Number(_) | Value::Bool(_))) = serde_json::from_str(s) {
+                    forms.push(v);
+                }
+            }
+            _ => {}
+        }
+        forms
     }
 
     /// Sets the discriminator property of `value` (an object written for

@@ -130,6 +130,8 @@ pub(crate) struct Sampler<'r, 'a> {
     ambiguous: HashSet<*const Value>,
     /// The `pattern`s matched, compiled once each, within their budget.
     patterns: regex::Patterns,
+    /// Whether the current value is sent as text ([`Self::text_value`]).
+    text: bool,
     overruns: Overruns,
 }
 
@@ -160,8 +162,26 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 limits.pattern_steps.saturating_mul(10),
                 limits.conversion_steps,
             ),
+            text: false,
             overruns: Overruns::default(),
         }
+    }
+
+    /// A value for `schema` sent as text (a path, query, header or cookie
+    /// parameter): like [`Self::value`], except that a `oneOf` value must
+    /// fit one branch alone as the text it is sent as, which a validator
+    /// may read as a number, a boolean or a string (`1` fits both `integer`
+    /// and `string`).
+    pub(crate) fn text_value(
+        &mut self,
+        schema: &'a Value,
+        at: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Value {
+        self.text = true;
+        let v = self.value(schema, at, diags);
+        self.text = false;
+        v
     }
 
     /// A value for `schema` (at pointer `at`, for diagnostics).

@@ -564,3 +564,20 @@ fn stated_values_must_match_the_pattern() {
         json!(long)
     );
 }
+
+#[test]
+fn one_of_values_sent_as_text_fit_one_branch_as_text() {
+    let root = json!({});
+    let resolver = Resolver::new(&root);
+    let schema = json!({"oneOf": [{"type": "integer"}, {"type": "string"}]});
+    let mut diags = Vec::new();
+    let mut sampler = Sampler::new(&resolver, Limits::default());
+    // As JSON, 1 is an integer and not a string.
+    assert_eq!(sampler.value(&schema, "/b", &mut diags), json!(1));
+    // As text, "1" fits both: the string branch's value is sent.
+    assert_eq!(
+        sampler.text_value(&schema, "/p", &mut diags),
+        json!("string")
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+}

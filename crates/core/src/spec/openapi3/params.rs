@@ -150,7 +150,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                     return Shared::new(id);
                 }
             }
-            return Shared::new(self.sampler.value(schema, &pointer, self.diags));
+            return Shared::new(self.sampler.text_value(schema, &pointer, self.diags));
         }
         // `content`: one media type; the value is sent serialized.
         let Some((_, media)) = p
