@@ -98,31 +98,33 @@ impl<'r, 'a> Sampler<'r, 'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(choices)) = map.get(key) {
-                let chosen = self.choose(map, choices, key == "oneOf", depth, at, diags);
                 let own = has_own_shape(map).then(|| self.typed(map, depth, at, diags));
-                return Some(match (chosen, own) {
-                    (Some(c), Some(o)) => merge(o, c),
-                    (Some(c), None) => c,
-                    (None, Some(o)) => o,
-                    (None, None) => Value::Null,
-                });
+                let chosen =
+                    self.choose(map, choices, key == "oneOf", own.as_ref(), depth, at, diags);
+                return Some(chosen.or(own).unwrap_or(Value::Null));
             }
         }
         Some(self.typed(map, depth, at, diags))
     }
 
     /// A value for one of `choices` (the branches of a `oneOf` when
-    /// `exclusive`, of an `anyOf` otherwise): the first branch whose value
-    /// can be written. For a `oneOf`, a value that also fits another branch
-    /// is refused by an API that checks `oneOf`, so the next branches are
-    /// tried for one that fits its own alone; when none does, the first
-    /// value is sent with a Warning that says which branches it fits. The
-    /// discriminator property, when there is one, names the branch.
+    /// `exclusive`, of an `anyOf` otherwise), merged into `own` (the value
+    /// of the schema's own shape, if it has one): the first branch whose
+    /// value can be written. For a `oneOf`, a value that also fits another
+    /// branch is refused by an API that checks `oneOf`: the optional
+    /// properties the other branches require are left out (`oneOf` of
+    /// `required` lists: "`category` or `categorySlug`"), else the next
+    /// branches are tried for one that fits its own alone; when none does,
+    /// the first value is sent with a Warning that says which branches it
+    /// fits. The discriminator property, when there is one, names the
+    /// branch.
+    #[allow(clippy::too_many_arguments)]
     fn choose(
         &mut self,
         map: &'a Map<String, Value>,
         choices: &'a [Value],
         exclusive: bool,
+        own: Option<&Value>,
         depth: u64,
         at: &str,
         diags: &mut Vec<Diagnostic>,
@@ -140,17 +142,27 @@ impl<'r, 'a> Sampler<'r, 'a> {
                 continue;
             }
             let produced = self.produced;
-            let Some(mut v) = self.generate(c, depth + 1, at, diags) else {
+            let Some(v) = self.generate(c, depth + 1, at, diags) else {
                 continue;
+            };
+            let mut v = match own {
+                Some(o) => merge(o.clone(), v),
+                None => v,
             };
             self.name_branch(map, c, &mut v);
             if !exclusive {
                 return Some(v);
             }
-            let Some(also) = self.also_fits(choices, i, &v) else {
+            let Some(mut also) = self.also_fits(choices, i, &v) else {
                 // Out of steps: nothing is known of the others.
                 return Some(first.map_or(v, |(_, v, _)| v));
             };
+            if !also.is_empty() && self.leave_out_others(map, choices, i, &also, &mut v) {
+                match self.also_fits(choices, i, &v) {
+                    Some(left) => also = left,
+                    None => return Some(first.map_or(v, |(_, v, _)| v)),
+                }
+            }
             if also.is_empty() {
                 return Some(v);
             }
@@ -177,6 +189,46 @@ impl<'r, 'a> Sampler<'r, 'a> {
             ),
         ));
         Some(v)
+    }
+
+    /// Leaves out of `value` (an object) the properties that the branches
+    /// `also` require and neither the schema `map` nor the branch `own`
+    /// does; whether any was.
+    fn leave_out_others(
+        &self,
+        map: &'a Map<String, Value>,
+        choices: &'a [Value],
+        own: usize,
+        also: &[usize],
+        value: &mut Value,
+    ) -> bool {
+        let Value::Object(object) = value else {
+            return false;
+        };
+        let required = |schema: &'a Value| -> Vec<&'a str> {
+            self.resolver
+                .deref(schema)
+                .ok()
+                .and_then(|(s, _)| s.get("required"))
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default()
+        };
+        let mut keep: Vec<&str> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        keep.extend(required(&choices[own]));
+        let before = object.len();
+        for j in also {
+            for name in required(&choices[*j]) {
+                if !keep.contains(&name) {
+                    object.remove(name);
+                }
+            }
+        }
+        object.len() < before
     }
 
     /// The other branches of `choices` (not `own`) that `value` fits, or

@@ -581,3 +581,18 @@ fn one_of_values_sent_as_text_fit_one_branch_as_text() {
     );
     assert!(diags.is_empty(), "{diags:?}");
 }
+
+#[test]
+fn one_of_required_lists_leave_out_the_other_property() {
+    // "`category` or `categorySlug`": both are optional properties, and
+    // each branch requires one; a value with both fits both branches.
+    let (v, diags) = gen_in_diags(
+        json!({"type": "object",
+               "properties": {"title": {"type": "string"}, "category": {"type": "string"},
+                              "categorySlug": {"type": "string"}},
+               "oneOf": [{"required": ["title", "category"]}, {"required": ["title", "categorySlug"]}]}),
+        json!({}),
+    );
+    assert_eq!(v, json!({"title": "string", "category": "string"}));
+    assert!(diags.is_empty(), "{diags:?}");
+}
