@@ -359,7 +359,7 @@ async function main() {
     }
   }
   const share = n.total ? ((100 * n.accepted) / n.total).toFixed(1) : '0';
-  console.log(`\n${specs.length} specifications (${n.skipped} Prism cannot load), ${n.total} requests: ${n.accepted} accepted (${share}%), ${n.rejected} rejected; excused: ${n.prism} for Prism's limits (${KNOWN_PRISM_LIMITS.length} listed), ${n.specification} for faults of the specification (${SPECIFICATION_FAULTS.length} listed); ${n.unauthenticated} not validated (security not satisfied), ${n.unreplayable} not replayed`);
+  console.log(`\n${specs.length} specifications (${n.skipped} Prism cannot load), ${n.total} requests: ${n.accepted} accepted (${share}%), ${n.rejected} rejected; excused: ${n.prism} for Prism's limits (${KNOWN_PRISM_LIMITS.length} listed), ${n.specification} for faults of the specification (${SPECIFICATION_FAULTS.length} listed); ${n.unauthenticated} not validated (security not satisfied), ${n.unreplayable} Prism did not answer`);
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ ...n, results }, null, 2));
   process.exit(n.rejected ? 1 : 0);
 }
@@ -385,9 +385,11 @@ async function conform(spec, name, prism, har, n) {
     if (v.verdict === 'accepted') {
       n.accepted++;
     } else if (v.verdict === 'error') {
-      // Prism answered nothing readable, even from the socket.
+      // Prism closed the connection without an answer, even on the raw
+      // socket: it fails on the request (object values in path parameters,
+      // some server variables and uploads) before validating anything.
       n.unreplayable++;
-      rows.push({ request: line, status: null, violation: `not replayed: ${v.detail}`, excused: 'replay' });
+      rows.push({ request: line, status: null, violation: `Prism closed the connection without answering (${v.detail})`, excused: 'no answer' });
     } else if (v.kind === 'UNAUTHORIZED' || /Invalid security scheme used/.test(v.detail)) {
       // The placeholders did not satisfy the operation's security (a
       // scheme prescan cannot fill in alone): nothing else was validated.
