@@ -1,13 +1,17 @@
 //! `prescan`, the command line of prescan for CI pipelines: `check` reports
 //! the diagnostics of specifications (text, JSON, SARIF 2.1.0, JUnit XML),
-//! `convert` writes the HAR the app writes for them.
+//! `convert` writes the HAR the app writes for them, and `run` sends the
+//! prescan to a live server with the reference server's runner
+//! (`prescan-runner`).
 //!
-//! Exit codes: 0 success; 1 a specification has an Error (or a Warning with
-//! `--deny warnings`), or cannot be converted; 2 bad arguments, or a file
-//! that cannot be read (missing, unreadable, larger than
-//! `--max-spec-bytes`).
+//! Exit codes of `check` and `convert`: 0 success; 1 a specification has an
+//! Error (or a Warning with `--deny warnings`), or cannot be converted; 2
+//! bad arguments, or a file that cannot be read (missing, unreadable,
+//! larger than `--max-spec-bytes`). Those of `run`: see [`run`].
 
 mod report;
+mod run;
+mod run_report;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -21,14 +25,16 @@ use prescan_core::{ConvertOptions, Limits};
 
 use report::{FileReport, Format};
 
-/// Check API specifications and convert them to HAR, as the prescan app does.
+/// Check API specifications, convert them to HAR, and run their prescan
+/// against a live server, as the prescan app and its reference server do.
 ///
 /// Reads OpenAPI 2.0 (Swagger), 3.0 and 3.1, Postman Collection 2.1 and
-/// HAR 1.2, in JSON or YAML. Exit codes: 0 success; 1 a specification has
-/// an Error (or a Warning with `check --deny warnings`) or cannot be
-/// converted; 2 bad arguments or a file that cannot be read.
-///
-/// `prescan run` (the live prescan) is not built yet.
+/// HAR 1.2, in JSON or YAML. Exit codes of check and convert: 0 success; 1
+/// a specification has an Error (or a Warning with `check --deny warnings`)
+/// or cannot be converted; 2 bad arguments or a file that cannot be read.
+/// Exit codes of run: 0 every request reached the server and was answered
+/// below 400; 1 errors; 2 the prescan could not start (see `prescan run
+/// --help`).
 #[derive(Debug, Parser)]
 #[command(name = "prescan", version, propagate_version = true)]
 struct Cli {
@@ -55,13 +61,46 @@ enum Command {
     /// name are refused. Diagnostics go to standard error (-q: none).
     /// Exit code 1 when a specification cannot be converted.
     Convert(ConvertArgs),
+    /// Send the prescan of a specification to a live server, as the
+    /// reference server does, and report what came back.
+    ///
+    /// The requests of the specification's HAR (the first 100 endpoints) go
+    /// to --target only, with the reference server's runner: the same
+    /// pacing (--rate, --max-in-flight, --timeout), safe methods only
+    /// unless --allow-method, cookies sent, redirects not followed, and the
+    /// same private-address guard (--deny-private, --allow) and --proxy.
+    /// The Request and Response table, the Connection and Authentication
+    /// findings and the summary go to standard output (or -o FILE);
+    /// --format json writes them as one JSON document; --har FILE writes
+    /// the requests and responses as HAR 1.2. Credentials (--bearer-env,
+    /// --basic-env, --api-key-env, and every --header value) are masked as
+    /// *** in every output. A progress bar goes to standard error when it
+    /// is a terminal.
+    ///
+    /// Exit codes: 0 every request sent got a response below 400 (so every
+    /// one reached the server and none was refused for authentication); 1
+    /// errors: a request got no response (network error, timeout, refused
+    /// by the guard when connecting), a 4xx or 5xx response (401 and 403
+    /// included), nothing could be sent (every request skipped), or the
+    /// prescan was interrupted (Ctrl-C); with --fail-on failure, only what
+    /// fails the prescan (no response, 401 or 403, nothing sent,
+    /// interrupted) is 1 and other 4xx and 5xx responses are 0; 2 the
+    /// prescan could not start: a bad argument, a credential variable that
+    /// is not set or empty, a specification that cannot be read or
+    /// converted, or a target the guard refuses.
+    Run(Box<run::RunArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) of prescan.
-    Man,
+    /// Print the manual page (roff) of prescan, or of one of its commands
+    /// (`prescan man run`: prescan-run(1)).
+    Man {
+        /// The command (check, convert, run, completions).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 /// What every command that reads specifications takes.
@@ -86,6 +125,13 @@ struct Input {
     /// A value for a server variable, as NAME=VALUE; repeatable.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    #[command(flatten)]
+    budget: Budget,
+}
+
+/// The budgets of a conversion, as the reference server's options.
+#[derive(Debug, Args)]
+struct Budget {
     /// A limit of every conversion, as NAME=VALUE; repeatable, as the
     /// reference server's --limit. Names: input_bytes, expanded_bytes,
     /// value_bytes, har_bytes (sizes: bytes, or with KiB, MiB, GiB),
@@ -96,6 +142,18 @@ struct Input {
     /// --max-spec-bytes); a larger file is refused without being read whole.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SPEC_BYTES)]
     max_spec_bytes: usize,
+}
+
+impl Budget {
+    /// The limits of the conversion: the defaults with each --limit.
+    fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        for assignment in &self.limits {
+            // Checked by parse_limit.
+            let _ = limits.set(assignment);
+        }
+        limits
+    }
 }
 
 #[derive(Debug, Args)]
@@ -148,14 +206,14 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 /// A failure that ends the command, with its exit code.
-struct Failure {
+pub(crate) struct Failure {
     code: u8,
     message: String,
 }
 
 impl Failure {
     /// Exit code 2: bad arguments, unreadable input, unwritable output.
-    fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Failure {
             code: 2,
             message: message.into(),
@@ -168,17 +226,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Convert(args) => convert(args),
+        Command::Run(args) => run::run(*args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "prescan", &mut io::stdout());
             Ok(0)
         }
-        Command::Man => {
-            let mut out = io::stdout().lock();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .map(|()| 0)
-                .map_err(|e| Failure::usage(format!("the manual page could not be written: {e}")))
-        }
+        Command::Man { command } => man(command.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -194,16 +247,11 @@ impl Input {
     /// (`ConvertOptions { base_url, limits, ..Default::default() }`), plus
     /// the server index and variables when given.
     fn options(&self) -> ConvertOptions {
-        let mut limits = Limits::default();
-        for assignment in &self.limits {
-            // Checked by parse_limit.
-            let _ = limits.set(assignment);
-        }
         ConvertOptions {
             base_url: self.server.clone(),
             server: self.server_index,
             server_variables: self.vars.iter().cloned().collect(),
-            limits,
+            limits: self.budget.limits(),
             ..ConvertOptions::default()
         }
     }
@@ -222,7 +270,7 @@ impl Input {
                 } else {
                     spec.clone()
                 };
-                read_spec(spec, &name, self.max_spec_bytes).map(|bytes| (name, bytes))
+                read_spec(spec, &name, self.budget.max_spec_bytes).map(|bytes| (name, bytes))
             })
             .collect()
     }
@@ -230,7 +278,7 @@ impl Input {
 
 /// Reads a specification (`-`: standard input), never more than `max`
 /// bytes plus one.
-fn read_spec(spec: &str, name: &str, max: usize) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_spec(spec: &str, name: &str, max: usize) -> Result<Vec<u8>, Failure> {
     let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
     let read = if spec == "-" {
@@ -329,6 +377,41 @@ fn convert(args: ConvertArgs) -> Result<u8, Failure> {
     Ok(code)
 }
 
+/// Prints the manual page of prescan, or of its command `sub`
+/// (prescan-SUB(1)), from the same definitions as `--help`.
+fn man(sub: Option<&str>) -> Result<u8, Failure> {
+    let cli = Cli::command();
+    let page = match sub {
+        None => cli,
+        Some(name) => {
+            // clap names are 'static; the pages' names, one per command.
+            let full = match name {
+                "check" => "prescan-check",
+                "convert" => "prescan-convert",
+                "run" => "prescan-run",
+                "completions" => "prescan-completions",
+                "man" => "prescan-man",
+                _ => "",
+            };
+            match cli.find_subcommand(name) {
+                Some(sub) if !full.is_empty() => {
+                    sub.clone().name(full).version(env!("CARGO_PKG_VERSION"))
+                }
+                _ => {
+                    return Err(Failure::usage(format!(
+                    "`{name}` is not a command of prescan (check, convert, run, completions, man)"
+                )))
+                }
+            }
+        }
+    };
+    let mut out = io::stdout().lock();
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .map(|()| 0)
+        .map_err(|e| Failure::usage(format!("the manual page could not be written: {e}")))
+}
+
 /// `dir/petstore.yaml` → `petstore.har`.
 fn har_name(spec: &str) -> String {
     let stem = Path::new(spec)
@@ -340,7 +423,7 @@ fn har_name(spec: &str) -> String {
 }
 
 /// Writes to a file, or standard output for `None` or `-`.
-fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     match path {
         Some(p) if p != Path::new("-") => fs::write(p, bytes)
             .map_err(|e| Failure::usage(format!("{}: cannot write it: {e}", p.display()))),

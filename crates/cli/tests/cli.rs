@@ -376,7 +376,7 @@ fn check_junit_is_xml_with_the_right_counts() {
 
 #[test]
 fn help_version_completions_and_man() {
-    for sub in ["check", "convert"] {
+    for sub in ["check", "convert", "run"] {
         prescan().args([sub, "--help"]).assert().success();
     }
     let v = prescan().arg("--version").output().unwrap();
@@ -386,8 +386,23 @@ fn help_version_completions_and_man() {
     );
     let c = prescan().args(["completions", "bash"]).output().unwrap();
     assert!(c.status.success() && String::from_utf8_lossy(&c.stdout).contains("prescan"));
+    assert!(String::from_utf8_lossy(&c.stdout).contains("--bearer-env"));
     let m = prescan().arg("man").output().unwrap();
-    assert!(m.status.success() && String::from_utf8_lossy(&m.stdout).contains(".TH prescan"));
+    let man = String::from_utf8_lossy(&m.stdout);
+    assert!(m.status.success() && man.contains(".TH prescan"));
+    assert!(man.contains("prescan\\-run"), "the man page lists run");
+    let m = prescan().args(["man", "run"]).output().unwrap();
+    let man = String::from_utf8_lossy(&m.stdout);
+    assert!(
+        m.status.success() && man.contains(".TH prescan-run"),
+        "{man}"
+    );
+    assert!(
+        man.contains("\\-\\-bearer\\-env") && man.contains("Exit codes"),
+        "{man}"
+    );
+    let m = prescan().args(["man", "nope"]).output().unwrap();
+    assert_eq!(m.status.code(), Some(2));
     let bad = prescan()
         .args(["check", "--format", "xml", PETSTORE])
         .output()

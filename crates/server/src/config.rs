@@ -1,14 +1,13 @@
 //! The server's configuration: every option of the command line with its
 //! default ([`Config`]), the engine's speeds and the users file. It may
-//! depend on the core and on [`crate::guard`]'s policy types; nothing here
-//! runs or stores anything.
+//! depend on the core and on the policy types of the runner's guard
+//! ([`prescan_runner::guard`]); nothing here runs or stores anything.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use prescan_core::analysis::EngineConfig;
-
-use crate::guard;
+use prescan_runner::guard;
 
 /// The largest JSON request body by default: 1 MiB.
 pub const DEFAULT_MAX_JSON_BYTES: usize = 1024 * 1024;

@@ -6,10 +6,11 @@
 //!   end: the core's `StoreState` cached in memory, written through in one
 //!   transaction per mutation; see its docs);
 //! - [`har`]: the bound on HAR conversions and their cache;
-//! - [`prescan`]: prescans run from the server with a real HTTP client
-//!   (and the SSRF consideration: `--prescan-deny-private`);
+//! - [`prescan`]: prescans run from the server, with the runner it shares
+//!   with the command line (crate `prescan-runner`: the HTTP client, its
+//!   limits, and the SSRF consideration: `--prescan-deny-private`);
 //! - [`guard`]: which addresses prescans may reach (`--prescan-deny-private`,
-//!   `--prescan-allow`);
+//!   `--prescan-allow`), the runner's;
 //! - [`http`]: routes, problem details, limits, token, CORS, headers;
 //! - [`mail`]: notifications by e-mail through an SMTP relay (`--smtp-url`):
 //!   enqueued with the notification, sent by a background task.
@@ -21,7 +22,9 @@ pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod db;
-pub mod guard;
+/// Which addresses prescans may reach: the runner's guard, shared with the
+/// command line.
+pub use prescan_runner::guard;
 pub mod har;
 pub mod http;
 pub mod limits;
@@ -104,6 +107,7 @@ fn prescan_outbound(config: &Config) -> Result<prescan::Outbound, String> {
     let policy = guard::Policy {
         deny_private: config.prescan_deny_private,
         allow: config.prescan_allow.clone(),
+        voice: guard::Voice::Server,
     };
     let guard = match &config.prescan_lookup {
         Some(l) => guard::Guard::with_lookup(policy, l.0.clone()),

@@ -248,7 +248,7 @@ fn get(url: &str) -> PlannedRequest {
 fn deny_private() -> Policy {
     Policy {
         deny_private: true,
-        allow: Vec::new(),
+        ..Policy::default()
     }
 }
 

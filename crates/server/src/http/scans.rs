@@ -279,7 +279,7 @@ pub(super) async fn supervise(
             )
         }
     };
-    let mut run = running.run.lock().unwrap_or_else(|p| p.into_inner());
+    let mut run = running.run();
     let p = run.progress();
     if p.done < p.total {
         run.cancel(now_ms());

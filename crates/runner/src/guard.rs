@@ -1,5 +1,6 @@
-//! Which addresses server-side prescans may reach: `--prescan-deny-private`
-//! and `--prescan-allow`.
+//! Which addresses prescans run from this machine may reach: the
+//! reference server's `--prescan-deny-private` and `--prescan-allow`, which
+//! `prescan run` spells `--deny-private` and `--allow` ([`Voice`]).
 //!
 //! **Hosts are read as the HTTP client reads them.** A target URL is parsed
 //! with the WHATWG URL rules of the `url` crate (`reqwest::Url` is
@@ -20,7 +21,7 @@
 //! front.
 //!
 //! **The rules** ([`Policy::check`]), for each address a target is, or
-//! resolves to:
+//! resolves to (the options as the server spells them):
 //! - with `--prescan-allow` entries, the target must be listed: its host
 //!   name is one of the listed names (exactly, case-insensitively, after
 //!   WHATWG normalisation; one trailing dot ignored), or the address lies in
@@ -380,7 +381,71 @@ fn is_localhost(name: &str) -> bool {
     n == "localhost" || n.ends_with(".localhost")
 }
 
-/// What the server's options say about prescan targets.
+/// Who runs prescans, for the wording of refusals: the server and the
+/// command line spell the same options differently, and only the server
+/// has an operator to ask.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Voice {
+    /// The reference server: `--prescan-deny-private`, `--prescan-allow`,
+    /// `--prescan-proxy`, set by its operator.
+    #[default]
+    Server,
+    /// `prescan run`: `--deny-private`, `--allow`, `--proxy`, set by whoever
+    /// runs it.
+    CommandLine,
+}
+
+impl Voice {
+    /// The option that refuses special-use addresses.
+    pub fn deny_option(self) -> &'static str {
+        match self {
+            Voice::Server => "--prescan-deny-private",
+            Voice::CommandLine => "--deny-private",
+        }
+    }
+
+    /// The option that lists the only targets allowed.
+    pub fn allow_option(self) -> &'static str {
+        match self {
+            Voice::Server => "--prescan-allow",
+            Voice::CommandLine => "--allow",
+        }
+    }
+
+    /// The option that names the proxy of prescans.
+    pub fn proxy_option(self) -> &'static str {
+        match self {
+            Voice::Server => "--prescan-proxy",
+            Voice::CommandLine => "--proxy",
+        }
+    }
+
+    /// Who refuses a target, as the subject of a sentence.
+    fn who(self) -> &'static str {
+        match self {
+            Voice::Server => "this server",
+            Voice::CommandLine => "prescan",
+        }
+    }
+
+    /// What to do about a target `--prescan-deny-private` refused.
+    fn deny_advice(self) -> String {
+        match self {
+            Voice::Server => format!("Use a public server, or ask the server's operator to list the target's network with {}.", self.allow_option()),
+            Voice::CommandLine => format!("Use a public server, or list the target's network with {}.", self.allow_option()),
+        }
+    }
+
+    /// What to do about a target `--prescan-allow` does not list.
+    fn allow_advice(self) -> String {
+        match self {
+            Voice::Server => "Ask the server's operator to list it.".to_owned(),
+            Voice::CommandLine => format!("List it with {}.", self.allow_option()),
+        }
+    }
+}
+
+/// What the options say about prescan targets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
     /// `--prescan-deny-private`: refuse special-use addresses
@@ -388,6 +453,8 @@ pub struct Policy {
     pub deny_private: bool,
     /// `--prescan-allow`: when not empty, only these targets.
     pub allow: Vec<Allow>,
+    /// How refusals name the options.
+    pub voice: Voice,
 }
 
 impl Policy {
@@ -423,7 +490,8 @@ impl Policy {
                 host: host.to_owned(),
                 addr: Some(ip),
                 literal,
-                option: ALLOW_OPTION,
+                option: self.voice.allow_option(),
+                voice: self.voice,
                 why: String::new(),
             });
         }
@@ -433,7 +501,8 @@ impl Policy {
                     host: host.to_owned(),
                     addr: Some(ip),
                     literal,
-                    option: DENY_OPTION,
+                    option: self.voice.deny_option(),
+                    voice: self.voice,
                     why,
                 });
             }
@@ -442,10 +511,7 @@ impl Policy {
     }
 }
 
-const DENY_OPTION: &str = "--prescan-deny-private";
-const ALLOW_OPTION: &str = "--prescan-allow";
-
-/// A target the server refuses to reach: which, at which address, and the
+/// A target a prescan may not reach: which, at which address, and the
 /// option that refused it. Its `Display` is a sentence for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -455,23 +521,26 @@ pub struct Refusal {
     pub addr: Option<IpAddr>,
     /// Whether the host is an IP literal.
     pub literal: bool,
-    /// `--prescan-deny-private` or `--prescan-allow`.
+    /// `--prescan-deny-private` or `--prescan-allow` (as [`Voice`] spells
+    /// them).
     pub option: &'static str,
+    voice: Voice,
     why: String,
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let host = &self.host;
+        let who = self.voice.who();
         if self.addr.is_none() && !self.why.is_empty() {
-            // Behind a proxy: a name this server cannot resolve.
+            // Behind a proxy: a name that cannot be resolved here.
             return write!(
                 f,
-                "The prescan target {host} does not resolve here ({}), so this server cannot check the address its proxy would reach, and refuses it ({}).",
+                "The prescan target {host} does not resolve here ({}), so {who} cannot check the address its proxy would reach, and refuses it ({}).",
                 self.why, self.option
             );
         }
-        if self.option == DENY_OPTION {
+        if self.option == self.voice.deny_option() {
             let target = match (self.addr, self.literal) {
                 (Some(ip), true) => format!("The prescan target {host} is the address {ip}"),
                 (Some(ip), false) => format!("The prescan target {host} resolves to {ip}"),
@@ -479,8 +548,10 @@ impl fmt::Display for Refusal {
             };
             write!(
                 f,
-                "{target}, {}, and this server refuses such targets ({DENY_OPTION}). Use a public server, or ask the server's operator to list the target's network with {ALLOW_OPTION}.",
-                self.why
+                "{target}, {}, and {who} refuses such targets ({}). {}",
+                self.why,
+                self.option,
+                self.voice.deny_advice()
             )
         } else {
             let target = match (self.addr, self.literal) {
@@ -489,7 +560,9 @@ impl fmt::Display for Refusal {
             };
             write!(
                 f,
-                "{target} is not among the targets this server may reach ({ALLOW_OPTION}). Ask the server's operator to list it."
+                "{target} is not among the targets {who} may reach ({}). {}",
+                self.option,
+                self.voice.allow_advice()
             )
         }
     }
@@ -617,7 +690,8 @@ impl Guard {
                 host: name.to_owned(),
                 addr: None,
                 literal: false,
-                option: ALLOW_OPTION,
+                option: self.policy.voice.allow_option(),
+                voice: self.policy.voice,
                 why: String::new(),
             });
         }
@@ -634,10 +708,11 @@ impl Guard {
                     addr: None,
                     literal: false,
                     option: if self.policy.deny_private {
-                        DENY_OPTION
+                        self.policy.voice.deny_option()
                     } else {
-                        ALLOW_OPTION
+                        self.policy.voice.allow_option()
                     },
+                    voice: self.policy.voice,
                     why: e.to_string(),
                 }),
             },
@@ -692,6 +767,9 @@ impl reqwest::dns::Resolve for GuardedResolver {
 mod tests {
     use super::*;
 
+    const DENY_OPTION: &str = "--prescan-deny-private";
+    const ALLOW_OPTION: &str = "--prescan-allow";
+
     #[test]
     fn allow_entries_parse_and_normalise() {
         let cases: &[(&str, &str)] = &[
@@ -735,6 +813,7 @@ mod tests {
                 "10.1.2.0/24".parse().unwrap(),
                 "api.example".parse().unwrap(),
             ],
+            ..Policy::default()
         };
         // A listed network may be private.
         assert!(both.check("10.1.2.3", ip("10.1.2.3"), true).is_ok());
@@ -774,6 +853,7 @@ mod tests {
         let allow = Policy {
             deny_private: false,
             allow: vec!["localhost".parse().unwrap()],
+            ..Policy::default()
         };
         assert!(allow.check("localhost", ip("127.0.0.1"), false).is_ok());
         assert!(allow.check("127.0.0.1", ip("127.0.0.1"), true).is_err());
@@ -788,7 +868,7 @@ mod tests {
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
         let deny = Policy {
             deny_private: true,
-            allow: Vec::new(),
+            ..Policy::default()
         };
         let r = deny
             .check("[::ffff:7f00:1]", ip("::ffff:7f00:1"), true)
@@ -797,11 +877,28 @@ mod tests {
         let allow = Policy {
             deny_private: false,
             allow: vec!["10.0.0.0/8".parse().unwrap()],
+            ..Policy::default()
         };
         let r = allow
             .check("api.example", ip("93.184.216.34"), false)
             .unwrap_err();
         assert_eq!(r.to_string(), "The prescan target api.example (resolving to 93.184.216.34) is not among the targets this server may reach (--prescan-allow). Ask the server's operator to list it.");
+        // The command line names its own options, and no operator.
+        let cli = Policy {
+            voice: Voice::CommandLine,
+            ..deny
+        };
+        let r = cli.check("10.0.0.1", ip("10.0.0.1"), true).unwrap_err();
+        assert_eq!(r.option, "--deny-private");
+        assert_eq!(r.to_string(), "The prescan target 10.0.0.1 is the address 10.0.0.1, a private address (10.0.0.0/8), and prescan refuses such targets (--deny-private). Use a public server, or list the target's network with --allow.");
+        let cli = Policy {
+            voice: Voice::CommandLine,
+            ..allow
+        };
+        let r = cli
+            .check("api.example", ip("93.184.216.34"), false)
+            .unwrap_err();
+        assert_eq!(r.to_string(), "The prescan target api.example (resolving to 93.184.216.34) is not among the targets prescan may reach (--allow). List it with --allow.");
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! A prescan under way ([`Live`]) and the loop that runs it ([`drive`]):
+//! the core's [`PrescanRun`] poll loop with real requests, the same loop
+//! the browser runs in `src/pages/prescan/driver.rs`.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use prescan_core::prescan::{Outcome, PrescanPlan, PrescanReport, PrescanRun, Progress, Step};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::guard::Refusal;
+use crate::outbound::Outbound;
+
+/// How many distinct refusals [`Live::refusal_note`] quotes.
+const QUOTED_REFUSALS: usize = 3;
+
+/// A prescan under way: the core's run (plan, pacing, results so far),
+/// what the guard refused, and the switch that cancels it.
+pub struct Live {
+    run: Mutex<PrescanRun>,
+    refusals: Mutex<Refusals>,
+    cancel: watch::Sender<bool>,
+}
+
+/// The requests the guard refused: how many, and the first few distinct
+/// sentences.
+#[derive(Default)]
+struct Refusals {
+    count: usize,
+    quoted: Vec<String>,
+}
+
+impl Live {
+    /// A prescan of `plan`, not started: drive it with [`drive`] and the
+    /// receiver, which [`Live::cancel`] signals.
+    pub fn new(plan: PrescanPlan) -> (Arc<Live>, watch::Receiver<bool>) {
+        let (tx, rx) = watch::channel(false);
+        let live = Live {
+            run: Mutex::new(PrescanRun::new(plan)),
+            refusals: Mutex::new(Refusals::default()),
+            cancel: tx,
+        };
+        (Arc::new(live), rx)
+    }
+
+    /// The run, locked (a panic elsewhere never leaves it half-changed: the
+    /// core's methods take `&mut self` whole).
+    pub fn run(&self) -> MutexGuard<'_, PrescanRun> {
+        self.run.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The report so far (`total_endpoints`: the specification's endpoint
+    /// count) and the progress.
+    pub fn snapshot(&self, total_endpoints: usize) -> (PrescanReport, Progress) {
+        let run = self.run();
+        (run.report(total_endpoints), run.progress())
+    }
+
+    /// The progress.
+    pub fn progress(&self) -> Progress {
+        self.run().progress()
+    }
+
+    /// Records a request the guard refused.
+    pub fn refused(&self, r: &Refusal) {
+        let mut g = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        g.count += 1;
+        let text = r.to_string();
+        if g.quoted.len() < QUOTED_REFUSALS && !g.quoted.contains(&text) {
+            g.quoted.push(text);
+        }
+    }
+
+    /// What the guard refused, as a sentence ("" if nothing).
+    pub fn refusal_note(&self) -> String {
+        let g = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        if g.count == 0 {
+            return String::new();
+        }
+        format!(
+            "{} requests were refused when connecting: {}",
+            g.count,
+            g.quoted.join(" ")
+        )
+    }
+
+    /// Asks the loop to stop (it records every unfinished request as
+    /// cancelled).
+    pub fn cancel(&self) {
+        let _ = self.cancel.send(true);
+    }
+}
+
+/// Milliseconds since the Unix epoch: the time the core's run is given
+/// (the core has no clock).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Runs the poll loop to the end (finished or cancelled): each request the
+/// run says to send is fetched by `outbound` in a task of its own, and its
+/// outcome recorded when it ends.
+pub async fn drive(live: Arc<Live>, mut cancel: watch::Receiver<bool>, outbound: Arc<Outbound>) {
+    let mut tasks: JoinSet<(usize, Outcome)> = JoinSet::new();
+    let settings = live.run().plan().settings.normalized();
+    loop {
+        let step = {
+            let mut run = live.run();
+            if *cancel.borrow() && !run.is_cancelled() {
+                run.cancel(now_ms());
+                tasks.abort_all();
+            }
+            run.poll(now_ms())
+        };
+        match step {
+            Step::Send(position) => {
+                let Some(req) = live.run().request(position).cloned() else {
+                    continue;
+                };
+                let outbound = outbound.clone();
+                let live = live.clone();
+                let timeout = Duration::from_millis(settings.timeout_ms);
+                let body_limit = settings.body_limit;
+                tasks.spawn(async move {
+                    let (outcome, refusal) = outbound.fetch(&req, timeout, body_limit).await;
+                    if let Some(r) = &refusal {
+                        live.refused(r);
+                    }
+                    (position, outcome)
+                });
+            }
+            Step::WaitUntil(t) => {
+                let wait = Duration::from_millis((t - now_ms()).clamp(0, 60_000) as u64);
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    Some(done) = tasks.join_next(), if !tasks.is_empty() => complete(&live, done),
+                    _ = cancel.changed() => {}
+                }
+            }
+            Step::WaitForResponse => {
+                tokio::select! {
+                    done = tasks.join_next() => match done {
+                        Some(done) => complete(&live, done),
+                        // Nothing in flight (every task aborted): poll again.
+                        None => tokio::time::sleep(Duration::from_millis(10)).await,
+                    },
+                    _ = cancel.changed() => {}
+                }
+            }
+            Step::Finished => break,
+        }
+    }
+    tasks.abort_all();
+}
+
+fn complete(live: &Live, done: Result<(usize, Outcome), tokio::task::JoinError>) {
+    if let Ok((position, outcome)) = done {
+        live.run().complete(position, outcome);
+    }
+}
