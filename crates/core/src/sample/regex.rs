@@ -1,5 +1,7 @@
-//! Whether a string matches a schema's `pattern`, by an ECMA-262 engine
-//! (the `regress` crate), within a budget.
+//! Whether a string matches a schema's `pattern`, by an ECMA-262 engine,
+//! within a budget: natively the `regress` crate, in WebAssembly the
+//! JavaScript engine's own `RegExp` (the same dialect, and nothing added to
+//! the worker's size).
 //!
 //! A schema's `pattern` is an ECMA-262 regular expression, matched anywhere
 //! in the string. It is compiled with the `u` flag (as JSON Schema asks and
@@ -7,7 +9,7 @@
 //! Annex B that browsers accept); a pattern written as `/regex/flags` is
 //! read as its regex with its `i`, `m` and `s` flags.
 //!
-//! `regress` backtracks and has no step limit of its own, and a pattern
+//! Both engines backtrack and have no step limit of their own, and a pattern
 //! such as `^(a+)+$` takes exponential time on `aaaa…b`. So before a match
 //! runs, [`worst_case`] bounds the steps a backtracking matcher could take
 //! for that pattern and that string's length, from the pattern's structure:
@@ -44,7 +46,7 @@ pub(crate) enum Matched {
 /// The patterns of one conversion, compiled once each, and the steps left
 /// for matching them.
 pub(crate) struct Patterns {
-    compiled: RefCell<HashMap<String, Option<Rc<regress::Regex>>>>,
+    compiled: RefCell<HashMap<String, Option<Rc<engine::Regex>>>>,
     /// The bound one match may have.
     per_match: u64,
     /// Steps left for every match still to come.
@@ -74,14 +76,14 @@ impl Patterns {
             return Matched::Unknown;
         };
         self.left.set(left - bound as u64);
-        if re.find(s).is_some() {
+        if re.is_match(s) {
             Matched::Yes
         } else {
             Matched::No
         }
     }
 
-    fn compile(&self, pattern: &str) -> Option<Rc<regress::Regex>> {
+    fn compile(&self, pattern: &str) -> Option<Rc<engine::Regex>> {
         if let Some(hit) = self.compiled.borrow().get(pattern) {
             return hit.clone();
         }
@@ -95,15 +97,57 @@ impl Patterns {
 }
 
 /// `pattern` compiled as ECMA-262 does: with the `u` flag, else without.
-fn compile(pattern: &str) -> Option<regress::Regex> {
+fn compile(pattern: &str) -> Option<engine::Regex> {
     let (source, flags) = literal(pattern);
     if source.chars().count() > MAX_PATTERN {
         return None;
     }
     let kept: String = flags.chars().filter(|c| "ims".contains(*c)).collect();
-    regress::Regex::with_flags(source, format!("u{kept}").as_str())
-        .or_else(|_| regress::Regex::with_flags(source, kept.as_str()))
-        .ok()
+    engine::Regex::new(source, &format!("u{kept}")).or_else(|| engine::Regex::new(source, &kept))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod engine {
+    /// A pattern compiled by `regress`.
+    pub(super) struct Regex(regress::Regex);
+
+    impl Regex {
+        pub(super) fn new(source: &str, flags: &str) -> Option<Regex> {
+            regress::Regex::with_flags(source, flags).ok().map(Regex)
+        }
+
+        pub(super) fn is_match(&self, s: &str) -> bool {
+            self.0.find(s).is_some()
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod engine {
+    use wasm_bindgen::JsCast;
+
+    /// A pattern compiled by the JavaScript engine's `RegExp`.
+    pub(super) struct Regex(js_sys::RegExp);
+
+    impl Regex {
+        /// `new RegExp(source, flags)`, its SyntaxError caught.
+        pub(super) fn new(source: &str, flags: &str) -> Option<Regex> {
+            let ctor = js_sys::Reflect::get(&js_sys::global(), &"RegExp".into())
+                .ok()?
+                .dyn_into::<js_sys::Function>()
+                .ok()?;
+            let args = js_sys::Array::of2(&source.into(), &flags.into());
+            js_sys::Reflect::construct(&ctor, &args)
+                .ok()?
+                .dyn_into::<js_sys::RegExp>()
+                .ok()
+                .map(Regex)
+        }
+
+        pub(super) fn is_match(&self, s: &str) -> bool {
+            self.0.test(s)
+        }
+    }
 }
 
 /// An upper bound of the steps a backtracking matcher takes to search a
