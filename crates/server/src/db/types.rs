@@ -30,8 +30,11 @@ pub enum Extra {
     Specification {
         /// Its record.
         record: SpecRecord,
-        /// Its original bytes.
+        /// Its original bytes (of the root, for a specification split
+        /// over several files).
         bytes: Vec<u8>,
+        /// The other files of a specification split over several files.
+        others: Vec<prescan_core::SourceFile>,
     },
     /// The last prescan of a scan (running or finished).
     Prescan(SavedPrescan),
