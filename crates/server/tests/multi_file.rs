@@ -300,3 +300,53 @@ async fn the_budgets_of_a_multi_file_upload_are_enforced() {
     );
     server.stop().await.unwrap();
 }
+
+/// A database of schema 4 (before files were kept) migrates to 5: its
+/// specifications still read, download, convert, and an identical upload
+/// still finds them (their hash is computed by the migration).
+#[tokio::test]
+async fn specifications_stored_before_schema_5_keep_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = root("https://api.example.com");
+    let (server, api) = start_with(config(dir.path())).await;
+    let first = ok(
+        &api.upload("solo.yaml", "application/yaml", root.as_bytes())
+            .await,
+        201,
+    );
+    server.stop().await.unwrap();
+    // Back to schema 4: no files table, no hash.
+    let conn = rusqlite::Connection::open(dir.path().join("prescan.sqlite3")).unwrap();
+    conn.execute_batch(
+        "DROP INDEX specifications_by_hash;
+         DROP TABLE specification_files;
+         ALTER TABLE specifications DROP COLUMN content_hash;
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+    drop(conn);
+    let (server, api) = start_with(config(dir.path())).await;
+    let id = first["spec_id"].as_u64().unwrap();
+    let record = ok(&api.get(&format!("/api/v1/specifications/{id}")).await, 200);
+    assert_eq!(
+        record["files"],
+        json!([{ "name": "solo.yaml", "size": root.len() }])
+    );
+    let again = ok(
+        &api.upload("solo.yaml", "application/yaml", root.as_bytes())
+            .await,
+        201,
+    );
+    assert_eq!(again["spec_id"], id);
+    let file = api
+        .get(&format!("/api/v1/specifications/{id}/file?name=solo.yaml"))
+        .await;
+    assert_eq!(file.bytes, root.as_bytes());
+    assert_eq!(
+        api.get(&format!("/api/v1/specifications/{id}/har"))
+            .await
+            .status,
+        200
+    );
+    server.stop().await.unwrap();
+}
