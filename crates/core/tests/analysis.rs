@@ -1954,11 +1954,9 @@ fn a_specification_of_several_files_is_stored_with_all_its_files() {
     assert_eq!(again.har, first.har);
     let har = serde_json::to_string(&again.har).unwrap();
     assert!(har.contains("nickname"), "{har}");
-    assert!(!again
-        .spec
-        .diagnostics
-        .iter()
-        .any(|d| d.message.contains("schemas.yaml") && d.severity == prescan_core::Severity::Warning));
+    assert!(!again.spec.diagnostics.iter().any(
+        |d| d.message.contains("schemas.yaml") && d.severity == prescan_core::Severity::Warning
+    ));
     // The same files again: reused; one byte changed in the other file: new.
     let same = now_or_never(store.put_specification(upload.clone()))
         .unwrap()
@@ -1966,7 +1964,9 @@ fn a_specification_of_several_files_is_stored_with_all_its_files() {
     assert_eq!(same.id, rec.id);
     let mut changed = upload;
     changed.others[0].bytes.push(b'\n');
-    let other = now_or_never(store.put_specification(changed)).unwrap().unwrap();
+    let other = now_or_never(store.put_specification(changed))
+        .unwrap()
+        .unwrap();
     assert_ne!(other.id, rec.id);
     // The JSON of the state keeps every file.
     let json = store.to_json();

@@ -136,7 +136,9 @@ async fn a_specification_of_two_files_is_stored_whole_and_converted_with_both() 
     );
     assert_ne!(changed["spec_id"], id);
     // Each original file, by name; /original is the root.
-    let original = api.get(&format!("/api/v1/specifications/{id}/original")).await;
+    let original = api
+        .get(&format!("/api/v1/specifications/{id}/original"))
+        .await;
     assert_eq!(original.bytes, root.as_bytes());
     let file = api
         .get(&format!(
@@ -215,7 +217,11 @@ async fn the_budgets_of_a_multi_file_upload_are_enforced() {
     let p = upload_files(
         &api,
         &[
-            ("file", "openapi.yaml", format!("{root}{padding}").as_bytes()),
+            (
+                "file",
+                "openapi.yaml",
+                format!("{root}{padding}").as_bytes(),
+            ),
             ("file", "schemas.yaml", schemas.as_bytes()),
         ],
     )

@@ -527,7 +527,15 @@ mod tests {
         assert_eq!(file_label("api\\v1/./pet.yaml").unwrap(), "api/v1/pet.yaml");
         assert_eq!(file_label("/etc/passwd").unwrap(), "etc/passwd");
         assert_eq!(file_label("a/../b.yaml").unwrap(), "b.yaml");
-        for hostile in ["", "./", "..", "../x.yaml", "a/../../x.yaml", "a\nb.yaml", "a\u{0}b"] {
+        for hostile in [
+            "",
+            "./",
+            "..",
+            "../x.yaml",
+            "a/../../x.yaml",
+            "a\nb.yaml",
+            "a\u{0}b",
+        ] {
             assert!(file_label(hostile).is_err(), "{hostile:?}");
         }
         assert!(file_label(&"a".repeat(MAX_FILE_LABEL_CHARS)).is_ok());

@@ -100,22 +100,6 @@ impl Lookup<'_> {
     }
 }
 
-/// The SHA-256 of the files of a specification, in order: for each, the
-/// length of its name, the name, the length of its bytes and the bytes
-/// (lengths as 8 bytes little-endian, so no two sets of files give the
-/// same input). Two uploads with the same hash hold the same files.
-pub fn files_hash<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> [u8; 32] {
-    use sha2::Digest as _;
-    let mut h = sha2::Sha256::new();
-    for (name, bytes) in files {
-        h.update((name.len() as u64).to_le_bytes());
-        h.update(name.as_bytes());
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    }
-    h.finalize().into()
-}
-
 impl Db {
     /// Opens (creating or migrating) the SQLite database of `dir` with the
     /// key of `key_file` (see [`sqlite::Sqlite::open`]).

@@ -292,10 +292,7 @@ pub(super) async fn spec_bytes(s: &Arc<AppState>, id: SpecId) -> Result<Vec<u8>,
 /// Every file of a specification, the root first: what every conversion
 /// of a stored specification takes ([`prescan_core::convert_files`]), so
 /// that its references resolve as in the first conversion.
-pub(super) async fn spec_files(
-    s: &Arc<AppState>,
-    id: SpecId,
-) -> Result<Vec<SourceFile>, ApiError> {
+pub(super) async fn spec_files(s: &Arc<AppState>, id: SpecId) -> Result<Vec<SourceFile>, ApiError> {
     let db = s.db.clone();
     blocking(move || {
         db.specification_files(id.0)?

@@ -225,11 +225,7 @@ impl StoreState {
     /// (the same files: names and bytes, in the same order) already stored
     /// is reused.
     pub fn put_specification(&mut self, upload: SpecUpload, user: &str, now_ms: i64) -> SpecRecord {
-        if let Some(s) = self
-            .specifications
-            .iter()
-            .find(|s| same_files(s, &upload))
-        {
+        if let Some(s) = self.specifications.iter().find(|s| same_files(s, &upload)) {
             return s.record.clone();
         }
         let record = SpecRecord {

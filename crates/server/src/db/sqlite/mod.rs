@@ -69,7 +69,7 @@
 //! - `specifications(id INTEGER PRIMARY KEY, file_name, size, record JSON,
 //!   bytes BLOB, content_hash BLOB)`: `file_name` and `bytes` are the root
 //!   file's, `size` is of all the files, `content_hash` (schema 5) is
-//!   `crate::db::files_hash` of all the files;
+//!   `crate::db::types::files_hash` of all the files;
 //! - `specification_files(spec_id, position, name, bytes BLOB, PRIMARY
 //!   KEY(spec_id, position))` (schema 5): the files of a specification
 //!   split over several files besides its root, in order from 1;
@@ -124,8 +124,8 @@ mod rows;
 mod schema;
 mod sealing;
 
-pub(super) use rows::{find_identical_spec, spec_files};
 pub use rows::fold;
+pub(super) use rows::{find_identical_spec, spec_files};
 pub use schema::SCHEMA_VERSION;
 
 impl From<rusqlite::Error> for DbError {

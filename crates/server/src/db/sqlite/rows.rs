@@ -25,12 +25,12 @@ fn status_code(a: &Analysis) -> String {
 
 /// Finds a stored specification with the same files (names and bytes, in
 /// order): the core's reuse rule, done in SQL because the bytes are not in
-/// memory, by the hash of all the files ([`crate::db::files_hash`]).
+/// memory, by the hash of all the files ([`crate::db::types::files_hash`]).
 pub fn find_identical_spec(
     conn: &Connection,
     upload: &SpecUpload,
 ) -> Result<Option<SpecRecord>, DbError> {
-    let hash = crate::db::files_hash(upload.files());
+    let hash = crate::db::types::files_hash(upload.files());
     let text: Option<String> = conn
         .query_row(
             "SELECT record FROM specifications WHERE content_hash = ?1 AND size = ?2 ORDER BY id LIMIT 1",
@@ -334,7 +334,7 @@ fn write_specification(
 ) -> Result<(), DbError> {
     let files = std::iter::once((record.file_name.as_str(), bytes))
         .chain(others.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
-    let hash = crate::db::files_hash(files);
+    let hash = crate::db::types::files_hash(files);
     tx.execute(
         "INSERT INTO specifications (id, file_name, size, record, bytes, content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![

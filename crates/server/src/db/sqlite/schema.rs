@@ -180,7 +180,7 @@ fn migrate_to_5(conn: &mut Connection) -> Result<(), DbError> {
         rows
     };
     for (id, name, bytes) in rows {
-        let hash = crate::db::files_hash([(name.as_str(), bytes.as_slice())]);
+        let hash = crate::db::types::files_hash([(name.as_str(), bytes.as_slice())]);
         tx.execute(
             "UPDATE specifications SET content_hash = ?1 WHERE id = ?2",
             params![hash.as_slice(), id],
