@@ -207,6 +207,18 @@ pub struct FileBytes {
     pub bytes: Uint8Array,
 }
 
+/// The files of a stored specification (the store's
+/// `specification_files`), to convert.
+pub fn file_bytes(files: Vec<prescan_core::SourceFile>) -> Vec<FileBytes> {
+    files
+        .into_iter()
+        .map(|f| FileBytes {
+            name: f.name,
+            bytes: Uint8Array::from(&f.bytes[..]),
+        })
+        .collect()
+}
+
 /// Loads and converts a specification, given as one or more files, in the
 /// worker.
 ///

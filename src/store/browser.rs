@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
     Engine, EngineConfig, Event, MemoryStore, Notification, SavedState, SpecId, StoreState,
-    StoredSpec,
+    StoredFile, StoredSpec,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,12 +26,16 @@ use super::AppStore;
 /// the store's state as JSON under [`STATE_KEY`], without the bytes of
 /// specifications, which `specs` holds (a byte array under each
 /// specification's id; version 2 added it, version 1 kept the bytes in
-/// the state, base64).
+/// the state, base64); `spec_files` holds the other files of a
+/// specification split over several files (under its id, an array of
+/// name and byte array, name and byte array...; version 3 added it, and
+/// the upgrade keeps the other stores and their data).
 const DATABASE: &str = "prescan";
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 const STATE_STORE: &str = "state";
 const BYTES_STORE: &str = "specs";
-const STORES: &[&str] = &[STATE_STORE, BYTES_STORE];
+const FILES_STORE: &str = "spec_files";
+const STORES: &[&str] = &[STATE_STORE, BYTES_STORE, FILES_STORE];
 const STATE_KEY: &str = "analyses";
 /// The person the in-browser store acts as (there is no sign-in).
 pub const LOCAL_USER: &str = "You (this browser)";
@@ -133,9 +137,43 @@ pub(crate) struct SavedBytes {
     resets: u64,
 }
 
-/// The key of a specification's bytes.
+/// The key of a specification's bytes (and of its other files).
 fn bytes_key(id: SpecId) -> String {
     id.0.to_string()
+}
+
+/// What saves the files of `spec`: its root's bytes in `specs`, and for a
+/// specification split over several files the others in `spec_files`.
+fn spec_ops(spec: &StoredSpec) -> Vec<Op> {
+    let key = bytes_key(spec.record.id);
+    let bytes = js_sys::Uint8Array::from(&spec.bytes[..]);
+    let mut ops = vec![Op::Put(BYTES_STORE, key.clone(), bytes.into())];
+    if !spec.others.is_empty() {
+        let files = js_sys::Array::new();
+        for file in &spec.others {
+            files.push(&JsValue::from_str(&file.name));
+            files.push(&js_sys::Uint8Array::from(&file.bytes[..]));
+        }
+        ops.push(Op::Put(FILES_STORE, key, files.into()));
+    }
+    ops
+}
+
+/// The other files saved in `spec_files` (pairs of name and bytes);
+/// `None` if the value is not such a list.
+fn read_other_files(value: JsValue) -> Option<Vec<StoredFile>> {
+    let array = value.dyn_into::<js_sys::Array>().ok()?;
+    let items: Vec<JsValue> = array.iter().collect();
+    items
+        .chunks(2)
+        .map(|pair| match pair {
+            [name, bytes] => Some(StoredFile {
+                name: name.as_string()?,
+                bytes: bytes.dyn_ref::<js_sys::Uint8Array>()?.to_vec(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -206,13 +244,13 @@ impl AppStore {
             let mut ops = Vec::new();
             if saved.clear {
                 ops.push(Op::Clear(BYTES_STORE));
+                ops.push(Op::Clear(FILES_STORE));
             }
             let mut written = Vec::new();
             for spec in &state.specifications {
                 let id = spec.record.id;
                 if saved.clear || saved.marks.get(&id) != Some(&mark(spec)) {
-                    let bytes = js_sys::Uint8Array::from(&spec.bytes[..]);
-                    ops.push(Op::Put(BYTES_STORE, bytes_key(id), bytes.into()));
+                    ops.extend(spec_ops(spec));
                     written.push((id, mark(spec)));
                 }
             }
@@ -229,11 +267,12 @@ impl AppStore {
                 .copied()
                 .collect();
             if !saved.clear {
-                ops.extend(
-                    removed
-                        .iter()
-                        .map(|id| Op::Delete(BYTES_STORE, bytes_key(*id))),
-                );
+                ops.extend(removed.iter().flat_map(|id| {
+                    [
+                        Op::Delete(BYTES_STORE, bytes_key(*id)),
+                        Op::Delete(FILES_STORE, bytes_key(*id)),
+                    ]
+                }));
             }
             (json, written, removed, ops)
         });
@@ -442,10 +481,21 @@ async fn read_bytes_apart(
             missing.push(id);
             continue;
         };
-        if let Some(spec) = state.specifications.iter_mut().find(|s| s.record.id == id) {
-            spec.bytes = bytes.to_vec();
-            marks.insert(id, mark(spec));
+        let Some(spec) = state.specifications.iter_mut().find(|s| s.record.id == id) else {
+            continue;
+        };
+        spec.bytes = bytes.to_vec();
+        if spec.record.files.len() > 1 {
+            let value = db.get(FILES_STORE, &bytes_key(id)).await?;
+            match value.and_then(read_other_files) {
+                Some(others) if others.len() + 1 == spec.record.files.len() => spec.others = others,
+                _ => {
+                    missing.push(id);
+                    continue;
+                }
+            }
         }
+        marks.insert(id, mark(spec));
     }
     if let Some(first) = missing.first() {
         let name = state

@@ -21,6 +21,7 @@ use prescan_core::analysis::{
     StoreError,
 };
 use prescan_core::api::{self, Problem};
+use prescan_core::SourceFile;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -210,6 +211,24 @@ enum Body {
     None,
     Json(String),
     Bytes(Vec<u8>, &'static str),
+    /// `multipart/form-data` (the browser writes the boundary).
+    Form(web_sys::FormData),
+}
+
+/// The files of `upload` as a form: one `file` part each, the root first.
+fn form_data(upload: &core::SpecUpload) -> Result<web_sys::FormData, String> {
+    let refused = |_: JsValue| "the browser could not put the files in a form".to_owned();
+    let form = web_sys::FormData::new().map_err(refused)?;
+    for (name, bytes) in upload.files() {
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(spec_content_type(name));
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+            .map_err(refused)?;
+        form.append_with_blob_and_filename("file", &blob, name)
+            .map_err(refused)?;
+    }
+    Ok(form)
 }
 
 /// An answer with a success status.
@@ -357,6 +376,7 @@ impl HttpStore {
             Body::Bytes(bytes, content_type) => builder
                 .header("Content-Type", content_type)
                 .body(js_sys::Uint8Array::from(&bytes[..])),
+            Body::Form(form) => builder.body(form),
         }
         .map_err(|e| HttpError::Network {
             base: self.base.clone(),
@@ -427,6 +447,9 @@ impl HttpStore {
         upload: core::SpecUpload,
         teams: &[String],
     ) -> Result<core::SpecRecord, StoreError> {
+        if !upload.others.is_empty() {
+            return self.put_specification_files(upload, teams).await;
+        }
         // A file chosen in a folder is named with its path (`api/openapi.yaml`);
         // the contract takes a plain file name.
         let file_name = upload
@@ -445,6 +468,68 @@ impl HttpStore {
             .await?
             .json()?;
         Ok(record.into())
+    }
+
+    /// Uploads a specification split over several files, shared with
+    /// `teams`: every file as a `file` part of a `multipart/form-data`
+    /// body, named with its path (the label its references resolve
+    /// against), the root first.
+    async fn put_specification_files(
+        &self,
+        upload: core::SpecUpload,
+        teams: &[String],
+    ) -> Result<core::SpecRecord, StoreError> {
+        let mut path = api::specifications_path();
+        for (i, team) in teams.iter().enumerate() {
+            path.push(if i == 0 { '?' } else { '&' });
+            path.push_str("team=");
+            path.push_str(&api::percent_encode(team));
+        }
+        let form = form_data(&upload).map_err(|message| {
+            StoreError::from(HttpError::Network {
+                base: self.base.clone(),
+                message,
+            })
+        })?;
+        let record: api::SpecRecord = self
+            .send(Method::POST, &path, Body::Form(form))
+            .await?
+            .json()?;
+        Ok(record.into())
+    }
+
+    /// One file of a specification, by its name as its record lists it.
+    pub async fn specification_file(&self, id: SpecId, name: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .send(
+                Method::GET,
+                &api::specification_file_path(id, name),
+                Body::None,
+            )
+            .await?
+            .bytes)
+    }
+
+    /// Every file of a specification, the root first: its record lists
+    /// them; one file is the original, several are fetched one by one.
+    pub async fn specification_files(&self, id: SpecId) -> Result<Vec<SourceFile>, StoreError> {
+        let record: api::SpecRecord = self.get_json(&api::specification_path(id)).await?;
+        if record.files.len() <= 1 {
+            let bytes = self.specification_bytes(id).await?;
+            return Ok(vec![SourceFile {
+                name: record.file_name,
+                bytes,
+            }]);
+        }
+        let mut files = Vec::with_capacity(record.files.len());
+        for file in record.files {
+            let bytes = self.specification_file(id, &file.name).await?;
+            files.push(SourceFile {
+                name: file.name,
+                bytes,
+            });
+        }
+        Ok(files)
     }
 
     /// `GET /analyses?size=1`: checks that the token is accepted; the
@@ -594,7 +679,7 @@ impl Store for HttpStore {
         Ok(list.specifications.into_iter().map(Into::into).collect())
     }
 
-    /// The original bytes of a specification.
+    /// The original bytes of a specification (of its root file).
     async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError> {
         Ok(self
             .send(
@@ -604,6 +689,10 @@ impl Store for HttpStore {
             )
             .await?
             .bytes)
+    }
+
+    async fn specification_files(&self, id: SpecId) -> Result<Vec<SourceFile>, StoreError> {
+        HttpStore::specification_files(self, id).await
     }
 }
 

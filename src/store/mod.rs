@@ -27,6 +27,7 @@ use prescan_core::analysis::{
     StoreError,
 };
 use prescan_core::prescan::PrescanReport;
+use prescan_core::SourceFile;
 
 pub use browser::{Shown, Storage};
 use http::HttpStore;
@@ -342,11 +343,38 @@ impl AppStore {
         }
     }
 
-    /// The original bytes of a stored specification.
+    /// The original bytes of a stored specification (of its root file,
+    /// for one split over several files).
     pub async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError> {
         match self.http() {
             Some(http) => http.specification_bytes(id).await,
             None => self.memory().specification_bytes(id).await,
+        }
+    }
+
+    /// Every file of a stored specification, the root first: what every
+    /// conversion of a stored specification takes, so that its references
+    /// resolve as in the first conversion.
+    pub async fn specification_files(&self, id: SpecId) -> Result<Vec<SourceFile>, StoreError> {
+        match self.http() {
+            Some(http) => http.specification_files(id).await,
+            None => self.memory().specification_files(id).await,
+        }
+    }
+
+    /// The bytes of one file of a stored specification, by its name as its
+    /// record lists it.
+    pub async fn specification_file(&self, id: SpecId, name: &str) -> Result<Vec<u8>, StoreError> {
+        match self.http() {
+            Some(http) => http.specification_file(id, name).await,
+            None => self
+                .memory()
+                .specification_files(id)
+                .await?
+                .into_iter()
+                .find(|f| f.name == name)
+                .map(|f| f.bytes)
+                .ok_or(StoreError::SpecificationNotFound(id)),
         }
     }
 

@@ -45,7 +45,7 @@ pub use options::{
 };
 pub use spec::{
     Endpoint, Excerpt, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
-    SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, PRESCAN_LIMIT,
+    SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, MAX_SPEC_FILES, PRESCAN_LIMIT,
 };
 
 /// A loaded specification and the HAR it converts to.

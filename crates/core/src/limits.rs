@@ -83,6 +83,12 @@ const MIB: u64 = 1024 * 1024;
 /// ([`Limits::input_bytes`]).
 pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
 
+/// The most files one specification may be given in (the root and the
+/// files its `$ref`s point into), wherever it is converted or stored: the
+/// app, the reference server and the command line share it. Their bytes
+/// together are within [`Limits::input_bytes`].
+pub const MAX_SPEC_FILES: usize = 100;
+
 impl Limits {
     /// Sets one limit from `name=value`, as command lines take it: the
     /// name of a field (`value_bytes`), a whole number, and for sizes an

@@ -287,6 +287,7 @@ fn state_with_spec() -> (StoreState, SpecRecord) {
             endpoint_count: 3,
             servers: vec!["https://api.example.com/v1".into()],
             bytes: b"openapi: 3.0.3\n".to_vec(),
+            others: Vec::new(),
         },
         USER,
         T0,
@@ -1044,6 +1045,7 @@ fn stop_save_pause_resume_and_time_out() {
             endpoint_count: 1,
             servers: vec![],
             bytes: vec![1],
+            others: Vec::new(),
         },
         USER,
         T0,
@@ -1480,6 +1482,7 @@ fn memory_store_through_the_trait() {
         endpoint_count: 7,
         servers: vec![],
         bytes: b"{}".to_vec(),
+        others: Vec::new(),
     }))
     .unwrap();
     assert_eq!(
@@ -1910,4 +1913,63 @@ fn visibility_is_kept_and_logged_and_the_schedule_owner_moves() {
     let old: Analysis = serde_json::from_value(old).unwrap();
     assert_eq!(old.visibility, Visibility::SecLeadsOnly);
     assert_eq!(old.schedule_owner(), USER);
+}
+
+/// A specification split over two files is stored whole: the record lists
+/// both, the store gives both back (root first) and they convert as the
+/// first time; the same files again are reused, a changed file is not; the
+/// state's JSON keeps them.
+#[test]
+fn a_specification_of_several_files_is_stored_with_all_its_files() {
+    use prescan_core::{convert_files, ConvertOptions, SourceFile};
+    let root = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: './schemas.yaml#/Pet'}\n      responses: {'200': {description: ok}}\n";
+    let schemas = "Pet:\n  type: object\n  required: [nickname]\n  properties:\n    nickname: {type: string, example: Rex}\n";
+    let files = vec![
+        SourceFile {
+            name: "schemas.yaml".into(),
+            bytes: schemas.into(),
+        },
+        SourceFile {
+            name: "openapi.yaml".into(),
+            bytes: root.into(),
+        },
+    ];
+    let options = ConvertOptions::default();
+    let first = convert_files(&files, &options).unwrap();
+    let upload = SpecUpload::from_files(&first.spec, files.clone());
+    assert_eq!(upload.file_name, "openapi.yaml");
+    let store = MemoryStore::new(USER, || T0);
+    let rec = now_or_never(store.put_specification(upload.clone()))
+        .unwrap()
+        .unwrap();
+    let names: Vec<_> = rec.file_list().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["openapi.yaml", "schemas.yaml"]);
+    assert_eq!(rec.size, root.len() + schemas.len());
+    let stored = now_or_never(store.specification_files(rec.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].name, "openapi.yaml");
+    let again = convert_files(&stored, &options).unwrap();
+    assert_eq!(again.har, first.har);
+    let har = serde_json::to_string(&again.har).unwrap();
+    assert!(har.contains("nickname"), "{har}");
+    assert!(!again.spec.diagnostics.iter().any(
+        |d| d.message.contains("schemas.yaml") && d.severity == prescan_core::Severity::Warning
+    ));
+    // The same files again: reused; one byte changed in the other file: new.
+    let same = now_or_never(store.put_specification(upload.clone()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(same.id, rec.id);
+    let mut changed = upload;
+    changed.others[0].bytes.push(b'\n');
+    let other = now_or_never(store.put_specification(changed))
+        .unwrap()
+        .unwrap();
+    assert_ne!(other.id, rec.id);
+    // The JSON of the state keeps every file.
+    let json = store.to_json();
+    let back = StoreState::from_json(&json).unwrap();
+    assert_eq!(back.specification(rec.id).unwrap().source_files(), stored);
 }

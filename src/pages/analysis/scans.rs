@@ -12,7 +12,7 @@ use super::summary::Page;
 use crate::components::icon::{Icon, IconKind};
 use crate::components::status_badge::StatusBadge;
 use crate::components::table_scroll::TableScroll;
-use crate::convert::{self, FileBytes};
+use crate::convert;
 use crate::download;
 use crate::format::{har_file_name, thousands};
 use crate::route::Route;
@@ -104,8 +104,8 @@ pub(super) fn panel(page: Page) -> impl IntoView {
                 }
                 return;
             }
-            let bytes = match app.specification_bytes(spec.spec_id).await {
-                Ok(b) => b,
+            let files = match app.specification_files(spec.spec_id).await {
+                Ok(files) => files,
                 Err(e) => {
                     converting.try_set(None);
                     failure.try_set(Some(format!("{har_name} could not be made: {e}")));
@@ -113,14 +113,7 @@ pub(super) fn panel(page: Page) -> impl IntoView {
                 }
             };
             let options = options_for(&spec, &scan);
-            let result = convert::convert(
-                vec![FileBytes {
-                    name: spec.file_name.clone(),
-                    bytes: Uint8Array::from(&bytes[..]),
-                }],
-                &options,
-            )
-            .await;
+            let result = convert::convert(convert::file_bytes(files), &options).await;
             converting.try_set(None);
             let saved = result
                 .map_err(|f| f.message)

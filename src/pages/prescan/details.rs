@@ -202,7 +202,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         });
     }
 
-    let run = run::run(page, server, file_name);
+    let run = run::run(page, server);
     let cancel = run::cancel(page);
 
     let status = move || {

@@ -6,7 +6,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::api::PrescanRequest;
@@ -19,7 +18,7 @@ use super::details::Page;
 use super::driver::{publish, pump, stop, Runner};
 use super::form::{check_base_url, parse_headers, parse_rate, Form};
 use super::server::{follow_server_prescan, show_server_prescan};
-use crate::convert::{self, FileBytes};
+use crate::convert;
 use crate::store::http::HttpStore;
 
 /// What the Run button does: checks the form, then starts the prescan (on
@@ -27,7 +26,6 @@ use crate::store::http::HttpStore;
 pub(super) fn run(
     page: Page,
     server: Option<Rc<HttpStore>>,
-    file_name: String,
 ) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
     let Page {
         app,
@@ -154,11 +152,10 @@ pub(super) fn run(
             ..PrescanSettings::default()
         };
         used.set(Some((base, rps, settings.allow_unsafe_methods)));
-        let file_name = file_name.clone();
         converting.set(true);
         spawn_local(async move {
-            let bytes = match app.specification_bytes(spec_id).await {
-                Ok(b) => b,
+            let files = match app.specification_files(spec_id).await {
+                Ok(files) => files,
                 Err(e) => {
                     converting.try_set(false);
                     failure.try_set(Some(format!(
@@ -167,14 +164,7 @@ pub(super) fn run(
                     return;
                 }
             };
-            let converted = convert::convert(
-                vec![FileBytes {
-                    name: file_name,
-                    bytes: Uint8Array::from(&bytes[..]),
-                }],
-                &options,
-            )
-            .await;
+            let converted = convert::convert(convert::file_bytes(files), &options).await;
             let prepared = match converted {
                 Ok(c) => {
                     let text = JsFuture::from(c.entries.file.text())

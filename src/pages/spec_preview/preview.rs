@@ -26,6 +26,7 @@ use crate::download;
 use crate::format::{bytes, har_file_name, thousands};
 use crate::store::frame_store;
 use prescan_core::analysis::SpecUpload;
+use prescan_core::SourceFile;
 
 /// The raw HAR view shows at most this many bytes; the download has all.
 const RAW_LIMIT: usize = 1_000_000;
@@ -92,6 +93,7 @@ pub(super) fn Preview(
     });
     let use_in_analysis = {
         let root = root.clone();
+        let sources = current.sources.clone();
         let spec = spec.clone();
         let current_options = current.options.clone();
         let preview_state = use_context::<super::PreviewState>();
@@ -100,6 +102,7 @@ pub(super) fn Preview(
             let Some(root) = root.clone() else {
                 return;
             };
+            let sources = sources.clone();
             if use_refused.get_untracked().is_some() {
                 return;
             }
@@ -113,16 +116,16 @@ pub(super) fn Preview(
             });
             let auth = options.auth.clone();
             spawn_local(async move {
-                let read = JsFuture::from(root.blob.array_buffer()).await;
-                let Ok(buffer) = read else {
-                    on_fail(
-                        &root.name,
-                        format!("The browser could not read {}.", root.name).into(),
-                    );
-                    return;
+                // Every file the specification was given in: its
+                // references resolve the same way when it is converted again.
+                let files = match read_sources(&sources).await {
+                    Ok(files) => files,
+                    Err(name) => {
+                        on_fail(&name, format!("The browser could not read {name}.").into());
+                        return;
+                    }
                 };
-                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                let upload = SpecUpload::from_specification(&spec, bytes);
+                let upload = SpecUpload::from_files(&spec, files);
                 match crate::pages::store_specification(app, upload).await {
                     Ok(record) => {
                         // The scan configuration goes with it (in memory).
@@ -463,4 +466,20 @@ pub(crate) fn credential_lines(spec: &Specification, auth: &ScanAuth) -> Vec<(bo
         });
     }
     lines
+}
+
+/// The bytes of every file of the preview, in the order given; `Err` names
+/// a file the browser could not read.
+async fn read_sources(sources: &[Source]) -> Result<Vec<SourceFile>, String> {
+    let mut files = Vec::with_capacity(sources.len());
+    for source in sources {
+        let buffer = JsFuture::from(source.blob.array_buffer())
+            .await
+            .map_err(|_| source.name.clone())?;
+        files.push(SourceFile {
+            name: source.name.clone(),
+            bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
+        });
+    }
+    Ok(files)
 }

@@ -221,6 +221,7 @@ pub fn add_demo(state: &mut StoreState, user: &str, now_ms: i64) -> Vec<Analysis
         endpoint_count: 3,
         servers: vec!["https://petstore.demo.example.com/v1".into()],
         size: DEMO_SPEC.len(),
+        files: Vec::new(),
         uploaded_ms: now_ms,
         uploaded_by: user.into(),
         visibility: Default::default(),
@@ -228,6 +229,7 @@ pub fn add_demo(state: &mut StoreState, user: &str, now_ms: i64) -> Vec<Analysis
     state.specifications.push(StoredSpec {
         record: record.clone(),
         bytes: DEMO_SPEC.as_bytes().to_vec(),
+        others: Vec::new(),
         demo: true,
     });
     let mut ids = Vec::new();

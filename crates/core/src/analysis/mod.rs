@@ -33,9 +33,9 @@ pub use engine::{Engine, EngineConfig};
 pub use lifecycle::{AnalysisAction, Refusal, EDITABLE, RUNNING};
 pub use model::{
     Analysis, AnalysisId, AnalysisUpdate, NewAnalysis, PrescanOrigin, PrescanResult, Run, Scan,
-    ScanDraft, ScanDuration, ScanId, ScanTarget, Schedule, SpecId, SpecRecord, SpecScan,
-    SpecUpload, Start, MAX_DURATION_HOURS, MAX_START_AHEAD_MS, NAME_MAX_CHARS, NAME_MIN_CHARS,
-    START_GRACE_MS,
+    ScanDraft, ScanDuration, ScanId, ScanTarget, Schedule, SpecFileInfo, SpecId, SpecRecord,
+    SpecScan, SpecUpload, Start, MAX_DURATION_HOURS, MAX_START_AHEAD_MS, NAME_MAX_CHARS,
+    NAME_MIN_CHARS, START_GRACE_MS,
 };
 pub use notify::{Event, Notification, NotificationKind, Recipients};
 pub use outcome::Outcome;
@@ -45,6 +45,6 @@ pub use status::{
 };
 pub use store::{
     now_or_never, AnalysisSummary, Field, FieldError, ImportError, ListQuery, MemoryStore, Page,
-    RunAction, SavedState, SortKey, Store, StoreError, StoreState, StoredSpec, MAX_PAGE_SIZE,
-    MAX_SCANS, STORE_VERSION,
+    RunAction, SavedState, SortKey, Store, StoreError, StoreState, StoredFile, StoredSpec,
+    MAX_PAGE_SIZE, MAX_SCANS, STORE_VERSION,
 };

@@ -11,7 +11,7 @@ use super::status::{
     IN_PROGRESS_WARNING_DESCRIPTION,
 };
 use super::time::{format_rfc3339, DAY_MS, HOUR_MS};
-use crate::{ScanAuth, SpecFormat, Specification};
+use crate::{ScanAuth, SourceFile, SpecFormat, Specification};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -593,8 +593,13 @@ pub struct SpecRecord {
     /// The servers it declares.
     #[serde(default)]
     pub servers: Vec<String>,
-    /// Its size in bytes.
+    /// Its size in bytes (of all its files together).
     pub size: usize,
+    /// Every file of a specification split over several files: the root
+    /// (`file_name`) first, then the others in the order they were given.
+    /// Empty for a specification of one file (see [`SpecRecord::file_list`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<SpecFileInfo>,
     /// When it was uploaded.
     pub uploaded_ms: i64,
     /// Who uploaded it.
@@ -602,6 +607,31 @@ pub struct SpecRecord {
     /// Who may see it besides the security leads and its uploader.
     #[serde(default)]
     pub visibility: Visibility,
+}
+
+/// One file of a stored specification, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecFileInfo {
+    /// Its name: the label its references are resolved against
+    /// (`schemas/pet.yaml`).
+    pub name: String,
+    /// Its size in bytes.
+    pub size: usize,
+}
+
+impl SpecRecord {
+    /// Every file of the specification, the root first: [`SpecRecord::files`],
+    /// or the one file (`file_name`, `size`) of a specification of one file.
+    pub fn file_list(&self) -> Vec<SpecFileInfo> {
+        if self.files.is_empty() {
+            vec![SpecFileInfo {
+                name: self.file_name.clone(),
+                size: self.size,
+            }]
+        } else {
+            self.files.clone()
+        }
+    }
 }
 
 /// A specification to store: the original bytes and what the spec preview
@@ -618,8 +648,12 @@ pub struct SpecUpload {
     pub endpoint_count: usize,
     /// The servers.
     pub servers: Vec<String>,
-    /// The original bytes, unchanged.
+    /// The original bytes, unchanged (of the root, for a specification
+    /// split over several files).
     pub bytes: Vec<u8>,
+    /// The other files of a specification split over several files, in the
+    /// order they were given; empty for one file.
+    pub others: Vec<SourceFile>,
 }
 
 impl SpecUpload {
@@ -636,7 +670,58 @@ impl SpecUpload {
                 .map(|s| s.resolved_url.clone())
                 .collect(),
             bytes,
+            others: Vec::new(),
         }
+    }
+
+    /// The upload of a specification the spec preview loaded from `files`
+    /// (with [`crate::convert_files`]): the root (`spec.file_name`, or the
+    /// first file) becomes `file_name` and `bytes`, the others keep their
+    /// order. Root first, the same files convert to the same root again.
+    pub fn from_files(spec: &Specification, mut files: Vec<SourceFile>) -> Self {
+        let root = files
+            .iter()
+            .position(|f| f.name == spec.file_name)
+            .unwrap_or(0);
+        let root = if files.is_empty() {
+            SourceFile {
+                name: spec.file_name.clone(),
+                bytes: Vec::new(),
+            }
+        } else {
+            files.remove(root)
+        };
+        let mut upload = SpecUpload::from_specification(spec, root.bytes);
+        upload.file_name = root.name;
+        upload.others = files;
+        upload
+    }
+
+    /// Every file, the root first.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        std::iter::once((self.file_name.as_str(), self.bytes.as_slice())).chain(
+            self.others
+                .iter()
+                .map(|f| (f.name.as_str(), f.bytes.as_slice())),
+        )
+    }
+
+    /// The bytes of all the files together.
+    pub fn total_bytes(&self) -> usize {
+        self.files().map(|(_, b)| b.len()).sum()
+    }
+
+    /// The files as a record lists them: empty for one file.
+    pub fn file_infos(&self) -> Vec<SpecFileInfo> {
+        if self.others.is_empty() {
+            return Vec::new();
+        }
+        self.files()
+            .map(|(name, bytes)| SpecFileInfo {
+                name: name.to_owned(),
+                size: bytes.len(),
+            })
+            .collect()
     }
 }
 

@@ -26,9 +26,41 @@ pub struct StoredSpec {
     /// a specification without it.
     #[serde(with = "base64_bytes", default)]
     pub bytes: Vec<u8>,
+    /// The other files of a specification split over several files, in
+    /// the order of [`SpecRecord::files`] after the root (absent for one
+    /// file, and, like `bytes`, in a state saved without bytes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<StoredFile>,
     /// Whether it belongs to the demo data.
     #[serde(default)]
     pub demo: bool,
+}
+
+/// One file of a specification besides its root: its name and bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// Its name, as [`SpecRecord::files`] lists it.
+    pub name: String,
+    /// Its bytes, unchanged (base64 in JSON).
+    #[serde(with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+impl StoredSpec {
+    /// Every file, the root first, as [`crate::convert_files`] takes them:
+    /// converted, they resolve the references the first conversion did.
+    pub fn source_files(&self) -> Vec<crate::SourceFile> {
+        let root = crate::SourceFile {
+            name: self.record.file_name.clone(),
+            bytes: self.bytes.clone(),
+        };
+        std::iter::once(root)
+            .chain(self.others.iter().map(|f| crate::SourceFile {
+                name: f.name.clone(),
+                bytes: f.bytes.clone(),
+            }))
+            .collect()
+    }
 }
 
 /// Everything a store holds, serializable as one JSON document with a

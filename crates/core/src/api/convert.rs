@@ -414,6 +414,14 @@ impl From<&core::SpecRecord> for SpecRecord {
                 .map(|url| SpecServer { url: url.clone() })
                 .collect(),
             size: r.size,
+            files: r
+                .file_list()
+                .into_iter()
+                .map(|f| SpecFile {
+                    name: f.name,
+                    size: f.size,
+                })
+                .collect(),
             uploaded_date_time: r.uploaded_ms,
             uploaded_by_user: r.uploaded_by.clone(),
             visibility: r.visibility.clone(),
@@ -431,6 +439,18 @@ impl From<SpecRecord> for core::SpecRecord {
             endpoint_count: r.endpoint_count,
             servers: r.servers.into_iter().map(|s| s.url).collect(),
             size: r.size,
+            // One file is a specification of one file (no list kept).
+            files: if r.files.len() > 1 {
+                r.files
+                    .into_iter()
+                    .map(|f| core::SpecFileInfo {
+                        name: f.name,
+                        size: f.size,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             uploaded_ms: r.uploaded_date_time,
             uploaded_by: r.uploaded_by_user,
             visibility: r.visibility,

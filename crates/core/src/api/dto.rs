@@ -522,8 +522,13 @@ pub struct SpecRecord {
     pub endpoint_count: usize,
     /// The servers it declares.
     pub servers: Vec<SpecServer>,
-    /// Its size in bytes.
+    /// Its size in bytes (of all its files together).
     pub size: usize,
+    /// Every file it was given in, the root (`file_name`) first: one for a
+    /// specification of one file, more for one split over several files
+    /// (`GET /specifications/{spec_id}/file?name=` downloads each).
+    #[serde(default)]
+    pub files: Vec<SpecFile>,
     /// When it was uploaded.
     #[serde(with = "time")]
     pub uploaded_date_time: i64,
@@ -532,6 +537,16 @@ pub struct SpecRecord {
     /// Who may see it besides the security leads and its uploader.
     #[serde(default)]
     pub visibility: Visibility,
+}
+
+/// One file of a stored specification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecFile {
+    /// Its name: the label its references are resolved against
+    /// (`schemas/pet.yaml`).
+    pub name: String,
+    /// Its size in bytes.
+    pub size: usize,
 }
 
 /// `PATCH /specifications/{spec_id}`.

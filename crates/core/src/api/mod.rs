@@ -65,12 +65,15 @@ pub mod routes {
     pub const ANALYSIS_ACTIONS: &str = "/api/v1/analyses/{analysis_id}/actions";
     /// `GET` the activity log.
     pub const ANALYSIS_AUDITS: &str = "/api/v1/analyses/{analysis_id}/audits";
-    /// `GET` list, `POST` upload (`?file_name=`).
+    /// `GET` list, `POST` upload (`?file_name=`, or several files as
+    /// `multipart/form-data`).
     pub const SPECIFICATIONS: &str = "/api/v1/specifications";
     /// `GET` a record.
     pub const SPECIFICATION: &str = "/api/v1/specifications/{spec_id}";
-    /// `GET` the original bytes.
+    /// `GET` the original bytes (of the root file).
     pub const SPECIFICATION_ORIGINAL: &str = "/api/v1/specifications/{spec_id}/original";
+    /// `GET` one of its files (`?name=`).
+    pub const SPECIFICATION_FILE: &str = "/api/v1/specifications/{spec_id}/file";
     /// `GET` the converted HAR (`?server=`).
     pub const SPECIFICATION_HAR: &str = "/api/v1/specifications/{spec_id}/har";
     /// `POST` start, `GET` state.
@@ -157,6 +160,14 @@ pub fn specification_path(id: SpecId) -> String {
 /// `/api/v1/specifications/{id}/original`.
 pub fn specification_original_path(id: SpecId) -> String {
     format!("{BASE_PATH}/specifications/{id}/original")
+}
+
+/// `/api/v1/specifications/{id}/file?name=…`: one of its files.
+pub fn specification_file_path(id: SpecId, name: &str) -> String {
+    format!(
+        "{BASE_PATH}/specifications/{id}/file?name={}",
+        percent_encode(name)
+    )
 }
 
 /// `/api/v1/specifications/{id}/har`, with `?server=…` when given.

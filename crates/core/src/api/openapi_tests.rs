@@ -118,6 +118,7 @@ fn openapi_loads_in_the_core_without_errors() {
         routes::SPECIFICATIONS,
         routes::SPECIFICATION,
         routes::SPECIFICATION_ORIGINAL,
+        routes::SPECIFICATION_FILE,
         routes::SPECIFICATION_HAR,
         routes::SCAN_PRESCAN,
         routes::SCAN_PRESCAN_CANCEL,

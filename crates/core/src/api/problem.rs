@@ -185,6 +185,32 @@ impl Problem {
         )
     }
 
+    /// 413: the files of one specification are more than `limit`
+    /// ([`crate::MAX_SPEC_FILES`]).
+    pub fn too_many_files(limit: usize) -> Self {
+        Problem::new(
+            413,
+            "too-many-files",
+            "Too many files",
+            format!(
+                "A specification may be split over at most {limit} files (the limit spec_files). Send fewer files."
+            ),
+        )
+    }
+
+    /// 413: the files of one specification together are larger than
+    /// `limit` bytes ([`crate::Limits::input_bytes`], `--max-spec-bytes`).
+    pub fn files_too_large(limit: usize) -> Self {
+        Problem::new(
+            413,
+            "too-large",
+            "Request too large",
+            format!(
+                "The files of the specification together are larger than the limit of {limit} bytes (max_spec_bytes). Send smaller files."
+            ),
+        )
+    }
+
     /// 415: a content type the endpoint does not take.
     pub fn unsupported_media_type(found: &str, expected: &str) -> Self {
         let found = if found.is_empty() { "none" } else { found };

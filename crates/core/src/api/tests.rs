@@ -94,6 +94,7 @@ fn spec_upload() -> core::SpecUpload {
         endpoint_count: 3,
         servers: vec!["https://petstore.example.com/v1".into()],
         bytes: b"openapi: 3.0.3".to_vec(),
+        others: Vec::new(),
     }
 }
 
@@ -633,6 +634,10 @@ fn paths() {
             specification_original_path(sp),
         ),
         (routes::SPECIFICATION_HAR, specification_har_path(sp, None)),
+        (
+            format!("{}?name=schemas%2Fpet.yaml", routes::SPECIFICATION_FILE).leak(),
+            specification_file_path(sp, "schemas/pet.yaml"),
+        ),
         (routes::SCAN_PRESCAN, scan_prescan_path(sc)),
         (routes::SCAN_PRESCAN_HAR, scan_prescan_har_path(sc)),
     ] {

@@ -421,6 +421,36 @@ pub(crate) fn normalize(path: &str) -> String {
     out.join("/")
 }
 
+/// The most characters a file's name (its label) may have.
+pub const MAX_FILE_LABEL_CHARS: usize = 255;
+
+/// The name of one file of a specification as it is kept: the label its
+/// references are resolved against, normalized as references are
+/// (`./a\\b.yaml` → `a/b.yaml`). A name is only a label, never a path
+/// read from a disk; still, `Err` (a sentence) refuses one that is empty
+/// once normalized, longer than [`MAX_FILE_LABEL_CHARS`], has control
+/// characters, or climbs above its folder (`../x.yaml`).
+pub fn file_label(name: &str) -> Result<String, String> {
+    if name.chars().count() > MAX_FILE_LABEL_CHARS {
+        return Err(format!(
+            "A file name may have at most {MAX_FILE_LABEL_CHARS} characters."
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A file name may not hold control characters.".into());
+    }
+    let label = normalize(name.trim());
+    if label.is_empty() {
+        return Err("A file name may not be empty (or only `.` and slashes).".into());
+    }
+    if label == ".." || label.starts_with("../") {
+        return Err(format!(
+            "The file name `{label}` climbs above its folder (`..`): give names relative to the folder of the specification."
+        ));
+    }
+    Ok(label)
+}
+
 /// `reference` (a relative path) resolved against the file at `base`.
 pub(crate) fn resolve_path(base: &str, reference: &str) -> String {
     let reference = refs::percent_decode(reference);
@@ -489,5 +519,27 @@ mod tests {
         assert_eq!(find_file(&files, "../common.yaml"), Some(1));
         assert_eq!(find_file(&files, "common.yaml"), Some(1));
         assert_eq!(find_file(&files, "other.yaml"), None);
+    }
+
+    #[test]
+    fn file_labels_are_normalized_and_hostile_names_refused() {
+        assert_eq!(file_label("./schemas.yaml").unwrap(), "schemas.yaml");
+        assert_eq!(file_label("api\\v1/./pet.yaml").unwrap(), "api/v1/pet.yaml");
+        assert_eq!(file_label("/etc/passwd").unwrap(), "etc/passwd");
+        assert_eq!(file_label("a/../b.yaml").unwrap(), "b.yaml");
+        for hostile in [
+            "",
+            "./",
+            "..",
+            "../x.yaml",
+            "a/../../x.yaml",
+            "a\nb.yaml",
+            "a\u{0}b",
+        ] {
+            assert!(file_label(hostile).is_err(), "{hostile:?}");
+        }
+        assert!(file_label(&"a".repeat(MAX_FILE_LABEL_CHARS)).is_ok());
+        let err = file_label(&"a".repeat(MAX_FILE_LABEL_CHARS + 1)).unwrap_err();
+        assert!(err.contains("255"), "{err}");
     }
 }

@@ -51,7 +51,8 @@ pub(crate) fn endpoints_left_out(limits: &crate::Limits, at: &str) -> Diagnostic
     )
 }
 
-pub use crate::limits::MAX_SPEC_BYTES;
+pub use self::bundle::{file_label, MAX_FILE_LABEL_CHARS};
+pub use crate::limits::{MAX_SPEC_BYTES, MAX_SPEC_FILES};
 
 /// What a reader (OpenAPI or Postman) found in a document: the summary
 /// and one request plan per endpoint, in order.
@@ -181,12 +182,23 @@ pub fn load(
 
 /// Reads a specification split over several files.
 ///
-/// Never panics. Fails only when no file can be used as the root; problems
-/// with the other files are [`Diagnostic`]s in the result.
+/// Never panics. Fails only when no file can be used as the root, or when
+/// the files are more than [`MAX_SPEC_FILES`] or larger together than
+/// [`crate::Limits::input_bytes`]; problems with the other files are
+/// [`Diagnostic`]s in the result.
 pub fn load_files(
     files: &[SourceFile],
     options: &crate::ConvertOptions,
 ) -> Result<Loaded, LoadError> {
+    if files.len() > MAX_SPEC_FILES {
+        return Err(LoadError::OverLimit {
+            limit: "spec_files".into(),
+            message: format!(
+                "{} files were given; a specification may be split over at most {MAX_SPEC_FILES} files.",
+                files.len()
+            ),
+        });
+    }
     let total: usize = files.iter().map(|f| f.bytes.len()).sum();
     if total as u64 > options.limits.input_bytes {
         return Err(LoadError::TooLarge {

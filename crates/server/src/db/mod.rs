@@ -23,6 +23,7 @@
 //!   several processes may tick; the first one to take the lock does the
 //!   work and the others find nothing due);
 //! - reads of the stored-only rows: [`Db::specification_bytes`],
+//!   [`Db::specification_files`],
 //!   [`Db::prescan`], [`Db::notifications`];
 //! - [`Db::interrupted_prescans`] at start-up.
 //!
@@ -59,8 +60,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use prescan_core::analysis::{
-    Analysis, AnalysisId, AnalysisStatus, Engine, ScanId, SpecRecord, StoreState,
+    Analysis, AnalysisId, AnalysisStatus, Engine, ScanId, SpecRecord, SpecUpload, StoreState,
 };
+use prescan_core::SourceFile;
 
 mod people;
 pub mod seal;
@@ -85,15 +87,15 @@ pub enum Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    /// A stored specification with the same file name and bytes (the core's
-    /// reuse rule, done in storage because the bytes are not in the state).
+    /// A stored specification with the same files, names and bytes (the
+    /// core's reuse rule, done in storage because the bytes are not in the
+    /// state).
     pub fn identical_specification(
         &self,
-        file_name: &str,
-        bytes: &[u8],
+        upload: &SpecUpload,
     ) -> Result<Option<SpecRecord>, DbError> {
         match self {
-            Lookup::Sqlite(conn) => sqlite::find_identical_spec(conn, file_name, bytes),
+            Lookup::Sqlite(conn) => sqlite::find_identical_spec(conn, upload),
         }
     }
 }
@@ -190,6 +192,14 @@ impl Db {
     ) -> Result<R, PeopleError> {
         match self {
             Db::Sqlite(db) => db.with_conn(|conn, sealer| f(&People { conn, sealer })),
+        }
+    }
+
+    /// Every file of a specification, the root first (`None` if there is
+    /// no such specification).
+    pub fn specification_files(&self, id: u64) -> Result<Option<Vec<SourceFile>>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.specification_files(id),
         }
     }
 

@@ -30,8 +30,11 @@ pub enum Extra {
     Specification {
         /// Its record.
         record: SpecRecord,
-        /// Its original bytes.
+        /// Its original bytes (of the root, for a specification split
+        /// over several files).
         bytes: Vec<u8>,
+        /// The other files of a specification split over several files.
+        others: Vec<prescan_core::SourceFile>,
     },
     /// The last prescan of a scan (running or finished).
     Prescan(SavedPrescan),
@@ -237,4 +240,20 @@ impl OutboxMail {
     pub fn given_up(&self) -> bool {
         self.sent_ms.is_none() && self.next_attempt_ms == OUTBOX_NEVER
     }
+}
+
+/// The SHA-256 of the files of a specification, in order: for each, the
+/// length of its name, the name, the length of its bytes and the bytes
+/// (lengths as 8 bytes little-endian, so no two sets of files give the
+/// same input). Two uploads with the same hash hold the same files.
+pub fn files_hash<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for (name, bytes) in files {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    }
+    h.finalize().into()
 }

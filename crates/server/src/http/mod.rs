@@ -27,6 +27,7 @@ mod analyses;
 mod app;
 mod authz;
 mod extract;
+mod files;
 mod gate;
 mod me;
 mod notifications;

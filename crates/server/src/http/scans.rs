@@ -8,7 +8,7 @@ use super::extract::*;
 use super::gate::Caller;
 use super::prelude::*;
 use super::problem::*;
-use super::specifications::spec_bytes;
+use super::specifications::spec_files;
 use super::work::*;
 
 /// The routes of `/scans`: a scan's prescan.
@@ -150,17 +150,16 @@ pub(super) async fn prescan_start(
         return Err(prescans_busy(&s));
     }
     take_rate(&s.limits.prescans, &client, "prescans", "--rate-prescans")?;
-    let bytes = spec_bytes(&s, spec.spec_id).await?;
+    let files = spec_files(&s, spec.spec_id).await?;
     let options = ConvertOptions {
         base_url: spec.server.clone(),
         auth: info.auth.clone(),
         limits: s.config.convert_limits,
         ..ConvertOptions::default()
     };
-    let file_name = spec.file_name.clone();
     let permit = conversion_turn(&s).await?;
     let (plan, total_endpoints) = run_conversion(&s, permit, &spec.file_name, move || {
-        let c = prescan_core::convert(&file_name, &bytes, &options).map_err(|e| {
+        let c = prescan_core::convert_files(&files, &options).map_err(|e| {
             ApiError::from(Problem::invalid(vec![ProblemField::new(
                 "spec_id",
                 format!("The scan's specification could not be converted: {e}"),

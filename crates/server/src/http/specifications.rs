@@ -1,10 +1,13 @@
-//! `/specifications`: upload (converted on a bounded turn), list, read,
-//! and download the original and the HAR.
+//! `/specifications`: upload (one file, or every file of a specification
+//! split over several; converted on a bounded turn), list, read, and
+//! download the original files and the HAR.
 
 use prescan_core::people::{Action, Visibility};
+use prescan_core::SourceFile;
 
 use super::authz::*;
 use super::extract::*;
+use super::files::{is_multipart, read_multipart};
 use super::gate::Caller;
 use super::prelude::*;
 use super::problem::*;
@@ -16,6 +19,7 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route("/", get(specifications).post(upload))
         .route("/{spec_id}", get(specification).patch(update_specification))
         .route("/{spec_id}/original", get(original))
+        .route("/{spec_id}/file", get(original_file))
         .route("/{spec_id}/har", get(spec_har))
 }
 
@@ -54,6 +58,14 @@ pub(super) fn file_name_param(params: &BTreeMap<String, String>) -> Result<Strin
     Ok(name.clone())
 }
 
+/// `POST /specifications`: a specification's file as the raw body (its
+/// name in `?file_name=`), or every file of a specification split over
+/// several files as `multipart/form-data` (`file` parts, each with its file
+/// name). Converted as the preview converts them ([`convert_files`]: the
+/// root found, the references between the files resolved), then stored
+/// whole, or an identical specification already stored is reused.
+///
+/// [`convert_files`]: prescan_core::convert_files
 pub(super) async fn upload(
     State(s): State<Arc<AppState>>,
     Extension(user): Extension<Caller>,
@@ -63,35 +75,48 @@ pub(super) async fn upload(
     body: Body,
 ) -> ApiResult {
     let (params, teams) = query_params_with_teams(raw)?;
-    let file_name = file_name_param(&params)?;
+    let ct = content_type(&headers);
+    let multipart = is_multipart(&ct);
+    let file_name = if multipart {
+        None
+    } else {
+        Some(file_name_param(&params)?)
+    };
     allow(&user, Action::ManageSpecifications)?;
     let visibility = Visibility::teams(teams);
     check_visibility(&s, &user, "team", &visibility, &[]).await?;
-    let ct = content_type(&headers);
-    if !SPEC_TYPES.contains(&media_type(&ct).as_str()) {
+    if !multipart && !SPEC_TYPES.contains(&media_type(&ct).as_str()) {
         return Err(Problem::unsupported_media_type(
             &ct,
-            "the file's bytes as application/json, application/yaml, application/x-yaml, text/yaml, text/plain or application/octet-stream",
+            "the file's bytes as application/json, application/yaml, application/x-yaml, text/yaml, text/plain or application/octet-stream, or several files as multipart/form-data",
         )
         .into());
     }
     take_rate(&s.limits.uploads, &client, "uploads", "--rate-uploads")?;
-    let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;
+    let files = match file_name {
+        Some(name) => {
+            let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;
+            vec![SourceFile {
+                name,
+                bytes: bytes.to_vec(),
+            }]
+        }
+        None => read_multipart(&headers, &ct, body, s.config.max_spec_bytes).await?,
+    };
     let permit = conversion_turn(&s).await?;
-    let name = file_name.clone();
+    let name = files.first().map(|f| f.name.clone()).unwrap_or_default();
     let options = ConvertOptions {
         limits: s.config.convert_limits,
         ..ConvertOptions::default()
     };
     let upload = run_conversion(&s, permit, &name, move || {
-        let conversion = prescan_core::convert(&file_name, &bytes, &options).map_err(|e| {
+        let conversion = prescan_core::convert_files(&files, &options).map_err(|e| {
             ApiError::from(Problem::invalid(vec![ProblemField::new(
                 "body",
                 e.to_string(),
             )]))
         })?;
-        let mut upload = SpecUpload::from_specification(&conversion.spec, bytes.to_vec());
-        upload.file_name = file_name;
+        let upload = SpecUpload::from_files(&conversion.spec, files);
         drop(conversion);
         Ok(upload)
     })
@@ -103,7 +128,7 @@ pub(super) async fn upload(
             // visibility and the caller may see it: otherwise another's
             // upload would be given (or hidden from) them.
             if let Some(existing) = lookup
-                .identical_specification(&upload.file_name, &upload.bytes)
+                .identical_specification(&upload)
                 .map_err(ApiError::from)?
                 .filter(|r| r.visibility == visibility && sees_spec(&user, r))
             {
@@ -123,19 +148,27 @@ pub(super) async fn upload(
                 ..record
             };
             // The bytes go to storage only (see the db module docs).
-            let bytes = state
+            let (bytes, others) = state
                 .specifications
                 .iter_mut()
                 .rev()
                 .find(|s| s.record.id == record.id)
-                .map(|s| std::mem::take(&mut s.bytes))
+                .map(|s| (std::mem::take(&mut s.bytes), std::mem::take(&mut s.others)))
                 .unwrap_or_default();
+            let others = others
+                .into_iter()
+                .map(|f| SourceFile {
+                    name: f.name,
+                    bytes: f.bytes,
+                })
+                .collect();
             Ok((
                 wire::SpecRecord::from(&record),
                 Changes {
                     extra: vec![Extra::Specification {
                         record: record.clone(),
                         bytes,
+                        others,
                     }],
                     ..Changes::default()
                 },
@@ -245,10 +278,24 @@ pub(super) async fn update_specification(
     Ok(json_response(StatusCode::OK, &record))
 }
 
+/// The original bytes of a specification (of its root file, for one split
+/// over several files).
 pub(super) async fn spec_bytes(s: &Arc<AppState>, id: SpecId) -> Result<Vec<u8>, ApiError> {
     let db = s.db.clone();
     blocking(move || {
         db.specification_bytes(id.0)?
+            .ok_or(ApiError::from(StoreError::SpecificationNotFound(id)))
+    })
+    .await
+}
+
+/// Every file of a specification, the root first: what every conversion
+/// of a stored specification takes ([`prescan_core::convert_files`]), so
+/// that its references resolve as in the first conversion.
+pub(super) async fn spec_files(s: &Arc<AppState>, id: SpecId) -> Result<Vec<SourceFile>, ApiError> {
+    let db = s.db.clone();
+    blocking(move || {
+        db.specification_files(id.0)?
             .ok_or(ApiError::from(StoreError::SpecificationNotFound(id)))
     })
     .await
@@ -276,6 +323,8 @@ pub(super) fn attachment(file_name: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
+/// `GET /specifications/{spec_id}/original`: the file uploaded (the root
+/// file, for a specification split over several files).
 pub(super) async fn original(
     State(s): State<Arc<AppState>>,
     Extension(user): Extension<Caller>,
@@ -283,7 +332,41 @@ pub(super) async fn original(
 ) -> ApiResult {
     let record = spec_record(&s, &user, id)?;
     let bytes = spec_bytes(&s, id).await?;
-    let lower = record.file_name.to_ascii_lowercase();
+    Ok(file_response(&record.file_name, bytes))
+}
+
+/// `GET /specifications/{spec_id}/file?name=`: one file of a specification,
+/// by its name as `files` lists it (404 for a name it does not list).
+pub(super) async fn original_file(
+    State(s): State<Arc<AppState>>,
+    Extension(user): Extension<Caller>,
+    PathId(id): PathId<SpecId>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let params = query_params(raw)?;
+    let Some(name) = params.get("name") else {
+        return Err(bad_param(
+            "name",
+            "The query parameter name is required: the name of one of the specification's files, as its record lists them.".into(),
+        ));
+    };
+    spec_record(&s, &user, id)?;
+    let file = spec_files(&s, id)
+        .await?
+        .into_iter()
+        .find(|f| &f.name == name)
+        .ok_or_else(|| {
+            ApiError::from(Problem::not_found(format!(
+                "Specification {id} has no file of that name."
+            )))
+        })?;
+    Ok(file_response(&file.name, file.bytes))
+}
+
+/// A file to download: its media type from its extension, saved under the
+/// last segment of its name.
+fn file_response(name: &str, bytes: Vec<u8>) -> Response {
+    let lower = name.to_ascii_lowercase();
     let ct = if lower.ends_with(".json") || lower.ends_with(".har") {
         "application/json"
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
@@ -294,9 +377,10 @@ pub(super) async fn original(
     let mut r = (StatusCode::OK, bytes).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    let base = name.rsplit('/').next().unwrap_or(name);
     r.headers_mut()
-        .insert(header::CONTENT_DISPOSITION, attachment(&record.file_name));
-    Ok(r)
+        .insert(header::CONTENT_DISPOSITION, attachment(base));
+    r
 }
 
 pub(super) fn server_param(params: &BTreeMap<String, String>) -> Result<Option<String>, ApiError> {
@@ -354,7 +438,7 @@ pub(super) async fn spec_har(
     if let Some(har) = s.har.get(&key) {
         return Ok(har_response(har));
     }
-    let bytes = spec_bytes(&s, id).await?;
+    let files = spec_files(&s, id).await?;
     let file_name = record.file_name.clone();
     let limits = s.config.convert_limits;
     let har = run_conversion(&s, permit, &file_name, move || {
@@ -363,7 +447,7 @@ pub(super) async fn spec_har(
             limits,
             ..ConvertOptions::default()
         };
-        let har = match prescan_core::convert(&record.file_name, &bytes, &options) {
+        let har = match prescan_core::convert_files(&files, &options) {
             Ok(c) => serde_json::to_vec(&c.har).map_err(|e| {
                 ApiError::from(Problem::internal(format!(
                     "The HAR could not be written: {e}"
@@ -374,7 +458,7 @@ pub(super) async fn spec_har(
                 e.to_string(),
             )]))),
         };
-        drop(bytes);
+        drop(files);
         har
     })
     .await?;

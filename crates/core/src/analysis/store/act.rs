@@ -221,31 +221,38 @@ impl StoreState {
         Ok(notification)
     }
 
-    /// Stores a specification file as `user`; an identical file (same
-    /// name and bytes) already stored is reused.
+    /// Stores a specification (all its files) as `user`; an identical one
+    /// (the same files: names and bytes, in the same order) already stored
+    /// is reused.
     pub fn put_specification(&mut self, upload: SpecUpload, user: &str, now_ms: i64) -> SpecRecord {
-        if let Some(s) = self
-            .specifications
-            .iter()
-            .find(|s| s.record.file_name == upload.file_name && s.bytes == upload.bytes)
-        {
+        if let Some(s) = self.specifications.iter().find(|s| same_files(s, &upload)) {
             return s.record.clone();
         }
         let record = SpecRecord {
             id: SpecId(self.take_id()),
+            size: upload.total_bytes(),
+            files: upload.file_infos(),
             file_name: upload.file_name,
             title: upload.title,
             format: upload.format,
             endpoint_count: upload.endpoint_count,
             servers: upload.servers,
-            size: upload.bytes.len(),
             uploaded_ms: now_ms,
             uploaded_by: user.to_string(),
             visibility: Default::default(),
         };
+        let others = upload
+            .others
+            .into_iter()
+            .map(|f| StoredFile {
+                name: f.name,
+                bytes: f.bytes,
+            })
+            .collect();
         self.specifications.push(StoredSpec {
             record: record.clone(),
             bytes: upload.bytes,
+            others,
             demo: false,
         });
         record
@@ -296,4 +303,17 @@ pub(super) fn apply_schedule(c: &mut Ctx<'_>) {
             c.scans(|_, _| Some(ScanStatus::NotRun));
         }
     }
+}
+
+/// Whether `stored` holds the files of `upload`: the same names and bytes,
+/// in the same order.
+fn same_files(stored: &StoredSpec, upload: &SpecUpload) -> bool {
+    stored.record.file_name == upload.file_name
+        && stored.bytes == upload.bytes
+        && stored.others.len() == upload.others.len()
+        && stored
+            .others
+            .iter()
+            .zip(&upload.others)
+            .all(|(s, u)| s.name == u.name && s.bytes == u.bytes)
 }

@@ -27,8 +27,14 @@ pub trait Store {
     async fn put_specification(&self, upload: SpecUpload) -> Result<SpecRecord, StoreError>;
     /// Every stored specification, newest first.
     async fn specifications(&self) -> Result<Vec<SpecRecord>, StoreError>;
-    /// The original bytes of a stored specification.
+    /// The original bytes of a stored specification (of its root, for one
+    /// split over several files).
     async fn specification_bytes(&self, id: SpecId) -> Result<Vec<u8>, StoreError>;
+    /// Every file of a stored specification, the root first, as
+    /// [`crate::convert_files`] takes them: every conversion of a stored
+    /// specification uses them, so that its references resolve as in the
+    /// first conversion.
+    async fn specification_files(&self, id: SpecId) -> Result<Vec<crate::SourceFile>, StoreError>;
 }
 
 /// Runs a future that needs no waiting (such as [`MemoryStore`]'s) and
@@ -216,5 +222,12 @@ impl Store for MemoryStore {
             .borrow()
             .specification(id)
             .map(|s| s.bytes.clone())
+    }
+
+    async fn specification_files(&self, id: SpecId) -> Result<Vec<crate::SourceFile>, StoreError> {
+        self.state
+            .borrow()
+            .specification(id)
+            .map(StoredSpec::source_files)
     }
 }

@@ -27,7 +27,7 @@ use super::model::{
     SpecRecord, SpecUpload, Start, NAME_MAX_CHARS, NAME_MIN_CHARS,
 };
 use super::notify::{Event, Notification, NotificationKind, Recipients};
-pub use super::state::{StoreState, StoredSpec, MAX_SCANS, STORE_VERSION};
+pub use super::state::{StoreState, StoredFile, StoredSpec, MAX_SCANS, STORE_VERSION};
 use super::status::{AnalysisStatus, Badge, ScanStatus};
 
 mod act;

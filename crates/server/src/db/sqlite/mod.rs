@@ -41,12 +41,14 @@
 //! connection's mutex.
 //!
 //! What is *not* kept in memory: the bytes of specifications (read from the
-//! `specifications.bytes` BLOB when a download, a HAR or a prescan needs
-//! them; the in-memory `StoredSpec`s have empty `bytes`) and the saved
-//! prescan reports (read from `prescans` on request). Because the bytes are
-//! not in memory, the core's "an identical file already stored is reused"
-//! check of `put_specification` is done with an SQL query on
-//! `(file_name, size, bytes)` before calling it. Likewise the core drops the
+//! `specifications.bytes` BLOB, and the other files of a specification
+//! split over several files from `specification_files`, when a download, a
+//! HAR or a prescan needs them; the in-memory `StoredSpec`s have empty
+//! `bytes` and `others`) and the saved prescan reports (read from
+//! `prescans` on request). Because the bytes are not in memory, the core's
+//! "an identical specification already stored is reused" check of
+//! `put_specification` is done with an SQL query on the hash of all its
+//! files (`content_hash`) before calling it. Likewise the core drops the
 //! saved prescans of scans that are removed; since they live in SQLite
 //! only, `rows::write_analysis` deletes the `prescans` rows of scans the
 //! analysis no longer has.
@@ -65,7 +67,12 @@
 //! - `activity(analysis_id, seq, body, PRIMARY KEY(analysis_id, seq))`: one
 //!   row per activity-log entry, appended;
 //! - `specifications(id INTEGER PRIMARY KEY, file_name, size, record JSON,
-//!   bytes BLOB)`;
+//!   bytes BLOB, content_hash BLOB)`: `file_name` and `bytes` are the root
+//!   file's, `size` is of all the files, `content_hash` (schema 5) is
+//!   `crate::db::types::files_hash` of all the files;
+//! - `specification_files(spec_id, position, name, bytes BLOB, PRIMARY
+//!   KEY(spec_id, position))` (schema 5): the files of a specification
+//!   split over several files besides its root, in order from 1;
 //! - `prescans(scan_id INTEGER PRIMARY KEY, analysis_id, started_ms,
 //!   finished_ms, report JSON)`: the last prescan of each scan (the
 //!   report sealed like an analysis's body: its requests carry headers);
@@ -102,6 +109,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use prescan_core::analysis::{ScanId, StoreState};
+use prescan_core::SourceFile;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::seal::Sealer;
@@ -116,8 +124,8 @@ mod rows;
 mod schema;
 mod sealing;
 
-pub(super) use rows::find_identical_spec;
 pub use rows::fold;
+pub(super) use rows::{find_identical_spec, spec_files};
 pub use schema::SCHEMA_VERSION;
 
 impl From<rusqlite::Error> for DbError {
@@ -355,6 +363,11 @@ impl Sqlite {
     /// Runs `f` with the connection (outside any transaction) and the key.
     pub fn with_conn<R>(&self, f: impl FnOnce(&Connection, &Sealer) -> R) -> R {
         f(&self.conn().conn, &self.sealer)
+    }
+
+    /// Every file of a specification, the root first.
+    pub fn specification_files(&self, id: u64) -> Result<Option<Vec<SourceFile>>, DbError> {
+        spec_files(&self.conn().conn, id)
     }
 
     /// The original bytes of a specification.

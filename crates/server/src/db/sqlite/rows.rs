@@ -4,8 +4,9 @@
 //! statement is a literal with `?N` parameters.
 
 use prescan_core::analysis::{
-    ActivityEntry, Analysis, AnalysisId, ScanId, SpecRecord, StoreState, StoredSpec,
+    ActivityEntry, Analysis, AnalysisId, ScanId, SpecRecord, SpecUpload, StoreState, StoredSpec,
 };
+use prescan_core::SourceFile;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::sealing::{analysis_aad, open_row, prescan_aad, PlainRows};
@@ -22,17 +23,18 @@ fn status_code(a: &Analysis) -> String {
     format!("{:?}", a.status)
 }
 
-/// Finds a stored specification with the same file name and bytes (the
-/// core's reuse rule, done in SQL because the bytes are not in memory).
+/// Finds a stored specification with the same files (names and bytes, in
+/// order): the core's reuse rule, done in SQL because the bytes are not in
+/// memory, by the hash of all the files ([`crate::db::types::files_hash`]).
 pub fn find_identical_spec(
     conn: &Connection,
-    file_name: &str,
-    bytes: &[u8],
+    upload: &SpecUpload,
 ) -> Result<Option<SpecRecord>, DbError> {
+    let hash = crate::db::types::files_hash(upload.files());
     let text: Option<String> = conn
         .query_row(
-            "SELECT record FROM specifications WHERE file_name = ?1 AND size = ?2 AND bytes = ?3",
-            params![file_name, bytes.len() as i64, bytes],
+            "SELECT record FROM specifications WHERE content_hash = ?1 AND size = ?2 ORDER BY id LIMIT 1",
+            params![hash.as_slice(), upload.total_bytes() as i64],
             |r| r.get(0),
         )
         .optional()?;
@@ -40,6 +42,35 @@ pub fn find_identical_spec(
         Some(t) => Some(serde_json::from_str(&t)?),
         None => None,
     })
+}
+
+/// Every file of specification `id`, the root first (`None` if there is
+/// no such specification).
+pub fn spec_files(conn: &Connection, id: u64) -> Result<Option<Vec<SourceFile>>, DbError> {
+    let root: Option<(String, Vec<u8>)> = conn
+        .query_row(
+            "SELECT file_name, bytes FROM specifications WHERE id = ?1",
+            params![id as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((name, bytes)) = root else {
+        return Ok(None);
+    };
+    let mut files = vec![SourceFile { name, bytes }];
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, bytes FROM specification_files WHERE spec_id = ?1 ORDER BY position",
+    )?;
+    let others = stmt.query_map(params![id as i64], |r| {
+        Ok(SourceFile {
+            name: r.get(0)?,
+            bytes: r.get(1)?,
+        })
+    })?;
+    for file in others {
+        files.push(file?);
+    }
+    Ok(Some(files))
 }
 
 pub(super) fn read_prescan(
@@ -154,6 +185,7 @@ pub(super) fn load(conn: &Connection, sealer: &Sealer) -> Result<(StoreState, Pl
             Ok(record) => state.specifications.push(StoredSpec {
                 record,
                 bytes: Vec::new(),
+                others: Vec::new(),
                 demo: false,
             }),
             Err(e) => skip(format!("specification {id}"), &e),
@@ -183,18 +215,11 @@ pub(super) fn write(
     }
     for extra in changes.extra {
         match extra {
-            Extra::Specification { record, bytes } => {
-                tx.execute(
-                    "INSERT INTO specifications (id, file_name, size, record, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        record.id.0 as i64,
-                        record.file_name,
-                        bytes.len() as i64,
-                        serde_json::to_string(&record)?,
-                        bytes
-                    ],
-                )?;
-            }
+            Extra::Specification {
+                record,
+                bytes,
+                others,
+            } => write_specification(tx, &record, &bytes, &others)?,
             Extra::SpecificationRecord(record) => {
                 tx.execute(
                     "UPDATE specifications SET record = ?1 WHERE id = ?2",
@@ -295,6 +320,37 @@ fn write_analysis(
         if !a.scans.iter().any(|s| s.id.0 as i64 == scan) {
             tx.execute("DELETE FROM prescans WHERE scan_id = ?1", params![scan])?;
         }
+    }
+    Ok(())
+}
+
+/// Writes a new specification: its row (the root's bytes, the hash of all
+/// its files) and a `specification_files` row per other file.
+fn write_specification(
+    tx: &Connection,
+    record: &SpecRecord,
+    bytes: &[u8],
+    others: &[SourceFile],
+) -> Result<(), DbError> {
+    let files = std::iter::once((record.file_name.as_str(), bytes))
+        .chain(others.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let hash = crate::db::types::files_hash(files);
+    tx.execute(
+        "INSERT INTO specifications (id, file_name, size, record, bytes, content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            record.id.0 as i64,
+            record.file_name,
+            record.size as i64,
+            serde_json::to_string(record)?,
+            bytes,
+            hash.as_slice()
+        ],
+    )?;
+    for (position, file) in (1_i64..).zip(others) {
+        tx.execute(
+            "INSERT INTO specification_files (spec_id, position, name, bytes) VALUES (?1, ?2, ?3, ?4)",
+            params![record.id.0 as i64, position, file.name, file.bytes],
+        )?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection};
 use crate::db::types::DbError;
 
 /// The version of the SQLite schema (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -150,6 +150,47 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
         tx.execute_batch("PRAGMA user_version = 4;")?;
         tx.commit()?;
     }
+    if version < 5 {
+        migrate_to_5(conn)?;
+    }
+    Ok(())
+}
+
+/// Schema 5 (issue 17): the files of a specification split over several
+/// files besides its root (`specification_files`), and a hash of all of a
+/// specification's files (`content_hash`) to find an identical upload;
+/// the hash of every row stored before is computed from its one file.
+fn migrate_to_5(conn: &mut Connection) -> Result<(), DbError> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "CREATE TABLE specification_files (
+           spec_id INTEGER NOT NULL REFERENCES specifications(id) ON DELETE CASCADE,
+           position INTEGER NOT NULL,
+           name TEXT NOT NULL,
+           bytes BLOB NOT NULL,
+           PRIMARY KEY (spec_id, position)
+         );
+         ALTER TABLE specifications ADD COLUMN content_hash BLOB;",
+    )?;
+    let rows: Vec<(i64, String, Vec<u8>)> = {
+        let mut stmt = tx.prepare("SELECT id, file_name, bytes FROM specifications")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    for (id, name, bytes) in rows {
+        let hash = crate::db::types::files_hash([(name.as_str(), bytes.as_slice())]);
+        tx.execute(
+            "UPDATE specifications SET content_hash = ?1 WHERE id = ?2",
+            params![hash.as_slice(), id],
+        )?;
+    }
+    tx.execute_batch(
+        "CREATE INDEX specifications_by_hash ON specifications(content_hash);
+         PRAGMA user_version = 5;",
+    )?;
+    tx.commit()?;
     Ok(())
 }
 
