@@ -9,6 +9,7 @@
 //! bad arguments, or a file that cannot be read (missing, unreadable,
 //! larger than `--max-spec-bytes`). Those of `run`: see [`run`].
 
+mod files;
 mod report;
 mod run;
 mod run_report;
@@ -256,9 +257,9 @@ impl Input {
         }
     }
 
-    /// Every specification, read whole (name, bytes), or the first that
-    /// cannot be read.
-    fn read_all(&self) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    /// Every specification, read whole with the files it references, or
+    /// the first that cannot be read.
+    fn read_all(&self) -> Result<Vec<files::Spec>, Failure> {
         if self.specs.iter().filter(|s| *s == "-").count() > 1 {
             return Err(Failure::usage("standard input (-) can be given once only"));
         }
@@ -270,7 +271,12 @@ impl Input {
                 } else {
                     spec.clone()
                 };
-                read_spec(spec, &name, self.budget.max_spec_bytes).map(|bytes| (name, bytes))
+                files::read(
+                    spec,
+                    &name,
+                    self.budget.max_spec_bytes,
+                    &self.budget.limits(),
+                )
             })
             .collect()
     }
@@ -303,7 +309,12 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     let deny_warnings = args.deny.contains(&Deny::Warnings);
     let reports: Vec<FileReport> = files
         .iter()
-        .map(|(name, bytes)| FileReport::new(name, prescan_core::convert(name, bytes, &options)))
+        .map(|spec| {
+            FileReport::new(
+                &spec.name,
+                prescan_core::convert_files(&spec.files, &options),
+            )
+        })
         .collect();
     let text = report::render(&reports, args.format, deny_warnings);
     write_out(args.output.as_deref(), text.as_bytes())?;
@@ -348,8 +359,9 @@ fn convert(args: ConvertArgs) -> Result<u8, Failure> {
         }
     }
     let mut code = 0;
-    for (name, bytes) in &files {
-        let conversion = match prescan_core::convert(name, bytes, &options) {
+    for spec in &files {
+        let name = &spec.name;
+        let conversion = match prescan_core::convert_files(&spec.files, &options) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("{name}: error: {e}");

@@ -26,11 +26,11 @@ use prescan_core::prescan::{
     PrescanPlan, PrescanReport, PrescanSettings, PrescanStatus, Progress, DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_REQUESTS_PER_SECOND, MAX_IN_FLIGHT, MAX_REQUESTS_PER_SECOND, MAX_TIMEOUT_MS,
 };
-use prescan_core::{ConvertOptions, ScanAuth};
+use prescan_core::{ConvertOptions, ScanAuth, SourceFile};
 use prescan_runner::{Allow, Guard, Live, Outbound, Policy, Voice};
 
 use crate::run_report::{self, Finished};
-use crate::{read_spec, write_out, Budget, Failure};
+use crate::{write_out, Budget, Failure};
 
 /// The options of `prescan run`.
 #[derive(Debug, Args)]
@@ -312,8 +312,13 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
     args.check_outputs()?;
     let auth = args.auth()?;
     let name = args.spec_name().to_owned();
-    let bytes = read_spec(&args.spec, &name, args.budget.max_spec_bytes)?;
-    let (plan, total_endpoints) = plan(&args, &name, &bytes, &auth)?;
+    let spec = crate::files::read(
+        &args.spec,
+        &name,
+        args.budget.max_spec_bytes,
+        &args.budget.limits(),
+    )?;
+    let (plan, total_endpoints) = plan(&args, &name, &spec.files, &auth)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -332,7 +337,7 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
 fn plan(
     args: &RunArgs,
     name: &str,
-    bytes: &[u8],
+    files: &[SourceFile],
     auth: &ScanAuth,
 ) -> Result<(PrescanPlan, usize), Failure> {
     let options = ConvertOptions {
@@ -341,7 +346,7 @@ fn plan(
         limits: args.budget.limits(),
         ..ConvertOptions::default()
     };
-    let c = prescan_core::convert(name, bytes, &options)
+    let c = prescan_core::convert_files(files, &options)
         .map_err(|e| Failure::usage(format!("{name}: cannot be converted: {e}")))?;
     let mut plan =
         PrescanPlan::new(&c.har, &args.settings()).with_credential_notes(&c.spec.diagnostics);

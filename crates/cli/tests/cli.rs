@@ -409,3 +409,88 @@ fn help_version_completions_and_man() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A specification split over files: the ones it references from its folder
+/// are read and bundled, as when they are selected together in the app;
+/// one outside its folder is not read (nor quoted), and a Warning names it.
+#[test]
+fn referenced_files_in_the_folder_are_read_and_none_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = dir.path().join("api");
+    std::fs::create_dir_all(api.join("schemas")).unwrap();
+    std::fs::write(
+        dir.path().join("secret.yaml"),
+        "Secret:\n  type: object\n  properties:\n    TOP-SECRET-VALUE: {type: string}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        api.join("schemas/pet.yaml"),
+        "Pet:\n  type: object\n  required: [nickname]\n  properties:\n    nickname: {type: string, example: Rex}\n    owner: {$ref: './owner.yaml#/Owner'}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        api.join("schemas/owner.yaml"),
+        "Owner:\n  type: object\n  required: [email]\n  properties:\n    email: {type: string, format: email}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        api.join("openapi.yaml"),
+        r#"openapi: 3.0.3
+info: {title: Split, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /pets:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: './schemas/pet.yaml#/Pet'}
+      responses: {"201": {description: created}}
+  /secrets:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '../secret.yaml#/Secret'}
+      responses: {"201": {description: created}}
+  /linked:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: './schemas/link.yaml#/Secret'}
+      responses: {"201": {description: created}}
+"#,
+    )
+    .unwrap();
+    // A link inside the folder to the file outside it is not followed.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        dir.path().join("secret.yaml"),
+        api.join("schemas/link.yaml"),
+    )
+    .unwrap();
+    let out = prescan()
+        .current_dir(dir.path())
+        .args(["convert", "api/openapi.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let har: Value = serde_json::from_str(&stdout).unwrap();
+    let body = har["log"]["entries"][0]["request"]["postData"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["nickname"], "Rex");
+    assert_eq!(body["owner"]["email"], "user@example.com");
+    assert!(!stdout.contains("TOP-SECRET") && !stderr.contains("TOP-SECRET"));
+    assert!(stderr.contains("secret.yaml"), "{stderr}");
+    assert!(stderr.contains("link.yaml"), "{stderr}");
+    assert!(!stderr.contains("pet.yaml"), "{stderr}");
+}

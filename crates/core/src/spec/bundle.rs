@@ -247,6 +247,26 @@ fn choose_root(parsed: &[Result<Parsed<'_>, LoadError>]) -> Result<usize, usize>
     Err(parsed.iter().position(Result::is_err).unwrap_or(0))
 }
 
+/// The files a document's `$ref`s point into: paths resolved against the
+/// document's own `name` and normalized (a `..` that climbs above its
+/// folder is kept), each once, in the order found, at most 10,000. None
+/// when the document cannot be read within `limits`. For a reader of files
+/// on a disk (the command line), which decides which of them to read.
+pub fn referenced_files(name: &str, bytes: &[u8], limits: &crate::Limits) -> Vec<String> {
+    let Ok(text) = parse::text(bytes, limits) else {
+        return Vec::new();
+    };
+    let syntax = parse::syntax_of(text);
+    let Ok(value) = parse::value(text, syntax, limits) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    external_targets(&value, &normalize(name), &mut found);
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|f| seen.insert(f.clone()));
+    found
+}
+
 /// The files a document references (resolved paths), bounded.
 fn external_targets(v: &Value, base: &str, out: &mut Vec<String>) {
     let mut stack = vec![v];

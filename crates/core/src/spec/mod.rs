@@ -51,7 +51,7 @@ pub(crate) fn endpoints_left_out(limits: &crate::Limits, at: &str) -> Diagnostic
     )
 }
 
-pub use self::bundle::{file_label, MAX_FILE_LABEL_CHARS};
+pub use self::bundle::{file_label, referenced_files, MAX_FILE_LABEL_CHARS};
 pub use crate::limits::{MAX_SPEC_BYTES, MAX_SPEC_FILES};
 
 /// What a reader (OpenAPI or Postman) found in a document: the summary
