@@ -36,3 +36,45 @@ pub fn save(blob: &Blob, file_name: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Offers `bytes` as a download named `file_name`.
+pub fn save_bytes(bytes: &[u8], file_name: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts)
+        .map_err(|_| "The browser could not hold the file.".to_owned())
+        .and_then(|blob| save(&blob, file_name))
+}
+
+/// Offers the original of a stored specification: its file (named
+/// `file_name`), or, for one split over several files, a ZIP archive of
+/// them all with their folders (`<name>.zip`), so that the references
+/// between them resolve once it is unpacked. The name it was saved under.
+pub async fn save_specification(
+    app: crate::store::AppStore,
+    id: prescan_core::analysis::SpecId,
+    file_name: &str,
+) -> Result<String, String> {
+    let files = app
+        .specification_files(id)
+        .await
+        .map_err(|e| e.to_string())?;
+    match files.as_slice() {
+        [] => Err("The specification has no file.".to_owned()),
+        [one] => save_bytes(&one.bytes, file_name).map(|()| file_name.to_owned()),
+        several => {
+            let entries: Vec<prescan_core::zip::Entry<'_>> = several
+                .iter()
+                .map(|f| prescan_core::zip::Entry {
+                    name: &f.name,
+                    bytes: &f.bytes,
+                })
+                .collect();
+            let zip = prescan_core::zip::stored(&entries).map_err(|e| e.to_string())?;
+            let stem = file_name
+                .rsplit_once('.')
+                .map_or(file_name, |(stem, _)| stem);
+            let name = format!("{stem}.zip");
+            save_bytes(&zip, &name).map(|()| name)
+        }
+    }
+}

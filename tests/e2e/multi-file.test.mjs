@@ -2,7 +2,8 @@
 // `./schemas.yaml#/Pet`. Both files are chosen in the preview, an analysis
 // is created from it, the page is reloaded, and the analysis's HAR (converted
 // again from the stored specification) has the referenced property: the
-// store kept both files. In the in-browser store (IndexedDB) and against the
+// store kept both files; its original downloads as one ZIP archive of both.
+// In the in-browser store (IndexedDB) and against the
 // reference server (multipart upload, server-side conversion).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,31 @@ async function harAfterReload(page, name) {
   return har.bytes.toString('utf8');
 }
 
+/**
+ * Downloads the analysis's original: one ZIP archive holding both files,
+ * read back by its central directory (what unzip reads).
+ */
+async function assertOriginalIsBothFiles(page) {
+  const original = await download(page, 'download-scan-spec');
+  assert.equal(original.name, 'openapi.zip');
+  const zip = original.bytes;
+  const end = zip.length - 22;
+  assert.equal(zip.readUInt32LE(end), 0x06054b50, 'an end of central directory record');
+  const files = {};
+  let at = zip.readUInt32LE(end + 16);
+  for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
+    assert.equal(zip.readUInt32LE(at), 0x02014b50);
+    const size = zip.readUInt32LE(at + 24);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    files[name] = zip.subarray(data, data + size).toString('utf8');
+    at += 46 + nameLength;
+  }
+  assert.deepEqual(files, { 'openapi.yaml': ROOT, 'schemas.yaml': SCHEMAS });
+}
+
 function assertResolved(harText) {
   const har = JSON.parse(harText);
   const post = har.log.entries.find((e) => e.request.method === 'POST');
@@ -91,6 +117,7 @@ describe('a specification of two files, in this browser', () => {
     }));
     assert.deepEqual(others, ['schemas.yaml']);
     assertResolved(await harAfterReload(page, 'Split pets here'));
+    await assertOriginalIsBothFiles(page);
     await screenshot(page, 'multi-file-analysis');
   });
 });
@@ -106,6 +133,7 @@ describe('a specification of two files, on the reference server', () => {
     const record = list.json.specifications.find((s) => s.file_name === 'openapi.yaml');
     assert.deepEqual(record.files.map((f) => f.name), ['openapi.yaml', 'schemas.yaml']);
     assertResolved(await harAfterReload(page, 'Split pets on the server'));
+    await assertOriginalIsBothFiles(page);
     assert.deepEqual(page.watched.problems(), [], 'the page reported errors');
   });
 });

@@ -34,6 +34,7 @@ pub mod sample;
 pub mod spec;
 pub mod text;
 pub mod time;
+pub mod zip;
 
 mod options;
 

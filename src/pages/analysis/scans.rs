@@ -60,14 +60,7 @@ pub(super) fn panel(page: Page) -> impl IntoView {
         failed_action.set(None);
         let name = base_name(&spec.file_name).to_owned();
         spawn_local(async move {
-            let saved = app
-                .specification_bytes(spec.spec_id)
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|b| {
-                    bytes_blob(&b).ok_or_else(|| "The browser could not hold the file.".to_owned())
-                })
-                .and_then(|blob| download::save(&blob, &name));
+            let saved = download::save_specification(app, spec.spec_id, &name).await;
             if let Err(m) = saved {
                 failure.try_set(Some(format!("{name} could not be downloaded: {m}")));
             }

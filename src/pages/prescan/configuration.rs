@@ -2,12 +2,10 @@
 //! credentials typed, and the downloads (the original specification, the
 //! converted HAR and the prescan HAR).
 
-use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::SpecScan;
 use prescan_core::prescan::PrescanStatus;
-use web_sys::Blob;
 
 use super::details::Page;
 use super::form::Form;
@@ -25,13 +23,6 @@ pub fn prescan_file_name(spec_file_name: &str) -> String {
 }
 
 /// Saves bytes as a download named `name`.
-fn save_bytes(bytes: &[u8], name: &str) -> Result<(), String> {
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    Blob::new_with_u8_array_sequence(&parts)
-        .map_err(|_| "The browser could not hold the file.".to_owned())
-        .and_then(|blob| download::save(&blob, name))
-}
-
 /// The tab's content: the configuration's summary and the downloads.
 pub(super) fn panel(
     page: Page,
@@ -66,11 +57,7 @@ pub(super) fn panel(
             failure.set(None);
             let short = short.clone();
             spawn_local(async move {
-                let saved = app
-                    .specification_bytes(spec_id)
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| save_bytes(&b, &short));
+                let saved = download::save_specification(app, spec_id, &short).await;
                 if let Err(m) = saved {
                     failure.try_set(Some(format!("{short} could not be downloaded: {m}")));
                 }
@@ -90,7 +77,7 @@ pub(super) fn panel(
                         .specification_har(spec_id, server.as_deref())
                         .await
                         .map_err(|e| e.to_string())
-                        .and_then(|b| save_bytes(&b, &har_name));
+                        .and_then(|b| download::save_bytes(&b, &har_name));
                     if let Err(m) = saved {
                         failure.try_set(Some(format!("{har_name} could not be downloaded: {m}")));
                     }
@@ -119,7 +106,7 @@ pub(super) fn panel(
                         .prescan_har(scan_id)
                         .await
                         .map_err(|e| e.to_string())
-                        .and_then(|b| save_bytes(&b, &prescan_name));
+                        .and_then(|b| download::save_bytes(&b, &prescan_name));
                     if let Err(m) = saved {
                         failure
                             .try_set(Some(format!("{prescan_name} could not be downloaded: {m}")));
