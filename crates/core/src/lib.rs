@@ -12,7 +12,8 @@
 //! [`Endpoint`]s and [`Diagnostic`]s, one request plan per endpoint) →
 //! [`har`] (a [`har::Har`] document) → [`prescan`] → [`analysis`]. Modules
 //! import downwards only: `encode`, [`time`], [`text`] (counts and their
-//! nouns) → [`diagnostic`] → [`limits`] → options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
+//! nouns) → [`diagnostic`] → [`limits`] → [`scope`] (the endpoint scope;
+//! it names a [`Method`] of [`plan`]) → options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
 //! plans), `refs` (references) → [`sample`] → [`spec`] (the readers) →
 //! [`har`] (the HAR builder) → [`prescan`] → [`analysis`] → [`api`]
 //! (`tests/module_graph.rs` checks it).
@@ -31,6 +32,7 @@ pub mod plan;
 pub mod prescan;
 mod refs;
 pub mod sample;
+pub mod scope;
 pub mod spec;
 pub mod text;
 pub mod time;
@@ -41,12 +43,14 @@ mod options;
 pub use diagnostic::{Diagnostic, Severity};
 pub use limits::{Limit, Limits};
 pub use options::{
-    validate_cookie_name, validate_header_name, ConvertOptions, HarStyle, ScanAuth,
+    validate_cookie_name, validate_header_name, ConvertOptions, HarScope, HarStyle, ScanAuth,
     RESERVED_HEADERS,
 };
+pub use scope::{Scope, ScopeDecision, ScopeRule, Selector};
 pub use spec::{
-    Endpoint, Excerpt, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
-    SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, MAX_SPEC_FILES, PRESCAN_LIMIT,
+    Coverage, Endpoint, Excerpt, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server,
+    ServerVariable, SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, MAX_SPEC_FILES,
+    PRESCAN_LIMIT,
 };
 
 /// A loaded specification and the HAR it converts to.

@@ -1,7 +1,8 @@
 //! What the user chooses before converting: the server, server variables, a
-//! base URL, the credentials of the scan configuration, and the HAR style.
+//! base URL, the credentials of the scan configuration, the endpoint scope,
+//! and the HAR style and scope.
 //!
-//! Depends on `limits` only.
+//! Depends on `limits` and `scope` only.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,11 @@ pub struct ConvertOptions {
     pub auth: ScanAuth,
     /// How the HAR is written.
     pub har_style: HarStyle,
+    /// Which endpoints the scan covers (default: every endpoint included).
+    /// Each [`crate::Endpoint::scope`] is decided by it.
+    pub scope: crate::scope::Scope,
+    /// Which endpoints the HAR holds (default: all of them).
+    pub har_scope: HarScope,
     /// The budget of the conversion (bytes, items, steps).
     pub limits: crate::Limits,
 }
@@ -90,6 +96,19 @@ pub enum HarStyle {
     /// `petId=42&kind=cat`. The operation is named in the request's
     /// `comment` instead.
     Veracode,
+}
+
+/// Which endpoints' entries a HAR holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HarScope {
+    /// Every endpoint, whatever its scope (the HAR prescan always wrote).
+    #[default]
+    All,
+    /// Only the endpoints a scanner sends requests to: included and
+    /// ignored ([`crate::scope::ScopeDecision::is_sent`]), in
+    /// specification order. The first [`crate::PRESCAN_LIMIT`] of them are
+    /// what the prescan covers.
+    InScope,
 }
 
 /// Header names a scan configuration may not set (Veracode's list).

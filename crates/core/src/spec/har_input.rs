@@ -98,6 +98,7 @@ pub(crate) fn read(
             deprecated: false,
             pointer,
             tags: Vec::new(),
+            scope: crate::scope::ScopeDecision::Include,
         });
         out.entries.push(entry);
     }

@@ -23,6 +23,7 @@ mod openapi3;
 mod openapi31;
 mod parse;
 mod postman;
+mod scoping;
 mod swagger2;
 mod wording;
 mod yaml;
@@ -35,8 +36,8 @@ use crate::refs;
 
 pub use self::errors::{Excerpt, LoadError, SUPPORTED_FORMATS};
 pub use self::model::{
-    Endpoint, SchemeKind, SecuritySchemeInfo, Server, ServerVariable, SourceFile, SpecFormat,
-    Specification, Syntax, MAX_TAGS, MAX_TAG_CHARS, PRESCAN_LIMIT,
+    Coverage, Endpoint, SchemeKind, SecuritySchemeInfo, Server, ServerVariable, SourceFile,
+    SpecFormat, Specification, Syntax, MAX_TAGS, MAX_TAG_CHARS, PRESCAN_LIMIT,
 };
 
 /// The Error of [`crate::Limits::endpoints`], at the first endpoint left out.
@@ -321,6 +322,7 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
             source
         }
     };
+    scoping::apply(&mut spec, &options.scope, &mut diagnostics);
     // No credential the user entered is silently left out.
     if let Source::Requests(plans) = &mut source {
         let declared = !spec.security_schemes.is_empty();

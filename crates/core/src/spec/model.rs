@@ -7,8 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::plan::Method;
+use crate::scope::ScopeDecision;
 
-/// How many endpoints a prescan covers: the first 100 of a specification.
+/// How many endpoints a prescan covers: the first 100 a scanner sends
+/// requests to (included or ignored, in specification order). Excluded
+/// endpoints do not count: a scanner sends them no request, so counting
+/// them would shrink the prescan silently (see [`Coverage`]).
 pub const PRESCAN_LIMIT: usize = 100;
 
 /// The specification formats prescan recognizes.
@@ -144,11 +148,19 @@ pub struct Endpoint {
     pub deprecated: bool,
     /// Where it is, as a JSON pointer (`/paths/~1pets/get`).
     pub pointer: String,
-    /// The operation's `tags`, for grouping: only for the endpoints a
-    /// prescan covers ([`PRESCAN_LIMIT`](super::PRESCAN_LIMIT)), at most
-    /// [`MAX_TAGS`] of them, each cut to [`MAX_TAG_CHARS`] characters.
+    /// The operation's `tags`, for grouping: only for the endpoints up to
+    /// the last one a prescan covers ([`PRESCAN_LIMIT`](super::PRESCAN_LIMIT)),
+    /// at most [`MAX_TAGS`] of them, each cut to [`MAX_TAG_CHARS`]
+    /// characters. With a scope ([`crate::ConvertOptions::scope`]), rules by
+    /// tag are decided on every endpoint's tags before the others are
+    /// dropped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// What a scan does with it, by [`crate::ConvertOptions::scope`]
+    /// (already resolved: never [`ScopeDecision::Ignore`] outside Postman
+    /// collections). Not written when [`ScopeDecision::Include`].
+    #[serde(default, skip_serializing_if = "ScopeDecision::is_include")]
+    pub scope: ScopeDecision,
 }
 
 /// How many tags an [`Endpoint`] keeps.
@@ -268,9 +280,107 @@ impl Specification {
         self.format.with_version(&self.format_version)
     }
 
-    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`].
-    pub fn prescan_endpoints(&self) -> &[Endpoint] {
-        &self.endpoints[..self.endpoints.len().min(PRESCAN_LIMIT)]
+    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`] a
+    /// scanner sends requests to ([`ScopeDecision::is_sent`]), in
+    /// specification order. Excluded endpoints do not count.
+    pub fn prescan_endpoints(&self) -> Vec<&Endpoint> {
+        self.endpoints
+            .iter()
+            .filter(|e| e.scope.is_sent())
+            .take(PRESCAN_LIMIT)
+            .collect()
+    }
+
+    /// How many endpoints are included, ignored and excluded, and how many
+    /// a prescan covers.
+    pub fn coverage(&self) -> Coverage {
+        let count = |d: ScopeDecision| self.endpoints.iter().filter(|e| e.scope == d).count();
+        let included = count(ScopeDecision::Include);
+        let ignored = count(ScopeDecision::Ignore);
+        Coverage {
+            endpoints: self.endpoints.len(),
+            included,
+            ignored,
+            excluded: count(ScopeDecision::Exclude),
+            covered: (included + ignored).min(PRESCAN_LIMIT),
+        }
+    }
+}
+
+/// What a prescan covers of a specification, given its scope.
+///
+/// The rule prescan follows: the prescan covers the first
+/// [`PRESCAN_LIMIT`] endpoints a scanner sends requests to (included, and
+/// for Postman collections ignored), in specification order; excluded
+/// endpoints do not count toward the [`PRESCAN_LIMIT`]. Veracode's
+/// documentation does not say whether they do; a scanner sends them no
+/// request, so counting them would make the prescan cover fewer endpoints
+/// without saying so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Every endpoint of the specification.
+    pub endpoints: usize,
+    /// Those included (sent and tested).
+    pub included: usize,
+    /// Those ignored (sent, not tested; Postman collections only).
+    pub ignored: usize,
+    /// Those excluded (no request sent).
+    pub excluded: usize,
+    /// Those the prescan covers: at most [`PRESCAN_LIMIT`] of the included
+    /// and ignored ones.
+    pub covered: usize,
+}
+
+impl Coverage {
+    /// The endpoints a scanner sends requests to: included and ignored.
+    pub fn in_scope(&self) -> usize {
+        self.included + self.ignored
+    }
+
+    /// One sentence for the summary, e.g. `The prescan covers the first
+    /// 100 of 120 included endpoints; the 30 excluded do not count.`
+    pub fn sentence(&self) -> String {
+        use crate::text::count;
+        let in_scope = self.in_scope();
+        if in_scope == 0 {
+            return match self.endpoints {
+                0 => "The prescan covers no endpoint: the specification has none.".to_owned(),
+                n => format!(
+                    "The prescan covers no endpoint: {} excluded.",
+                    if n == 1 {
+                        "the only endpoint is".to_owned()
+                    } else {
+                        format!("all {} are", crate::text::thousands(n as u64))
+                    }
+                ),
+            };
+        }
+        let kind = match (self.ignored, self.excluded) {
+            (0, 0) => count(in_scope as u64, "endpoint", "endpoints"),
+            (0, _) => count(in_scope as u64, "included endpoint", "included endpoints"),
+            (ignored, _) => format!(
+                "{} in scope ({} included, {} ignored)",
+                count(in_scope as u64, "endpoint", "endpoints"),
+                crate::text::thousands(self.included as u64),
+                crate::text::thousands(ignored as u64)
+            ),
+        };
+        let covers = if in_scope > PRESCAN_LIMIT {
+            format!("the first {PRESCAN_LIMIT} of {kind}")
+        } else if in_scope == 1 {
+            format!("the {kind}")
+        } else {
+            format!("all {kind}")
+        };
+        let excluded = match self.excluded {
+            0 => String::new(),
+            1 => "; the 1 excluded endpoint does not count".to_owned(),
+            n => format!(
+                "; the {} excluded do not count",
+                crate::text::thousands(n as u64)
+            ),
+        };
+        format!("The prescan covers {covers}{excluded}.")
     }
 }
 

@@ -208,7 +208,10 @@ impl<'r, 'a> Reader<'r, 'a> {
                 &shared,
                 &path_servers,
             );
-            if endpoints.len() < crate::spec::PRESCAN_LIMIT {
+            // Every endpoint's tags when there is a scope (a rule may select
+            // by tag, exclusions move the prescan's last endpoint): the
+            // scope drops those after the prescan's last one again.
+            if endpoints.len() < crate::spec::PRESCAN_LIMIT || !self.options.scope.is_empty() {
                 endpoint.tags = crate::spec::model::tags_of(op_map.get("tags"));
             }
             endpoints.push(endpoint);
@@ -313,6 +316,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                 deprecated,
                 pointer: pointer.to_owned(),
                 tags: Vec::new(),
+                scope: crate::scope::ScopeDecision::Include,
             },
             RequestPlan {
                 method,
