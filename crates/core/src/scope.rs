@@ -28,7 +28,9 @@
 //!
 //! Matching simulates the pattern as a set of states, without recursion or
 //! backtracking: its time is at most proportional to the pattern's length
-//! times the path's, and every step counts against [`MAX_SCOPE_STEPS`].
+//! times the path's, and every step counts against [`MAX_SCOPE_STEPS`]
+//! (so does every rule tried on every endpoint). Patterns are split once
+//! per conversion, paths once per endpoint.
 //!
 //! # Budgets
 //!
@@ -234,11 +236,12 @@ pub struct Candidate<'a> {
 }
 
 /// The rules of a scope arranged for deciding many endpoints: endpoint
-/// rules by (method, path), group rules in order.
+/// rules by (method, path), group rules in order with their path patterns
+/// split into segments once.
 #[derive(Debug)]
 pub struct Decider<'s> {
     endpoints: std::collections::HashMap<(Method, &'s str), ScopeDecision>,
-    groups: Vec<&'s ScopeRule>,
+    groups: Vec<(&'s ScopeRule, Option<Pattern>)>,
     steps: u64,
 }
 
@@ -253,7 +256,8 @@ impl<'s> Decider<'s> {
                 Selector::Endpoint { method, path } => {
                     endpoints.insert((*method, path.as_str()), rule.decision);
                 }
-                _ => groups.push(rule),
+                Selector::Path(p) => groups.push((rule, Some(Pattern::new(p)))),
+                _ => groups.push((rule, None)),
             }
         }
         Decider {
@@ -264,17 +268,30 @@ impl<'s> Decider<'s> {
     }
 
     /// The decision for one endpoint, by the module's precedence; `None`
-    /// when the matching budget ran out before it was decided.
+    /// when the matching budget ran out before it was decided. Every rule
+    /// tried costs at least one step, and reading the path one per
+    /// character.
     pub fn decide(&mut self, endpoint: Candidate<'_>) -> Option<ScopeDecision> {
         if let Some(d) = self.endpoints.get(&(endpoint.method, endpoint.path)) {
             return Some(*d);
         }
-        for rule in self.groups.iter().rev() {
-            let selected = match &rule.selector {
-                Selector::Tag(t) => endpoint.tags.iter().any(|e| e == t),
-                Selector::Method(m) => *m == endpoint.method,
-                Selector::Path(p) => glob_match(p, endpoint.path, &mut self.steps)?,
-                Selector::Endpoint { .. } => false,
+        let mut segments: Option<Option<Vec<Vec<char>>>> = None;
+        for (rule, pattern) in self.groups.iter().rev() {
+            step(&mut self.steps, 1 + endpoint.tags.len() as u64)?;
+            let selected = match (&rule.selector, pattern) {
+                (Selector::Tag(t), _) => endpoint.tags.iter().any(|e| e == t),
+                (Selector::Method(m), _) => *m == endpoint.method,
+                (_, Some(pattern)) => {
+                    if segments.is_none() {
+                        step(&mut self.steps, endpoint.path.len() as u64)?;
+                        segments = Some(path_segments(endpoint.path));
+                    }
+                    match segments.as_ref().and_then(Option::as_ref) {
+                        Some(path) => pattern.matches(path, &mut self.steps)?,
+                        None => false,
+                    }
+                }
+                _ => false,
             };
             if selected {
                 return Some(rule.decision);
@@ -284,53 +301,97 @@ impl<'s> Decider<'s> {
     }
 }
 
-/// Takes one step from `budget`; `None` when none is left.
+/// Takes `cost` steps from `budget`; `None` when not that many are left.
 fn step(budget: &mut u64, cost: u64) -> Option<()> {
     *budget = budget.checked_sub(cost)?;
     Some(())
 }
 
+/// One segment of a path pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    /// `**`: any number of whole segments.
+    AnyDepth,
+    /// Characters, `*` among them standing for any run within the segment.
+    Segment(Vec<char>),
+}
+
+/// A path pattern split into its segments (see the module's
+/// documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    parts: Vec<Part>,
+}
+
+impl Pattern {
+    /// Splits a pattern (`/admin/**`) into its segments.
+    pub fn new(pattern: &str) -> Pattern {
+        let parts = pattern
+            .strip_prefix('/')
+            .unwrap_or(pattern)
+            .split('/')
+            .map(|p| match p {
+                "**" => Part::AnyDepth,
+                _ => Part::Segment(p.chars().collect()),
+            })
+            .collect();
+        Pattern { parts }
+    }
+
+    /// Whether a path, split by [`path_segments`], matches, each step
+    /// taken from `budget`; `None` when it runs out.
+    fn matches(&self, path: &[Vec<char>], budget: &mut u64) -> Option<bool> {
+        let parts = &self.parts;
+        // states[i]: the first i parts match the segments read so far.
+        let mut states = vec![false; parts.len() + 1];
+        states[0] = true;
+        close(parts, &mut states);
+        for segment in path {
+            step(budget, parts.len() as u64 + 1)?;
+            let mut next = vec![false; parts.len() + 1];
+            for (i, part) in parts.iter().enumerate() {
+                if !states[i] {
+                    continue;
+                }
+                match part {
+                    Part::AnyDepth => next[i] = true,
+                    Part::Segment(p) => {
+                        if segment_match(p, segment, budget)? {
+                            next[i + 1] = true;
+                        }
+                    }
+                }
+            }
+            close(parts, &mut next);
+            if !next.iter().any(|s| *s) {
+                return Some(false);
+            }
+            states = next;
+        }
+        Some(states[parts.len()])
+    }
+}
+
+/// The segments of a path template, as characters; `None` when it does not
+/// start with `/` (no pattern matches it).
+fn path_segments(path: &str) -> Option<Vec<Vec<char>>> {
+    let path = path.strip_prefix('/')?;
+    Some(path.split('/').map(|s| s.chars().collect()).collect())
+}
+
 /// Whether `path` matches the pattern (see the module's documentation),
 /// each step taken from `budget`; `None` when it runs out.
 pub fn glob_match(pattern: &str, path: &str, budget: &mut u64) -> Option<bool> {
-    let pattern: Vec<&str> = pattern
-        .strip_prefix('/')
-        .unwrap_or(pattern)
-        .split('/')
-        .collect();
-    let Some(path) = path.strip_prefix('/') else {
-        return Some(false);
-    };
-    // states[i]: the first i pattern segments match the path read so far.
-    let mut states = vec![false; pattern.len() + 1];
-    states[0] = true;
-    close(&pattern, &mut states);
-    for segment in path.split('/') {
-        step(budget, pattern.len() as u64 + 1)?;
-        let mut next = vec![false; pattern.len() + 1];
-        for (i, p) in pattern.iter().enumerate() {
-            if !states[i] {
-                continue;
-            }
-            if *p == "**" {
-                next[i] = true;
-            } else if segment_match(p, segment, budget)? {
-                next[i + 1] = true;
-            }
-        }
-        close(&pattern, &mut next);
-        if !next.iter().any(|s| *s) {
-            return Some(false);
-        }
-        states = next;
+    match path_segments(path) {
+        Some(segments) => Pattern::new(pattern).matches(&segments, budget),
+        None => Some(false),
     }
-    Some(states[pattern.len()])
 }
 
-/// Lets every `**` segment match no segment at all.
-fn close(pattern: &[&str], states: &mut [bool]) {
-    for (i, p) in pattern.iter().enumerate() {
-        if states[i] && *p == "**" {
+/// Lets every `**` part match no segment at all.
+fn close(parts: &[Part], states: &mut [bool]) {
+    for (i, p) in parts.iter().enumerate() {
+        if states[i] && *p == Part::AnyDepth {
             states[i + 1] = true;
         }
     }
@@ -338,10 +399,10 @@ fn close(pattern: &[&str], states: &mut [bool]) {
 
 /// Whether one path segment matches one pattern segment, where `*` is any
 /// run of characters: the greedy algorithm that remembers only the last
-/// `*` (correct for `*` alone; at most pattern × segment steps).
-fn segment_match(pattern: &str, segment: &str, budget: &mut u64) -> Option<bool> {
-    let p: Vec<char> = pattern.chars().collect();
-    let s: Vec<char> = segment.chars().collect();
+/// `*` (correct for `*` alone; at most pattern × segment steps, and at
+/// least one).
+fn segment_match(p: &[char], s: &[char], budget: &mut u64) -> Option<bool> {
+    step(budget, 1)?;
     let (mut pi, mut si) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
@@ -441,6 +502,28 @@ mod tests {
         // A small budget runs out instead of running long.
         let mut small = 1_000;
         assert_eq!(glob_match(&pattern, &path, &mut small), None);
+    }
+
+    #[test]
+    fn every_rule_tried_costs_a_step() {
+        let scope = Scope {
+            rules: vec![rule(Selector::Tag("x".into()), ScopeDecision::Exclude); MAX_SCOPE_RULES],
+        };
+        let tags = vec!["y".to_owned()];
+        let endpoint = Candidate {
+            method: Method::Get,
+            path: "/a",
+            tags: &tags,
+        };
+        // Two steps a rule (one, and one per tag): 1,000 rules need 2,000.
+        assert_eq!(Decider::new(&scope, 1_999).decide(endpoint), None);
+        let mut enough = Decider::new(&scope, 2_000);
+        assert_eq!(enough.decide(endpoint), Some(ScopeDecision::Include));
+        assert_eq!(
+            enough.decide(endpoint),
+            None,
+            "the budget is for all endpoints"
+        );
     }
 
     #[test]
