@@ -319,13 +319,13 @@ enum Part {
 /// A path pattern split into its segments (see the module's
 /// documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pattern {
+struct Pattern {
     parts: Vec<Part>,
 }
 
 impl Pattern {
     /// Splits a pattern (`/admin/**`) into its segments.
-    pub fn new(pattern: &str) -> Pattern {
+    fn new(pattern: &str) -> Pattern {
         let parts = pattern
             .strip_prefix('/')
             .unwrap_or(pattern)
