@@ -307,6 +307,7 @@ mod tests {
             deprecated: false,
             pointer: String::new(),
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            user_values: Vec::new(),
         }
     }
 

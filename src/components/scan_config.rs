@@ -233,6 +233,7 @@ pub fn ScanConfiguration(
             },
             har_style: har_style.get(),
             limits,
+            values: Default::default(),
         }
     };
     // Keeps what is typed, unless it is what is applied.

@@ -12,7 +12,7 @@
 //! [`Endpoint`]s and [`Diagnostic`]s, one request plan per endpoint) →
 //! [`har`] (a [`har::Har`] document) → [`prescan`] → [`analysis`]. Modules
 //! import downwards only: `encode`, [`time`], [`text`] (counts and their
-//! nouns) → [`diagnostic`] → [`limits`] → options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
+//! nouns) → [`diagnostic`] → [`limits`], [`values`] (the user's values) → options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
 //! plans), `refs` (references) → [`sample`] → [`spec`] (the readers) →
 //! [`har`] (the HAR builder) → [`prescan`] → [`analysis`] → [`api`]
 //! (`tests/module_graph.rs` checks it).
@@ -34,6 +34,7 @@ pub mod sample;
 pub mod spec;
 pub mod text;
 pub mod time;
+pub mod values;
 pub mod zip;
 
 mod options;
@@ -48,6 +49,7 @@ pub use spec::{
     Endpoint, Excerpt, LoadError, Method, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
     SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, MAX_SPEC_FILES, PRESCAN_LIMIT,
 };
+pub use values::{ValueEntry, ValueLocation, ValueOverrides, ValuesError};
 
 /// A loaded specification and the HAR it converts to.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

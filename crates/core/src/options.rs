@@ -1,7 +1,7 @@
 //! What the user chooses before converting: the server, server variables, a
 //! base URL, the credentials of the scan configuration, and the HAR style.
 //!
-//! Depends on `limits` only.
+//! Depends on `limits` and `values` only.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +36,10 @@ pub struct ConvertOptions {
     pub har_style: HarStyle,
     /// The budget of the conversion (bytes, items, steps).
     pub limits: crate::Limits,
+    /// Values the user gives for parameters and body properties, used in
+    /// place of generated ones (see [`crate::values`]). Empty by default:
+    /// nothing changes.
+    pub values: crate::values::ValueOverrides,
 }
 
 /// Credentials entered in a scan configuration. Secrets here never appear in

@@ -98,6 +98,7 @@ pub(crate) fn read(
             deprecated: false,
             pointer,
             tags: Vec::new(),
+            user_values: Vec::new(),
         });
         out.entries.push(entry);
     }

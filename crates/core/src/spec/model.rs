@@ -149,6 +149,11 @@ pub struct Endpoint {
     /// [`MAX_TAGS`] of them, each cut to [`MAX_TAG_CHARS`] characters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The values of its request that came from the user
+    /// ([`crate::ConvertOptions::values`]), as `location:name`
+    /// (`path:petId`, `query:limit`, `body:name`), in request order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_values: Vec<String>,
 }
 
 /// How many tags an [`Endpoint`] keeps.

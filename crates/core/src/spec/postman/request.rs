@@ -191,6 +191,7 @@ impl Reader<'_> {
             deprecated: false,
             pointer: pointer.to_owned(),
             tags: Vec::new(),
+            user_values: Vec::new(),
         };
         let comment = if name.is_empty() {
             format!("{method} {template}")
