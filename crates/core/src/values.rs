@@ -683,6 +683,17 @@ mod tests {
             .contains("1 MiB"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_read_or_refused_without_panic(text in "\\PC{0,200}") {
+            if let Ok(v) = ValueOverrides::parse_lines(&text) {
+                proptest::prop_assert!(v.validate().is_ok());
+                proptest::prop_assert_eq!(ValueOverrides::from_json(&v.to_json()).unwrap(), v);
+            }
+            let _ = ValueOverrides::from_json(&text);
+        }
+    }
+
     #[test]
     fn values_are_typed_by_schema() {
         use serde_json::json;

@@ -234,6 +234,26 @@ fn a_value_that_does_not_fit_is_sent_with_a_warning() {
 }
 
 #[test]
+fn values_are_typed_by_their_schema_in_the_body() {
+    let c = orders("body:name=42\ncount=\"7\"\ntags=x");
+    let sent = body(entry(&c, "PUT", "/orders/{id}"));
+    assert_eq!(sent["name"], json!("42"), "a string schema keeps the text");
+    assert_eq!(
+        sent["count"],
+        json!("\"7\""),
+        "a quoted integer is not an integer"
+    );
+    assert_eq!(sent["tags"], json!("x"));
+    let w = warnings(&c);
+    assert!(w.iter().any(|m| m.contains("`count`")), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|m| m.contains("`tags`") && m.contains("array")),
+        "{w:?}"
+    );
+}
+
+#[test]
 fn a_value_that_matches_nothing_is_reported() {
     let c = orders("petId=42\nDELETE /orders/{id} id=1\nheader:limit=1");
     let w = warnings(&c);

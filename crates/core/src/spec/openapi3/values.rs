@@ -111,10 +111,15 @@ impl<'r> UserValues<'r> {
                 Severity::Warning,
                 "",
                 format!(
-                    "The value `{}` matches no parameter or body property{}, so it is not used. Check its name{}.",
+                    "The value `{}` matches no parameter or body property{}, so it is not used. Check its {}.",
                     shorten(&entry.label(), 120),
                     where_phrase(entry),
-                    if entry.operation.is_some() { ", operation and location" } else { " and location" },
+                    match (entry.operation.is_some(), entry.location.is_some()) {
+                        (true, true) => "name, operation and location",
+                        (true, false) => "name and operation",
+                        (false, true) => "name and location",
+                        (false, false) => "name",
+                    },
                 ),
             ));
         }
