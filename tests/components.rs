@@ -44,6 +44,7 @@ fn endpoint(i: usize, summary: &str) -> Endpoint {
         } else {
             Vec::new()
         },
+        user_values: Vec::new(),
     }
 }
 

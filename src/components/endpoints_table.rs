@@ -308,6 +308,7 @@ mod tests {
             pointer: String::new(),
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             scope: Default::default(),
+            user_values: Vec::new(),
         }
     }
 

@@ -233,6 +233,11 @@ pub fn ScanConfiguration(
             },
             har_style: har_style.get(),
             limits,
+            // Not in this form yet (issue 18): everything included, the
+            // HAR whole, no values of the user's.
+            scope: Default::default(),
+            har_scope: Default::default(),
+            values: Default::default(),
         }
     };
     // Keeps what is typed, unless it is what is applied.

@@ -12,7 +12,7 @@
 //! [`Endpoint`]s and [`Diagnostic`]s, one request plan per endpoint) →
 //! [`har`] (a [`har::Har`] document) → [`prescan`] → [`analysis`]. Modules
 //! import downwards only: `encode`, [`time`], [`text`] (counts and their
-//! nouns) → [`diagnostic`] → [`limits`] → [`scope`] (the endpoint scope;
+//! nouns) → [`diagnostic`] → [`limits`], [`values`] (the user's values) → [`scope`] (the endpoint scope;
 //! it names a [`Method`] of [`plan`]) → options → `har_types` (the HAR 1.2 document) → [`plan`] (the request
 //! plans), `refs` (references) → [`sample`] → [`spec`] (the readers) →
 //! [`har`] (the HAR builder) → [`prescan`] → [`analysis`] → [`api`]
@@ -36,6 +36,7 @@ pub mod scope;
 pub mod spec;
 pub mod text;
 pub mod time;
+pub mod values;
 pub mod zip;
 
 mod options;
@@ -52,6 +53,7 @@ pub use spec::{
     ServerVariable, SourceFile, SpecFormat, Specification, Syntax, MAX_SPEC_BYTES, MAX_SPEC_FILES,
     PRESCAN_LIMIT,
 };
+pub use values::{ValueEntry, ValueLocation, ValueOverrides, ValuesError};
 
 /// A loaded specification and the HAR it converts to.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

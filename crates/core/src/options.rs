@@ -2,7 +2,7 @@
 //! base URL, the credentials of the scan configuration, the endpoint scope,
 //! and the HAR style and scope.
 //!
-//! Depends on `limits` and `scope` only.
+//! Depends on `limits`, `scope` and `values` only.
 
 use std::collections::BTreeMap;
 
@@ -42,6 +42,10 @@ pub struct ConvertOptions {
     pub har_scope: HarScope,
     /// The budget of the conversion (bytes, items, steps).
     pub limits: crate::Limits,
+    /// Values the user gives for parameters and body properties, used in
+    /// place of generated ones (see [`crate::values`]). Empty by default:
+    /// nothing changes.
+    pub values: crate::values::ValueOverrides,
 }
 
 /// Credentials entered in a scan configuration. Secrets here never appear in

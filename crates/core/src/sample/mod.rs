@@ -64,6 +64,7 @@ use crate::plan::Shared;
 use crate::refs::Resolver;
 
 pub(crate) use self::budget::cost;
+pub(crate) use self::check::show;
 
 /// How many schemas of one value are generated richly (optional
 /// properties included); past it, only what is required, minimally.
@@ -322,6 +323,29 @@ impl<'r, 'a> Sampler<'r, 'a> {
     /// Whether the property schema `schema` is left out.
     pub(crate) fn is_skipped(&self, schema: &Value) -> bool {
         !self.skipped.is_empty() && self.skipped.contains(&(schema as *const Value))
+    }
+
+    /// The types `schema` (after references) states: its `type`, or the
+    /// entries of its type list; empty when it states none (or cannot be
+    /// read).
+    pub(crate) fn types_of(&self, schema: &'a Value) -> Vec<&'a str> {
+        match self.resolver.deref(schema).map(|(s, _)| s.get("type")) {
+            Ok(Some(Value::String(t))) => vec![t.as_str()],
+            Ok(Some(Value::Array(ts))) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Why a value the user gives does not fit `schema` (`at /x: why`
+    /// inside it, or `why`), or `None` when it fits (or the check ran out
+    /// of `schema_steps` first).
+    pub(crate) fn user_misfit(&self, schema: &'a Value, value: &Value) -> Option<String> {
+        let m = self.misfit(schema, value)?;
+        Some(if m.path.is_empty() {
+            m.why
+        } else {
+            format!("at {}: {}", m.path, m.why)
+        })
     }
 
     /// Whether `schema` (after references) is `readOnly`.

@@ -99,6 +99,7 @@ pub(crate) fn read(
             pointer,
             tags: Vec::new(),
             scope: crate::scope::ScopeDecision::Include,
+            user_values: Vec::new(),
         });
         out.entries.push(entry);
     }

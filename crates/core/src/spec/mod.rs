@@ -283,6 +283,17 @@ fn finish(input: Input<'_>, options: &crate::ConvertOptions) -> Loaded {
         security_schemes: Vec::new(),
     };
     auth::check_custom(&options.auth, &mut diagnostics);
+    if matches!(format, SpecFormat::Postman21 | SpecFormat::Har12) && !options.values.is_empty() {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            "",
+            format!(
+                "The values you gave are used with OpenAPI and Swagger specifications only; a {} states no parameter schemas, so none of the {} is used.",
+                format.label(),
+                crate::text::thousands(options.values.entries.len() as u64)
+            ),
+        ));
+    }
     let mut source = match format {
         SpecFormat::Postman21 => postman::read(map, options, &mut diagnostics).into_spec(&mut spec),
         SpecFormat::Har12 => {

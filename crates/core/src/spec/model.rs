@@ -161,6 +161,11 @@ pub struct Endpoint {
     /// collections). Not written when [`ScopeDecision::Include`].
     #[serde(default, skip_serializing_if = "ScopeDecision::is_include")]
     pub scope: ScopeDecision,
+    /// The values of its request that came from the user
+    /// ([`crate::ConvertOptions::values`]), as `location:name`
+    /// (`path:petId`, `query:limit`, `body:name`), in request order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_values: Vec<String>,
 }
 
 /// How many tags an [`Endpoint`] keeps.

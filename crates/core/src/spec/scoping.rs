@@ -149,6 +149,7 @@ mod tests {
                 pointer: String::new(),
                 tags: vec![if i % 4 == 0 { "internal" } else { "public" }.to_owned()],
                 scope: ScopeDecision::Include,
+                user_values: Vec::new(),
             })
             .collect();
         Specification {

@@ -209,6 +209,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                 None => Value::Null,
             }),
         };
+        let value = self.user_body(value, media.get("schema"), &media_pointer);
         let essence = essence(media_type);
         let (mut file_fields, mut exploded_fields) = (Vec::new(), Vec::new());
         if essence == "multipart/form-data" || essence == "application/x-www-form-urlencoded" {

@@ -15,6 +15,7 @@ mod body;
 mod params;
 mod security;
 mod servers;
+mod values;
 
 use std::collections::HashMap;
 
@@ -24,6 +25,7 @@ use serde_json::{Map, Value};
 use self::params::Param;
 use self::security::Alternative;
 use self::servers::{base_url, read_servers};
+use self::values::UserValues;
 use super::{Endpoint, Server, SpecFormat};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::plan::{Method, RequestPlan};
@@ -53,6 +55,8 @@ struct Reader<'r, 'a> {
     requirements: HashMap<*const Value, (bool, Option<Alternative>)>,
     /// Whether reaching `endpoints` was reported.
     endpoints_reported: bool,
+    /// The user's values and which of them were used.
+    values: UserValues<'r>,
     diags: &'r mut Vec<Diagnostic>,
 }
 
@@ -79,6 +83,7 @@ pub(crate) fn analyze(
         .map(str::to_owned);
     let servers = read_servers(root.get("servers"), "/servers", options, diags);
     let base_url = base_url(&servers, options, format, diags);
+    let values = UserValues::new(&options.values, diags);
 
     let mut reader = Reader {
         resolver: &resolver,
@@ -89,6 +94,7 @@ pub(crate) fn analyze(
         schemes: HashMap::new(),
         requirements: HashMap::new(),
         endpoints_reported: false,
+        values,
         diags,
     };
     let mut endpoints = Vec::new();
@@ -125,6 +131,7 @@ pub(crate) fn analyze(
         ));
     }
     reader.sampler.finish(reader.diags);
+    reader.values.report_unused(reader.diags);
     if endpoints.is_empty() {
         let message = if webhooks > 0 {
             "The specification describes only webhooks (requests the API sends), so there is nothing for a scan to send."
@@ -213,6 +220,7 @@ impl<'r, 'a> Reader<'r, 'a> {
             // scope drops those after the prescan's last one again.
             if endpoints.len() < crate::spec::PRESCAN_LIMIT || !self.options.scope.is_empty() {
                 endpoint.tags = crate::spec::model::tags_of(op_map.get("tags"));
+                endpoint.user_values = std::mem::take(&mut self.values.listed);
             }
             endpoints.push(endpoint);
             requests.push(request);
@@ -239,6 +247,7 @@ impl<'r, 'a> Reader<'r, 'a> {
             .and_then(Value::as_bool)
             .unwrap_or(false);
 
+        self.values.start(method, path);
         // Path-level parameters, unless the operation redefines them.
         let own = self.params(op.get("parameters"), &join(pointer, "parameters"));
         let key = |p: &Parameter| {
@@ -317,6 +326,7 @@ impl<'r, 'a> Reader<'r, 'a> {
                 pointer: pointer.to_owned(),
                 tags: Vec::new(),
                 scope: crate::scope::ScopeDecision::Include,
+                user_values: Vec::new(),
             },
             RequestPlan {
                 method,

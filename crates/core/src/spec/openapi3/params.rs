@@ -126,7 +126,10 @@ impl<'r, 'a> Reader<'r, 'a> {
             }
             Parameter::Cookie { .. } => (Location::Cookie, Style::Form, true, false),
         };
-        let value = self.param_value(p);
+        let value = match self.user_param(location, &data.name, p.raw.get("schema"), &p.pointer()) {
+            Some(user) => user,
+            None => self.param_value(p),
+        };
         Some(ParamPlan {
             name: data.name.clone(),
             location,

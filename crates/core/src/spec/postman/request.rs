@@ -192,6 +192,7 @@ impl Reader<'_> {
             pointer: pointer.to_owned(),
             tags: Vec::new(),
             scope: crate::scope::ScopeDecision::Include,
+            user_values: Vec::new(),
         };
         let comment = if name.is_empty() {
             format!("{method} {template}")
