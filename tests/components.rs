@@ -44,6 +44,7 @@ fn endpoint(i: usize, summary: &str) -> Endpoint {
         } else {
             Vec::new()
         },
+        scope: Default::default(),
         user_values: Vec::new(),
     }
 }
