@@ -1,12 +1,10 @@
 //! The scans of an analysis: a row each with its status and endpoints, and
 //! its downloads (the original specification, its HAR) and Prescan Details.
 
-use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{Scan, ScanTarget, SpecScan};
 use prescan_core::ConvertOptions;
-use web_sys::Blob;
 
 use super::summary::Page;
 use crate::components::icon::{Icon, IconKind};
@@ -36,11 +34,6 @@ pub fn options_for(spec: &SpecScan, scan: &Scan) -> ConvertOptions {
 /// The last part of a path (`api/openapi.yaml` → `openapi.yaml`).
 fn base_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
-}
-
-fn bytes_blob(bytes: &[u8]) -> Option<Blob> {
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    Blob::new_with_u8_array_sequence(&parts).ok()
 }
 
 /// The Scans section: the table of the scans.
@@ -79,11 +72,7 @@ pub(super) fn panel(page: Page) -> impl IntoView {
                     .specification_har(spec.spec_id, spec.server.as_deref())
                     .await
                     .map_err(|e| e.to_string())
-                    .and_then(|b| {
-                        bytes_blob(&b)
-                            .ok_or_else(|| "The browser could not hold the file.".to_owned())
-                    })
-                    .and_then(|blob| download::save(&blob, &har_name));
+                    .and_then(|b| download::save_bytes(&b, &har_name));
                 converting.try_set(None);
                 match result {
                     Ok(()) => {

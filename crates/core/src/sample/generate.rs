@@ -236,12 +236,13 @@ impl<'r, 'a> Sampler<'r, 'a> {
     /// value's steps.
     fn also_fits(&mut self, choices: &'a [Value], own: usize, value: &Value) -> Option<Vec<usize>> {
         let mut also = Vec::new();
+        let read_as = self.text_forms(value);
         for (j, other) in choices.iter().enumerate() {
             if j == own {
                 continue;
             }
-            for form in self.forms(value) {
-                let (fits, left) = self.fits_within(other, &form, self.steps);
+            for form in std::iter::once(value).chain(&read_as) {
+                let (fits, left) = self.fits_within(other, form, self.steps);
                 self.steps = left;
                 if left == 0 {
                     self.hits.steps = true;
@@ -256,25 +257,23 @@ impl<'r, 'a> Sampler<'r, 'a> {
         Some(also)
     }
 
-    /// What a validator may read `value` as: itself, and for a value sent
-    /// as text ([`Self::text_value`]) a number or boolean also as a string,
-    /// and a string that reads as a number or boolean also as that.
-    fn forms(&self, value: &Value) -> Vec<Value> {
-        let mut forms = vec![value.clone()];
+    /// What else a validator may read `value` as, when it is sent as text
+    /// ([`Self::text_value`]): a number or boolean also as a string, and a
+    /// string that reads as a number or boolean also as that. Nothing for a
+    /// value sent as JSON.
+    fn text_forms(&self, value: &Value) -> Vec<Value> {
         if !self.text {
-            return forms;
+            return Vec::new();
         }
         match value {
-            Value::Number(n) => forms.push(Value::String(n.to_string())),
-            Value::Bool(b) => forms.push(Value::String(b.to_string())),
-            Value::String(s) => {
-                if let Ok(v @ (Value::Number(_) | Value::Bool(_))) = serde_json::from_str(s) {
-                    forms.push(v);
-                }
-            }
-            _ => {}
+            Value::Number(n) => vec![Value::String(n.to_string())],
+            Value::Bool(b) => vec![Value::String(b.to_string())],
+            Value::String(s) => match serde_json::from_str(s) {
+                Ok(v @ (Value::Number(_) | Value::Bool(_))) => vec![v],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
         }
-        forms
     }
 
     /// Sets the discriminator property of `value` (an object written for

@@ -136,12 +136,6 @@ fn is_range(media_type: &str) -> bool {
     media_type.split(';').next().unwrap_or("").contains('*')
 }
 
-/// A concrete type within a media type range, for the `Content-Type` sent:
-/// `application/json` for `*/*` and `application/*`; for a suffix range such
-/// as `application/*+json`, `application/vnd.example+json` (a server that
-/// matches the range, as Prism does, refuses `application/json`, which
-/// has no `+json` suffix); `text/plain` for `text/*`; `T/octet-stream`
-/// otherwise. A concrete type is kept as it is.
 /// A media type without its parameters, in lower case
 /// (`Application/JSON; charset=utf-8` is `application/json`).
 fn essence(media_type: &str) -> String {
@@ -153,6 +147,12 @@ fn essence(media_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// A concrete type within a media type range, for the `Content-Type` sent:
+/// `application/json` for `*/*` and `application/*`; for a suffix range such
+/// as `application/*+json`, `application/vnd.example+json` (a server that
+/// matches the range, as Prism does, refuses `application/json`, which
+/// has no `+json` suffix); `text/plain` for `text/*`; `T/octet-stream`
+/// otherwise. A concrete type is kept as it is.
 fn concrete(media_type: &str) -> String {
     if !is_range(media_type) {
         return media_type.to_owned();
