@@ -450,9 +450,11 @@ pub(super) fn Preview(
         .iter()
         .filter(|e| !e.user_values.is_empty())
         .count();
+    let scope_open = !current.options.scope.is_empty()
+        || scope_form.text.with_untracked(|t| !t.trim().is_empty());
     let scope_panel = view! {
         <details class="panel config-panel" data-testid="scope-panel"
-            open=!current.options.scope.is_empty() || scope_form.text.with_untracked(|t| !t.trim().is_empty())>
+            open=scope_open>
             <summary data-testid="scope-toggle">
                 <span class="config-panel__title">"Endpoint scope"</span>
                 <span class="muted" data-testid="scope-summary">{format!(
@@ -475,9 +477,10 @@ pub(super) fn Preview(
             </div>
         </details>
     };
+    let values_open = values_count > 0 || scope_form.values.with_untracked(Option::is_some);
     let values_panel = view! {
         <details class="panel config-panel" data-testid="values-panel"
-            open=values_count > 0 || scope_form.values.with_untracked(Option::is_some)>
+            open=values_open>
             <summary data-testid="values-toggle">
                 <span class="config-panel__title">"Your values"</span>
                 <span class="muted" data-testid="values-summary">{match values_count {
