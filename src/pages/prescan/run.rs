@@ -52,6 +52,8 @@ pub(super) fn run(
         har_blob,
         has_har,
         runner,
+        scoping,
+        coverage,
     } = page;
     let run_on_server = {
         let server = server.clone();
@@ -140,9 +142,13 @@ pub(super) fn run(
                 .filter(|(_, key)| !key.is_empty())
                 .collect::<BTreeMap<_, _>>(),
         };
+        let (scope, values) = scoping.get_value();
+        let scoped = !scope.is_empty();
         let options = ConvertOptions {
             base_url: Some(base.clone()),
             auth,
+            scope,
+            values,
             ..ConvertOptions::default()
         };
         let settings = PrescanSettings {
@@ -172,12 +178,21 @@ pub(super) fn run(
                         .ok()
                         .and_then(|v| v.as_string())
                         .unwrap_or_default();
+                    let covered = c.spec.coverage();
+                    coverage.try_set(scoped.then(|| covered.sentence()));
                     serde_json::from_str::<Har>(&text)
                         .map(|har| {
+                            // Planned from the endpoints a scanner sends
+                            // requests to: excluded ones do not count.
+                            let har = prescan_core::har::in_scope(&har, &c.spec);
                             (
                                 har,
                                 c.entries.file.clone(),
-                                c.spec.endpoints.len(),
+                                if scoped {
+                                    covered.in_scope()
+                                } else {
+                                    c.spec.endpoints.len()
+                                },
                                 c.spec.diagnostics,
                             )
                         })
