@@ -7,11 +7,23 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import {
   useApp, text, download, specShown, screenshot, tempDir, writeTemp, TIMEOUT,
 } from './helpers.mjs';
 
 const app = useApp();
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The serious and critical violations axe finds on the page. */
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
 const dir = await tempDir();
 
 const SPEC = {
@@ -151,6 +163,16 @@ describe('endpoint scope and values in the specification preview', () => {
     assert.match(await pet.getByTestId('endpoint-user-values').textContent(), /path:petId/);
     assert.match(await text(page, 'values-state'), /1 value, applied/);
     await screenshot(page, 'scope-values-preview');
+    assert.deepEqual(await violations(page), []);
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width: 390, height: 844 });
+      assert.deepEqual(await violations(page), [], `phone, ${scheme}`);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'no wider than the phone');
+      await screenshot(page, `scope-values-preview-phone-${scheme}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // The two HARs: in scope (3 entries, pet 42) and all (4).
     const inScope = await download(page, 'download-har-in-scope');
