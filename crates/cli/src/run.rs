@@ -30,6 +30,7 @@ use prescan_core::{ConvertOptions, ScanAuth, SourceFile};
 use prescan_runner::{Allow, Guard, Live, Outbound, Policy, Voice};
 
 use crate::run_report::{self, Finished};
+use crate::shape::Shape;
 use crate::{write_out, Budget, Failure};
 
 /// The options of `prescan run`.
@@ -84,6 +85,8 @@ pub struct RunArgs {
     /// 10s); at most 120s.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
     timeout: u64,
+    #[command(flatten)]
+    shape: Shape,
     #[command(flatten)]
     budget: Budget,
     /// Refuse special-use addresses (loopback, private, link-local, ...)
@@ -331,7 +334,7 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
     Ok(code)
 }
 
-/// The plan of the prescan and the specification's endpoint count, as the
+/// The plan of the prescan and the count of endpoints in scope, as the
 /// reference server makes it (its `POST /scans/{id}/prescan`), then
 /// narrowed to the methods allowed.
 fn plan(
@@ -344,15 +347,16 @@ fn plan(
         base_url: Some(args.target.clone()),
         auth: auth.clone(),
         limits: args.budget.limits(),
+        scope: args.shape.scope()?,
+        values: args.shape.values()?,
         ..ConvertOptions::default()
     };
     let c = prescan_core::convert_files(files, &options)
         .map_err(|e| Failure::usage(format!("{name}: cannot be converted: {e}")))?;
-    let mut plan =
-        PrescanPlan::new(&c.har, &args.settings()).with_credential_notes(&c.spec.diagnostics);
+    let mut plan = PrescanPlan::of_conversion(&c, &args.settings());
     prescan_runner::send_cookies(&mut plan);
     prescan_runner::allow_methods(&mut plan, &args.allow_methods);
-    Ok((plan, c.spec.endpoints.len()))
+    Ok((plan, c.spec.coverage().in_scope()))
 }
 
 /// Checks the targets, then runs the prescan to the end (Ctrl-C cancels

@@ -23,6 +23,8 @@ pub(super) struct ScanInfo {
     analysis_id: AnalysisId,
     target: ScanTarget,
     auth: prescan_core::ScanAuth,
+    scope: prescan_core::scope::Scope,
+    values: prescan_core::values::ValueOverrides,
 }
 
 /// A scan of an analysis the caller may see; any other is not found (the
@@ -38,6 +40,8 @@ pub(super) fn find_scan(s: &AppState, caller: &Caller, scan: ScanId) -> Result<S
                     analysis_id: a.id,
                     target: x.target.clone(),
                     auth: x.auth.clone(),
+                    scope: x.scope.clone(),
+                    values: x.values.clone(),
                 })
             })
     })?
@@ -154,6 +158,8 @@ pub(super) async fn prescan_start(
     let options = ConvertOptions {
         base_url: spec.server.clone(),
         auth: info.auth.clone(),
+        scope: info.scope.clone(),
+        values: info.values.clone(),
         limits: s.config.convert_limits,
         ..ConvertOptions::default()
     };
@@ -165,10 +171,9 @@ pub(super) async fn prescan_start(
                 format!("The scan's specification could not be converted: {e}"),
             )]))
         })?;
-        let mut plan =
-            PrescanPlan::new(&c.har, &settings).with_credential_notes(&c.spec.diagnostics);
+        let mut plan = PrescanPlan::of_conversion(&c, &settings);
         prescan::send_cookies(&mut plan);
-        Ok((plan, c.spec.endpoints.len()))
+        Ok((plan, c.spec.coverage().in_scope()))
     })
     .await?;
     s.outbound
