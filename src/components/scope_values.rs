@@ -133,7 +133,12 @@ pub fn ScopeRules(
     /// True while a conversion runs.
     #[prop(into)]
     busy: Signal<bool>,
+    /// A prefix for the ids, when the rules are on a page more than once.
+    #[prop(optional, into)]
+    id_prefix: String,
 ) -> impl IntoView {
+    let prefix = StoredValue::new(id_prefix);
+    let id = move |name: &str| format!("{}{name}", prefix.get_value());
     let ScopeForm {
         by, text, decision, ..
     } = form;
@@ -199,7 +204,7 @@ pub fn ScopeRules(
                 })
                 .collect_view();
             view! {
-                <select id="scope-text" data-testid="scope-text"
+                <select id=id("scope-text") data-testid="scope-text"
                     on:change=move |ev| text.set(event_target_value(&ev))>
                     {options}
                 </select>
@@ -209,9 +214,9 @@ pub fn ScopeRules(
         kind => {
             let placeholder = if kind == "path" { "/admin/**" } else { "store" };
             view! {
-                <input id="scope-text" type="text" data-testid="scope-text" autocomplete="off" spellcheck="false"
-                    placeholder=placeholder list=if kind == "tag" { "scope-tags" } else { "" }
-                    aria-describedby="scope-text-hint scope-rule-error"
+                <input id=id("scope-text") type="text" data-testid="scope-text" autocomplete="off" spellcheck="false"
+                    placeholder=placeholder list=if kind == "tag" { id("scope-tags") } else { String::new() }
+                    aria-describedby=format!("{} {}", id("scope-text-hint"), id("scope-rule-error"))
                     aria-invalid=move || problem.with(Option::is_some).to_string()
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev)) />
@@ -262,8 +267,8 @@ pub fn ScopeRules(
     view! {
         <form class="scope-add" on:submit=add data-testid="scope-form" novalidate>
             <div class="field">
-                <label for="scope-by">"Select endpoints by"</label>
-                <select id="scope-by" data-testid="scope-by"
+                <label for=id("scope-by")>"Select endpoints by"</label>
+                <select id=id("scope-by") data-testid="scope-by"
                     on:change=move |ev| {
                         let kind = event_target_value(&ev);
                         submitted.set(false);
@@ -276,13 +281,13 @@ pub fn ScopeRules(
                 </select>
             </div>
             <div class="field scope-add__text">
-                <label for="scope-text">{by_label}</label>
+                <label for=id("scope-text")>{by_label}</label>
                 {input}
-                <datalist id="scope-tags">{tag_options}</datalist>
+                <datalist id=id("scope-tags")>{tag_options}</datalist>
             </div>
             <div class="field">
-                <label for="scope-decision">"Decision"</label>
-                <select id="scope-decision" data-testid="scope-decision"
+                <label for=id("scope-decision")>"Decision"</label>
+                <select id=id("scope-decision") data-testid="scope-decision"
                     on:change=move |ev| decision.set(match event_target_value(&ev).as_str() {
                         "Include" => ScopeDecision::Include,
                         "Ignore" => ScopeDecision::Ignore,
@@ -291,10 +296,10 @@ pub fn ScopeRules(
                     {decision_options}
                 </select>
             </div>
-            <button type="submit" class="button" id="scope-add" data-testid="scope-add"
+            <button type="submit" class="button" id=id("scope-add") data-testid="scope-add"
                 disabled=move || busy.get() || too_many>"Add rule"</button>
-            <p class="hint scope-add__hint" id="scope-text-hint">{hint}</p>
-            <p class="field-error scope-add__hint" id="scope-rule-error" data-testid="scope-rule-error">
+            <p class="hint scope-add__hint" id=id("scope-text-hint")>{hint}</p>
+            <p class="field-error scope-add__hint" id=id("scope-rule-error") data-testid="scope-rule-error">
                 {move || problem.get().map(|p| format!("{p} Not added until it is fixed."))}
             </p>
             {move || (pending() && problem.with(Option::is_none)).then(|| view! {
@@ -335,7 +340,16 @@ pub fn ValuesEditor(
     /// True while a conversion runs.
     #[prop(into)]
     busy: Signal<bool>,
+    /// The values are part of a form that saves them (no Apply button):
+    /// what is typed is used when the form is saved.
+    #[prop(optional)]
+    saved_by_form: bool,
+    /// A prefix for the ids, when the editor is on a page more than once.
+    #[prop(optional, into)]
+    id_prefix: String,
 ) -> impl IntoView {
+    let prefix = StoredValue::new(id_prefix);
+    let id = move |name: &str| format!("{}{name}", prefix.get_value());
     let applied_text = values_text(&applied);
     let applied = StoredValue::new(applied);
     let current = {
@@ -400,8 +414,9 @@ pub fn ValuesEditor(
                     message.set(Some((
                         false,
                         format!(
-                            "Imported {} from {name}, and applied.",
-                            crate::format::count(n, "value", "values")
+                            "Imported {} from {name}{}.",
+                            crate::format::count(n, "value", "values"),
+                            if saved_by_form { "" } else { ", and applied" }
                         ),
                     )));
                     on_apply.run(values);
@@ -445,7 +460,7 @@ pub fn ValuesEditor(
     };
 
     view! {
-        <p class="hint" id="values-hint">
+        <p class="hint" id=id("values-hint")>
             "One a line: " <code>"petId=42"</code> " (every parameter or body property named petId), "
             <code>"GET /orders/{id} id=1001"</code> " (one operation), "
             <code>"header:X-Tenant=acme"</code> " (a location: path, query, header, cookie or body). "
@@ -453,17 +468,19 @@ pub fn ValuesEditor(
             "one that does not fit its parameter's schema is still sent, with a Warning in the notes."
         </p>
         <div class="field">
-            <label for="values-text">"Values, one a line"</label>
-            <textarea id="values-text" data-testid="values-text" rows="5" spellcheck="false"
-                aria-describedby="values-hint values-error"
+            <label for=id("values-text")>"Values, one a line"</label>
+            <textarea id=id("values-text") data-testid="values-text" rows="5" spellcheck="false"
+                aria-describedby=format!("{} {}", id("values-hint"), id("values-error"))
                 aria-invalid=move || parsed.with(Result::is_err).to_string()
                 prop:value=move || current.with_value(|c| c())
                 on:input=move |ev| text.set(Some(event_target_value(&ev)))></textarea>
-            <p class="field-error" id="values-error" data-testid="values-error">
+            <p class="field-error" id=id("values-error") data-testid="values-error">
                 {move || parsed.with(|p| p.as_ref().err().map(|e| format!("{e} Not applied until it is fixed.")))}
             </p>
             <p class="hint" data-testid="values-state">
-                {move || if parsed.with(Result::is_ok) && dirty.get() {
+                {move || if parsed.with(Result::is_ok) && saved_by_form {
+                    format!("{}. Saved with the scan when you press Save.", count())
+                } else if parsed.with(Result::is_ok) && dirty.get() {
                     format!("{}. Changed, not applied yet: Apply values uses them.", count())
                 } else if parsed.with(Result::is_ok) {
                     format!("{}, applied.", count())
@@ -473,9 +490,11 @@ pub fn ValuesEditor(
             </p>
         </div>
         <div class="input-actions">
-            <button type="button" class="button" id="values-apply" data-testid="values-apply"
-                disabled=move || busy.get() || !dirty.get() || parsed.with(Result::is_err)
-                on:click=apply>"Apply values"</button>
+            {(!saved_by_form).then(|| view! {
+                <button type="button" class="button" id="values-apply" data-testid="values-apply"
+                    disabled=move || busy.get() || !dirty.get() || parsed.with(Result::is_err)
+                    on:click=apply>"Apply values"</button>
+            })}
             <button type="button" class="button button--secondary" data-testid="values-import-button"
                 disabled=move || busy.get()
                 on:click=move |_| if let Some(input) = file_input.get_untracked() { input.click(); }>

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import {
-  useApp, text, download, specShown, screenshot, tempDir, writeTemp, TIMEOUT,
+  useApp, text, download, specShown, screenshot, tempDir, writeTemp, waitUntilSaved, createAnalysis, TIMEOUT,
 } from './helpers.mjs';
 
 const app = useApp();
@@ -208,3 +208,86 @@ describe('endpoint scope and values in the specification preview', () => {
   });
 });
 
+/** Runs the prescan of the page's scan against `target`; the rows' path and response. */
+async function runPrescan(page, target) {
+  await page.getByTestId('prescan-base-url').fill(target);
+  await page.getByTestId('prescan-run').click();
+  await page.getByTestId('prescan-status').filter({ hasText: /Prescan (Succeeded|Failed)/ })
+    .waitFor({ timeout: TIMEOUT });
+  const rows = page.getByTestId('prescan-row');
+  const out = [];
+  for (let i = 0; i < await rows.count(); i++) {
+    const row = rows.nth(i);
+    out.push({
+      text: (await row.textContent()).replace(/\s+/g, ' ').trim(),
+      response: (await row.getByTestId('prescan-row-response').textContent()).trim(),
+    });
+  }
+  return out;
+}
+
+describe('a scan keeps the scope and values of the preview, and its prescan uses them', () => {
+  let target;
+  before(async () => { target = await startPetServer(); });
+  after(async () => { await target?.close(); });
+
+  it('the given petId reaches pet 42 (200) where the generated one gets a 404; excluded endpoints get no request', async () => {
+    const file = await writeTemp(dir, 'scoped-pets.json', JSON.stringify(SPEC));
+
+    // Without values or scope: the generated petId is not 42.
+    const plain = await app.open();
+    plain.allowErrors(/Failed to load resource/);
+    await createAnalysis(plain, app.server.url, { name: 'Pets without values', file });
+    await plain.getByTestId('view-prescan').first().click();
+    await plain.getByTestId('prescan-base-url').waitFor();
+    const before = await runPrescan(plain, target.url);
+    const generated = before.find((r) => /\/pets\/(?!42\b)\w+/.test(r.text));
+    assert.ok(generated, JSON.stringify(before));
+    assert.match(generated.response, /^404/);
+    assert.equal(before.length, 4, 'every endpoint is sent without a scope');
+
+    // The preview: exclude the store, give petId=42, use it in a new analysis.
+    const page = await app.open();
+    page.allowErrors(/Failed to load resource/);
+    await page.getByTestId('file-input').setInputFiles(file);
+    await specShown(page);
+    await page.getByTestId('scope-toggle').click();
+    await page.getByTestId('scope-text').fill('store');
+    await page.getByTestId('scope-add').click();
+    await page.getByTestId('coverage-line').waitFor();
+    await page.getByTestId('values-toggle').click();
+    await page.getByTestId('values-text').fill('petId=42');
+    await page.getByTestId('values-apply').click();
+    await page.getByTestId('endpoint-user-values').waitFor();
+    await page.getByTestId('use-in-analysis').click();
+    await page.getByTestId('new-name').waitFor({ timeout: TIMEOUT });
+    assert.match(await text(page, 'new-handoff-scope'), /1 rule: Exclude tag store.*1 value: petId=42/);
+    await page.getByTestId('new-name').fill('Pets with values');
+    await page.getByTestId('new-start-now').check();
+    await page.getByTestId('new-permission').check();
+    await page.getByTestId('new-submit').click();
+    await page.getByTestId('analysis-name').filter({ hasText: 'Pets with values' }).waitFor();
+    // Kept with the scan in the browser's store.
+    const saved = await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('Pets with values') && v.includes('petId'));
+    assert.match(saved, /"Tag":"store"/);
+    assert.match(saved, /"name":"petId","value":"42"/);
+
+    await page.getByTestId('view-prescan').first().click();
+    await page.getByTestId('prescan-base-url').waitFor();
+    const sentBefore = target.requests.length;
+    const after = await runPrescan(page, target.url);
+    assert.equal(after.length, 2, `the excluded endpoints are not planned: ${JSON.stringify(after)}`);
+    const pet = after.find((r) => r.text.includes('/pets/42'));
+    assert.ok(pet, JSON.stringify(after));
+    assert.match(pet.response, /^200/);
+    const sent = target.requests.slice(sentBefore);
+    assert.ok(sent.includes('GET /pets/42'), JSON.stringify(sent));
+    assert.ok(!sent.some((r) => r.includes('/store/')), `no request to an excluded endpoint: ${JSON.stringify(sent)}`);
+    assert.equal(await text(page, 'prescan-coverage'), 'The prescan covers all 2 included endpoints; the 2 excluded do not count.');
+    await screenshot(page, 'scope-values-prescan');
+    await page.getByTestId('tab-configuration').click();
+    assert.match(await text(page, 'configuration-scope'), /Exclude tag store/);
+    assert.equal(await text(page, 'configuration-values'), 'petId=42');
+    await screenshot(page, 'scope-values-prescan-configuration');
+  });
+});

@@ -4,13 +4,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
-    Analysis, AnalysisStatus, AnalysisUpdate, Field, FieldError, Start, StoreError,
+    Analysis, AnalysisStatus, AnalysisUpdate, Field, FieldError, ScanDraft, ScanId, ScanTarget,
+    Start, StoreError,
 };
+use prescan_core::values::ValueOverrides;
+use prescan_core::{Method, Scope, SpecFormat};
 
 use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::schedule_input::{
     duration_fields, ScheduleFields, ScheduleInput, StartChoice,
 };
+use crate::components::scope_values::{ScopeForm, ScopeRules, ValuesEditor};
 use crate::components::visibility::{VisibilityField, VisibilityInput};
 use crate::store::people::{refusal, use_principal};
 use crate::store::use_store;
@@ -69,6 +73,24 @@ pub(super) fn ConfigureForm(
     };
     let error_of =
         move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
+    // The endpoint scope and values of each API specification scan.
+    let scopings: Vec<Scoping> = a
+        .scans
+        .iter()
+        .filter_map(|scan| match &scan.target {
+            ScanTarget::ApiSpecification(spec) => Some(Scoping {
+                scan: scan.id,
+                file_name: spec.file_name.clone(),
+                postman: spec.format == SpecFormat::Postman21,
+                scope: RwSignal::new(scan.scope.clone()),
+                values: RwSignal::new(scan.values.clone()),
+                form: ScopeForm::new(),
+            }),
+            ScanTarget::Url(_) => None,
+        })
+        .collect();
+    let scopings = StoredValue::new(scopings);
+    let original_scans = StoredValue::new(a.scans.clone());
 
     let saving = RwSignal::new(false);
     let save_now = move || {
@@ -102,9 +124,50 @@ pub(super) fn ConfigureForm(
             }
         };
         let (original_name, original_prescan) = original.get_value();
+        // The scopes and values: nothing typed is left behind unsaid.
+        let mut scans = original_scans.get_value();
+        let mut scans_changed = false;
+        let mut scoping_problems = Vec::new();
+        scopings.with_value(|all| {
+            for s in all {
+                let typed_rule = s.form.text.with_untracked(|t| !t.trim().is_empty())
+                    && s.form.by.get_untracked() != "method";
+                if typed_rule {
+                    scoping_problems.push(format!(
+                        "A scope rule for {} is typed but not added: Add rule, or clear it.",
+                        s.file_name
+                    ));
+                }
+                let values = match s.form.values.get_untracked() {
+                    None => s.values.get_untracked(),
+                    Some(text) => match ValueOverrides::parse_lines(&text) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            scoping_problems.push(format!(
+                                "The values for {}: {e} Fix them first.",
+                                s.file_name
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                let scope = s.scope.get_untracked();
+                if let Some(scan) = scans.iter_mut().find(|x| x.id == s.scan) {
+                    if scan.scope != scope || scan.values != values {
+                        scan.scope = scope;
+                        scan.values = values;
+                        scans_changed = true;
+                    }
+                }
+            }
+        });
+        if !scoping_problems.is_empty() {
+            problem.set(Some(scoping_problems.join(" ")));
+            return;
+        }
         let change = AnalysisUpdate {
             name: (new_name.trim() != original_name).then_some(new_name),
-            scans: None,
+            scans: scans_changed.then(|| scans.iter().map(ScanDraft::of).collect()),
             schedule: new_schedule,
             prescan: (new_prescan != original_prescan).then_some(new_prescan),
             visibility: new_visibility,
@@ -176,7 +239,8 @@ pub(super) fn ConfigureForm(
                 {move || app.is_api().then(|| view! {
                     <VisibilityField input=visibility prefix="cfg" error=visibility_error />
                 })}
-                <p class="hint">"The scans stay as they are."</p>
+                {scoping_fields(scopings)}
+                <p class="hint">"The scans stay as they are, but for their endpoint scope and values."</p>
                 {move || problem.get().map(|p| view! {
                     <div class="alert alert--error" role="alert" id="cfg-problem" data-testid="configure-error">
                         <p>{p}</p>
@@ -201,4 +265,77 @@ pub(super) fn ConfigureForm(
         </section>
     }
     .into_any()
+}
+
+/// The endpoint scope and values of one API specification scan, as the
+/// Configure form edits them.
+#[derive(Clone)]
+struct Scoping {
+    scan: ScanId,
+    file_name: String,
+    postman: bool,
+    scope: RwSignal<Scope>,
+    values: RwSignal<ValueOverrides>,
+    form: ScopeForm,
+}
+
+/// The scope and values fields of each API specification scan.
+fn scoping_fields(scopings: StoredValue<Vec<Scoping>>) -> impl IntoView {
+    let all = scopings.get_value();
+    let many = all.len() > 1;
+    all.into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // Ids stay unique when an analysis has several specifications.
+            let prefix = format!("cfg{i}-");
+            let Scoping {
+                postman,
+                scope,
+                values,
+                form,
+                file_name,
+                ..
+            } = s;
+            let heading = if many {
+                format!("Endpoint scope and values of {file_name}")
+            } else {
+                "Endpoint scope and values".to_owned()
+            };
+            let methods: Vec<&'static str> = [
+                Method::Get,
+                Method::Post,
+                Method::Put,
+                Method::Patch,
+                Method::Delete,
+                Method::Head,
+                Method::Options,
+                Method::Trace,
+            ]
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
+            view! {
+                <fieldset class="form-group config scope-config" data-testid="configure-scoping">
+                    <legend>{heading}</legend>
+                    <p class="hint">"Excluded endpoints get no request and do not count toward the prescan's 100; set one endpoint at a time from the specification preview. Saved with the scan; the activity log records the change."</p>
+                    {
+                        let prefix = prefix.clone();
+                        move || {
+                            let current = scope.get();
+                            view! {
+                                <ScopeRules scope=current tags=Vec::new() methods=methods.clone()
+                                    ignore_allowed=postman form=form id_prefix=prefix.clone()
+                                    on_change=Callback::new(move |next: Scope| scope.set(next))
+                                    busy=Signal::derive(|| false) />
+                            }
+                        }
+                    }
+                    <h3 class="subheading">"Your values"</h3>
+                    <ValuesEditor applied=values.get_untracked() text=form.values
+                        on_apply=Callback::new(move |v: ValueOverrides| values.set(v))
+                        busy=Signal::derive(|| false) saved_by_form=true id_prefix=prefix />
+                </fieldset>
+            }
+        })
+        .collect_view()
 }

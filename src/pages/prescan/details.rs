@@ -316,6 +316,5 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
 
 /// The scan's endpoint scope and values (issue 18).
 fn scan_scoping(scan: &Scan) -> (Scope, ValueOverrides) {
-    let _ = scan;
-    (Scope::default(), ValueOverrides::default())
+    (scan.scope.clone(), scan.values.clone())
 }

@@ -194,6 +194,7 @@ pub(super) fn run(
                                     c.spec.endpoints.len()
                                 },
                                 c.spec.diagnostics,
+                                covered,
                             )
                         })
                         .map_err(|e| format!("The converted HAR could not be read ({e})."))
@@ -201,7 +202,7 @@ pub(super) fn run(
                 Err(f) => Err(f.message),
             };
             converting.try_set(false);
-            let (har, blob, total_endpoints, diagnostics) = match prepared {
+            let (har, blob, total_endpoints, diagnostics, covered) = match prepared {
                 Ok(p) => p,
                 Err(m) => {
                     failure.try_set(Some(format!(
@@ -212,7 +213,11 @@ pub(super) fn run(
             };
             har_blob.try_set_value(Some(blob));
             has_har.try_set(true);
-            let plan = PrescanPlan::new(&har, &settings).with_credential_notes(&diagnostics);
+            // As `PrescanPlan::of_conversion` plans (the HAR is in scope
+            // already): the notes about credentials, scope and values, and
+            // what the prescan covers.
+            let mut plan = PrescanPlan::new(&har, &settings).with_credential_notes(&diagnostics);
+            plan.coverage = Some(covered);
             let shared = Rc::new(RefCell::new(Runner {
                 run: PrescanRun::new(plan),
                 auth: options.auth.clone(),
