@@ -263,7 +263,14 @@ describe('a scan keeps the scope and values of the preview, and its prescan uses
     await page.getByTestId('new-name').waitFor({ timeout: TIMEOUT });
     assert.match(await text(page, 'new-handoff-scope'), /1 rule: Exclude tag store.*1 value: petId=42/);
     await page.getByTestId('new-name').fill('Pets with values');
-    await page.getByTestId('new-start-now').check();
+    // Scheduled (not running): it can be configured afterwards.
+    const later = await page.evaluate(() => {
+      const d = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    });
+    await page.getByTestId('new-start-at').check();
+    await page.getByTestId('new-start-time').fill(later);
     await page.getByTestId('new-permission').check();
     await page.getByTestId('new-submit').click();
     await page.getByTestId('analysis-name').filter({ hasText: 'Pets with values' }).waitFor();
@@ -289,5 +296,28 @@ describe('a scan keeps the scope and values of the preview, and its prescan uses
     assert.match(await text(page, 'configuration-scope'), /Exclude tag store/);
     assert.equal(await text(page, 'configuration-values'), 'petId=42');
     await screenshot(page, 'scope-values-prescan-configuration');
+
+    // Configure: the scope and values are there, editable, saved and logged.
+    await page.getByText(/^Back to /).click();
+    await page.getByTestId('action-configure').click();
+    const scoping = page.getByTestId('configure-scoping');
+    await scoping.waitFor();
+    assert.deepEqual(await scoping.getByTestId('scope-rule-text').allTextContents(), ['Exclude tag store']);
+    assert.equal(await scoping.getByTestId('values-text').inputValue(), 'petId=42');
+    await scoping.getByTestId('values-text').fill('petId=42\norderId 7');
+    await page.getByTestId('configure-save').click();
+    assert.match(await text(page, 'configure-error'), /The values for scoped-pets\.json: Line 2: .*Fix them first/);
+    await scoping.getByTestId('values-text').fill('petId=42\norderId=7');
+    await scoping.getByTestId('scope-by').selectOption('method');
+    await scoping.getByTestId('scope-text').selectOption('DELETE');
+    await scoping.getByTestId('scope-add').click();
+    assert.deepEqual(await scoping.getByTestId('scope-rule-text').allTextContents(), ['Exclude tag store', 'Exclude method DELETE']);
+    await screenshot(page, 'scope-values-configure');
+    await page.getByTestId('configure-save').click();
+    await page.getByTestId('configure-form').waitFor({ state: 'detached' });
+    const log = (await page.getByTestId('activity-row').allTextContents()).join('\n');
+    assert.match(log, /Scope of scan .*scoped-pets\.json.* changed/);
+    assert.match(log, /Values of scan .*scoped-pets\.json.* changed/);
+    await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('"orderId"') && /"Method":"(DELETE|Delete)"/.test(v));
   });
 });
