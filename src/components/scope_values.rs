@@ -149,6 +149,8 @@ pub fn ScopeRules(
         text.set(first_method.to_owned());
     }
     let submitted = RwSignal::new(false);
+    // Why the scope with the new rule was refused (too many rules).
+    let refused = RwSignal::new(None::<String>);
     let problem = Memo::new(move |_| {
         let typed = text.get();
         if typed.trim().is_empty() && !submitted.get() {
@@ -168,11 +170,12 @@ pub fn ScopeRules(
         };
         let mut next = scope.get_value();
         next.rules.push(rule);
+        // Only the count can be wrong here (the rule itself was checked).
         if let Err(e) = next.validate() {
-            // Only the count can be wrong here: the rule itself was checked.
-            let _ = e;
+            refused.set(Some(e.message));
             return;
         }
+        refused.set(None);
         submitted.set(false);
         if by.get_untracked() != "method" {
             text.set(String::new());
@@ -305,6 +308,7 @@ pub fn ScopeRules(
             {move || (pending() && problem.with(Option::is_none)).then(|| view! {
                 <p class="hint scope-add__hint" data-testid="scope-pending">"Typed, not added yet: Add rule applies it."</p>
             })}
+            <p class="field-error scope-add__hint" data-testid="scope-refused">{move || refused.get()}</p>
             {too_many.then(|| view! {
                 <p class="field-error scope-add__hint">{format!("The scope has the most rules allowed ({}). Remove some, or use broader ones.", prescan_core::scope::MAX_SCOPE_RULES)}</p>
             })}

@@ -306,7 +306,7 @@ describe('a scan keeps the scope and values of the preview, and its prescan uses
     assert.equal(await scoping.getByTestId('values-text').inputValue(), 'petId=42');
     await scoping.getByTestId('values-text').fill('petId=42\norderId 7');
     await page.getByTestId('configure-save').click();
-    assert.match(await text(page, 'configure-error'), /The values for scoped-pets\.json: Line 2: .*Fix them first/);
+    assert.match(await text(page, 'error-summary'), /The values for scoped-pets\.json: Line 2: .*Fix them first/);
     await scoping.getByTestId('values-text').fill('petId=42\norderId=7');
     await scoping.getByTestId('scope-by').selectOption('method');
     await scoping.getByTestId('scope-text').selectOption('DELETE');

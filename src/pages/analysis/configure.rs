@@ -162,7 +162,15 @@ pub(super) fn ConfigureForm(
             }
         });
         if !scoping_problems.is_empty() {
-            problem.set(Some(scoping_problems.join(" ")));
+            errors.set(
+                scoping_problems
+                    .into_iter()
+                    .map(|message| FieldError {
+                        field: Field::Scans,
+                        message,
+                    })
+                    .collect(),
+            );
             return;
         }
         let change = AnalysisUpdate {
