@@ -396,3 +396,56 @@ async fn a_reviewer_sees_configure_and_delete_disabled_with_the_reason() {
         .unwrap()
         .is_none());
 }
+
+/// Issue 18: a path pattern the core refuses says why, inline, and is not
+/// added; a tag rule is added through `on_change`; typed text lives in the
+/// form's signals (kept by the page).
+#[wasm_bindgen_test]
+async fn scope_rules_check_a_pattern_inline_and_add_a_tag_rule() {
+    use prescan::components::scope_values::{ScopeForm, ScopeRules};
+    use prescan_core::{Scope, ScopeDecision, Selector};
+    let form = ScopeForm::new();
+    let changed = RwSignal::new(None::<Scope>);
+    let on_change = Callback::new(move |scope: Scope| changed.set(Some(scope)));
+    let host = mount(move || {
+        view! {
+            <ScopeRules scope=Scope::default() tags=vec!["store".to_owned()] methods=vec!["GET"]
+                form=form on_change=on_change busy=Signal::derive(|| false) />
+        }
+    });
+    let submit = |host: &HtmlElement| {
+        host.query_selector("[data-testid=scope-add]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into::<HtmlElement>()
+            .click();
+    };
+    form.by.set("path".into());
+    form.text.set("admin/**".into());
+    tick().await;
+    let error = host
+        .query_selector("[data-testid=scope-rule-error]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(error.contains("does not start with /"), "{error}");
+    assert!(error.contains("Not added until it is fixed"), "{error}");
+    submit(&host);
+    tick().await;
+    assert_eq!(changed.get_untracked(), None, "refused: not added");
+    form.by.set("tag".into());
+    form.text.set("store".into());
+    tick().await;
+    submit(&host);
+    tick().await;
+    let scope = changed.get_untracked().expect("the rule is added");
+    assert_eq!(scope.rules.len(), 1);
+    assert_eq!(scope.rules[0].selector, Selector::Tag("store".into()));
+    assert_eq!(scope.rules[0].decision, ScopeDecision::Exclude);
+    assert_eq!(
+        form.text.get_untracked(),
+        "",
+        "the form is cleared once added"
+    );
+}
