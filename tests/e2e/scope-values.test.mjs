@@ -259,6 +259,11 @@ describe('a scan keeps the scope and values of the preview, and its prescan uses
     await page.getByTestId('values-text').fill('petId=42');
     await page.getByTestId('values-apply').click();
     await page.getByTestId('endpoint-user-values').waitFor();
+    // Values typed and not applied are not silently left behind.
+    await page.getByTestId('values-text').fill('petId=43');
+    await page.getByTestId('use-in-analysis').click();
+    assert.match(await text(page, 'use-in-analysis-unapplied'), /your values are changed but not applied/);
+    await page.getByTestId('values-text').fill('petId=42');
     await page.getByTestId('use-in-analysis').click();
     await page.getByTestId('new-name').waitFor({ timeout: TIMEOUT });
     assert.match(await text(page, 'new-handoff-scope'), /1 rule: Exclude tag store.*1 value: petId=42/);
@@ -274,6 +279,7 @@ describe('a scan keeps the scope and values of the preview, and its prescan uses
     await page.getByTestId('new-permission').check();
     await page.getByTestId('new-submit').click();
     await page.getByTestId('analysis-name').filter({ hasText: 'Pets with values' }).waitFor();
+    assert.equal(await text(page, 'scan-scoping'), '1 scope rule, 1 value of yours');
     // Kept with the scan in the browser's store.
     const saved = await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('Pets with values') && v.includes('petId'));
     assert.match(saved, /"Tag":"store"/);

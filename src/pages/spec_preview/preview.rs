@@ -119,6 +119,37 @@ pub(super) fn Preview(
                 .or_else(|| crate::store::people::refusal(p, Action::ManageSpecifications))
         })
     });
+    // What is typed for the scope or the values and not applied would not
+    // go with the new scan: Use in a new analysis says so instead.
+    let unapplied = RwSignal::new(None::<String>);
+    let typed_not_applied = {
+        let applied_values = current.options.values.clone();
+        let form = use_context::<super::PreviewState>().map(|p| p.scope_form());
+        move || -> Option<String> {
+            let form = form?;
+            let mut what = Vec::new();
+            if form.by.get_untracked() != "method"
+                && form.text.with_untracked(|t| !t.trim().is_empty())
+            {
+                what.push("a scope rule is typed but not added (Add rule, or clear it)");
+            }
+            let values_pending = form.values.with_untracked(|t| {
+                t.as_ref().is_some_and(|t| {
+                    prescan_core::values::ValueOverrides::parse_lines(t).as_ref()
+                        != Ok(&applied_values)
+                })
+            });
+            if values_pending {
+                what.push("your values are changed but not applied (Apply values, or fix them)");
+            }
+            (!what.is_empty()).then(|| {
+                format!(
+                    "Not used yet: {}. The new scan gets what is applied.",
+                    what.join("; ")
+                )
+            })
+        }
+    };
     let use_in_analysis = {
         let root = root.clone();
         let sources = current.sources.clone();
@@ -134,6 +165,11 @@ pub(super) fn Preview(
             if use_refused.get_untracked().is_some() {
                 return;
             }
+            if let Some(why) = typed_not_applied() {
+                unapplied.set(Some(why));
+                return;
+            }
+            unapplied.set(None);
             let spec = spec.clone();
             let options = &current_options;
             let chosen_server = options.base_url.clone().or_else(|| {
@@ -573,6 +609,9 @@ pub(super) fn Preview(
                     "Use in a new analysis"
                 </button>
             </div>
+            {move || unapplied.get().map(|why| view! {
+                <p class="field-error" role="alert" data-testid="use-in-analysis-unapplied">{why}</p>
+            })}
             {move || use_refused.get().map(|why| view! {
                 <p class="hint" id="use-in-analysis-refused" data-testid="use-in-analysis-refused">{why}</p>
             })}
