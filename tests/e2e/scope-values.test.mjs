@@ -314,16 +314,20 @@ describe('a scan keeps the scope and values of the preview, and its prescan uses
     await page.getByTestId('configure-save').click();
     assert.match(await text(page, 'error-summary'), /The values for scoped-pets\.json: Line 2: .*Fix them first/);
     await scoping.getByTestId('values-text').fill('petId=42\norderId=7');
-    await scoping.getByTestId('scope-by').selectOption('method');
-    await scoping.getByTestId('scope-text').selectOption('DELETE');
+    // The specification's tags are suggested (converted from the stored file).
+    await page.waitForFunction(() => document.querySelectorAll('#cfg0-scope-tags option').length === 2);
+    assert.deepEqual(await page.locator('#cfg0-scope-tags option').evaluateAll((os) => os.map((o) => o.value)), ['pets', 'store']);
+    await scoping.getByTestId('scope-by').selectOption('path');
+    await scoping.getByTestId('scope-text').fill('/pets/**');
+    await scoping.getByTestId('scope-decision').selectOption('Include');
     await scoping.getByTestId('scope-add').click();
-    assert.deepEqual(await scoping.getByTestId('scope-rule-text').allTextContents(), ['Exclude tag store', 'Exclude method DELETE']);
+    assert.deepEqual(await scoping.getByTestId('scope-rule-text').allTextContents(), ['Exclude tag store', 'Include path pattern /pets/**']);
     await screenshot(page, 'scope-values-configure');
     await page.getByTestId('configure-save').click();
     await page.getByTestId('configure-form').waitFor({ state: 'detached' });
     const log = (await page.getByTestId('activity-row').allTextContents()).join('\n');
     assert.match(log, /Scope of scan .*scoped-pets\.json.* changed/);
     assert.match(log, /Values of scan .*scoped-pets\.json.* changed/);
-    await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('"orderId"') && /"Method":"(DELETE|Delete)"/.test(v));
+    await waitUntilSaved(page, (v) => typeof v === 'string' && v.includes('"orderId"') && v.includes('"Path":"/pets/**"'));
   });
 });

@@ -80,6 +80,8 @@ pub(super) fn ConfigureForm(
         .filter_map(|scan| match &scan.target {
             ScanTarget::ApiSpecification(spec) => Some(Scoping {
                 scan: scan.id,
+                tags: RwSignal::new(Vec::new()),
+                methods: RwSignal::new(ALL_METHODS.iter().map(|m| m.as_str()).collect()),
                 file_name: spec.file_name.clone(),
                 postman: spec.format == SpecFormat::Postman21,
                 scope: RwSignal::new(scan.scope.clone()),
@@ -89,6 +91,48 @@ pub(super) fn ConfigureForm(
             ScanTarget::Url(_) => None,
         })
         .collect();
+    // The tags and methods of each specification, for the rules: from a
+    // conversion of the stored file (one at a time, in the worker).
+    let loads: Vec<_> = a
+        .scans
+        .iter()
+        .filter_map(|scan| match &scan.target {
+            ScanTarget::ApiSpecification(spec) => scopings
+                .iter()
+                .find(|s| s.scan == scan.id)
+                .map(|s| (spec.clone(), scan.clone(), s.tags, s.methods)),
+            ScanTarget::Url(_) => None,
+        })
+        .collect();
+    spawn_local(async move {
+        for (spec, scan, tags, methods) in loads {
+            let Ok(files) = app.specification_files(spec.spec_id).await else {
+                continue;
+            };
+            let options = super::scans::options_for(&spec, &scan);
+            let Ok(converted) =
+                crate::convert::convert(crate::convert::file_bytes(files), &options).await
+            else {
+                continue;
+            };
+            let mut found: Vec<String> = Vec::new();
+            let mut used: Vec<&'static str> = Vec::new();
+            for e in &converted.spec.endpoints {
+                for tag in &e.tags {
+                    if !found.contains(tag) {
+                        found.push(tag.clone());
+                    }
+                }
+                if !used.contains(&e.method.as_str()) {
+                    used.push(e.method.as_str());
+                }
+            }
+            tags.try_set(found);
+            if !used.is_empty() {
+                methods.try_set(used);
+            }
+        }
+    });
     let scopings = StoredValue::new(scopings);
     let original_scans = StoredValue::new(a.scans.clone());
 
@@ -275,11 +319,27 @@ pub(super) fn ConfigureForm(
     .into_any()
 }
 
+/// Every method, until the specification's own are known.
+const ALL_METHODS: [Method; 8] = [
+    Method::Get,
+    Method::Post,
+    Method::Put,
+    Method::Patch,
+    Method::Delete,
+    Method::Head,
+    Method::Options,
+    Method::Trace,
+];
+
 /// The endpoint scope and values of one API specification scan, as the
 /// Configure form edits them.
 #[derive(Clone)]
 struct Scoping {
     scan: ScanId,
+    /// The specification's tags, once converted (suggested for a rule).
+    tags: RwSignal<Vec<String>>,
+    /// The specification's methods, once converted (every method before).
+    methods: RwSignal<Vec<&'static str>>,
     file_name: String,
     postman: bool,
     scope: RwSignal<Scope>,
@@ -297,6 +357,8 @@ fn scoping_fields(scopings: StoredValue<Vec<Scoping>>) -> impl IntoView {
             // Ids stay unique when an analysis has several specifications.
             let prefix = format!("cfg{i}-");
             let Scoping {
+                tags,
+                methods,
                 postman,
                 scope,
                 values,
@@ -309,19 +371,7 @@ fn scoping_fields(scopings: StoredValue<Vec<Scoping>>) -> impl IntoView {
             } else {
                 "Endpoint scope and values".to_owned()
             };
-            let methods: Vec<&'static str> = [
-                Method::Get,
-                Method::Post,
-                Method::Put,
-                Method::Patch,
-                Method::Delete,
-                Method::Head,
-                Method::Options,
-                Method::Trace,
-            ]
-            .iter()
-            .map(|m| m.as_str())
-            .collect();
+
             view! {
                 <fieldset class="form-group config scope-config" data-testid="configure-scoping">
                     <legend>{heading}</legend>
@@ -331,7 +381,7 @@ fn scoping_fields(scopings: StoredValue<Vec<Scoping>>) -> impl IntoView {
                         move || {
                             let current = scope.get();
                             view! {
-                                <ScopeRules scope=current tags=Vec::new() methods=methods.clone()
+                                <ScopeRules scope=current tags=tags.get() methods=methods.get()
                                     ignore_allowed=postman form=form id_prefix=prefix.clone()
                                     on_change=Callback::new(move |next: Scope| scope.set(next))
                                     busy=Signal::derive(|| false) />
