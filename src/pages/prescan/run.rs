@@ -139,6 +139,7 @@ pub(super) fn run(
                 .into_iter()
                 .filter(|(_, key)| !key.is_empty())
                 .collect::<BTreeMap<_, _>>(),
+            ..ScanAuth::default()
         };
         let options = ConvertOptions {
             base_url: Some(base.clone()),

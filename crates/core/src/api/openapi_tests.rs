@@ -432,6 +432,7 @@ fn example_bodies_fit_the_schemas() {
             requests_per_second: Some(0.5),
             max_in_flight: Some(16),
             timeout_ms: Some(120_000),
+            user_agent: Some("Team-Scanner/2 (ops@example.com)".into()),
         },
     );
     // A prescan, running and finished.
