@@ -57,8 +57,10 @@ pub mod guard;
 pub mod live;
 pub mod outbound;
 pub mod plan;
+pub mod tls;
 
 pub use guard::{is_private, Allow, Guard, Policy, Refusal, Voice};
 pub use live::{drive, now_ms, Live};
-pub use outbound::{check_public, Outbound};
+pub use outbound::{check_public, Fetched, Outbound};
 pub use plan::{allow_methods, send_cookies};
+pub use tls::{read_ca_certificates, read_client_certificate, read_pkcs12, ClientIdentity};
