@@ -63,4 +63,6 @@ pub use guard::{is_private, Allow, Guard, Policy, Refusal, Voice};
 pub use live::{drive, now_ms, Live};
 pub use outbound::{check_public, Fetched, Outbound};
 pub use plan::{allow_methods, send_cookies};
+/// A certificate authority to trust ([`read_ca_certificates`]).
+pub use reqwest::Certificate;
 pub use tls::{read_ca_certificates, read_client_certificate, read_pkcs12, ClientIdentity};
