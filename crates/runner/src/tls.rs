@@ -88,7 +88,17 @@ pub fn read_pkcs12(
             prescan_core::MAX_CLIENT_CERTIFICATE_BYTES / 1024
         ));
     }
-    if pkcs12::pfx::Pfx::from_der(bytes).is_err() {
+    let pfx = pkcs12::pfx::Pfx::from_der(bytes);
+    if let Ok(pfx) = &pfx {
+        let mac = pfx.mac_data.as_ref().map_or(0, |m| i64::from(m.iterations));
+        let most = mac.max(most_kdf_iterations(bytes));
+        if most > MAX_KDF_ITERATIONS {
+            return Err(format!(
+                "The client certificate file {name} asks for {most} key derivation iterations; prescan reads files with at most {MAX_KDF_ITERATIONS} (OpenSSL writes 2048, Java 10000). Export it again with fewer."
+            ));
+        }
+    }
+    if pfx.is_err() {
         let pem = bytes.starts_with(b"-----BEGIN");
         return Err(format!(
             "The client certificate file {name} is not a PKCS#12 file (.p12 or .pfx){}.",
@@ -151,6 +161,85 @@ pub fn read_pkcs12(
         )
     })?;
     Ok(ClientIdentity { identity, subject })
+}
+
+/// The most key derivation iterations a PKCS#12 file may ask for (its MAC,
+/// PBKDF2 and the legacy PKCS#12 KDF): each costs a hash, and the file is
+/// opened when a scan is saved, so a file asking for billions would tie
+/// the server up.
+pub const MAX_KDF_ITERATIONS: i64 = 600_000;
+
+/// The DER of the OID of PBKDF2 (1.2.840.113549.1.5.12), and the prefix of
+/// the legacy PKCS#12 PBE schemes (1.2.840.113549.1.12.1.x).
+const PBKDF2_OID: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c,
+];
+const PKCS12_PBE_OID: &[u8] = &[
+    0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01,
+];
+
+/// The most iterations of the key derivation parameters found in `der`
+/// outside encrypted parts (where OpenSSL, Java and Windows put them):
+/// after each OID of PBKDF2 or a PKCS#12 PBE scheme, its parameters
+/// `SEQUENCE { salt OCTET STRING, iterationCount INTEGER, ... }`.
+fn most_kdf_iterations(der: &[u8]) -> i64 {
+    let mut most = 0;
+    for oid in [PBKDF2_OID, PKCS12_PBE_OID] {
+        let mut at = 0;
+        while let Some(found) = der[at..].windows(oid.len()).position(|w| w == oid) {
+            let mut i = at + found + oid.len();
+            if oid == PKCS12_PBE_OID {
+                i += 1; // the scheme's last arc
+            }
+            if let Some(n) = params_iterations(der, i) {
+                most = most.max(n);
+            }
+            at += found + 1;
+        }
+    }
+    most
+}
+
+/// The iteration count of `SEQUENCE { OCTET STRING, INTEGER, ... }` at
+/// `i`.
+fn params_iterations(der: &[u8], i: usize) -> Option<i64> {
+    let (tag, _, inner) = tlv(der, i)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, salt_len, salt_at) = tlv(der, inner)?;
+    if tag != 0x04 {
+        return None;
+    }
+    let (tag, len, at) = tlv(der, salt_at + salt_len)?;
+    if tag != 0x02 || len == 0 || len > 8 {
+        return None;
+    }
+    let bytes = der.get(at..at + len)?;
+    if bytes[0] & 0x80 != 0 {
+        return Some(i64::MAX);
+    }
+    Some(bytes.iter().fold(0i64, |n, b| {
+        n.saturating_mul(256).saturating_add(i64::from(*b))
+    }))
+}
+
+/// The tag, length and start of the contents of the DER element at `i`.
+fn tlv(der: &[u8], i: usize) -> Option<(u8, usize, usize)> {
+    let tag = *der.get(i)?;
+    let first = *der.get(i + 1)?;
+    if first < 0x80 {
+        return Some((tag, usize::from(first), i + 2));
+    }
+    let n = usize::from(first & 0x7f);
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let len = der
+        .get(i + 2..i + 2 + n)?
+        .iter()
+        .fold(0usize, |l, b| (l << 8) | usize::from(*b));
+    Some((tag, len, i + 2 + n))
 }
 
 /// A PEM block of `der`, 64 characters a line.

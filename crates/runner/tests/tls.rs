@@ -103,6 +103,41 @@ fn pkcs12_files_are_read_or_refused_with_a_clear_sentence() {
     let e = read_pkcs12("old.p12", &p.expired_p12, PASSPHRASE, now()).unwrap_err();
     assert!(e.contains("expired on") && e.contains("2020"), "{e}");
 
+    // A file asking for too many iterations is refused before any is
+    // computed (it would tie the server up): PBES2 and the legacy KDF.
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "slow");
+    let cert = params.self_signed(&key).unwrap();
+    for legacy in [false, true] {
+        // Written with 32768 iterations (INTEGER 00 80 00), then patched
+        // to 8388607 (7F FF FF): the same length, far too many.
+        let mut slow = mtls::pkcs12_with(
+            cert.der(),
+            &key.serialize_der(),
+            None,
+            PASSPHRASE,
+            legacy,
+            Some(32_768),
+        );
+        // Every count but the MAC's (the file's last): the encryption
+        // parameters alone are enough to refuse it.
+        let pattern = [0x02, 0x03, 0x00, 0x80, 0x00];
+        let at: Vec<usize> = (0..slow.len() - pattern.len())
+            .filter(|&i| slow[i..i + pattern.len()] == pattern)
+            .collect();
+        assert!(at.len() >= 2, "{at:?}");
+        for &i in &at[..at.len() - 1] {
+            slow[i + 2..i + 5].copy_from_slice(&[0x7f, 0xff, 0xff]);
+        }
+        let started = Instant::now();
+        let e = read_pkcs12("slow.p12", &slow, PASSPHRASE, now()).unwrap_err();
+        assert!(e.contains("8388607 key derivation iterations"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
     let big = vec![0x30u8; prescan_core::MAX_CLIENT_CERTIFICATE_BYTES + 1];
     let e = read_pkcs12("big.p12", &big, PASSPHRASE, now()).unwrap_err();
     assert!(e.contains("at most 64 KiB"), "{e}");

@@ -74,6 +74,18 @@ fn client(
 
 /// Packs a certificate, its key (PKCS#8 DER) and its CA as PKCS#12.
 pub fn pkcs12(cert: &[u8], key: &[u8], ca: Option<&[u8]>, pass: &str, legacy: bool) -> Vec<u8> {
+    pkcs12_with(cert, key, ca, pass, legacy, None)
+}
+
+/// [`pkcs12`] with `iterations` of key derivation (encryption and MAC).
+pub fn pkcs12_with(
+    cert: &[u8],
+    key: &[u8],
+    ca: Option<&[u8]>,
+    pass: &str,
+    legacy: bool,
+    iterations: Option<u64>,
+) -> Vec<u8> {
     let mut chain = vec![Certificate::from_der(cert).unwrap()];
     if let Some(ca) = ca {
         chain.push(Certificate::from_der(ca).unwrap());
@@ -84,6 +96,9 @@ pub fn pkcs12(cert: &[u8], key: &[u8], ca: Option<&[u8]>, pass: &str, legacy: bo
         KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(key, b"client-key-1", chain)),
     );
     let mut w = store.writer(pass);
+    if let Some(n) = iterations {
+        w = w.encryption_iterations(n).mac_iterations(n);
+    }
     if legacy {
         w = w
             .encryption_algorithm(p12_keystore::EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc)
