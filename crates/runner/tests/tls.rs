@@ -360,3 +360,31 @@ fn tls_notes_are_only_for_tls_errors() {
     let e = std::io::Error::other("connection refused");
     assert_eq!(tls_note(&e, false), None);
 }
+
+#[tokio::test]
+async fn a_prescans_client_keeps_the_guards_resolver() {
+    // deny-private: a name resolving to loopback is refused when
+    // connecting, by the prescan's own client too.
+    let p = pki();
+    let target = Target::start(Some(p.server.clone())).await;
+    let policy = Policy {
+        deny_private: true,
+        voice: Voice::CommandLine,
+        ..Policy::default()
+    };
+    let base = Outbound::new(Arc::new(Guard::new(policy)), None, 8, 0.0)
+        .unwrap()
+        .with_ca_certificates(read_ca_certificates("ca.pem", p.ca_pem.as_bytes()).unwrap())
+        .unwrap();
+    let id = read_pkcs12("client.p12", &p.client_p12, PASSPHRASE, now()).unwrap();
+    let with_cert = base.with_identity(id.identity).unwrap();
+    let url = format!("https://localhost:{}/pets", target.port);
+    let f = with_cert.fetch_as(&get(&url), WAIT, 1000, None).await;
+    assert!(
+        matches!(f.outcome, Outcome::NoResponse { .. }),
+        "{:?}",
+        f.outcome
+    );
+    assert!(f.refusal.is_some(), "the guard's resolver refused it");
+    assert!(target.agents().is_empty());
+}
