@@ -3,14 +3,15 @@
 // with a prescan server, the New analysis page offers the certificate file.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, text, openPrescanOf, SAMPLE, TIMEOUT } from './helpers.mjs';
+import path from 'node:path';
+import { useApp, text, openPrescanOf, repoRoot, SAMPLE, TIMEOUT } from './helpers.mjs';
 import { useRefServer } from './refserver.mjs';
 
 describe('in the browser (no server)', () => {
   const app = useApp();
 
   it('says where a client certificate and a User-Agent can be used instead', async () => {
-    const page = await app.open({ path: '#/analyses/new' });
+    const page = await app.open({ path: '#/analyses/new', waitForApp: false });
     await page.getByTestId('new-client-cert-browser').waitFor({ timeout: TIMEOUT });
     assert.match(await text(page, 'new-client-cert-browser'), /cannot present a client certificate.*prescan run --client-cert/s);
     assert.equal(await page.getByTestId('new-client-cert-file').count(), 0);
@@ -28,11 +29,27 @@ describe('in the browser (no server)', () => {
 describe('with a prescan server', () => {
   const rig = useRefServer({ token: 'e2e-token-7d2a-client-cert' });
 
-  it('offers the client certificate file and its passphrase, and a User-Agent for the server prescan', async () => {
+  it('offers the client certificate file and its passphrase; a file OpenSSL made is opened and stored by the server, named, never returned', async () => {
     const page = await rig.open('#/analyses/new');
     await page.getByTestId('new-client-cert-file').waitFor({ timeout: TIMEOUT });
     await page.getByTestId('new-client-cert-pass').waitFor();
     assert.equal(await page.getByTestId('new-client-cert-browser').count(), 0);
+
+    // A file made by OpenSSL 3 (AES-256), sent with the scan and opened by the server.
+    const p12 = path.join(repoRoot, 'crates', 'runner', 'tests', 'fixtures', 'openssl3-aes256.p12');
+    await page.getByTestId('new-spec-file').setInputFiles(SAMPLE);
+    await page.getByTestId('new-client-cert-file').setInputFiles(p12);
+    await page.getByTestId('new-client-cert-pass').fill('fixture-pass');
+    await page.getByTestId('new-name').fill('Scan with a client certificate');
+    await page.getByTestId('new-start-now').check();
+    await page.getByTestId('new-permission').check();
+    await page.getByTestId('new-submit').click();
+    await page.getByTestId('analysis-name').filter({ hasText: 'Scan with a client certificate' }).waitFor({ timeout: TIMEOUT });
+    const list = await rig.server.api('GET', '/analyses?name=client');
+    const id = list.json.analyses?.[0]?.analysis_id ?? list.json._embedded?.analyses?.[0]?.analysis_id;
+    const analysis = await rig.server.api('GET', `/analyses/${id}`);
+    assert.equal(analysis.json.scans[0].auth_configured.client_certificate, 'openssl3-aes256.p12', analysis.text);
+    assert.ok(!analysis.text.includes('fixture-pass'));
     assert.deepEqual(page.watched.problems(), []);
   });
 });
