@@ -23,6 +23,15 @@ describe('in the browser (no server)', () => {
     await page.getByTestId('prescan-run').click();
     await page.getByTestId('prescan-form-errors').waitFor({ timeout: TIMEOUT });
     assert.match(await text(page, 'prescan-form-errors'), /User-Agent/);
+
+    // A valid one: the browser sends its own, and the run's notes say so.
+    page.allowErrors(/status of 404/);
+    await page.getByTestId('prescan-base-url').fill(app.server.origin);
+    await page.getByTestId('prescan-user-agent').fill('Team-Scanner/2');
+    await page.getByTestId('prescan-run').click();
+    await page.getByTestId('prescan-status').filter({ hasText: /Prescan (Succeeded|Failed)/ }).waitFor({ timeout: TIMEOUT });
+    await page.getByTestId('prescan-notes').waitFor();
+    assert.match(await page.getByTestId('prescan-notes').textContent(), /User-Agent `?Team-Scanner\/2`? was not sent: a browser sends its own/);
   });
 });
 
