@@ -388,3 +388,21 @@ async fn a_prescans_client_keeps_the_guards_resolver() {
     assert!(f.refusal.is_some(), "the guard's resolver refused it");
     assert!(target.agents().is_empty());
 }
+
+#[tokio::test]
+async fn over_tls_1_2_too_a_missing_certificate_is_named() {
+    let p = mtls::pki_with(true);
+    let target = Target::start(Some(p.server.clone())).await;
+    let url = format!("{}/pets", target.url(true));
+    let base = outbound(Some(&p.ca_pem), 0.0);
+    let f = base.fetch_as(&get(&url), WAIT, 1000, None).await;
+    let note = f.tls_note.expect("a note");
+    assert!(note.contains("asked for a client certificate"), "{note}");
+    let id = read_pkcs12("client.p12", &p.client_p12, PASSPHRASE, now()).unwrap();
+    let f = base
+        .with_identity(id.identity)
+        .unwrap()
+        .fetch_as(&get(&url), WAIT, 1000, None)
+        .await;
+    assert_eq!(status(&f.outcome), Some(200), "{:?}", f.tls_note);
+}

@@ -109,6 +109,11 @@ pub fn pkcs12_with(
 
 /// Makes the certificates of a test.
 pub fn pki() -> Pki {
+    pki_with(false)
+}
+
+/// [`pki`], the target speaking TLS 1.2 only with `tls12_only`.
+pub fn pki_with(tls12_only: bool) -> Pki {
     let ca = new_ca("prescan test CA");
     let server_key = KeyPair::generate().unwrap();
     let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
@@ -125,8 +130,13 @@ pub fn pki() -> Pki {
     .build()
     .unwrap();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into());
-    let server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+    let builder = rustls::ServerConfig::builder_with_provider(provider);
+    let builder = if tls12_only {
+        builder.with_protocol_versions(&[&rustls::version::TLS12])
+    } else {
+        builder.with_safe_default_protocol_versions()
+    };
+    let server = builder
         .unwrap()
         .with_client_cert_verifier(verifier)
         .with_single_cert(vec![leaf.der().clone()], key)
