@@ -237,6 +237,7 @@ pub fn ScanConfiguration(
                     .into_iter()
                     .filter(|(_, key)| !key.is_empty())
                     .collect::<BTreeMap<_, _>>(),
+                ..ScanAuth::default()
             },
             har_style: har_style.get(),
             limits,

@@ -76,8 +76,11 @@ enum Command {
     /// --format json writes them as one JSON document; --har FILE writes
     /// the requests and responses as HAR 1.2. Credentials (--bearer-env,
     /// --basic-env, --api-key-env, and every --header value) are masked as
-    /// *** in every output. A progress bar goes to standard error when it
-    /// is a terminal.
+    /// *** in every output. --client-cert FILE.p12 (its passphrase from
+    /// --client-cert-pass-env VAR) presents a client certificate;
+    /// --ca-cert FILE also trusts an internal CA; --user-agent replaces
+    /// the default User-Agent (prescan/<version>). A progress bar goes to
+    /// standard error when it is a terminal.
     ///
     /// Exit codes: 0 every request sent got a response below 400 (so every
     /// one reached the server and none was refused for authentication); 1

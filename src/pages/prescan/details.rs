@@ -101,6 +101,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         scheme_name_problem,
     );
     let cookies = Pairs::new(&scan.auth.custom_cookies, cookie_name_problem);
+    let user_agent = RwSignal::new(String::new());
 
     let errors = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(Option::<String>::None);
@@ -169,6 +170,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
             custom,
             api_keys,
             cookies,
+            user_agent,
         },
         errors,
         failure,

@@ -94,6 +94,11 @@ impl From<&crate::ScanAuth> for ScanAuth {
             api_keys: a.api_keys.clone(),
             custom_headers: pairs(&a.custom_headers),
             custom_cookies: pairs(&a.custom_cookies),
+            client_certificate: a.client_certificate.as_ref().map(|c| ClientCertificate {
+                file_name: c.file_name.clone(),
+                pkcs12_base64: c.pkcs12_base64.clone(),
+                passphrase: c.passphrase.clone(),
+            }),
         }
     }
 }
@@ -107,6 +112,11 @@ impl From<ScanAuth> for crate::ScanAuth {
             basic: a.basic.map(|b| (b.user_name, b.password)),
             bearer: a.bearer,
             api_keys: a.api_keys,
+            client_certificate: a.client_certificate.map(|c| crate::ClientCertificate {
+                file_name: c.file_name,
+                pkcs12_base64: c.pkcs12_base64,
+                passphrase: c.passphrase,
+            }),
         }
     }
 }
@@ -120,6 +130,7 @@ impl From<&crate::ScanAuth> for AuthConfigured {
             api_keys: a.api_keys.keys().cloned().collect(),
             custom_headers: names(&a.custom_headers),
             custom_cookies: names(&a.custom_cookies),
+            client_certificate: a.client_certificate.as_ref().map(|c| c.file_name.clone()),
         }
     }
 }
@@ -674,6 +685,9 @@ fn drafts_into_core(
         {
             return Err(scans_error(message));
         }
+        if let Some(Err(message)) = auth.client_certificate.as_ref().map(|c| c.check()) {
+            return Err(scans_error(message));
+        }
         let kept = d
             .scan_id
             .and_then(|id| current?.scans.iter().find(|s| s.id == id));
@@ -783,6 +797,12 @@ impl PrescanRequest {
                     "timeout_ms",
                     format!("Enter a timeout from 1 to {MAX_TIMEOUT_MS} ms."),
                 ));
+            }
+        }
+        if let Some(ua) = &self.user_agent {
+            match crate::prescan::validate_user_agent(ua) {
+                Ok(()) => settings.user_agent = Some(ua.clone()),
+                Err(e) => errors.push(ProblemField::new("user_agent", e)),
             }
         }
         if errors.is_empty() {

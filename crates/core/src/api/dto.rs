@@ -292,6 +292,10 @@ pub struct AuthConfigured {
     pub custom_headers: Vec<String>,
     /// The names of the custom cookies.
     pub custom_cookies: Vec<String>,
+    /// The file name of the client certificate stored (never its bytes or
+    /// passphrase); absent when none is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<String>,
 }
 
 /// When an analysis starts and how long it may scan.
@@ -512,6 +516,31 @@ pub struct ScanAuth {
     /// Cookies added to every request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_cookies: Vec<NameValue>,
+    /// A client certificate presented in the TLS handshake of the server
+    /// prescan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<ClientCertificate>,
+}
+
+/// A client certificate: a PKCS#12 file and its passphrase (write-only).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertificate {
+    /// The file's name (`client.p12`).
+    pub file_name: String,
+    /// The file's bytes in standard base64.
+    pub pkcs12_base64: String,
+    /// Its passphrase (empty for none).
+    #[serde(default)]
+    pub passphrase: String,
+}
+
+impl std::fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCertificate")
+            .field("file_name", &self.file_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// HTTP Basic credentials.
@@ -653,6 +682,10 @@ pub struct PrescanRequest {
     /// Timeout of one request in ms (1 to 120000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    /// The `User-Agent` the prescan sends (visible ASCII and spaces, at
+    /// most 256 characters); absent: the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 /// Whether a prescan is still running.

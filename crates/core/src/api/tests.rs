@@ -802,6 +802,7 @@ fn prescan_reports_are_returned_without_credentials() {
         basic: Some(("user".into(), "basic-secret".into())),
         api_keys: BTreeMap::from([("key".into(), "key secret/1".into())]),
         bearer: None,
+        ..Default::default()
     };
     let options = crate::ConvertOptions {
         auth: auth.clone(),
@@ -932,4 +933,63 @@ fn a_kept_scan_moving_to_another_origin_needs_its_credentials_again() {
     let scans = same.scans.unwrap();
     assert_eq!(scans[0].auth.bearer.as_deref(), Some("s3cret"));
     assert!(!scans[0].auth_entered);
+}
+
+#[test]
+fn a_client_certificate_is_named_never_returned_and_bounded() {
+    let mut s = StoreState::new();
+    let rec = s.put_specification(spec_upload(), "alice", NOW - 1000);
+    let cert = crate::ClientCertificate {
+        file_name: "client.p12".into(),
+        pkcs12_base64: "c2VjcmV0LWJ5dGVz".into(),
+        passphrase: "pass-phrase-9".into(),
+    };
+    let mut draft = core::ScanDraft::new(core::ScanTarget::specification(&rec, None));
+    draft.auth.client_certificate = Some(cert.clone());
+    let new = core::NewAnalysis {
+        name: "Nightly petstore".into(),
+        scans: vec![draft],
+        schedule: core::Schedule::now(ScanDuration::Hours(2)),
+        prescan: true,
+        permission_certified: true,
+        visibility: Default::default(),
+    };
+    // The request carries it; the response only names it.
+    let sent = serde_json::to_string(&NewAnalysis::from(&new)).unwrap();
+    assert!(sent.contains("c2VjcmV0LWJ5dGVz") && sent.contains("pass-phrase-9"));
+    let id = s.create(new, "alice", NOW).unwrap().id;
+    let v = serde_json::to_value(Analysis::from(s.analysis(id).unwrap())).unwrap();
+    let text = v.to_string();
+    assert!(
+        !text.contains("c2VjcmV0LWJ5dGVz") && !text.contains("pass-phrase-9"),
+        "{text}"
+    );
+    assert_eq!(
+        v["scans"][0]["auth_configured"]["client_certificate"],
+        "client.p12"
+    );
+    let wire = ClientCertificate {
+        file_name: "client.p12".into(),
+        pkcs12_base64: "c2VjcmV0LWJ5dGVz".into(),
+        passphrase: "pass-phrase-9".into(),
+    };
+    let shown = format!("{wire:?}");
+    assert!(
+        !shown.contains("pass-phrase-9") && !shown.contains("c2Vj"),
+        "{shown}"
+    );
+    // Over 64 KiB: refused when the request is read, naming the scans.
+    let big: NewAnalysis = serde_json::from_value(json!({
+        "name": "Too big a certificate",
+        "scans": [{"target": {"type": "api_specification", "spec_id": rec.id.0},
+                   "auth": {"client_certificate": {"file_name": "big.p12",
+                            "pkcs12_base64": "QUJD".repeat(22_000), "passphrase": "x"}}}],
+        "schedule": {"start": {"type": "now"}, "duration": {"unit": "hours", "value": 1}},
+        "prescan": true, "permission_certified": true
+    }))
+    .unwrap();
+    let errors = big
+        .into_core(|id| (id == rec.id).then(|| rec.clone()))
+        .unwrap_err();
+    assert!(errors[0].message.contains("at most 64 KiB"), "{errors:?}");
 }

@@ -180,6 +180,26 @@ pub(super) async fn prescan_start(
         .check_plan(&plan)
         .await
         .map_err(|m| ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)])))?;
+    // A scan with a client certificate sends with a client of its own that
+    // presents it: the same guard, roots and limits as every prescan.
+    let outbound = match info.auth.client_certificate.clone() {
+        None => s.outbound.clone(),
+        Some(cert) => {
+            let base = s.outbound.clone();
+            blocking(move || {
+                let id = prescan_runner::read_client_certificate(&cert, now_ms() / 1000)
+                    .and_then(|id| base.with_identity(id.identity))
+                    .map_err(|m| {
+                        ApiError::from(Problem::invalid(vec![ProblemField::new(
+                            "auth.client_certificate",
+                            format!("{m} Save the scan with a certificate that can be used."),
+                        )]))
+                    })?;
+                Ok(Arc::new(id))
+            })
+            .await?
+        }
+    };
     // The test hook of a prescan task that panics.
     let hook_panic =
         s.config.test_hooks && plan.requests.iter().any(|r| r.url.contains("__panic__"));
@@ -226,7 +246,7 @@ pub(super) async fn prescan_start(
     }
     let st = s.clone();
     tokio::spawn(async move {
-        let note = supervise(&st, &running, cancel, hook_panic).await;
+        let note = supervise(&st, &running, cancel, hook_panic, outbound).await;
         finish_prescan(&st, scan, &running, user.name().to_owned(), &note).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
@@ -252,8 +272,9 @@ pub(super) async fn supervise(
     running: &Arc<prescan::Running>,
     cancel: tokio::sync::watch::Receiver<bool>,
     hook_panic: bool,
+    client: Arc<prescan::Outbound>,
 ) -> String {
-    let (r, client) = (running.clone(), s.outbound.clone());
+    let r = running.clone();
     let mut task = tokio::spawn(async move {
         if hook_panic {
             panic!("test hook: a prescan task panics");
