@@ -102,6 +102,44 @@ impl HarEntries {
         let json = self.entries.get(index as u32).as_string()?;
         serde_json::from_str(&json).ok()
     }
+
+    /// A HAR 1.2 file of the entries `keep` keeps (by index), in order:
+    /// the in-scope download. Made from the entries' JSON text as it is,
+    /// without reading them, so that it is quick for any size.
+    pub fn subset_file(&self, keep: impl Fn(usize) -> bool) -> Option<web_sys::Blob> {
+        let empty = prescan_core::har::Har {
+            log: prescan_core::har::Log {
+                version: "1.2".into(),
+                creator: prescan_core::har::Creator {
+                    name: "prescan".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    comment: None,
+                },
+                pages: Vec::new(),
+                entries: Vec::new(),
+                comment: None,
+            },
+        };
+        let text = serde_json::to_string_pretty(&empty).ok()?;
+        let (head, tail) = text.split_once("\"entries\": []")?;
+        let parts = Array::new();
+        parts.push(&JsValue::from_str(&format!("{head}\"entries\": [\n")));
+        let mut first = true;
+        for index in 0..self.len() {
+            if !keep(index) {
+                continue;
+            }
+            if !first {
+                parts.push(&JsValue::from_str(",\n"));
+            }
+            first = false;
+            parts.push(&self.entries.get(index as u32));
+        }
+        parts.push(&JsValue::from_str(&format!("\n]{tail}\n")));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/json");
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()
+    }
 }
 
 struct Running {

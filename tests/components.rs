@@ -66,7 +66,7 @@ fn endpoints_table_lists_the_first_hundred_with_caption_and_scopes() {
         "The first 100 of 150 endpoints, in specification order"
     );
     let headers = host.query_selector_all("thead th[scope=col]").unwrap();
-    assert_eq!(headers.length(), 6);
+    assert_eq!(headers.length(), 7);
     let first = rows.get(0).unwrap().text_content().unwrap();
     assert!(first.contains("GET"), "{first}");
     assert!(first.contains("/items/0"), "{first}");
@@ -139,6 +139,108 @@ async fn gloo_timers_sleep() {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Issue 18: each row marks its scope in words and with an icon, excluded
+/// rows are muted and listed up to the 100th endpoint in scope, a row's
+/// control reports the endpoint and the decision, and the values that came
+/// from the user are marked.
+#[wasm_bindgen_test]
+async fn endpoints_table_marks_and_sets_each_endpoints_scope() {
+    use prescan_core::ScopeDecision;
+    let mut endpoints: Vec<_> = (0..110).map(|i| endpoint(i, "")).collect();
+    for e in endpoints.iter_mut().take(5) {
+        e.scope = ScopeDecision::Exclude;
+    }
+    endpoints[6].user_values = vec!["path:petId".into()];
+    let set = Callback::new(|_: (usize, ScopeDecision)| {});
+    let host =
+        mount(move || view! { <EndpointsTable endpoints=endpoints on_open=|_| {} on_scope=set /> });
+    let rows = host
+        .query_selector_all("[data-testid=endpoint-row]")
+        .unwrap();
+    assert_eq!(
+        rows.length(),
+        105,
+        "100 in scope and the 5 excluded among them"
+    );
+    let first: HtmlElement = rows.get(0).unwrap().unchecked_into();
+    assert_eq!(
+        first.get_attribute("data-scope").as_deref(),
+        Some("Exclude")
+    );
+    assert!(first.class_name().contains("endpoint-row--excluded"));
+    let mark = first
+        .query_selector("[data-testid=endpoint-scope]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(mark.contains("Excluded"), "{mark}");
+    assert!(mark.contains("not sent"), "{mark}");
+    assert!(first.query_selector("svg.icon").unwrap().is_some());
+    let included: HtmlElement = rows.get(5).unwrap().unchecked_into();
+    assert_eq!(
+        included.get_attribute("data-scope").as_deref(),
+        Some("Include")
+    );
+    assert!(!included.class_name().contains("excluded"));
+    let user = rows
+        .get(6)
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .query_selector("[data-testid=endpoint-user-values]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(user.contains("path:petId"), "{user}");
+    // Ignore is offered for Postman collections only.
+    let options = included
+        .query_selector_all("[data-testid=endpoint-scope-select] option")
+        .unwrap();
+    assert_eq!(options.length(), 2);
+    let caption = host
+        .query_selector("caption")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(
+        caption,
+        "The first 105 of 110 endpoints, in specification order: 100 in scope, 5 excluded (not sent)"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_rows_scope_control_reports_the_endpoint_and_the_decision() {
+    use prescan_core::ScopeDecision;
+    let endpoints: Vec<_> = (0..3).map(|i| endpoint(i, "")).collect();
+    let chosen = RwSignal::new(None::<(usize, ScopeDecision)>);
+    let set = Callback::new(move |choice: (usize, ScopeDecision)| chosen.set(Some(choice)));
+    let host = mount(move || {
+        view! { <EndpointsTable endpoints=endpoints on_open=|_| {} on_scope=set ignore_allowed=true /> }
+    });
+    let select: HtmlElement = host
+        .query_selector("#endpoint-scope-2")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        select.query_selector_all("option").unwrap().length(),
+        3,
+        "Include, Exclude and Ignore"
+    );
+    assert_eq!(
+        select.get_attribute("aria-label").as_deref(),
+        Some("Scope of GET /items/2")
+    );
+    js_sys::Reflect::set(&select, &"value".into(), &"Exclude".into()).unwrap();
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(chosen.get_untracked(), Some((2, ScopeDecision::Exclude)));
 }
 
 #[wasm_bindgen_test]
@@ -293,4 +395,57 @@ async fn a_reviewer_sees_configure_and_delete_disabled_with_the_reason() {
         .query_selector("[data-testid=actions-refused]")
         .unwrap()
         .is_none());
+}
+
+/// Issue 18: a path pattern the core refuses says why, inline, and is not
+/// added; a tag rule is added through `on_change`; typed text lives in the
+/// form's signals (kept by the page).
+#[wasm_bindgen_test]
+async fn scope_rules_check_a_pattern_inline_and_add_a_tag_rule() {
+    use prescan::components::scope_values::{ScopeForm, ScopeRules};
+    use prescan_core::{Scope, ScopeDecision, Selector};
+    let form = ScopeForm::new();
+    let changed = RwSignal::new(None::<Scope>);
+    let on_change = Callback::new(move |scope: Scope| changed.set(Some(scope)));
+    let host = mount(move || {
+        view! {
+            <ScopeRules scope=Scope::default() tags=vec!["store".to_owned()] methods=vec!["GET"]
+                form=form on_change=on_change busy=Signal::derive(|| false) />
+        }
+    });
+    let submit = |host: &HtmlElement| {
+        host.query_selector("[data-testid=scope-add]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into::<HtmlElement>()
+            .click();
+    };
+    form.by.set("path".into());
+    form.text.set("admin/**".into());
+    tick().await;
+    let error = host
+        .query_selector("[data-testid=scope-rule-error]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(error.contains("does not start with /"), "{error}");
+    assert!(error.contains("Not added until it is fixed"), "{error}");
+    submit(&host);
+    tick().await;
+    assert_eq!(changed.get_untracked(), None, "refused: not added");
+    form.by.set("tag".into());
+    form.text.set("store".into());
+    tick().await;
+    submit(&host);
+    tick().await;
+    let scope = changed.get_untracked().expect("the rule is added");
+    assert_eq!(scope.rules.len(), 1);
+    assert_eq!(scope.rules[0].selector, Selector::Tag("store".into()));
+    assert_eq!(scope.rules[0].decision, ScopeDecision::Exclude);
+    assert_eq!(
+        form.text.get_untracked(),
+        "",
+        "the form is cleared once added"
+    );
 }

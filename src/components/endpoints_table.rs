@@ -1,9 +1,11 @@
 //! The endpoints a prescan covers, as a table that can be searched (path,
 //! summary, operationId), filtered by method and grouped by tag; a row opens
-//! its HAR entry.
+//! its HAR entry. Each row shows its scope (Included, Excluded, Ignored:
+//! text and icon), with a control to set it when the page allows, and which
+//! of its values are the user's.
 
 use leptos::prelude::*;
-use prescan_core::{Endpoint, PRESCAN_LIMIT};
+use prescan_core::{Endpoint, ScopeDecision, PRESCAN_LIMIT};
 
 use crate::components::icon::{Icon, IconKind};
 use crate::components::method_badge::MethodBadge;
@@ -109,21 +111,67 @@ pub fn groups_by_tag(endpoints: &[Endpoint], shown: &[usize]) -> Vec<(String, Ve
     groups
 }
 
-/// The first [`PRESCAN_LIMIT`] endpoints, in specification order, with a
-/// search box, a method filter and grouping by tag.
+/// At most this many rows are listed (excluded endpoints before the
+/// 100th one in scope are listed too, so there can be more than 100).
+pub const MAX_LISTED: usize = 1_000;
+
+/// How many of `endpoints` the table lists: every endpoint up to the
+/// [`PRESCAN_LIMIT`]th one a scanner sends requests to (the excluded ones
+/// among them too, marked), at most [`MAX_LISTED`].
+pub fn listed_count(endpoints: &[Endpoint]) -> usize {
+    let mut sent = 0;
+    for (i, endpoint) in endpoints.iter().enumerate().take(MAX_LISTED) {
+        if endpoint.scope.is_sent() {
+            sent += 1;
+            if sent == PRESCAN_LIMIT {
+                return i + 1;
+            }
+        }
+    }
+    endpoints.len().min(MAX_LISTED)
+}
+
+/// The word a row's scope mark says.
+pub fn scope_mark(decision: ScopeDecision) -> &'static str {
+    match decision {
+        ScopeDecision::Include => "Included",
+        ScopeDecision::Exclude => "Excluded",
+        ScopeDecision::Ignore => "Ignored",
+    }
+}
+
+/// The first [`PRESCAN_LIMIT`] endpoints in scope, in specification order
+/// (and the excluded ones among them), with a search box, a method filter
+/// and grouping by tag.
 #[component]
 pub fn EndpointsTable(
-    /// Every endpoint of the specification; only the first 100 are listed.
+    /// Every endpoint of the specification; see [`listed_count`] for which
+    /// are listed.
     endpoints: Vec<Endpoint>,
     /// What is found, filtered and grouped.
     #[prop(optional)]
     view: EndpointsView,
     /// Opens the HAR entry of endpoint `i` (its index in the table).
     on_open: impl Fn(usize) + Copy + Send + Sync + 'static,
+    /// Sets the scope of endpoint `i`; without it the scope is only shown.
+    #[prop(optional, into)]
+    on_scope: Option<Callback<(usize, ScopeDecision)>>,
+    /// Whether Ignore may be chosen (Postman collections only).
+    #[prop(optional)]
+    ignore_allowed: bool,
 ) -> impl IntoView {
     let total = endpoints.len();
-    let listed: Vec<Endpoint> = endpoints.into_iter().take(PRESCAN_LIMIT).collect();
+    let excluded_total = endpoints
+        .iter()
+        .filter(|e| e.scope == ScopeDecision::Exclude)
+        .count();
+    let listed_n = listed_count(&endpoints);
+    let listed: Vec<Endpoint> = endpoints.into_iter().take(listed_n).collect();
     let shown_count = listed.len();
+    let excluded_listed = listed
+        .iter()
+        .filter(|e| e.scope == ScopeDecision::Exclude)
+        .count();
     let methods = {
         let mut methods: Vec<&'static str> = Vec::new();
         for e in &listed {
@@ -164,6 +212,17 @@ pub fn EndpointsTable(
                 "{} of {of}, in specification order",
                 count(n, "match", "matches")
             )
+        } else if excluded_total > 0 {
+            let listed = if shown_count < total {
+                format!("The first {shown_count} of {} endpoints", thousands(total))
+            } else {
+                format!("All {}", count(shown_count, "endpoint", "endpoints"))
+            };
+            format!(
+                "{listed}, in specification order: {} in scope, {} excluded (not sent)",
+                shown_count - excluded_listed,
+                excluded_listed
+            )
         } else if total > PRESCAN_LIMIT {
             format!(
                 "The first {shown_count} of {} endpoints, in specification order",
@@ -189,8 +248,63 @@ pub fn EndpointsTable(
             endpoint.method.as_str(),
             endpoint.path
         );
+        let decision = endpoint.scope;
+        let icon = match decision {
+            ScopeDecision::Include => IconKind::Check,
+            ScopeDecision::Exclude => IconKind::Excluded,
+            ScopeDecision::Ignore => IconKind::Ignored,
+        };
+        let scope_class = format!("scope scope--{}", decision.label().to_ascii_lowercase());
+        let control = match on_scope {
+            Some(set) => {
+                let label = format!("Scope of {} {}", endpoint.method.as_str(), endpoint.path);
+                let mut choices = vec![ScopeDecision::Include, ScopeDecision::Exclude];
+                if ignore_allowed || decision == ScopeDecision::Ignore {
+                    choices.push(ScopeDecision::Ignore);
+                }
+                let options = choices
+                    .into_iter()
+                    .map(|d| view! { <option value=d.label() selected=d == decision>{d.label()}</option> })
+                    .collect_view();
+                view! {
+                    <select class="scope__select" data-testid="endpoint-scope-select"
+                        id=format!("endpoint-scope-{i}") aria-label=label
+                        on:change=move |ev| {
+                            let chosen = match event_target_value(&ev).as_str() {
+                                "Exclude" => ScopeDecision::Exclude,
+                                "Ignore" => ScopeDecision::Ignore,
+                                _ => ScopeDecision::Include,
+                            };
+                            set.run((i, chosen));
+                        }>
+                        {options}
+                    </select>
+                }
+                .into_any()
+            }
+            None => ().into_any(),
+        };
+        let note = match decision {
+            ScopeDecision::Include => None,
+            ScopeDecision::Exclude => Some("not sent"),
+            ScopeDecision::Ignore => Some("sent, not tested"),
+        };
+        let user_values = (!endpoint.user_values.is_empty()).then(|| {
+            let list = endpoint.user_values.join(", ");
+            view! {
+                <span class="tag tag--user" data-testid="endpoint-user-values"
+                    title=format!("Your values: {list}")>
+                    <Icon kind=IconKind::Draft />{format!("Yours: {list}")}
+                </span>
+            }
+        });
+        let row_class = if decision == ScopeDecision::Exclude {
+            "endpoint-row endpoint-row--excluded"
+        } else {
+            "endpoint-row"
+        };
         view! {
-            <tr data-testid="endpoint-row">
+            <tr data-testid="endpoint-row" class=row_class data-scope=decision.label()>
                 <td class="num">{i + 1}</td>
                 <td><MethodBadge method=endpoint.method.as_str() /></td>
                 <td class="path">
@@ -202,8 +316,16 @@ pub fn EndpointsTable(
                     {endpoint.deprecated.then(|| view! { <span class="tag tag--muted">"Deprecated"</span> })}
                 </td>
                 <td class="endpoint-summary">{label}</td>
-                <td class="num">{endpoint.parameter_count}</td>
+                <td class="num">{endpoint.parameter_count}{user_values}</td>
                 <td>{auth}</td>
+                <td class=scope_class data-testid="endpoint-scope">
+                    <span class="scope__mark" data-testid="endpoint-scope-mark">
+                        <Icon kind=icon />
+                        <span class=if on_scope.is_some() { "visually-hidden" } else { "" }>{scope_mark(decision)}</span>
+                    </span>
+                    {control}
+                    {note.map(|n| view! { <span class="scope__note">{n}</span> })}
+                </td>
             </tr>
         }
     };
@@ -212,7 +334,7 @@ pub fn EndpointsTable(
         if shown.is_empty() {
             return view! {
                 <tbody>
-                    <tr><td colspan="6" class="muted" data-testid="endpoints-none">
+                    <tr><td colspan="7" class="muted" data-testid="endpoints-none">
                         "No endpoint matches. Clear the search or choose All methods."
                     </td></tr>
                 </tbody>
@@ -227,7 +349,7 @@ pub fn EndpointsTable(
                     let heading = format!("{tag} ({})", rows.len());
                     view! {
                         <tbody data-testid="endpoint-group">
-                            <tr class="group-row"><th colspan="6" scope="colgroup" data-testid="endpoint-group-name">{heading}</th></tr>
+                            <tr class="group-row"><th colspan="7" scope="colgroup" data-testid="endpoint-group-name">{heading}</th></tr>
                             {rows.into_iter().map(row).collect_view()}
                         </tbody>
                     }
@@ -283,6 +405,7 @@ pub fn EndpointsTable(
                         <th scope="col">"Summary"</th>
                         <th scope="col" class="num">"Parameters"</th>
                         <th scope="col">"Authentication"</th>
+                        <th scope="col">"Scope"</th>
                     </tr>
                 </thead>
                 {body}

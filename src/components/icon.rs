@@ -21,9 +21,21 @@ pub enum IconKind {
     Draft,
     Bell,
     Person,
+    /// A circle struck through: excluded from a scan.
+    Excluded,
+    /// A circle with a bar: sent, not tested (ignored).
+    Ignored,
 }
 
 impl IconKind {
+    /// How the path is filled: the ring icons need `evenodd` for their hole.
+    fn fill_rule(self) -> &'static str {
+        match self {
+            IconKind::Excluded | IconKind::Ignored => "evenodd",
+            _ => "nonzero",
+        }
+    }
+
     /// The SVG path data, drawn on a 16×16 grid.
     fn path(self) -> &'static str {
         match self {
@@ -41,6 +53,8 @@ impl IconKind {
             IconKind::Stop => "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1ZM5 5h6v6H5V5Z",
             IconKind::Draft => "M11.3 1.3 14.7 4.7 5.4 14H2v-3.4l9.3-9.3Zm0 2.5L3.8 11.3v.9h.9l7.5-7.5-.9-.9Z",
             IconKind::Person => "M8 1.5a3 3 0 1 1 0 6 3 3 0 0 1 0-6ZM2.5 14.5c0-3 2.4-5.2 5.5-5.2s5.5 2.2 5.5 5.2h-11Z",
+            IconKind::Excluded => "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1ZM8 2.8a5.2 5.2 0 1 0 0 10.4A5.2 5.2 0 0 0 8 2.8ZM4.2 5.5l1.3-1.3 6.3 6.3-1.3 1.3Z",
+            IconKind::Ignored => "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1ZM8 2.8a5.2 5.2 0 1 0 0 10.4A5.2 5.2 0 0 0 8 2.8ZM4.5 7.1h7v1.8h-7Z",
             IconKind::Bell => "M8 1a1 1 0 0 1 1 1v.6a4.5 4.5 0 0 1 3.5 4.4v3.5l1.5 1.5v1H2v-1L3.5 10.5V7A4.5 4.5 0 0 1 7 2.6V2a1 1 0 0 1 1-1Zm-2 13h4a2 2 0 0 1-4 0Z",
         }
     }
@@ -51,7 +65,7 @@ impl IconKind {
 pub fn Icon(kind: IconKind) -> impl IntoView {
     view! {
         <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-            <path fill="currentColor" d=kind.path() />
+            <path fill="currentColor" fill-rule=kind.fill_rule() d=kind.path() />
         </svg>
     }
 }

@@ -17,6 +17,7 @@ pub mod path;
 pub mod poll_banner;
 pub mod scan_config;
 pub mod schedule_input;
+pub mod scope_values;
 pub mod status_badge;
 pub mod storage_banner;
 pub mod table_scroll;

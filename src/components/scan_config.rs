@@ -199,6 +199,13 @@ pub fn ScanConfiguration(
     let har_style = RwSignal::new(start.har_style);
     // Not a field of the form: the budget the app converts with stays.
     let limits = applied.limits;
+    // Not fields of this form either: the scope and the values applied.
+    let kept = StoredValue::new(ConvertOptions {
+        scope: applied.scope.clone(),
+        har_scope: applied.har_scope,
+        values: applied.values.clone(),
+        ..ConvertOptions::default()
+    });
 
     let base_url_error = Signal::derive(move || base_url.with(|url| base_url_problem(url)));
     let invalid = Signal::derive(move || {
@@ -234,11 +241,10 @@ pub fn ScanConfiguration(
             },
             har_style: har_style.get(),
             limits,
-            // Not in this form yet (issue 18): everything included, the
-            // HAR whole, no values of the user's.
-            scope: Default::default(),
-            har_scope: Default::default(),
-            values: Default::default(),
+            // Set by their own forms (`scope_values`): kept as applied.
+            scope: kept.with_value(|k| k.scope.clone()),
+            har_scope: kept.with_value(|k| k.har_scope),
+            values: kept.with_value(|k| k.values.clone()),
         }
     };
     // Keeps what is typed, unless it is what is applied.

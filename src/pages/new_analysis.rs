@@ -289,8 +289,15 @@ pub fn NewAnalysisPage() -> impl IntoView {
             .map(|r| {
                 // The preview's server for this spec's scan. Its credentials
                 // are not stored: the Prescan page takes them from memory.
-                let server = handoff(r.id).and_then(|h| h.server);
-                ScanDraft::new(ScanTarget::specification(r, server))
+                let handed = handoff(r.id);
+                let server = handed.as_ref().and_then(|h| h.server.clone());
+                let mut draft = ScanDraft::new(ScanTarget::specification(r, server));
+                // The preview's endpoint scope and values are the scan's.
+                if let Some(h) = handed {
+                    draft.scope = h.scope;
+                    draft.values = h.values;
+                }
+                draft
             })
             .collect();
         // The client certificate goes with every API specification scan
@@ -560,6 +567,11 @@ pub fn NewAnalysisPage() -> impl IntoView {
                                 <p class="hint" data-testid="new-handoff">
                                     {format!("The scan of {file} uses the preview's configuration: {server}, and {credentials}.")}
                                 </p>
+                                {(!h.scope.is_empty() || !h.values.is_empty()).then(|| view! {
+                                    <p class="hint" data-testid="new-handoff-scope">
+                                        {format!("Its endpoint scope ({}) and your values ({}) are saved with the scan.", h.scope.summary(), h.values.summary())}
+                                    </p>
+                                })}
                             }
                         })
                 }}

@@ -16,6 +16,7 @@ use crate::components::endpoints_table::EndpointsView;
 use crate::components::excerpt::ExcerptView;
 use crate::components::har_browser::HarView;
 use crate::components::icon::{Icon, IconKind};
+use crate::components::scope_values::ScopeForm;
 use crate::convert::{self, Failure, FileBytes, HarEntries};
 use crate::download;
 use crate::format::{bytes, millis};
@@ -58,6 +59,9 @@ struct PreviewArgs {
     current: Rc<Shown>,
     on_fail: StoredValue<OnFail, LocalStorage>,
     on_reconfigure: StoredValue<OnReconfigure, LocalStorage>,
+    /// Converts again with another scope or other values, keeping what is
+    /// typed in the scan configuration and not applied.
+    on_refine: StoredValue<OnReconfigure, LocalStorage>,
     busy: Signal<bool>,
 }
 
@@ -79,11 +83,14 @@ fn preview_view(args: StoredValue<PreviewArgs, LocalStorage>) -> Result<AnyView,
         current,
         on_fail,
         on_reconfigure,
+        on_refine,
         busy,
     } = args.get_value();
     let on_fail = move |name: &str, why: Failure| on_fail.with_value(|f| f(name, why));
     let on_reconfigure = move |options: ConvertOptions| on_reconfigure.with_value(|f| f(options));
-    Ok(view! { <Preview current=current on_fail=on_fail on_reconfigure=on_reconfigure busy=busy /> }.into_any())
+    let on_refine =
+        Callback::new(move |options: ConvertOptions| on_refine.with_value(|f| f(options)));
+    Ok(view! { <Preview current=current on_fail=on_fail on_reconfigure=on_reconfigure on_refine=on_refine busy=busy /> }.into_any())
 }
 
 /// Starts fetching the preview's code (with the `split` feature), so that
@@ -151,12 +158,16 @@ pub fn is_specification_file(name: &str) -> bool {
 }
 
 /// The configuration a newly given specification starts with: what the person
-/// entered for the last one (base URL, credentials, HAR style), without the
-/// choices that belong to that specification (server, server variables).
+/// entered for the last one (base URL, credentials, HAR style, values),
+/// without the choices that belong to that specification (server, server
+/// variables, endpoint scope: its rules name that specification's endpoints
+/// and tags).
 fn carried_over(options: &ConvertOptions) -> ConvertOptions {
     ConvertOptions {
         server: None,
         server_variables: Default::default(),
+        scope: Default::default(),
+        har_scope: Default::default(),
         ..options.clone()
     }
 }
@@ -185,6 +196,11 @@ pub struct PreviewState {
     /// Set when a new specification is shown: the preview then moves focus
     /// to its summary (once).
     focus_summary: StoredValue<bool>,
+    /// The scope rule and the values typed and not applied yet.
+    scope_form: ScopeForm,
+    /// The id of the element to focus once the preview is drawn again (the
+    /// control that started the conversion).
+    refocus: StoredValue<Option<String>>,
 }
 
 /// The scan configuration *Use in a new analysis* carries to the new scan
@@ -198,6 +214,10 @@ pub struct Handoff {
     pub server: Option<String>,
     /// The credentials entered in the preview.
     pub auth: prescan_core::ScanAuth,
+    /// The endpoint scope set in the preview.
+    pub scope: prescan_core::Scope,
+    /// The values given in the preview.
+    pub values: prescan_core::values::ValueOverrides,
 }
 
 impl PreviewState {
@@ -214,7 +234,26 @@ impl PreviewState {
             endpoints_view: EndpointsView::new(),
             har_view: HarView::new(),
             focus_summary: StoredValue::new(false),
+            scope_form: ScopeForm::new(),
+            refocus: StoredValue::new(None),
         }
+    }
+
+    /// The scope rule and values typed and not applied yet.
+    pub(crate) fn scope_form(&self) -> ScopeForm {
+        self.scope_form
+    }
+
+    /// Asks the preview to focus the element `id` once it is drawn again.
+    pub(crate) fn refocus_after(&self, id: &str) {
+        self.refocus.set_value(Some(id.to_owned()));
+    }
+
+    /// The element to focus now that the preview is drawn again (once).
+    pub(crate) fn take_refocus(&self) -> Option<String> {
+        let id = self.refocus.get_value();
+        self.refocus.set_value(None);
+        id
     }
 
     /// What the endpoints table shows.
@@ -274,6 +313,7 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
         endpoints_view,
         har_view,
         focus_summary,
+        scope_form,
         ..
     } = state;
     // A link's find and filter win; without them, what was shown before
@@ -320,84 +360,93 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
     };
 
     // Every way in (picker, folder, drop, paste, sample, a new configuration) ends here.
-    // `fresh`: new files (not the same ones converted again).
-    let load = move |sources: Vec<Source>, options: ConvertOptions, fresh: bool| {
-        let label = describe_files(&sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
-        failure.set(None);
-        // This load replaces any other still running.
-        let me = current_load.get_value() + 1;
-        current_load.set_value(me);
-        if busy.get_untracked().is_some() {
-            convert::cancel();
-            busy.set(None);
-        }
-        let size = sources
-            .iter()
-            .map(|s| s.blob.size() as usize)
-            .sum::<usize>();
-        if size > MAX_SPEC_BYTES {
-            let error = prescan_core::LoadError::TooLarge {
-                size,
-                limit: MAX_SPEC_BYTES,
-            };
-            fail(&label, error.to_string().into());
-            return;
-        }
-        prefetch_preview();
-        busy.set(Some(label.clone()));
-        status.set(format!("Reading and converting {label} ({})…", bytes(size)));
-        spawn_local(async move {
-            let started = now();
-            let still_current = move || current_load.get_value() == me;
-            let result = async {
-                let mut files = Vec::with_capacity(sources.len());
-                for source in &sources {
-                    let buffer = JsFuture::from(source.blob.array_buffer())
-                        .await
-                        .map_err(|_| format!("The browser could not read {}.", source.name))?;
-                    files.push(FileBytes {
-                        name: source.name.clone(),
-                        bytes: Uint8Array::new(&buffer),
-                    });
-                }
-                if !still_current() {
-                    // Cancelled (or replaced) while the files were read.
-                    return Err(convert::CANCELLED.to_owned().into());
-                }
-                convert::convert(files, &options).await
+    // `fresh`: new files (not the same ones converted again); `keep_draft`:
+    // the scan configuration typed and not applied stays typed (the scope
+    // or the values changed, not the form's fields).
+    let load =
+        move |sources: Vec<Source>, options: ConvertOptions, fresh: bool, keep_draft: bool| {
+            let label =
+                describe_files(&sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
+            failure.set(None);
+            // This load replaces any other still running.
+            let me = current_load.get_value() + 1;
+            current_load.set_value(me);
+            if busy.get_untracked().is_some() {
+                convert::cancel();
+                busy.set(None);
             }
-            .await;
-            // Cancelled or replaced meanwhile: Cancel or the newer load has
-            // said so already.
-            if !still_current() {
+            let size = sources
+                .iter()
+                .map(|s| s.blob.size() as usize)
+                .sum::<usize>();
+            if size > MAX_SPEC_BYTES {
+                let error = prescan_core::LoadError::TooLarge {
+                    size,
+                    limit: MAX_SPEC_BYTES,
+                };
+                fail(&label, error.to_string().into());
                 return;
             }
-            busy.set(None);
-            match result {
-                Ok(converted) => {
-                    let count = converted.spec.endpoints.len();
-                    status.set(format!(
-                        "Loaded {label}: {}, converted in {}.",
-                        crate::format::count(count, "endpoint", "endpoints"),
-                        millis(now() - started)
-                    ));
-                    // What was typed is now applied (or carried over).
-                    draft.set(None);
-                    if fresh {
-                        har_view.reset();
-                        focus_summary.set_value(true);
+            prefetch_preview();
+            busy.set(Some(label.clone()));
+            status.set(format!("Reading and converting {label} ({})…", bytes(size)));
+            spawn_local(async move {
+                let started = now();
+                let still_current = move || current_load.get_value() == me;
+                let result = async {
+                    let mut files = Vec::with_capacity(sources.len());
+                    for source in &sources {
+                        let buffer = JsFuture::from(source.blob.array_buffer())
+                            .await
+                            .map_err(|_| format!("The browser could not read {}.", source.name))?;
+                        files.push(FileBytes {
+                            name: source.name.clone(),
+                            bytes: Uint8Array::new(&buffer),
+                        });
                     }
-                    shown.set(Some(Rc::new(Shown {
-                        spec: converted.spec,
-                        har: converted.entries,
-                        sources,
-                        options,
-                    })));
+                    if !still_current() {
+                        // Cancelled (or replaced) while the files were read.
+                        return Err(convert::CANCELLED.to_owned().into());
+                    }
+                    convert::convert(files, &options).await
                 }
-                Err(why) => fail(&label, why),
-            }
-        });
-    };
+                .await;
+                // Cancelled or replaced meanwhile: Cancel or the newer load has
+                // said so already.
+                if !still_current() {
+                    return;
+                }
+                busy.set(None);
+                match result {
+                    Ok(converted) => {
+                        let count = converted.spec.endpoints.len();
+                        status.set(format!(
+                            "Loaded {label}: {}, converted in {}.",
+                            crate::format::count(count, "endpoint", "endpoints"),
+                            millis(now() - started)
+                        ));
+                        // What was typed is now applied (or carried over).
+                        if !keep_draft {
+                            draft.set(None);
+                        }
+                        if fresh {
+                            // A rule typed for the last specification is not
+                            // for this one; values typed stay.
+                            scope_form.text.set(String::new());
+                            har_view.reset();
+                            focus_summary.set_value(true);
+                        }
+                        shown.set(Some(Rc::new(Shown {
+                            spec: converted.spec,
+                            har: converted.entries,
+                            sources,
+                            options,
+                        })));
+                    }
+                    Err(why) => fail(&label, why),
+                }
+            });
+        };
 
     let on_files = move |files: Vec<web_sys::File>, from_folder: bool| {
         let total = files.len();
@@ -425,7 +474,7 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
             );
             return;
         }
-        load(sources, next_options(), true);
+        load(sources, next_options(), true, false);
     };
 
     let try_sample = move |_| {
@@ -458,6 +507,7 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
                     }],
                     next_options(),
                     true,
+                    false,
                 ),
                 Err(()) => fail(
                     "petstore.yaml",
@@ -479,6 +529,7 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
                 }],
                 next_options(),
                 true,
+                false,
             ),
             None => fail(name, "The browser could not hold the pasted text.".into()),
         }
@@ -486,7 +537,12 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
 
     let reconfigure = move |options: ConvertOptions| {
         if let Some(current) = shown.get_untracked() {
-            load(current.sources.clone(), options, false);
+            load(current.sources.clone(), options, false, false);
+        }
+    };
+    let refine = move |options: ConvertOptions| {
+        if let Some(current) = shown.get_untracked() {
+            load(current.sources.clone(), options, false, true);
         }
     };
 
@@ -570,6 +626,7 @@ pub fn SpecPreview(#[prop(optional)] query: crate::route::Query) -> impl IntoVie
                 current,
                 on_fail: StoredValue::new_local(Rc::new(fail) as OnFail),
                 on_reconfigure: StoredValue::new_local(Rc::new(reconfigure) as OnReconfigure),
+                on_refine: StoredValue::new_local(Rc::new(refine) as OnReconfigure),
                 busy: is_busy,
             };
             // Held here: the view must be Send, the arguments are not.
@@ -642,7 +699,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_specification_keeps_what_was_entered_but_not_its_server_choice() {
+    fn a_new_specification_keeps_what_was_entered_but_not_its_server_choice_or_scope() {
         let mut options = ConvertOptions {
             base_url: Some("https://api.example.com".into()),
             server: Some(2),
@@ -653,7 +710,14 @@ mod tests {
             .server_variables
             .insert("region".into(), "us".into());
         options.auth.bearer = Some("token".into());
+        options.scope.rules.push(prescan_core::ScopeRule {
+            selector: prescan_core::Selector::Tag("store".into()),
+            decision: prescan_core::ScopeDecision::Exclude,
+        });
+        options.values = prescan_core::values::ValueOverrides::parse_lines("petId=42").unwrap();
         let next = carried_over(&options);
+        assert!(next.scope.is_empty());
+        assert_eq!(next.values, options.values);
         assert_eq!(next.base_url, options.base_url);
         assert_eq!(next.auth, options.auth);
         assert_eq!(next.har_style, HarStyle::Veracode);

@@ -4,13 +4,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use prescan_core::analysis::{
-    Analysis, AnalysisStatus, AnalysisUpdate, Field, FieldError, Start, StoreError,
+    Analysis, AnalysisStatus, AnalysisUpdate, Field, FieldError, ScanDraft, ScanId, ScanTarget,
+    Start, StoreError,
 };
+use prescan_core::values::ValueOverrides;
+use prescan_core::{Method, Scope, SpecFormat};
 
 use crate::components::form_errors::{message_for, ErrorSummary, FieldErrorText};
 use crate::components::schedule_input::{
     duration_fields, ScheduleFields, ScheduleInput, StartChoice,
 };
+use crate::components::scope_values::{ScopeForm, ScopeRules, ValuesEditor};
 use crate::components::visibility::{VisibilityField, VisibilityInput};
 use crate::store::people::{refusal, use_principal};
 use crate::store::use_store;
@@ -69,6 +73,68 @@ pub(super) fn ConfigureForm(
     };
     let error_of =
         move |field: Field| Signal::derive(move || errors.with(|e| message_for(e, field)));
+    // The endpoint scope and values of each API specification scan.
+    let scopings: Vec<Scoping> = a
+        .scans
+        .iter()
+        .filter_map(|scan| match &scan.target {
+            ScanTarget::ApiSpecification(spec) => Some(Scoping {
+                scan: scan.id,
+                tags: RwSignal::new(Vec::new()),
+                methods: RwSignal::new(ALL_METHODS.iter().map(|m| m.as_str()).collect()),
+                file_name: spec.file_name.clone(),
+                postman: spec.format == SpecFormat::Postman21,
+                scope: RwSignal::new(scan.scope.clone()),
+                values: RwSignal::new(scan.values.clone()),
+                form: ScopeForm::new(),
+            }),
+            ScanTarget::Url(_) => None,
+        })
+        .collect();
+    // The tags and methods of each specification, for the rules: from a
+    // conversion of the stored file (one at a time, in the worker).
+    let loads: Vec<_> = a
+        .scans
+        .iter()
+        .filter_map(|scan| match &scan.target {
+            ScanTarget::ApiSpecification(spec) => scopings
+                .iter()
+                .find(|s| s.scan == scan.id)
+                .map(|s| (spec.clone(), scan.clone(), s.tags, s.methods)),
+            ScanTarget::Url(_) => None,
+        })
+        .collect();
+    spawn_local(async move {
+        for (spec, scan, tags, methods) in loads {
+            let Ok(files) = app.specification_files(spec.spec_id).await else {
+                continue;
+            };
+            let options = super::scans::options_for(&spec, &scan);
+            let Ok(converted) =
+                crate::convert::convert(crate::convert::file_bytes(files), &options).await
+            else {
+                continue;
+            };
+            let mut found: Vec<String> = Vec::new();
+            let mut used: Vec<&'static str> = Vec::new();
+            for e in &converted.spec.endpoints {
+                for tag in &e.tags {
+                    if !found.contains(tag) {
+                        found.push(tag.clone());
+                    }
+                }
+                if !used.contains(&e.method.as_str()) {
+                    used.push(e.method.as_str());
+                }
+            }
+            tags.try_set(found);
+            if !used.is_empty() {
+                methods.try_set(used);
+            }
+        }
+    });
+    let scopings = StoredValue::new(scopings);
+    let original_scans = StoredValue::new(a.scans.clone());
 
     let saving = RwSignal::new(false);
     let save_now = move || {
@@ -102,9 +168,58 @@ pub(super) fn ConfigureForm(
             }
         };
         let (original_name, original_prescan) = original.get_value();
+        // The scopes and values: nothing typed is left behind unsaid.
+        let mut scans = original_scans.get_value();
+        let mut scans_changed = false;
+        let mut scoping_problems = Vec::new();
+        scopings.with_value(|all| {
+            for s in all {
+                let typed_rule = s.form.text.with_untracked(|t| !t.trim().is_empty())
+                    && s.form.by.get_untracked() != "method";
+                if typed_rule {
+                    scoping_problems.push(format!(
+                        "A scope rule for {} is typed but not added: Add rule, or clear it.",
+                        s.file_name
+                    ));
+                }
+                let values = match s.form.values.get_untracked() {
+                    None => s.values.get_untracked(),
+                    Some(text) => match ValueOverrides::parse_lines(&text) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            scoping_problems.push(format!(
+                                "The values for {}: {e} Fix them first.",
+                                s.file_name
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                let scope = s.scope.get_untracked();
+                if let Some(scan) = scans.iter_mut().find(|x| x.id == s.scan) {
+                    if scan.scope != scope || scan.values != values {
+                        scan.scope = scope;
+                        scan.values = values;
+                        scans_changed = true;
+                    }
+                }
+            }
+        });
+        if !scoping_problems.is_empty() {
+            errors.set(
+                scoping_problems
+                    .into_iter()
+                    .map(|message| FieldError {
+                        field: Field::Scans,
+                        message,
+                    })
+                    .collect(),
+            );
+            return;
+        }
         let change = AnalysisUpdate {
             name: (new_name.trim() != original_name).then_some(new_name),
-            scans: None,
+            scans: scans_changed.then(|| scans.iter().map(ScanDraft::of).collect()),
             schedule: new_schedule,
             prescan: (new_prescan != original_prescan).then_some(new_prescan),
             visibility: new_visibility,
@@ -176,7 +291,8 @@ pub(super) fn ConfigureForm(
                 {move || app.is_api().then(|| view! {
                     <VisibilityField input=visibility prefix="cfg" error=visibility_error />
                 })}
-                <p class="hint">"The scans stay as they are."</p>
+                {scoping_fields(scopings)}
+                <p class="hint">"The scans stay as they are, but for their endpoint scope and values."</p>
                 {move || problem.get().map(|p| view! {
                     <div class="alert alert--error" role="alert" id="cfg-problem" data-testid="configure-error">
                         <p>{p}</p>
@@ -201,4 +317,83 @@ pub(super) fn ConfigureForm(
         </section>
     }
     .into_any()
+}
+
+/// Every method, until the specification's own are known.
+const ALL_METHODS: [Method; 8] = [
+    Method::Get,
+    Method::Post,
+    Method::Put,
+    Method::Patch,
+    Method::Delete,
+    Method::Head,
+    Method::Options,
+    Method::Trace,
+];
+
+/// The endpoint scope and values of one API specification scan, as the
+/// Configure form edits them.
+#[derive(Clone)]
+struct Scoping {
+    scan: ScanId,
+    /// The specification's tags, once converted (suggested for a rule).
+    tags: RwSignal<Vec<String>>,
+    /// The specification's methods, once converted (every method before).
+    methods: RwSignal<Vec<&'static str>>,
+    file_name: String,
+    postman: bool,
+    scope: RwSignal<Scope>,
+    values: RwSignal<ValueOverrides>,
+    form: ScopeForm,
+}
+
+/// The scope and values fields of each API specification scan.
+fn scoping_fields(scopings: StoredValue<Vec<Scoping>>) -> impl IntoView {
+    let all = scopings.get_value();
+    let many = all.len() > 1;
+    all.into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // Ids stay unique when an analysis has several specifications.
+            let prefix = format!("cfg{i}-");
+            let Scoping {
+                tags,
+                methods,
+                postman,
+                scope,
+                values,
+                form,
+                file_name,
+                ..
+            } = s;
+            let heading = if many {
+                format!("Endpoint scope and values of {file_name}")
+            } else {
+                "Endpoint scope and values".to_owned()
+            };
+
+            view! {
+                <fieldset class="form-group config scope-config" data-testid="configure-scoping">
+                    <legend>{heading}</legend>
+                    <p class="hint">"Excluded endpoints get no request and do not count toward the prescan's 100; set one endpoint at a time from the specification preview. Saved with the scan; the activity log records the change."</p>
+                    {
+                        let prefix = prefix.clone();
+                        move || {
+                            let current = scope.get();
+                            view! {
+                                <ScopeRules scope=current tags=tags.get() methods=methods.get()
+                                    ignore_allowed=postman form=form id_prefix=prefix.clone()
+                                    on_change=Callback::new(move |next: Scope| scope.set(next))
+                                    busy=Signal::derive(|| false) />
+                            }
+                        }
+                    }
+                    <h3 class="subheading">"Your values"</h3>
+                    <ValuesEditor applied=values.get_untracked() text=form.values
+                        on_apply=Callback::new(move |v: ValueOverrides| values.set(v))
+                        busy=Signal::derive(|| false) saved_by_form=true id_prefix=prefix />
+                </fieldset>
+            }
+        })
+        .collect_view()
 }

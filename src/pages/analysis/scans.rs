@@ -155,7 +155,9 @@ pub(super) fn panel(page: Page) -> impl IntoView {
                     };
                     view! {
                         <tr data-testid="scan-row">
-                            <th scope="row" data-testid="scan-name"><span class="break">{scan.name().to_owned()}</span></th>
+                            <th scope="row" data-testid="scan-name"><span class="break">{scan.name().to_owned()}</span>
+                                {scoping_note(scan).map(|note| view! { <span class="scan-scoping" data-testid="scan-scoping">{note}</span> })}
+                            </th>
                             <td data-testid="scan-kind">{scan.target.kind_label()}</td>
                             <td data-testid="scan-status"><StatusBadge badge=scan.badge() simulated=simulated /></td>
                             <td class="num" data-testid="scan-endpoints">{endpoints}</td>
@@ -190,6 +192,27 @@ pub(super) fn panel(page: Page) -> impl IntoView {
             {scans}
         </section>
     }
+}
+
+/// What a scan's endpoint scope and values say, briefly: `1 scope rule,
+/// 2 values of yours`; `None` when it has neither.
+fn scoping_note(scan: &Scan) -> Option<String> {
+    let mut parts = Vec::new();
+    if !scan.scope.is_empty() {
+        parts.push(crate::format::count(
+            scan.scope.rules.len(),
+            "scope rule",
+            "scope rules",
+        ));
+    }
+    if !scan.values.is_empty() {
+        parts.push(crate::format::count(
+            scan.values.entries.len(),
+            "value of yours",
+            "values of yours",
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 #[cfg(test)]

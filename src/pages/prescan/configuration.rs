@@ -49,6 +49,8 @@ pub(super) fn panel(
         spec_id,
         har_blob,
         has_har,
+        scoping,
+        coverage,
         ..
     } = page;
     let save_original = {
@@ -175,6 +177,28 @@ pub(super) fn panel(
             })
             .unwrap_or_else(|| "Not run yet".into())
     };
+    let (scope, values) = scoping.get_value();
+    let scope_text = if scope.is_empty() {
+        "Every endpoint included".to_owned()
+    } else {
+        scope
+            .rules
+            .iter()
+            .map(|rule| {
+                let (words, text) = crate::components::scope_values::describe_rule(rule);
+                format!("{words} {text}")
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let values_text = if values.is_empty() {
+        "None: every value is generated".to_owned()
+    } else {
+        crate::components::scope_values::values_text(&values)
+            .lines()
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     view! {
         <dl class="summary" data-testid="configuration-summary">
             <div><dt>"Analysis"</dt><dd>{name.clone()}</dd></div>
@@ -183,6 +207,9 @@ pub(super) fn panel(
             <div><dt>"Scan's server"</dt><dd class="break">{spec.server.clone().or_else(|| spec.servers.first().cloned()).unwrap_or_else(|| "None".into())}</dd></div>
             <div><dt>"Last prescan"</dt><dd class="break" data-testid="configuration-used">{used_text}</dd></div>
             <div><dt>"Credentials"</dt><dd>{credentials}</dd></div>
+            <div class="summary__wide"><dt>"Endpoint scope"</dt><dd class="break" data-testid="configuration-scope">{scope_text}
+                {move || coverage.get().map(|c| view! { <span class="muted">{format!(" — {c}")}</span> })}</dd></div>
+            <div class="summary__wide"><dt>"Your values"</dt><dd class="break" data-testid="configuration-values">{values_text}</dd></div>
         </dl>
         <h3>"Downloads"</h3>
         <ul class="prescan-downloads">

@@ -6,6 +6,8 @@ use leptos::task::spawn_local;
 use prescan_core::analysis::{AnalysisId, Scan, SpecId, SpecScan};
 use prescan_core::api::PrescanState;
 use prescan_core::prescan::{PrescanReport, PrescanStatus, Progress, DEFAULT_REQUESTS_PER_SECOND};
+use prescan_core::values::ValueOverrides;
+use prescan_core::Scope;
 use web_sys::Blob;
 
 use super::configuration;
@@ -43,6 +45,11 @@ pub(super) struct Page {
     pub(super) har_blob: StoredValue<Option<Blob>, LocalStorage>,
     pub(super) has_har: RwSignal<bool>,
     pub(super) runner: StoredValue<Option<Shared>, LocalStorage>,
+    /// The scan's endpoint scope and values: the conversion uses them.
+    pub(super) scoping: StoredValue<(Scope, ValueOverrides)>,
+    /// What the last conversion's prescan covers (the coverage sentence),
+    /// when the scan has a scope.
+    pub(super) coverage: RwSignal<Option<String>>,
 }
 
 #[component]
@@ -118,6 +125,8 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         progress: RwSignal::new(Progress::default()),
         running: RwSignal::new(false),
     };
+    let scoping = StoredValue::new(scan_scoping(&scan));
+    let coverage = RwSignal::new(Option::<String>::None);
     let har_blob = StoredValue::new_local(Option::<Blob>::None);
     let has_har = RwSignal::new(false);
     let runner = StoredValue::new_local(Option::<Shared>::None);
@@ -172,6 +181,8 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         har_blob,
         has_har,
         runner,
+        scoping,
+        coverage,
     };
 
     // A server keeps the last prescan of the scan: show it, and follow it
@@ -273,6 +284,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
             "Status: " <strong data-testid="prescan-status" class=status_class role="status">{status_icon}{status}</strong>
         </p>
         {move || last_run().map(|t| view! { <p class="muted" data-testid="prescan-last-run">{t}</p> })}
+        {move || coverage.get().map(|c| view! { <p class="muted" data-testid="prescan-coverage">{c}</p> })}
         {move || failure.get().map(|f| view! {
             <div class="alert alert--error" role="alert" data-testid="prescan-error"><p>{f}</p></div>
         })}
@@ -302,4 +314,9 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
             </section>
         </div>
     }
+}
+
+/// The scan's endpoint scope and values (issue 18).
+fn scan_scoping(scan: &Scan) -> (Scope, ValueOverrides) {
+    (scan.scope.clone(), scan.values.clone())
 }

@@ -55,6 +55,8 @@ pub(super) fn run(
         har_blob,
         has_har,
         runner,
+        scoping,
+        coverage,
     } = page;
     let run_on_server = {
         let server = server.clone();
@@ -151,9 +153,13 @@ pub(super) fn run(
                 .collect::<BTreeMap<_, _>>(),
             ..ScanAuth::default()
         };
+        let (scope, values) = scoping.get_value();
+        let scoped = !scope.is_empty();
         let options = ConvertOptions {
             base_url: Some(base.clone()),
             auth,
+            scope,
+            values,
             ..ConvertOptions::default()
         };
         let settings = PrescanSettings {
@@ -183,13 +189,23 @@ pub(super) fn run(
                         .ok()
                         .and_then(|v| v.as_string())
                         .unwrap_or_default();
+                    let covered = c.spec.coverage();
+                    coverage.try_set(scoped.then(|| covered.sentence()));
                     serde_json::from_str::<Har>(&text)
                         .map(|har| {
+                            // Planned from the endpoints a scanner sends
+                            // requests to: excluded ones do not count.
+                            let har = prescan_core::har::in_scope(&har, &c.spec);
                             (
                                 har,
                                 c.entries.file.clone(),
-                                c.spec.endpoints.len(),
+                                if scoped {
+                                    covered.in_scope()
+                                } else {
+                                    c.spec.endpoints.len()
+                                },
                                 c.spec.diagnostics,
+                                covered,
                             )
                         })
                         .map_err(|e| format!("The converted HAR could not be read ({e})."))
@@ -197,7 +213,7 @@ pub(super) fn run(
                 Err(f) => Err(f.message),
             };
             converting.try_set(false);
-            let (har, blob, total_endpoints, diagnostics) = match prepared {
+            let (har, blob, total_endpoints, diagnostics, covered) = match prepared {
                 Ok(p) => p,
                 Err(m) => {
                     failure.try_set(Some(format!(
@@ -208,7 +224,11 @@ pub(super) fn run(
             };
             har_blob.try_set_value(Some(blob));
             has_har.try_set(true);
+            // As `PrescanPlan::of_conversion` plans (the HAR is in scope
+            // already): the notes about credentials, scope and values, and
+            // what the prescan covers.
             let mut plan = PrescanPlan::new(&har, &settings).with_credential_notes(&diagnostics);
+            plan.coverage = Some(covered);
             if let Some(ua) = &ua {
                 plan.credential_notes.push(prescan_core::Diagnostic::new(
                     prescan_core::Severity::Information,

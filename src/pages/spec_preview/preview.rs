@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use prescan_core::spec::carried::is_credential_note;
 use prescan_core::{
     validate_cookie_name, validate_header_name, ConvertOptions, HarStyle, ScanAuth, SchemeKind,
-    Severity, SpecFormat, Specification, PRESCAN_LIMIT,
+    ScopeDecision, Severity, SpecFormat, Specification, PRESCAN_LIMIT,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,6 +21,7 @@ use crate::components::endpoints_table::EndpointsTable;
 use crate::components::har_browser::{focus_entry, HarBrowser};
 use crate::components::icon::{Icon, IconKind};
 use crate::components::scan_config::ScanConfiguration;
+use crate::components::scope_values::{with_endpoint, ScopeRules, ValuesEditor};
 use crate::convert::Failure;
 use crate::download;
 use crate::format::{bytes, har_file_name, thousands};
@@ -39,17 +40,44 @@ pub(super) fn Preview(
     on_fail: impl Fn(&str, Failure) + Copy + 'static,
     /// Converts the same files again with another configuration.
     on_reconfigure: impl Fn(ConvertOptions) + 'static,
+    /// Converts them again with another scope or other values (what is
+    /// typed in the scan configuration stays typed).
+    on_refine: Callback<ConvertOptions>,
     #[prop(into)] busy: Signal<bool>,
 ) -> impl IntoView {
     let spec = &current.spec;
     let root_name = spec.file_name.clone();
     let har_name = har_file_name(root_name.rsplit('/').next().unwrap_or(&root_name));
+    let har_in_scope_name = in_scope_file_name(&har_name);
     let download_har = {
         let file = current.har.file.clone();
         let name = har_name.clone();
         move |_| {
             if let Err(message) = download::save(&file, &name) {
                 on_fail(&name, message.into());
+            }
+        }
+    };
+    // The entries of the endpoints a scanner sends requests to (the HAR
+    // on screen is always whole, one entry per endpoint).
+    let sent: Vec<bool> = spec.endpoints.iter().map(|e| e.scope.is_sent()).collect();
+    let in_scope_entries = if current.har.len() == sent.len() {
+        sent.iter().filter(|s| **s).count()
+    } else {
+        current.har.len()
+    };
+    let download_in_scope = {
+        let har = current.har.clone();
+        let name = har_in_scope_name.clone();
+        move |_| {
+            let whole = har.len() != sent.len();
+            match har.subset_file(|i| whole || sent.get(i).copied().unwrap_or(true)) {
+                Some(blob) => {
+                    if let Err(message) = download::save(&blob, &name) {
+                        on_fail(&name, message.into());
+                    }
+                }
+                None => on_fail(&name, "The browser could not hold the HAR.".into()),
             }
         }
     };
@@ -91,6 +119,37 @@ pub(super) fn Preview(
                 .or_else(|| crate::store::people::refusal(p, Action::ManageSpecifications))
         })
     });
+    // What is typed for the scope or the values and not applied would not
+    // go with the new scan: Use in a new analysis says so instead.
+    let unapplied = RwSignal::new(None::<String>);
+    let typed_not_applied = {
+        let applied_values = current.options.values.clone();
+        let form = use_context::<super::PreviewState>().map(|p| p.scope_form());
+        move || -> Option<String> {
+            let form = form?;
+            let mut what = Vec::new();
+            if form.by.get_untracked() != "method"
+                && form.text.with_untracked(|t| !t.trim().is_empty())
+            {
+                what.push("a scope rule is typed but not added (Add rule, or clear it)");
+            }
+            let values_pending = form.values.with_untracked(|t| {
+                t.as_ref().is_some_and(|t| {
+                    prescan_core::values::ValueOverrides::parse_lines(t).as_ref()
+                        != Ok(&applied_values)
+                })
+            });
+            if values_pending {
+                what.push("your values are changed but not applied (Apply values, or fix them)");
+            }
+            (!what.is_empty()).then(|| {
+                format!(
+                    "Not used yet: {}. The new scan gets what is applied.",
+                    what.join("; ")
+                )
+            })
+        }
+    };
     let use_in_analysis = {
         let root = root.clone();
         let sources = current.sources.clone();
@@ -106,6 +165,11 @@ pub(super) fn Preview(
             if use_refused.get_untracked().is_some() {
                 return;
             }
+            if let Some(why) = typed_not_applied() {
+                unapplied.set(Some(why));
+                return;
+            }
+            unapplied.set(None);
             let spec = spec.clone();
             let options = &current_options;
             let chosen_server = options.base_url.clone().or_else(|| {
@@ -115,6 +179,8 @@ pub(super) fn Preview(
                     .map(|s| s.resolved_url.clone())
             });
             let auth = options.auth.clone();
+            let scope = options.scope.clone();
+            let values = options.values.clone();
             spawn_local(async move {
                 // Every file the specification was given in: its
                 // references resolve the same way when it is converted again.
@@ -134,6 +200,8 @@ pub(super) fn Preview(
                                 spec: record.id,
                                 server: chosen_server.clone(),
                                 auth: auth.clone(),
+                                scope: scope.clone(),
+                                values: values.clone(),
                             });
                         }
                         if let Some(window) = web_sys::window() {
@@ -196,7 +264,18 @@ pub(super) fn Preview(
             HarStyle::Concrete => "concrete URLs",
             HarStyle::Veracode => "Veracode-style HAR",
         };
-        format!("Converted with {server}, {credentials}, {style}.")
+        let scope = match options.scope.rules.len() {
+            0 => String::new(),
+            n => format!(", {}", crate::format::count(n, "scope rule", "scope rules")),
+        };
+        let values = match options.values.entries.len() {
+            0 => String::new(),
+            n => format!(
+                ", {}",
+                crate::format::count(n, "value of yours", "values of yours")
+            ),
+        };
+        format!("Converted with {server}, {credentials}, {style}{scope}{values}.")
     };
     let api_key_schemes = spec
         .security_schemes
@@ -315,14 +394,146 @@ pub(super) fn Preview(
                 </details>
             }
         });
-    let notice = (total > PRESCAN_LIMIT).then(|| {
+    // Which endpoints the prescan sends: the core's sentence, and the rule
+    // it follows.
+    let coverage = spec.coverage();
+    let is_postman = spec.format == SpecFormat::Postman21;
+    let notice = (total > PRESCAN_LIMIT || !current.options.scope.is_empty()).then(|| {
+        let rule = if is_postman {
+            format!("Excluded endpoints do not count toward the {PRESCAN_LIMIT}; ignored ones do.")
+        } else {
+            format!("Excluded endpoints do not count toward the {PRESCAN_LIMIT}.")
+        };
         view! {
             <div class="notice" data-testid="prescan-notice">
                 <Icon kind=IconKind::Info />
-                {format!("The prescan covers the first {PRESCAN_LIMIT} of {} endpoints.", thousands(total))}
+                <p>
+                    <span data-testid="coverage-line">{coverage.sentence()}</span>
+                    " "<span class="muted" data-testid="coverage-rule">{rule}</span>
+                </p>
             </div>
         }
     });
+    // The endpoint scope and the user's values: each change converts again.
+    let scope_form = state.map(|p| p.scope_form()).unwrap_or_default();
+    let applied = StoredValue::new(current.options.clone());
+    let endpoint_keys = StoredValue::new(
+        spec.endpoints
+            .iter()
+            .map(|e| (e.method, e.path.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let refine_with = move |focus: &str, change: &dyn Fn(&mut ConvertOptions)| {
+        let mut options = applied.get_value();
+        change(&mut options);
+        if let Some(state) = state {
+            state.refocus_after(focus);
+        }
+        on_refine.run(options);
+    };
+    let on_scope_row = Callback::new(move |(i, decision): (usize, ScopeDecision)| {
+        let Some((method, path)) = endpoint_keys.with_value(|k| k.get(i).cloned()) else {
+            return;
+        };
+        refine_with(&format!("endpoint-scope-{i}"), &|o| {
+            o.scope = with_endpoint(&o.scope, method, &path, decision);
+        });
+    });
+    let on_scope_rules = Callback::new(move |scope: prescan_core::Scope| {
+        refine_with("scope-by", &|o| o.scope = scope.clone());
+    });
+    let on_values = Callback::new(move |values: prescan_core::values::ValueOverrides| {
+        refine_with("values-text", &|o| o.values = values.clone());
+    });
+    if let Some(state) = state {
+        if let Some(id) = state.take_refocus() {
+            // Once the new preview is in the document.
+            set_timeout(
+                move || {
+                    if let Some(element) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id(&id))
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = element.focus();
+                    }
+                },
+                std::time::Duration::from_millis(0),
+            );
+        }
+    }
+    let tags = {
+        let mut tags: Vec<String> = Vec::new();
+        for tag in spec.endpoints.iter().flat_map(|e| e.tags.iter()) {
+            if !tags.contains(tag) {
+                tags.push(tag.clone());
+            }
+        }
+        tags
+    };
+    let methods = {
+        let mut methods: Vec<&'static str> = Vec::new();
+        for e in &spec.endpoints {
+            if !methods.contains(&e.method.as_str()) {
+                methods.push(e.method.as_str());
+            }
+        }
+        methods
+    };
+    let values_count = current.options.values.entries.len();
+    let user_valued = spec
+        .endpoints
+        .iter()
+        .filter(|e| !e.user_values.is_empty())
+        .count();
+    let scope_open = !current.options.scope.is_empty()
+        || scope_form.text.with_untracked(|t| !t.trim().is_empty());
+    let scope_panel = view! {
+        <details class="panel config-panel" data-testid="scope-panel"
+            open=scope_open>
+            <summary data-testid="scope-toggle">
+                <span class="config-panel__title">"Endpoint scope"</span>
+                <span class="muted" data-testid="scope-summary">{format!(
+                    "{} included, {} excluded{}",
+                    thousands(coverage.included),
+                    thousands(coverage.excluded),
+                    if coverage.ignored > 0 { format!(", {} ignored", thousands(coverage.ignored)) } else { String::new() }
+                )}</span>
+            </summary>
+            <p class="hint">
+                {if is_postman {
+                    "Each endpoint is Included (the default: sent and tested), Excluded (scanners send it no request) or Ignored (sent, not tested). Set one endpoint in the Scope column of the table, or many at once here."
+                } else {
+                    "Each endpoint is Included (the default: sent and tested) or Excluded (scanners send it no request). Set one endpoint in the Scope column of the table, or many at once here. Ignore is for Postman collections only."
+                }}
+            </p>
+            <div class="config scope-config">
+                <ScopeRules scope=current.options.scope.clone() tags=tags methods=methods
+                    ignore_allowed=is_postman form=scope_form on_change=on_scope_rules busy=busy />
+            </div>
+        </details>
+    };
+    let values_open = values_count > 0 || scope_form.values.with_untracked(Option::is_some);
+    let values_panel = view! {
+        <details class="panel config-panel" data-testid="values-panel"
+            open=values_open>
+            <summary data-testid="values-toggle">
+                <span class="config-panel__title">"Your values"</span>
+                <span class="muted" data-testid="values-summary">{match values_count {
+                    0 => "None: every value is generated from the schemas".to_owned(),
+                    n => format!(
+                        "{} given, used by {}",
+                        crate::format::count(n, "value", "values"),
+                        crate::format::count(user_valued, "endpoint", "endpoints")
+                    ),
+                }}</span>
+            </summary>
+            <div class="config values-config">
+                <ValuesEditor applied=current.options.values.clone() text=scope_form.values
+                    on_apply=on_values busy=busy />
+            </div>
+        </details>
+    };
     let diagnostics = (!spec.diagnostics.is_empty())
         .then(|| view! { <Diagnostics diagnostics=spec.diagnostics.clone() /> });
     let raw_open = RwSignal::new(false);
@@ -381,8 +592,13 @@ pub(super) fn Preview(
             {description}
             {other_sources}
             <div class="downloads">
-                <button type="button" class="button" data-testid="download-har" on:click=download_har>
-                    <Icon kind=IconKind::Download />{format!("Download HAR ({har_name})")}
+                <button type="button" class="button" data-testid="download-har" on:click=download_har
+                    title=format!("Every endpoint: {}", crate::format::count(current.har.len(), "entry", "entries"))>
+                    <Icon kind=IconKind::Download />{format!("Download HAR: all ({har_name})")}
+                </button>
+                <button type="button" class="button button--secondary" data-testid="download-har-in-scope" on:click=download_in_scope
+                    title=format!("The endpoints a scanner sends requests to: {}", crate::format::count(in_scope_entries, "entry", "entries"))>
+                    <Icon kind=IconKind::Download />{format!("Download HAR: in scope ({har_in_scope_name})")}
                 </button>
                 {download_original}
                 <button type="button" data-testid="use-in-analysis"
@@ -393,12 +609,17 @@ pub(super) fn Preview(
                     "Use in a new analysis"
                 </button>
             </div>
+            {move || unapplied.get().map(|why| view! {
+                <p class="field-error" role="alert" data-testid="use-in-analysis-unapplied">{why}</p>
+            })}
             {move || use_refused.get().map(|why| view! {
                 <p class="hint" id="use-in-analysis-refused" data-testid="use-in-analysis-refused">{why}</p>
             })}
             {only_root_note}
         </section>
         {config}
+        {scope_panel}
+        {values_panel}
         {notice}
         {diagnostics}
         <section class="panel" aria-labelledby="endpoints-heading">
@@ -406,7 +627,8 @@ pub(super) fn Preview(
             {if total == 0 {
                 view! { <p data-testid="no-endpoints">"This specification declares no endpoints: a prescan would send nothing."</p> }.into_any()
             } else {
-                view! { <EndpointsTable endpoints=spec.endpoints.clone() view=endpoints_view on_open=open_entry /> }.into_any()
+                view! { <EndpointsTable endpoints=spec.endpoints.clone() view=endpoints_view on_open=open_entry
+                    on_scope=on_scope_row ignore_allowed=is_postman /> }.into_any()
             }}
         </section>
         <section class="panel" aria-labelledby="har-heading">
@@ -427,6 +649,15 @@ pub(super) fn Preview(
                 {raw}
             </details>
         </section>
+    }
+}
+
+/// The name of the in-scope HAR download: `petstore.har` →
+/// `petstore-in-scope.har`.
+pub(crate) fn in_scope_file_name(har_name: &str) -> String {
+    match har_name.strip_suffix(".har") {
+        Some(stem) => format!("{stem}-in-scope.har"),
+        None => format!("{har_name}-in-scope.har"),
     }
 }
 
