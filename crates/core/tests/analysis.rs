@@ -2098,4 +2098,32 @@ fn scope_and_values_are_kept_validated_and_logged() {
         .unwrap()
         .clone();
     assert_eq!(last.new_value.as_deref(), Some("Every endpoint included"));
+
+    // Given at creation: logged with the creation.
+    let mut new = new_analysis("scoped from the start", &rec, Start::Unscheduled);
+    new.scans[0].scope.rules.push(ScopeRule {
+        selector: Selector::Method(Method::Delete),
+        decision: ScopeDecision::Exclude,
+    });
+    new.scans[0].values = ValueOverrides::parse_lines("petId=7").unwrap();
+    let created = st.create(new, USER, T0).unwrap().id;
+    let log = st.activity(created).unwrap();
+    let set: Vec<(&str, Option<&str>)> = log
+        .iter()
+        .filter(|e| e.details.ends_with(" set."))
+        .map(|e| (e.details.as_str(), e.new_value.as_deref()))
+        .collect();
+    assert_eq!(
+        set,
+        vec![
+            (
+                "Scope of scan petstore.yaml set.",
+                Some("1 rule: Exclude method DELETE")
+            ),
+            (
+                "Values of scan petstore.yaml set.",
+                Some("1 value: petId=7")
+            ),
+        ]
+    );
 }

@@ -248,6 +248,30 @@ impl StoreState {
                 a.visibility
             ),
         )];
+        // A scope or values given at creation are part of the record too.
+        for scan in &a.scans {
+            let name = target_text(&scan.target);
+            if !scan.scope.is_empty() {
+                log.push(ActivityEntry::change(
+                    now_ms,
+                    Actor::user(user),
+                    ActivityKind::ConfigurationChanged,
+                    format!("Scope of scan {name} set."),
+                    crate::scope::Scope::default().summary(),
+                    scan.scope.summary(),
+                ));
+            }
+            if !scan.values.is_empty() {
+                log.push(ActivityEntry::change(
+                    now_ms,
+                    Actor::user(user),
+                    ActivityKind::ConfigurationChanged,
+                    format!("Values of scan {name} set."),
+                    crate::values::ValueOverrides::default().summary(),
+                    scan.values.summary(),
+                ));
+            }
+        }
         let mut events = Vec::new();
         let mut c = Ctx {
             a: &mut a,
