@@ -94,6 +94,58 @@ impl From<&crate::ScanAuth> for ScanAuth {
             api_keys: a.api_keys.clone(),
             custom_headers: pairs(&a.custom_headers),
             custom_cookies: pairs(&a.custom_cookies),
+            oauth: a.oauth.as_ref().map(|o| OAuthConfig {
+                grant: grant_type(&o.grant),
+                token_url: o.token_url.clone(),
+                discovery_url: o.discovery_url.clone(),
+                client_id: o.client_id.clone(),
+                client_secret: o.client_secret.clone(),
+                scopes: o.scopes.clone(),
+                user_name: match &o.grant {
+                    crate::oauth::OAuthGrant::Password { user_name, .. } => Some(user_name.clone()),
+                    crate::oauth::OAuthGrant::ClientCredentials => None,
+                },
+                password: match &o.grant {
+                    crate::oauth::OAuthGrant::Password { password, .. } => Some(password.clone()),
+                    crate::oauth::OAuthGrant::ClientCredentials => None,
+                },
+                client_auth: match o.client_auth {
+                    crate::oauth::ClientAuth::Auto => OAuthClientAuth::Auto,
+                    crate::oauth::ClientAuth::Basic => OAuthClientAuth::Basic,
+                    crate::oauth::ClientAuth::Body => OAuthClientAuth::Body,
+                },
+            }),
+        }
+    }
+}
+
+fn grant_type(g: &crate::oauth::OAuthGrant) -> OAuthGrantType {
+    match g {
+        crate::oauth::OAuthGrant::ClientCredentials => OAuthGrantType::ClientCredentials,
+        crate::oauth::OAuthGrant::Password { .. } => OAuthGrantType::Password,
+    }
+}
+
+impl From<OAuthConfig> for crate::oauth::OAuth {
+    fn from(o: OAuthConfig) -> Self {
+        crate::oauth::OAuth {
+            grant: match o.grant {
+                OAuthGrantType::ClientCredentials => crate::oauth::OAuthGrant::ClientCredentials,
+                OAuthGrantType::Password => crate::oauth::OAuthGrant::Password {
+                    user_name: o.user_name.unwrap_or_default(),
+                    password: o.password.unwrap_or_default(),
+                },
+            },
+            token_url: o.token_url,
+            discovery_url: o.discovery_url.filter(|d| !d.trim().is_empty()),
+            client_id: o.client_id,
+            client_secret: o.client_secret,
+            scopes: o.scopes,
+            client_auth: match o.client_auth {
+                OAuthClientAuth::Auto => crate::oauth::ClientAuth::Auto,
+                OAuthClientAuth::Basic => crate::oauth::ClientAuth::Basic,
+                OAuthClientAuth::Body => crate::oauth::ClientAuth::Body,
+            },
         }
     }
 }
@@ -107,6 +159,7 @@ impl From<ScanAuth> for crate::ScanAuth {
             basic: a.basic.map(|b| (b.user_name, b.password)),
             bearer: a.bearer,
             api_keys: a.api_keys,
+            oauth: a.oauth.map(Into::into),
         }
     }
 }
@@ -120,6 +173,11 @@ impl From<&crate::ScanAuth> for AuthConfigured {
             api_keys: a.api_keys.keys().cloned().collect(),
             custom_headers: names(&a.custom_headers),
             custom_cookies: names(&a.custom_cookies),
+            oauth: a.oauth.as_ref().map(|o| OAuthConfigured {
+                grant: grant_type(&o.grant),
+                token_url: o.token_url.clone(),
+                discovery_url: o.discovery_url.clone(),
+            }),
         }
     }
 }

@@ -714,6 +714,7 @@ fn prescan_reports_are_returned_without_credentials() {
         basic: Some(("user".into(), "basic-secret".into())),
         api_keys: BTreeMap::from([("key".into(), "key secret/1".into())]),
         bearer: None,
+        oauth: None,
     };
     let options = crate::ConvertOptions {
         auth: auth.clone(),
