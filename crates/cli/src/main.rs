@@ -75,7 +75,11 @@ enum Command {
     /// --format json writes them as one JSON document; --har FILE writes
     /// the requests and responses as HAR 1.2. Credentials (--bearer-env,
     /// --basic-env, --api-key-env, and every --header value) are masked as
-    /// *** in every output. A progress bar goes to standard error when it
+    /// *** in every output. OAuth 2.0 (--oauth-client-id with
+    /// --oauth-client-secret-env, a token or discovery URL or the
+    /// specification's, --oauth-grant, --oauth-scopes): the token is
+    /// fetched first (its request is a row of the table) and sent as a
+    /// bearer token; the secret, the password and every token are masked. A progress bar goes to standard error when it
     /// is a terminal.
     ///
     /// Exit codes: 0 every request sent got a response below 400 (so every
