@@ -639,6 +639,17 @@ fn drafts_into_core(
         {
             return Err(scans_error(message));
         }
+        if let Some(o) = &auth.oauth {
+            // A token URL may be left out: the prescan takes the
+            // specification's (or fails then, saying so).
+            let mut checked = o.clone();
+            if checked.token_url.trim().is_empty() && checked.discovery_url.is_none() {
+                checked.token_url = "https://token-url.invalid/".into();
+            }
+            if let Err(errors) = checked.validate() {
+                return Err(scans_error(format!("OAuth 2.0: {}", errors.join(" "))));
+            }
+        }
         out.push(core::ScanDraft {
             id: d.scan_id,
             target,

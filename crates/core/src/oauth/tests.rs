@@ -640,3 +640,36 @@ fn redaction_of_stored_reports_covers_oauth_secrets() {
     crate::prescan::redact_json(&mut v, &secrets);
     assert_no_secret(&v.to_string());
 }
+
+#[test]
+fn parallel_requests_that_get_401_with_the_same_token_are_all_resent() {
+    let mut p = plan(3);
+    p.settings.max_in_flight = 3;
+    let mut run = PrescanRun::with_oauth(p, oauth());
+    expect_auth(&mut run, 0);
+    run.complete_auth(response(200, &token_body(TOKEN, None)));
+    let sent: Vec<usize> = (0..3).map(|_| expect_send(&mut run, 1).0).collect();
+    assert_eq!(sent, vec![0, 1, 2]);
+    assert!(run.complete(0, response(401, "{}")));
+    assert!(run.complete(1, response(401, "{}")));
+    // The new token is fetched once; the third 401 comes after it.
+    expect_auth(&mut run, 2);
+    run.complete_auth(response(200, &token_body(TOKEN2, None)));
+    assert!(run.complete(2, response(401, "{}")));
+    let mut resent = Vec::new();
+    for _ in 0..3 {
+        let (p, r) = expect_send(&mut run, 3);
+        assert!(header(&r, "authorization").unwrap().ends_with(TOKEN2));
+        resent.push(p);
+    }
+    assert_eq!(resent, vec![0, 1, 2]);
+    // A 401 to the new token is final: no third token, no second resend.
+    run.complete(0, response(401, "{}"));
+    run.complete(1, response(200, "{}"));
+    run.complete(2, response(200, "{}"));
+    assert_eq!(run.poll(4), Step::Finished);
+    let report = run.report(3);
+    assert_eq!(report.rows().iter().filter(|r| r.token_request).count(), 2);
+    assert_eq!(report.token.as_ref().unwrap().resent, 3);
+    assert_report_clean(&run);
+}

@@ -251,7 +251,7 @@ pub struct PrescanReport {
     pub total_endpoints: usize,
     /// The OAuth 2.0 token flow, when the scan configuration has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<super::TokenReport>,
+    pub token: Option<Box<super::TokenReport>>,
 }
 
 pub(super) fn is_auth(status: u16) -> bool {

@@ -259,7 +259,7 @@ impl PrescanRun {
             total_endpoints,
         );
         if let Some(flow) = &self.token {
-            report.token = Some(flow.report());
+            report.token = Some(Box::new(flow.report()));
             if let Ok(mut v) = serde_json::to_value(&report) {
                 super::redact_json(&mut v, flow.secrets());
                 if let Ok(r) = serde_json::from_value(v) {

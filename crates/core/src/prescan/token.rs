@@ -15,8 +15,9 @@
 //!   waits for a new token;
 //! - the first 401 to a request sent with the current token makes the run
 //!   fetch a new token (once per run) and resend that request once; a
-//!   request that got a 401 with a token replaced since is resent once with
-//!   the new one; no request is resent twice;
+//!   request that got a 401 with that same token (sent in parallel) or with
+//!   a token replaced since is resent once with the new one; no request is
+//!   resent twice, and a 401 to the token fetched after a 401 is final;
 //! - at most [`MAX_TOKEN_FETCHES`] token requests per run; after that the
 //!   last token is kept;
 //! - **a failed token fetch does not stop the prescan**: the remaining
@@ -134,7 +135,7 @@ pub(super) struct TokenFlow {
     pending: Option<(AuthKind, PlannedRequest, i64)>,
     failed: bool,
     refresh: bool,
-    refreshed_on_401: bool,
+    refreshed_on_401: Option<u32>,
     fetches: usize,
     exchanges: Vec<AuthExchange>,
     failure: Option<String>,
@@ -360,11 +361,17 @@ impl TokenFlow {
             return false;
         }
         if generation == self.generation {
-            if self.refreshed_on_401 || self.fetches >= MAX_TOKEN_FETCHES {
-                return false;
+            match self.refreshed_on_401 {
+                // Another request sent with this token got a 401 first: the
+                // new token is on its way.
+                Some(g) if g == generation => {}
+                Some(_) => return false,
+                None if self.fetches >= MAX_TOKEN_FETCHES => return false,
+                None => {
+                    self.refreshed_on_401 = Some(generation);
+                    self.refresh = true;
+                }
             }
-            self.refreshed_on_401 = true;
-            self.refresh = true;
         }
         self.resent[position] = true;
         true
