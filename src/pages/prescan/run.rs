@@ -16,7 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::details::Page;
 use super::driver::{publish, pump, stop, Runner};
-use super::form::{check_base_url, parse_headers, parse_rate, Form};
+use super::form::{check_base_url, complete_oauth, parse_headers, parse_rate, Form};
 use super::server::{follow_server_prescan, show_server_prescan};
 use crate::convert;
 use crate::store::http::HttpStore;
@@ -42,6 +42,7 @@ pub(super) fn run(
                 custom,
                 api_keys,
                 cookies,
+                oauth,
             },
         errors,
         failure,
@@ -122,6 +123,18 @@ pub(super) fn run(
                     .into(),
             );
         }
+        let oauth = oauth.typed();
+        if let Some(o) = &oauth {
+            // The token URL may come from the specification: checked
+            // again once it is converted.
+            let mut checked = o.clone();
+            if checked.token_url.is_empty() && checked.discovery_url.is_none() {
+                checked.token_url = "https://token-url.invalid/".into();
+            }
+            if let Err(e) = checked.validate() {
+                problems.extend(e.into_iter().map(|e| format!("OAuth 2.0: {e}")));
+            }
+        }
         errors.set(problems);
         let (Ok(base), Ok(rps), Ok(headers)) = (base, rps, headers) else {
             return;
@@ -139,6 +152,7 @@ pub(super) fn run(
                 .into_iter()
                 .filter(|(_, key)| !key.is_empty())
                 .collect::<BTreeMap<_, _>>(),
+            oauth,
         };
         let options = ConvertOptions {
             base_url: Some(base.clone()),
@@ -179,6 +193,7 @@ pub(super) fn run(
                                 c.entries.file.clone(),
                                 c.spec.endpoints.len(),
                                 c.spec.diagnostics,
+                                c.spec.security_schemes,
                             )
                         })
                         .map_err(|e| format!("The converted HAR could not be read ({e})."))
@@ -186,7 +201,7 @@ pub(super) fn run(
                 Err(f) => Err(f.message),
             };
             converting.try_set(false);
-            let (har, blob, total_endpoints, diagnostics) = match prepared {
+            let (har, blob, total_endpoints, diagnostics, schemes) = match prepared {
                 Ok(p) => p,
                 Err(m) => {
                     failure.try_set(Some(format!(
@@ -198,8 +213,20 @@ pub(super) fn run(
             har_blob.try_set_value(Some(blob));
             has_har.try_set(true);
             let plan = PrescanPlan::new(&har, &settings).with_credential_notes(&diagnostics);
+            let run = match options.auth.oauth.clone() {
+                None => PrescanRun::new(plan),
+                Some(o) => {
+                    match complete_oauth(o, &schemes, settings.base_url.as_deref().unwrap_or("")) {
+                        Ok(o) => PrescanRun::with_oauth(plan, o),
+                        Err(e) => {
+                            failure.try_set(Some(format!("OAuth 2.0: {}", e.join(" "))));
+                            return;
+                        }
+                    }
+                }
+            };
             let shared = Rc::new(RefCell::new(Runner {
-                run: PrescanRun::new(plan),
+                run,
                 auth: options.auth.clone(),
                 total_endpoints,
                 controllers: HashMap::new(),
