@@ -322,6 +322,11 @@ impl TokenFlow {
                 // RFC 6749 §2.3.1: Basic first; the body once if refused.
                 self.fell_back = true;
                 self.style = Some(ClientAuthStyle::Body);
+                if let Some(last) = self.exchanges.last_mut() {
+                    if let Some(e) = &mut last.error {
+                        e.push_str(" The token is requested again with the client credentials in the request body.");
+                    }
+                }
             }
             Err(_) => self.fail(error.unwrap_or_default()),
         }
