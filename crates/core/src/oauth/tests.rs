@@ -466,7 +466,11 @@ fn auto_falls_back_to_the_body_once() {
         rows[0].token_request && rows[0].in_error && rows[1].token_request && !rows[1].in_error
     );
     assert!(rows[1].detail.as_deref().unwrap().contains("request body"));
-    assert!(rows[0].detail.as_deref().unwrap().contains("requested again"));
+    assert!(rows[0]
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("requested again"));
     assert_report_clean(&run);
 
     // Basic only: no second try; the requests go without a token and the prescan fails.
