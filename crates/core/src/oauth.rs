@@ -16,7 +16,9 @@
 //! never appear in a message of this module, nor in `Debug` output
 //! ([`OAuth`]'s `Debug` prints `***`).
 //!
-//! Depends on `encode` and `prescan::Origin` only.
+//! Depends on `encode`, `spec`'s security scheme model, and `prescan`'s
+//! `Origin` and `PlannedRequest` (the requests are planned requests, sent by
+//! the same drivers); `prescan`'s run depends on it in turn.
 
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //! base URL, the credentials of the scan configuration, the endpoint scope,
 //! and the HAR style and scope.
 //!
-//! Depends on `limits`, `scope` and `values` only.
+//! Depends on `limits`, `scope`, `values` and `oauth` only.
 
 use std::collections::BTreeMap;
 

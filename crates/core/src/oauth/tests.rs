@@ -282,6 +282,26 @@ fn token_responses_are_read_within_budget() {
         parse_token_response(200, "{}", true).unwrap_err(),
         TokenError::TooLarge
     );
+    // A token that would break the Authorization header is refused.
+    assert_eq!(
+        parse_token_response(
+            200,
+            r#"{"access_token":"a\r\nX-Evil: 1","token_type":"Bearer"}"#,
+            false
+        )
+        .unwrap_err(),
+        TokenError::NoAccessToken
+    );
+    // Hostile error bodies: control characters and quotes are dropped, long
+    // descriptions shortened.
+    let long = format!(
+        r#"{{"error":"invalid_grant\u0000","error_description":"{}"}}"#,
+        "d".repeat(5000)
+    );
+    let m = parse_token_response(400, &long, false)
+        .unwrap_err()
+        .message();
+    assert!(m.len() < 600 && !m.contains('\0'), "{m}");
 }
 
 #[test]
