@@ -162,6 +162,8 @@ describe('OAuth 2.0 in the browser prescan', () => {
     for (const x of api) assert.match(x.response, /^200/);
     assert.match(await text(page, 'connection-token'), /a token was received/);
     assert.equal(oauth.tokens.length, 1);
+    // The specification's token URL is now in the field, to change if need be.
+    assert.equal(await page.getByTestId('prescan-oauth-token-url').inputValue(), `${oauth.url}/token`);
     const body = await page.locator('body').textContent();
     assert.ok(!body.includes(CLIENT_SECRET) && !body.includes(oauth.tokens[0]), 'no secret or token on the page');
     await screenshot(page, 'prescan-oauth');

@@ -229,7 +229,7 @@ fn oauth_fields(f: OAuthForm) -> impl IntoView {
                 </label>
             </fieldset>
             {text_field("prescan-oauth-token-url", "Token URL", "url", f.token_url,
-                Some("Leave it empty to use the token URL of the specification's client credentials or password flow. The token endpoint must allow this page's origin (CORS); otherwise run the prescan on the server."))}
+                Some("Leave it empty to use the token URL of the specification's client credentials or password flow (filled in here when the prescan runs). The token endpoint must allow this page's origin (CORS); otherwise run the prescan on the server."))}
             {text_field("prescan-oauth-discovery-url", "OpenID Connect discovery URL", "url", f.discovery_url,
                 Some("Optional, instead of the token URL: the .well-known/openid-configuration document that names the token endpoint."))}
             {text_field("prescan-oauth-client-id", "Client id", "text", f.client_id, None)}

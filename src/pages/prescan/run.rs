@@ -123,7 +123,8 @@ pub(super) fn run(
                     .into(),
             );
         }
-        let oauth = oauth.typed();
+        let oauth_form = oauth;
+        let oauth = oauth_form.typed();
         if let Some(o) = &oauth {
             // The token URL may come from the specification: checked
             // again once it is converted.
@@ -217,7 +218,19 @@ pub(super) fn run(
                 None => PrescanRun::new(plan),
                 Some(o) => {
                     match complete_oauth(o, &schemes, settings.base_url.as_deref().unwrap_or("")) {
-                        Ok(o) => PrescanRun::with_oauth(plan, o),
+                        Ok(o) => {
+                            // The specification's token URL, shown where it
+                            // can be changed.
+                            if oauth_form.token_url.get_untracked().trim().is_empty()
+                                && oauth_form.discovery_url.get_untracked().trim().is_empty()
+                            {
+                                oauth_form.token_url.try_set(o.token_url.clone());
+                                oauth_form
+                                    .discovery_url
+                                    .try_set(o.discovery_url.clone().unwrap_or_default());
+                            }
+                            PrescanRun::with_oauth(plan, o)
+                        }
                         Err(e) => {
                             failure.try_set(Some(format!("OAuth 2.0: {}", e.join(" "))));
                             return;

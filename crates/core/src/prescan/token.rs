@@ -90,7 +90,8 @@ pub struct TokenReport {
 }
 
 impl TokenReport {
-    /// Whether the flow is over for now (nothing in flight).
+    /// One sentence for the Connection section: whether a token came, from
+    /// where, and why not.
     pub fn summary(&self) -> String {
         let tokens = self
             .exchanges
