@@ -233,6 +233,7 @@ pub fn ScanConfiguration(
                     .collect::<BTreeMap<_, _>>(),
                 // Not typed here: the prescan's form has it.
                 oauth: oauth.get_value(),
+                ..ScanAuth::default()
             },
             har_style: har_style.get(),
             limits,

@@ -28,6 +28,29 @@ use crate::store::people::{refusal, use_principal, visibility_text};
 use crate::store::settings::Backend;
 use crate::store::{use_store, Storage};
 
+/// Standard base64 with padding (how a client certificate file goes to the
+/// server).
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// The URLs typed, one a line (blank lines left out).
 pub fn urls_of(text: &str) -> Vec<String> {
     text.lines()
@@ -144,6 +167,43 @@ pub fn NewAnalysisPage() -> impl IntoView {
         move || errors.with(|e| message_for(e, field)).map(|_| id)
     };
 
+    // The client certificate of the scans' prescans on a server: the file
+    // (name, base64) and its passphrase, kept in memory until the analysis
+    // is created, then sent once in the scans' credentials.
+    let cert_file = RwSignal::new(Option::<(String, String)>::None);
+    let cert_pass = RwSignal::new(String::new());
+    let cert_error = RwSignal::new(Option::<String>::None);
+    let add_cert = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|list| list.get(0)) else {
+            cert_file.set(None);
+            return;
+        };
+        let file_name = file.name();
+        cert_error.set(None);
+        if file.size() as usize > prescan_core::MAX_CLIENT_CERTIFICATE_BYTES {
+            input.set_value("");
+            cert_file.set(None);
+            cert_error.set(Some(format!(
+                "{file_name} is {}; a client certificate file (PKCS#12) may be at most {}.",
+                bytes(file.size() as usize),
+                bytes(prescan_core::MAX_CLIENT_CERTIFICATE_BYTES)
+            )));
+            return;
+        }
+        spawn_local(async move {
+            match JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => {
+                    let b64 = base64(&Uint8Array::new(&buffer).to_vec());
+                    cert_file.try_set(Some((file_name, b64)));
+                }
+                Err(_) => {
+                    cert_error.try_set(Some(format!("The browser could not read {file_name}.")));
+                }
+            }
+        });
+    };
+
     let add_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|list| list.get(0)) else {
@@ -233,6 +293,20 @@ pub fn NewAnalysisPage() -> impl IntoView {
                 ScanDraft::new(ScanTarget::specification(r, server))
             })
             .collect();
+        // The client certificate goes with every API specification scan
+        // (a server opens it when the analysis is saved).
+        if let (true, Some((file_name, pkcs12_base64))) =
+            (app.is_api_untracked(), cert_file.get_untracked())
+        {
+            for scan in &mut scans {
+                scan.auth.client_certificate = Some(prescan_core::ClientCertificate {
+                    file_name: file_name.clone(),
+                    pkcs12_base64: pkcs12_base64.clone(),
+                    passphrase: cert_pass.get_untracked(),
+                });
+                scan.auth_entered = true;
+            }
+        }
         scans.extend(
             urls_of(&urls.get_untracked())
                 .into_iter()
@@ -541,6 +615,39 @@ pub fn NewAnalysisPage() -> impl IntoView {
                     " Run a prescan first"
                 </label>
                 <p class="hint">"The prescan checks that each target can be reached and signed in to before the full scan, and notifies you of the result."</p>
+                <h2 class="subheading">"Client certificate"</h2>
+                {move || if app.is_api() {
+                    view! {
+                        <div class="field" data-testid="new-client-cert">
+                            <label for="new-client-cert-file">"Client certificate file (PKCS#12: .p12 or .pfx)"</label>
+                            <p class="hint" id="new-client-cert-hint">
+                                "Optional: for servers that ask for a client certificate in the TLS handshake. The server's prescans present it; a browser cannot present one from a page. At most 64 KiB; stored encrypted with the scans' other credentials and never shown again."
+                            </p>
+                            <input type="file" id="new-client-cert-file" data-testid="new-client-cert-file"
+                                accept=".p12,.pfx,application/x-pkcs12"
+                                aria-describedby="new-client-cert-hint"
+                                on:change=add_cert />
+                            <label for="new-client-cert-pass">"Passphrase of the file"</label>
+                            <input type="password" id="new-client-cert-pass" data-testid="new-client-cert-pass"
+                                autocomplete="off" maxlength="1024"
+                                prop:value=move || cert_pass.get()
+                                on:input=move |ev| cert_pass.set(event_target_value(&ev)) />
+                            {move || cert_error.get().map(|m| view! {
+                                <p class="field-error" data-testid="new-client-cert-error"><span class="visually-hidden">"Error: "</span>{m}</p>
+                            })}
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p class="hint" data-testid="new-client-cert-browser">
+                            "A client certificate (PKCS#12) cannot be used here: analyses are kept in this browser, and a browser cannot present a client certificate from a page. Connect to a prescan server (Settings) to give a scan one for its server prescans, or run "
+                            <code>"prescan run --client-cert FILE.p12"</code>
+                            "."
+                        </p>
+                    }
+                    .into_any()
+                }}
             </fieldset>
 
             <div class="field">
@@ -581,6 +688,20 @@ pub fn NewAnalysisPage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_is_standard_with_padding() {
+        for (bytes, text) in [
+            (&b""[..], ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg=="),
+            (&[0xfb, 0xff, 0xfe][..], "+//+"),
+        ] {
+            assert_eq!(base64(bytes), text);
+        }
+    }
 
     #[test]
     fn urls_are_one_a_line() {

@@ -13,6 +13,7 @@ mod files;
 mod report;
 mod run;
 mod run_report;
+mod shape;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -75,12 +76,16 @@ enum Command {
     /// --format json writes them as one JSON document; --har FILE writes
     /// the requests and responses as HAR 1.2. Credentials (--bearer-env,
     /// --basic-env, --api-key-env, and every --header value) are masked as
-    /// *** in every output. OAuth 2.0 (--oauth-client-id with
-    /// --oauth-client-secret-env, a token or discovery URL or the
-    /// specification's, --oauth-grant, --oauth-scopes): the token is
-    /// fetched first (its request is a row of the table) and sent as a
-    /// bearer token; the secret, the password and every token are masked. A progress bar goes to standard error when it
-    /// is a terminal.
+    /// *** in every output. --client-cert FILE.p12 (its passphrase from
+    /// --client-cert-pass-env VAR) presents a client certificate;
+    /// --ca-cert FILE also trusts an internal CA; --user-agent replaces
+    /// the default User-Agent (prescan/<version>). OAuth 2.0
+    /// (--oauth-client-id with --oauth-client-secret-env, a token or
+    /// discovery URL or the specification's, --oauth-grant,
+    /// --oauth-scopes): the token is fetched first (its request is a row
+    /// of the table) and sent as a bearer token; the secret, the password
+    /// and every token are masked. A progress bar goes to standard error
+    /// when it is a terminal.
     ///
     /// Exit codes: 0 every request sent got a response below 400 (so every
     /// one reached the server and none was refused for authentication); 1
@@ -130,6 +135,8 @@ struct Input {
     /// A value for a server variable, as NAME=VALUE; repeatable.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    #[command(flatten)]
+    shape: shape::Shape,
     #[command(flatten)]
     budget: Budget,
 }
@@ -194,6 +201,19 @@ struct ConvertArgs {
     /// Do not print diagnostics to standard error.
     #[arg(short, long)]
     quiet: bool,
+    /// Which endpoints the HAR holds: `all` (whatever their scope), or
+    /// `in-scope` (only those a scanner sends requests to, per --scope).
+    #[arg(long, value_enum, value_name = "WHICH", default_value_t = HarScopeArg::All)]
+    har_scope: HarScopeArg,
+}
+
+/// `--har-scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum HarScopeArg {
+    /// Every endpoint.
+    All,
+    /// Only the endpoints in scope (included and ignored).
+    InScope,
 }
 
 fn parse_limit(s: &str) -> Result<String, String> {
@@ -251,14 +271,16 @@ impl Input {
     /// The options of the conversion: what the reference server uses
     /// (`ConvertOptions { base_url, limits, ..Default::default() }`), plus
     /// the server index and variables when given.
-    fn options(&self) -> ConvertOptions {
-        ConvertOptions {
+    fn options(&self) -> Result<ConvertOptions, Failure> {
+        Ok(ConvertOptions {
             base_url: self.server.clone(),
             server: self.server_index,
             server_variables: self.vars.iter().cloned().collect(),
             limits: self.budget.limits(),
+            scope: self.shape.scope()?,
+            values: self.shape.values()?,
             ..ConvertOptions::default()
-        }
+        })
     }
 
     /// Every specification, read whole with the files it references, or
@@ -308,8 +330,8 @@ pub(crate) fn read_spec(spec: &str, name: &str, max: usize) -> Result<Vec<u8>, F
 }
 
 fn check(args: CheckArgs) -> Result<u8, Failure> {
+    let options = args.input.options()?;
     let files = args.input.read_all()?;
-    let options = args.input.options();
     let deny_warnings = args.deny.contains(&Deny::Warnings);
     let reports: Vec<FileReport> = files
         .iter()
@@ -350,8 +372,11 @@ fn convert(args: ConvertArgs) -> Result<u8, Failure> {
             }
         }
     }
+    let mut options = args.input.options()?;
+    if args.har_scope == HarScopeArg::InScope {
+        options.har_scope = prescan_core::HarScope::InScope;
+    }
     let files = args.input.read_all()?;
-    let options = args.input.options();
     if into_dir {
         if let Some(dir) = &args.output {
             fs::create_dir_all(dir).map_err(|e| {

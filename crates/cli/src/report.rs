@@ -2,7 +2,7 @@
 
 use clap::ValueEnum;
 use prescan_core::text::thousands;
-use prescan_core::{Conversion, Diagnostic, LoadError, Severity, PRESCAN_LIMIT};
+use prescan_core::{Conversion, Coverage, Diagnostic, LoadError, Severity, PRESCAN_LIMIT};
 use serde_json::{json, Value};
 
 /// How `check` writes its report.
@@ -24,6 +24,9 @@ pub struct FileReport {
     pub file: String,
     /// Every endpoint of the specification (0 when it did not load).
     pub endpoints: usize,
+    /// What a prescan covers, given the scope (all zero when it did not
+    /// load).
+    pub coverage: Coverage,
     /// Whether it loaded at all.
     pub loaded: bool,
     /// Its diagnostics, in document order; a load error is one Error.
@@ -36,6 +39,7 @@ impl FileReport {
             Ok(c) => FileReport {
                 file: file.to_owned(),
                 endpoints: c.spec.endpoints.len(),
+                coverage: c.spec.coverage(),
                 loaded: true,
                 diagnostics: c.spec.diagnostics,
             },
@@ -48,6 +52,7 @@ impl FileReport {
                 FileReport {
                     file: file.to_owned(),
                     endpoints: 0,
+                    coverage: Coverage::default(),
                     loaded: false,
                     diagnostics: vec![d],
                 }
@@ -55,9 +60,10 @@ impl FileReport {
         }
     }
 
-    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`].
+    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`] in
+    /// scope (excluded endpoints do not count).
     pub fn covered(&self) -> usize {
-        self.endpoints.min(PRESCAN_LIMIT)
+        self.coverage.covered
     }
 
     pub fn fails(&self, deny_warnings: bool) -> bool {
@@ -66,8 +72,18 @@ impl FileReport {
 
     /// The coverage sentence, worded as the app words it.
     fn coverage(&self) -> String {
+        let c = &self.coverage;
         if !self.loaded {
             "not loaded: no endpoints".to_owned()
+        } else if c.excluded + c.ignored > 0 {
+            // The app's sentence, as a clause: "the prescan covers ...".
+            let sentence = c.sentence();
+            let sentence = sentence.trim_end_matches('.');
+            let mut chars = sentence.chars();
+            chars
+                .next()
+                .map(|first| first.to_lowercase().chain(chars).collect())
+                .unwrap_or_default()
         } else if self.endpoints > PRESCAN_LIMIT {
             format!(
                 "a prescan covers the first {PRESCAN_LIMIT} of {} endpoints",
@@ -170,6 +186,8 @@ fn json_report(reports: &[FileReport]) -> Value {
                     "loaded": r.loaded,
                     "endpoints": r.endpoints,
                     "covered": r.covered(),
+                    "excluded": r.coverage.excluded,
+                    "ignored": r.coverage.ignored,
                     "diagnostics": r.diagnostics.iter().map(|d| {
                         let mut o = json!({
                             "severity": severity_word(d.severity),

@@ -31,6 +31,7 @@ use prescan_core::{ConvertOptions, ScanAuth, SourceFile};
 use prescan_runner::{Allow, Guard, Live, Outbound, Policy, Voice};
 
 use crate::run_report::{self, Finished};
+use crate::shape::Shape;
 use crate::{write_out, Budget, Failure};
 
 /// The options of `prescan run`.
@@ -70,6 +71,26 @@ pub struct RunArgs {
     /// cookie); repeatable.
     #[arg(long = "api-key-env", value_name = "SCHEME=VAR", value_parser = crate::parse_var)]
     api_keys: Vec<(String, String)>,
+    /// A client certificate to present in the TLS handshake: a PKCS#12
+    /// file (.p12 or .pfx, at most 64 KiB) holding the certificate, its
+    /// chain and its private key.
+    #[arg(long, value_name = "FILE.p12")]
+    client_cert: Option<PathBuf>,
+    /// The environment variable holding the passphrase of --client-cert
+    /// (without it, the file must have no passphrase). Never printed.
+    #[arg(long, value_name = "VAR", requires = "client_cert")]
+    client_cert_pass_env: Option<String>,
+    /// Also trust the certificate authorities of this file (PEM, one or
+    /// more certificates, or one DER certificate) besides the public ones:
+    /// for a server whose certificate an internal CA issued.
+    /// Verification stays on.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// The User-Agent of every request (visible ASCII and spaces, at most
+    /// 256 characters). Default: prescan/<version>, so that a WAF can
+    /// allow the prescan. A --header User-Agent replaces it.
+    #[arg(long, value_name = "TEXT", value_parser = parse_user_agent)]
+    user_agent: Option<String>,
     #[command(flatten)]
     oauth: OAuthArgs,
     /// Also send requests of this method (such as POST); repeatable; `*`
@@ -87,6 +108,8 @@ pub struct RunArgs {
     /// 10s); at most 120s.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
     timeout: u64,
+    #[command(flatten)]
+    shape: Shape,
     #[command(flatten)]
     budget: Budget,
     /// Refuse special-use addresses (loopback, private, link-local, ...)
@@ -312,6 +335,10 @@ fn parse_method(s: &str) -> Result<String, String> {
     }
 }
 
+fn parse_user_agent(s: &str) -> Result<String, String> {
+    prescan_core::prescan::validate_user_agent(s).map(|()| s.to_owned())
+}
+
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(r) if r.is_finite() && (0.0..=MAX_REQUESTS_PER_SECOND).contains(&r) => Ok(r),
@@ -384,8 +411,43 @@ impl RunArgs {
             requests_per_second: (self.rate > 0.0).then_some(self.rate),
             max_in_flight: self.max_in_flight,
             timeout_ms: self.timeout,
+            user_agent: self.user_agent.clone(),
             ..PrescanSettings::default()
         }
+    }
+
+    /// The client certificate of --client-cert, read with the passphrase
+    /// of --client-cert-pass-env. The error never quotes the passphrase.
+    fn client_identity(&self) -> Result<Option<prescan_runner::ClientIdentity>, Failure> {
+        let Some(path) = &self.client_cert else {
+            return Ok(None);
+        };
+        let passphrase = match &self.client_cert_pass_env {
+            Some(var) => env_secret("--client-cert-pass-env", var)?,
+            None => String::new(),
+        };
+        let shown = path.display();
+        let bytes = read_bounded(path, prescan_core::MAX_CLIENT_CERTIFICATE_BYTES)
+            .map_err(|e| Failure::usage(format!("--client-cert {shown}: {e}")))?;
+        let name = path
+            .file_name()
+            .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
+        let now_s = prescan_runner::now_ms() / 1000;
+        prescan_runner::read_pkcs12(&name, &bytes, &passphrase, now_s)
+            .map(Some)
+            .map_err(|e| Failure::usage(format!("--client-cert {shown}: {e}")))
+    }
+
+    /// The certificate authorities of --ca-cert.
+    fn ca_certificates(&self) -> Result<Vec<prescan_runner::Certificate>, Failure> {
+        let Some(path) = &self.ca_cert else {
+            return Ok(Vec::new());
+        };
+        let shown = path.display().to_string();
+        let bytes = read_bounded(path, prescan_runner::tls::MAX_CA_FILE_BYTES)
+            .map_err(|e| Failure::usage(format!("--ca-cert {shown}: {e}")))?;
+        prescan_runner::read_ca_certificates(&format!("--ca-cert {shown}"), &bytes)
+            .map_err(Failure::usage)
     }
 
     /// The name the specification is known by.
@@ -424,6 +486,24 @@ fn parse_header(h: &str) -> Result<(String, String), Failure> {
     Ok((name.to_owned(), value.trim().to_owned()))
 }
 
+/// The bytes of a file of at most `max` bytes; the error is a sentence.
+fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| format!("the file cannot be read ({e})"))?;
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("the file cannot be read ({e})"))?;
+    if bytes.len() > max {
+        return Err(format!(
+            "the file has more than {} KiB; at most {} KiB",
+            max / 1024,
+            max / 1024
+        ));
+    }
+    Ok(bytes)
+}
+
 /// The value of the environment variable `var`, which must be set and not
 /// empty.
 fn env_secret(option: &str, var: &str) -> Result<String, Failure> {
@@ -445,6 +525,8 @@ fn env_secret(option: &str, var: &str) -> Result<String, Failure> {
 pub fn run(args: RunArgs) -> Result<u8, Failure> {
     args.check_outputs()?;
     let auth = args.auth()?;
+    let identity = args.client_identity()?;
+    let roots = args.ca_certificates()?;
     let name = args.spec_name().to_owned();
     let spec = crate::files::read(
         &args.spec,
@@ -457,7 +539,14 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("the prescan's runtime could not start: {e}")))?;
-    let finished = runtime.block_on(prescan(&args, plan, total_endpoints, oauth))?;
+    let finished = runtime.block_on(prescan(
+        &args,
+        plan,
+        total_endpoints,
+        identity,
+        roots,
+        oauth,
+    ))?;
     let report = prescan_core::prescan::redact_report(&finished.report, &auth);
     let finished = Finished { report, ..finished };
     let code = exit_code(&finished.report, args.fail_on);
@@ -465,7 +554,7 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
     Ok(code)
 }
 
-/// The plan of the prescan and the specification's endpoint count, as the
+/// The plan of the prescan and the count of endpoints in scope, as the
 /// reference server makes it (its `POST /scans/{id}/prescan`), then
 /// narrowed to the methods allowed; and the OAuth 2.0 configuration,
 /// completed from the specification.
@@ -479,12 +568,13 @@ fn plan(
         base_url: Some(args.target.clone()),
         auth: auth.clone(),
         limits: args.budget.limits(),
+        scope: args.shape.scope()?,
+        values: args.shape.values()?,
         ..ConvertOptions::default()
     };
     let c = prescan_core::convert_files(files, &options)
         .map_err(|e| Failure::usage(format!("{name}: cannot be converted: {e}")))?;
-    let mut plan =
-        PrescanPlan::new(&c.har, &args.settings()).with_credential_notes(&c.spec.diagnostics);
+    let mut plan = PrescanPlan::of_conversion(&c, &args.settings());
     prescan_runner::send_cookies(&mut plan);
     prescan_runner::allow_methods(&mut plan, &args.allow_methods);
     let oauth = match auth.oauth.clone() {
@@ -494,7 +584,7 @@ fn plan(
         }
         None => None,
     };
-    Ok((plan, c.spec.endpoints.len(), oauth))
+    Ok((plan, c.spec.coverage().in_scope(), oauth))
 }
 
 /// Checks the targets, then runs the prescan to the end (Ctrl-C cancels
@@ -503,6 +593,8 @@ async fn prescan(
     args: &RunArgs,
     plan: PrescanPlan,
     total_endpoints: usize,
+    identity: Option<prescan_runner::ClientIdentity>,
+    roots: Vec<prescan_runner::Certificate>,
     oauth: Option<OAuth>,
 ) -> Result<Finished, Failure> {
     let policy = Policy {
@@ -518,6 +610,11 @@ async fn prescan(
         args.max_in_flight,
         0.0,
     )
+    .and_then(|o| o.with_ca_certificates(roots))
+    .and_then(|o| match identity {
+        Some(id) => o.with_identity(id.identity),
+        None => Ok(o),
+    })
     .map_err(Failure::usage)?;
     outbound.check_plan(&plan).await.map_err(Failure::usage)?;
     if let Some(o) = &oauth {

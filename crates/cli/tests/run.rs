@@ -47,7 +47,7 @@ impl Seen {
     }
 }
 
-/// A server on 127.0.0.1 that answers `/ok` 200, `/auth` 200 with
+/// A server on 127.0.0.1 that answers `/ok` and `/pets/42` 200, `/auth` 200 with
 /// `Authorization: Bearer TOKEN` and 401 without, `/broken` 500, anything
 /// else 404; it keeps every request it saw.
 struct TestServer {
@@ -109,7 +109,7 @@ fn answer(stream: TcpStream, kept: &Mutex<Vec<Seen>>) -> Option<()> {
     reader.read_exact(&mut body).ok()?;
     let bearer = format!("Bearer {TOKEN}");
     let (status, text) = match seen.path.split('?').next().unwrap_or("") {
-        "/ok" => (200, "OK"),
+        "/ok" | "/pets/42" => (200, "OK"),
         "/auth" if seen.header("authorization") == Some(bearer.as_str()) => (200, "OK"),
         "/auth" => (401, "Unauthorized"),
         "/broken" => (500, "Internal Server Error"),
@@ -842,4 +842,125 @@ fn oauth_usage_errors_are_exit_2_and_quote_no_secret() {
         assert!(stderr.contains(wanted), "{args:?}: {stderr}");
         assert!(!stderr.contains("never-printed-secret"));
     }
+}
+
+/// Pets by id (only 42 exists), an admin endpoint tagged `admin`, and a
+/// broken one.
+fn pets_spec(dir: &Path) -> PathBuf {
+    let text = "openapi: 3.0.3
+info: {title: Pets, version: '1'}
+servers: [{url: 'https://placeholder.example.com'}]
+paths:
+  /pets/{petId}:
+    get:
+      parameters: [{name: petId, in: path, required: true, schema: {type: integer, format: int64}}]
+      responses: {'200': {description: ok}}
+  /admin:
+    get:
+      tags: [admin]
+      responses: {'200': {description: ok}}
+  /broken:
+    get:
+      responses: {'200': {description: ok}}
+";
+    let file = dir.join("pets.yaml");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+#[test]
+fn scope_and_values_choose_what_is_sent_and_with_what() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = pets_spec(dir.path());
+    let values = dir.path().join("values.json");
+    std::fs::write(
+        &values,
+        r#"{"version": 1, "values": [{"name": "petId", "location": "path", "value": "42"}]}"#,
+    )
+    .unwrap();
+    let out = run(&[
+        path(&spec),
+        "--target",
+        &server.url(),
+        "--scope",
+        "exclude tag:admin",
+        "--scope",
+        "exclude GET /broken",
+        "--values-file",
+        path(&values),
+        "--format",
+        "json",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let paths: Vec<String> = server.seen().into_iter().map(|s| s.path).collect();
+    assert_eq!(paths, vec!["/pets/42"]);
+    assert!(
+        stdout.contains("The prescan covers the 1 included endpoint; the 2 excluded do not count."),
+        "{stdout}"
+    );
+
+    // Without the value: the generated id names no pet.
+    let server = TestServer::start();
+    let out = run(&[
+        path(&spec),
+        "--target",
+        &server.url(),
+        "--scope",
+        "exclude path:/admin",
+        "--scope",
+        "exclude path:/b*",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].path.starts_with("/pets/") && seen[0].path != "/pets/42");
+
+    // --value lines, and a value that does not fit its schema: sent, with a
+    // warning in the notes.
+    let server = TestServer::start();
+    let out = run(&[
+        path(&spec),
+        "--target",
+        &server.url(),
+        "--scope",
+        "exclude path:/*",
+        "--scope",
+        "include GET /pets/{petId}",
+        "--value",
+        "GET /pets/{petId} petId=forty-two",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(server.seen()[0].path, "/pets/forty-two", "{stdout}");
+
+    // Bad rules, files and lines: exit 2, saying what is wrong, nothing sent.
+    let server = TestServer::start();
+    let url = server.url();
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, vec![b' '; 1024 * 1024 + 1]).unwrap();
+    for (args, needle) in [
+        (vec!["--scope", "skip tag:admin"], "not a decision"),
+        (
+            vec!["--scope", "exclude path:admin"],
+            "does not start with /",
+        ),
+        (vec!["--scope", "exclude BREW /x"], "not a method"),
+        (vec!["--value", "petId"], "--value"),
+        (vec!["--value", "a=1", "--value", "a=2"], "keep one of them"),
+        (vec!["--values-file", path(&huge)], "larger than"),
+        (vec!["--scope-file", path(&huge)], "larger than"),
+        (
+            vec!["--scope-file", path(&values)],
+            "not a list of scope rules",
+        ),
+    ] {
+        let mut all = vec![path(&spec), "--target", url.as_str()];
+        all.extend(args.iter().copied());
+        let out = run(&all);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+    assert!(server.seen().is_empty());
 }

@@ -45,8 +45,9 @@ mod options;
 pub use diagnostic::{Diagnostic, Severity};
 pub use limits::{Limit, Limits};
 pub use options::{
-    validate_cookie_name, validate_header_name, ConvertOptions, HarScope, HarStyle, ScanAuth,
-    RESERVED_HEADERS,
+    validate_cookie_name, validate_header_name, ClientCertificate, ConvertOptions, HarScope,
+    HarStyle, ScanAuth, MAX_CERTIFICATE_FILE_NAME_CHARS, MAX_CLIENT_CERTIFICATE_BYTES,
+    MAX_PASSPHRASE_CHARS, RESERVED_HEADERS,
 };
 pub use scope::{Scope, ScopeDecision, ScopeRule, Selector};
 pub use spec::{

@@ -71,6 +71,12 @@ pub struct ScanAuth {
     /// where the scheme says (header, query or cookie). For Postman API-key
     /// auth, the key is looked up by the key's (header or parameter) name.
     pub api_keys: BTreeMap<String, String>,
+    /// A client certificate (PKCS#12) presented in the TLS handshake. Only
+    /// a native runner (the server prescan, `prescan run`) can present
+    /// one: a page cannot choose the certificate its browser presents. The
+    /// core only carries and bounds it ([`ClientCertificate::check`]); the
+    /// runner reads it.
+    pub client_certificate: Option<ClientCertificate>,
     /// OAuth 2.0: the prescan gets a token from the token endpoint and sends
     /// it as `Authorization: Bearer <token>` (see [`crate::oauth`]). The
     /// conversion leaves it alone (the HAR keeps placeholders for OAuth 2
@@ -99,6 +105,7 @@ impl std::fmt::Debug for ScanAuth {
             .field("bearer", &self.bearer.as_ref().map(|_| "***"))
             .field("api_keys", &self.api_keys.keys().collect::<Vec<_>>())
             .field("oauth", &self.oauth)
+            .field("client_certificate", &self.client_certificate)
             .finish()
     }
 }
@@ -112,6 +119,108 @@ impl ScanAuth {
             && self.bearer.is_none()
             && self.api_keys.is_empty()
             && self.oauth.is_none()
+            && self.client_certificate.is_none()
+    }
+}
+
+/// The most bytes a client certificate file (PKCS#12) may have: 64 KiB (a
+/// key and a chain of a few certificates take 3 to 10 KiB).
+pub const MAX_CLIENT_CERTIFICATE_BYTES: usize = 64 * 1024;
+/// The most characters of a client certificate's passphrase.
+pub const MAX_PASSPHRASE_CHARS: usize = 1024;
+/// The most characters of a client certificate's file name.
+pub const MAX_CERTIFICATE_FILE_NAME_CHARS: usize = 255;
+
+/// A client certificate: a PKCS#12 file (`.p12`, `.pfx`) holding the
+/// certificate, its chain and its private key, and the passphrase it is
+/// encrypted with. Its [`Debug`](std::fmt::Debug) shows the file name and
+/// size only, never the bytes or the passphrase.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientCertificate {
+    /// The file's name, as the user chose it (shown, never read).
+    pub file_name: String,
+    /// The file's bytes in standard base64 (with padding).
+    pub pkcs12_base64: String,
+    /// The passphrase (may be empty: a file exported without one).
+    pub passphrase: String,
+}
+
+impl std::fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCertificate")
+            .field("file_name", &self.file_name)
+            .field(
+                "pkcs12_base64",
+                &format_args!("<{} characters>", self.pkcs12_base64.len()),
+            )
+            .field("passphrase", &format_args!("***"))
+            .finish()
+    }
+}
+
+impl ClientCertificate {
+    /// The file's size in bytes as its base64 text says (without decoding
+    /// it).
+    pub fn file_size(&self) -> usize {
+        let text = self.pkcs12_base64.trim_end();
+        let padding = text.bytes().rev().take_while(|b| *b == b'=').count();
+        (text.len() / 4 * 3 + (text.len() % 4).saturating_sub(1)).saturating_sub(padding.min(2))
+    }
+
+    /// Checks the bounds: a file name of at most
+    /// [`MAX_CERTIFICATE_FILE_NAME_CHARS`] characters, a file of at most
+    /// [`MAX_CLIENT_CERTIFICATE_BYTES`] bytes and not empty, a passphrase
+    /// of at most [`MAX_PASSPHRASE_CHARS`] characters. The error is a
+    /// sentence for the user that never quotes the passphrase. Whether the
+    /// file is a PKCS#12 file the passphrase opens is for the runner to
+    /// say.
+    pub fn check(&self) -> Result<(), String> {
+        if self.file_name.chars().count() > MAX_CERTIFICATE_FILE_NAME_CHARS {
+            return Err(format!(
+                "The client certificate's file name is longer than {MAX_CERTIFICATE_FILE_NAME_CHARS} characters. Rename the file."
+            ));
+        }
+        if self.file_name.chars().any(char::is_control) {
+            return Err(
+                "The client certificate's file name holds control characters. Rename the file."
+                    .into(),
+            );
+        }
+        if self.pkcs12_base64.trim().is_empty() {
+            return Err(format!(
+                "The client certificate file {} is empty. Choose the PKCS#12 file (.p12 or .pfx) that holds the certificate and its private key.",
+                self.shown_name()
+            ));
+        }
+        // Four base64 characters for three bytes, and a little room for
+        // line breaks.
+        let size = self.file_size();
+        if size > MAX_CLIENT_CERTIFICATE_BYTES
+            || self.pkcs12_base64.len() > MAX_CLIENT_CERTIFICATE_BYTES / 3 * 4 + 4096
+        {
+            return Err(format!(
+                "The client certificate file {} is {} KiB; a PKCS#12 file may have at most {} KiB (a certificate, its chain and its key take a few KiB).",
+                self.shown_name(),
+                size.div_ceil(1024),
+                MAX_CLIENT_CERTIFICATE_BYTES / 1024
+            ));
+        }
+        if self.passphrase.chars().count() > MAX_PASSPHRASE_CHARS {
+            return Err(format!(
+                "The client certificate's passphrase is longer than {MAX_PASSPHRASE_CHARS} characters."
+            ));
+        }
+        Ok(())
+    }
+
+    /// The file name for a sentence (`the file` when none was given).
+    fn shown_name(&self) -> String {
+        if self.file_name.is_empty() {
+            "(no name)".to_owned()
+        } else {
+            format!("`{}`", self.file_name.escape_debug())
+        }
     }
 }
 
@@ -277,6 +386,58 @@ mod tests {
             assert!(validate_header_name(&reserved.to_ascii_lowercase()).is_err());
         }
         assert!(validate_header_name("Host:").unwrap_err().contains("colon"));
+    }
+
+    #[test]
+    fn client_certificates_are_bounded_and_never_shown() {
+        let cert = |bytes: usize, passphrase: &str| ClientCertificate {
+            file_name: "client.p12".into(),
+            pkcs12_base64: "QUJD".repeat(bytes / 3),
+            passphrase: passphrase.into(),
+        };
+        let ok = cert(3 * 1024, "s3cret-pass");
+        assert_eq!(ok.file_size(), 3 * 1024);
+        assert!(ok.check().is_ok());
+        let shown = format!(
+            "{:?}",
+            ScanAuth {
+                client_certificate: Some(ok.clone()),
+                ..ScanAuth::default()
+            }
+        );
+        assert!(
+            !shown.contains("s3cret-pass") && !shown.contains("QUJD"),
+            "{shown}"
+        );
+        assert!(shown.contains("client.p12"), "{shown}");
+        assert!(!ScanAuth {
+            client_certificate: Some(ok),
+            ..ScanAuth::default()
+        }
+        .is_empty());
+
+        let big = cert(MAX_CLIENT_CERTIFICATE_BYTES + 3, "s3cret-pass");
+        let e = big.check().unwrap_err();
+        assert!(
+            e.contains("at most 64 KiB") && e.contains("client.p12"),
+            "{e}"
+        );
+        assert!(!e.contains("s3cret-pass"));
+        assert!(cert(MAX_CLIENT_CERTIFICATE_BYTES, "").check().is_ok());
+        let long = cert(30, &"p".repeat(MAX_PASSPHRASE_CHARS + 1));
+        assert!(long.check().unwrap_err().contains("passphrase"));
+        assert!(cert(0, "x").check().unwrap_err().contains("empty"));
+        let named = ClientCertificate {
+            file_name: "a\nb.p12".into(),
+            ..cert(30, "")
+        };
+        assert!(named.check().is_err());
+        // Padding counts.
+        let padded = ClientCertificate {
+            pkcs12_base64: "QQ==".into(),
+            ..cert(0, "")
+        };
+        assert_eq!(padded.file_size(), 1);
     }
 
     #[test]

@@ -126,6 +126,20 @@ pub struct ScopeRule {
     pub decision: ScopeDecision,
 }
 
+impl std::fmt::Display for ScopeRule {
+    /// `Exclude tag admin`, `Exclude method DELETE`, `Exclude path
+    /// /internal/**`, `Include GET /pets/{petId}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.decision.label();
+        match &self.selector {
+            Selector::Endpoint { method, path } => write!(f, "{d} {} {path}", method.as_str()),
+            Selector::Tag(tag) => write!(f, "{d} tag {tag}"),
+            Selector::Method(method) => write!(f, "{d} method {}", method.as_str()),
+            Selector::Path(pattern) => write!(f, "{d} path {pattern}"),
+        }
+    }
+}
+
 /// Which endpoints a scan covers: ordered rules, later ones winning (see
 /// the module's documentation). The default, no rule, includes every
 /// endpoint.
@@ -149,6 +163,30 @@ impl Scope {
     /// Whether it has no rule (everything included).
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// A short account for the activity log: `Every endpoint included`, or
+    /// the count and the first few rules, e.g. `2 rules: Exclude tag
+    /// admin; Exclude path /internal/**`.
+    pub fn summary(&self) -> String {
+        const SHOWN: usize = 5;
+        if self.rules.is_empty() {
+            return "Every endpoint included".to_owned();
+        }
+        let mut listed: Vec<String> = self
+            .rules
+            .iter()
+            .take(SHOWN)
+            .map(|r| crate::diagnostic::shorten(&r.to_string(), 80))
+            .collect();
+        if self.rules.len() > SHOWN {
+            listed.push(format!("and {} more", self.rules.len() - SHOWN));
+        }
+        format!(
+            "{}: {}",
+            crate::text::count(self.rules.len() as u64, "rule", "rules"),
+            listed.join("; ")
+        )
     }
 
     /// Every problem of the scope: more than [`MAX_SCOPE_RULES`] rules,

@@ -280,6 +280,30 @@ impl ValueOverrides {
         self.entries.is_empty()
     }
 
+    /// A short account for the activity log: `No values`, or the count and
+    /// the first few entries in the line syntax (each cut to 80
+    /// characters), e.g. `2 values: petId=42; GET /orders/{id} id=1001`.
+    pub fn summary(&self) -> String {
+        const SHOWN: usize = 5;
+        if self.entries.is_empty() {
+            return "No values".to_owned();
+        }
+        let mut listed: Vec<String> = self
+            .entries
+            .iter()
+            .take(SHOWN)
+            .map(|e| crate::diagnostic::shorten(&e.label(), 80))
+            .collect();
+        if self.entries.len() > SHOWN {
+            listed.push(format!("and {} more", self.entries.len() - SHOWN));
+        }
+        format!(
+            "{}: {}",
+            crate::text::count(self.entries.len() as u64, "value", "values"),
+            listed.join("; ")
+        )
+    }
+
     /// Reads typed or pasted lines, one entry a line (see the module
     /// documentation). The first line that cannot be read is the error,
     /// with its line number; the entries are then checked as by

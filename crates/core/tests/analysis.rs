@@ -693,6 +693,8 @@ fn update_only_when_editable_and_logs_without_secrets() {
             ..Default::default()
         },
         auth_entered: true,
+        scope: Default::default(),
+        values: Default::default(),
     });
     let a = st
         .update(
@@ -771,6 +773,8 @@ fn update_only_when_editable_and_logs_without_secrets() {
         target: ScanTarget::Url("https://x.example.com".into()),
         auth: ScanAuth::default(),
         auth_entered: false,
+        scope: Default::default(),
+        values: Default::default(),
     }];
     assert_eq!(
         fields(
@@ -1972,4 +1976,126 @@ fn a_specification_of_several_files_is_stored_with_all_its_files() {
     let json = store.to_json();
     let back = StoreState::from_json(&json).unwrap();
     assert_eq!(back.specification(rec.id).unwrap().source_files(), stored);
+}
+
+// ------------------------------------------------------ scope and values
+
+#[test]
+fn scope_and_values_are_kept_validated_and_logged() {
+    use prescan_core::plan::Method;
+    use prescan_core::scope::{Scope, ScopeDecision, ScopeRule, Selector};
+    use prescan_core::values::ValueOverrides;
+
+    let (mut st, rec) = state_with_spec();
+    let id = st
+        .create(
+            new_analysis("scoped scan", &rec, Start::Unscheduled),
+            USER,
+            T0,
+        )
+        .unwrap()
+        .id;
+    let drafts = |st: &StoreState| -> Vec<ScanDraft> {
+        st.analysis(id)
+            .unwrap()
+            .scans
+            .iter()
+            .map(ScanDraft::of)
+            .collect()
+    };
+    let update = |st: &mut StoreState, scans: Vec<ScanDraft>| {
+        st.update(
+            id,
+            AnalysisUpdate {
+                scans: Some(scans),
+                ..Default::default()
+            },
+            USER,
+            T0 + 1,
+        )
+        .cloned()
+    };
+    let mut scans = drafts(&st);
+    scans[0].scope = Scope {
+        rules: vec![
+            ScopeRule {
+                selector: Selector::Tag("admin".into()),
+                decision: ScopeDecision::Exclude,
+            },
+            ScopeRule {
+                selector: Selector::Endpoint {
+                    method: Method::Get,
+                    path: "/admin/health".into(),
+                },
+                decision: ScopeDecision::Include,
+            },
+        ],
+    };
+    scans[0].values = ValueOverrides::parse_lines("petId=42\nGET /orders/{id} id=1001").unwrap();
+    let a = update(&mut st, scans).unwrap();
+    assert_eq!(a.scans[0].scope.rules.len(), 2);
+    assert_eq!(a.scans[0].values.entries.len(), 2);
+    let log = st.activity(id).unwrap();
+    let scope = log
+        .iter()
+        .find(|e| e.details == "Scope of scan petstore.yaml changed.")
+        .expect("the scope change is logged");
+    assert_eq!(scope.old_value.as_deref(), Some("Every endpoint included"));
+    assert_eq!(
+        scope.new_value.as_deref(),
+        Some("2 rules: Exclude tag admin; Include GET /admin/health")
+    );
+    let values = log
+        .iter()
+        .find(|e| e.details == "Values of scan petstore.yaml changed.")
+        .expect("the values change is logged");
+    assert_eq!(
+        values.new_value.as_deref(),
+        Some("2 values: petId=42; GET /orders/{id} id=1001")
+    );
+
+    // The same scope again: nothing logged.
+    let before = st.activity(id).unwrap().len();
+    let same = drafts(&st);
+    update(&mut st, same).unwrap();
+    assert_eq!(st.activity(id).unwrap().len(), before);
+
+    // Over the budget, a bad rule, or scope on a URL scan: refused, nothing kept.
+    let mut scans = drafts(&st);
+    scans[0].scope.rules = vec![
+        ScopeRule {
+            selector: Selector::Path("/x/*".into()),
+            decision: ScopeDecision::Exclude,
+        };
+        prescan_core::scope::MAX_SCOPE_RULES + 1
+    ];
+    assert_eq!(
+        fields(update(&mut st, scans).unwrap_err()),
+        vec![Field::Scans]
+    );
+    let mut scans = drafts(&st);
+    scans[0].scope.rules[0].selector = Selector::Path("no-slash".into());
+    assert_eq!(
+        fields(update(&mut st, scans).unwrap_err()),
+        vec![Field::Scans]
+    );
+    let mut scans = drafts(&st);
+    scans[1].values = ValueOverrides::parse_lines("id=1").unwrap();
+    let e = update(&mut st, scans).unwrap_err();
+    assert!(format!("{e:?}").contains("URL scan"), "{e:?}");
+    assert_eq!(st.analysis(id).unwrap().scans[0].scope.rules.len(), 2);
+
+    // Reset: logged back to everything included.
+    let mut scans = drafts(&st);
+    scans[0].scope = Scope::default();
+    update(&mut st, scans).unwrap();
+    let last = st
+        .activity(id)
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e.details.starts_with("Scope of scan"))
+        .unwrap()
+        .clone();
+    assert_eq!(last.new_value.as_deref(), Some("Every endpoint included"));
 }

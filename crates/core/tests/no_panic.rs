@@ -78,7 +78,7 @@ fn options() -> impl Strategy<Value = ConvertOptions> {
                         .into_iter()
                         .chain([("key".to_owned(), "k".to_owned())])
                         .collect(),
-                    oauth: None,
+                    ..ScanAuth::default()
                 },
                 har_style: if veracode {
                     HarStyle::Veracode

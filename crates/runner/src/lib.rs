@@ -9,7 +9,9 @@
 //! - [`outbound`]: the HTTP client, its limits, and sending one request;
 //! - [`live`]: a prescan under way and the loop that drives it;
 //! - [`plan`]: what a native runner changes in the core's plan (cookies
-//!   sent, the methods allowed one by one).
+//!   sent, the methods allowed one by one);
+//! - [`tls`]: client certificates (PKCS#12), extra trusted CAs, and what a
+//!   TLS failure means for the user.
 //!
 //! Differences from the browser, all on the side of seeing more:
 //!
@@ -19,7 +21,9 @@
 //!   HAR show it as sent;
 //! - a request with no response is a real network error (no CORS here);
 //! - redirects are not followed: a 3xx is recorded as the response (a
-//!   redirect could lead to another origin, which a prescan never sends to).
+//!   redirect could lead to another origin, which a prescan never sends to);
+//! - a client certificate can be presented ([`Outbound::with_identity`]),
+//!   and the `User-Agent` is the prescan's (a browser sends its own).
 //!
 //! **Security (SSRF).** A prescan sends requests to whatever origin it is
 //! given (a scan's server, or the specification's first server), from the
@@ -57,8 +61,12 @@ pub mod guard;
 pub mod live;
 pub mod outbound;
 pub mod plan;
+pub mod tls;
 
 pub use guard::{is_private, Allow, Guard, Policy, Refusal, Voice};
 pub use live::{drive, now_ms, Live};
-pub use outbound::{check_public, Outbound};
+pub use outbound::{check_public, Fetched, Outbound};
 pub use plan::{allow_methods, send_cookies};
+/// A certificate authority to trust ([`read_ca_certificates`]).
+pub use reqwest::Certificate;
+pub use tls::{read_ca_certificates, read_client_certificate, read_pkcs12, ClientIdentity};

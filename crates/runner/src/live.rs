@@ -157,12 +157,23 @@ pub async fn drive(live: Arc<Live>, mut cancel: watch::Receiver<bool>, outbound:
                 let live = live.clone();
                 let timeout = Duration::from_millis(settings.timeout_ms);
                 let body_limit = settings.body_limit;
+                let user_agent = settings.user_agent.clone();
                 tasks.spawn(async move {
-                    let (outcome, refusal) = outbound.fetch(&req, timeout, body_limit).await;
-                    if let Some(r) = &refusal {
+                    let f = outbound
+                        .fetch_as(&req, timeout, body_limit, user_agent.as_deref())
+                        .await;
+                    if let Some(r) = &f.refusal {
                         live.refused(r);
                     }
-                    (position, outcome)
+                    if let Some(note) = f.tls_note {
+                        live.run()
+                            .add_credential_note(prescan_core::Diagnostic::new(
+                                prescan_core::Severity::Error,
+                                "",
+                                note,
+                            ));
+                    }
+                    (position, f.outcome)
                 });
             }
             Step::WaitUntil(t) => {

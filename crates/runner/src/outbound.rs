@@ -8,6 +8,17 @@
 //! flight and at most `rate` start each second, whatever each prescan's
 //! own settings say (the core's pacer applies those on top).
 //!
+//! A prescan that presents a client certificate sends with its own client
+//! ([`Outbound::with_identity`]): the same guard, resolver, proxy, trusted
+//! certificate authorities and timeouts, and the same limits (the
+//! semaphore and the rate gate are shared), with the identity added.
+//!
+//! **User-Agent.** The client's default names prescan
+//! ([`prescan_core::prescan::default_user_agent`]); a prescan's own
+//! (`PrescanSettings::user_agent`) replaces it on each of its requests
+//! ([`Outbound::fetch_as`]), unless the request carries one of its own (a
+//! custom header).
+//!
 //! **Redirects** are not followed: a 3xx is recorded as the response (a
 //! redirect could lead to another origin, which a prescan never sends to).
 
@@ -47,10 +58,26 @@ pub async fn check_public(host: &str, port: u16) -> Result<(), String> {
 pub struct Outbound {
     client: reqwest::Client,
     guard: Arc<Guard>,
-    proxied: bool,
+    proxy: Option<String>,
     in_flight: Arc<Semaphore>,
     max_in_flight: usize,
-    rate: Option<RateGate>,
+    rate: Option<Arc<RateGate>>,
+    /// Certificate authorities trusted besides the Mozilla roots.
+    roots: Vec<reqwest::Certificate>,
+    /// Whether the client presents a client certificate.
+    presents_identity: bool,
+}
+
+/// What [`Outbound::fetch_as`] gives back: the outcome, the guard's refusal
+/// if it refused the connection, and a note for the user about a TLS
+/// failure ([`crate::tls::tls_note`]).
+pub struct Fetched {
+    /// The outcome of the request.
+    pub outcome: Outcome,
+    /// The guard's refusal.
+    pub refusal: Option<Refusal>,
+    /// A TLS failure explained.
+    pub tls_note: Option<String>,
 }
 
 /// Requests no closer together than `interval`, across every prescan.
@@ -87,43 +114,62 @@ impl Outbound {
         max_in_flight: usize,
         rate: f64,
     ) -> Result<Outbound, String> {
-        let voice = guard.policy().voice;
-        let user_agent = match voice {
-            Voice::Server => concat!("prescan-server/", env!("CARGO_PKG_VERSION")),
-            Voice::CommandLine => concat!("prescan/", env!("CARGO_PKG_VERSION")),
-        };
-        let mut b = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .user_agent(user_agent)
-            .connect_timeout(Duration::from_secs(10));
-        match proxy {
-            Some(p) => {
-                let proxy = reqwest::Proxy::all(p)
-                    .map_err(|e| format!("{} {p}: {e}", voice.proxy_option()))?;
-                b = b.proxy(proxy);
-            }
-            None if !guard.policy().is_open() => {
-                b = b.dns_resolver(Arc::new(guard::GuardedResolver(guard.clone())));
-            }
-            None => {}
-        }
-        let client = b
-            .build()
-            .map_err(|e| format!("the HTTP client of prescans: {e}"))?;
+        let client = build_client(&guard, proxy, &[], None)?;
         let max_in_flight = max_in_flight.clamp(1, 10_000);
         // At least one request an hour: a tiny rate is no reason to panic.
-        let rate = (rate.is_finite() && rate > 0.0).then(|| RateGate {
-            interval: Duration::from_secs_f64((1.0 / rate).min(3600.0)),
-            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+        let rate = (rate.is_finite() && rate > 0.0).then(|| {
+            Arc::new(RateGate {
+                interval: Duration::from_secs_f64((1.0 / rate).min(3600.0)),
+                next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+            })
         });
         Ok(Outbound {
             client,
             guard,
-            proxied: proxy.is_some(),
+            proxy: proxy.map(str::to_owned),
             in_flight: Arc::new(Semaphore::new(max_in_flight)),
             max_in_flight,
             rate,
+            roots: Vec::new(),
+            presents_identity: false,
+        })
+    }
+
+    /// This client, also trusting `roots` (certificate authorities read
+    /// with [`crate::tls::read_ca_certificates`]) besides the Mozilla
+    /// roots: for servers with certificates of an internal CA
+    /// (`--prescan-ca-cert`, `prescan run --ca-cert`). Verification stays
+    /// on.
+    pub fn with_ca_certificates(
+        mut self,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Outbound, String> {
+        self.roots.extend(roots);
+        self.client = build_client(&self.guard, self.proxy.as_deref(), &self.roots, None)?;
+        Ok(self)
+    }
+
+    /// A client for one prescan that presents `identity` (a scan's client
+    /// certificate, read with [`crate::tls::read_client_certificate`]):
+    /// the same guard and resolver, proxy, trusted roots and timeouts, and
+    /// the same limits as this one (its in-flight semaphore and rate gate
+    /// are shared, not copied).
+    pub fn with_identity(&self, identity: reqwest::Identity) -> Result<Outbound, String> {
+        let client = build_client(
+            &self.guard,
+            self.proxy.as_deref(),
+            &self.roots,
+            Some(identity),
+        )?;
+        Ok(Outbound {
+            client,
+            guard: self.guard.clone(),
+            proxy: self.proxy.clone(),
+            in_flight: self.in_flight.clone(),
+            max_in_flight: self.max_in_flight,
+            rate: self.rate.clone(),
+            roots: self.roots.clone(),
+            presents_identity: true,
         })
     }
 
@@ -202,116 +248,212 @@ impl Outbound {
         timeout: Duration,
         body_limit: usize,
     ) -> (Outcome, Option<Refusal>) {
+        let f = self.fetch_as(req, timeout, body_limit, None).await;
+        (f.outcome, f.refusal)
+    }
+
+    /// [`Outbound::fetch`] with the prescan's `User-Agent` (`None`: the
+    /// client's default; a request with a `User-Agent` header of its own
+    /// keeps it), and a note when TLS failed.
+    pub async fn fetch_as(
+        &self,
+        req: &PlannedRequest,
+        timeout: Duration,
+        body_limit: usize,
+        user_agent: Option<&str>,
+    ) -> Fetched {
+        let (outcome, refusal, tls_note) =
+            self.fetch_inner(req, timeout, body_limit, user_agent).await;
+        Fetched {
+            outcome,
+            refusal,
+            tls_note,
+        }
+    }
+
+    async fn fetch_inner(
+        &self,
+        req: &PlannedRequest,
+        timeout: Duration,
+        body_limit: usize,
+        user_agent: Option<&str>,
+    ) -> (Outcome, Option<Refusal>, Option<String>) {
         let Ok(url) = reqwest::Url::parse(&req.url) else {
-            return (Outcome::MalformedUrl, None);
+            return (Outcome::MalformedUrl, None, None);
         };
         // Literals are never resolved, so no resolver sees them; behind a
         // proxy no name is resolved here either: check them now.
-        let checked = if self.proxied {
+        let checked = if self.proxy.is_some() {
             self.guard.check_url_for_proxy(&url).await
         } else {
             self.guard.check_literal(&url)
         };
         if let Err(r) = checked {
-            return (Outcome::NoResponse { time_ms: 0.0 }, Some(r));
+            return (Outcome::NoResponse { time_ms: 0.0 }, Some(r), None);
         }
         let Ok(_permit) = self.in_flight.acquire().await else {
-            return (Outcome::NoResponse { time_ms: 0.0 }, None);
+            return (Outcome::NoResponse { time_ms: 0.0 }, None, None);
         };
         if let Some(rate) = &self.rate {
             rate.wait().await;
         }
         let started = Instant::now();
-        match tokio::time::timeout(timeout, send(&self.client, req, url, body_limit, started)).await
-        {
+        let sent = Sent {
+            client: &self.client,
+            user_agent,
+            presents_identity: self.presents_identity,
+        };
+        match tokio::time::timeout(timeout, sent.send(req, url, body_limit, started)).await {
             Ok(done) => done,
             Err(_) => (
                 Outcome::Timeout {
                     time_ms: started.elapsed().as_secs_f64() * 1000.0,
                 },
                 None,
+                None,
             ),
         }
     }
 }
 
-/// Sends `req` and reads its response (at most `body_limit` bytes of the
-/// body kept): the outcome, and the guard's refusal if the connection was
-/// refused.
-async fn send(
-    client: &reqwest::Client,
-    req: &PlannedRequest,
-    url: reqwest::Url,
-    body_limit: usize,
-    started: Instant,
-) -> (Outcome, Option<Refusal>) {
-    let elapsed = || started.elapsed().as_secs_f64() * 1000.0;
-    let Ok(method) = reqwest::Method::from_bytes(req.method.as_bytes()) else {
-        return (Outcome::MalformedUrl, None);
-    };
-    let mut b = client.request(method, url);
-    for (name, value) in &req.headers {
-        b = b.header(name.as_str(), value.as_str());
-    }
-    if let Some(ct) = &req.content_type {
-        if !req
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            b = b.header("Content-Type", ct.as_str());
+/// The HTTP client of prescans: no redirects followed, no proxy from the
+/// environment (only `proxy`), the guard's resolver unless its policy is
+/// open or a proxy resolves, the Mozilla roots and `roots`, and the client
+/// certificate `identity`.
+fn build_client(
+    guard: &Arc<Guard>,
+    proxy: Option<&str>,
+    roots: &[reqwest::Certificate],
+    identity: Option<reqwest::Identity>,
+) -> Result<reqwest::Client, String> {
+    let voice = guard.policy().voice;
+    let user_agent = prescan_core::prescan::default_user_agent(voice == Voice::Server);
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(user_agent)
+        .connect_timeout(Duration::from_secs(10));
+    match proxy {
+        Some(p) => {
+            let proxy =
+                reqwest::Proxy::all(p).map_err(|e| format!("{} {p}: {e}", voice.proxy_option()))?;
+            b = b.proxy(proxy);
         }
-    }
-    if let Some(body) = &req.body {
-        b = b.body(body.clone());
-    }
-    let request = match b.build() {
-        Ok(r) => r,
-        Err(_) => return (Outcome::MalformedUrl, None),
-    };
-    let response = match client.execute(request).await {
-        Ok(r) => r,
-        Err(e) => {
-            let refusal = guard::refusal_of(&e).cloned();
-            return (Outcome::NoResponse { time_ms: elapsed() }, refusal);
+        None if !guard.policy().is_open() => {
+            b = b.dns_resolver(Arc::new(guard::GuardedResolver(guard.clone())));
         }
-    };
-    let status = response.status();
-    let headers: Vec<(String, String)> = response
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let mut kept: Vec<u8> = Vec::new();
-    let mut size: u64 = 0;
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(chunk) => {
-                size += chunk.len() as u64;
-                // Keep a few bytes past the limit so that a character cut
-                // at the limit is still decoded whole.
-                let room = (body_limit + 4).saturating_sub(kept.len());
-                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        None => {}
+    }
+    for root in roots {
+        b = b.add_root_certificate(root.clone());
+    }
+    if let Some(identity) = identity {
+        b = b.identity(identity);
+    }
+    b.build()
+        .map_err(|e| format!("the HTTP client of prescans: {e}"))
+}
+
+/// How one request is sent.
+struct Sent<'a> {
+    client: &'a reqwest::Client,
+    user_agent: Option<&'a str>,
+    presents_identity: bool,
+}
+
+impl Sent<'_> {
+    /// Sends `req` and reads its response (at most `body_limit` bytes of the
+    /// body kept): the outcome, the guard's refusal if the connection was
+    /// refused, and a note if TLS failed.
+    async fn send(
+        &self,
+        req: &PlannedRequest,
+        url: reqwest::Url,
+        body_limit: usize,
+        started: Instant,
+    ) -> (Outcome, Option<Refusal>, Option<String>) {
+        let client = self.client;
+        let elapsed = || started.elapsed().as_secs_f64() * 1000.0;
+        let Ok(method) = reqwest::Method::from_bytes(req.method.as_bytes()) else {
+            return (Outcome::MalformedUrl, None, None);
+        };
+        let mut b = client.request(method, url);
+        if let Some(ua) = self.user_agent {
+            if !req
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("user-agent"))
+            {
+                b = b.header(reqwest::header::USER_AGENT, ua);
             }
-            Err(_) => return (Outcome::NoResponse { time_ms: elapsed() }, None),
         }
+        for (name, value) in &req.headers {
+            b = b.header(name.as_str(), value.as_str());
+        }
+        if let Some(ct) = &req.content_type {
+            if !req
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                b = b.header("Content-Type", ct.as_str());
+            }
+        }
+        if let Some(body) = &req.body {
+            b = b.body(body.clone());
+        }
+        let request = match b.build() {
+            Ok(r) => r,
+            Err(_) => return (Outcome::MalformedUrl, None, None),
+        };
+        let response = match client.execute(request).await {
+            Ok(r) => r,
+            Err(e) => {
+                let refusal = guard::refusal_of(&e).cloned();
+                let note = crate::tls::tls_note(&e, self.presents_identity);
+                return (Outcome::NoResponse { time_ms: elapsed() }, refusal, note);
+            }
+        };
+        let status = response.status();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut kept: Vec<u8> = Vec::new();
+        let mut size: u64 = 0;
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(chunk) => {
+                    size += chunk.len() as u64;
+                    // Keep a few bytes past the limit so that a character cut
+                    // at the limit is still decoded whole.
+                    let room = (body_limit + 4).saturating_sub(kept.len());
+                    kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                Err(e) => {
+                    let note = crate::tls::tls_note(&e, self.presents_identity);
+                    return (Outcome::NoResponse { time_ms: elapsed() }, None, note);
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&kept);
+        let (body, cut) = truncate_body(&text, body_limit);
+        let received = Received {
+            status: status.as_u16(),
+            status_text: status.canonical_reason().unwrap_or("").to_owned(),
+            headers,
+            body: body.to_owned(),
+            body_truncated: cut || size > body.len() as u64,
+            size,
+            time_ms: elapsed(),
+        };
+        (Outcome::Response(received), None, None)
     }
-    let text = String::from_utf8_lossy(&kept);
-    let (body, cut) = truncate_body(&text, body_limit);
-    let received = Received {
-        status: status.as_u16(),
-        status_text: status.canonical_reason().unwrap_or("").to_owned(),
-        headers,
-        body: body.to_owned(),
-        body_truncated: cut || size > body.len() as u64,
-        size,
-        time_ms: elapsed(),
-    };
-    (Outcome::Response(received), None)
 }

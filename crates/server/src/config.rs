@@ -86,6 +86,10 @@ pub struct Config {
     /// Prescan requests started each second across the server (0: no
     /// limit).
     pub prescan_rate: f64,
+    /// Certificate authorities prescans trust besides the public ones
+    /// (the contents of `--prescan-ca-cert`: PEM, or one DER
+    /// certificate), for targets with certificates of an internal CA.
+    pub prescan_ca_cert: Option<Vec<u8>>,
     /// How prescan target names are resolved for the guard (none: the
     /// system's resolver); tests give a fixed table.
     pub prescan_lookup: Option<guard::CustomLookup>,
@@ -263,6 +267,7 @@ impl Config {
             prescan_proxy: None,
             prescan_max_inflight: DEFAULT_PRESCAN_MAX_INFLIGHT,
             prescan_rate: DEFAULT_PRESCAN_RATE,
+            prescan_ca_cert: None,
             prescan_lookup: None,
             user: "API user".into(),
             users: Vec::new(),

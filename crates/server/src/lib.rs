@@ -113,12 +113,19 @@ fn prescan_outbound(config: &Config) -> Result<prescan::Outbound, String> {
         Some(l) => guard::Guard::with_lookup(policy, l.0.clone()),
         None => guard::Guard::new(policy),
     };
-    prescan::Outbound::new(
+    let outbound = prescan::Outbound::new(
         Arc::new(guard),
         config.prescan_proxy.as_deref(),
         config.prescan_max_inflight,
         config.prescan_rate,
-    )
+    )?;
+    match &config.prescan_ca_cert {
+        Some(bytes) => outbound.with_ca_certificates(prescan_runner::read_ca_certificates(
+            "--prescan-ca-cert",
+            bytes,
+        )?),
+        None => Ok(outbound),
+    }
 }
 
 /// Opens the store, starts the engine and serves on `listener` until

@@ -116,6 +116,12 @@ struct Cli {
     /// HTTPS_PROXY, ALL_PROXY) are never used.
     #[arg(long, value_name = "URL")]
     prescan_proxy: Option<String>,
+    /// Also trust the certificate authorities of this file (PEM with one
+    /// or more certificates, or one DER certificate) for prescan targets,
+    /// besides the public ones: for servers whose certificates an internal
+    /// CA issued. Certificates are still verified.
+    #[arg(long, value_name = "FILE")]
+    prescan_ca_cert: Option<PathBuf>,
     /// Prescan requests in flight at once across all prescans of the
     /// server (each prescan's own setting applies within it).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_PRESCAN_MAX_INFLIGHT, value_parser = clap::value_parser!(u16).range(1..))]
@@ -586,6 +592,23 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     }
+    let prescan_ca_cert = match &cli.prescan_ca_cert {
+        None => None,
+        Some(path) => {
+            let read = std::fs::read(path)
+                .map_err(|e| format!("the file cannot be read ({e})"))
+                .and_then(|bytes| {
+                    prescan_runner::read_ca_certificates("--prescan-ca-cert", &bytes).map(|_| bytes)
+                });
+            match read {
+                Ok(bytes) => Some(bytes),
+                Err(e) => {
+                    eprintln!("prescan-server: --prescan-ca-cert {}: {e}", path.display());
+                    return std::process::ExitCode::from(2);
+                }
+            }
+        }
+    };
     let smtp = match smtp_settings(&cli) {
         Ok(s) => s,
         Err(e) => {
@@ -676,6 +699,7 @@ async fn main() -> std::process::ExitCode {
         prescan_proxy: cli.prescan_proxy,
         prescan_max_inflight: cli.prescan_max_inflight.into(),
         prescan_rate: cli.prescan_rate,
+        prescan_ca_cert,
         users,
         // Hardening (issue 12).
         header_read_timeout: Duration::from_secs(cli.header_read_timeout.max(1)),

@@ -277,3 +277,124 @@ async fn deny_private_lets_an_unresolvable_name_run_and_fail() {
     assert_eq!(done["progress"], json!({ "done": 1, "total": 1 }));
     server.stop().await.unwrap();
 }
+
+/// The target of a scope test: `/pets/42` 200 (only pet 42 exists), other
+/// pets 404, `/admin` 200; records every path asked for.
+async fn pets_target() -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = Router::new().fallback(move |uri: axum::http::Uri| {
+        let kept = kept.clone();
+        async move {
+            let path = uri.path().to_owned();
+            kept.lock().unwrap().push(path.clone());
+            match path.as_str() {
+                "/pets/42" | "/admin" => (StatusCode::OK, "here"),
+                _ => (StatusCode::NOT_FOUND, "no such pet"),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn a_scans_scope_and_values_shape_its_server_prescan() {
+    let (target, seen) = pets_target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, api) = start_with(config(dir.path())).await;
+    let spec = r#"{"openapi": "3.0.3", "info": {"title": "Pets", "version": "1"},
+      "servers": [{"url": "https://placeholder.example.com"}],
+      "paths": {
+        "/pets/{petId}": {"get": {"parameters": [{"name": "petId", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                                  "responses": {"200": {"description": "ok"}}}},
+        "/admin": {"get": {"tags": ["admin"], "responses": {"200": {"description": "ok"}}}}}}"#;
+    let spec_id = api
+        .upload("pets.json", "application/json", spec.as_bytes())
+        .await
+        .json()["spec_id"]
+        .as_u64()
+        .unwrap();
+    let a = api
+        .post(
+            "/api/v1/analyses",
+            &json!({
+                "name": "Pets with scope",
+                "scans": [{ "target": { "type": "api_specification", "spec_id": spec_id, "server": target } }],
+                "schedule": { "start": { "type": "unscheduled" }, "duration": { "unit": "hours", "value": 1 } },
+                "prescan": true,
+                "permission_certified": true
+            }),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.bytes));
+    let a = a.json();
+    let (analysis, scan) = (
+        a["analysis_id"].as_u64().unwrap(),
+        a["scans"][0]["scan_id"].as_u64().unwrap(),
+    );
+    assert_eq!(a["scans"][0]["scope"], json!([]));
+    assert_eq!(a["scans"][0]["values"], json!([]));
+
+    // A bad rule is refused and changes nothing.
+    let bad = api
+        .patch(
+            &format!("/api/v1/analyses/{analysis}"),
+            &json!({"scans": [{"scan_id": scan, "target": {"type": "api_specification", "spec_id": spec_id, "server": target},
+                "scope": [{"select": {"type": "path", "pattern": "admin"}, "decision": "EXCLUDE"}]}]}),
+        )
+        .await;
+    let problem = bad.problem(422);
+    assert!(
+        problem.to_string().contains("does not start with /"),
+        "{problem}"
+    );
+
+    let r = api
+        .patch(
+            &format!("/api/v1/analyses/{analysis}"),
+            &json!({"scans": [{"scan_id": scan, "target": {"type": "api_specification", "spec_id": spec_id, "server": target},
+                "scope": [{"select": {"type": "tag", "tag": "admin"}, "decision": "EXCLUDE"}],
+                "values": [{"name": "petId", "value": "42"}]}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    let scan_json = &r.json()["scans"][0];
+    assert_eq!(
+        scan_json["scope"][0]["select"],
+        json!({"type": "tag", "tag": "admin"})
+    );
+    assert_eq!(scan_json["values"][0]["value"], "42");
+    let audits = api
+        .get(&format!("/api/v1/analyses/{analysis}/audits"))
+        .await
+        .json();
+    let details: Vec<&str> = audits["audits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["details"].as_str())
+        .collect();
+    let logged = |what: &str| {
+        details.contains(&format!("{what} of scan pets.json on {target} changed.").as_str())
+    };
+    assert!(logged("Scope") && logged("Values"), "{details:?}");
+
+    let path = format!("/api/v1/scans/{scan}/prescan");
+    let r = api.post(&path, &json!({})).await;
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["progress"]["total"], 1);
+    let done: Value = eventually(15, || async {
+        let p = api.get(&path).await.json();
+        (p["state"] == "finished").then_some(p)
+    })
+    .await;
+    assert_eq!(*seen.lock().unwrap(), vec!["/pets/42".to_owned()]);
+    let report = &done["report"];
+    assert_eq!(report["results"][0]["outcome"]["Response"]["status"], 200);
+    assert_eq!(report["total_endpoints"], 1);
+    assert_eq!(report["plan"]["coverage"]["excluded"], 1, "{report}");
+    assert_eq!(report["plan"]["coverage"]["covered"], 1, "{report}");
+}

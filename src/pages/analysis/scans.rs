@@ -20,6 +20,8 @@ use crate::route::Route;
 pub fn options_for(spec: &SpecScan, scan: &Scan) -> ConvertOptions {
     let mut options = ConvertOptions {
         auth: scan.auth.clone(),
+        scope: scan.scope.clone(),
+        values: scan.values.clone(),
         ..ConvertOptions::default()
     };
     if let Some(server) = &spec.server {
@@ -216,6 +218,8 @@ mod tests {
             target: ScanTarget::ApiSpecification(spec.clone()),
             status: ScanStatus::NotRun,
             auth: Default::default(),
+            scope: Default::default(),
+            values: Default::default(),
         }
     }
 

@@ -94,6 +94,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
         scheme_name_problem,
     );
     let cookies = Pairs::new(&scan.auth.custom_cookies, cookie_name_problem);
+    let user_agent = RwSignal::new(String::new());
     let oauth = super::form::OAuthForm::new(scan.auth.oauth.as_ref());
 
     let errors = RwSignal::new(Vec::<String>::new());
@@ -161,6 +162,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
             custom,
             api_keys,
             cookies,
+            user_agent,
             oauth,
         },
         errors,

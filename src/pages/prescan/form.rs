@@ -83,6 +83,8 @@ pub(super) struct Form {
     /// API keys, by the name of their security scheme.
     pub(super) api_keys: Pairs,
     pub(super) cookies: Pairs,
+    /// The User-Agent typed (empty: the runner's default).
+    pub(super) user_agent: RwSignal<String>,
     pub(super) oauth: OAuthForm,
 }
 
@@ -249,6 +251,23 @@ fn oauth_fields(f: OAuthForm) -> impl IntoView {
     }
 }
 
+/// The User-Agent typed: `None` when empty, else checked by the core's
+/// rule (visible ASCII and spaces, at most 256 characters).
+pub fn parse_user_agent(text: &str) -> Result<Option<String>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    prescan_core::prescan::validate_user_agent(text).map(|()| Some(text.to_owned()))
+}
+
+/// The note of a browser prescan given a User-Agent: the browser sent its
+/// own.
+pub fn browser_user_agent_note(ua: &str) -> String {
+    format!(
+        "The User-Agent `{ua}` was not sent: a browser sends its own and does not let a page change it. The server prescan and `prescan run --user-agent` send the one you give."
+    )
+}
+
 /// The Run prescan section: the form's errors, where a server sends the
 /// requests, the form, and the progress.
 pub(super) fn run_panel(
@@ -273,6 +292,7 @@ pub(super) fn run_panel(
                 custom,
                 api_keys,
                 cookies,
+                user_agent,
                 oauth,
             },
         errors,
@@ -280,6 +300,7 @@ pub(super) fn run_panel(
         poll_error,
         ..
     } = page;
+    let default_agent = prescan_core::prescan::default_user_agent(true);
     let busy = move || ui.running.get() || converting.get();
     let progress = results::progress(ui);
     // A prescan sends requests: a view-only role may look at the last one,
@@ -331,6 +352,24 @@ pub(super) fn run_panel(
                         prop:value=move || rate.get()
                         on:input=move |ev| rate.set(event_target_value(&ev)) />
                 </div>
+                <div class="field" hidden=move || refused.with(Option::is_some)>
+                    <label for="prescan-user-agent">"User-Agent"</label>
+                    <p class="hint" id="prescan-user-agent-hint" data-testid="prescan-user-agent-hint">
+                        {if on_server {
+                            format!("Optional. Sent with every request of the prescan; by default {default_agent}, which names prescan so that a firewall can allow it.")
+                        } else {
+                            format!(
+                                "A browser sends its own User-Agent and does not let a page change it: this one is sent by the server prescan (default {default_agent}) and by prescan run --user-agent (default {}).",
+                                prescan_core::prescan::default_user_agent(false)
+                            )
+                        }}
+                    </p>
+                    <input id="prescan-user-agent" type="text" data-testid="prescan-user-agent" maxlength="256"
+                        autocomplete="off" spellcheck="false" placeholder=default_agent.clone()
+                        aria-describedby="prescan-user-agent-hint"
+                        prop:value=move || user_agent.get()
+                        on:input=move |ev| user_agent.set(event_target_value(&ev)) />
+                </div>
                 <fieldset class="field" hidden=on_server>
                     <legend>"Credentials"</legend>
                     <p class="hint">"Used for this prescan only; they shape the requests of the HAR."</p>
@@ -356,6 +395,12 @@ pub(super) fn run_panel(
                     <h3 class="subheading">"Custom cookies"</h3>
                     <p class="hint">"A browser does not let a page set cookies: a prescan from this page sends them only from the reference server. They are in the HAR either way."</p>
                     {cookies.view("cookie", "Add a cookie")}
+                    <h3 class="subheading">"Client certificate"</h3>
+                    <p class="hint" data-testid="prescan-client-cert-note">
+                        "A browser cannot present a client certificate (PKCS#12) from a page. For a server that asks for one, run the prescan on a prescan server (a scan's client certificate, given when the analysis is created) or with "
+                        <code>"prescan run --client-cert FILE.p12"</code>
+                        "."
+                    </p>
                     {oauth_fields(oauth)}
                 </fieldset>
                 <div class="field" hidden=move || refused.with(Option::is_some)>

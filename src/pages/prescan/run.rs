@@ -16,7 +16,10 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::details::Page;
 use super::driver::{publish, pump, stop, Runner};
-use super::form::{check_base_url, complete_oauth, parse_headers, parse_rate, Form};
+use super::form::{
+    browser_user_agent_note, check_base_url, complete_oauth, parse_headers, parse_rate,
+    parse_user_agent, Form,
+};
 use super::server::{follow_server_prescan, show_server_prescan};
 use crate::convert;
 use crate::store::http::HttpStore;
@@ -42,6 +45,7 @@ pub(super) fn run(
                 custom,
                 api_keys,
                 cookies,
+                user_agent,
                 oauth,
             },
         errors,
@@ -60,10 +64,12 @@ pub(super) fn run(
             let Some(http) = server.clone() else {
                 return;
             };
-            let rps = match parse_rate(&rate.get_untracked()) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.set(vec![e]);
+            let rps = parse_rate(&rate.get_untracked());
+            let ua = parse_user_agent(&user_agent.get_untracked());
+            let (rps, ua) = match (rps, ua) {
+                (Ok(r), Ok(u)) => (r, u),
+                (r, u) => {
+                    errors.set(r.err().into_iter().chain(u.err()).collect());
                     return;
                 }
             };
@@ -71,6 +77,7 @@ pub(super) fn run(
             let request = PrescanRequest {
                 allow_unsafe_methods: Some(allow_unsafe.get_untracked()),
                 requests_per_second: Some(rps),
+                user_agent: ua,
                 ..PrescanRequest::default()
             };
             converting.set(true);
@@ -109,6 +116,10 @@ pub(super) fn run(
         let base = check_base_url(&base_url.get_untracked()).map_err(|e| problems.push(e));
         let rps = parse_rate(&rate.get_untracked()).map_err(|e| problems.push(e));
         let headers = parse_headers(&custom.get_untracked()).map_err(|e| problems.push(e));
+        let ua = parse_user_agent(&user_agent.get_untracked())
+            .map_err(|e| problems.push(e))
+            .ok()
+            .flatten();
         let (user, password) = (basic_user.get_untracked(), basic_password.get_untracked());
         if untrack(|| api_keys.invalid()) {
             problems
@@ -154,6 +165,7 @@ pub(super) fn run(
                 .filter(|(_, key)| !key.is_empty())
                 .collect::<BTreeMap<_, _>>(),
             oauth,
+            ..ScanAuth::default()
         };
         let options = ConvertOptions {
             base_url: Some(base.clone()),
@@ -213,7 +225,14 @@ pub(super) fn run(
             };
             har_blob.try_set_value(Some(blob));
             has_har.try_set(true);
-            let plan = PrescanPlan::new(&har, &settings).with_credential_notes(&diagnostics);
+            let mut plan = PrescanPlan::new(&har, &settings).with_credential_notes(&diagnostics);
+            if let Some(ua) = &ua {
+                plan.credential_notes.push(prescan_core::Diagnostic::new(
+                    prescan_core::Severity::Information,
+                    "",
+                    browser_user_agent_note(ua),
+                ));
+            }
             let run = match options.auth.oauth.clone() {
                 None => PrescanRun::new(plan),
                 Some(o) => {

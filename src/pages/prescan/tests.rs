@@ -60,3 +60,19 @@ fn skipped_rows_say_the_first_clause_of_their_reason() {
     );
     assert_eq!(skipped_label("odd"), "odd");
 }
+
+#[test]
+fn a_user_agent_is_optional_and_checked() {
+    use super::form::{browser_user_agent_note, parse_user_agent};
+    assert_eq!(parse_user_agent(""), Ok(None));
+    assert_eq!(
+        parse_user_agent("Team-Scanner/2"),
+        Ok(Some("Team-Scanner/2".to_owned()))
+    );
+    for bad in ["x\r\nX-Evil: 1", "   ", "caf\u{e9}"] {
+        assert!(parse_user_agent(bad).is_err(), "{bad:?}");
+    }
+    assert!(parse_user_agent(&"a".repeat(257)).is_err());
+    let note = browser_user_agent_note("Team-Scanner/2");
+    assert!(note.contains("browser sends its own") && note.contains("--user-agent"));
+}

@@ -255,6 +255,8 @@ pub fn add_demo(state: &mut StoreState, user: &str, now_ms: i64) -> Vec<Analysis
                     target,
                     status: *status,
                     auth: Default::default(),
+                    scope: Default::default(),
+                    values: Default::default(),
                 }
             })
             .collect();

@@ -11,6 +11,8 @@ use super::status::{
     IN_PROGRESS_WARNING_DESCRIPTION,
 };
 use super::time::{format_rfc3339, DAY_MS, HOUR_MS};
+use crate::scope::Scope;
+use crate::values::ValueOverrides;
 use crate::{ScanAuth, SourceFile, SpecFormat, Specification};
 
 macro_rules! id_type {
@@ -250,6 +252,14 @@ pub struct Scan {
     /// The credentials it sends. Secret: never written to the activity log.
     #[serde(default, skip_serializing_if = "ScanAuth::is_empty")]
     pub auth: ScanAuth,
+    /// Which endpoints it sends requests to (API specification scans; the
+    /// default includes every endpoint). Changes are logged.
+    #[serde(default, skip_serializing_if = "Scope::is_empty")]
+    pub scope: Scope,
+    /// The values the user gives for parameters and body properties (API
+    /// specification scans). Not secret: changes are logged with them.
+    #[serde(default, skip_serializing_if = "ValueOverrides::is_empty")]
+    pub values: ValueOverrides,
 }
 
 impl Scan {
@@ -282,6 +292,12 @@ pub struct ScanDraft {
     /// given for.
     #[serde(default)]
     pub auth_entered: bool,
+    /// Which endpoints it sends requests to.
+    #[serde(default)]
+    pub scope: Scope,
+    /// The values given for parameters and body properties.
+    #[serde(default)]
+    pub values: ValueOverrides,
 }
 
 impl ScanDraft {
@@ -292,6 +308,8 @@ impl ScanDraft {
             target,
             auth: ScanAuth::default(),
             auth_entered: false,
+            scope: Scope::default(),
+            values: ValueOverrides::default(),
         }
     }
 
@@ -302,6 +320,8 @@ impl ScanDraft {
             target: scan.target.clone(),
             auth: scan.auth.clone(),
             auth_entered: false,
+            scope: scan.scope.clone(),
+            values: scan.values.clone(),
         }
     }
 }

@@ -94,6 +94,11 @@ impl From<&crate::ScanAuth> for ScanAuth {
             api_keys: a.api_keys.clone(),
             custom_headers: pairs(&a.custom_headers),
             custom_cookies: pairs(&a.custom_cookies),
+            client_certificate: a.client_certificate.as_ref().map(|c| ClientCertificate {
+                file_name: c.file_name.clone(),
+                pkcs12_base64: c.pkcs12_base64.clone(),
+                passphrase: c.passphrase.clone(),
+            }),
             oauth: a.oauth.as_ref().map(|o| OAuthConfig {
                 grant: grant_type(&o.grant),
                 token_url: o.token_url.clone(),
@@ -160,6 +165,11 @@ impl From<ScanAuth> for crate::ScanAuth {
             bearer: a.bearer,
             api_keys: a.api_keys,
             oauth: a.oauth.map(Into::into),
+            client_certificate: a.client_certificate.map(|c| crate::ClientCertificate {
+                file_name: c.file_name,
+                pkcs12_base64: c.pkcs12_base64,
+                passphrase: c.passphrase,
+            }),
         }
     }
 }
@@ -178,6 +188,7 @@ impl From<&crate::ScanAuth> for AuthConfigured {
                 token_url: o.token_url.clone(),
                 discovery_url: o.discovery_url.clone(),
             }),
+            client_certificate: a.client_certificate.as_ref().map(|c| c.file_name.clone()),
         }
     }
 }
@@ -232,8 +243,93 @@ impl From<&core::Scan> for Scan {
             veracode_status: s.status.api_name().map(str::to_string),
             target: (&s.target).into(),
             auth_configured: (&s.auth).into(),
+            scope: s.scope.rules.iter().map(ScopeRule::from).collect(),
+            values: s.values.entries.clone(),
         }
     }
+}
+
+impl From<crate::scope::ScopeDecision> for ScopeDecision {
+    fn from(d: crate::scope::ScopeDecision) -> Self {
+        match d {
+            crate::scope::ScopeDecision::Include => ScopeDecision::Include,
+            crate::scope::ScopeDecision::Exclude => ScopeDecision::Exclude,
+            crate::scope::ScopeDecision::Ignore => ScopeDecision::Ignore,
+        }
+    }
+}
+
+impl From<ScopeDecision> for crate::scope::ScopeDecision {
+    fn from(d: ScopeDecision) -> Self {
+        match d {
+            ScopeDecision::Include => crate::scope::ScopeDecision::Include,
+            ScopeDecision::Exclude => crate::scope::ScopeDecision::Exclude,
+            ScopeDecision::Ignore => crate::scope::ScopeDecision::Ignore,
+        }
+    }
+}
+
+impl From<&crate::scope::ScopeRule> for ScopeRule {
+    fn from(r: &crate::scope::ScopeRule) -> Self {
+        use crate::scope::Selector;
+        ScopeRule {
+            select: match &r.selector {
+                Selector::Endpoint { method, path } => ScopeSelector::Endpoint {
+                    method: method.as_str().to_owned(),
+                    path: path.clone(),
+                },
+                Selector::Tag(tag) => ScopeSelector::Tag { tag: tag.clone() },
+                Selector::Method(method) => ScopeSelector::Method {
+                    method: method.as_str().to_owned(),
+                },
+                Selector::Path(pattern) => ScopeSelector::Path {
+                    pattern: pattern.clone(),
+                },
+            },
+            decision: r.decision.into(),
+        }
+    }
+}
+
+/// The core's scope of wire rules: a method prescan does not know is an
+/// error naming the rule (1-based).
+pub fn scope_into_core(rules: Vec<ScopeRule>) -> Result<crate::scope::Scope, String> {
+    use crate::plan::Method;
+    use crate::scope::Selector;
+    // Methods are written in upper case, as the contract's enum says.
+    let method = |index: usize, name: &str| {
+        match Method::parse(name) {
+        Some(m) if m.as_str() == name => Ok(m),
+        Some(m) => Err(format!(
+            "Scope rule {}: write the method `{}` in upper case ({}).",
+            index + 1,
+            name,
+            m.as_str()
+        )),
+        None => Err(format!(
+            "Scope rule {}: `{}` is not a method prescan sends (GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH or TRACE).",
+            index + 1,
+            crate::diagnostic::shorten(name, 40)
+        )),
+    }
+    };
+    let mut out = Vec::with_capacity(rules.len().min(crate::scope::MAX_SCOPE_RULES + 1));
+    for (index, r) in rules.into_iter().enumerate() {
+        let selector = match r.select {
+            ScopeSelector::Endpoint { method: m, path } => Selector::Endpoint {
+                method: method(index, &m)?,
+                path,
+            },
+            ScopeSelector::Tag { tag } => Selector::Tag(tag),
+            ScopeSelector::Method { method: m } => Selector::Method(method(index, &m)?),
+            ScopeSelector::Path { pattern } => Selector::Path(pattern),
+        };
+        out.push(crate::scope::ScopeRule {
+            selector,
+            decision: r.decision.into(),
+        });
+    }
+    Ok(crate::scope::Scope { rules: out })
 }
 
 /// The credentials are not on the wire: the scan's [`crate::ScanAuth`] is
@@ -245,6 +341,9 @@ impl From<Scan> for core::Scan {
             target: s.target.into(),
             status: s.status,
             auth: crate::ScanAuth::default(),
+            // A server writes only methods it read with the same parser.
+            scope: scope_into_core(s.scope).unwrap_or_default(),
+            values: crate::values::ValueOverrides { entries: s.values },
         }
     }
 }
@@ -545,6 +644,11 @@ impl From<&core::ScanDraft> for ScanDraft {
             } else {
                 Some((&d.auth).into())
             },
+            // A kept scan sends them always (an empty list clears them); a
+            // new one only when it has some.
+            scope: (d.id.is_some() || !d.scope.is_empty())
+                .then(|| d.scope.rules.iter().map(ScopeRule::from).collect()),
+            values: (d.id.is_some() || !d.values.is_empty()).then(|| d.values.entries.clone()),
         }
     }
 }
@@ -650,11 +754,27 @@ fn drafts_into_core(
                 return Err(scans_error(format!("OAuth 2.0: {}", errors.join(" "))));
             }
         }
+        if let Some(Err(message)) = auth.client_certificate.as_ref().map(|c| c.check()) {
+            return Err(scans_error(message));
+        }
+        let kept = d
+            .scan_id
+            .and_then(|id| current?.scans.iter().find(|s| s.id == id));
+        let scope = match d.scope {
+            Some(rules) => scope_into_core(rules).map_err(scans_error)?,
+            None => kept.map(|s| s.scope.clone()).unwrap_or_default(),
+        };
+        let values = match d.values {
+            Some(entries) => crate::values::ValueOverrides { entries },
+            None => kept.map(|s| s.values.clone()).unwrap_or_default(),
+        };
         out.push(core::ScanDraft {
             id: d.scan_id,
             target,
             auth,
             auth_entered,
+            scope,
+            values,
         });
     }
     Ok(out)
@@ -746,6 +866,12 @@ impl PrescanRequest {
                     "timeout_ms",
                     format!("Enter a timeout from 1 to {MAX_TIMEOUT_MS} ms."),
                 ));
+            }
+        }
+        if let Some(ua) = &self.user_agent {
+            match crate::prescan::validate_user_agent(ua) {
+                Ok(()) => settings.user_agent = Some(ua.clone()),
+                Err(e) => errors.push(ProblemField::new("user_agent", e)),
             }
         }
         if errors.is_empty() {

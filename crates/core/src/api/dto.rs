@@ -188,6 +188,68 @@ pub struct Scan {
     pub target: Target,
     /// Which credentials are stored (names only, never values).
     pub auth_configured: AuthConfigured,
+    /// Which endpoints it sends requests to: rules, later ones winning;
+    /// empty includes every endpoint (API specification scans only).
+    #[serde(default)]
+    pub scope: Vec<ScopeRule>,
+    /// The values given for parameters and body properties, used in place
+    /// of generated ones (API specification scans only).
+    #[serde(default)]
+    pub values: Vec<crate::values::ValueEntry>,
+}
+
+/// One rule of a scan's endpoint scope. An endpoint that no rule selects
+/// is included; a rule for one endpoint wins over every group rule;
+/// otherwise the last group rule that selects it wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeRule {
+    /// The endpoints it selects.
+    pub select: ScopeSelector,
+    /// What becomes of them.
+    pub decision: ScopeDecision,
+}
+
+/// Which endpoints a [`ScopeRule`] selects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ScopeSelector {
+    /// One endpoint: its method and its path template as the
+    /// specification writes it (`/pets/{petId}`).
+    Endpoint {
+        /// The method (`GET`).
+        method: String,
+        /// The path template.
+        path: String,
+    },
+    /// Every endpoint with this tag.
+    Tag {
+        /// The tag.
+        tag: String,
+    },
+    /// Every endpoint with this method.
+    Method {
+        /// The method (`DELETE`).
+        method: String,
+    },
+    /// Every endpoint whose path template matches a pattern: `*` within a
+    /// segment, `**` for any number of segments (`/admin/**`).
+    Path {
+        /// The pattern.
+        pattern: String,
+    },
+}
+
+/// What a scan does with the endpoints a [`ScopeRule`] selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScopeDecision {
+    /// Requests are sent and tested (the default).
+    Include,
+    /// No request is sent.
+    Exclude,
+    /// Requests are sent, not tested (Postman collections only).
+    Ignore,
 }
 
 /// What a scan scans, as returned.
@@ -233,6 +295,10 @@ pub struct AuthConfigured {
     /// OAuth 2.0, if configured (its secrets are never returned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth: Option<OAuthConfigured>,
+    /// The file name of the client certificate stored (never its bytes or
+    /// passphrase); absent when none is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<String>,
 }
 
 /// When an analysis starts and how long it may scan.
@@ -401,6 +467,16 @@ pub struct ScanDraft {
     /// ones; absent on a new scan: none. Write-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<ScanAuth>,
+    /// The endpoint scope (API specification scans). Absent on a scan with
+    /// `scan_id`: keep the stored one; absent on a new scan: every
+    /// endpoint included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<ScopeRule>>,
+    /// The values for parameters and body properties (API specification
+    /// scans). Absent on a scan with `scan_id`: keep the stored ones;
+    /// absent on a new scan: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<crate::values::ValueEntry>>,
 }
 
 /// What a scan scans, as a request gives it: the server fills the
@@ -443,6 +519,10 @@ pub struct ScanAuth {
     /// Cookies added to every request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_cookies: Vec<NameValue>,
+    /// A client certificate presented in the TLS handshake of the server
+    /// prescan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<ClientCertificate>,
     /// OAuth 2.0: the prescan gets a token and sends it as a bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth: Option<OAuthConfig>,
@@ -531,6 +611,27 @@ pub struct OAuthConfigured {
     /// The OpenID Connect discovery URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery_url: Option<String>,
+}
+
+/// A client certificate: a PKCS#12 file and its passphrase (write-only).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertificate {
+    /// The file's name (`client.p12`).
+    pub file_name: String,
+    /// The file's bytes in standard base64.
+    pub pkcs12_base64: String,
+    /// Its passphrase (empty for none).
+    #[serde(default)]
+    pub passphrase: String,
+}
+
+impl std::fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCertificate")
+            .field("file_name", &self.file_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// HTTP Basic credentials.
@@ -672,6 +773,10 @@ pub struct PrescanRequest {
     /// Timeout of one request in ms (1 to 120000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    /// The `User-Agent` the prescan sends (visible ASCII and spaces, at
+    /// most 256 characters); absent: the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 /// Whether a prescan is still running.

@@ -14,6 +14,7 @@
 
 pub mod codes;
 mod convert;
+pub use convert::scope_into_core;
 pub mod dto;
 mod problem;
 mod query;

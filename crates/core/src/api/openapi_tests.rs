@@ -329,6 +329,11 @@ fn example_bodies_fit_the_schemas() {
     draft.auth.bearer = Some("t".into());
     draft.auth.basic = Some(("u".into(), "p".into()));
     draft.auth.custom_cookies = vec![("sid".into(), "1".into())];
+    draft.auth.client_certificate = Some(crate::ClientCertificate {
+        file_name: "client.p12".into(),
+        pkcs12_base64: "MIIB".into(),
+        passphrase: "pass".into(),
+    });
     let new = core::NewAnalysis {
         name: "Pets nightly".into(),
         scans: vec![
@@ -432,6 +437,7 @@ fn example_bodies_fit_the_schemas() {
             requests_per_second: Some(0.5),
             max_in_flight: Some(16),
             timeout_ms: Some(120_000),
+            user_agent: Some("Team-Scanner/2 (ops@example.com)".into()),
         },
     );
     // A prescan, running and finished.

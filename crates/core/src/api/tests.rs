@@ -411,10 +411,96 @@ fn update_keeps_stored_credentials_of_kept_scans() {
     assert_eq!(
         v,
         json!({"scans": [
-            {"scan_id": kept.0, "target": {"type": "url", "url": "https://a.example"}},
-            {"scan_id": url_scan.0, "target": {"type": "url", "url": "https://b.example"}, "auth": {"bearer": "b"}}
+            {"scan_id": kept.0, "target": {"type": "url", "url": "https://a.example"}, "scope": [], "values": []},
+            {"scan_id": url_scan.0, "target": {"type": "url", "url": "https://b.example"}, "auth": {"bearer": "b"}, "scope": [], "values": []}
         ]})
     );
+}
+
+#[test]
+fn scope_and_values_cross_the_wire() {
+    let (s, id, rec) = store();
+    let current = s.analysis(id).unwrap().clone();
+    let kept = current.scans[0].id;
+    let body = json!({
+        "scans": [
+            {"scan_id": kept.0, "target": {"type": "api_specification", "spec_id": rec.id.0}, "auth": {},
+             "scope": [
+                {"select": {"type": "tag", "tag": "admin"}, "decision": "EXCLUDE"},
+                {"select": {"type": "method", "method": "DELETE"}, "decision": "EXCLUDE"},
+                {"select": {"type": "path", "pattern": "/internal/**"}, "decision": "EXCLUDE"},
+                {"select": {"type": "endpoint", "method": "GET", "path": "/admin/health"}, "decision": "INCLUDE"}
+             ],
+             "values": [{"name": "petId", "value": "42"}, {"name": "id", "operation": "GET /orders/{id}", "location": "path", "value": "1001"}]}
+        ]
+    });
+    let lookup = |i| (i == rec.id).then(|| rec.clone());
+    let update: AnalysisUpdate = serde_json::from_value(body.clone()).unwrap();
+    let scans = update.into_core(&current, lookup).unwrap().scans.unwrap();
+    let scope = &scans[0].scope;
+    assert_eq!(
+        scope.summary(),
+        "4 rules: Exclude tag admin; Exclude method DELETE; Exclude path /internal/**; Include GET /admin/health"
+    );
+    assert_eq!(scans[0].values.entries.len(), 2);
+
+    // Returned as given (methods in upper case).
+    let mut stored = current.scans[0].clone();
+    stored.scope = scope.clone();
+    stored.values = scans[0].values.clone();
+    let wire = Scan::from(&stored);
+    let v = serde_json::to_value(&wire).unwrap();
+    assert_eq!(
+        v["scope"][1],
+        json!({"select": {"type": "method", "method": "DELETE"}, "decision": "EXCLUDE"})
+    );
+    assert_eq!(v["values"][1]["operation"], json!("GET /orders/{id}"));
+    assert_eq!(core::Scan::from(wire).scope, stored.scope);
+
+    // Absent on a kept scan: the stored ones stay.
+    let mut with_scope = current.clone();
+    with_scope.scans[0] = stored.clone();
+    let keep: AnalysisUpdate = serde_json::from_value(json!({
+        "scans": [{"scan_id": kept.0, "target": {"type": "api_specification", "spec_id": rec.id.0}, "auth": {}}]
+    }))
+    .unwrap();
+    let scans = keep.into_core(&with_scope, lookup).unwrap().scans.unwrap();
+    assert_eq!(scans[0].scope, stored.scope);
+    assert_eq!(scans[0].values, stored.values);
+
+    // A method prescan does not send, an unknown decision or field: refused.
+    let mut bad = body.clone();
+    bad["scans"][0]["scope"][1]["select"]["method"] = json!("BREW");
+    let e = serde_json::from_value::<AnalysisUpdate>(bad)
+        .unwrap()
+        .into_core(&current, lookup)
+        .unwrap_err();
+    assert!(
+        e[0].message
+            .starts_with("Scope rule 2: `BREW` is not a method"),
+        "{e:?}"
+    );
+    let mut lower = body.clone();
+    lower["scans"][0]["scope"][1]["select"]["method"] = json!("delete");
+    let e = serde_json::from_value::<AnalysisUpdate>(lower)
+        .unwrap()
+        .into_core(&current, lookup)
+        .unwrap_err();
+    assert!(e[0].message.contains("in upper case (DELETE)"), "{e:?}");
+    for (pointer, value) in [
+        ("/scans/0/scope/0/decision", json!("SKIP")),
+        ("/scans/0/scope/0/select/type", json!("operation_id")),
+        ("/scans/0/scope/0/select/extra", json!(1)),
+        ("/scans/0/values/0/extra", json!(1)),
+    ] {
+        let mut bad = body.clone();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        bad.pointer_mut(parent).unwrap()[key] = value;
+        assert!(
+            serde_json::from_value::<AnalysisUpdate>(bad).is_err(),
+            "{pointer}"
+        );
+    }
 }
 
 #[test]
@@ -429,6 +515,8 @@ fn the_store_accepts_converted_requests() {
                 server: None,
             },
             auth: None,
+            scope: None,
+            values: None,
         }],
         schedule: Schedule {
             start: Start::Unscheduled {},
@@ -714,7 +802,7 @@ fn prescan_reports_are_returned_without_credentials() {
         basic: Some(("user".into(), "basic-secret".into())),
         api_keys: BTreeMap::from([("key".into(), "key secret/1".into())]),
         bearer: None,
-        oauth: None,
+        ..Default::default()
     };
     let options = crate::ConvertOptions {
         auth: auth.clone(),
@@ -845,4 +933,63 @@ fn a_kept_scan_moving_to_another_origin_needs_its_credentials_again() {
     let scans = same.scans.unwrap();
     assert_eq!(scans[0].auth.bearer.as_deref(), Some("s3cret"));
     assert!(!scans[0].auth_entered);
+}
+
+#[test]
+fn a_client_certificate_is_named_never_returned_and_bounded() {
+    let mut s = StoreState::new();
+    let rec = s.put_specification(spec_upload(), "alice", NOW - 1000);
+    let cert = crate::ClientCertificate {
+        file_name: "client.p12".into(),
+        pkcs12_base64: "c2VjcmV0LWJ5dGVz".into(),
+        passphrase: "pass-phrase-9".into(),
+    };
+    let mut draft = core::ScanDraft::new(core::ScanTarget::specification(&rec, None));
+    draft.auth.client_certificate = Some(cert.clone());
+    let new = core::NewAnalysis {
+        name: "Nightly petstore".into(),
+        scans: vec![draft],
+        schedule: core::Schedule::now(ScanDuration::Hours(2)),
+        prescan: true,
+        permission_certified: true,
+        visibility: Default::default(),
+    };
+    // The request carries it; the response only names it.
+    let sent = serde_json::to_string(&NewAnalysis::from(&new)).unwrap();
+    assert!(sent.contains("c2VjcmV0LWJ5dGVz") && sent.contains("pass-phrase-9"));
+    let id = s.create(new, "alice", NOW).unwrap().id;
+    let v = serde_json::to_value(Analysis::from(s.analysis(id).unwrap())).unwrap();
+    let text = v.to_string();
+    assert!(
+        !text.contains("c2VjcmV0LWJ5dGVz") && !text.contains("pass-phrase-9"),
+        "{text}"
+    );
+    assert_eq!(
+        v["scans"][0]["auth_configured"]["client_certificate"],
+        "client.p12"
+    );
+    let wire = ClientCertificate {
+        file_name: "client.p12".into(),
+        pkcs12_base64: "c2VjcmV0LWJ5dGVz".into(),
+        passphrase: "pass-phrase-9".into(),
+    };
+    let shown = format!("{wire:?}");
+    assert!(
+        !shown.contains("pass-phrase-9") && !shown.contains("c2Vj"),
+        "{shown}"
+    );
+    // Over 64 KiB: refused when the request is read, naming the scans.
+    let big: NewAnalysis = serde_json::from_value(json!({
+        "name": "Too big a certificate",
+        "scans": [{"target": {"type": "api_specification", "spec_id": rec.id.0},
+                   "auth": {"client_certificate": {"file_name": "big.p12",
+                            "pkcs12_base64": "QUJD".repeat(22_000), "passphrase": "x"}}}],
+        "schedule": {"start": {"type": "now"}, "duration": {"unit": "hours", "value": 1}},
+        "prescan": true, "permission_certified": true
+    }))
+    .unwrap();
+    let errors = big
+        .into_core(|id| (id == rec.id).then(|| rec.clone()))
+        .unwrap_err();
+    assert!(errors[0].message.contains("at most 64 KiB"), "{errors:?}");
 }

@@ -67,6 +67,51 @@ pub const MAX_TIMEOUT_MS: u64 = 120_000;
 /// The default number of bytes of a response body that are kept (64 KiB).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
+/// The most characters of a custom `User-Agent`.
+pub const MAX_USER_AGENT_CHARS: usize = 256;
+
+/// The `User-Agent` a native runner sends when none is given:
+/// `prescan/<version>` from the command line, `prescan-server/<version>`
+/// from the reference server (it names prescan, so that a WAF can allow
+/// it). A browser always sends its own.
+pub fn default_user_agent(server: bool) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    if server {
+        format!("prescan-server/{version}")
+    } else {
+        format!("prescan/{version}")
+    }
+}
+
+/// Checks a custom `User-Agent`: 1 to [`MAX_USER_AGENT_CHARS`] visible
+/// ASCII characters and spaces (no line break or other control character,
+/// so it can never start another header), not blank. The error is a
+/// sentence for the user.
+pub fn validate_user_agent(value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err(
+            "The User-Agent is empty. Enter one, or leave the field out to send the default."
+                .into(),
+        );
+    }
+    if value.chars().count() > MAX_USER_AGENT_CHARS {
+        return Err(format!(
+            "The User-Agent is longer than {MAX_USER_AGENT_CHARS} characters."
+        ));
+    }
+    if let Some(bad) = value.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ')) {
+        let what = match bad {
+            '\r' | '\n' => "a line break".to_owned(),
+            c if c.is_control() => format!("the control character {c:?}"),
+            c => format!("`{c}`"),
+        };
+        return Err(format!(
+            "The User-Agent contains {what}; use visible ASCII characters and spaces only."
+        ));
+    }
+    Ok(())
+}
+
 /// How a prescan runs. [`Default`] is the safe configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -92,6 +137,13 @@ pub struct PrescanSettings {
     /// How many bytes of a response body are kept; longer bodies are
     /// truncated and marked so.
     pub body_limit: usize,
+    /// The `User-Agent` a native runner sends (the server prescan, `prescan
+    /// run`); `None` is the runner's default ([`default_user_agent`]). A
+    /// browser cannot set it: it sends its own. Checked with
+    /// [`validate_user_agent`]; a value that fails is dropped by
+    /// [`PrescanSettings::normalized`] (the default is sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 impl Default for PrescanSettings {
@@ -103,6 +155,7 @@ impl Default for PrescanSettings {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             body_limit: DEFAULT_BODY_LIMIT,
+            user_agent: None,
         }
     }
 }
@@ -123,6 +176,52 @@ impl PrescanSettings {
             max_in_flight: self.max_in_flight.clamp(1, MAX_IN_FLIGHT),
             timeout_ms: self.timeout_ms.clamp(1, MAX_TIMEOUT_MS),
             body_limit: self.body_limit,
+            user_agent: self
+                .user_agent
+                .clone()
+                .filter(|ua| validate_user_agent(ua).is_ok()),
         }
+    }
+}
+
+#[cfg(test)]
+mod user_agent_tests {
+    use super::*;
+
+    #[test]
+    fn user_agents_are_visible_ascii_and_bounded() {
+        for ok in ["prescan/1.0", "Mozilla/5.0 (X11; Linux) scanner", "a"] {
+            assert!(validate_user_agent(ok).is_ok(), "{ok}");
+        }
+        let long = "a".repeat(MAX_USER_AGENT_CHARS + 1);
+        for bad in [
+            "",
+            "   ",
+            "x\r\nX-Evil: 1",
+            "x\ny",
+            "tab\there",
+            "caf\u{e9}",
+            "nul\0",
+            &long,
+        ] {
+            assert!(validate_user_agent(bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_user_agent("x\r\nX-Evil: 1")
+            .unwrap_err()
+            .contains("line break"));
+        assert!(validate_user_agent(&long).unwrap_err().contains("256"));
+        assert!(validate_user_agent(&"a".repeat(MAX_USER_AGENT_CHARS)).is_ok());
+        let s = PrescanSettings {
+            user_agent: Some("x\r\nX-Evil: 1".into()),
+            ..PrescanSettings::default()
+        };
+        assert_eq!(s.normalized().user_agent, None);
+        let s = PrescanSettings {
+            user_agent: Some("Team-Scanner/2".into()),
+            ..PrescanSettings::default()
+        };
+        assert_eq!(s.normalized().user_agent.as_deref(), Some("Team-Scanner/2"));
+        assert!(default_user_agent(false).starts_with("prescan/"));
+        assert!(default_user_agent(true).starts_with("prescan-server/"));
     }
 }

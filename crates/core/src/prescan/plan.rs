@@ -143,15 +143,37 @@ pub struct PrescanPlan {
     /// notes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub credential_notes: Vec<Diagnostic>,
+    /// What the prescan covers of the specification, given the scan's
+    /// scope (set by [`PrescanPlan::of_conversion`]); its sentence is a
+    /// note of the report. `None` for a plan of a HAR alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::Coverage>,
 }
 
 impl PrescanPlan {
+    /// Plans the prescan of a conversion: the endpoints in scope
+    /// ([`crate::har::in_scope`]: excluded ones get no request and do not
+    /// count toward the [`PRESCAN_LIMIT`]), the conversion's notes about
+    /// the credentials entered, and its [`crate::Coverage`]. What the app,
+    /// the server and the command line all run.
+    pub fn of_conversion(c: &crate::Conversion, settings: &PrescanSettings) -> PrescanPlan {
+        let har = crate::har::in_scope(&c.har, &c.spec);
+        let mut plan = PrescanPlan::new(&har, settings).with_credential_notes(&c.spec.diagnostics);
+        plan.coverage = Some(c.spec.coverage());
+        plan
+    }
+
     /// Keeps, of a conversion's diagnostics, those about the credentials
     /// entered, to show them with the prescan's notes.
+    ///
+    /// Also kept: what the conversion said about the scope and the values
+    /// the user gave (a value that does not fit its schema, or matches
+    /// nothing; a scope rule left out), so that nothing entered is
+    /// silently ignored where only the prescan is shown.
     pub fn with_credential_notes(mut self, diagnostics: &[Diagnostic]) -> PrescanPlan {
         self.credential_notes = diagnostics
             .iter()
-            .filter(|d| crate::spec::carried::is_credential_note(d))
+            .filter(|d| crate::spec::carried::is_credential_note(d) || is_configuration_note(d))
             .cloned()
             .collect();
         self
@@ -272,8 +294,27 @@ impl PrescanPlan {
             total_entries: har.log.entries.len(),
             entries,
             credential_notes: Vec::new(),
+            coverage: None,
         }
     }
+}
+
+/// Whether a conversion's diagnostic is about the scope or the values the
+/// user gave (see `spec::scoping` and `spec::openapi3::values`; the test
+/// `configuration_notes_reach_the_plan` holds these prefixes to them). The
+/// coverage sentence is not: the plan's [`PrescanPlan::coverage`] says it.
+fn is_configuration_note(d: &Diagnostic) -> bool {
+    let m = d.message.as_str();
+    [
+        "Your value ",
+        "The value `",
+        "The values given could not be used",
+        "The scope ",
+        "Scope rule ",
+    ]
+    .iter()
+    .any(|p| m.starts_with(p))
+        || m.contains(" no parameter or body property, so ")
 }
 
 /// `url` without the query parameters named in `names` (compared after

@@ -595,11 +595,18 @@ impl PrescanReport {
             note(Severity::Warning, format!("{} sent without credentials: the specification asks for them and none are configured. Enter them in the scan configuration (bearer token, basic, API keys or custom headers) to verify authentication.", match without_credentials { 1 => "1 request was".to_owned(), n => format!("{} were", text::count(n as u64, "request", "requests")) }));
         }
         let total = self.total_endpoints.max(self.plan.total_entries);
-        if total > PRESCAN_LIMIT {
-            note(
+        match self.plan.coverage {
+            // With a scope: what it covers, and that excluded endpoints do
+            // not count.
+            Some(c) if c.excluded + c.ignored > 0 || c.in_scope() > PRESCAN_LIMIT => {
+                note(Severity::Information, c.sentence())
+            }
+            Some(_) => {}
+            None if total > PRESCAN_LIMIT => note(
                 Severity::Information,
                 format!("The prescan covers the first {PRESCAN_LIMIT} of {total} endpoints."),
-            );
+            ),
+            None => {}
         }
         let s = &self.plan.settings;
         let pace = match s.requests_per_second {

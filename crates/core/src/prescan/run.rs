@@ -126,6 +126,21 @@ impl PrescanRun {
         &self.plan
     }
 
+    /// Adds a note of the runner about the credentials (such as a TLS
+    /// server that asked for a client certificate none was given for): it
+    /// is shown first among the Prescan Notes, with the conversion's notes
+    /// about the credentials entered. The same message twice is kept once.
+    pub fn add_credential_note(&mut self, note: crate::Diagnostic) {
+        if !self
+            .plan
+            .credential_notes
+            .iter()
+            .any(|n| n.message == note.message)
+        {
+            self.plan.credential_notes.push(note);
+        }
+    }
+
     /// The request at `position`, if there is one.
     pub fn request(&self, position: usize) -> Option<&PlannedRequest> {
         self.plan.requests.get(position)

@@ -1132,3 +1132,114 @@ fn a_success_with_errors_never_reads_as_a_plain_success() {
         "Prescan Failed: cancelled after 2 requests"
     );
 }
+
+/// A specification of `n` GET endpoints `/items{i}`, every third tagged
+/// `admin`.
+fn tagged_spec(n: usize) -> String {
+    let paths: Vec<String> = (0..n)
+        .map(|i| {
+            let tags = if i % 3 == 0 { r#""tags": ["admin"],"# } else { "" };
+            format!(r#""/items{i}": {{"get": {{{tags} "responses": {{"200": {{"description": "ok"}}}}}}}}"#)
+        })
+        .collect();
+    format!(
+        r#"{{"openapi": "3.0.3", "info": {{"title": "T", "version": "1"}},
+            "servers": [{{"url": "http://127.0.0.1:9/v1"}}],
+            "paths": {{{}}}}}"#,
+        paths.join(",")
+    )
+}
+
+#[test]
+fn a_plan_of_a_conversion_skips_excluded_endpoints_and_fills_the_hundred() {
+    use crate::scope::{Scope, ScopeDecision, ScopeRule, Selector};
+    let spec = tagged_spec(150);
+    let options = crate::ConvertOptions {
+        scope: Scope {
+            rules: vec![ScopeRule {
+                selector: Selector::Tag("admin".into()),
+                decision: ScopeDecision::Exclude,
+            }],
+        },
+        ..Default::default()
+    };
+    let c = crate::convert("t.json", spec.as_bytes(), &options).unwrap();
+    let plan = PrescanPlan::of_conversion(&c, &PrescanSettings::default());
+    // 50 excluded (i % 3 == 0), 100 in scope: all of them planned.
+    assert_eq!(plan.requests.len(), 100);
+    assert!(plan
+        .requests
+        .iter()
+        .all(|r| !r.url.ends_with("/items0") && !r.url.ends_with("/items3")));
+    assert!(plan.requests.iter().any(|r| r.url.ends_with("/items149")));
+    let coverage = plan.coverage.unwrap();
+    assert_eq!((coverage.excluded, coverage.in_scope()), (50, 100));
+    let r = report(&plan, vec![]);
+    assert!(
+        has_note(
+            &r,
+            Severity::Information,
+            "The prescan covers all 100 included endpoints; the 50 excluded do not count."
+        ),
+        "{:?}",
+        r.notes()
+    );
+
+    // Without a scope: the first 100 of 150, said as before.
+    let c = crate::convert("t.json", spec.as_bytes(), &Default::default()).unwrap();
+    let plan = PrescanPlan::of_conversion(&c, &PrescanSettings::default());
+    assert!(plan.requests.last().unwrap().url.ends_with("/items99"));
+    let r = report(&plan, vec![]);
+    assert!(has_note(
+        &r,
+        Severity::Information,
+        "The prescan covers the first 100 of 150 endpoints."
+    ));
+}
+
+#[test]
+fn configuration_notes_reach_the_plan() {
+    use crate::scope::{Scope, ScopeDecision, ScopeRule, Selector};
+    let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"},
+      "servers": [{"url": "http://127.0.0.1:9"}],
+      "paths": {"/pets/{petId}": {"get": {
+        "parameters": [{"name": "petId", "in": "path", "required": true, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "ok"}}}}}}"#;
+    let options = crate::ConvertOptions {
+        values: crate::values::ValueOverrides::parse_lines("petId=forty\nnothere=1").unwrap(),
+        scope: Scope {
+            rules: vec![
+                ScopeRule {
+                    selector: Selector::Path("/pets/*".into()),
+                    decision: ScopeDecision::Ignore,
+                },
+                ScopeRule {
+                    selector: Selector::Path("no-slash".into()),
+                    decision: ScopeDecision::Exclude,
+                },
+            ],
+        },
+        ..Default::default()
+    };
+    let c = crate::convert("t.json", spec.as_bytes(), &options).unwrap();
+    let plan = PrescanPlan::of_conversion(&c, &PrescanSettings::default());
+    let notes: Vec<&str> = plan
+        .credential_notes
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    let has = |p: &str| notes.iter().any(|n| n.contains(p));
+    assert!(has("Your value \"forty\""), "{notes:?}");
+    assert!(
+        has("The value `nothere=1` matches no parameter"),
+        "{notes:?}"
+    );
+    assert!(has("The scope ignores 1 endpoint"), "{notes:?}");
+    assert!(has("Scope rule 2:"), "{notes:?}");
+    assert!(!has("The prescan covers"), "{notes:?}");
+    let r = report(&plan, vec![]);
+    assert!(r
+        .notes()
+        .iter()
+        .any(|d| d.message.starts_with("Your value")));
+}

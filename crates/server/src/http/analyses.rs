@@ -53,6 +53,49 @@ pub(super) fn spec_lookup<'a>(
     move |id| visible_spec(state, caller, id).ok()
 }
 
+/// Opens every client certificate of `drafts` with its passphrase, as a
+/// prescan will (natively, off the async threads): a file that is not
+/// PKCS#12, a passphrase that does not open it, no private key or an
+/// expired certificate is a 422 problem naming the field
+/// (`scans[i].auth.client_certificate`). The passphrase is never quoted.
+pub(super) async fn check_client_certificates(drafts: &[wire::ScanDraft]) -> Result<(), ApiError> {
+    let certs: Vec<(usize, prescan_core::ClientCertificate)> = drafts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let c = d.auth.as_ref()?.client_certificate.as_ref()?;
+            Some((
+                i,
+                prescan_core::ClientCertificate {
+                    file_name: c.file_name.clone(),
+                    pkcs12_base64: c.pkcs12_base64.clone(),
+                    passphrase: c.passphrase.clone(),
+                },
+            ))
+        })
+        .collect();
+    if certs.is_empty() {
+        return Ok(());
+    }
+    let errors = blocking(move || {
+        let now_s = now_ms() / 1000;
+        Ok(certs
+            .iter()
+            .filter_map(|(i, c)| {
+                prescan_runner::read_client_certificate(c, now_s)
+                    .err()
+                    .map(|e| ProblemField::new(format!("scans[{i}].auth.client_certificate"), e))
+            })
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::from(Problem::invalid(errors)))
+    }
+}
+
 pub(super) fn field_errors(errors: Vec<prescan_core::analysis::FieldError>) -> ApiError {
     ApiError::from(Problem::invalid(
         errors.iter().map(ProblemField::from).collect(),
@@ -70,6 +113,7 @@ pub(super) async fn create(
     if let Some(v) = &new.visibility {
         check_visibility(&s, &user, "visibility", v, &[]).await?;
     }
+    check_client_certificates(&new.scans).await?;
     let created = mutation(&s, move |state, _| {
         let new = new
             .into_core(spec_lookup(state, &user))
@@ -126,6 +170,9 @@ pub(super) async fn update(
     }
     if let Some(v) = &change.visibility {
         check_visibility(&s, &user, "visibility", v, &shared_with).await?;
+    }
+    if let Some(scans) = &change.scans {
+        check_client_certificates(scans).await?;
     }
     let a = mutation(&s, move |state, _| {
         let current = visible_analysis(state, &user, id)?;

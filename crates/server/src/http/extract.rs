@@ -99,7 +99,13 @@ pub(super) fn integral_floats(v: &mut serde_json::Value) {
 }
 
 /// The request bodies' lists: every other JSON array is out of place.
-pub(super) const LIST_FIELDS: [&str; 3] = ["scans", "custom_headers", "custom_cookies"];
+pub(super) const LIST_FIELDS: [&str; 5] = [
+    "scans",
+    "custom_headers",
+    "custom_cookies",
+    "scope",
+    "values",
+];
 
 /// serde reads a struct from a JSON array too (`[null, null]` as an
 /// `AnalysisUpdate`) and an absent optional field from `null`; the

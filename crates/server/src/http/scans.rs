@@ -23,6 +23,8 @@ pub(super) struct ScanInfo {
     analysis_id: AnalysisId,
     target: ScanTarget,
     auth: prescan_core::ScanAuth,
+    scope: prescan_core::scope::Scope,
+    values: prescan_core::values::ValueOverrides,
 }
 
 /// A scan of an analysis the caller may see; any other is not found (the
@@ -38,6 +40,8 @@ pub(super) fn find_scan(s: &AppState, caller: &Caller, scan: ScanId) -> Result<S
                     analysis_id: a.id,
                     target: x.target.clone(),
                     auth: x.auth.clone(),
+                    scope: x.scope.clone(),
+                    values: x.values.clone(),
                 })
             })
     })?
@@ -154,6 +158,8 @@ pub(super) async fn prescan_start(
     let options = ConvertOptions {
         base_url: spec.server.clone(),
         auth: info.auth.clone(),
+        scope: info.scope.clone(),
+        values: info.values.clone(),
         limits: s.config.convert_limits,
         ..ConvertOptions::default()
     };
@@ -167,8 +173,7 @@ pub(super) async fn prescan_start(
                 format!("The scan's specification could not be converted: {e}"),
             )]))
         })?;
-        let mut plan =
-            PrescanPlan::new(&c.har, &settings).with_credential_notes(&c.spec.diagnostics);
+        let mut plan = PrescanPlan::of_conversion(&c, &settings);
         prescan::send_cookies(&mut plan);
         let oauth = match oauth {
             Some(o) => Some(complete_oauth(
@@ -178,15 +183,35 @@ pub(super) async fn prescan_start(
             )?),
             None => None,
         };
-        Ok((plan, c.spec.endpoints.len(), oauth))
+        Ok((plan, c.spec.coverage().in_scope(), oauth))
     })
     .await?;
     s.outbound
         .check_plan(&plan)
         .await
         .map_err(|m| ApiError::from(Problem::invalid(vec![ProblemField::new("server", m)])))?;
+    // A scan with a client certificate sends with a client of its own that
+    // presents it: the same guard, roots and limits as every prescan.
+    let outbound = match info.auth.client_certificate.clone() {
+        None => s.outbound.clone(),
+        Some(cert) => {
+            let base = s.outbound.clone();
+            blocking(move || {
+                let id = prescan_runner::read_client_certificate(&cert, now_ms() / 1000)
+                    .and_then(|id| base.with_identity(id.identity))
+                    .map_err(|m| {
+                        ApiError::from(Problem::invalid(vec![ProblemField::new(
+                            "auth.client_certificate",
+                            format!("{m} Save the scan with a certificate that can be used."),
+                        )]))
+                    })?;
+                Ok(Arc::new(id))
+            })
+            .await?
+        }
+    };
     if let Some(o) = &oauth {
-        s.outbound.check_oauth(o).await.map_err(|m| {
+        outbound.check_oauth(o).await.map_err(|m| {
             ApiError::from(Problem::invalid(vec![ProblemField::new("auth.oauth", m)]))
         })?;
     }
@@ -239,7 +264,7 @@ pub(super) async fn prescan_start(
     }
     let st = s.clone();
     tokio::spawn(async move {
-        let note = supervise(&st, &running, cancel, hook_panic).await;
+        let note = supervise(&st, &running, cancel, hook_panic, outbound).await;
         finish_prescan(&st, scan, &running, user.name().to_owned(), &note).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
@@ -288,8 +313,9 @@ pub(super) async fn supervise(
     running: &Arc<prescan::Running>,
     cancel: tokio::sync::watch::Receiver<bool>,
     hook_panic: bool,
+    client: Arc<prescan::Outbound>,
 ) -> String {
-    let (r, client) = (running.clone(), s.outbound.clone());
+    let r = running.clone();
     let mut task = tokio::spawn(async move {
         if hook_panic {
             panic!("test hook: a prescan task panics");

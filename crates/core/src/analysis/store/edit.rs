@@ -144,6 +144,38 @@ impl StoreState {
                 }
                 _ => {}
             }
+            let url_scan = matches!(d.target, ScanTarget::Url(_));
+            if url_scan && !(d.scope.is_empty() && d.values.is_empty()) {
+                errors.push(invalid(
+                    Field::Scans,
+                    format!(
+                        "The scan of {} is a URL scan: endpoint scope and values apply to API specification scans only. Remove them.",
+                        d.target.log_name()
+                    ),
+                ));
+                return;
+            }
+            if let Err(e) = d.scope.validate() {
+                let at = e
+                    .rule
+                    .map_or(String::new(), |i| format!(" (rule {})", i + 1));
+                errors.push(invalid(
+                    Field::Scans,
+                    format!(
+                        "The scope of scan {}{at}: {}",
+                        d.target.log_name(),
+                        e.message
+                    ),
+                ));
+                return;
+            }
+            if let Err(e) = d.values.validate() {
+                errors.push(invalid(
+                    Field::Scans,
+                    format!("The values of scan {}: {e}", d.target.log_name()),
+                ));
+                return;
+            }
         }
     }
 
@@ -182,6 +214,8 @@ impl StoreState {
                 target: d.target,
                 status: ScanStatus::NotRun,
                 auth: d.auth,
+                scope: d.scope,
+                values: d.values,
             })
             .collect();
         let mut a = Analysis {
@@ -351,9 +385,25 @@ impl StoreState {
                                 &format!("Credentials of scan {}", target_text(&d.target)),
                             ));
                         }
+                        if old.scope != d.scope {
+                            log.push(entry(
+                                format!("Scope of scan {} changed.", target_text(&d.target)),
+                                old.scope.summary(),
+                                d.scope.summary(),
+                            ));
+                        }
+                        if old.values != d.values {
+                            log.push(entry(
+                                format!("Values of scan {} changed.", target_text(&d.target)),
+                                old.values.summary(),
+                                d.values.summary(),
+                            ));
+                        }
                         scans.push(Scan {
                             target: d.target,
                             auth,
+                            scope: d.scope,
+                            values: d.values,
                             ..old.clone()
                         });
                     }
@@ -375,11 +425,27 @@ impl StoreState {
                                 &format!("Credentials of scan {}", target_text(&d.target)),
                             ));
                         }
+                        if !d.scope.is_empty() {
+                            log.push(entry(
+                                format!("Scope of scan {} set.", target_text(&d.target)),
+                                crate::scope::Scope::default().summary(),
+                                d.scope.summary(),
+                            ));
+                        }
+                        if !d.values.is_empty() {
+                            log.push(entry(
+                                format!("Values of scan {} set.", target_text(&d.target)),
+                                crate::values::ValueOverrides::default().summary(),
+                                d.values.summary(),
+                            ));
+                        }
                         scans.push(Scan {
                             id: ScanId(fresh.next().unwrap_or_default()),
                             target: d.target,
                             status: ScanStatus::NotRun,
                             auth: d.auth,
+                            scope: d.scope,
+                            values: d.values,
                         });
                     }
                 }

@@ -268,6 +268,7 @@ fn sample_prescan(secret: &str) -> crate::prescan::PrescanReport {
         total_entries: 1,
         entries: Vec::new(),
         credential_notes: Vec::new(),
+        coverage: None,
     };
     PrescanReport::new(plan, Vec::new(), 1)
 }
