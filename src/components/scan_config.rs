@@ -197,6 +197,7 @@ pub fn ScanConfiguration(
     let headers = Pairs::new(&start.auth.custom_headers, header_name_problem);
     let cookies = Pairs::new(&start.auth.custom_cookies, cookie_name_problem);
     let har_style = RwSignal::new(start.har_style);
+    let oauth = StoredValue::new(start.auth.oauth.clone());
     // Not a field of the form: the budget the app converts with stays.
     let limits = applied.limits;
     // Not fields of this form either: the scope and the values applied.
@@ -237,6 +238,8 @@ pub fn ScanConfiguration(
                     .into_iter()
                     .filter(|(_, key)| !key.is_empty())
                     .collect::<BTreeMap<_, _>>(),
+                // Not typed here: the prescan's form has it.
+                oauth: oauth.get_value(),
                 ..ScanAuth::default()
             },
             har_style: har_style.get(),

@@ -79,8 +79,13 @@ enum Command {
     /// *** in every output. --client-cert FILE.p12 (its passphrase from
     /// --client-cert-pass-env VAR) presents a client certificate;
     /// --ca-cert FILE also trusts an internal CA; --user-agent replaces
-    /// the default User-Agent (prescan/<version>). A progress bar goes to
-    /// standard error when it is a terminal.
+    /// the default User-Agent (prescan/<version>). OAuth 2.0
+    /// (--oauth-client-id with --oauth-client-secret-env, a token or
+    /// discovery URL or the specification's, --oauth-grant,
+    /// --oauth-scopes): the token is fetched first (its request is a row
+    /// of the table) and sent as a bearer token; the secret, the password
+    /// and every token are masked. A progress bar goes to standard error
+    /// when it is a terminal.
     ///
     /// Exit codes: 0 every request sent got a response below 400 (so every
     /// one reached the server and none was refused for authentication); 1

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use prescan_core::oauth::{ClientAuth, OAuth, OAuthGrant};
 use prescan_core::prescan::{
     PrescanPlan, PrescanReport, PrescanSettings, PrescanStatus, Progress, DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_REQUESTS_PER_SECOND, MAX_IN_FLIGHT, MAX_REQUESTS_PER_SECOND, MAX_TIMEOUT_MS,
@@ -90,6 +91,8 @@ pub struct RunArgs {
     /// allow the prescan. A --header User-Agent replaces it.
     #[arg(long, value_name = "TEXT", value_parser = parse_user_agent)]
     user_agent: Option<String>,
+    #[command(flatten)]
+    oauth: OAuthArgs,
     /// Also send requests of this method (such as POST); repeatable; `*`
     /// for every method. By default only GET, HEAD and OPTIONS are sent:
     /// other methods may change data on the server.
@@ -142,6 +145,136 @@ pub struct RunArgs {
     /// What exit code 1 is for: any error row, or only a failed prescan.
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::Errors)]
     fail_on: FailOn,
+}
+
+/// OAuth 2.0 (`prescan run --oauth-client-id …`): the prescan gets a token
+/// from the token endpoint before its first request and sends it as
+/// `Authorization: Bearer <token>`.
+#[derive(Debug, Args)]
+struct OAuthArgs {
+    /// OAuth 2.0: the client id; turns OAuth 2.0 on (the prescan gets a
+    /// token before its first request and sends it as a bearer token, a new
+    /// one when it expires or a request answers 401).
+    #[arg(long, value_name = "ID")]
+    oauth_client_id: Option<String>,
+    /// OAuth 2.0: the environment variable holding the client secret.
+    #[arg(long, value_name = "VAR", requires = "oauth_client_id")]
+    oauth_client_secret_env: Option<String>,
+    /// OAuth 2.0: the token endpoint (http or https). Without it (and
+    /// without --oauth-discovery-url), the token URL of the specification's
+    /// clientCredentials or password flow, or its OpenID Connect URL.
+    #[arg(long, value_name = "URL", requires = "oauth_client_id", value_parser = parse_target)]
+    oauth_token_url: Option<String>,
+    /// OAuth 2.0: an OpenID Connect discovery document URL
+    /// (.../.well-known/openid-configuration), read for the token endpoint.
+    #[arg(long, value_name = "URL", requires = "oauth_client_id", value_parser = parse_target, conflicts_with = "oauth_token_url")]
+    oauth_discovery_url: Option<String>,
+    /// OAuth 2.0: the grant.
+    #[arg(long, value_enum, value_name = "GRANT", default_value_t = GrantArg::ClientCredentials, requires = "oauth_client_id")]
+    oauth_grant: GrantArg,
+    /// OAuth 2.0: scopes, separated by spaces (quote them).
+    #[arg(long, value_name = "SCOPES", requires = "oauth_client_id")]
+    oauth_scopes: Option<String>,
+    /// OAuth 2.0 password grant: the user name.
+    #[arg(long, value_name = "NAME", requires = "oauth_client_id")]
+    oauth_user: Option<String>,
+    /// OAuth 2.0 password grant: the environment variable holding the
+    /// user's password.
+    #[arg(long, value_name = "VAR", requires = "oauth_user")]
+    oauth_password_env: Option<String>,
+    /// OAuth 2.0: how the client authenticates to the token endpoint: auto
+    /// (HTTP Basic, then the request body once if refused), basic or body.
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = ClientAuthArg::Auto, requires = "oauth_client_id")]
+    oauth_client_auth: ClientAuthArg,
+}
+
+/// `--oauth-grant`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GrantArg {
+    /// Client Credentials.
+    ClientCredentials,
+    /// Resource Owner Password Credentials (with --oauth-user and
+    /// --oauth-password-env).
+    Password,
+}
+
+/// `--oauth-client-auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ClientAuthArg {
+    /// HTTP Basic, then the request body once if the endpoint refuses it.
+    Auto,
+    /// HTTP Basic only.
+    Basic,
+    /// The request body only.
+    Body,
+}
+
+impl OAuthArgs {
+    /// The OAuth 2.0 configuration, if a client id is given; the token URL
+    /// left empty when neither URL is given (see [`prefill_oauth`]). Errors
+    /// never quote a secret.
+    fn oauth(&self) -> Result<Option<OAuth>, Failure> {
+        let Some(client_id) = &self.oauth_client_id else {
+            return Ok(None);
+        };
+        let client_secret = match &self.oauth_client_secret_env {
+            Some(var) => env_secret("--oauth-client-secret-env", var)?,
+            None => String::new(),
+        };
+        let grant = match self.oauth_grant {
+            GrantArg::ClientCredentials => OAuthGrant::ClientCredentials,
+            GrantArg::Password => {
+                let (Some(user), Some(var)) = (&self.oauth_user, &self.oauth_password_env) else {
+                    return Err(Failure::usage(
+                        "--oauth-grant password needs --oauth-user NAME and --oauth-password-env VAR",
+                    ));
+                };
+                OAuthGrant::Password {
+                    user_name: user.clone(),
+                    password: env_secret("--oauth-password-env", var)?,
+                }
+            }
+        };
+        Ok(Some(OAuth {
+            grant,
+            token_url: self.oauth_token_url.clone().unwrap_or_default(),
+            discovery_url: self.oauth_discovery_url.clone(),
+            client_id: client_id.clone(),
+            client_secret,
+            scopes: self.oauth_scopes.clone().unwrap_or_default(),
+            client_auth: match self.oauth_client_auth {
+                ClientAuthArg::Auto => ClientAuth::Auto,
+                ClientAuthArg::Basic => ClientAuth::Basic,
+                ClientAuthArg::Body => ClientAuth::Body,
+            },
+        }))
+    }
+}
+
+/// Completes an OAuth 2.0 configuration given no URL from the
+/// specification's security schemes (relative token URLs resolved against
+/// the target), then checks it.
+fn prefill_oauth(
+    oauth: &mut OAuth,
+    schemes: &[prescan_core::SecuritySchemeInfo],
+    target: &str,
+) -> Result<(), Failure> {
+    if oauth.token_url.is_empty() && oauth.discovery_url.is_none() {
+        match prescan_core::oauth::token_url_from_spec(schemes, Some(target)) {
+            Some(p) => {
+                oauth.token_url = p.token_url;
+                oauth.discovery_url = p.discovery_url;
+            }
+            None => {
+                return Err(Failure::usage(
+                    "--oauth-client-id: give --oauth-token-url or --oauth-discovery-url (the specification names no token URL of a clientCredentials or password flow, nor an OpenID Connect URL)",
+                ))
+            }
+        }
+    }
+    oauth
+        .validate()
+        .map_err(|e| Failure::usage(format!("OAuth 2.0: {}", e.join(" "))))
 }
 
 /// How `run` writes its report.
@@ -266,6 +399,7 @@ impl RunArgs {
             let value = env_secret("--api-key-env", var)?;
             auth.api_keys.insert(scheme.clone(), value);
         }
+        auth.oauth = self.oauth.oauth()?;
         Ok(auth)
     }
 
@@ -400,12 +534,19 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
         args.budget.max_spec_bytes,
         &args.budget.limits(),
     )?;
-    let (plan, total_endpoints) = plan(&args, &name, &spec.files, &auth)?;
+    let (plan, total_endpoints, oauth) = plan(&args, &name, &spec.files, &auth)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("the prescan's runtime could not start: {e}")))?;
-    let finished = runtime.block_on(prescan(&args, plan, total_endpoints, identity, roots))?;
+    let finished = runtime.block_on(prescan(
+        &args,
+        plan,
+        total_endpoints,
+        identity,
+        roots,
+        oauth,
+    ))?;
     let report = prescan_core::prescan::redact_report(&finished.report, &auth);
     let finished = Finished { report, ..finished };
     let code = exit_code(&finished.report, args.fail_on);
@@ -415,13 +556,14 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
 
 /// The plan of the prescan and the count of endpoints in scope, as the
 /// reference server makes it (its `POST /scans/{id}/prescan`), then
-/// narrowed to the methods allowed.
+/// narrowed to the methods allowed; and the OAuth 2.0 configuration,
+/// completed from the specification.
 fn plan(
     args: &RunArgs,
     name: &str,
     files: &[SourceFile],
     auth: &ScanAuth,
-) -> Result<(PrescanPlan, usize), Failure> {
+) -> Result<(PrescanPlan, usize, Option<OAuth>), Failure> {
     let options = ConvertOptions {
         base_url: Some(args.target.clone()),
         auth: auth.clone(),
@@ -435,7 +577,14 @@ fn plan(
     let mut plan = PrescanPlan::of_conversion(&c, &args.settings());
     prescan_runner::send_cookies(&mut plan);
     prescan_runner::allow_methods(&mut plan, &args.allow_methods);
-    Ok((plan, c.spec.coverage().in_scope()))
+    let oauth = match auth.oauth.clone() {
+        Some(mut o) => {
+            prefill_oauth(&mut o, &c.spec.security_schemes, &args.target)?;
+            Some(o)
+        }
+        None => None,
+    };
+    Ok((plan, c.spec.coverage().in_scope(), oauth))
 }
 
 /// Checks the targets, then runs the prescan to the end (Ctrl-C cancels
@@ -446,6 +595,7 @@ async fn prescan(
     total_endpoints: usize,
     identity: Option<prescan_runner::ClientIdentity>,
     roots: Vec<prescan_runner::Certificate>,
+    oauth: Option<OAuth>,
 ) -> Result<Finished, Failure> {
     let policy = Policy {
         deny_private: args.deny_private,
@@ -467,8 +617,11 @@ async fn prescan(
     })
     .map_err(Failure::usage)?;
     outbound.check_plan(&plan).await.map_err(Failure::usage)?;
+    if let Some(o) = &oauth {
+        outbound.check_oauth(o).await.map_err(Failure::usage)?;
+    }
     let started_ms = prescan_runner::now_ms();
-    let (live, cancel) = Live::new(plan);
+    let (live, cancel) = Live::with_oauth(plan, oauth);
     let mut driving = std::pin::pin!(prescan_runner::drive(
         live.clone(),
         cancel,

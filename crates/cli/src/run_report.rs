@@ -111,9 +111,17 @@ fn table(r: &PrescanReport, paint: &Paint) -> String {
         .map(|row| {
             let cells = [
                 if row.in_error { "\u{2717}" } else { "" }.to_owned(),
-                row.number.to_string(),
+                if row.token_request {
+                    "token".to_owned()
+                } else {
+                    row.number.to_string()
+                },
                 row.method.clone(),
-                path_of(&row.url),
+                if row.token_request {
+                    row.url.clone()
+                } else {
+                    path_of(&row.url)
+                },
                 response(&row, &reasons),
                 row.time_ms
                     .map(|t| format!("{} ms", thousands(t.max(0.0).round() as u64)))
@@ -237,6 +245,9 @@ fn findings(f: &Finished, paint: &Paint) -> String {
         ),
     };
     out.push_str(&format!("{} {auth}\n", paint.bold("Authentication:")));
+    if let Some(t) = &r.token {
+        out.push_str(&format!("{} {}\n", paint.bold("OAuth 2.0:"), t.summary()));
+    }
     for e in r.explanations(None) {
         out.push_str(&format!("\n{}\n  {}\n", paint.bold(&e.title), e.text));
     }

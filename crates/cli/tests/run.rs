@@ -613,6 +613,237 @@ fn against_prism_the_petstore_prescan_passes_and_an_api_key_is_verified() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
 }
 
+// ---- OAuth 2.0 ----
+
+#[path = "../../runner/tests/support/oauth_server.rs"]
+mod oauth_server;
+
+/// An OpenAPI description of a protected API whose OAuth 2.0 scheme has a
+/// client credentials flow with a relative token URL.
+fn oauth_spec(dir: &Path) -> PathBuf {
+    let file = dir.join("oauth.yaml");
+    std::fs::write(
+        &file,
+        "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nservers:\n  - url: https://placeholder.example.com\ncomponents:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows:\n        clientCredentials: {tokenUrl: /token, scopes: {read: r}}\nsecurity: [{oauth: [read]}]\npaths:\n  /items/1:\n    get: {responses: {'200': {description: ok}}}\n  /items/2:\n    get: {responses: {'200': {description: ok}}}\n  /items/3:\n    get: {responses: {'200': {description: ok}}}\n",
+    )
+    .unwrap();
+    file
+}
+
+fn assert_oauth_clean(server: &oauth_server::OAuthServer, texts: &[&str]) {
+    let mut secrets = vec![
+        oauth_server::CLIENT_SECRET.to_owned(),
+        oauth_server::USER_PASSWORD.to_owned(),
+    ];
+    secrets.extend(server.tokens());
+    for t in texts {
+        for s in &secrets {
+            assert!(!t.contains(s.as_str()), "`{s}` in {t}");
+        }
+    }
+}
+
+#[test]
+fn oauth_token_url_from_the_spec_and_the_body_fallback() {
+    let server = oauth_server::OAuthServer::start(oauth_server::Options {
+        basic: false,
+        ..oauth_server::Options::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let spec = oauth_spec(dir.path());
+    let har = dir.path().join("out.har");
+    let out = prescan()
+        .args(["run", path(&spec), "--target", &server.url()])
+        .args(["--oauth-client-id", oauth_server::CLIENT_ID])
+        .args(["--oauth-client-secret-env", "PRESCAN_TEST_SECRET"])
+        .args([
+            "--oauth-scopes",
+            "read",
+            "--format",
+            "json",
+            "--har",
+            path(&har),
+        ])
+        .env("PRESCAN_TEST_SECRET", oauth_server::CLIENT_SECRET)
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let tokens: Vec<_> = rows.iter().filter(|r| r["token_request"] == true).collect();
+    assert_eq!(tokens.len(), 2, "Basic refused, then the body: {rows:?}");
+    assert_eq!(tokens[0]["status"], 401);
+    assert_eq!(tokens[1]["status"], 200);
+    assert_eq!(tokens[1]["url"], format!("{}/token", server.url()));
+    let api: Vec<_> = rows.iter().filter(|r| r["token_request"] != true).collect();
+    assert!(
+        api.len() == 3 && api.iter().all(|r| r["status"] == 200),
+        "{rows:?}"
+    );
+    assert_eq!(json["connection"]["token"], true);
+    let har = std::fs::read_to_string(&har).unwrap();
+    assert!(har.contains("Bearer ***"));
+    assert_oauth_clean(&server, &[&stdout, &stderr, &har]);
+
+    // The text report names the token row and the OAuth 2.0 outcome.
+    let out = prescan()
+        .args(["run", path(&spec), "--target", &server.url()])
+        .args(["--oauth-client-id", oauth_server::CLIENT_ID])
+        .args(["--oauth-client-secret-env", "PRESCAN_TEST_SECRET"])
+        .args(["--oauth-client-auth", "body"])
+        .env("PRESCAN_TEST_SECRET", oauth_server::CLIENT_SECRET)
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("OAuth 2.0: OAuth 2.0 (Client Credentials): a token was received"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" token "), "{stdout}");
+    assert_oauth_clean(&server, &[&stdout, &text(&out.stderr)]);
+}
+
+#[test]
+fn oauth_password_grant_expiry_and_a_401_refresh() {
+    let server = oauth_server::OAuthServer::start(oauth_server::Options {
+        expires_in: 1,
+        reject_first: true,
+        ..oauth_server::Options::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let spec = oauth_spec(dir.path());
+    let out = prescan()
+        .args(["run", path(&spec), "--target", &server.url(), "--rate", "2"])
+        .args(["--oauth-client-id", oauth_server::CLIENT_ID])
+        .args(["--oauth-client-secret-env", "PRESCAN_TEST_SECRET"])
+        .args(["--oauth-token-url", &format!("{}/token", server.url())])
+        .args(["--oauth-grant", "password", "--oauth-user", "alice"])
+        .args(["--oauth-password-env", "PRESCAN_TEST_PASSWORD"])
+        .args(["--format", "json"])
+        .env("PRESCAN_TEST_SECRET", oauth_server::CLIENT_SECRET)
+        .env("PRESCAN_TEST_PASSWORD", oauth_server::USER_PASSWORD)
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let tokens = rows.iter().filter(|r| r["token_request"] == true).count();
+    assert!(
+        tokens >= 2,
+        "a new token after the 401 and after expiry: {rows:?}"
+    );
+    assert!(rows
+        .iter()
+        .filter(|r| r["token_request"] != true)
+        .all(|r| r["status"] == 200));
+    let seen = server.seen();
+    assert!(seen
+        .iter()
+        .any(|s| s.path == "/token" && s.body.contains("grant_type=password")));
+    assert_oauth_clean(&server, &[&stdout, &text(&out.stderr)]);
+}
+
+#[test]
+fn oauth_discovery_and_a_refused_client() {
+    let server = oauth_server::OAuthServer::start(oauth_server::Options::default());
+    let dir = tempfile::tempdir().unwrap();
+    let spec = oauth_spec(dir.path());
+    let discovery = format!("{}/.well-known/openid-configuration", server.url());
+    let out = prescan()
+        .args([
+            "run",
+            path(&spec),
+            "--target",
+            &server.url(),
+            "--format",
+            "json",
+        ])
+        .args(["--oauth-client-id", oauth_server::CLIENT_ID])
+        .args(["--oauth-client-secret-env", "PRESCAN_TEST_SECRET"])
+        .args(["--oauth-discovery-url", &discovery])
+        .env("PRESCAN_TEST_SECRET", oauth_server::CLIENT_SECRET)
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["rows"][0]["method"], "GET");
+    assert_eq!(json["rows"][0]["url"], discovery);
+    assert_eq!(json["rows"][1]["method"], "POST");
+
+    // A wrong secret: exit 1, the notes say why, the secret is nowhere.
+    let out = prescan()
+        .args([
+            "run",
+            path(&spec),
+            "--target",
+            &server.url(),
+            "--format",
+            "json",
+        ])
+        .args(["--oauth-client-id", oauth_server::CLIENT_ID])
+        .args(["--oauth-client-secret-env", "PRESCAN_TEST_SECRET"])
+        .env("PRESCAN_TEST_SECRET", "wrong-secret-value")
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("invalid_client"), "{stdout}");
+    assert!(!stdout.contains("wrong-secret-value"));
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["connection"]["token"], false);
+}
+
+#[test]
+fn oauth_usage_errors_are_exit_2_and_quote_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = oauth_spec(dir.path());
+    let target = "http://127.0.0.1:9";
+    let s = path(&spec);
+    for (args, wanted) in [
+        (
+            vec![
+                "--oauth-client-id",
+                "c",
+                "--oauth-client-secret-env",
+                "PRESCAN_TEST_UNSET",
+            ],
+            "PRESCAN_TEST_UNSET is not set",
+        ),
+        (
+            vec!["--oauth-client-id", "c", "--oauth-grant", "password"],
+            "--oauth-user",
+        ),
+        (
+            vec!["--oauth-client-id", "c", "--oauth-scopes", "a \"b\""],
+            "scope",
+        ),
+        (
+            vec!["--oauth-token-url", "http://a.example/t"],
+            "--oauth-client-id",
+        ),
+        (
+            vec!["--oauth-client-id", "c", "--oauth-token-url", "/t"],
+            "fully-qualified",
+        ),
+    ] {
+        let out = prescan()
+            .args(["run", s, "--target", target])
+            .args(&args)
+            .env("PRESCAN_TEST_SECRET", "never-printed-secret")
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(wanted), "{args:?}: {stderr}");
+        assert!(!stderr.contains("never-printed-secret"));
+    }
+}
+
 /// Pets by id (only 42 exists), an admin endpoint tagged `admin`, and a
 /// broken one.
 fn pets_spec(dir: &Path) -> PathBuf {

@@ -27,6 +27,7 @@ mod encode;
 pub mod har;
 mod har_types;
 pub mod limits;
+pub mod oauth;
 pub mod people;
 pub mod plan;
 pub mod prescan;

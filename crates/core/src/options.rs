@@ -2,7 +2,7 @@
 //! base URL, the credentials of the scan configuration, the endpoint scope,
 //! and the HAR style and scope.
 //!
-//! Depends on `limits`, `scope` and `values` only.
+//! Depends on `limits`, `scope`, `values` and `oauth` only.
 
 use std::collections::BTreeMap;
 
@@ -50,7 +50,7 @@ pub struct ConvertOptions {
 
 /// Credentials entered in a scan configuration. Secrets here never appear in
 /// diagnostics; they appear only in the HAR's requests.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScanAuth {
     /// Headers added to every request, as (name, value). Names Veracode
@@ -77,6 +77,37 @@ pub struct ScanAuth {
     /// core only carries and bounds it ([`ClientCertificate::check`]); the
     /// runner reads it.
     pub client_certificate: Option<ClientCertificate>,
+    /// OAuth 2.0: the prescan gets a token from the token endpoint and sends
+    /// it as `Authorization: Bearer <token>` (see [`crate::oauth`]). The
+    /// conversion leaves it alone (the HAR keeps placeholders for OAuth 2
+    /// schemes unless a bearer token is entered too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<crate::oauth::OAuth>,
+}
+
+/// Values are shown as `***` (every field of a scan's credentials may be
+/// secret); only names and the OAuth configuration's non-secret parts are
+/// printed.
+impl std::fmt::Debug for ScanAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |v: &[(String, String)]| {
+            v.iter()
+                .map(|(n, _)| format!("{n}: ***"))
+                .collect::<Vec<_>>()
+        };
+        f.debug_struct("ScanAuth")
+            .field("custom_headers", &names(&self.custom_headers))
+            .field("custom_cookies", &names(&self.custom_cookies))
+            .field(
+                "basic",
+                &self.basic.as_ref().map(|(u, _)| format!("{u}:***")),
+            )
+            .field("bearer", &self.bearer.as_ref().map(|_| "***"))
+            .field("api_keys", &self.api_keys.keys().collect::<Vec<_>>())
+            .field("oauth", &self.oauth)
+            .field("client_certificate", &self.client_certificate)
+            .finish()
+    }
 }
 
 impl ScanAuth {
@@ -87,6 +118,7 @@ impl ScanAuth {
             && self.basic.is_none()
             && self.bearer.is_none()
             && self.api_keys.is_empty()
+            && self.oauth.is_none()
             && self.client_certificate.is_none()
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use prescan_core::oauth::OAuth;
 use prescan_core::prescan::{Outcome, PrescanPlan, PrescanReport, PrescanRun, Progress, Step};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -35,9 +36,25 @@ impl Live {
     /// A prescan of `plan`, not started: drive it with [`drive`] and the
     /// receiver, which [`Live::cancel`] signals.
     pub fn new(plan: PrescanPlan) -> (Arc<Live>, watch::Receiver<bool>) {
+        Live::with_oauth(plan, None)
+    }
+
+    /// A prescan of `plan` that gets an OAuth 2.0 token first when `oauth`
+    /// is given (the core's [`PrescanRun::with_oauth`]): the token and
+    /// discovery requests go through the same [`Outbound`] (guard, limits,
+    /// proxy) as the prescan's requests; the token endpoint may have
+    /// another origin than the API (it is the configured token URL).
+    pub fn with_oauth(
+        plan: PrescanPlan,
+        oauth: Option<OAuth>,
+    ) -> (Arc<Live>, watch::Receiver<bool>) {
         let (tx, rx) = watch::channel(false);
+        let run = match oauth {
+            Some(o) => PrescanRun::with_oauth(plan, o),
+            None => PrescanRun::new(plan),
+        };
         let live = Live {
-            run: Mutex::new(PrescanRun::new(plan)),
+            run: Mutex::new(run),
             refusals: Mutex::new(Refusals::default()),
             cancel: tx,
         };
@@ -116,8 +133,24 @@ pub async fn drive(live: Arc<Live>, mut cancel: watch::Receiver<bool>, outbound:
             run.poll(now_ms())
         };
         match step {
+            Step::Authenticate => {
+                let Some(req) = live.run().auth_request() else {
+                    continue;
+                };
+                let outbound = outbound.clone();
+                let live = live.clone();
+                let timeout = Duration::from_millis(settings.timeout_ms);
+                tasks.spawn(async move {
+                    let limit = prescan_core::oauth::MAX_RESPONSE_BYTES;
+                    let (outcome, refusal) = outbound.fetch(&req, timeout, limit).await;
+                    if let Some(r) = &refusal {
+                        live.refused(r);
+                    }
+                    (AUTH, outcome)
+                });
+            }
             Step::Send(position) => {
-                let Some(req) = live.run().request(position).cloned() else {
+                let Some(req) = live.run().outgoing(position) else {
                     continue;
                 };
                 let outbound = outbound.clone();
@@ -167,8 +200,17 @@ pub async fn drive(live: Arc<Live>, mut cancel: watch::Receiver<bool>, outbound:
     tasks.abort_all();
 }
 
+/// The position the task of a token-flow request reports.
+const AUTH: usize = usize::MAX;
+
 fn complete(live: &Live, done: Result<(usize, Outcome), tokio::task::JoinError>) {
-    if let Ok((position, outcome)) = done {
-        live.run().complete(position, outcome);
+    match done {
+        Ok((AUTH, outcome)) => {
+            live.run().complete_auth(outcome);
+        }
+        Ok((position, outcome)) => {
+            live.run().complete(position, outcome);
+        }
+        Err(_) => {}
     }
 }

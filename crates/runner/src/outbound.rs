@@ -215,6 +215,30 @@ impl Outbound {
         Ok(())
     }
 
+    /// Checks the OAuth 2.0 token and discovery URLs as [`check_plan`]
+    /// checks the plan's targets (up front, with the same sentences).
+    ///
+    /// [`check_plan`]: Outbound::check_plan
+    pub async fn check_oauth(&self, oauth: &prescan_core::oauth::OAuth) -> Result<(), String> {
+        if self.guard.policy().is_open() {
+            return Ok(());
+        }
+        let urls = [
+            Some(oauth.token_url.as_str()),
+            oauth.discovery_url.as_deref(),
+        ];
+        for u in urls.into_iter().flatten().filter(|u| !u.trim().is_empty()) {
+            let Ok(url) = reqwest::Url::parse(u.trim()) else {
+                continue;
+            };
+            self.guard
+                .check_url(&url)
+                .await
+                .map_err(|r| format!("The OAuth 2.0 endpoint is refused: {r}"))?;
+        }
+        Ok(())
+    }
+
     /// Sends one request of a prescan: checks its target, waits for the
     /// limits across prescans, then sends it with `timeout`. A refused target is
     /// a network error (no response) and its refusal.

@@ -75,6 +75,8 @@ impl Prescans {
     }
 
     /// Registers a new prescan; `None` if one is running for that scan.
+    /// With `auth.oauth` (the scan's OAuth 2.0, its token URL completed
+    /// from the specification), the run gets a token first.
     pub fn start(
         &self,
         scan: ScanId,
@@ -88,7 +90,7 @@ impl Prescans {
         if map.contains_key(&scan) {
             return None;
         }
-        let (live, cancel) = Live::new(plan);
+        let (live, cancel) = Live::with_oauth(plan, auth.oauth.clone());
         let running = Arc::new(Running {
             analysis_id,
             started_ms,

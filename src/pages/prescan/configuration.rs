@@ -42,6 +42,7 @@ pub(super) fn panel(
                 custom,
                 api_keys,
                 cookies,
+                oauth,
                 ..
             },
         failure,
@@ -155,6 +156,9 @@ pub(super) fn panel(
         }
         if !cookies.pairs().is_empty() {
             kinds.push("Custom cookies");
+        }
+        if oauth.on.get() {
+            kinds.push("OAuth 2.0");
         }
         if kinds.is_empty() {
             "None entered".to_owned()

@@ -102,6 +102,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
     );
     let cookies = Pairs::new(&scan.auth.custom_cookies, cookie_name_problem);
     let user_agent = RwSignal::new(String::new());
+    let oauth = super::form::OAuthForm::new(scan.auth.oauth.as_ref());
 
     let errors = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(Option::<String>::None);
@@ -171,6 +172,7 @@ pub(super) fn Details(id: AnalysisId, name: String, scan: Scan, spec: SpecScan) 
             api_keys,
             cookies,
             user_agent,
+            oauth,
         },
         errors,
         failure,

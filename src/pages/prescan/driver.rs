@@ -66,7 +66,12 @@ pub(super) fn pump(shared: &Shared, ui: Ui) {
             r.run.poll(now())
         };
         match step {
-            Step::Send(position) => send(shared, ui, position),
+            Step::Send(position) => send(shared, ui, Some(position)),
+            // The OAuth 2.0 token (or discovery) request: a `fetch` in
+            // `cors` mode like the others. A token endpoint that does not
+            // allow this page's origin is a network error the core
+            // explains (CORS, and the server prescan instead).
+            Step::Authenticate => send(shared, ui, None),
             Step::WaitUntil(at) => {
                 schedule(shared, ui, (at - now()).max(0));
                 break;
@@ -161,31 +166,57 @@ async fn fetch(request: Request, body_limit: usize) -> Result<Received, ()> {
     ))
 }
 
-fn send(shared: &Shared, ui: Ui, position: usize) {
-    let (req, settings) = {
+/// The key of the token flow's request among the controllers.
+const AUTH: usize = usize::MAX;
+
+/// Records the outcome of request `position` (`None`: the token flow's).
+fn complete(run: &mut PrescanRun, position: Option<usize>, outcome: Outcome) {
+    match position {
+        Some(p) => {
+            run.complete(p, outcome);
+        }
+        None => {
+            run.complete_auth(outcome);
+        }
+    }
+}
+
+/// Sends request `position` of the plan, with the OAuth 2.0 token when
+/// there is one, or (`None`) the token flow's request.
+fn send(shared: &Shared, ui: Ui, position: Option<usize>) {
+    let (req, mut settings) = {
         let r = shared.borrow();
         (
-            r.run.request(position).cloned(),
+            match position {
+                Some(p) => r.run.outgoing(p),
+                None => r.run.auth_request(),
+            },
             r.run.plan().settings.normalized(),
         )
     };
+    if position.is_none() {
+        settings.body_limit = prescan_core::oauth::MAX_RESPONSE_BYTES;
+    }
     let Some(req) = req else {
         return;
     };
     let Some(controller) = AbortController::new().ok() else {
-        shared
-            .borrow_mut()
-            .run
-            .complete(position, Outcome::NoResponse { time_ms: 0.0 });
+        complete(
+            &mut shared.borrow_mut().run,
+            position,
+            Outcome::NoResponse { time_ms: 0.0 },
+        );
         return;
     };
     let Some(request) = build_request(&req, &controller.signal()) else {
-        shared
-            .borrow_mut()
-            .run
-            .complete(position, Outcome::MalformedUrl);
+        complete(
+            &mut shared.borrow_mut().run,
+            position,
+            Outcome::MalformedUrl,
+        );
         return;
     };
+    let key = position.unwrap_or(AUTH);
     let timed_out = Rc::new(Cell::new(false));
     let timer = web_sys::window().and_then(|window| {
         let (flag, abort) = (timed_out.clone(), controller.clone());
@@ -200,7 +231,7 @@ fn send(shared: &Shared, ui: Ui, position: usize) {
             )
             .ok()
     });
-    shared.borrow_mut().controllers.insert(position, controller);
+    shared.borrow_mut().controllers.insert(key, controller);
     let shared = shared.clone();
     spawn_local(async move {
         let started = js_sys::Date::now();
@@ -216,8 +247,8 @@ fn send(shared: &Shared, ui: Ui, position: usize) {
         };
         {
             let mut r = shared.borrow_mut();
-            r.controllers.remove(&position);
-            r.run.complete(position, outcome);
+            r.controllers.remove(&key);
+            complete(&mut r.run, position, outcome);
         }
         pump(&shared, ui);
     });

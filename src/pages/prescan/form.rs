@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use prescan_core::analysis::SpecScan;
+use prescan_core::oauth::{ClientAuth, OAuth, OAuthGrant};
 use prescan_core::prescan::Origin;
 
 use super::details::Page;
@@ -84,6 +85,170 @@ pub(super) struct Form {
     pub(super) cookies: Pairs,
     /// The User-Agent typed (empty: the runner's default).
     pub(super) user_agent: RwSignal<String>,
+    pub(super) oauth: OAuthForm,
+}
+
+/// The OAuth 2.0 fields, as typed.
+#[derive(Clone, Copy)]
+pub(super) struct OAuthForm {
+    pub(super) on: RwSignal<bool>,
+    pub(super) password_grant: RwSignal<bool>,
+    pub(super) token_url: RwSignal<String>,
+    pub(super) discovery_url: RwSignal<String>,
+    pub(super) client_id: RwSignal<String>,
+    pub(super) client_secret: RwSignal<String>,
+    pub(super) scopes: RwSignal<String>,
+    pub(super) user: RwSignal<String>,
+    pub(super) password: RwSignal<String>,
+    pub(super) client_auth: RwSignal<ClientAuth>,
+}
+
+impl OAuthForm {
+    /// The fields, filled from a stored configuration.
+    pub(super) fn new(start: Option<&OAuth>) -> OAuthForm {
+        let (user, password) = match start.map(|o| &o.grant) {
+            Some(OAuthGrant::Password {
+                user_name,
+                password,
+            }) => (user_name.clone(), password.clone()),
+            _ => (String::new(), String::new()),
+        };
+        OAuthForm {
+            on: RwSignal::new(start.is_some()),
+            password_grant: RwSignal::new(matches!(
+                start.map(|o| &o.grant),
+                Some(OAuthGrant::Password { .. })
+            )),
+            token_url: RwSignal::new(start.map(|o| o.token_url.clone()).unwrap_or_default()),
+            discovery_url: RwSignal::new(
+                start
+                    .and_then(|o| o.discovery_url.clone())
+                    .unwrap_or_default(),
+            ),
+            client_id: RwSignal::new(start.map(|o| o.client_id.clone()).unwrap_or_default()),
+            client_secret: RwSignal::new(
+                start.map(|o| o.client_secret.clone()).unwrap_or_default(),
+            ),
+            scopes: RwSignal::new(start.map(|o| o.scopes.clone()).unwrap_or_default()),
+            user: RwSignal::new(user),
+            password: RwSignal::new(password),
+            client_auth: RwSignal::new(start.map(|o| o.client_auth).unwrap_or_default()),
+        }
+    }
+
+    /// The configuration typed (`None` when OAuth 2.0 is off). The token
+    /// URL may be empty: the specification's is used then.
+    pub(super) fn typed(&self) -> Option<OAuth> {
+        if !self.on.get_untracked() {
+            return None;
+        }
+        let discovery = self.discovery_url.get_untracked().trim().to_owned();
+        Some(OAuth {
+            grant: if self.password_grant.get_untracked() {
+                OAuthGrant::Password {
+                    user_name: self.user.get_untracked().trim().to_owned(),
+                    password: self.password.get_untracked(),
+                }
+            } else {
+                OAuthGrant::ClientCredentials
+            },
+            token_url: self.token_url.get_untracked().trim().to_owned(),
+            discovery_url: (!discovery.is_empty()).then_some(discovery),
+            client_id: self.client_id.get_untracked().trim().to_owned(),
+            client_secret: self.client_secret.get_untracked(),
+            scopes: self.scopes.get_untracked().trim().to_owned(),
+            client_auth: self.client_auth.get_untracked(),
+        })
+    }
+}
+
+/// The OAuth 2.0 configuration with its token URL taken from the
+/// specification's security schemes when none was typed, checked: the
+/// core's sentences (they never quote a secret).
+pub fn complete_oauth(
+    mut oauth: OAuth,
+    schemes: &[prescan_core::SecuritySchemeInfo],
+    base: &str,
+) -> Result<OAuth, Vec<String>> {
+    if oauth.token_url.is_empty() && oauth.discovery_url.is_none() {
+        if let Some(p) = prescan_core::oauth::token_url_from_spec(schemes, Some(base)) {
+            oauth.token_url = p.token_url;
+            oauth.discovery_url = p.discovery_url;
+        }
+    }
+    oauth.validate().map(|()| oauth)
+}
+
+/// The OAuth 2.0 part of the credentials.
+fn oauth_fields(f: OAuthForm) -> impl IntoView {
+    let text_field = |id: &'static str,
+                      label: &'static str,
+                      kind: &'static str,
+                      signal: RwSignal<String>,
+                      hint: Option<&'static str>| {
+        let hint_id = format!("{id}-hint");
+        view! {
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input id=id type=kind autocomplete="off" data-testid=id
+                aria-describedby=hint.map(|_| hint_id.clone())
+                prop:value=move || signal.get()
+                on:input=move |ev| signal.set(event_target_value(&ev)) />
+        }
+    };
+    let style = |value: ClientAuth, label: &'static str, testid: &'static str| {
+        view! {
+            <label class="choice">
+                <input type="radio" name="prescan-oauth-client-auth" data-testid=testid
+                    prop:checked=move || f.client_auth.get() == value
+                    on:change=move |_| f.client_auth.set(value) />
+                " " {label}
+            </label>
+        }
+    };
+    view! {
+        <h3 class="subheading">"OAuth 2.0"</h3>
+        <label class="checkbox">
+            <input type="checkbox" data-testid="prescan-oauth"
+                prop:checked=move || f.on.get()
+                on:change=move |ev| f.on.set(event_target_checked(&ev)) />
+            " Get a token from an OAuth 2.0 server and send it as a bearer token"
+        </label>
+        <div hidden=move || !f.on.get() data-testid="prescan-oauth-fields">
+            <fieldset class="field">
+                <legend>"Grant"</legend>
+                <label class="choice">
+                    <input type="radio" name="prescan-oauth-grant" data-testid="prescan-oauth-grant-client"
+                        prop:checked=move || !f.password_grant.get()
+                        on:change=move |_| f.password_grant.set(false) />
+                    " Client Credentials"
+                </label>
+                <label class="choice">
+                    <input type="radio" name="prescan-oauth-grant" data-testid="prescan-oauth-grant-password"
+                        prop:checked=move || f.password_grant.get()
+                        on:change=move |_| f.password_grant.set(true) />
+                    " Password Credentials"
+                </label>
+            </fieldset>
+            {text_field("prescan-oauth-token-url", "Token URL", "url", f.token_url,
+                Some("Leave it empty to use the token URL of the specification's client credentials or password flow (filled in here when the prescan runs). The token endpoint must allow this page's origin (CORS); otherwise run the prescan on the server."))}
+            {text_field("prescan-oauth-discovery-url", "OpenID Connect discovery URL", "url", f.discovery_url,
+                Some("Optional, instead of the token URL: the .well-known/openid-configuration document that names the token endpoint."))}
+            {text_field("prescan-oauth-client-id", "Client id", "text", f.client_id, None)}
+            {text_field("prescan-oauth-client-secret", "Client secret", "password", f.client_secret, None)}
+            {text_field("prescan-oauth-scopes", "Scopes", "text", f.scopes, Some("Optional. Separate scopes with spaces."))}
+            <div hidden=move || !f.password_grant.get()>
+                {text_field("prescan-oauth-user", "User name", "text", f.user, None)}
+                {text_field("prescan-oauth-password", "Password", "password", f.password, None)}
+            </div>
+            <fieldset class="field">
+                <legend>"Client authentication"</legend>
+                {style(ClientAuth::Auto, "Automatic (HTTP Basic, then in the request body if refused)", "prescan-oauth-auth-auto")}
+                {style(ClientAuth::Basic, "HTTP Basic", "prescan-oauth-auth-basic")}
+                {style(ClientAuth::Body, "In the request body", "prescan-oauth-auth-body")}
+            </fieldset>
+        </div>
+    }
 }
 
 /// The User-Agent typed: `None` when empty, else checked by the core's
@@ -128,6 +293,7 @@ pub(super) fn run_panel(
                 api_keys,
                 cookies,
                 user_agent,
+                oauth,
             },
         errors,
         converting,
@@ -235,6 +401,7 @@ pub(super) fn run_panel(
                         <code>"prescan run --client-cert FILE.p12"</code>
                         "."
                     </p>
+                    {oauth_fields(oauth)}
                 </fieldset>
                 <div class="field" hidden=move || refused.with(Option::is_some)>
                     <label class="checkbox">

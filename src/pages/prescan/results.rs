@@ -64,6 +64,9 @@ pub(super) fn connection(ui: Ui) -> impl IntoView {
                             <div><dt>"Network errors"</dt><dd data-testid="connection-network-errors">{thousands(c.network_errors)}</dd></div>
                             <div><dt>"Authentication verification (401 or 403)"</dt><dd data-testid="connection-auth-failures">{thousands(c.auth_failures)}</dd></div>
                             <div><dt>"Skipped"</dt><dd data-testid="connection-skipped">{thousands(c.skipped)}</dd></div>
+                            {r.token.as_ref().map(|t| view! {
+                                <div><dt>"OAuth 2.0 token"</dt><dd data-testid="connection-token">{t.summary()}</dd></div>
+                            })}
                         </dl>
                     </section>
                 }
@@ -193,7 +196,10 @@ pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
                         let details = exchange.map(|(req, received)| view! { <Exchange req=req received=received /> });
                         // Failures are explained once above the table; a
                         // row says only what is its own.
-                        let detail = row.detail.clone().filter(|_| !row.skipped && !class.is_error());
+                        let detail = row
+                            .detail
+                            .clone()
+                            .filter(|_| row.token_request || (!row.skipped && !class.is_error()));
                         let response = if row.in_error {
                             view! {
                                 <strong><Icon kind=IconKind::Error />{row.response.clone()}</strong>
@@ -209,7 +215,9 @@ pub(super) fn table(ui: Ui, on_server: bool) -> impl IntoView {
                         view! {
                             <tr class=tone data-testid="prescan-row" data-in-error=row.in_error.to_string()
                                 data-class=class.key() hidden=move || !filter.get().shows(class)>
-                                <td class="num">{row.number}</td>
+                                <td class="num" data-testid=row.token_request.then_some("prescan-token-row")>
+                                    {if row.token_request { "Token".to_owned() } else { row.number.to_string() }}
+                                </td>
                                 <td><MethodBadge method=row.method.clone() /></td>
                                 <td><span class="url"><BreakablePath path=row.url.clone() /></span>{details}</td>
                                 <td data-testid="prescan-row-response">

@@ -17,7 +17,8 @@ use wasm_bindgen_futures::JsFuture;
 use super::details::Page;
 use super::driver::{publish, pump, stop, Runner};
 use super::form::{
-    browser_user_agent_note, check_base_url, parse_headers, parse_rate, parse_user_agent, Form,
+    browser_user_agent_note, check_base_url, complete_oauth, parse_headers, parse_rate,
+    parse_user_agent, Form,
 };
 use super::server::{follow_server_prescan, show_server_prescan};
 use crate::convert;
@@ -45,6 +46,7 @@ pub(super) fn run(
                 api_keys,
                 cookies,
                 user_agent,
+                oauth,
             },
         errors,
         failure,
@@ -134,6 +136,19 @@ pub(super) fn run(
                     .into(),
             );
         }
+        let oauth_form = oauth;
+        let oauth = oauth_form.typed();
+        if let Some(o) = &oauth {
+            // The token URL may come from the specification: checked
+            // again once it is converted.
+            let mut checked = o.clone();
+            if checked.token_url.is_empty() && checked.discovery_url.is_none() {
+                checked.token_url = "https://token-url.invalid/".into();
+            }
+            if let Err(e) = checked.validate() {
+                problems.extend(e.into_iter().map(|e| format!("OAuth 2.0: {e}")));
+            }
+        }
         errors.set(problems);
         let (Ok(base), Ok(rps), Ok(headers)) = (base, rps, headers) else {
             return;
@@ -151,6 +166,7 @@ pub(super) fn run(
                 .into_iter()
                 .filter(|(_, key)| !key.is_empty())
                 .collect::<BTreeMap<_, _>>(),
+            oauth,
             ..ScanAuth::default()
         };
         let (scope, values) = scoping.get_value();
@@ -206,6 +222,7 @@ pub(super) fn run(
                                 },
                                 c.spec.diagnostics,
                                 covered,
+                                c.spec.security_schemes,
                             )
                         })
                         .map_err(|e| format!("The converted HAR could not be read ({e})."))
@@ -213,7 +230,7 @@ pub(super) fn run(
                 Err(f) => Err(f.message),
             };
             converting.try_set(false);
-            let (har, blob, total_endpoints, diagnostics, covered) = match prepared {
+            let (har, blob, total_endpoints, diagnostics, covered, schemes) = match prepared {
                 Ok(p) => p,
                 Err(m) => {
                     failure.try_set(Some(format!(
@@ -236,8 +253,32 @@ pub(super) fn run(
                     browser_user_agent_note(ua),
                 ));
             }
+            let run = match options.auth.oauth.clone() {
+                None => PrescanRun::new(plan),
+                Some(o) => {
+                    match complete_oauth(o, &schemes, settings.base_url.as_deref().unwrap_or("")) {
+                        Ok(o) => {
+                            // The specification's token URL, shown where it
+                            // can be changed.
+                            if oauth_form.token_url.get_untracked().trim().is_empty()
+                                && oauth_form.discovery_url.get_untracked().trim().is_empty()
+                            {
+                                oauth_form.token_url.try_set(o.token_url.clone());
+                                oauth_form
+                                    .discovery_url
+                                    .try_set(o.discovery_url.clone().unwrap_or_default());
+                            }
+                            PrescanRun::with_oauth(plan, o)
+                        }
+                        Err(e) => {
+                            failure.try_set(Some(format!("OAuth 2.0: {}", e.join(" "))));
+                            return;
+                        }
+                    }
+                }
+            };
             let shared = Rc::new(RefCell::new(Runner {
-                run: PrescanRun::new(plan),
+                run,
                 auth: options.auth.clone(),
                 total_endpoints,
                 controllers: HashMap::new(),

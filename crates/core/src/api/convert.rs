@@ -99,6 +99,58 @@ impl From<&crate::ScanAuth> for ScanAuth {
                 pkcs12_base64: c.pkcs12_base64.clone(),
                 passphrase: c.passphrase.clone(),
             }),
+            oauth: a.oauth.as_ref().map(|o| OAuthConfig {
+                grant: grant_type(&o.grant),
+                token_url: o.token_url.clone(),
+                discovery_url: o.discovery_url.clone(),
+                client_id: o.client_id.clone(),
+                client_secret: o.client_secret.clone(),
+                scopes: o.scopes.clone(),
+                user_name: match &o.grant {
+                    crate::oauth::OAuthGrant::Password { user_name, .. } => Some(user_name.clone()),
+                    crate::oauth::OAuthGrant::ClientCredentials => None,
+                },
+                password: match &o.grant {
+                    crate::oauth::OAuthGrant::Password { password, .. } => Some(password.clone()),
+                    crate::oauth::OAuthGrant::ClientCredentials => None,
+                },
+                client_auth: match o.client_auth {
+                    crate::oauth::ClientAuth::Auto => OAuthClientAuth::Auto,
+                    crate::oauth::ClientAuth::Basic => OAuthClientAuth::Basic,
+                    crate::oauth::ClientAuth::Body => OAuthClientAuth::Body,
+                },
+            }),
+        }
+    }
+}
+
+fn grant_type(g: &crate::oauth::OAuthGrant) -> OAuthGrantType {
+    match g {
+        crate::oauth::OAuthGrant::ClientCredentials => OAuthGrantType::ClientCredentials,
+        crate::oauth::OAuthGrant::Password { .. } => OAuthGrantType::Password,
+    }
+}
+
+impl From<OAuthConfig> for crate::oauth::OAuth {
+    fn from(o: OAuthConfig) -> Self {
+        crate::oauth::OAuth {
+            grant: match o.grant {
+                OAuthGrantType::ClientCredentials => crate::oauth::OAuthGrant::ClientCredentials,
+                OAuthGrantType::Password => crate::oauth::OAuthGrant::Password {
+                    user_name: o.user_name.unwrap_or_default(),
+                    password: o.password.unwrap_or_default(),
+                },
+            },
+            token_url: o.token_url,
+            discovery_url: o.discovery_url.filter(|d| !d.trim().is_empty()),
+            client_id: o.client_id,
+            client_secret: o.client_secret,
+            scopes: o.scopes,
+            client_auth: match o.client_auth {
+                OAuthClientAuth::Auto => crate::oauth::ClientAuth::Auto,
+                OAuthClientAuth::Basic => crate::oauth::ClientAuth::Basic,
+                OAuthClientAuth::Body => crate::oauth::ClientAuth::Body,
+            },
         }
     }
 }
@@ -112,6 +164,7 @@ impl From<ScanAuth> for crate::ScanAuth {
             basic: a.basic.map(|b| (b.user_name, b.password)),
             bearer: a.bearer,
             api_keys: a.api_keys,
+            oauth: a.oauth.map(Into::into),
             client_certificate: a.client_certificate.map(|c| crate::ClientCertificate {
                 file_name: c.file_name,
                 pkcs12_base64: c.pkcs12_base64,
@@ -130,6 +183,11 @@ impl From<&crate::ScanAuth> for AuthConfigured {
             api_keys: a.api_keys.keys().cloned().collect(),
             custom_headers: names(&a.custom_headers),
             custom_cookies: names(&a.custom_cookies),
+            oauth: a.oauth.as_ref().map(|o| OAuthConfigured {
+                grant: grant_type(&o.grant),
+                token_url: o.token_url.clone(),
+                discovery_url: o.discovery_url.clone(),
+            }),
             client_certificate: a.client_certificate.as_ref().map(|c| c.file_name.clone()),
         }
     }
@@ -684,6 +742,17 @@ fn drafts_into_core(
             .find_map(|(name, _)| crate::validate_header_name(name).err())
         {
             return Err(scans_error(message));
+        }
+        if let Some(o) = &auth.oauth {
+            // A token URL may be left out: the prescan takes the
+            // specification's (or fails then, saying so).
+            let mut checked = o.clone();
+            if checked.token_url.trim().is_empty() && checked.discovery_url.is_none() {
+                checked.token_url = "https://token-url.invalid/".into();
+            }
+            if let Err(errors) = checked.validate() {
+                return Err(scans_error(format!("OAuth 2.0: {}", errors.join(" "))));
+            }
         }
         if let Some(Err(message)) = auth.client_certificate.as_ref().map(|c| c.check()) {
             return Err(scans_error(message));

@@ -292,6 +292,9 @@ pub struct AuthConfigured {
     pub custom_headers: Vec<String>,
     /// The names of the custom cookies.
     pub custom_cookies: Vec<String>,
+    /// OAuth 2.0, if configured (its secrets are never returned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthConfigured>,
     /// The file name of the client certificate stored (never its bytes or
     /// passphrase); absent when none is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -520,6 +523,94 @@ pub struct ScanAuth {
     /// prescan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<ClientCertificate>,
+    /// OAuth 2.0: the prescan gets a token and sends it as a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// OAuth 2.0 credentials of a scan (write-only: never returned; only
+/// [`OAuthConfigured`] is).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// `client_credentials` or `password`.
+    pub grant: OAuthGrantType,
+    /// The token endpoint; may be empty with `discovery_url`.
+    #[serde(default)]
+    pub token_url: String,
+    /// An OpenID Connect discovery document URL, read for the token
+    /// endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery_url: Option<String>,
+    /// The client id.
+    pub client_id: String,
+    /// The client secret.
+    #[serde(default)]
+    pub client_secret: String,
+    /// Scopes separated by spaces.
+    #[serde(default)]
+    pub scopes: String,
+    /// The user name of the password grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// The password of the password grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// How the client authenticates (default `auto`).
+    #[serde(default)]
+    pub client_auth: OAuthClientAuth,
+}
+
+impl std::fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("grant", &self.grant)
+            .field("token_url", &self.token_url)
+            .field("discovery_url", &self.discovery_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("scopes", &self.scopes)
+            .field("user_name", &self.user_name)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("client_auth", &self.client_auth)
+            .finish()
+    }
+}
+
+/// An OAuth 2.0 grant type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthGrantType {
+    /// Client Credentials.
+    ClientCredentials,
+    /// Resource Owner Password Credentials.
+    Password,
+}
+
+/// How an OAuth 2.0 client authenticates to the token endpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthClientAuth {
+    /// HTTP Basic, then the form body once if refused.
+    #[default]
+    Auto,
+    /// HTTP Basic only.
+    Basic,
+    /// The form body only.
+    Body,
+}
+
+/// What is configured of OAuth 2.0 (no secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthConfigured {
+    /// The grant.
+    pub grant: OAuthGrantType,
+    /// The token URL (may be empty with a discovery URL).
+    pub token_url: String,
+    /// The OpenID Connect discovery URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery_url: Option<String>,
 }
 
 /// A client certificate: a PKCS#12 file and its passphrase (write-only).

@@ -36,6 +36,7 @@ mod report;
 mod run;
 #[cfg(test)]
 mod tests;
+mod token;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,7 @@ pub use report::{
     NO_RESPONSE, NO_RESPONSE_HELP,
 };
 pub use run::{PrescanRun, Progress, Step};
+pub use token::{AuthExchange, AuthKind, TokenReport, MAX_TOKEN_FETCHES};
 
 /// The default pace: 10 requests per second.
 pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 10.0;

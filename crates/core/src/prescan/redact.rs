@@ -13,7 +13,9 @@ pub const REDACTED: &str = "***";
 
 /// The secret strings of `auth`, longest first: the bearer token, the basic
 /// password and its `user:password` base64, API key, custom header and
-/// cookie values (each also percent-encoded). Empty values are left out.
+/// cookie values, the OAuth 2.0 client secret, password and client Basic
+/// value (each also percent-encoded). Tokens an OAuth 2.0 run received are
+/// redacted by the run itself ([`super::PrescanRun::report`]). Empty values are left out.
 pub fn secrets(auth: &ScanAuth) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     out.extend(auth.bearer.clone());
@@ -26,6 +28,9 @@ pub fn secrets(auth: &ScanAuth) -> Vec<String> {
     out.extend(auth.api_keys.values().cloned());
     out.extend(auth.custom_headers.iter().map(|(_, v)| v.clone()));
     out.extend(auth.custom_cookies.iter().map(|(_, v)| v.clone()));
+    if let Some(oauth) = &auth.oauth {
+        out.extend(oauth.secrets());
+    }
     let encoded: Vec<String> = out
         .iter()
         .map(|s| crate::encode::percent_encode(s))

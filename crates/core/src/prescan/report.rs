@@ -67,6 +67,55 @@ impl Received {
     }
 }
 
+/// The row of one request of the token flow.
+fn token_row(e: &super::AuthExchange) -> Row {
+    let mut row = Row {
+        number: 0,
+        method: e.request.method.clone(),
+        url: e.request.url.clone(),
+        response: "Pending".into(),
+        status: None,
+        time_ms: None,
+        size: None,
+        in_error: e.error.is_some(),
+        auth_problem: false,
+        skipped: false,
+        detail: e.error.clone(),
+        token_request: true,
+    };
+    match &e.outcome {
+        Outcome::Response(r) => {
+            row.response = r.status.to_string();
+            row.status = Some(r.status);
+            row.time_ms = Some(r.time_ms);
+            row.size = Some(r.size);
+        }
+        Outcome::NoResponse { time_ms } => {
+            row.response = NO_RESPONSE.into();
+            row.time_ms = Some(*time_ms);
+        }
+        Outcome::Timeout { time_ms } => {
+            row.response = "Timeout error".into();
+            row.time_ms = Some(*time_ms);
+        }
+        Outcome::MalformedUrl => row.response = "Malformed URL".into(),
+        Outcome::Cancelled => row.response = "Cancelled".into(),
+    }
+    if row.detail.is_none() {
+        row.detail = Some(match (e.kind, e.style) {
+            (super::AuthKind::Discovery, _) => {
+                "OpenID Connect discovery: the token endpoint was read.".to_owned()
+            }
+            (_, Some(style)) => format!(
+                "OAuth 2.0 token request ({}): token received.",
+                style.label()
+            ),
+            (_, None) => "OAuth 2.0 token request: token received.".to_owned(),
+        });
+    }
+    row
+}
+
 /// At most `limit` bytes of `body`, cut at a character boundary, and whether
 /// it was cut.
 pub fn truncate_body(body: &str, limit: usize) -> (&str, bool) {
@@ -140,6 +189,11 @@ pub struct Row {
     pub skipped: bool,
     /// A sentence explaining the row, when there is something to say.
     pub detail: Option<String>,
+    /// A request of the OAuth 2.0 token flow (the token, or the OpenID
+    /// Connect discovery document), not of the specification: its `number`
+    /// is 0 and it comes first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub token_request: bool,
 }
 
 /// The Connection section.
@@ -157,6 +211,11 @@ pub struct Connection {
     pub auth_failures: usize,
     /// Entries not sent.
     pub skipped: usize,
+    /// With OAuth 2.0: whether a token was received (`None`: no OAuth 2.0,
+    /// or the token request is still in flight). The sentence is
+    /// [`super::TokenReport::summary`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<bool>,
 }
 
 /// The prescan's status.
@@ -190,6 +249,9 @@ pub struct PrescanReport {
     pub results: Vec<Option<RequestResult>>,
     /// How many endpoints the specification has.
     pub total_endpoints: usize,
+    /// The OAuth 2.0 token flow, when the scan configuration has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<Box<super::TokenReport>>,
 }
 
 pub(super) fn is_auth(status: u16) -> bool {
@@ -211,6 +273,7 @@ impl PrescanReport {
             plan,
             results: slots,
             total_endpoints,
+            token: None,
         }
     }
 
@@ -235,6 +298,7 @@ impl PrescanReport {
                 auth_problem: false,
                 skipped: false,
                 detail: None,
+                token_request: false,
             };
             match result.as_ref().map(|r| &r.outcome) {
                 None => {}
@@ -290,7 +354,11 @@ impl PrescanReport {
                 auth_problem: false,
                 skipped: true,
                 detail: Some(s.reason.message()),
+                token_request: false,
             });
+        }
+        if let Some(t) = &self.token {
+            rows.extend(t.exchanges.iter().map(token_row));
         }
         rows.sort_by_key(|r| r.number);
         rows
@@ -300,6 +368,13 @@ impl PrescanReport {
     pub fn connection(&self) -> Connection {
         let mut c = Connection {
             skipped: self.plan.skipped.len(),
+            token: self.token.as_ref().and_then(|t| {
+                if t.failure.is_some() {
+                    Some(false)
+                } else {
+                    t.obtained.then_some(true)
+                }
+            }),
             ..Connection::default()
         };
         for o in self.outcomes() {
@@ -334,13 +409,15 @@ impl PrescanReport {
     ///   responses are flagged and noted, but do not fail the prescan:
     ///   generated sample values often cause them);
     /// - **Failed** otherwise: nothing could be sent, a network error, a
-    ///   timeout or a refused URL, a 401 or 403, or the user cancelled.
+    ///   timeout or a refused URL, a 401 or 403, no OAuth 2.0 token, or the
+    ///   user cancelled.
     pub fn status(&self) -> PrescanStatus {
         if self.results.iter().any(Option::is_none) {
             return PrescanStatus::Prescanning;
         }
         let c = self.connection();
-        let ok = c.requests > 0
+        let ok = c.token != Some(false)
+            && c.requests > 0
             && self.cancelled() == 0
             && c.network_errors == 0
             && c.auth_failures == 0;
@@ -360,6 +437,23 @@ impl PrescanReport {
             |severity, message: String| notes.push(Diagnostic::new(severity, "", message));
         let c = self.connection();
         let finished = self.status() != PrescanStatus::Prescanning;
+        if let Some(t) = &self.token {
+            match c.token {
+                Some(false) => note(Severity::Error, t.summary()),
+                Some(true) => note(Severity::Information, t.summary()),
+                None => {}
+            }
+            if t.resent > 0 {
+                note(
+                    Severity::Information,
+                    format!(
+                        "{} answered 401 and {} sent again with a new token.",
+                        text::count(t.resent as u64, "request", "requests"),
+                        pick(t.resent as u64, "was", "were")
+                    ),
+                );
+            }
+        }
         let count = |reason: fn(&super::SkipReason) -> bool| {
             self.plan
                 .skipped
@@ -490,7 +584,12 @@ impl PrescanReport {
             .plan
             .requests
             .iter()
-            .filter(|r| !r.placeholders_left_out.is_empty())
+            .filter(|r| {
+                // With OAuth 2.0 the run sends the token as Authorization.
+                r.placeholders_left_out
+                    .iter()
+                    .any(|p| self.token.is_none() || !p.eq_ignore_ascii_case("authorization"))
+            })
             .count();
         if without_credentials > 0 {
             note(Severity::Warning, format!("{} sent without credentials: the specification asks for them and none are configured. Enter them in the scan configuration (bearer token, basic, API keys or custom headers) to verify authentication.", match without_credentials { 1 => "1 request was".to_owned(), n => format!("{} were", text::count(n as u64, "request", "requests")) }));
@@ -548,6 +647,20 @@ impl PrescanReport {
             e.request
                 .query_string
                 .retain(|q| !req.placeholders_left_out.contains(&q.name));
+            let with_token = self
+                .token
+                .as_ref()
+                .is_some_and(|t| t.with_token.get(result.position).copied().unwrap_or(false));
+            if with_token {
+                e.request
+                    .headers
+                    .retain(|h| !h.name.eq_ignore_ascii_case("authorization"));
+                e.request.headers.push(NameValue {
+                    name: "Authorization".into(),
+                    value: format!("Bearer {}", super::REDACTED),
+                    comment: Some("The OAuth 2.0 access token (redacted).".into()),
+                });
+            }
             if req
                 .withheld_headers
                 .iter()

@@ -2,7 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::VecDeque;
+
+use super::token::TokenFlow;
 use super::{Outcome, Pacer, PlannedRequest, PrescanPlan, PrescanReport, RequestResult};
+use crate::oauth::OAuth;
 
 /// What the browser should do now ([`PrescanRun::poll`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,8 +16,14 @@ pub enum Step {
     Send(usize),
     /// Poll again at this time (ms): the rate limit.
     WaitUntil(i64),
-    /// Poll again when a response arrives: every slot is in use.
+    /// Poll again when a response arrives: every slot is in use (or the
+    /// token request is in flight).
     WaitForResponse,
+    /// Send the request of the OAuth 2.0 token flow
+    /// ([`PrescanRun::auth_request`]: the discovery document or the token),
+    /// report its outcome with [`PrescanRun::complete_auth`], then poll
+    /// again. Only runs made [`PrescanRun::with_oauth`] return it.
+    Authenticate,
     /// Nothing left to send or wait for.
     Finished,
 }
@@ -44,6 +54,13 @@ pub struct PrescanRun {
     results: Vec<Option<RequestResult>>,
     next: usize,
     cancelled: bool,
+    /// Requests to send again (a 401 answered to a token that was then
+    /// replaced), before the next new one.
+    #[serde(default)]
+    resend: VecDeque<usize>,
+    /// The OAuth 2.0 token flow; never serialized (it holds secrets).
+    #[serde(skip)]
+    token: Option<TokenFlow>,
 }
 
 impl PrescanRun {
@@ -57,7 +74,51 @@ impl PrescanRun {
             results: vec![None; n],
             next: 0,
             cancelled: false,
+            resend: VecDeque::new(),
+            token: None,
         }
+    }
+
+    /// A run of `plan` that first gets an OAuth 2.0 token and sends it as
+    /// `Authorization: Bearer <token>` with every request (see
+    /// [`super::token`] for the rules).
+    pub fn with_oauth(plan: PrescanPlan, oauth: OAuth) -> PrescanRun {
+        let n = plan.requests.len();
+        let mut run = PrescanRun::new(plan);
+        run.token = Some(TokenFlow::new(oauth, n));
+        run
+    }
+
+    /// The request of the token flow to send now (after
+    /// [`Step::Authenticate`]).
+    pub fn auth_request(&self) -> Option<PlannedRequest> {
+        self.token.as_ref()?.in_flight().cloned()
+    }
+
+    /// Records the outcome of the token flow's request. Ignored when none is
+    /// in flight or the run was cancelled. Returns whether it was recorded.
+    pub fn complete_auth(&mut self, outcome: Outcome) -> bool {
+        if self.cancelled {
+            return false;
+        }
+        self.token.as_mut().is_some_and(|t| t.complete(outcome))
+    }
+
+    /// The request at `position` as it is sent: with the current OAuth 2.0
+    /// token in its `Authorization` header when the run has one (any
+    /// `Authorization` header of the HAR is replaced).
+    pub fn outgoing(&self, position: usize) -> Option<PlannedRequest> {
+        let mut req = self.plan.requests.get(position)?.clone();
+        if let Some(flow) = &self.token {
+            if let (Some(Some(_)), Some((token, _))) = (flow.with_token.get(position), flow.token())
+            {
+                req.headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+                req.headers
+                    .push(("Authorization".into(), format!("Bearer {token}")));
+            }
+        }
+        Some(req)
     }
 
     /// The plan.
@@ -97,21 +158,38 @@ impl PrescanRun {
     /// `now_ms`.
     pub fn poll(&mut self, now_ms: i64) -> Step {
         let in_flight = self.in_flight();
-        if self.cancelled || self.next >= self.plan.requests.len() {
+        if self.cancelled || (self.next >= self.plan.requests.len() && self.resend.is_empty()) {
             return if in_flight == 0 {
                 Step::Finished
             } else {
                 Step::WaitForResponse
             };
         }
+        if let Some(flow) = &mut self.token {
+            if flow.in_flight().is_some() {
+                return Step::WaitForResponse;
+            }
+            if flow.start(now_ms).is_some() {
+                return Step::Authenticate;
+            }
+        }
         match self.pacer.next_start_ms(now_ms, in_flight) {
             None => Step::WaitForResponse,
             Some(t) if t > now_ms => Step::WaitUntil(t),
             Some(_) => {
-                let position = self.next;
-                self.next += 1;
+                let position = match self.resend.pop_front() {
+                    Some(p) => p,
+                    None => {
+                        self.next += 1;
+                        self.next - 1
+                    }
+                };
                 self.started[position] = Some(now_ms);
                 self.pacer.record_start(now_ms);
+                if let Some(flow) = &mut self.token {
+                    let generation = flow.token().map(|(_, g)| g);
+                    flow.with_token[position] = generation;
+                }
                 Step::Send(position)
             }
         }
@@ -123,6 +201,21 @@ impl PrescanRun {
     pub fn complete(&mut self, position: usize, outcome: Outcome) -> bool {
         let Some(Some(started_ms)) = self.started.get(position).copied() else {
             return false;
+        };
+        if let (Some(flow), Outcome::Response(r)) = (&mut self.token, &outcome) {
+            if r.status == 401
+                && !self.cancelled
+                && self.results.get(position).is_some_and(Option::is_none)
+                && flow.on_unauthorized(position)
+            {
+                self.started[position] = None;
+                self.resend.push_back(position);
+                return true;
+            }
+        }
+        let outcome = match &self.token {
+            Some(flow) => flow.redact_outcome(outcome),
+            None => outcome,
         };
         match self.results.get_mut(position) {
             Some(slot @ None) if !self.cancelled => {
@@ -169,11 +262,26 @@ impl PrescanRun {
 
     /// The report of the results so far (`total_endpoints`: the
     /// specification's endpoint count).
+    ///
+    /// With OAuth 2.0, the report has the token flow
+    /// ([`PrescanReport::token`]), and every secret of the configuration
+    /// and every token received is replaced by [`super::REDACTED`]
+    /// wherever it appears (a response that echoes it included).
     pub fn report(&self, total_endpoints: usize) -> PrescanReport {
-        PrescanReport::new(
+        let mut report = PrescanReport::new(
             self.plan.clone(),
             self.results.iter().flatten().cloned().collect(),
             total_endpoints,
-        )
+        );
+        if let Some(flow) = &self.token {
+            report.token = Some(Box::new(flow.report()));
+            if let Ok(mut v) = serde_json::to_value(&report) {
+                super::redact_json(&mut v, flow.secrets());
+                if let Ok(r) = serde_json::from_value(v) {
+                    report = r;
+                }
+            }
+        }
+        report
     }
 }

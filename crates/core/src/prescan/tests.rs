@@ -492,6 +492,7 @@ fn simulate(plan: PrescanPlan, latency: i64) -> (Vec<(usize, i64)>, usize, Presc
                     .expect("a response is pending")
             }
             Step::Finished => break,
+            Step::Authenticate => unreachable!("no OAuth 2.0 in this run"),
         }
         pending.retain(|&(end, p)| {
             if end <= now {
@@ -621,7 +622,8 @@ fn classification_of_rows() {
             responses: 5,
             network_errors: 2,
             auth_failures: 2,
-            skipped: 0
+            skipped: 0,
+            token: None
         }
     );
     assert_eq!(r.status(), PrescanStatus::Failed);

@@ -36,8 +36,8 @@ use crate::refs;
 
 pub use self::errors::{Excerpt, LoadError, SUPPORTED_FORMATS};
 pub use self::model::{
-    Coverage, Endpoint, SchemeKind, SecuritySchemeInfo, Server, ServerVariable, SourceFile,
-    SpecFormat, Specification, Syntax, MAX_TAGS, MAX_TAG_CHARS, PRESCAN_LIMIT,
+    Coverage, Endpoint, OAuthFlowInfo, SchemeKind, SecuritySchemeInfo, Server, ServerVariable,
+    SourceFile, SpecFormat, Specification, Syntax, MAX_TAGS, MAX_TAG_CHARS, PRESCAN_LIMIT,
 };
 
 /// The Error of [`crate::Limits::endpoints`], at the first endpoint left out.
@@ -116,10 +116,31 @@ fn security_schemes(doc: &serde_json::Value) -> Vec<SecuritySchemeInfo> {
                 "mutualTLS" => SchemeKind::MutualTls,
                 other => SchemeKind::Other(other.to_owned()),
             };
+            let oauth_flows = scheme
+                .get("flows")
+                .and_then(serde_json::Value::as_object)
+                .map(|flows| {
+                    flows
+                        .iter()
+                        .take(8)
+                        .map(|(flow, f)| OAuthFlowInfo {
+                            flow: flow.clone(),
+                            token_url: text(f, "tokenUrl").filter(|u| !u.trim().is_empty()),
+                            scopes: f
+                                .get("scopes")
+                                .and_then(serde_json::Value::as_object)
+                                .map(|s| s.keys().take(64).cloned().collect())
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             Some(SecuritySchemeInfo {
                 name: name.clone(),
                 kind,
                 description: text(scheme, "description"),
+                oauth_flows,
+                open_id_connect_url: text(scheme, "openIdConnectUrl"),
             })
         })
         .collect()

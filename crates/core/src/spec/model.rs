@@ -234,6 +234,24 @@ pub struct SecuritySchemeInfo {
     pub kind: SchemeKind,
     /// What the specification says of it.
     pub description: Option<String>,
+    /// The flows of an OAuth 2.0 scheme (a Swagger 2 `application` flow is
+    /// `clientCredentials` after conversion), in document order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oauth_flows: Vec<OAuthFlowInfo>,
+    /// The `openIdConnectUrl` of an OpenID Connect scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_id_connect_url: Option<String>,
+}
+
+/// One flow of an OAuth 2.0 security scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthFlowInfo {
+    /// `clientCredentials`, `password`, `authorizationCode` or `implicit`.
+    pub flow: String,
+    /// Its `tokenUrl`, as written (may be relative).
+    pub token_url: Option<String>,
+    /// The names of its scopes.
+    pub scopes: Vec<String>,
 }
 
 /// The kinds of security scheme, by the credential each needs.

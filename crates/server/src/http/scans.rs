@@ -164,7 +164,9 @@ pub(super) async fn prescan_start(
         ..ConvertOptions::default()
     };
     let permit = conversion_turn(&s).await?;
-    let (plan, total_endpoints) = run_conversion(&s, permit, &spec.file_name, move || {
+    let oauth = info.auth.oauth.clone();
+    let base = spec.server.clone();
+    let (plan, total_endpoints, oauth) = run_conversion(&s, permit, &spec.file_name, move || {
         let c = prescan_core::convert_files(&files, &options).map_err(|e| {
             ApiError::from(Problem::invalid(vec![ProblemField::new(
                 "spec_id",
@@ -173,7 +175,15 @@ pub(super) async fn prescan_start(
         })?;
         let mut plan = PrescanPlan::of_conversion(&c, &settings);
         prescan::send_cookies(&mut plan);
-        Ok((plan, c.spec.coverage().in_scope()))
+        let oauth = match oauth {
+            Some(o) => Some(complete_oauth(
+                o,
+                &c.spec.security_schemes,
+                base.as_deref().or(plan.settings.base_url.as_deref()),
+            )?),
+            None => None,
+        };
+        Ok((plan, c.spec.coverage().in_scope(), oauth))
     })
     .await?;
     s.outbound
@@ -200,6 +210,11 @@ pub(super) async fn prescan_start(
             .await?
         }
     };
+    if let Some(o) = &oauth {
+        outbound.check_oauth(o).await.map_err(|m| {
+            ApiError::from(Problem::invalid(vec![ProblemField::new("auth.oauth", m)]))
+        })?;
+    }
     // The test hook of a prescan task that panics.
     let hook_panic =
         s.config.test_hooks && plan.requests.iter().any(|r| r.url.contains("__panic__"));
@@ -213,7 +228,10 @@ pub(super) async fn prescan_start(
         started_ms,
         plan,
         total_endpoints,
-        info.auth.clone(),
+        prescan_core::ScanAuth {
+            oauth,
+            ..info.auth.clone()
+        },
     ) else {
         return Err(running_conflict(scan));
     };
@@ -255,6 +273,29 @@ pub(super) async fn prescan_start(
         r.headers_mut().insert(header::LOCATION, v);
     }
     Ok(r)
+}
+
+/// The scan's OAuth 2.0 with its token URL taken from the specification
+/// when none was entered, checked: a 422 problem on `auth.oauth` if it
+/// cannot be used (no secret is quoted).
+fn complete_oauth(
+    mut o: prescan_core::oauth::OAuth,
+    schemes: &[prescan_core::SecuritySchemeInfo],
+    base: Option<&str>,
+) -> Result<prescan_core::oauth::OAuth, ApiError> {
+    if o.token_url.trim().is_empty() && o.discovery_url.is_none() {
+        if let Some(p) = prescan_core::oauth::token_url_from_spec(schemes, base) {
+            o.token_url = p.token_url;
+            o.discovery_url = p.discovery_url;
+        }
+    }
+    o.validate().map_err(|errors| {
+        ApiError::from(Problem::invalid(vec![ProblemField::new(
+            "auth.oauth",
+            format!("OAuth 2.0: {}", errors.join(" ")),
+        )]))
+    })?;
+    Ok(o)
 }
 
 pub(super) fn running_conflict(scan: ScanId) -> ApiError {

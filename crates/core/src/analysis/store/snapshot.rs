@@ -155,6 +155,12 @@ impl StoreState {
             if let Some(t) = &mut auth.bearer {
                 t.clear();
             }
+            if let Some(o) = &mut auth.oauth {
+                o.client_secret.clear();
+                if let crate::oauth::OAuthGrant::Password { password, .. } = &mut o.grant {
+                    password.clear();
+                }
+            }
         }
         serde_json::to_string_pretty(&copy).unwrap_or_default()
     }

@@ -500,3 +500,36 @@ fn a_saved_specification_without_bytes_or_marker_is_refused() {
         Err(ImportError::OtherVersion { .. })
     ));
 }
+
+#[test]
+fn an_export_without_credentials_empties_the_oauth_secrets() {
+    let store = MemoryStore::new("Ana", || 1_000);
+    store.add_demo();
+    let mut state = store.state().clone();
+    let scan = state
+        .analyses
+        .iter_mut()
+        .flat_map(|a| a.scans.iter_mut())
+        .next()
+        .unwrap();
+    scan.auth.oauth = Some(crate::oauth::OAuth {
+        grant: crate::oauth::OAuthGrant::Password {
+            user_name: "alice".into(),
+            password: "oauth-user-pa55word".into(),
+        },
+        token_url: "https://auth.example.com/token".into(),
+        client_id: "client-1".into(),
+        client_secret: "oauth-client-s3cret".into(),
+        ..crate::oauth::OAuth::default()
+    });
+    let text = state.export_json(false);
+    assert!(!text.contains("oauth-user-pa55word") && !text.contains("oauth-client-s3cret"));
+    assert!(text.contains("https://auth.example.com/token") && text.contains("client-1"));
+    let back = StoreState::from_json(&text).expect("loads");
+    assert!(back
+        .analyses
+        .iter()
+        .flat_map(|a| &a.scans)
+        .any(|s| s.auth.oauth.is_some()));
+    assert!(state.export_json(true).contains("oauth-client-s3cret"));
+}
