@@ -263,3 +263,52 @@ async fn an_unreachable_token_endpoint_is_explained() {
     assert_eq!(api_statuses(&report), vec![Some(401); 4]);
     assert!(format!("{:?}", report.notes()).contains("unreachable"));
 }
+
+#[tokio::test]
+async fn a_token_endpoint_the_guard_refuses_is_refused_up_front() {
+    let config = |token_url: &str, discovery_url: Option<&str>| OAuth {
+        grant: OAuthGrant::ClientCredentials,
+        token_url: token_url.into(),
+        discovery_url: discovery_url.map(str::to_owned),
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        scopes: String::new(),
+        client_auth: ClientAuth::Auto,
+    };
+    let deny = |allow: Vec<prescan_runner::Allow>| {
+        Outbound::new(
+            Arc::new(Guard::new(Policy {
+                deny_private: true,
+                allow,
+                voice: Voice::Server,
+            })),
+            None,
+            4,
+            0.0,
+        )
+        .unwrap()
+    };
+    let outbound = deny(Vec::new());
+    for (token, discovery) in [
+        ("http://127.0.0.1:9/token", None),
+        ("http://10.1.2.3/token", None),
+        ("", Some("http://[::1]:9/.well-known/openid-configuration")),
+    ] {
+        let e = outbound
+            .check_oauth(&config(token, discovery))
+            .await
+            .unwrap_err();
+        assert!(e.starts_with("The OAuth 2.0 endpoint is refused"), "{e}");
+        assert!(!e.contains(CLIENT_SECRET), "{e}");
+    }
+    // Public, or allowed by name: fine.
+    assert!(outbound
+        .check_oauth(&config("http://8.8.8.8/token", None))
+        .await
+        .is_ok());
+    let allowed = deny(vec!["127.0.0.1".parse().unwrap()]);
+    assert!(allowed
+        .check_oauth(&config("http://127.0.0.1:9/token", None))
+        .await
+        .is_ok());
+}

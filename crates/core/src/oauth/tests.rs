@@ -698,3 +698,50 @@ fn parallel_requests_that_get_401_with_the_same_token_are_all_resent() {
     assert_eq!(report.token.as_ref().unwrap().resent, 3);
     assert_report_clean(&run);
 }
+
+#[test]
+fn token_requests_stop_at_the_budget() {
+    // A token endpoint whose tokens live 1 s, and requests 2 s apart: every
+    // request would need a new token. At most MAX_TOKEN_FETCHES are asked.
+    let n = crate::prescan::MAX_TOKEN_FETCHES + 10;
+    let mut run = PrescanRun::with_oauth(plan(n), oauth());
+    let mut now = 10_000;
+    let mut token_requests = 0;
+    let mut sent = 0;
+    loop {
+        match run.poll(now) {
+            Step::Authenticate => {
+                token_requests += 1;
+                assert!(run.auth_request().is_some());
+                run.complete_auth(response(
+                    200,
+                    &token_body(&format!("tok-{token_requests}-secret"), Some(1)),
+                ));
+            }
+            Step::Send(p) => {
+                sent += 1;
+                run.complete(p, response(200, "{}"));
+                now += 2_000;
+            }
+            Step::WaitUntil(t) => now = t,
+            Step::WaitForResponse => panic!("nothing is in flight"),
+            Step::Finished => break,
+        }
+        assert!(
+            token_requests <= crate::prescan::MAX_TOKEN_FETCHES,
+            "over the budget"
+        );
+    }
+    assert_eq!(token_requests, crate::prescan::MAX_TOKEN_FETCHES);
+    assert_eq!(sent, n, "every request is still sent");
+    let report = run.report(n);
+    let notes = format!("{:?}", report.notes());
+    assert!(
+        notes.contains(&format!(
+            "After {} token requests",
+            crate::prescan::MAX_TOKEN_FETCHES
+        )),
+        "{notes}"
+    );
+    assert_report_clean(&run);
+}

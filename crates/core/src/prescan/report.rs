@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::PrescanPlan;
+use super::{PrescanPlan, MAX_TOKEN_FETCHES};
 use crate::har::{Content, Har, NameValue, Timings};
 use crate::limits::thousands;
 use crate::text::{self, pick};
@@ -442,6 +442,14 @@ impl PrescanReport {
                 Some(false) => note(Severity::Error, t.summary()),
                 Some(true) => note(Severity::Information, t.summary()),
                 None => {}
+            }
+            if t.capped {
+                note(
+                    Severity::Warning,
+                    format!(
+                        "After {MAX_TOKEN_FETCHES} token requests, a prescan asks for no more: the requests that followed were sent with the last token, which had expired. The token endpoint gives tokens that expire very soon; check its expires_in."
+                    ),
+                );
             }
             if t.resent > 0 {
                 note(

@@ -87,6 +87,10 @@ pub struct TokenReport {
     pub with_token: Vec<bool>,
     /// Requests resent after a 401 with a new token.
     pub resent: usize,
+    /// Whether a new token was due after [`MAX_TOKEN_FETCHES`] token
+    /// requests: the requests that followed were sent with the last one.
+    #[serde(default)]
+    pub capped: bool,
 }
 
 impl TokenReport {
@@ -138,6 +142,7 @@ pub(super) struct TokenFlow {
     refresh: bool,
     refreshed_on_401: Option<u32>,
     fetches: usize,
+    capped: bool,
     exchanges: Vec<AuthExchange>,
     failure: Option<String>,
     secrets: Vec<String>,
@@ -202,6 +207,18 @@ impl TokenFlow {
     /// The next request of the flow, if one is due (recorded as in flight).
     pub(super) fn start(&mut self, now_ms: i64) -> Option<PlannedRequest> {
         if self.pending.is_some() || !self.wants_fetch(now_ms) {
+            // Over the budget with a token held: the request goes with it,
+            // and the report says a new one was due.
+            if self.pending.is_none()
+                && !self.failed
+                && self.fetches >= MAX_TOKEN_FETCHES
+                && self
+                    .held
+                    .as_ref()
+                    .is_some_and(|h| self.refresh || h.expires_at.is_some_and(|t| now_ms >= t))
+            {
+                self.capped = true;
+            }
             return None;
         }
         if self.fetches >= MAX_TOKEN_FETCHES {
@@ -393,6 +410,7 @@ impl TokenFlow {
             failure: self.failure.clone(),
             with_token: self.with_token.iter().map(Option::is_some).collect(),
             resent: self.resent.iter().filter(|r| **r).count(),
+            capped: self.capped,
         }
     }
 }
