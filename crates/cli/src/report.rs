@@ -1,8 +1,7 @@
 //! The reports of `prescan check`: text, JSON, SARIF 2.1.0 and JUnit XML.
 
 use clap::ValueEnum;
-use prescan_core::text::thousands;
-use prescan_core::{Conversion, Coverage, Diagnostic, LoadError, Severity, PRESCAN_LIMIT};
+use prescan_core::{Conversion, Coverage, Diagnostic, LoadError, Severity};
 use serde_json::{json, Value};
 
 /// How `check` writes its report.
@@ -60,7 +59,7 @@ impl FileReport {
         }
     }
 
-    /// The endpoints a prescan covers: the first [`PRESCAN_LIMIT`] in
+    /// The endpoints a prescan covers: the first [`prescan_core::PRESCAN_LIMIT`] in
     /// scope (excluded endpoints do not count).
     pub fn covered(&self) -> usize {
         self.coverage.covered
@@ -70,32 +69,19 @@ impl FileReport {
         self.diagnostics.iter().any(|d| fails(d, deny_warnings))
     }
 
-    /// The coverage sentence, worded as the app words it.
+    /// The coverage sentence, the app's ([`Coverage::sentence`]) as a
+    /// clause: "the prescan covers all 5 endpoints".
     fn coverage(&self) -> String {
-        let c = &self.coverage;
         if !self.loaded {
-            "not loaded: no endpoints".to_owned()
-        } else if c.excluded + c.ignored > 0 {
-            // The app's sentence, as a clause: "the prescan covers ...".
-            let sentence = c.sentence();
-            let sentence = sentence.trim_end_matches('.');
-            let mut chars = sentence.chars();
-            chars
-                .next()
-                .map(|first| first.to_lowercase().chain(chars).collect())
-                .unwrap_or_default()
-        } else if self.endpoints > PRESCAN_LIMIT {
-            format!(
-                "a prescan covers the first {PRESCAN_LIMIT} of {} endpoints",
-                thousands(self.endpoints as u64)
-            )
-        } else if self.endpoints == 0 {
-            "no endpoints: nothing to prescan".to_owned()
-        } else if self.endpoints == 1 {
-            "a prescan covers its only endpoint".to_owned()
-        } else {
-            format!("a prescan covers all {} endpoints", self.endpoints)
+            return "not loaded: no endpoints".to_owned();
         }
+        let sentence = self.coverage.sentence();
+        let sentence = sentence.trim_end_matches('.');
+        let mut chars = sentence.chars();
+        chars
+            .next()
+            .map(|first| first.to_lowercase().chain(chars).collect())
+            .unwrap_or_default()
     }
 }
 

@@ -207,7 +207,7 @@ fn check_reports_diagnostics_and_exit_codes() {
     assert_eq!(ok.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&ok.stdout),
-        format!("{PETSTORE}: a prescan covers all 5 endpoints; 0 errors, 0 warnings\n")
+        format!("{PETSTORE}: the prescan covers all 5 endpoints; 0 errors, 0 warnings\n")
     );
 
     let broken = prescan()
@@ -249,7 +249,7 @@ fn check_tells_the_prescan_coverage() {
     std::fs::write(&file, spec).unwrap();
     let out = prescan().arg("check").arg(&file).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("a prescan covers the first 100 of 130 endpoints"));
+        .contains("the prescan covers the first 100 of 130 endpoints"));
     let out = prescan()
         .args(["check", "--format", "json"])
         .arg(&file)

@@ -215,11 +215,8 @@ pub(super) fn run(
                             (
                                 har,
                                 c.entries.file.clone(),
-                                if scoped {
-                                    covered.in_scope()
-                                } else {
-                                    c.spec.endpoints.len()
-                                },
+                                // Every endpoint when nothing is excluded.
+                                covered.in_scope(),
                                 c.spec.diagnostics,
                                 covered,
                                 c.spec.security_schemes,

@@ -307,18 +307,7 @@ impl TokenFlow {
             })
             .collect();
         request.body = request.body.as_deref().map(|b| self.redact(b));
-        let outcome = match outcome {
-            Outcome::Response(mut r) => {
-                r.body = self.redact(&r.body);
-                r.headers = r
-                    .headers
-                    .iter()
-                    .map(|(n, v)| (n.clone(), self.redact(v)))
-                    .collect();
-                Outcome::Response(r)
-            }
-            o => o,
-        };
+        let outcome = self.redact_outcome(outcome);
         let error = error.map(|e| self.redact(&e));
         self.exchanges.push(AuthExchange {
             kind,
