@@ -141,6 +141,16 @@ pub struct Config {
     /// The key file of credentials at rest (`--key-file`; default
     /// `<data_dir>/prescan.key`, generated).
     pub key_file: Option<PathBuf>,
+    /// PostgreSQL instead of SQLite (`--database-url postgres://...`;
+    /// issue 19): the database replicas share. `--key-file` is then
+    /// required (every replica needs the same key).
+    pub database_url: Option<String>,
+    /// The most connections to PostgreSQL this server opens
+    /// (`--database-pool`).
+    pub database_pool: usize,
+    /// PostgreSQL's `statement_timeout` of every connection
+    /// (`--database-statement-timeout`).
+    pub database_statement_timeout: Duration,
     /// The SMTP relay that sends notifications by e-mail (`--smtp-url`,
     /// `--smtp-from`, ...; none: no e-mail is enqueued or sent).
     pub smtp: Option<crate::mail::Smtp>,
@@ -287,8 +297,36 @@ impl Config {
             public_urls: Vec::new(),
             csp_connect: Vec::new(),
             key_file: None,
+            database_url: None,
+            database_pool: 8,
+            database_statement_timeout: Duration::from_secs(15),
             smtp: None,
             test_hooks: false,
+        }
+    }
+
+    /// Opens the store this configuration names: PostgreSQL with
+    /// `database_url`, else SQLite in `data_dir` (blocking: call it from a
+    /// blocking thread).
+    pub fn open_db(&self) -> Result<crate::db::Db, crate::db::DbError> {
+        match &self.database_url {
+            Some(url) => {
+                let key = self.key_file.as_deref().ok_or_else(|| {
+                    crate::db::DbError(
+                        "--database-url needs --key-file: the key that seals credentials, the same file on every replica (it is created at that path on the first start of a new database)".into(),
+                    )
+                })?;
+                crate::db::Db::open_postgres(
+                    url,
+                    key,
+                    crate::db::postgres::Settings {
+                        max_connections: self.database_pool.max(1),
+                        statement_timeout: self.database_statement_timeout,
+                        ..crate::db::postgres::Settings::default()
+                    },
+                )
+            }
+            None => crate::db::Db::open(&self.data_dir, self.key_file.as_deref()),
         }
     }
 

@@ -135,9 +135,8 @@ pub async fn start(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Server, db::DbError> {
-    let dir = config.data_dir.clone();
-    let key_file = config.key_file.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(&dir, key_file.as_deref()))
+    let opening = config.clone();
+    let db = tokio::task::spawn_blocking(move || opening.open_db())
         .await
         .map_err(|e| db::DbError(e.to_string()))??;
     let outbound = prescan_outbound(&config).map_err(db::DbError)?;

@@ -193,6 +193,25 @@ struct Cli {
     #[arg(long, value_name = "PATH")]
     key_file: Option<PathBuf>,
 
+    // ---- PostgreSQL and replicas (issue 19) ----
+    /// Keep the data in PostgreSQL instead of SQLite:
+    /// postgres://user:password@host:5432/prescan (the schema is created or
+    /// migrated at start-up). Any number of servers may share one database;
+    /// each needs the same --key-file.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PRESCAN_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// The most connections to PostgreSQL this server opens.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    database_pool: u16,
+    /// Seconds a statement may run in PostgreSQL before it is cancelled.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    database_statement_timeout: u64,
+
     // ---- E-mail (issue 16) ----
     /// The SMTP relay that sends notifications by e-mail:
     /// smtp://host[:port] (STARTTLS required; port 587 by default),
@@ -349,6 +368,39 @@ struct StoreArgs {
     /// directory).
     #[arg(long, value_name = "PATH", global = true)]
     key_file: Option<PathBuf>,
+    /// The PostgreSQL database instead of the data directory (as for
+    /// serving).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PRESCAN_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    database_url: Option<String>,
+}
+
+impl StoreArgs {
+    /// The store's configuration (the database and its key).
+    fn config(&self) -> Config {
+        Config {
+            key_file: self.key_file.clone(),
+            database_url: self.database_url.clone(),
+            database_pool: 2,
+            ..Config::new(&self.data_dir)
+        }
+    }
+
+    /// The database, for messages.
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(url) => format!(
+                "the database {}",
+                prescan_server::db::postgres::redacted_url(url)
+            ),
+            None => format!("the data directory {}", self.data_dir.display()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -464,13 +516,10 @@ fn administer(command: Command) -> std::process::ExitCode {
     let store = match &command {
         Command::Users { store, .. } | Command::Teams { store, .. } => store,
     };
-    let db = match prescan_server::Db::open(&store.data_dir, store.key_file.as_deref()) {
+    let db = match store.config().open_db() {
         Ok(db) => db,
         Err(e) => {
-            eprintln!(
-                "prescan-server: cannot open the data directory {}: {e}",
-                store.data_dir.display()
-            );
+            eprintln!("prescan-server: cannot open {}: {e}", store.describe());
             return std::process::ExitCode::from(1);
         }
     };
@@ -720,6 +769,9 @@ async fn main() -> std::process::ExitCode {
         public_urls: cli.public_url,
         csp_connect: cli.csp_connect,
         key_file: cli.key_file,
+        database_url: cli.database_url.clone(),
+        database_pool: cli.database_pool.into(),
+        database_statement_timeout: Duration::from_secs(cli.database_statement_timeout),
         smtp: smtp.clone(),
         ..Config::new(&cli.data_dir)
     };
@@ -733,10 +785,16 @@ async fn main() -> std::process::ExitCode {
     let server = match prescan_server::start(config, listener, signal()).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
-                "prescan-server: cannot open the data directory {}: {e}",
-                cli.data_dir.display()
-            );
+            match &cli.database_url {
+                Some(url) => eprintln!(
+                    "prescan-server: cannot open the database {}: {e}",
+                    prescan_server::db::postgres::redacted_url(url)
+                ),
+                None => eprintln!(
+                    "prescan-server: cannot open the data directory {}: {e}",
+                    cli.data_dir.display()
+                ),
+            }
             return std::process::ExitCode::from(1);
         }
     };

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
-use common::{config, eventually, new_analysis, spec, start_with};
+use common::{config, eventually, new_analysis, spec, sql, start_with};
 use prescan_core::analysis::{AnalysisId, Notification, NotificationKind, Outcome, Recipients};
 use prescan_core::people::Role;
 use prescan_server::db::{Changes, OutboxMail};
@@ -888,7 +888,8 @@ async fn two_servers_on_one_database_send_each_message_once() {
 async fn a_change_rolled_back_mails_nobody() {
     let relay = Relay::start(Mode::Plain).await;
     let dir = tempfile::tempdir().unwrap();
-    let (server, _api) = start_with(mail_config(dir.path(), relay.url(None), None)).await;
+    let config = mail_config(dir.path(), relay.url(None), None);
+    let (server, _api) = start_with(config.clone()).await;
     add_user(
         &server,
         "Ann",
@@ -903,13 +904,18 @@ async fn a_change_rolled_back_mails_nobody() {
         &[Role::SecurityLead],
         false,
     );
-    let other = rusqlite::Connection::open(dir.path().join("prescan.sqlite3")).unwrap();
-    other
-        .execute_batch(
-            "CREATE TRIGGER refuse_bob BEFORE INSERT ON outbox WHEN NEW.email = 'bob@example.com'
-             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
-        )
-        .unwrap();
+    sql(
+        &config,
+        "CREATE TRIGGER refuse_bob BEFORE INSERT ON outbox WHEN NEW.email = 'bob@example.com'
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+        "CREATE FUNCTION refuse_bob() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.email = 'bob@example.com' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+           RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse_bob BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_bob();",
+    )
+    .await;
     let db = server.state.db.clone();
     let n = notification(
         NotificationKind::ResultsPublished,
@@ -948,7 +954,12 @@ async fn a_change_rolled_back_mails_nobody() {
     settle().await;
     assert!(relay.log.mails().is_empty());
     // Without the trigger the same change mails both.
-    other.execute_batch("DROP TRIGGER refuse_bob;").unwrap();
+    sql(
+        &config,
+        "DROP TRIGGER refuse_bob;",
+        "DROP TRIGGER refuse_bob ON outbox;",
+    )
+    .await;
     write(
         &server,
         notification(

@@ -589,20 +589,6 @@ fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
-fn database_bytes(data: &Path) -> Vec<u8> {
-    let mut all = Vec::new();
-    for name in [
-        "prescan.sqlite3",
-        "prescan.sqlite3-wal",
-        "prescan.sqlite3-shm",
-    ] {
-        if let Ok(b) = std::fs::read(data.join(name)) {
-            all.extend(b);
-        }
-    }
-    all
-}
-
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -662,11 +648,11 @@ async fn credentials_are_sealed_at_rest_with_a_key_kept_beside_the_database() {
     assert!(stored_json(&server, id).contains(SECRET));
     server.stop().await.unwrap();
     assert!(
-        !contains(&database_bytes(&data), SECRET),
-        "the token is not in the database files"
+        !contains(&common::stored_bytes(&config(&data)).await, SECRET),
+        "the token is not in the database"
     );
     #[cfg(unix)]
-    {
+    if common::postgres().is_none() {
         assert_eq!(mode(&data), 0o700, "the data directory");
         assert_eq!(mode(&data.join("prescan.sqlite3")), 0o600, "the database");
         for extra in ["prescan.sqlite3-wal", "prescan.sqlite3-shm"] {
@@ -685,10 +671,10 @@ async fn credentials_are_sealed_at_rest_with_a_key_kept_beside_the_database() {
     common_key(&other);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let err = prescan_server::start(
-        Config {
+        common::on_test_database(Config {
             key_file: Some(other),
             ..config(&data)
-        },
+        }),
         listener,
         std::future::pending(),
     )
@@ -699,10 +685,14 @@ async fn credentials_are_sealed_at_rest_with_a_key_kept_beside_the_database() {
     // A missing key file too.
     std::fs::remove_file(data.join("prescan.key")).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let err = prescan_server::start(config(&data), listener, std::future::pending())
-        .await
-        .err()
-        .expect("a missing key stops the start");
+    let err = prescan_server::start(
+        common::on_test_database(config(&data)),
+        listener,
+        std::future::pending(),
+    )
+    .await
+    .err()
+    .expect("a missing key stops the start");
     assert!(err.to_string().contains("--key-file"), "{err}");
 }
 
@@ -721,6 +711,11 @@ fn common_key(path: &Path) {
 
 #[tokio::test]
 async fn plain_text_credentials_of_an_older_server_are_sealed_at_start() {
+    if common::postgres().is_some() {
+        // Only SQLite databases were ever written in plain text (before
+        // issue 12); PostgreSQL's rows are sealed from the first.
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (server, api) = start_with(config(&data)).await;
@@ -735,11 +730,17 @@ async fn plain_text_credentials_of_an_older_server_are_sealed_at_start() {
         )
         .unwrap();
     }
-    assert!(contains(&database_bytes(&data), SECRET));
+    assert!(contains(
+        &common::stored_bytes(&config(&data)).await,
+        SECRET
+    ));
     let (server, _) = start_with(config(&data)).await;
     assert!(stored_json(&server, id).contains(SECRET));
     server.stop().await.unwrap();
-    assert!(!contains(&database_bytes(&data), SECRET), "sealed on start");
+    assert!(
+        !contains(&common::stored_bytes(&config(&data)).await, SECRET),
+        "sealed on start"
+    );
 }
 
 // ---- A malformed row at start-up ----
@@ -770,18 +771,22 @@ async fn a_malformed_row_is_reported_and_skipped_at_start() {
         .as_u64()
         .unwrap();
     server.stop().await.unwrap();
-    {
-        let conn = rusqlite::Connection::open(data.join("prescan.sqlite3")).unwrap();
-        conn.execute(
-            "UPDATE analyses SET body = '{not json' WHERE id = ?1",
-            rusqlite::params![broken as i64],
-        )
-        .unwrap();
-    }
+    let update = format!("UPDATE analyses SET body = '{{not json' WHERE id = {broken}");
+    common::sql(&config(&data), &update, &update).await;
     // The binary starts, says so on stderr, and serves the other rows.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_prescan-server"))
+    let on = common::on_test_database(config(&data));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_prescan-server"));
+    command
         .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&data)
+        .arg(&data);
+    if let (Some(url), Some(key)) = (&on.database_url, &on.key_file) {
+        command
+            .arg("--database-url")
+            .arg(url)
+            .arg("--key-file")
+            .arg(key);
+    }
+    let mut child = command
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -871,5 +876,43 @@ async fn conversions_work_within_the_configured_limits() {
         .unwrap()
         .len();
     assert!((1 << 19..=4 << 20).contains(&text), "{text}");
+    server.stop().await.unwrap();
+}
+
+/// A name with a control character (a NUL, a line break) is refused with a
+/// sentence, on both back ends (PostgreSQL's text columns cannot hold a
+/// NUL; a line break would forge lines in logs and e-mail subjects).
+#[tokio::test]
+async fn control_characters_in_a_name_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, api) = start_with(config(dir.path())).await;
+    let spec_id = api
+        .upload(
+            "s.json",
+            "application/json",
+            spec("https://api.example.com").as_bytes(),
+        )
+        .await
+        .json()["spec_id"]
+        .as_u64()
+        .unwrap();
+    for name in ["Weekly\u{0}scan", "Weekly\nscan", "Weekly\u{7f}scan"] {
+        let r = api
+            .post(
+                "/api/v1/analyses",
+                &common::new_analysis(name, spec_id, json!({ "type": "unscheduled" })),
+            )
+            .await;
+        let p = r.problem(422);
+        assert_eq!(p["errors"][0]["field"], "name", "{p}");
+        assert!(
+            p["detail"].as_str().unwrap().contains("control characters"),
+            "{p}"
+        );
+    }
+    assert_eq!(
+        api.get("/api/v1/analyses").await.json()["page"]["total_elements"],
+        0
+    );
     server.stop().await.unwrap();
 }

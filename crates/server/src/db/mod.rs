@@ -65,6 +65,7 @@ use prescan_core::analysis::{
 use prescan_core::SourceFile;
 
 mod people;
+pub mod postgres;
 pub mod seal;
 pub mod sqlite;
 mod types;
@@ -76,7 +77,9 @@ pub use types::*;
 /// The store of the server: one of the back ends (see the module docs).
 pub enum Db {
     /// SQLite in a data directory, with the state cached in memory.
-    Sqlite(sqlite::Sqlite),
+    Sqlite(Box<sqlite::Sqlite>),
+    /// PostgreSQL, shared by any number of replicas.
+    Postgres(Box<postgres::Postgres>),
 }
 
 /// Rows kept only in storage, looked up inside a mutation (in its
@@ -84,6 +87,8 @@ pub enum Db {
 pub enum Lookup<'a> {
     /// The SQLite transaction of the mutation.
     Sqlite(&'a rusqlite::Connection),
+    /// The PostgreSQL transaction of the mutation.
+    Postgres(&'a tokio_postgres::Transaction<'a>),
 }
 
 impl Lookup<'_> {
@@ -96,6 +101,7 @@ impl Lookup<'_> {
     ) -> Result<Option<SpecRecord>, DbError> {
         match self {
             Lookup::Sqlite(conn) => sqlite::find_identical_spec(conn, upload),
+            Lookup::Postgres(tx) => postgres::find_identical_spec(*tx, upload),
         }
     }
 }
@@ -104,7 +110,28 @@ impl Db {
     /// Opens (creating or migrating) the SQLite database of `dir` with the
     /// key of `key_file` (see [`sqlite::Sqlite::open`]).
     pub fn open(dir: &Path, key_file: Option<&Path>) -> Result<Db, DbError> {
-        Ok(Db::Sqlite(sqlite::Sqlite::open(dir, key_file)?))
+        Ok(Db::Sqlite(Box::new(sqlite::Sqlite::open(dir, key_file)?)))
+    }
+
+    /// Connects to the PostgreSQL database of `url` (creating or migrating
+    /// its schema) with the key of `key_file` (see
+    /// [`postgres::Postgres::open`]).
+    pub fn open_postgres(
+        url: &str,
+        key_file: &Path,
+        settings: postgres::Settings,
+    ) -> Result<Db, DbError> {
+        Ok(Db::Postgres(Box::new(postgres::Postgres::open(
+            url, key_file, settings,
+        )?)))
+    }
+
+    /// The database answers a trivial query (for `/readyz`).
+    pub fn ping(&self) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(db) => db.ping(),
+            Db::Postgres(db) => db.ping(),
+        }
     }
 
     /// Where the data is, for the start-up line (the SQLite file).
@@ -117,6 +144,7 @@ impl Db {
                     .display()
                     .to_string()
             }
+            Db::Postgres(db) => db.location().to_owned(),
         }
     }
 
@@ -124,6 +152,7 @@ impl Db {
     pub fn read<R>(&self, f: impl FnOnce(&StoreState) -> R) -> Result<R, DbError> {
         match self {
             Db::Sqlite(db) => db.read(f),
+            Db::Postgres(db) => db.read(f),
         }
     }
 
@@ -135,6 +164,7 @@ impl Db {
     ) -> Result<R, MutateError<E>> {
         match self {
             Db::Sqlite(db) => db.mutate(|state, conn| f(state, &Lookup::Sqlite(conn))),
+            Db::Postgres(db) => db.mutate(|state, tx| f(state, &Lookup::Postgres(tx))),
         }
     }
 
@@ -191,7 +221,23 @@ impl Db {
         f: impl FnOnce(&People<'_>) -> Result<R, PeopleError>,
     ) -> Result<R, PeopleError> {
         match self {
-            Db::Sqlite(db) => db.with_conn(|conn, sealer| f(&People { conn, sealer })),
+            Db::Sqlite(db) => db.with_conn(|conn, sealer| {
+                f(&People {
+                    conn: people::Conn::Sqlite(conn),
+                    sealer,
+                })
+            }),
+            Db::Postgres(db) => {
+                let mut out = None;
+                db.with_client(|conn, sealer| {
+                    out = Some(f(&People {
+                        conn: people::Conn::Postgres(conn),
+                        sealer,
+                    }));
+                    Ok(())
+                })?;
+                out.expect("set by the closure")
+            }
         }
     }
 
@@ -200,6 +246,7 @@ impl Db {
     pub fn specification_files(&self, id: u64) -> Result<Option<Vec<SourceFile>>, DbError> {
         match self {
             Db::Sqlite(db) => db.specification_files(id),
+            Db::Postgres(db) => db.specification_files(id),
         }
     }
 
@@ -207,6 +254,7 @@ impl Db {
     pub fn specification_bytes(&self, id: u64) -> Result<Option<Vec<u8>>, DbError> {
         match self {
             Db::Sqlite(db) => db.specification_bytes(id),
+            Db::Postgres(db) => db.specification_bytes(id),
         }
     }
 
@@ -222,6 +270,7 @@ impl Db {
     ) -> Result<(Vec<StoredNotification>, u64), DbError> {
         match self {
             Db::Sqlite(db) => db.notifications(reader, after, limit),
+            Db::Postgres(db) => db.notifications(reader, after, limit),
         }
     }
 
@@ -229,6 +278,7 @@ impl Db {
     pub fn prescan(&self, scan: ScanId) -> Result<Option<SavedPrescan>, DbError> {
         match self {
             Db::Sqlite(db) => db.prescan(scan),
+            Db::Postgres(db) => db.prescan(scan),
         }
     }
 
@@ -237,6 +287,7 @@ impl Db {
     pub fn interrupted_prescans(&self) -> Result<Vec<SavedPrescan>, DbError> {
         match self {
             Db::Sqlite(db) => db.interrupted_prescans(),
+            Db::Postgres(db) => db.interrupted_prescans(),
         }
     }
 
@@ -247,6 +298,7 @@ impl Db {
     pub fn with_mail(mut self, mail: std::sync::Arc<dyn MailComposer>) -> Db {
         match &mut self {
             Db::Sqlite(db) => db.set_mail(mail),
+            Db::Postgres(db) => db.set_mail(mail),
         }
         self
     }
@@ -261,6 +313,7 @@ impl Db {
     ) -> Result<Vec<OutboxMail>, DbError> {
         match self {
             Db::Sqlite(db) => db.outbox_claim(now_ms, limit, lease_until_ms),
+            Db::Postgres(db) => db.outbox_claim(now_ms, limit, lease_until_ms),
         }
     }
 
@@ -268,6 +321,7 @@ impl Db {
     pub fn outbox_sent(&self, id: i64, lease_until_ms: i64, now_ms: i64) -> Result<bool, DbError> {
         match self {
             Db::Sqlite(db) => db.outbox_sent(id, lease_until_ms, now_ms),
+            Db::Postgres(db) => db.outbox_sent(id, lease_until_ms, now_ms),
         }
     }
 
@@ -282,6 +336,7 @@ impl Db {
     ) -> Result<bool, DbError> {
         match self {
             Db::Sqlite(db) => db.outbox_failed(id, lease_until_ms, error, next_attempt_ms),
+            Db::Postgres(db) => db.outbox_failed(id, lease_until_ms, error, next_attempt_ms),
         }
     }
 
@@ -289,6 +344,7 @@ impl Db {
     pub fn outbox_release(&self, id: i64, lease_until_ms: i64) -> Result<bool, DbError> {
         match self {
             Db::Sqlite(db) => db.outbox_release(id, lease_until_ms),
+            Db::Postgres(db) => db.outbox_release(id, lease_until_ms),
         }
     }
 
@@ -296,6 +352,7 @@ impl Db {
     pub fn outbox_next_due(&self) -> Result<Option<i64>, DbError> {
         match self {
             Db::Sqlite(db) => db.outbox_next_due(),
+            Db::Postgres(db) => db.outbox_next_due(),
         }
     }
 
@@ -304,6 +361,7 @@ impl Db {
     pub fn outbox(&self, after: i64, limit: usize) -> Result<Vec<OutboxMail>, DbError> {
         match self {
             Db::Sqlite(db) => db.outbox(after, limit),
+            Db::Postgres(db) => db.outbox(after, limit),
         }
     }
 }

@@ -7,12 +7,29 @@ use prescan_core::analysis::Recipients;
 use prescan_core::people::Role;
 
 use super::seal::Sealer;
-use super::sqlite;
 use super::types::{PeopleError, Team, User};
+use super::{postgres, sqlite};
+
+/// The connection of one back end.
+#[derive(Clone, Copy)]
+pub(super) enum Conn<'a> {
+    Sqlite(&'a rusqlite::Connection),
+    Postgres(&'a tokio_postgres::Client),
+}
+
+/// Calls the back end's function of the same name.
+macro_rules! each {
+    ($self:ident, $f:ident ( $($arg:expr),* )) => {
+        match $self.conn {
+            Conn::Sqlite(c) => sqlite::people::$f(c $(, $arg)*),
+            Conn::Postgres(c) => postgres::people::$f(c $(, $arg)*),
+        }
+    };
+}
 
 /// The people's rows of one back end, under its connection.
 pub struct People<'a> {
-    pub(super) conn: &'a rusqlite::Connection,
+    pub(super) conn: Conn<'a>,
     pub(super) sealer: &'a Sealer,
 }
 
@@ -24,7 +41,7 @@ impl People<'_> {
 
     /// Whether a user was ever added.
     pub fn has_users(&self) -> Result<bool, PeopleError> {
-        sqlite::people::has_users(self.conn)
+        each!(self, has_users())
     }
 
     /// Adds a user with the token whose argon2id hash is `token_hash`.
@@ -37,35 +54,30 @@ impl People<'_> {
         token_hash: &str,
         now_ms: i64,
     ) -> Result<User, PeopleError> {
-        sqlite::people::add_user(
-            self.conn,
-            name,
-            email,
-            roles,
-            &self.lookup(token),
-            token_hash,
-            now_ms,
+        each!(
+            self,
+            add_user(name, email, roles, &self.lookup(token), token_hash, now_ms)
         )
     }
 
     /// A user by name (ignoring case).
     pub fn user(&self, name: &str) -> Result<Option<User>, PeopleError> {
-        sqlite::people::user_by_name(self.conn, name)
+        each!(self, user_by_name(name))
     }
 
     /// The user a token may be, with the hash to verify it against.
     pub fn user_by_token(&self, token: &str) -> Result<Option<(User, String)>, PeopleError> {
-        sqlite::people::user_by_lookup(self.conn, &self.lookup(token))
+        each!(self, user_by_lookup(&self.lookup(token)))
     }
 
     /// Every user.
     pub fn users(&self) -> Result<Vec<User>, PeopleError> {
-        sqlite::people::users(self.conn)
+        each!(self, users())
     }
 
     /// Disables a user (`Some(when)`) or enables them again (`None`).
     pub fn set_disabled(&self, name: &str, disabled_ms: Option<i64>) -> Result<User, PeopleError> {
-        sqlite::people::set_disabled(self.conn, name, disabled_ms)
+        each!(self, set_disabled(name, disabled_ms))
     }
 
     /// Replaces a user's token.
@@ -75,37 +87,37 @@ impl People<'_> {
         token: &str,
         token_hash: &str,
     ) -> Result<User, PeopleError> {
-        sqlite::people::set_token(self.conn, name, &self.lookup(token), token_hash)
+        each!(self, set_token(name, &self.lookup(token), token_hash))
     }
 
     /// Sets or removes a user's e-mail address.
     pub fn set_email(&self, name: &str, email: Option<&str>) -> Result<User, PeopleError> {
-        sqlite::people::set_email(self.conn, name, email)
+        each!(self, set_email(name, email))
     }
 
     /// Replaces a user's roles.
     pub fn set_roles(&self, name: &str, roles: &[Role]) -> Result<User, PeopleError> {
-        sqlite::people::set_roles(self.conn, name, roles)
+        each!(self, set_roles(name, roles))
     }
 
     /// Adds a team.
     pub fn add_team(&self, id: &str, name: &str, now_ms: i64) -> Result<Team, PeopleError> {
-        sqlite::people::add_team(self.conn, id, name, now_ms)
+        each!(self, add_team(id, name, now_ms))
     }
 
     /// Every team.
     pub fn teams(&self) -> Result<Vec<Team>, PeopleError> {
-        sqlite::people::teams(self.conn)
+        each!(self, teams())
     }
 
     /// Puts a user in a team or takes them out; whether anything changed.
     pub fn set_member(&self, team: &str, user: &str, member: bool) -> Result<bool, PeopleError> {
-        sqlite::people::set_member(self.conn, team, user, member)
+        each!(self, set_member(team, user, member))
     }
 
     /// The identifiers among `ids` that name no team.
     pub fn unknown_teams(&self, ids: &[String]) -> Result<Vec<String>, PeopleError> {
-        sqlite::people::unknown_teams(self.conn, ids)
+        each!(self, unknown_teams(ids))
     }
 
     /// Who gets e-mail for `recipients`: (name, address) of enabled users.
@@ -113,6 +125,6 @@ impl People<'_> {
         &self,
         recipients: &Recipients,
     ) -> Result<Vec<(String, String)>, PeopleError> {
-        sqlite::people::mail_recipients(self.conn, recipients)
+        each!(self, mail_recipients(recipients))
     }
 }

@@ -125,7 +125,115 @@ impl Api {
     }
 }
 
+/// The PostgreSQL server the suite runs against, if any
+/// (`PRESCAN_TEST_DATABASE_URL`, set by `scripts/test` for its second run
+/// of the server's tests on a throwaway cluster).
+pub fn postgres() -> Option<String> {
+    std::env::var("PRESCAN_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// `config` on PostgreSQL when the suite runs there: one database per data
+/// directory (so a test that restarts a server on its directory finds its
+/// data again), the key file in the directory.
+pub fn on_test_database(mut config: Config) -> Config {
+    let Some(admin) = postgres() else {
+        return config;
+    };
+    if config.database_url.is_some() {
+        return config;
+    }
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    config.data_dir.hash(&mut h);
+    let name = format!("t_{:016x}", h.finish());
+    prescan_server::db::postgres::create_database(&admin, &name).expect("the test database");
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    config.database_url = Some(format!("{base}/{name}"));
+    std::fs::create_dir_all(&config.data_dir).expect("the data directory");
+    config
+        .key_file
+        .get_or_insert_with(|| config.data_dir.join("prescan.key"));
+    config
+}
+
+/// Runs a script on the test's database, behind the server's back: the
+/// SQLite script on `<data_dir>/prescan.sqlite3`, or the PostgreSQL one
+/// when the suite runs on PostgreSQL (tests that make a write fail, say).
+/// `config` is the one the server was started with (`config(dir)`).
+pub async fn sql(config: &Config, sqlite: &str, postgres: &str) {
+    let config = on_test_database(config.clone());
+    match &config.database_url {
+        Some(url) => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("a connection to the test database");
+            let task = tokio::spawn(connection);
+            client
+                .batch_execute(postgres)
+                .await
+                .expect("the script runs");
+            drop(client);
+            let _ = task.await;
+        }
+        None => {
+            let conn = rusqlite::Connection::open(config.data_dir.join("prescan.sqlite3")).unwrap();
+            conn.execute_batch(sqlite).unwrap();
+        }
+    }
+}
+
+/// Every value stored in the test's database, as text: the bytes of the
+/// SQLite files, or each PostgreSQL table's rows as text (to look for a
+/// secret that must not be there).
+pub async fn stored_bytes(config: &Config) -> Vec<u8> {
+    let config = on_test_database(config.clone());
+    let mut all = Vec::new();
+    match &config.database_url {
+        Some(url) => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("a connection to the test database");
+            let task = tokio::spawn(connection);
+            let tables = client
+                .query(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+                    &[],
+                )
+                .await
+                .unwrap();
+            assert!(tables.len() > 10, "{} tables", tables.len());
+            for t in tables {
+                let name: String = t.get(0);
+                for row in client
+                    .query(&format!("SELECT t::text FROM \"{name}\" t"), &[])
+                    .await
+                    .unwrap()
+                {
+                    all.extend(row.get::<_, String>(0).into_bytes());
+                }
+            }
+            drop(client);
+            let _ = task.await;
+        }
+        None => {
+            for name in [
+                "prescan.sqlite3",
+                "prescan.sqlite3-wal",
+                "prescan.sqlite3-shm",
+            ] {
+                if let Ok(b) = std::fs::read(config.data_dir.join(name)) {
+                    all.extend(b);
+                }
+            }
+        }
+    }
+    all
+}
+
 pub async fn start_with(config: Config) -> (Server, Api) {
+    let config = on_test_database(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let token = config.token.clone();
     let server = prescan_server::start(config, listener, std::future::pending())

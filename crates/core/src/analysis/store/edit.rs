@@ -79,6 +79,16 @@ impl StoreState {
                 Field::Name,
                 format!("Enter a name of {NAME_MIN_CHARS} to {NAME_MAX_CHARS} characters (this one has {n})."),
             ));
+        } else if let Some(c) = name.chars().find(|c| c.is_control()) {
+            // A line break or a NUL in a name breaks lists, logs, e-mail
+            // subjects and PostgreSQL's text columns alike.
+            errors.push(invalid(
+                Field::Name,
+                format!(
+                    "A name cannot contain control characters such as line breaks or tabs (this one has U+{:04X}).",
+                    u32::from(c)
+                ),
+            ));
         } else if self
             .analyses
             .iter()

@@ -122,10 +122,11 @@ mod outbox;
 pub(super) mod people;
 mod rows;
 mod schema;
-mod sealing;
+pub(crate) mod sealing;
 
 pub use rows::fold;
 pub(super) use rows::{find_identical_spec, spec_files};
+pub(crate) use schema::recipient_columns;
 pub use schema::SCHEMA_VERSION;
 
 impl From<rusqlite::Error> for DbError {
@@ -363,6 +364,11 @@ impl Sqlite {
     /// Runs `f` with the connection (outside any transaction) and the key.
     pub fn with_conn<R>(&self, f: impl FnOnce(&Connection, &Sealer) -> R) -> R {
         f(&self.conn().conn, &self.sealer)
+    }
+
+    /// The database answers.
+    pub fn ping(&self) -> Result<(), DbError> {
+        Ok(self.conn().conn.query_row("SELECT 1", [], |_| Ok(()))?)
     }
 
     /// Every file of a specification, the root first.

@@ -196,7 +196,7 @@ fn migrate_to_5(conn: &mut Connection) -> Result<(), DbError> {
 
 /// The `notifications` columns that say whom one is for: the schedule
 /// owner's name, or the security leads.
-pub(super) fn recipient_columns(r: &prescan_core::analysis::Recipients) -> (Option<&str>, bool) {
+pub(crate) fn recipient_columns(r: &prescan_core::analysis::Recipients) -> (Option<&str>, bool) {
     match r {
         prescan_core::analysis::Recipients::ScheduleOwner(name) => (Some(name.as_str()), false),
         prescan_core::analysis::Recipients::SecurityLeads => (None, true),

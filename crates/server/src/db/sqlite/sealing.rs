@@ -14,16 +14,16 @@ use crate::db::types::DbError;
 const PROBE: &str = "prescan key probe";
 const PROBE_AAD: &str = "sealing:1";
 
-pub(super) fn analysis_aad(id: u64) -> String {
+pub(crate) fn analysis_aad(id: u64) -> String {
     format!("analyses:{id}")
 }
 
-pub(super) fn prescan_aad(scan: u64) -> String {
+pub(crate) fn prescan_aad(scan: u64) -> String {
     format!("prescans:{scan}")
 }
 
 /// Opens a sealed (or plain) column; a wrong key is an error naming it.
-pub(super) fn open_row(
+pub(crate) fn open_row(
     sealer: &Sealer,
     stored: &str,
     aad: &str,
@@ -34,6 +34,37 @@ pub(super) fn open_row(
         )),
         OpenError::Malformed => DbError(format!("the row {aad} is not a sealed value")),
     })
+}
+
+/// The key of `path` checked against the stored `probe` (`None`: never
+/// sealed; then a missing key file is created when `create`). Returns the
+/// sealer and, for a database never sealed, the probe to store. Shared by
+/// the back ends.
+pub(crate) fn key_for(
+    probe: Option<&str>,
+    path: &Path,
+    create: bool,
+) -> Result<(Sealer, Option<String>), DbError> {
+    let sealer = Sealer::from_file(path, create && probe.is_none()).map_err(|e| {
+        DbError(if probe.is_some() {
+            format!("{e}; the database was sealed with a key: give its key file (--key-file)")
+        } else {
+            e
+        })
+    })?;
+    match probe {
+        Some(p) => match sealer.open(p, PROBE_AAD) {
+            Ok((text, true)) if text == PROBE => Ok((sealer, None)),
+            _ => Err(DbError(format!(
+                "the key file {} is not the key this database was sealed with; start with the key file it was created with (--key-file), or the stored credentials cannot be read",
+                path.display()
+            ))),
+        },
+        None => {
+            let new_probe = sealer.seal(PROBE, PROBE_AAD);
+            Ok((sealer, Some(new_probe)))
+        }
+    }
 }
 
 /// The key: the probe row tells whether the database was sealed already
@@ -47,32 +78,15 @@ pub(super) fn open_key(
         .query_row("SELECT probe FROM sealing WHERE id = 1", [], |r| r.get(0))
         .optional()?;
     let default = dir.join("prescan.key");
-    let path = key_file.unwrap_or(&default);
     // A new key only for a database never sealed, and only at the default
     // place (a given --key-file must exist).
-    let sealer = Sealer::from_file(path, key_file.is_none() && probe.is_none()).map_err(|e| {
-        DbError(if probe.is_some() {
-            format!("{e}; the database was sealed with a key: give its key file (--key-file)")
-        } else {
-            e
-        })
-    })?;
-    match probe {
-        Some(p) => match sealer.open(&p, PROBE_AAD) {
-            Ok((text, true)) if text == PROBE => {}
-            _ => {
-                return Err(DbError(format!(
-                    "the key file {} is not the key this database was sealed with; start with the key file it was created with (--key-file), or the stored credentials cannot be read",
-                    path.display()
-                )))
-            }
-        },
-        None => {
-            conn.execute(
-                "INSERT INTO sealing (id, probe) VALUES (1, ?1)",
-                params![sealer.seal(PROBE, PROBE_AAD)],
-            )?;
-        }
+    let (sealer, new_probe) = key_for(
+        probe.as_deref(),
+        key_file.unwrap_or(&default),
+        key_file.is_none(),
+    )?;
+    if let Some(p) = new_probe {
+        conn.execute("INSERT INTO sealing (id, probe) VALUES (1, ?1)", params![p])?;
     }
     Ok(sealer)
 }
