@@ -148,6 +148,11 @@ pub struct Config {
     /// The most connections to PostgreSQL this server opens
     /// (`--database-pool`).
     pub database_pool: usize,
+    /// How long a running prescan's lease lasts unless its replica renews
+    /// it (`--prescan-lease`; renewed every third of it). A replica that
+    /// stops (crash, `kill -9`, lost network) leaves its prescans to be
+    /// closed by another one this long after its last renewal.
+    pub prescan_lease: Duration,
     /// PostgreSQL's `statement_timeout` of every connection
     /// (`--database-statement-timeout`).
     pub database_statement_timeout: Duration,
@@ -299,6 +304,7 @@ impl Config {
             key_file: None,
             database_url: None,
             database_pool: 8,
+            prescan_lease: Duration::from_secs(30),
             database_statement_timeout: Duration::from_secs(15),
             smtp: None,
             test_hooks: false,

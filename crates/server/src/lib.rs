@@ -57,6 +57,7 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     engine: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
     mail: Option<mail::Delivery>,
 }
 
@@ -69,6 +70,7 @@ impl Server {
         }
         let r = (&mut self.task).await.unwrap_or(Ok(()));
         self.engine.abort();
+        self.sweeper.abort();
         finish_prescans(&self.state).await;
         if let Some(m) = self.mail.take() {
             m.stop().await;
@@ -81,6 +83,7 @@ impl Server {
     pub async fn wait(mut self) -> std::io::Result<()> {
         let r = (&mut self.task).await.unwrap_or(Ok(()));
         self.engine.abort();
+        self.sweeper.abort();
         finish_prescans(&self.state).await;
         if let Some(m) = self.mail.take() {
             m.stop().await;
@@ -169,9 +172,25 @@ pub async fn start(
         app_csp: axum::http::HeaderValue::from_str(&csp)
             .map_err(|e| db::DbError(format!("the Content-Security-Policy: {e}")))?,
         people: state::PeopleState::default(),
+        replica: state::replica_id(),
         config,
     });
     http::close_interrupted_prescans(&state).await?;
+    // Prescans whose replica stopped renewing their lease are closed by
+    // whichever replica finds them first (every few seconds).
+    let sweeping = state.clone();
+    let sweeper = tokio::spawn(async move {
+        let every = (sweeping.config.prescan_lease / 3)
+            .clamp(Duration::from_millis(200), Duration::from_secs(10));
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = http::close_orphaned_prescans(&sweeping).await {
+                eprintln!("prescan-server: closing the prescans of a stopped replica failed: {e}");
+            }
+        }
+    });
     let engine = Engine::new(state.config.engine);
     let engine_db = db.clone();
     let engine_task = tokio::spawn(async move {
@@ -201,6 +220,7 @@ pub async fn start(
                 Ok(d) => Some(d),
                 Err(e) => {
                     engine_task.abort();
+                    sweeper.abort();
                     return Err(e);
                 }
             }
@@ -229,6 +249,7 @@ pub async fn start(
         shutdown: Some(tx),
         task,
         engine: engine_task,
+        sweeper,
         mail,
     })
 }

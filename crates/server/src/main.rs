@@ -208,6 +208,12 @@ struct Cli {
     /// The most connections to PostgreSQL this server opens.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1000))]
     database_pool: u16,
+    /// Seconds a running prescan's lease lasts unless its server renews it
+    /// (every third of it): when a server stops without finishing its
+    /// prescans (a crash, kill -9), another one sharing the database closes
+    /// them this long after.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    prescan_lease: u64,
     /// Seconds a statement may run in PostgreSQL before it is cancelled.
     #[arg(long, value_name = "SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     database_statement_timeout: u64,
@@ -771,6 +777,7 @@ async fn main() -> std::process::ExitCode {
         key_file: cli.key_file,
         database_url: cli.database_url.clone(),
         database_pool: cli.database_pool.into(),
+        prescan_lease: Duration::from_secs(cli.prescan_lease),
         database_statement_timeout: Duration::from_secs(cli.database_statement_timeout),
         smtp: smtp.clone(),
         ..Config::new(&cli.data_dir)

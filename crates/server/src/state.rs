@@ -29,6 +29,26 @@ pub struct AppState {
     pub app_csp: axum::http::HeaderValue,
     /// What the gate remembers of the people (issue 16).
     pub people: PeopleState,
+    /// This process among the replicas sharing the database (issue 19):
+    /// the owner of the leases of the prescans it drives.
+    pub replica: String,
+}
+
+/// A name for this process among replicas: host, process id and a random
+/// part (a process restarted with the same id is another replica).
+pub fn replica_id() -> String {
+    let mut random = [0u8; 4];
+    let _ = getrandom::getrandom(&mut random);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty() && h.len() <= 64 && h.chars().all(|c| c.is_ascii_graphic()))
+        .unwrap_or_else(|| "host".to_owned());
+    format!(
+        "{host}:{}:{:08x}",
+        std::process::id(),
+        u32::from_be_bytes(random)
+    )
 }
 
 /// What the gate remembers of the people: whether a user exists (then

@@ -325,10 +325,11 @@ async fn specifications_stored_before_schema_5_keep_working() {
         201,
     );
     server.stop().await.unwrap();
-    // Back to schema 4: no files table, no hash.
+    // Back to schema 4: no files table, no hash (and no leases, of 6).
     let conn = rusqlite::Connection::open(dir.path().join("prescan.sqlite3")).unwrap();
     conn.execute_batch(
-        "DROP INDEX specifications_by_hash;
+        "DROP TABLE prescan_leases;
+         DROP INDEX specifications_by_hash;
          DROP TABLE specification_files;
          ALTER TABLE specifications DROP COLUMN content_hash;
          PRAGMA user_version = 4;",

@@ -104,6 +104,14 @@ impl Lookup<'_> {
             Lookup::Postgres(tx) => postgres::find_identical_spec(*tx, upload),
         }
     }
+
+    /// The lease of a running prescan (see [`Extra::Lease`]).
+    pub fn prescan_lease(&self, scan: ScanId) -> Result<Option<PrescanLease>, DbError> {
+        match self {
+            Lookup::Sqlite(conn) => sqlite::leases::lease(conn, scan),
+            Lookup::Postgres(tx) => postgres::leases::lease(*tx, scan),
+        }
+    }
 }
 
 impl Db {
@@ -288,6 +296,56 @@ impl Db {
         match self {
             Db::Sqlite(db) => db.interrupted_prescans(),
             Db::Postgres(db) => db.interrupted_prescans(),
+        }
+    }
+
+    // ---- Leases of running prescans (issue 19; see the module docs) ----
+
+    /// Renews `owner`'s lease of `scan`'s prescan until `until_ms` and
+    /// saves its progress: `None` if the lease is no longer `owner`'s,
+    /// else whether another process asked for a cancel.
+    pub fn renew_lease(
+        &self,
+        scan: ScanId,
+        owner: &str,
+        until_ms: i64,
+        progress: Option<&SavedPrescan>,
+    ) -> Result<Option<bool>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.renew_lease(scan, owner, until_ms, progress),
+            Db::Postgres(db) => db.renew_lease(scan, owner, until_ms, progress),
+        }
+    }
+
+    /// Asks the process that drives `scan`'s prescan to cancel it;
+    /// whether one holds its lease.
+    pub fn request_cancel(&self, scan: ScanId) -> Result<bool, DbError> {
+        match self {
+            Db::Sqlite(db) => db.request_cancel(scan),
+            Db::Postgres(db) => db.request_cancel(scan),
+        }
+    }
+
+    /// Takes over, for `owner` until `until_ms`, the leases that ended
+    /// before `now_ms` (their process stopped); returns their scans, whose
+    /// prescans the caller closes. Each is taken by one process only.
+    pub fn claim_expired_leases(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<ScanId>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.claim_expired_leases(owner, now_ms, until_ms),
+            Db::Postgres(db) => db.claim_expired_leases(owner, now_ms, until_ms),
+        }
+    }
+
+    /// The lease of `scan`'s prescan, if one runs.
+    pub fn lease(&self, scan: ScanId) -> Result<Option<PrescanLease>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.lease(scan),
+            Db::Postgres(db) => db.lease(scan),
         }
     }
 

@@ -40,6 +40,29 @@ pub enum Extra {
     Prescan(SavedPrescan),
     /// A specification's record changed (its visibility).
     SpecificationRecord(SpecRecord),
+    /// A running prescan is driven by `owner` (a replica) until
+    /// `until_ms` unless renewed (schema 6's `prescan_leases`).
+    Lease {
+        /// The scan.
+        scan: ScanId,
+        /// The replica that drives it.
+        owner: String,
+        /// When the lease ends if not renewed.
+        until_ms: i64,
+    },
+    /// The prescan of `scan` has ended: its lease goes.
+    Unlease(ScanId),
+}
+
+/// The lease of a running prescan (see [`Extra::Lease`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrescanLease {
+    /// The replica that drives it.
+    pub owner: String,
+    /// When it ends unless renewed.
+    pub until_ms: i64,
+    /// Another replica asked for the prescan to be cancelled.
+    pub cancel_requested: bool,
 }
 
 /// A prescan as stored.

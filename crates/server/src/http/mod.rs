@@ -40,7 +40,7 @@ mod work;
 pub use app::{app_csp, inline_script_hashes};
 pub use gate::{authenticate, host_allowed, Caller};
 pub use problem::{ApiError, Client};
-pub use scans::close_interrupted_prescans;
+pub use scans::{close_interrupted_prescans, close_orphaned_prescans};
 
 /// The contract (`public/api/openapi.json`), embedded at build time so that
 /// the binary is self-contained.

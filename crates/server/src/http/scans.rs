@@ -99,10 +99,12 @@ pub(super) async fn current_prescan(
     let db = s.db.clone();
     let saved = blocking(move || Ok(db.prescan(scan)?)).await?;
     match saved {
+        // Still running (on another replica, which saves its progress with
+        // every renewal of its lease): no end yet.
         Some(p) => Ok(prescan_body(
             scan,
             p.started_ms,
-            Some(p.finished_ms.unwrap_or(p.started_ms)),
+            p.finished_ms,
             p.report,
             &auth,
         )),
@@ -245,13 +247,30 @@ pub(super) async fn prescan_start(
         finished_ms: None,
         report: wire::redact_report(&report, &info.auth),
     };
+    // With its lease: this replica drives it; a prescan of the scan that
+    // another replica drives (its lease not ended) is a conflict.
     let db = s.db.clone();
+    let owner = s.replica.clone();
+    let until_ms = started_ms + lease_ms(&s);
     let saved = blocking(move || {
-        Ok(db.mutate::<(), ApiError>(|_, _| {
+        Ok(db.mutate::<(), ApiError>(|_, lookup| {
+            if lookup
+                .prescan_lease(scan)?
+                .is_some_and(|l| l.until_ms > started_ms)
+            {
+                return Err(running_conflict(scan));
+            }
             Ok((
                 (),
                 Changes {
-                    extra: vec![Extra::Prescan(first)],
+                    extra: vec![
+                        Extra::Prescan(first),
+                        Extra::Lease {
+                            scan,
+                            owner,
+                            until_ms,
+                        },
+                    ],
                     ..Changes::default()
                 },
             ))
@@ -264,7 +283,13 @@ pub(super) async fn prescan_start(
     }
     let st = s.clone();
     tokio::spawn(async move {
+        let lease = tokio::spawn(keep_lease(st.clone(), scan, running.clone()));
         let note = supervise(&st, &running, cancel, hook_panic, outbound).await;
+        lease.abort();
+        let note = match lease.await {
+            Ok(why) if !why.is_empty() && note.is_empty() => why,
+            _ => note,
+        };
         finish_prescan(&st, scan, &running, user.name().to_owned(), &note).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
@@ -302,6 +327,59 @@ pub(super) fn running_conflict(scan: ScanId) -> ApiError {
     ApiError::from(Problem::conflict(format!(
         "A prescan of scan {scan} is already running. Wait for it to finish (GET {API}/scans/{scan}/prescan) or cancel it (POST {API}/scans/{scan}/prescan/cancel)."
     )))
+}
+
+/// The lease of a prescan, in ms (`--prescan-lease`).
+fn lease_ms(s: &AppState) -> i64 {
+    s.config
+        .prescan_lease
+        .as_millis()
+        .clamp(1, i64::MAX as u128) as i64
+}
+
+/// Renews the lease of a running prescan every third of its length and
+/// saves its progress with it (so any replica shows how far it got), until
+/// the prescan ends (the task is aborted then). A cancel asked through
+/// another replica cancels it; so does a lease lost (another replica took
+/// it over, thinking this one stopped). Returns the note for the activity
+/// log when it cancelled the prescan.
+async fn keep_lease(s: Arc<AppState>, scan: ScanId, running: Arc<prescan::Running>) -> String {
+    let every = Duration::from_millis((lease_ms(&s) / 3).max(50) as u64);
+    loop {
+        tokio::time::sleep(every).await;
+        let (report, _) = running.snapshot();
+        let progress = SavedPrescan {
+            scan_id: scan,
+            analysis_id: running.analysis_id,
+            started_ms: running.started_ms,
+            finished_ms: None,
+            report: wire::redact_report(&report, &running.auth),
+        };
+        let db = s.db.clone();
+        let owner = s.replica.clone();
+        let until_ms = now_ms() + lease_ms(&s);
+        let renewed = tokio::task::spawn_blocking(move || {
+            db.renew_lease(scan, &owner, until_ms, Some(&progress))
+        })
+        .await;
+        match renewed {
+            Ok(Ok(Some(false))) => {}
+            Ok(Ok(Some(true))) => {
+                running.cancel();
+                return "Cancelled through another server of this deployment.".to_owned();
+            }
+            Ok(Ok(None)) => {
+                running.cancel();
+                return "This server lost the prescan's lease (it did not renew it in time, and another server took it over); its unfinished requests are recorded as cancelled.".to_owned();
+            }
+            // The database is unreachable for now: the prescan goes on and
+            // the lease is renewed at the next turn if it comes back.
+            Ok(Err(e)) => {
+                eprintln!("prescan-server: the lease of scan {scan}'s prescan was not renewed: {e}")
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 /// Drives a prescan in a task of its own, within `--prescan-deadline`: a
@@ -407,11 +485,12 @@ pub(super) fn record(
             Err(StoreError::AnalysisNotFound(_)) => (Vec::new(), Vec::new()),
             Err(e) => return Err(e),
         };
+        let scan = saved.scan_id;
         Ok((
             (),
             Changes {
                 analyses,
-                extra: vec![Extra::Prescan(saved)],
+                extra: vec![Extra::Prescan(saved), Extra::Unlease(scan)],
                 notifications,
             },
         ))
@@ -422,32 +501,84 @@ pub(super) fn record(
     }
 }
 
-/// At start: prescans a crash interrupted are closed as cancelled and
-/// recorded (see [`crate::db::Db::interrupted_prescans`]).
+/// Closes a prescan that stopped without finishing: its unfinished
+/// requests are recorded as cancelled, with `note` in the activity log.
+fn close_unfinished(s: &AppState, mut p: SavedPrescan, note: &str) -> Result<(), db::DbError> {
+    let now = now_ms();
+    for (position, slot) in p.report.results.iter_mut().enumerate() {
+        if slot.is_none() {
+            *slot = Some(RequestResult {
+                position,
+                started_ms: p.started_ms,
+                outcome: Outcome::Cancelled,
+            });
+        }
+    }
+    p.finished_ms = Some(now);
+    // Who started it is not stored; the server closes it.
+    record(s, p, note, "prescan-server")
+}
+
+/// At start: prescans saved as running without a lease (a server of
+/// schema 5 or older stopped during them) are closed as cancelled and
+/// recorded (see [`crate::db::Db::interrupted_prescans`]). Those with a
+/// lease are another replica's, or closed by [`close_orphaned_prescans`]
+/// when their lease ends.
 pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbError> {
     let st = s.clone();
     tokio::task::spawn_blocking(move || {
-        for mut p in st.db.interrupted_prescans()? {
-            let now = now_ms();
-            for (position, slot) in p.report.results.iter_mut().enumerate() {
-                if slot.is_none() {
-                    *slot = Some(RequestResult {
-                        position,
-                        started_ms: p.started_ms,
-                        outcome: Outcome::Cancelled,
-                    });
-                }
-            }
-            p.finished_ms = Some(now);
-            // Who started it is not stored; the server closes it.
-            record(
+        for p in st.db.interrupted_prescans()? {
+            close_unfinished(
                 &st,
                 p,
                 "The server stopped before the prescan finished; run it again.",
-                "prescan-server",
             )?;
         }
         Ok(())
+    })
+    .await
+    .map_err(|e| db::DbError(e.to_string()))?
+}
+
+/// Closes the prescans whose replica stopped renewing their lease (a
+/// crash, `kill -9`, a lost network): this replica takes each lease over
+/// (one replica only gets it) and records the prescan as it stood at the
+/// last renewal, its unfinished requests cancelled, with a note saying
+/// why. Returns how many it closed.
+pub async fn close_orphaned_prescans(s: &Arc<AppState>) -> Result<usize, db::DbError> {
+    let st = s.clone();
+    tokio::task::spawn_blocking(move || {
+        let now = now_ms();
+        let mut closed = 0;
+        for scan in st.db.claim_expired_leases(&st.replica, now, now + lease_ms(&st))? {
+            match st.db.prescan(scan)? {
+                Some(p) if p.finished_ms.is_none() => {
+                    close_unfinished(
+                        &st,
+                        p,
+                        "The server that ran this prescan stopped before it finished (it no longer renewed its lease); its unfinished requests are recorded as cancelled. Run it again.",
+                    )?;
+                    closed += 1;
+                }
+                // Finished (its server stopped right after) or removed:
+                // only the lease is left.
+                _ => {
+                    st.db.mutate::<(), db::DbError>(|_, _| {
+                        Ok((
+                            (),
+                            Changes {
+                                extra: vec![Extra::Unlease(scan)],
+                                ..Changes::default()
+                            },
+                        ))
+                    })
+                    .map_err(|e| match e {
+                        MutateError::Op(e) | MutateError::Db(e) => e,
+                    })?;
+                }
+            }
+        }
+        Ok(closed)
     })
     .await
     .map_err(|e| db::DbError(e.to_string()))?
@@ -472,9 +603,29 @@ pub(super) async fn prescan_cancel(
     find_scan(&s, &user, scan)?;
     allow(&user, Action::RunPrescan)?;
     let Some(running) = s.prescans.get(scan) else {
-        return Err(ApiError::from(Problem::conflict(format!(
-            "No prescan of scan {scan} is running: there is nothing to cancel."
-        ))));
+        // Another replica may drive it: ask it through the database, and
+        // wait (a little more than a renewal) for it to record the end.
+        let db = s.db.clone();
+        let asked = blocking(move || Ok(db.request_cancel(scan)?)).await?;
+        if !asked {
+            return Err(ApiError::from(Problem::conflict(format!(
+                "No prescan of scan {scan} is running: there is nothing to cancel."
+            ))));
+        }
+        let waited = Duration::from_millis((lease_ms(&s) / 3) as u64) + Duration::from_secs(2);
+        let until = std::time::Instant::now() + waited;
+        while std::time::Instant::now() < until {
+            let db = s.db.clone();
+            let done = blocking(move || Ok(db.prescan(scan)?))
+                .await?
+                .is_none_or(|p| p.finished_ms.is_some());
+            if done {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let p = current_prescan(&s, &user, scan).await?;
+        return Ok(json_response(StatusCode::ACCEPTED, &p));
     };
     running.cancel();
     // The driver records the cancellation at once; wait for it briefly so

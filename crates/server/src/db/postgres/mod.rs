@@ -51,10 +51,11 @@ use tokio_postgres::IsolationLevel;
 
 use super::seal::Sealer;
 use super::types::{
-    Changes, DbError, MailComposer, MutateError, OutboxMail, Reader, SavedPrescan,
+    Changes, DbError, MailComposer, MutateError, OutboxMail, PrescanLease, Reader, SavedPrescan,
     StoredNotification,
 };
 
+pub(crate) mod leases;
 mod outbox;
 pub(super) mod people;
 pub mod pool;
@@ -269,6 +270,44 @@ impl Postgres {
         f(&conn, &self.sealer)
     }
 
+    /// Renews a prescan's lease and saves its progress (see `leases`).
+    pub fn renew_lease(
+        &self,
+        scan: ScanId,
+        owner: &str,
+        until_ms: i64,
+        progress: Option<&SavedPrescan>,
+    ) -> Result<Option<bool>, DbError> {
+        leases::renew(
+            &mut *self.pool.get()?,
+            &self.sealer,
+            scan,
+            owner,
+            until_ms,
+            progress,
+        )
+    }
+
+    /// Asks the replica driving a prescan to cancel it.
+    pub fn request_cancel(&self, scan: ScanId) -> Result<bool, DbError> {
+        leases::request_cancel(&*self.pool.get()?, scan)
+    }
+
+    /// Takes over the expired leases.
+    pub fn claim_expired_leases(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<ScanId>, DbError> {
+        leases::claim_expired(&*self.pool.get()?, owner, now_ms, until_ms)
+    }
+
+    /// The lease of a prescan.
+    pub fn lease(&self, scan: ScanId) -> Result<Option<PrescanLease>, DbError> {
+        leases::lease(&*self.pool.get()?, scan)
+    }
+
     /// The database answers.
     pub fn ping(&self) -> Result<(), DbError> {
         let conn = self.pool.get()?;
@@ -334,7 +373,8 @@ impl Postgres {
     pub fn interrupted_prescans(&self) -> Result<Vec<SavedPrescan>, DbError> {
         let conn = self.pool.get()?;
         let ids = wait(conn.query(
-            "SELECT scan_id FROM prescans WHERE finished_ms IS NULL ORDER BY scan_id",
+            "SELECT scan_id FROM prescans WHERE finished_ms IS NULL
+             AND scan_id NOT IN (SELECT scan_id FROM prescan_leases) ORDER BY scan_id",
             &[],
         ))?;
         let mut out = Vec::new();

@@ -342,6 +342,24 @@ pub(super) fn write(
                 ))?;
                 journal(SPECIFICATION, record.id.0 as i64)?;
             }
+            Extra::Lease {
+                scan,
+                owner,
+                until_ms,
+            } => {
+                wait(tx.execute(
+                    "INSERT INTO prescan_leases (scan_id, owner, until_ms) VALUES ($1, $2, $3)
+                     ON CONFLICT (scan_id) DO UPDATE SET owner = excluded.owner,
+                       until_ms = excluded.until_ms, cancel_requested = false",
+                    &[&(scan.0 as i64), &owner, &until_ms],
+                ))?;
+            }
+            Extra::Unlease(scan) => {
+                wait(tx.execute(
+                    "DELETE FROM prescan_leases WHERE scan_id = $1",
+                    &[&(scan.0 as i64)],
+                ))?;
+            }
             Extra::Prescan(p) => {
                 let exists = state
                     .analysis(p.analysis_id)

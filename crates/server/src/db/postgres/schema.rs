@@ -160,6 +160,22 @@ pub(super) fn migrate(client: &mut Client) -> Result<(), DbError> {
             &[&now],
         ))?;
     }
+    if version < 6 {
+        wait(tx.batch_execute(VERSION_6))?;
+        wait(tx.execute(
+            "INSERT INTO schema_migrations (version, description, applied_ms)
+             VALUES (6, 'prescan_leases: the replica that drives each running prescan', $1)",
+            &[&now],
+        ))?;
+    }
     wait(tx.commit())?;
     Ok(())
 }
+
+/// Schema 6 (issue 19): as on SQLite.
+const VERSION_6: &str = "CREATE TABLE prescan_leases (
+  scan_id BIGINT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until_ms BIGINT NOT NULL,
+  cancel_requested BOOLEAN NOT NULL DEFAULT false
+);";

@@ -114,10 +114,11 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::seal::Sealer;
 use super::types::{
-    Changes, DbError, MailComposer, MutateError, OutboxMail, Reader, SavedPrescan,
+    Changes, DbError, MailComposer, MutateError, OutboxMail, PrescanLease, Reader, SavedPrescan,
     StoredNotification,
 };
 
+pub(crate) mod leases;
 mod outbox;
 pub(super) mod people;
 mod rows;
@@ -366,6 +367,44 @@ impl Sqlite {
         f(&self.conn().conn, &self.sealer)
     }
 
+    /// Renews a prescan's lease and saves its progress (see `leases`).
+    pub fn renew_lease(
+        &self,
+        scan: ScanId,
+        owner: &str,
+        until_ms: i64,
+        progress: Option<&SavedPrescan>,
+    ) -> Result<Option<bool>, DbError> {
+        leases::renew(
+            &mut self.conn().conn,
+            &self.sealer,
+            scan,
+            owner,
+            until_ms,
+            progress,
+        )
+    }
+
+    /// Asks the process driving a prescan to cancel it.
+    pub fn request_cancel(&self, scan: ScanId) -> Result<bool, DbError> {
+        leases::request_cancel(&self.conn().conn, scan)
+    }
+
+    /// Takes over the expired leases.
+    pub fn claim_expired_leases(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<ScanId>, DbError> {
+        leases::claim_expired(&mut self.conn().conn, owner, now_ms, until_ms)
+    }
+
+    /// The lease of a prescan.
+    pub fn lease(&self, scan: ScanId) -> Result<Option<PrescanLease>, DbError> {
+        leases::lease(&self.conn().conn, scan)
+    }
+
     /// The database answers.
     pub fn ping(&self) -> Result<(), DbError> {
         Ok(self.conn().conn.query_row("SELECT 1", [], |_| Ok(()))?)
@@ -437,7 +476,12 @@ impl Sqlite {
     pub fn interrupted_prescans(&self) -> Result<Vec<SavedPrescan>, DbError> {
         let c = self.conn();
         let conn = &c.conn;
-        let mut stmt = conn.prepare("SELECT scan_id FROM prescans WHERE finished_ms IS NULL")?;
+        // Those with a lease are another process's (or closed by the sweep
+        // when it ends: `claim_expired_leases`).
+        let mut stmt = conn.prepare(
+            "SELECT scan_id FROM prescans WHERE finished_ms IS NULL
+             AND scan_id NOT IN (SELECT scan_id FROM prescan_leases)",
+        )?;
         let ids: Vec<i64> = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;

@@ -226,6 +226,24 @@ pub(super) fn write(
                     params![serde_json::to_string(&record)?, record.id.0 as i64],
                 )?;
             }
+            Extra::Lease {
+                scan,
+                owner,
+                until_ms,
+            } => {
+                tx.execute(
+                    "INSERT INTO prescan_leases (scan_id, owner, until_ms) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(scan_id) DO UPDATE SET owner = excluded.owner,
+                       until_ms = excluded.until_ms, cancel_requested = 0",
+                    params![scan.0 as i64, owner, until_ms],
+                )?;
+            }
+            Extra::Unlease(scan) => {
+                tx.execute(
+                    "DELETE FROM prescan_leases WHERE scan_id = ?1",
+                    params![scan.0 as i64],
+                )?;
+            }
             Extra::Prescan(p) => {
                 // Only for a scan that still exists (the core drops the
                 // prescans of removed scans).

@@ -8,8 +8,10 @@ use rusqlite::{params, Connection};
 
 use crate::db::types::DbError;
 
-/// The version of the SQLite schema (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+/// The version of the schema (`PRAGMA user_version` on SQLite,
+/// `schema_migrations` on PostgreSQL: a number names the same tables on
+/// both back ends).
+pub const SCHEMA_VERSION: i64 = 6;
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -153,8 +155,23 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     if version < 5 {
         migrate_to_5(conn)?;
     }
+    if version < 6 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(SCHEMA_6)?;
+        tx.commit()?;
+    }
     Ok(())
 }
+
+/// Schema 6 (issue 19): who drives each running prescan, until when, and
+/// whether another process asked for it to be cancelled.
+const SCHEMA_6: &str = "CREATE TABLE prescan_leases (
+   scan_id INTEGER PRIMARY KEY,
+   owner TEXT NOT NULL,
+   until_ms INTEGER NOT NULL,
+   cancel_requested INTEGER NOT NULL DEFAULT 0
+ );
+ PRAGMA user_version = 6;";
 
 /// Schema 5 (issue 17): the files of a specification split over several
 /// files besides its root (`specification_files`), and a hash of all of a
