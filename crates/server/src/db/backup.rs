@@ -895,6 +895,12 @@ impl<'a> Reader<'a> {
     /// refused with a sentence.
     fn check(&mut self, row: &BackupRow) -> Result<(), String> {
         let k = &mut self.keys;
+        if row.rank() > 1 && !k.sealing {
+            return Err(format!(
+                "a row of {} before any sealing row (the probe of the key that sealed the backup): the backup cannot be checked against the key",
+                row.table()
+            ));
+        }
         let dup = |what: String| Err(format!("{what} appears twice"));
         match row {
             BackupRow::Meta(m) => {

@@ -321,7 +321,13 @@ pub(super) fn restore(
                         ))
                     }
                 }
-                // This database's probe, sealed with the same key, stays.
+                // The backup's probe (the same key; kept as stored, so
+                // that a backup of the restored database is the same).
+                tx.prepare_cached(
+                    "INSERT INTO sealing (id, probe) VALUES (1, ?1)
+                     ON CONFLICT(id) DO UPDATE SET probe = excluded.probe",
+                )?
+                .execute(params![s.probe])?;
                 sealing_seen = true;
             }
             BackupRow::Users(u) => {
