@@ -696,9 +696,25 @@ fn restore(
             Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
         }
     };
+    // A database this command makes is removed again if the restore
+    // fails, so that a retry (with the right key, say) finds none.
+    let (dir_existed, db_existed) = (store.data_dir.exists(), store.exists());
     let db = match store.open() {
         Ok(db) => db,
         Err(e) => return fail(e),
+    };
+    let undo = |db: prescan_server::Db| {
+        drop(db);
+        if !db_existed {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ =
+                    std::fs::remove_file(store.data_dir.join(format!("prescan.sqlite3{suffix}")));
+            }
+            if !dir_existed {
+                // Only if empty (the key file given stays where it is).
+                let _ = std::fs::remove_dir(&store.data_dir);
+            }
+        }
     };
     let started = std::time::Instant::now();
     let budgets = prescan_server::db::backup::Budgets::for_max_spec_bytes(max_spec_bytes);
@@ -720,14 +736,17 @@ fn restore(
             );
             std::process::ExitCode::SUCCESS
         }
-        Err(e) => fail(format!(
-            "{}: {e}; nothing was restored",
-            if file.as_os_str() == "-" {
-                "standard input".to_owned()
-            } else {
-                file.display().to_string()
-            }
-        )),
+        Err(e) => {
+            undo(db);
+            fail(format!(
+                "{}: {e}; nothing was restored",
+                if file.as_os_str() == "-" {
+                    "standard input".to_owned()
+                } else {
+                    file.display().to_string()
+                }
+            ))
+        }
     }
 }
 

@@ -426,6 +426,19 @@ async fn a_backup_under_write_load_restores_everything_acknowledged() {
             "analysis {id} without its log"
         );
     }
+    // An e-mail is written with its notification: never one without it.
+    let notification_ids: BTreeSet<i64> = rows
+        .iter()
+        .filter_map(|r| match r {
+            BackupRow::Notifications(n) => Some(n.id),
+            _ => None,
+        })
+        .collect();
+    for r in &rows {
+        if let BackupRow::Outbox(o) = r {
+            assert!(notification_ids.contains(&o.notification_id), "{o:?}");
+        }
+    }
     let count = |f: fn(&BackupRow) -> bool| rows.iter().filter(|r| f(r)).count();
     assert!(count(|r| matches!(r, BackupRow::Prescans(_))) >= 1);
     assert!(count(|r| matches!(r, BackupRow::SpecificationFiles(_))) >= 1);
@@ -1050,6 +1063,25 @@ async fn the_commands_exit_codes_file_modes_and_standard_streams() {
     );
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert!(text(&o).contains("nothing was restored"), "{}", text(&o));
+    // ... and the database it made is gone.
+    assert!(!target.exists());
+    // Another key: 1, nothing left (a retry with the right key works).
+    let other = work.path().join("other.key");
+    std::fs::write(&other, format!("{}\n", "ab".repeat(32))).unwrap();
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(
+        &[
+            "restore",
+            file.to_str().unwrap(),
+            "--key-file",
+            other.to_str().unwrap(),
+        ],
+        &target,
+        None,
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(text(&o).contains("sealed with another key"), "{}", text(&o));
+    assert!(!target.exists());
     // From standard input: 0; a second time: 1 (not empty).
     let backup = std::fs::read(&file).unwrap();
     let o = run(
@@ -1134,5 +1166,37 @@ async fn figures_for_a_thousand_analyses() {
         bytes.len() as f64 / 1e6,
         backup_time.as_secs_f64() * 1e3,
         restore_time.as_secs_f64() * 1e3
+    );
+    // Writers during backups: the slowest of 50 writes (a notification
+    // each, committed), without and with backups running meanwhile.
+    let slowest = |db: &Db| {
+        (0..50)
+            .map(|i| {
+                let t = Instant::now();
+                notify(db, 1, &format!("write {i}"));
+                t.elapsed()
+            })
+            .max()
+            .unwrap()
+    };
+    let alone = slowest(&db);
+    let done = AtomicBool::new(false);
+    let (during, backups) = std::thread::scope(|s| {
+        let backups = s.spawn(|| {
+            let mut n = 0;
+            while !done.load(Ordering::SeqCst) {
+                lib_backup(&db);
+                n += 1;
+            }
+            n
+        });
+        let during = slowest(&db);
+        done.store(true, Ordering::SeqCst);
+        (during, backups.join().unwrap())
+    });
+    eprintln!(
+        "FIGURES: slowest write {:.1} ms alone, {:.1} ms during {backups} backups",
+        alone.as_secs_f64() * 1e3,
+        during.as_secs_f64() * 1e3
     );
 }

@@ -647,25 +647,42 @@ pub struct Reader<'a> {
     keys: Seen,
 }
 
-/// The keys seen so far, to refuse duplicates and orphans.
+/// A text key as the reader keeps it: 16 bytes of its SHA-256, so that
+/// the memory of the keys does not grow with their length (a made-up
+/// file of long names), and two different keys never collide in practice.
+type Digest16 = [u8; 16];
+
+fn digest(parts: &[&[u8]]) -> Digest16 {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize()[..16]);
+    out
+}
+
+/// The keys seen so far, to refuse duplicates and orphans (text keys as
+/// digests).
 #[derive(Default)]
 struct Seen {
     meta: HashSet<String>,
     sealing: bool,
     users: HashSet<i64>,
-    user_names: HashSet<String>,
-    user_lookups: HashSet<Vec<u8>>,
-    teams: HashSet<String>,
-    members: HashSet<(String, i64)>,
+    user_names: HashSet<Digest16>,
+    user_lookups: HashSet<Digest16>,
+    teams: HashSet<Digest16>,
+    members: HashSet<Digest16>,
     analyses: HashSet<i64>,
-    analysis_names: HashSet<String>,
+    analysis_names: HashSet<Digest16>,
     activity: HashSet<(i64, i64)>,
     specs: HashSet<i64>,
     spec_files: HashSet<(i64, i64)>,
     prescans: HashSet<i64>,
     notifications: HashSet<i64>,
     outbox: HashSet<i64>,
-    outbox_unique: HashSet<(i64, String)>,
+    outbox_unique: HashSet<Digest16>,
     sequences: HashSet<String>,
 }
 
@@ -904,6 +921,12 @@ impl<'a> Reader<'a> {
         let dup = |what: String| Err(format!("{what} appears twice"));
         match row {
             BackupRow::Meta(m) => {
+                if !matches!(m.key.as_str(), "next_id" | "store_version") {
+                    return Err(format!(
+                        "unknown meta key {:?} (schema {SCHEMA_VERSION} has next_id and store_version)",
+                        m.key
+                    ));
+                }
                 if !k.meta.insert(m.key.clone()) {
                     return dup(format!("the meta key {:?}", m.key));
                 }
@@ -927,20 +950,20 @@ impl<'a> Reader<'a> {
                 if !k.users.insert(u.id) {
                     return dup(format!("user {}", u.id));
                 }
-                if !k.user_names.insert(u.name_folded.clone()) {
+                if !k.user_names.insert(digest(&[u.name_folded.as_bytes()])) {
                     return dup(format!("the user name {:?}", u.name));
                 }
-                if !k.user_lookups.insert(u.token_lookup.0.clone()) {
+                if !k.user_lookups.insert(digest(&[&u.token_lookup.0])) {
                     return dup(format!("the token of user {}", u.id));
                 }
             }
             BackupRow::Teams(t) => {
-                if !k.teams.insert(t.id.clone()) {
+                if !k.teams.insert(digest(&[t.id.as_bytes()])) {
                     return dup(format!("team {:?}", t.id));
                 }
             }
             BackupRow::TeamMembers(m) => {
-                if !k.teams.contains(&m.team_id) {
+                if !k.teams.contains(&digest(&[m.team_id.as_bytes()])) {
                     return Err(format!(
                         "a member of team {:?}, which is not in the backup",
                         m.team_id
@@ -952,7 +975,10 @@ impl<'a> Reader<'a> {
                         m.user_id
                     ));
                 }
-                if !k.members.insert((m.team_id.clone(), m.user_id)) {
+                if !k
+                    .members
+                    .insert(digest(&[m.team_id.as_bytes(), &m.user_id.to_le_bytes()]))
+                {
                     return dup(format!("user {} in team {:?}", m.user_id, m.team_id));
                 }
             }
@@ -960,7 +986,7 @@ impl<'a> Reader<'a> {
                 if !k.analyses.insert(a.id) {
                     return dup(format!("analysis {}", a.id));
                 }
-                if !k.analysis_names.insert(a.name_folded.clone()) {
+                if !k.analysis_names.insert(digest(&[a.name_folded.as_bytes()])) {
                     return dup(format!("the analysis name {:?}", a.name));
                 }
             }
@@ -1014,7 +1040,10 @@ impl<'a> Reader<'a> {
                 if !k.outbox.insert(o.id) {
                     return dup(format!("e-mail {}", o.id));
                 }
-                if !k.outbox_unique.insert((o.notification_id, o.email.clone())) {
+                if !k.outbox_unique.insert(digest(&[
+                    &o.notification_id.to_le_bytes(),
+                    o.email.as_bytes(),
+                ])) {
                     return dup(format!(
                         "the e-mail of notification {} to {}",
                         o.notification_id, o.email
