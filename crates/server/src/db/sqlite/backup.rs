@@ -16,7 +16,7 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::sealing::{open_row, prescan_aad, PROBE, PROBE_AAD};
 use crate::db::backup::{
@@ -42,8 +42,7 @@ pub(super) fn snapshot(
     // writes nothing, so it never takes the write lock.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
     each(
-        &tx,
-        "SELECT key, value FROM meta ORDER BY key",
+        &mut tx.prepare("SELECT key, value FROM meta ORDER BY key")?,
         visit,
         |r| {
             Ok(BackupRow::Meta(MetaRow {
@@ -53,8 +52,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT id, probe FROM sealing ORDER BY id",
+        &mut tx.prepare("SELECT id, probe FROM sealing ORDER BY id")?,
         visit,
         |r| {
             Ok(BackupRow::Sealing(SealingRow {
@@ -64,9 +62,8 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT id, name, name_folded, email, roles, token_lookup, token_hash, created_ms, disabled_ms
-         FROM users ORDER BY id",
+        &mut tx.prepare("SELECT id, name, name_folded, email, roles, token_lookup, token_hash, created_ms, disabled_ms
+         FROM users ORDER BY id")?,
         visit,
         |r| {
             Ok(BackupRow::Users(UserRow {
@@ -83,8 +80,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT id, name, created_ms FROM teams ORDER BY id",
+        &mut tx.prepare("SELECT id, name, created_ms FROM teams ORDER BY id")?,
         visit,
         |r| {
             Ok(BackupRow::Teams(TeamRow {
@@ -95,8 +91,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT team_id, user_id FROM team_members ORDER BY team_id, user_id",
+        &mut tx.prepare("SELECT team_id, user_id FROM team_members ORDER BY team_id, user_id")?,
         visit,
         |r| {
             Ok(BackupRow::TeamMembers(TeamMemberRow {
@@ -106,8 +101,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT id, name, name_folded, status, body FROM analyses ORDER BY id",
+        &mut tx.prepare("SELECT id, name, name_folded, status, body FROM analyses ORDER BY id")?,
         visit,
         |r| {
             Ok(BackupRow::Analyses(AnalysisRow {
@@ -120,8 +114,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT analysis_id, seq, body FROM activity ORDER BY analysis_id, seq",
+        &mut tx.prepare("SELECT analysis_id, seq, body FROM activity ORDER BY analysis_id, seq")?,
         visit,
         |r| {
             Ok(BackupRow::Activity(ActivityRow {
@@ -132,8 +125,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT id, file_name, size, record, bytes, content_hash FROM specifications ORDER BY id",
+        &mut tx.prepare("SELECT id, file_name, size, record, bytes, content_hash FROM specifications ORDER BY id")?,
         visit,
         |r| {
             Ok(BackupRow::Specifications(SpecificationRow {
@@ -147,8 +139,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT spec_id, position, name, bytes FROM specification_files ORDER BY spec_id, position",
+        &mut tx.prepare("SELECT spec_id, position, name, bytes FROM specification_files ORDER BY spec_id, position")?,
         visit,
         |r| {
             Ok(BackupRow::SpecificationFiles(SpecificationFileRow {
@@ -160,8 +151,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT scan_id, analysis_id, started_ms, finished_ms, report FROM prescans ORDER BY scan_id",
+        &mut tx.prepare("SELECT scan_id, analysis_id, started_ms, finished_ms, report FROM prescans ORDER BY scan_id")?,
         visit,
         |r| {
             Ok(BackupRow::Prescans(PrescanRow {
@@ -174,8 +164,7 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT id, analysis_id, body, created_ms, schedule_owner, to_leads FROM notifications ORDER BY id",
+        &mut tx.prepare("SELECT id, analysis_id, body, created_ms, schedule_owner, to_leads FROM notifications ORDER BY id")?,
         visit,
         |r| {
             Ok(BackupRow::Notifications(NotificationRow {
@@ -189,10 +178,11 @@ pub(super) fn snapshot(
         },
     )?;
     each(
-        &tx,
-        "SELECT id, notification_id, user_name, email, subject, body, created_ms, attempts,
+        &mut tx.prepare(
+            "SELECT id, notification_id, user_name, email, subject, body, created_ms, attempts,
                 next_attempt_ms, lease_until_ms, last_error, sent_ms
          FROM outbox ORDER BY id",
+        )?,
         visit,
         |r| {
             Ok(BackupRow::Outbox(OutboxRow {
@@ -227,14 +217,12 @@ pub(super) fn snapshot(
     Ok(())
 }
 
-/// Runs `sql` and hands each row, as `row` makes it, to `visit`.
+/// Runs `stmt` and hands each row, as `row` makes it, to `visit`.
 fn each(
-    conn: &Connection,
-    sql: &str,
+    stmt: &mut rusqlite::Statement<'_>,
     visit: &mut dyn FnMut(BackupRow) -> Result<(), DbError>,
     row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<BackupRow>,
 ) -> Result<(), DbError> {
-    let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         visit(row(r)?)?;
@@ -242,32 +230,20 @@ fn each(
     Ok(())
 }
 
-/// The tables a restore needs empty (`meta` and `sealing` are written
-/// by any start; `sequences` follow the rows).
-const MUST_BE_EMPTY: [(&str, &str); 11] = [
-    ("SELECT EXISTS (SELECT 1 FROM analyses)", "analyses"),
-    (
-        "SELECT EXISTS (SELECT 1 FROM activity)",
-        "activity-log entries",
-    ),
-    (
-        "SELECT EXISTS (SELECT 1 FROM specifications)",
-        "specifications",
-    ),
-    (
-        "SELECT EXISTS (SELECT 1 FROM specification_files)",
-        "specification files",
-    ),
-    ("SELECT EXISTS (SELECT 1 FROM prescans)", "prescans"),
-    (
-        "SELECT EXISTS (SELECT 1 FROM notifications)",
-        "notifications",
-    ),
-    ("SELECT EXISTS (SELECT 1 FROM users)", "users"),
-    ("SELECT EXISTS (SELECT 1 FROM teams)", "teams"),
-    ("SELECT EXISTS (SELECT 1 FROM team_members)", "team members"),
-    ("SELECT EXISTS (SELECT 1 FROM outbox)", "e-mails"),
-    ("SELECT EXISTS (SELECT 1 FROM sqlite_sequence)", "used ids"),
+/// What each column of the emptiness check of [`restore`] tells of, for
+/// its sentence (`meta` and `sealing` are written by any start).
+const HELD: [&str; 11] = [
+    "analyses",
+    "activity-log entries",
+    "specifications",
+    "specification files",
+    "prescans",
+    "notifications",
+    "users",
+    "teams",
+    "team members",
+    "e-mails",
+    "used ids",
 ];
 
 /// Inserts the rows `next` gives (until `Ok(None)`) into the empty
@@ -279,12 +255,21 @@ pub(super) fn restore(
     next: &mut dyn FnMut() -> Result<Option<BackupRow>, DbError>,
 ) -> Result<prescan_core::analysis::StoreState, DbError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut held = Vec::new();
-    for (sql, what) in MUST_BE_EMPTY {
-        if tx.query_row(sql, [], |r| r.get::<_, bool>(0))? {
-            held.push(what);
-        }
-    }
+    let holds: Vec<bool> = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM analyses), EXISTS (SELECT 1 FROM activity),
+           EXISTS (SELECT 1 FROM specifications), EXISTS (SELECT 1 FROM specification_files),
+           EXISTS (SELECT 1 FROM prescans), EXISTS (SELECT 1 FROM notifications),
+           EXISTS (SELECT 1 FROM users), EXISTS (SELECT 1 FROM teams),
+           EXISTS (SELECT 1 FROM team_members), EXISTS (SELECT 1 FROM outbox),
+           EXISTS (SELECT 1 FROM sqlite_sequence)",
+        [],
+        |r| (0..HELD.len()).map(|i| r.get(i)).collect(),
+    )?;
+    let held: Vec<&str> = HELD
+        .iter()
+        .zip(holds)
+        .filter_map(|(what, holds)| holds.then_some(*what))
+        .collect();
     if !held.is_empty() {
         return Err(DbError(format!(
             "the database is not empty (it holds {}): a backup is restored into a new data directory (or an empty database) only, so that nothing is mixed or overwritten",
@@ -474,7 +459,7 @@ pub(super) fn restore(
                 params![name],
                 |r| r.get(0),
             )
-            .ok();
+            .optional()?;
         match current {
             Some(c) if c >= last_id => {}
             Some(_) => {
