@@ -42,7 +42,7 @@ enum Speed {
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
-    /// Administration: users and teams (without one: serve).
+    /// Administration: users and teams, backups (without one: serve).
     #[command(subcommand)]
     command: Option<Command>,
     /// Address and port to listen on.

@@ -780,6 +780,22 @@ async fn hostile_files_are_refused_with_a_sentence_and_nothing_is_written() {
             "duplicate field `id`",
         ),
         (
+            "a row as an array",
+            with(
+                team,
+                r#"{"table":"teams","row":["payments","Payments",1]}"#.to_owned() + "\n",
+            ),
+            "line 7: the row of a line must be a JSON object",
+        ),
+        (
+            "a line as an array",
+            with(
+                team,
+                r#"["teams",{"id":"payments","name":"Payments","created_ms":1}]"#.to_owned() + "\n",
+            ),
+            "line 7: not a line of a backup",
+        ),
+        (
             "a row twice",
             {
                 let mut v = all[..all.len() - 1].to_vec();

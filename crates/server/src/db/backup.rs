@@ -623,11 +623,64 @@ fn json_error(e: &serde_json::Error) -> String {
     format!("{text} (column {})", e.column())
 }
 
-/// Which key a line has: a row's `table`, or the trailer's `end`.
+/// Which key a line has: a row's `table`, or the trailer's `end`; and
+/// whether its `row` is an object (serde would take an array too).
 #[derive(Deserialize)]
 struct Keys {
     table: Option<serde::de::IgnoredAny>,
     end: Option<serde::de::IgnoredAny>,
+    row: Option<IsObject>,
+}
+
+/// Whether a value is a JSON object (read without keeping it).
+struct IsObject(bool);
+
+impl<'de> Deserialize<'de> for IsObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = IsObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<IsObject, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(IsObject(true))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<IsObject, A::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(IsObject(false))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<IsObject, E> {
+                Ok(IsObject(false))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<IsObject, E> {
+                Ok(IsObject(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<IsObject, E> {
+                Ok(IsObject(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<IsObject, E> {
+                Ok(IsObject(false))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<IsObject, E> {
+                Ok(IsObject(false))
+            }
+            fn visit_unit<E>(self) -> Result<IsObject, E> {
+                Ok(IsObject(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Reads a backup, checking everything the module docs list: the header
@@ -826,9 +879,17 @@ impl<'a> Reader<'a> {
                 self.line_no
             )));
         }
+        if !self.buf.starts_with(b"{") {
+            return Err(self.fail(
+                "not a line of a backup: a row is a JSON object {\"table\":...,\"row\":{...}}",
+            ));
+        }
         let keys: Keys = serde_json::from_slice(&self.buf)
             .map_err(|e| self.fail(format!("not a line of a backup: {}", json_error(&e))))?;
         match (keys.table.is_some(), keys.end.is_some()) {
+            (true, false) if keys.row.as_ref().is_some_and(|r| !r.0) => {
+                return Err(self.fail("the row of a line must be a JSON object of its columns"))
+            }
             (true, false) => {}
             (false, true) => {
                 self.trailer()?;

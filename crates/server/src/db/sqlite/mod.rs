@@ -2,7 +2,9 @@
 //! cache, written through to SQLite in the same critical section. The
 //! files here: this one (the locks, reads and mutations), `rows` (reading
 //! and writing rows), `sealing` (the key and the sealed columns),
-//! `people` (users and teams), `outbox` (the e-mails to send) and
+//! `people` (users and teams), `outbox` (the e-mails to send),
+//! `backup` (the SQL of backups: a snapshot on a connection of its own,
+//! a restore in one transaction; the format is `crate::db::backup`'s) and
 //! `schema` (tables, migrations, file modes).
 //!
 //! # Design
