@@ -238,7 +238,12 @@ async fn populate(server: &Server, api: &Api, dir: &Path) -> Made {
 }
 
 fn read(bytes: &[u8]) -> (Header, Vec<BackupRow>) {
-    backup::read_all(&mut &bytes[..], Budgets::default()).expect("a valid backup")
+    backup::read_all(
+        &mut &bytes[..],
+        Budgets::default(),
+        prescan_server::db::SCHEMA_VERSION,
+    )
+    .expect("a valid backup")
 }
 
 fn lib_backup(db: &Db) -> Vec<u8> {
@@ -971,6 +976,11 @@ async fn each_budget_is_enforced() {
         max_total_bytes: good.len() as u64,
     };
     db.restore(&mut &good[..], exact).unwrap();
+    // The budget follows the server's default largest specification.
+    assert_eq!(
+        backup::DEFAULT_MAX_SPEC_BYTES,
+        prescan_server::DEFAULT_MAX_SPEC_BYTES
+    );
     // --max-spec-bytes lifts the line budget, never below the default.
     assert_eq!(
         Budgets::for_max_spec_bytes(1).max_line_bytes,

@@ -29,7 +29,8 @@
 //! ```
 //!
 //! - line 1, the header: the format's name and version, the schema
-//!   version of the tables ([`SCHEMA_VERSION`]), when the backup was
+//!   version of the tables ([`super::SCHEMA_VERSION`], given by the
+//!   caller: this module knows no back end), when the backup was
 //!   taken, by which server, from which back end;
 //! - one row a line, `{"table":T,"row":{...}}`, whose fields are the
 //!   columns of table `T` under their own names ([`BackupRow`]). Byte
@@ -81,7 +82,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::types::DbError;
-use super::SCHEMA_VERSION;
 
 /// The version of the format this server writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -111,13 +111,18 @@ pub const TABLES: [&str; 13] = [
 pub const SEQUENCES: [&str; 2] = ["notifications", "outbox"];
 
 /// The longest line a restore reads: 1.5 times the default largest
-/// specification ([`crate::DEFAULT_MAX_SPEC_BYTES`], 50 MiB), 75 MiB. The
+/// specification ([`crate::DEFAULT_MAX_SPEC_BYTES`], 50 MiB, repeated
+/// here as [`DEFAULT_MAX_SPEC_BYTES`]: the configuration is above this
+/// seam; `tests/backup.rs` checks they agree), 75 MiB. The
 /// longest row is a specification's: its root file's bytes in base64
 /// (4/3 of at most 50 MiB: 66.7 MiB) and its record, which is small
 /// (names and counts, a few KiB): the half left over is room enough. A
 /// server run with a larger `--max-spec-bytes` restores with the same
 /// option ([`Budgets::for_max_spec_bytes`]).
-pub const MAX_LINE_BYTES: usize = crate::config::DEFAULT_MAX_SPEC_BYTES / 2 * 3;
+pub const MAX_LINE_BYTES: usize = DEFAULT_MAX_SPEC_BYTES / 2 * 3;
+
+/// The server's default largest specification (`--max-spec-bytes`).
+pub const DEFAULT_MAX_SPEC_BYTES: usize = 50 * 1024 * 1024;
 
 /// The most rows a restore reads: 20 million. A busy server's backup is
 /// mostly activity-log entries (tens per analysis); 20 million is room for
@@ -393,7 +398,7 @@ pub struct Header {
     pub format: String,
     /// [`FORMAT_VERSION`].
     pub version: u32,
-    /// The schema version of the tables ([`SCHEMA_VERSION`]).
+    /// The schema version of the tables ([`super::SCHEMA_VERSION`]).
     pub schema: i64,
     /// When the backup was taken (ms since the epoch).
     pub created_ms: i64,
@@ -496,8 +501,14 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    /// Writes the header of a backup of back end `source`.
-    pub fn new(out: &'a mut dyn Write, source: &str, created_ms: i64) -> Result<Self, DbError> {
+    /// Writes the header of a backup of back end `source`, whose tables
+    /// are of schema `schema`.
+    pub fn new(
+        out: &'a mut dyn Write,
+        source: &str,
+        schema: i64,
+        created_ms: i64,
+    ) -> Result<Self, DbError> {
         let mut w = Writer {
             out,
             hash: Sha256::new(),
@@ -509,7 +520,7 @@ impl<'a> Writer<'a> {
         let header = Header {
             format: FORMAT_NAME.into(),
             version: FORMAT_VERSION,
-            schema: SCHEMA_VERSION,
+            schema,
             created_ms,
             server: format!("prescan-server {}", env!("CARGO_PKG_VERSION")),
             source: source.into(),
@@ -698,6 +709,8 @@ pub struct Reader<'a> {
     buf: Vec<u8>,
     header: Header,
     keys: Seen,
+    /// The schema of this server's tables.
+    schema: i64,
 }
 
 /// A text key as the reader keeps it: 16 bytes of its SHA-256, so that
@@ -740,8 +753,9 @@ struct Seen {
 }
 
 impl<'a> Reader<'a> {
-    /// Reads and checks the header.
-    pub fn new(input: &'a mut dyn BufRead, budgets: Budgets) -> Result<Self, DbError> {
+    /// Reads and checks the header: a backup of tables of schema `schema`
+    /// (this server's).
+    pub fn new(input: &'a mut dyn BufRead, budgets: Budgets, schema: i64) -> Result<Self, DbError> {
         let mut r = Reader {
             input,
             budgets,
@@ -761,6 +775,7 @@ impl<'a> Reader<'a> {
                 source: String::new(),
             },
             keys: Seen::default(),
+            schema,
         };
         if !r.next_line()? {
             return Err(DbError(
@@ -852,16 +867,16 @@ impl<'a> Reader<'a> {
         }
         let header: Header = serde_json::from_value(value)
             .map_err(|e| self.fail(format!("the header is not valid: {e}")))?;
-        if header.schema > SCHEMA_VERSION {
+        if header.schema > self.schema {
             return Err(self.fail(format!(
-                "the backup holds tables of schema {}, written by a newer prescan-server; this one knows schema {SCHEMA_VERSION}",
-                header.schema
+                "the backup holds tables of schema {}, written by a newer prescan-server; this one knows schema {}",
+                header.schema, self.schema
             )));
         }
-        if header.schema != SCHEMA_VERSION {
+        if header.schema != self.schema {
             return Err(self.fail(format!(
-                "the backup holds tables of schema {}; this server restores schema {SCHEMA_VERSION} only",
-                header.schema
+                "the backup holds tables of schema {}; this server restores schema {} only",
+                header.schema, self.schema
             )));
         }
         Ok(header)
@@ -984,7 +999,7 @@ impl<'a> Reader<'a> {
             BackupRow::Meta(m) => {
                 if !matches!(m.key.as_str(), "next_id" | "store_version") {
                     return Err(format!(
-                        "unknown meta key {:?} (schema {SCHEMA_VERSION} has next_id and store_version)",
+                        "unknown meta key {:?} (the tables have next_id and store_version)",
                         m.key
                     ));
                 }
@@ -1149,8 +1164,9 @@ struct TableName {
 pub fn read_all(
     input: &mut dyn BufRead,
     budgets: Budgets,
+    schema: i64,
 ) -> Result<(Header, Vec<BackupRow>), DbError> {
-    let mut r = Reader::new(input, budgets)?;
+    let mut r = Reader::new(input, budgets, schema)?;
     let mut rows = Vec::new();
     while let Some(row) = r.next_row()? {
         rows.push(row);

@@ -142,7 +142,7 @@ impl Db {
     /// Writes a backup of every row to `out` (see [`backup`]), from one
     /// consistent snapshot taken while the server keeps writing.
     pub fn backup(&self, out: &mut dyn Write) -> Result<backup::BackupSummary, DbError> {
-        let mut w = backup::Writer::new(out, self.kind(), crate::clock::now_ms())?;
+        let mut w = backup::Writer::new(out, self.kind(), SCHEMA_VERSION, crate::clock::now_ms())?;
         let mut visit = |row: backup::BackupRow| w.row(&row);
         match self {
             Db::Sqlite(db) => db.backup_rows(&mut visit)?,
@@ -159,7 +159,7 @@ impl Db {
         input: &mut dyn BufRead,
         budgets: backup::Budgets,
     ) -> Result<backup::RestoreSummary, DbError> {
-        let mut r = backup::Reader::new(input, budgets)?;
+        let mut r = backup::Reader::new(input, budgets, SCHEMA_VERSION)?;
         let mut next = || r.next_row();
         match self {
             Db::Sqlite(db) => db.restore_rows(&mut next)?,

@@ -6,7 +6,9 @@
 //!   its first read and never blocks the writers (the server keeps
 //!   committing to the log meanwhile; only the checkpoint waits for the
 //!   reader), and since every mutation is one transaction, the snapshot
-//!   never holds half of one.
+//!   never holds half of one. The transaction lasts as long as writing
+//!   the file: to a slow pipe, the write-ahead log grows meanwhile (it is
+//!   checkpointed after).
 //! - [`restore`]: rows inserted in **one `IMMEDIATE` transaction** into a
 //!   database that holds nothing but its `meta` and `sealing` rows; the
 //!   backup's probe must open with this database's key before any row is
@@ -279,6 +281,7 @@ pub(super) fn restore(
     let mut sealing_seen = false;
     let mut next_id: i64 = 1;
     let mut sequences: Vec<(String, i64)> = Vec::new();
+    let mut meta: Vec<(String, i64)> = Vec::new();
     while let Some(row) = next()? {
         if !sealing_seen && !matches!(row, BackupRow::Meta(_) | BackupRow::Sealing(_)) {
             return Err(DbError(
@@ -286,17 +289,9 @@ pub(super) fn restore(
             ));
         }
         match row {
-            BackupRow::Meta(m) => {
-                if m.key == "next_id" {
-                    next_id = next_id.max(m.value);
-                } else {
-                    tx.prepare_cached(
-                        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    )?
-                    .execute(params![m.key, m.value])?;
-                }
-            }
+            // Written at the end (nothing before the key is checked).
+            BackupRow::Meta(m) if m.key == "next_id" => next_id = next_id.max(m.value),
+            BackupRow::Meta(m) => meta.push((m.key, m.value)),
             BackupRow::Sealing(s) => {
                 match sealer.open(&s.probe, PROBE_AAD) {
                     Ok((text, true)) if text == PROBE => {}
@@ -445,11 +440,14 @@ pub(super) fn restore(
         .max()
         .unwrap_or(0);
     let next_id = next_id.max(highest.saturating_add(1).min(i64::MAX as u64) as i64);
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('next_id', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![next_id],
-    )?;
+    meta.push(("next_id".into(), next_id));
+    for (key, value) in meta {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+    }
     // AUTOINCREMENT: inserting explicit ids moved sqlite_sequence to the
     // highest row; a counter that had gone further goes as far.
     for (name, last_id) in sequences {
