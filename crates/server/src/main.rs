@@ -340,7 +340,9 @@ enum Command {
     /// Writes a backup of the whole database to FILE (see the README's
     /// "Backups"): every row from one consistent snapshot, credentials
     /// still sealed with the key. Works while the server runs. The file is
-    /// created with mode 0600 under a temporary name, then renamed.
+    /// created with mode 0600 under a temporary name, then renamed (over
+    /// FILE if it exists). Exit codes: 0 written, 1 failed (FILE
+    /// untouched), 2 bad usage.
     Backup {
         /// The backup file (`-`: standard output).
         file: PathBuf,
@@ -349,7 +351,8 @@ enum Command {
     },
     /// Restores a backup into an empty database (a new data directory), in
     /// one transaction: all or nothing. Needs the key file of the server
-    /// the backup was taken from.
+    /// the backup was taken from. Exit codes: 0 restored, 1 refused or
+    /// failed (nothing written), 2 bad usage (no key file, say).
     Restore {
         /// The backup file (`-`: standard input).
         file: PathBuf,
@@ -650,6 +653,11 @@ fn backup(store: &StoreArgs, file: &std::path::Path) -> std::process::ExitCode {
                         file.display()
                     )
                 })?;
+                // The rename itself on disk too.
+                #[cfg(unix)]
+                if let Ok(d) = std::fs::File::open(&dir) {
+                    let _ = d.sync_all();
+                }
                 Ok(s)
             });
         match written {
