@@ -73,6 +73,28 @@
 //! parent is missing, no `sealing` row, a missing trailer, a wrong count
 //! or checksum, anything after the trailer. Nothing here panics on any
 //! input (`tests/backup.rs` feeds it garbage).
+//!
+//! The checksum catches accidents (a cut, a changed byte), not forgery:
+//! whoever can write the file can compute it again. What protects the
+//! credentials is the key: a sealed value opens only with it and only in
+//! its own row (the row's id is its associated data).
+//!
+//! # For a new back end (PostgreSQL)
+//!
+//! - the snapshot: one `REPEATABLE READ` (or `SERIALIZABLE READ ONLY
+//!   DEFERRABLE`) transaction, the tables in the order of [`TABLES`],
+//!   each `ORDER BY` its primary key, byte columns as bytes, `to_leads` as
+//!   a boolean; a `sequences` row per counter of [`SEQUENCES`] with the
+//!   last value of its sequence;
+//! - the restore: refuse a database with rows (other than `meta` and
+//!   `sealing`), check the `sealing` row's probe with the key (then store
+//!   it as given), insert the rows as they come, set `meta.next_id` above
+//!   every id restored and each sequence (`setval`) to at least its
+//!   `sequences` row and the highest id restored, and commit only after
+//!   the reader returned `Ok(None)`.
+//!
+//! A backup of a database just restored is the same file but for the
+//! header's `created_ms` (`tests/backup.rs`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Write};
