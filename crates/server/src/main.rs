@@ -42,7 +42,7 @@ enum Speed {
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
-    /// Administration: users and teams (without one: serve).
+    /// Administration: users and teams, backups (without one: serve).
     #[command(subcommand)]
     command: Option<Command>,
     /// Address and port to listen on.
@@ -362,9 +362,37 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Writes a backup of the whole database to FILE (see the README's
+    /// "Backups"): every row from one consistent snapshot, credentials
+    /// still sealed with the key. Works while the server runs. The file is
+    /// created with mode 0600 under a temporary name, then renamed (over
+    /// FILE if it exists). Exit codes: 0 written, 1 failed (FILE
+    /// untouched), 2 bad usage.
+    Backup {
+        /// The backup file (`-`: standard output).
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Restores a backup into an empty database (a new data directory), in
+    /// one transaction: all or nothing. Needs the key file of the server
+    /// the backup was taken from. Exit codes: 0 restored, 1 refused or
+    /// failed (nothing written), 2 bad usage (no key file, say).
+    Restore {
+        /// The backup file (`-`: standard input).
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The largest specification of the server the backup was taken
+        /// from (bounds the longest line read: 1.5 times this).
+        #[arg(long, default_value_t = DEFAULT_MAX_SPEC_BYTES)]
+        max_spec_bytes: usize,
+    },
 }
 
-/// Where the database is (as for serving).
+/// Where the database is (as for serving). Every command opens it with
+/// [`StoreArgs::open`]: another back end (a `--database-url`) is one more
+/// field here and one more branch there.
 #[derive(Debug, Args)]
 struct StoreArgs {
     /// Directory of the database (prescan.sqlite3).
@@ -406,6 +434,31 @@ impl StoreArgs {
             ),
             None => format!("the data directory {}", self.data_dir.display()),
         }
+    }
+}
+
+impl StoreArgs {
+    /// Opens (creating if missing) the database.
+    fn open(&self) -> Result<prescan_server::Db, String> {
+        self.config()
+            .open_db()
+            .map_err(|e| format!("cannot open {}: {e}", self.describe()))
+    }
+
+    /// Whether a database is there already (a backup never creates one).
+    /// A PostgreSQL database is taken to exist: connecting says if not.
+    fn exists(&self) -> bool {
+        self.database_url.is_some() || self.data_dir.join("prescan.sqlite3").is_file()
+    }
+
+    /// The key file a restore needs, if it is missing (`Db::open` would
+    /// make a new one, which cannot open the backup).
+    fn missing_key(&self) -> Option<PathBuf> {
+        let path = self
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("prescan.key"));
+        (!path.is_file()).then_some(path)
     }
 }
 
@@ -521,11 +574,17 @@ fn administer(command: Command) -> std::process::ExitCode {
     use prescan_server::admin::{self, AdminError};
     let store = match &command {
         Command::Users { store, .. } | Command::Teams { store, .. } => store,
+        Command::Backup { file, store } => return backup(store, file),
+        Command::Restore {
+            file,
+            store,
+            max_spec_bytes,
+        } => return restore(store, file, *max_spec_bytes),
     };
-    let db = match store.config().open_db() {
+    let db = match store.open() {
         Ok(db) => db,
         Err(e) => {
-            eprintln!("prescan-server: cannot open {}: {e}", store.describe());
+            eprintln!("prescan-server: {e}");
             return std::process::ExitCode::from(1);
         }
     };
@@ -556,6 +615,7 @@ fn administer(command: Command) -> std::process::ExitCode {
             UsersCmd::Roles { name, roles } => admin::set_roles(db, &name, &roles),
             UsersCmd::Email { name, address } => admin::set_email(db, &name, address.as_deref()),
         },
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Teams { action, .. } => match action {
             TeamsCmd::Add { id, name } => admin::add_team(db, &id, name.as_deref(), now),
             TeamsCmd::List { json } => admin::list_teams(db, json),
@@ -572,6 +632,183 @@ fn administer(command: Command) -> std::process::ExitCode {
         Err(e) => {
             eprintln!("prescan-server: {e}");
             std::process::ExitCode::from(e.code())
+        }
+    }
+}
+
+/// A size for people: "812 B", "1.2 MB" (powers of 1000).
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1000 => format!("{b} B"),
+        b if b < 1_000_000 => format!("{:.1} kB", b as f64 / 1e3),
+        b if b < 1_000_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b => format!("{:.2} GB", b as f64 / 1e9),
+    }
+}
+
+/// `backup FILE`: every row to FILE (`-`: standard output), written 0600
+/// under a temporary name in FILE's directory and renamed once complete.
+fn backup(store: &StoreArgs, file: &std::path::Path) -> std::process::ExitCode {
+    use std::io::Write;
+    let fail = |e: String| {
+        eprintln!("prescan-server: backup: {e}");
+        std::process::ExitCode::from(1)
+    };
+    if !store.exists() {
+        return fail(format!(
+            "no database in {} (give the server's --data-dir)",
+            store.data_dir.display()
+        ));
+    }
+    let db = match store.open() {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    let started = std::time::Instant::now();
+    let (summary, shown) = if file.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+        match db.backup(&mut out) {
+            Ok(s) => (s, "standard output".to_owned()),
+            Err(e) => return fail(e.to_string()),
+        }
+    } else {
+        let name = match file.file_name() {
+            Some(n) => n.to_string_lossy().into_owned(),
+            None => return fail(format!("{}: give a file name", file.display())),
+        };
+        let dir = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        let f = match o.open(&temp) {
+            Ok(f) => f,
+            Err(e) => return fail(format!("cannot create {}: {e}", temp.display())),
+        };
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+        let written = db
+            .backup(&mut out)
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                let f = out.into_inner().map_err(|e| e.to_string())?;
+                f.sync_all()
+                    .map_err(|e| format!("cannot write {}: {e}", temp.display()))?;
+                std::fs::rename(&temp, file).map_err(|e| {
+                    format!(
+                        "cannot rename {} to {}: {e}",
+                        temp.display(),
+                        file.display()
+                    )
+                })?;
+                // The rename itself on disk too.
+                #[cfg(unix)]
+                if let Ok(d) = std::fs::File::open(&dir) {
+                    let _ = d.sync_all();
+                }
+                Ok(s)
+            });
+        match written {
+            Ok(s) => (s, file.display().to_string()),
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return fail(e);
+            }
+        }
+    };
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "prescan-server: backed up {} to {shown} ({}, {:.1} s)",
+        summary.rows.sentence(),
+        human_size(summary.bytes),
+        started.elapsed().as_secs_f64()
+    );
+    std::process::ExitCode::SUCCESS
+}
+
+/// `restore FILE`: the backup FILE (`-`: standard input) into the empty
+/// database of the data directory, with the key that sealed it.
+fn restore(
+    store: &StoreArgs,
+    file: &std::path::Path,
+    max_spec_bytes: usize,
+) -> std::process::ExitCode {
+    if let Some(key) = store.missing_key() {
+        eprintln!(
+            "prescan-server: restore: no key file at {}: a restore needs the key file of the server the backup was taken from (give it with --key-file, or copy it to prescan.key in the data directory); the backup's credentials are sealed with it",
+            key.display()
+        );
+        return std::process::ExitCode::from(2);
+    }
+    let fail = |e: String| {
+        eprintln!("prescan-server: restore: {e}");
+        std::process::ExitCode::from(1)
+    };
+    let mut input: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin()))
+    } else {
+        match std::fs::File::open(file) {
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+        }
+    };
+    // A database this command makes is removed again if the restore
+    // fails, so that a retry (with the right key, say) finds none.
+    let (dir_existed, db_existed) = (store.data_dir.exists(), store.exists());
+    let db = match store.open() {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    let undo = |db: prescan_server::Db| {
+        drop(db);
+        if !db_existed {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ =
+                    std::fs::remove_file(store.data_dir.join(format!("prescan.sqlite3{suffix}")));
+            }
+            if !dir_existed {
+                // Only if empty (the key file given stays where it is).
+                let _ = std::fs::remove_dir(&store.data_dir);
+            }
+        }
+    };
+    let started = std::time::Instant::now();
+    let budgets = prescan_server::db::backup::Budgets::for_max_spec_bytes(max_spec_bytes);
+    match db.restore(&mut input, budgets) {
+        Ok(s) => {
+            eprintln!(
+                "prescan-server: restored {} from {} ({}, {:.1} s; a backup of {} from {}) into {}",
+                s.rows.sentence(),
+                if file.as_os_str() == "-" {
+                    "standard input".to_owned()
+                } else {
+                    file.display().to_string()
+                },
+                human_size(s.bytes),
+                started.elapsed().as_secs_f64(),
+                s.header.server,
+                s.header.source,
+                db.location()
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            undo(db);
+            fail(format!(
+                "{}: {e}; nothing was restored",
+                if file.as_os_str() == "-" {
+                    "standard input".to_owned()
+                } else {
+                    file.display().to_string()
+                }
+            ))
         }
     }
 }

@@ -204,7 +204,7 @@ fn every_query_is_parameterized() {
                 statements += 1;
                 // A prepared statement's `.execute(params![..])` or
                 // `.query_row([], ..)` is fine.
-                let prepared = matches!(call, ".execute(" | ".query_row(")
+                let prepared = matches!(call, ".execute(" | ".query_row(" | ".query(")
                     && (after.starts_with("params!") || after.starts_with("[]"));
                 let constants_only =
                     (after.starts_with("&format!(") || after.starts_with("format!(")) && {

@@ -53,10 +53,21 @@
 //!   schema, the sealing of credentials and how a second process's commits
 //!   are noticed).
 //!
+//! # Backups
+//!
+//! [`Db::backup`] and [`Db::restore`] write and read the portable format
+//! of [`backup`] (JSON Lines, the same for every back end). A back end
+//! provides only two things: "hand every row to a closure, from one
+//! consistent snapshot, while the server keeps writing" and "insert the
+//! rows a closure gives into an empty database, in one transaction, after
+//! checking the backup's `sealing` probe against its key" (SQLite:
+//! `sqlite/backup.rs`).
+//!
 //! A PostgreSQL back end adds a variant to [`Db`] and to [`Lookup`]; the
 //! routes do not change.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
 use std::path::Path;
 
 use prescan_core::analysis::{
@@ -64,6 +75,7 @@ use prescan_core::analysis::{
 };
 use prescan_core::SourceFile;
 
+pub mod backup;
 mod people;
 pub mod postgres;
 pub mod seal;
@@ -154,6 +166,44 @@ impl Db {
             }
             Db::Postgres(db) => db.location().to_owned(),
         }
+    }
+
+    /// The back end's name, as a backup's header records it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Writes a backup of every row to `out` (see [`backup`]), from one
+    /// consistent snapshot taken while the server keeps writing.
+    pub fn backup(&self, out: &mut dyn Write) -> Result<backup::BackupSummary, DbError> {
+        let mut w = backup::Writer::new(out, self.kind(), SCHEMA_VERSION, crate::clock::now_ms())?;
+        let mut visit = |row: backup::BackupRow| w.row(&row);
+        match self {
+            Db::Sqlite(db) => db.backup_rows(&mut visit)?,
+            Db::Postgres(db) => db.backup_rows(&mut visit)?,
+        }
+        w.finish()
+    }
+
+    /// Restores the backup `input` into this database, which must be
+    /// empty, in one transaction: all or nothing. A file that breaks a
+    /// rule of the format or a budget, or that was sealed with another
+    /// key, is refused with a sentence and nothing is written.
+    pub fn restore(
+        &self,
+        input: &mut dyn BufRead,
+        budgets: backup::Budgets,
+    ) -> Result<backup::RestoreSummary, DbError> {
+        let mut r = backup::Reader::new(input, budgets, SCHEMA_VERSION)?;
+        let mut next = || r.next_row();
+        match self {
+            Db::Sqlite(db) => db.restore_rows(&mut next)?,
+            Db::Postgres(db) => db.restore_rows(&mut next)?,
+        }
+        Ok(r.summary())
     }
 
     /// Reads the state as last committed (by this process or another).

@@ -232,6 +232,31 @@ pub async fn stored_bytes(config: &Config) -> Vec<u8> {
     all
 }
 
+/// The store arguments of the binary for the test's store of `dir`:
+/// `--data-dir DIR`, and on PostgreSQL its `--database-url` and (unless
+/// `key_given`) `--key-file DIR/prescan.key`.
+pub fn store_args(dir: &Path, key_given: bool) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["--data-dir".into(), dir.into()];
+    let on = on_test_database(config(dir));
+    if let Some(url) = on.database_url {
+        args.push("--database-url".into());
+        args.push(url.into());
+        if !key_given {
+            args.push("--key-file".into());
+            args.push(dir.join("prescan.key").into());
+        }
+    }
+    args
+}
+
+/// The test's store of `dir` opened directly (SQLite, or its PostgreSQL
+/// database when the suite runs there).
+pub fn open_db(dir: &Path) -> prescan_server::Db {
+    on_test_database(config(dir))
+        .open_db()
+        .expect("the test's database opens")
+}
+
 pub async fn start_with(config: Config) -> (Server, Api) {
     let config = on_test_database(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -55,6 +55,7 @@ use super::types::{
     StoredNotification,
 };
 
+mod backup;
 pub(crate) mod leases;
 mod outbox;
 pub(super) mod people;
@@ -306,6 +307,28 @@ impl Postgres {
     /// The lease of a prescan.
     pub fn lease(&self, scan: ScanId) -> Result<Option<PrescanLease>, DbError> {
         leases::lease(&*self.pool.get()?, scan)
+    }
+
+    /// Hands every row to `visit` from one snapshot (see `backup`).
+    pub fn backup_rows(
+        &self,
+        visit: &mut dyn FnMut(crate::db::backup::BackupRow) -> Result<(), DbError>,
+    ) -> Result<(), DbError> {
+        backup::snapshot(&mut *self.pool.get()?, visit)
+    }
+
+    /// Inserts the rows `next` gives into this empty database in one
+    /// transaction (see `backup`), then uses the state restored.
+    pub fn restore_rows(
+        &self,
+        next: &mut dyn FnMut() -> Result<Option<crate::db::backup::BackupRow>, DbError>,
+    ) -> Result<(), DbError> {
+        let _one = self.mutating.lock().unwrap_or_else(|p| p.into_inner());
+        let (state, version) = backup::restore(&mut *self.pool.get()?, &self.sealer, next)?;
+        let mut cache = self.cache_write();
+        cache.state = state;
+        cache.seen = version;
+        Ok(())
     }
 
     /// The database answers.

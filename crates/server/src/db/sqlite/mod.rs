@@ -2,7 +2,9 @@
 //! cache, written through to SQLite in the same critical section. The
 //! files here: this one (the locks, reads and mutations), `rows` (reading
 //! and writing rows), `sealing` (the key and the sealed columns),
-//! `people` (users and teams), `outbox` (the e-mails to send) and
+//! `people` (users and teams), `outbox` (the e-mails to send),
+//! `backup` (the SQL of backups: a snapshot on a connection of its own,
+//! a restore in one transaction; the format is `crate::db::backup`'s) and
 //! `schema` (tables, migrations, file modes).
 //!
 //! # Design
@@ -118,6 +120,7 @@ use super::types::{
     StoredNotification,
 };
 
+mod backup;
 pub(crate) mod leases;
 mod outbox;
 pub(super) mod people;
@@ -206,6 +209,29 @@ impl Sqlite {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Hands every row to `visit` from one snapshot, read on a connection
+    /// of its own: writers go on meanwhile (see `backup`).
+    pub fn backup_rows(
+        &self,
+        visit: &mut dyn FnMut(crate::db::backup::BackupRow) -> Result<(), DbError>,
+    ) -> Result<(), DbError> {
+        backup::snapshot(&self.path, visit)
+    }
+
+    /// Inserts the rows `next` gives into this empty database in one
+    /// transaction (see `backup`), then uses the state restored.
+    pub fn restore_rows(
+        &self,
+        next: &mut dyn FnMut() -> Result<Option<crate::db::backup::BackupRow>, DbError>,
+    ) -> Result<(), DbError> {
+        let mut c = self.conn();
+        let mut state = self.state_write();
+        let restored = backup::restore(&mut c.conn, &self.sealer, next)?;
+        *state = restored;
+        c.seen_version = data_version(&c.conn)?;
+        Ok(())
     }
 
     // A panic while holding a lock leaves the state as the last completed

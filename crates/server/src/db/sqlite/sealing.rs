@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::db::seal::{OpenError, Sealer};
 use crate::db::types::DbError;
 
-const PROBE: &str = "prescan key probe";
-const PROBE_AAD: &str = "sealing:1";
+pub(crate) const PROBE: &str = "prescan key probe";
+pub(crate) const PROBE_AAD: &str = "sealing:1";
 
 pub(crate) fn analysis_aad(id: u64) -> String {
     format!("analyses:{id}")
