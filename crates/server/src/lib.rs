@@ -189,6 +189,9 @@ pub async fn start(
             if let Err(e) = http::close_orphaned_prescans(&sweeping).await {
                 eprintln!("prescan-server: closing the prescans of a stopped replica failed: {e}");
             }
+            // The shared rate-limit buckets that are full again go.
+            let db = sweeping.db.clone();
+            let _ = tokio::task::spawn_blocking(move || db.forget_full_rates(now_ms())).await;
         }
     });
     let engine = Engine::new(state.config.engine);

@@ -1,7 +1,14 @@
 //! Rate limits: a token bucket per key (a token's name or a client
 //! address), refilled continuously at `per_minute` a minute up to
-//! `per_minute` (the burst). In memory, per server; the table forgets
+//! `per_minute` (the burst). In memory, per process; the table forgets
 //! full buckets so it stays small.
+//!
+//! Every limit also holds across the processes sharing the database
+//! (issue 19: they protect shared things, the database, the targets of
+//! prescans, the users' tokens): an event this process allows is then
+//! taken from the same bucket in the database (`Db::take_rate`), and when
+//! that one is empty the local bucket is drained too ([`RateLimiter::drain`]),
+//! so the next attempts here are refused without asking the database.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -51,6 +58,23 @@ impl RateLimiter {
         } else {
             Err(Duration::from_secs_f64((1.0 - current) * 60.0 / cap))
         }
+    }
+
+    /// Events a minute (0: no limit).
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
+    /// Empties `key`'s bucket so that its next event is allowed in `wait`
+    /// (the shared bucket said so).
+    pub fn drain(&self, key: &str, wait: Duration) {
+        if self.per_minute == 0 {
+            return;
+        }
+        let cap = f64::from(self.per_minute);
+        let level = (1.0 - wait.as_secs_f64() * cap / 60.0).min(0.999);
+        let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        map.insert(key.to_owned(), (level, Instant::now()));
     }
 
     /// Whether `key` would be refused now (without taking anything).

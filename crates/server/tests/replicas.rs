@@ -39,6 +39,11 @@ impl Replica {
     /// As [`Replica::start`], on `port` (0: any free one); a replica
     /// restarted on its port is found again by the load.
     fn start_on(dir: &Path, port: u16) -> Replica {
+        Replica::start_with(dir, port, &[])
+    }
+
+    /// As [`Replica::start_on`], with more options.
+    fn start_with(dir: &Path, port: u16, extra: &[&str]) -> Replica {
         let store = common::on_test_database(config(dir));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_prescan-server"));
         cmd.args([
@@ -48,17 +53,19 @@ impl Replica {
             "fast",
             "--prescan-lease",
             "2",
-            "--rate-prescans",
-            "0",
             "--data-dir",
         ])
         .arg(dir);
+        if !extra.contains(&"--rate-prescans") {
+            cmd.args(["--rate-prescans", "0"]);
+        }
         if let (Some(url), Some(key)) = (&store.database_url, &store.key_file) {
             cmd.arg("--database-url")
                 .arg(url)
                 .arg("--key-file")
                 .arg(key);
         }
+        cmd.args(extra);
         let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -460,4 +467,58 @@ async fn a_rolling_restart_under_load_loses_no_acknowledged_request() {
     check_nothing_lost_or_doubled(&a2.api, &acknowledged).await;
     check_nothing_lost_or_doubled(&b2.api, &acknowledged).await;
     drop((a2, b2));
+}
+
+/// The rate limits hold across replicas: uploads counted as one, and an
+/// address guessing tokens on two replicas is throttled as one.
+#[tokio::test]
+async fn rate_limits_hold_across_replicas() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "replicas-rate-limit-token-0123";
+    let args = [
+        "--rate-uploads",
+        "4",
+        "--rate-auth-failures",
+        "3",
+        "--token",
+        token,
+    ];
+    let a = Replica::start_with(dir.path(), 0, &args);
+    let b = Replica::start_with(dir.path(), 0, &args);
+    let (a_api, b_api) = (
+        Api::new(a.api.base.clone(), Some(token)),
+        Api::new(b.api.base.clone(), Some(token)),
+    );
+    for (i, api) in [&a_api, &b_api, &a_api, &b_api].iter().enumerate() {
+        let r = api
+            .upload(
+                &format!("s{i}.json"),
+                "application/json",
+                spec_of(i + 1).as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.bytes));
+    }
+    // Each replica allowed only two: the fifth is refused on both.
+    for api in [&a_api, &b_api] {
+        let r = api
+            .upload("s9.json", "application/json", spec_of(9).as_bytes())
+            .await;
+        let p = r.problem(429);
+        assert!(
+            p["detail"].as_str().unwrap().contains("--rate-uploads"),
+            "{p}"
+        );
+    }
+    // Wrong tokens: two on A, one on B, then refused on both.
+    let wrong_a = Api::new(a.api.base.clone(), Some("not-the-token-but-long-enough"));
+    let wrong_b = Api::new(b.api.base.clone(), Some("not-the-token-but-long-enough"));
+    for api in [&wrong_a, &wrong_a, &wrong_b] {
+        assert_eq!(api.get("/api/v1/analyses").await.status, 401);
+    }
+    for api in [&wrong_b, &wrong_a] {
+        let r = api.get("/api/v1/analyses").await;
+        assert_eq!(r.status, 429, "{}", String::from_utf8_lossy(&r.bytes));
+    }
+    drop((a, b));
 }

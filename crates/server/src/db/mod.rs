@@ -399,6 +399,32 @@ impl Db {
         }
     }
 
+    // ---- Rate limits every process shares (issue 19) ----
+
+    /// Takes one event at `now_ms` from the shared token bucket `bucket`
+    /// (a limit and a client), refilled at `per_minute` a minute up to
+    /// `per_minute`: `Ok(Err(wait))` when it is empty. One statement, so
+    /// processes sharing the database never both take the last event.
+    pub fn take_rate(
+        &self,
+        bucket: &str,
+        per_minute: u32,
+        now_ms: i64,
+    ) -> Result<Result<(), std::time::Duration>, DbError> {
+        match self {
+            Db::Sqlite(db) => db.take_rate(bucket, per_minute, now_ms),
+            Db::Postgres(db) => db.take_rate(bucket, per_minute, now_ms),
+        }
+    }
+
+    /// Forgets the buckets untouched for a minute (full again).
+    pub fn forget_full_rates(&self, now_ms: i64) -> Result<usize, DbError> {
+        match self {
+            Db::Sqlite(db) => db.forget_full_rates(now_ms),
+            Db::Postgres(db) => db.forget_full_rates(now_ms),
+        }
+    }
+
     // ---- The e-mail outbox (issue 16; see the module docs) ----
 
     /// From now on, every notification written enqueues its e-mails as

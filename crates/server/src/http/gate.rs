@@ -361,13 +361,32 @@ pub(super) async fn guard(
                     req.extensions_mut().insert(caller);
                     next.run(req).await
                 }
-                None if guessed => match s.limits.auth_failures.take(&address_key) {
-                    Ok(()) => problem_response(Problem::unauthorized()),
-                    Err(wait) => {
-                        rate_limited("failed authentications", "--rate-auth-failures", wait)
-                            .into_response()
+                None if guessed => {
+                    let local = s.limits.auth_failures.take(&address_key);
+                    // Counted in the bucket every replica shares too: an
+                    // address that spreads its guesses over replicas is
+                    // throttled as one.
+                    let shared = match local {
+                        Ok(()) => {
+                            super::rates::take_shared(
+                                &s,
+                                &s.limits.auth_failures,
+                                "failed authentications",
+                                &address_key,
+                            )
+                            .await
+                        }
+                        Err(wait) => Ok(Err(wait)),
+                    };
+                    match shared {
+                        Ok(Ok(())) => problem_response(Problem::unauthorized()),
+                        Ok(Err(wait)) => {
+                            rate_limited("failed authentications", "--rate-auth-failures", wait)
+                                .into_response()
+                        }
+                        Err(e) => e.into_response(),
                     }
-                },
+                }
                 None => problem_response(Problem::unauthorized()),
             },
         }

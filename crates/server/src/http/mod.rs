@@ -33,6 +33,7 @@ mod me;
 mod notifications;
 mod prelude;
 mod problem;
+mod rates;
 mod scans;
 mod specifications;
 mod work;

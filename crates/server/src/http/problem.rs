@@ -42,18 +42,6 @@ pub(super) fn rate_limited(what: &str, option: &str, wait: Duration) -> ApiError
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client(pub String);
 
-/// Takes one event of `limiter` for `client` (429 when none is left).
-pub(super) fn take_rate(
-    limiter: &crate::limits::RateLimiter,
-    client: &Client,
-    what: &str,
-    option: &str,
-) -> Result<(), ApiError> {
-    limiter
-        .take(&client.0)
-        .map_err(|wait| rate_limited(what, option, wait))
-}
-
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::from(Problem::from_store_error(&e))

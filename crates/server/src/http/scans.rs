@@ -8,6 +8,7 @@ use super::extract::*;
 use super::gate::Caller;
 use super::prelude::*;
 use super::problem::*;
+use super::rates::take_rate;
 use super::specifications::spec_files;
 use super::work::*;
 
@@ -155,7 +156,14 @@ pub(super) async fn prescan_start(
     if s.prescans.all().len() >= s.config.max_prescans {
         return Err(prescans_busy(&s));
     }
-    take_rate(&s.limits.prescans, &client, "prescans", "--rate-prescans")?;
+    take_rate(
+        &s,
+        &s.limits.prescans,
+        &client,
+        "prescans",
+        "--rate-prescans",
+    )
+    .await?;
     let files = spec_files(&s, spec.spec_id).await?;
     let options = ConvertOptions {
         base_url: spec.server.clone(),

@@ -11,6 +11,7 @@ use super::files::{is_multipart, read_multipart};
 use super::gate::Caller;
 use super::prelude::*;
 use super::problem::*;
+use super::rates::take_rate;
 use super::work::*;
 
 /// The routes of `/specifications`.
@@ -92,7 +93,7 @@ pub(super) async fn upload(
         )
         .into());
     }
-    take_rate(&s.limits.uploads, &client, "uploads", "--rate-uploads")?;
+    take_rate(&s, &s.limits.uploads, &client, "uploads", "--rate-uploads").await?;
     let files = match file_name {
         Some(name) => {
             let bytes = read_body(&headers, body, s.config.max_spec_bytes).await?;

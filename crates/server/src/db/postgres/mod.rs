@@ -60,6 +60,7 @@ pub(crate) mod leases;
 mod outbox;
 pub(super) mod people;
 pub mod pool;
+mod rates;
 mod rows;
 mod schema;
 
@@ -329,6 +330,21 @@ impl Postgres {
         cache.state = state;
         cache.seen = version;
         Ok(())
+    }
+
+    /// Takes one event from a shared rate-limit bucket (see `rates`).
+    pub fn take_rate(
+        &self,
+        bucket: &str,
+        per_minute: u32,
+        now_ms: i64,
+    ) -> Result<Result<(), std::time::Duration>, DbError> {
+        rates::take(&*self.pool.get()?, bucket, per_minute, now_ms)
+    }
+
+    /// Forgets the rate-limit buckets that are full again.
+    pub fn forget_full_rates(&self, now_ms: i64) -> Result<usize, DbError> {
+        rates::forget_full(&*self.pool.get()?, now_ms)
     }
 
     /// The database answers.

@@ -164,7 +164,7 @@ pub(super) fn migrate(client: &mut Client) -> Result<(), DbError> {
         wait(tx.batch_execute(VERSION_6))?;
         wait(tx.execute(
             "INSERT INTO schema_migrations (version, description, applied_ms)
-             VALUES (6, 'prescan_leases: the replica that drives each running prescan', $1)",
+             VALUES (6, 'prescan_leases (the replica that drives each running prescan) and rate_buckets (the rate limits every replica shares)', $1)",
             &[&now],
         ))?;
     }
@@ -178,4 +178,10 @@ const VERSION_6: &str = "CREATE TABLE prescan_leases (
   owner TEXT NOT NULL,
   until_ms BIGINT NOT NULL,
   cancel_requested BOOLEAN NOT NULL DEFAULT false
-);";
+);
+CREATE TABLE rate_buckets (
+  bucket TEXT PRIMARY KEY,
+  level DOUBLE PRECISION NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX rate_buckets_by_time ON rate_buckets(at_ms);";

@@ -124,6 +124,7 @@ mod backup;
 pub(crate) mod leases;
 mod outbox;
 pub(super) mod people;
+mod rates;
 mod rows;
 mod schema;
 pub(crate) mod sealing;
@@ -429,6 +430,21 @@ impl Sqlite {
     /// The lease of a prescan.
     pub fn lease(&self, scan: ScanId) -> Result<Option<PrescanLease>, DbError> {
         leases::lease(&self.conn().conn, scan)
+    }
+
+    /// Takes one event from a shared rate-limit bucket (see `rates`).
+    pub fn take_rate(
+        &self,
+        bucket: &str,
+        per_minute: u32,
+        now_ms: i64,
+    ) -> Result<Result<(), std::time::Duration>, DbError> {
+        rates::take(&self.conn().conn, bucket, per_minute, now_ms)
+    }
+
+    /// Forgets the rate-limit buckets that are full again.
+    pub fn forget_full_rates(&self, now_ms: i64) -> Result<usize, DbError> {
+        rates::forget_full(&self.conn().conn, now_ms)
     }
 
     /// The database answers.

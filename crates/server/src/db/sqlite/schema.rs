@@ -164,13 +164,20 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
 }
 
 /// Schema 6 (issue 19): who drives each running prescan, until when, and
-/// whether another process asked for it to be cancelled.
+/// whether another process asked for it to be cancelled; the rate limits'
+/// buckets every process shares.
 const SCHEMA_6: &str = "CREATE TABLE prescan_leases (
    scan_id INTEGER PRIMARY KEY,
    owner TEXT NOT NULL,
    until_ms INTEGER NOT NULL,
    cancel_requested INTEGER NOT NULL DEFAULT 0
  );
+ CREATE TABLE rate_buckets (
+   bucket TEXT PRIMARY KEY,
+   level REAL NOT NULL,
+   at_ms INTEGER NOT NULL
+ );
+ CREATE INDEX rate_buckets_by_time ON rate_buckets(at_ms);
  PRAGMA user_version = 6;";
 
 /// Schema 5 (issue 17): the files of a specification split over several
