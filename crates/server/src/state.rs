@@ -29,6 +29,16 @@ pub struct AppState {
     pub app_csp: axum::http::HeaderValue,
     /// What the gate remembers of the people (issue 16).
     pub people: PeopleState,
+    /// The server is stopping (a signal came): `/readyz` answers 503 and
+    /// no prescan starts.
+    pub stopping: std::sync::atomic::AtomicBool,
+}
+
+impl AppState {
+    /// Whether the server is stopping.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// What the gate remembers of the people: whether a user exists (then

@@ -120,6 +120,13 @@ impl Db {
         }
     }
 
+    /// Whether the database answers a trivial query (readiness).
+    pub fn ping(&self) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(db) => db.ping(),
+        }
+    }
+
     /// Reads the state as last committed (by this process or another).
     pub fn read<R>(&self, f: impl FnOnce(&StoreState) -> R) -> Result<R, DbError> {
         match self {

@@ -112,6 +112,19 @@ pub(super) async fn current_prescan(
     }
 }
 
+/// The 503 problem of a prescan asked of a stopping server.
+pub(super) fn server_stopping() -> ApiError {
+    ApiError::retry_after(
+        Problem::new(
+            503,
+            "server-stopping",
+            "Server stopping",
+            "This server is stopping (a rolling update or a restart): it starts no prescan now. Try again in a moment; another replica, or this one restarted, will take it.",
+        ),
+        Duration::from_secs(5),
+    )
+}
+
 /// The 503 problem of a server running `--max-prescans` prescans.
 pub(super) fn prescans_busy(s: &AppState) -> ApiError {
     ApiError::retry_after(
@@ -139,6 +152,9 @@ pub(super) async fn prescan_start(
     let req: wire::PrescanRequest = json_body(&s, &headers, body, Some("{}")).await?;
     let info = find_scan(&s, &user, scan)?;
     allow(&user, Action::RunPrescan)?;
+    if s.is_stopping() {
+        return Err(server_stopping());
+    }
     let ScanTarget::ApiSpecification(spec) = info.target else {
         return Err(ApiError::from(Problem::conflict(format!(
             "Scan {scan} is a URL scan: a prescan runs the requests of an API specification scan."
@@ -264,7 +280,13 @@ pub(super) async fn prescan_start(
     }
     let st = s.clone();
     tokio::spawn(async move {
-        let note = supervise(&st, &running, cancel, hook_panic, outbound).await;
+        let mut note = supervise(&st, &running, cancel, hook_panic, outbound).await;
+        if running.stopped_by_server() {
+            if !note.is_empty() {
+                note.push(' ');
+            }
+            note.push_str(prescan::SERVER_STOPPED_NOTE);
+        }
         finish_prescan(&st, scan, &running, user.name().to_owned(), &note).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
@@ -440,12 +462,7 @@ pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbE
             }
             p.finished_ms = Some(now);
             // Who started it is not stored; the server closes it.
-            record(
-                &st,
-                p,
-                "The server stopped before the prescan finished; run it again.",
-                "prescan-server",
-            )?;
+            record(&st, p, prescan::SERVER_STOPPED_NOTE, "prescan-server")?;
         }
         Ok(())
     })

@@ -365,6 +365,14 @@ impl Sqlite {
         f(&self.conn().conn, &self.sealer)
     }
 
+    /// `SELECT 1` on the connection (readiness).
+    pub fn ping(&self) -> Result<(), DbError> {
+        self.conn()
+            .conn
+            .query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(|e| DbError(e.to_string()))
+    }
+
     /// Every file of a specification, the root first.
     pub fn specification_files(&self, id: u64) -> Result<Option<Vec<SourceFile>>, DbError> {
         spec_files(&self.conn().conn, id)
