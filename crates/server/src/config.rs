@@ -152,6 +152,9 @@ pub struct Config {
     /// the signal (`--shutdown-grace`); then they are cancelled and
     /// recorded as stopped.
     pub shutdown_grace: Duration,
+    /// The largest import body (`POST /import`), in bytes
+    /// (`--max-import-bytes`): an export holds its specifications' bytes.
+    pub max_import_bytes: usize,
     /// Imports (`POST /import`): the most analyses, and the most
     /// specifications, one document may add (`--max-import-items`).
     pub max_import_items: usize,
@@ -185,6 +188,8 @@ pub const DEFAULT_RATE_PRESCANS: u32 = 30;
 pub const DEFAULT_SHUTDOWN_DELAY: Duration = Duration::from_secs(2);
 /// `--shutdown-grace` by default.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// `--max-import-bytes` by default.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 /// `--max-import-items` by default.
 pub const DEFAULT_MAX_IMPORT_ITEMS: usize = 500;
 /// `--rate-auth-failures` by default (a minute).
@@ -307,6 +312,7 @@ impl Config {
             smtp: None,
             shutdown_delay: DEFAULT_SHUTDOWN_DELAY,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
             max_import_items: DEFAULT_MAX_IMPORT_ITEMS,
             test_hooks: false,
         }

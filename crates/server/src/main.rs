@@ -204,6 +204,10 @@ struct Cli {
     /// server. A second signal stops at once.
     #[arg(long, value_name = "SECS", default_value_t = prescan_server::DEFAULT_SHUTDOWN_GRACE.as_secs_f64())]
     shutdown_grace: f64,
+    /// Largest import (POST /api/v1/import) body, in bytes: an export
+    /// holds its specifications' bytes (in base64).
+    #[arg(long, default_value_t = prescan_server::DEFAULT_MAX_IMPORT_BYTES)]
+    max_import_bytes: usize,
     /// The most analyses, and the most specifications, one import
     /// (POST /api/v1/import) may add.
     #[arg(long, value_name = "N", default_value_t = prescan_server::DEFAULT_MAX_IMPORT_ITEMS)]
@@ -763,6 +767,7 @@ async fn main() -> std::process::ExitCode {
         smtp: smtp.clone(),
         shutdown_delay,
         shutdown_grace,
+        max_import_bytes: cli.max_import_bytes,
         max_import_items: cli.max_import_items.max(1),
         ..Config::new(&cli.data_dir)
     };

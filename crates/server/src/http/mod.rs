@@ -35,6 +35,7 @@ mod prelude;
 mod problem;
 mod scans;
 mod specifications;
+mod transfer;
 mod work;
 
 pub use app::{app_csp, inline_script_hashes};
@@ -57,7 +58,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .nest("/specifications", specifications::routes())
         .nest("/scans", scans::routes())
         .nest("/notifications", notifications::routes())
-        .nest("/me", me::routes());
+        .nest("/me", me::routes())
+        .merge(transfer::routes());
     if state.config.test_hooks {
         api = api.route("/test-hooks/panic", get(test_panic));
     }
