@@ -597,6 +597,36 @@ impl HttpStore {
         Ok(())
     }
 
+    /// `GET /export`: every analysis and specification of the server as
+    /// one export document, credentials emptied (security leads only).
+    pub async fn export_all(&self) -> Result<Vec<u8>, HttpError> {
+        Ok(self
+            .send(Method::GET, &api::export_path(), Body::None)
+            .await?
+            .bytes)
+    }
+
+    /// `POST /import`: adds the analyses and specifications of an export
+    /// (`text`, read from `file_name`) to the server; nothing there is
+    /// replaced (security leads only). A name the contract does not take
+    /// (a path, control characters) is left out of the request.
+    pub async fn import_export(
+        &self,
+        file_name: &str,
+        text: String,
+    ) -> Result<api::ImportResult, HttpError> {
+        let name = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+        let usable = (1..=255).contains(&name.chars().count())
+            && name.trim() == name
+            && !name.chars().any(char::is_control)
+            && name != "."
+            && name != "..";
+        let path = api::import_path(usable.then_some(name));
+        self.send(Method::POST, &path, Body::Json(text))
+            .await?
+            .json()
+    }
+
     /// The last prescan of a scan as HAR, with the responses.
     pub async fn prescan_har(&self, scan: ScanId) -> Result<Vec<u8>, StoreError> {
         Ok(self
