@@ -15,6 +15,13 @@
 //! - [`mail`]: notifications by e-mail through an SMTP relay (`--smtp-url`):
 //!   enqueued with the notification, sent by a background task.
 //!
+//! - stopping ([`Server::run`]): on SIGTERM or Ctrl-C, `/readyz` answers
+//!   503 at once, the listener closes after `--shutdown-delay`, running
+//!   prescans may finish within `--shutdown-grace` (then are cancelled
+//!   and recorded as stopped by the server); a second signal stops at
+//!   once. `/healthz` and `/readyz` are the probes of a load balancer or
+//!   an orchestrator (see [`http`]).
+//!
 //! Business rules are the core's (`prescan_core::analysis::StoreState` and
 //! `Engine`, `prescan_core::prescan`); wire types are `prescan_core::api`.
 
