@@ -325,6 +325,23 @@ async fn hostile_documents_are_problems_and_write_nothing() {
             "{p}"
         );
     }
+    // A specification's file name that is not a usable label.
+    for bad in ["../up.json", "a\u{7}b.json", "./t.json"] {
+        let mut named = export.clone();
+        named["analyses"][0]["name"] = json!("Renamed first one");
+        named["analyses"][1]["name"] = json!("Renamed second one");
+        named["specifications"][0]["record"]["file_name"] = json!(bad);
+        let p = import(&api, None, named.to_string().as_bytes())
+            .await
+            .problem(422);
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("not a usable file name"),
+            "{bad:?}: {p}"
+        );
+    }
     // Not JSON by its type: 415.
     let r = api
         .send(

@@ -23,6 +23,7 @@
 
 use prescan_core::analysis::AddImportError;
 use prescan_core::people::Role;
+use prescan_core::spec::{file_label, MAX_SPEC_FILES};
 
 use super::extract::*;
 use super::gate::Caller;
@@ -175,6 +176,34 @@ async fn import(
                     spec.record.id, spec.record.file_name
                 ),
             ));
+        }
+        // File names are labels references resolve against, as an upload
+        // keeps them: normalized, without control characters, unique.
+        let names: Vec<&str> = std::iter::once(spec.record.file_name.as_str())
+            .chain(spec.others.iter().map(|f| f.name.as_str()))
+            .collect();
+        if names.len() > MAX_SPEC_FILES {
+            budget.push(ProblemField::new(
+                "specifications",
+                format!(
+                    "The specification {} ({}) has {} files; a specification has at most {MAX_SPEC_FILES}. Nothing was imported.",
+                    spec.record.id, spec.record.file_name, names.len()
+                ),
+            ));
+        }
+        for (i, name) in names.iter().enumerate() {
+            let usable = file_label(name).is_ok_and(|label| label == *name)
+                && !name.trim().is_empty()
+                && !names[..i].contains(name);
+            if !usable {
+                budget.push(ProblemField::new(
+                    "specifications",
+                    format!(
+                        "The specification {} has a file named {name:?}, which is not a usable file name (empty, too long, with control characters, climbing above its folder, not normalized or repeated). Nothing was imported.",
+                        spec.record.id
+                    ),
+                ));
+            }
         }
         if spec.bytes.is_empty() {
             budget.push(ProblemField::new(
