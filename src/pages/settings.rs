@@ -304,7 +304,7 @@ pub fn SettingsPage() -> impl IntoView {
                     " This browser"
                 </label>
                 <p class="hint choice__hint">
-                    "The default. Analyses are kept in this browser (IndexedDB) and a simulated scan engine moves them on; nothing is sent anywhere. Demo data, export and import work here. You are its only user, with every role."
+                    "The default. Analyses are kept in this browser (IndexedDB) and a simulated scan engine moves them on; nothing is sent anywhere. Demo data works here only; export and import work here and, for its security leads, with a server. You are its only user, with every role."
                 </p>
                 <label class="choice" for="settings-backend-api">
                     <input type="radio" name="settings-backend" id="settings-backend-api" value="api"

@@ -29,6 +29,10 @@ use wasm_bindgen::JsCast;
 /// How long one request may take, body included, in milliseconds.
 pub const TIMEOUT_MS: u32 = 15_000;
 
+/// How long an export or an import of the whole store may take (it carries
+/// every specification's files), in milliseconds.
+pub const TRANSFER_TIMEOUT_MS: u32 = 120_000;
+
 /// Why a request to the server failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HttpError {
@@ -40,10 +44,13 @@ pub enum HttpError {
         /// What the browser said.
         message: String,
     },
-    /// No answer within [`TIMEOUT_MS`].
+    /// No answer within the request's timeout ([`TIMEOUT_MS`], or
+    /// [`TRANSFER_TIMEOUT_MS`] for an export or an import).
     Timeout {
         /// The URL asked.
         url: String,
+        /// The timeout, in seconds.
+        secs: u32,
     },
     /// 401: the token is missing or wrong.
     Unauthorized {
@@ -79,10 +86,9 @@ impl fmt::Display for HttpError {
                 f,
                 "Can't reach the server at {base}: {message}. Check that the server is running and its URL in Settings; the server must also allow this app's origin (CORS)."
             ),
-            HttpError::Timeout { url } => write!(
+            HttpError::Timeout { url, secs } => write!(
                 f,
-                "The server did not answer within {} seconds ({url}). It may be overloaded or unreachable; try again.",
-                TIMEOUT_MS / 1000
+                "The server did not answer within {secs} seconds ({url}). It may be overloaded or unreachable; try again."
             ),
             HttpError::Unauthorized { had_token: true, detail } => {
                 write!(f, "The server refused the token (401 Unauthorized). Check the bearer token in Settings.")?;
@@ -302,6 +308,17 @@ impl HttpStore {
     }
 
     async fn send(&self, method: Method, path: &str, body: Body) -> Result<Answer, HttpError> {
+        self.send_within(method, path, body, TIMEOUT_MS).await
+    }
+
+    /// [`HttpStore::send`] with its own timeout.
+    async fn send_within(
+        &self,
+        method: Method,
+        path: &str,
+        body: Body,
+        timeout_ms: u32,
+    ) -> Result<Answer, HttpError> {
         let url = self.url(path);
         let controller = web_sys::AbortController::new().ok();
         let timed_out = Rc::new(Cell::new(false));
@@ -314,14 +331,21 @@ impl HttpStore {
             web_sys::window()?
                 .set_timeout_with_callback_and_timeout_and_arguments_0(
                     on_timeout.unchecked_ref(),
-                    TIMEOUT_MS as i32,
+                    timeout_ms as i32,
                 )
                 .ok()
         });
         let signal = controller.as_ref().map(|c| c.signal());
         let result = self
             .exchange(method, &url, body, signal.as_ref(), &timed_out)
-            .await;
+            .await
+            .map_err(|e| match e {
+                HttpError::Timeout { url, .. } => HttpError::Timeout {
+                    url,
+                    secs: timeout_ms / 1000,
+                },
+                other => other,
+            });
         if let (Some(window), Some(t)) = (web_sys::window(), timer) {
             window.clear_timeout_with_handle(t);
         }
@@ -340,6 +364,7 @@ impl HttpStore {
             if timed_out.get() {
                 HttpError::Timeout {
                     url: url.to_owned(),
+                    secs: TIMEOUT_MS / 1000,
                 }
             } else {
                 HttpError::Network {
@@ -597,6 +622,41 @@ impl HttpStore {
         Ok(())
     }
 
+    /// `GET /export`: every analysis and specification of the server as
+    /// one export document, credentials emptied (security leads only).
+    pub async fn export_all(&self) -> Result<Vec<u8>, HttpError> {
+        Ok(self
+            .send_within(
+                Method::GET,
+                &api::export_path(),
+                Body::None,
+                TRANSFER_TIMEOUT_MS,
+            )
+            .await?
+            .bytes)
+    }
+
+    /// `POST /import`: adds the analyses and specifications of an export
+    /// (`text`, read from `file_name`) to the server; nothing there is
+    /// replaced (security leads only). A name the contract does not take
+    /// (a path, control characters) is left out of the request.
+    pub async fn import_export(
+        &self,
+        file_name: &str,
+        text: String,
+    ) -> Result<api::ImportResult, HttpError> {
+        let name = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+        let usable = (1..=255).contains(&name.chars().count())
+            && name.trim() == name
+            && !name.chars().any(char::is_control)
+            && name != "."
+            && name != "..";
+        let path = api::import_path(usable.then_some(name));
+        self.send_within(Method::POST, &path, Body::Json(text), TRANSFER_TIMEOUT_MS)
+            .await?
+            .json()
+    }
+
     /// The last prescan of a scan as HAR, with the responses.
     pub async fn prescan_har(&self, scan: ScanId) -> Result<Vec<u8>, StoreError> {
         Ok(self
@@ -832,7 +892,10 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("Can't reach the server at http://127.0.0.1:9: Failed to fetch."));
-        let e = HttpError::Timeout { url: URL.into() };
+        let e = HttpError::Timeout {
+            url: URL.into(),
+            secs: TIMEOUT_MS / 1000,
+        };
         assert!(e
             .to_string()
             .starts_with("The server did not answer within 15 seconds"));

@@ -63,7 +63,7 @@ export async function startRefServer({ dist, token, engine = 'fast', args = [] }
     dataDir,
     log: () => log.join(''),
     async start() {
-      const argv = ['--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--engine', engine, ...args];
+      const argv = ['--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--engine', engine, '--shutdown-delay', '0', ...args];
       if (dist) argv.push('--dist', dist);
       if (token) argv.push('--token', token);
       child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });

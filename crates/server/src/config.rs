@@ -159,6 +159,20 @@ pub struct Config {
     /// The SMTP relay that sends notifications by e-mail (`--smtp-url`,
     /// `--smtp-from`, ...; none: no e-mail is enqueued or sent).
     pub smtp: Option<crate::mail::Smtp>,
+    /// How long a stopping server keeps taking connections after the
+    /// signal, `/readyz` answering 503 meanwhile, so that a load balancer
+    /// stops sending before the listener closes (`--shutdown-delay`).
+    pub shutdown_delay: Duration,
+    /// How long a stopping server lets its prescans finish, counted from
+    /// the signal (`--shutdown-grace`); then they are cancelled and
+    /// recorded as stopped.
+    pub shutdown_grace: Duration,
+    /// The largest import body (`POST /import`), in bytes
+    /// (`--max-import-bytes`): an export holds its specifications' bytes.
+    pub max_import_bytes: usize,
+    /// Imports (`POST /import`): the most analyses, and the most
+    /// specifications, one document may add (`--max-import-items`).
+    pub max_import_items: usize,
     /// Test hooks (never set by the binary): a route that panics and
     /// prescans of URLs containing `__panic__` or `__hang__`.
     #[doc(hidden)]
@@ -185,6 +199,14 @@ pub const DEFAULT_PRESCAN_DEADLINE: Duration = Duration::from_secs(15 * 60);
 pub const DEFAULT_RATE_UPLOADS: u32 = 60;
 /// `--rate-prescans` by default (a minute).
 pub const DEFAULT_RATE_PRESCANS: u32 = 30;
+/// `--shutdown-delay` by default.
+pub const DEFAULT_SHUTDOWN_DELAY: Duration = Duration::from_secs(2);
+/// `--shutdown-grace` by default.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// `--max-import-bytes` by default.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+/// `--max-import-items` by default.
+pub const DEFAULT_MAX_IMPORT_ITEMS: usize = 500;
 /// `--rate-auth-failures` by default (a minute).
 pub const DEFAULT_RATE_AUTH_FAILURES: u32 = 20;
 
@@ -307,6 +329,10 @@ impl Config {
             prescan_lease: Duration::from_secs(30),
             database_statement_timeout: Duration::from_secs(15),
             smtp: None,
+            shutdown_delay: DEFAULT_SHUTDOWN_DELAY,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
+            max_import_items: DEFAULT_MAX_IMPORT_ITEMS,
             test_hooks: false,
         }
     }

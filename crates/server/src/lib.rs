@@ -15,6 +15,13 @@
 //! - [`mail`]: notifications by e-mail through an SMTP relay (`--smtp-url`):
 //!   enqueued with the notification, sent by a background task.
 //!
+//! - stopping ([`Server::run`]): on SIGTERM or Ctrl-C, `/readyz` answers
+//!   503 at once, the listener closes after `--shutdown-delay`, running
+//!   prescans may finish within `--shutdown-grace` (then are cancelled
+//!   and recorded as stopped by the server); a second signal stops at
+//!   once. `/healthz` and `/readyz` are the probes of a load balancer or
+//!   an orchestrator (see [`http`]).
+//!
 //! Business rules are the core's (`prescan_core::analysis::StoreState` and
 //! `Engine`, `prescan_core::prescan`); wire types are `prescan_core::api`.
 
@@ -35,6 +42,7 @@ pub mod serve;
 pub mod state;
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,47 +70,189 @@ pub struct Server {
 }
 
 impl Server {
-    /// Stops gracefully: no new connections, requests under way finish,
-    /// running prescans are cancelled and recorded.
+    /// Stops at once: no new connections, requests under way finish,
+    /// running prescans are cancelled and recorded as stopped by the
+    /// server (for tests and embedders; the binary stops with
+    /// [`Server::run`]).
     pub async fn stop(mut self) -> std::io::Result<()> {
+        self.state.stopping.store(true, Ordering::Relaxed);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let r = (&mut self.task).await.unwrap_or(Ok(()));
-        self.engine.abort();
-        self.sweeper.abort();
-        finish_prescans(&self.state).await;
-        if let Some(m) = self.mail.take() {
-            m.stop().await;
-        }
+        self.release(true).await;
         r
     }
 
     /// Waits until the server stops (after a signal given to
-    /// [`start`]'s `shutdown`).
+    /// [`start`]'s `shutdown`); prescans still running are cancelled.
     pub async fn wait(mut self) -> std::io::Result<()> {
         let r = (&mut self.task).await.unwrap_or(Ok(()));
+        self.state.stopping.store(true, Ordering::Relaxed);
+        self.release(true).await;
+        r
+    }
+
+    /// Serves until a signal arrives on `signals` (each message names the
+    /// signal, such as "SIGTERM"), then stops gracefully, for a rolling
+    /// update:
+    ///
+    /// 1. `/readyz` answers 503 at once and no prescan starts; connections
+    ///    are still taken for [`Config::shutdown_delay`], so that a load
+    ///    balancer notices before the listener closes;
+    /// 2. the listener closes; requests under way finish;
+    /// 3. running prescans may finish until [`Config::shutdown_grace`]
+    ///    after the signal; then those left are cancelled, each recorded
+    ///    with [`prescan::SERVER_STOPPED_NOTE`];
+    /// 4. the engine stops, the e-mail sender gives back what it holds.
+    ///
+    /// A second signal skips the waits: what runs is cancelled and
+    /// recorded at once. Each phase is logged to stderr.
+    pub async fn run(
+        mut self,
+        mut signals: tokio::sync::mpsc::UnboundedReceiver<String>,
+    ) -> std::io::Result<()> {
+        let first = tokio::select! {
+            s = signals.recv() => s,
+            r = &mut self.task => {
+                // The connection loop ended on its own.
+                self.state.stopping.store(true, Ordering::Relaxed);
+                self.release(true).await;
+                return r.unwrap_or(Ok(()));
+            }
+        };
+        let Some(first) = first else {
+            // Nobody can signal any more: serve until the loop ends.
+            return self.wait().await;
+        };
+        let started = tokio::time::Instant::now();
+        let delay = self.state.config.shutdown_delay;
+        let grace = self.state.config.shutdown_grace.max(delay);
+        self.state.stopping.store(true, Ordering::Relaxed);
+        eprintln!(
+            "prescan-server: {first} received: stopping; /readyz answers 503 from now on, new prescans are refused, and new connections are still taken for {} s (--shutdown-delay) so that load balancers stop sending (a second signal stops at once)",
+            delay.as_secs_f64()
+        );
+        let mut hurry = false;
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            s = signals.recv() => {
+                hurry = true;
+                eprintln!("prescan-server: {} received again: stopping at once", s.unwrap_or_default());
+            }
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let running = self.state.prescans.all().len();
+        if !hurry {
+            eprintln!(
+                "prescan-server: the listener is closed; requests under way finish, and {running} running prescan{} may finish within {} s of the signal (--shutdown-grace)",
+                if running == 1 { "" } else { "s" },
+                grace.as_secs_f64()
+            );
+        }
+        let deadline = started + grace;
+        let mut served: Option<std::io::Result<()>> = None;
+        while !hurry {
+            if served.is_some() && self.state.prescans.all().is_empty() {
+                break;
+            }
+            tokio::select! {
+                r = &mut self.task, if served.is_none() => {
+                    served = Some(r.unwrap_or(Ok(())));
+                }
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                _ = tokio::time::sleep_until(deadline) => {
+                    let left = self.state.prescans.all().len();
+                    if left > 0 {
+                        eprintln!(
+                            "prescan-server: the grace of {} s is over: cancelling {left} prescan{} still running",
+                            grace.as_secs_f64(),
+                            if left == 1 { "" } else { "s" }
+                        );
+                    }
+                    break;
+                }
+                s = signals.recv() => {
+                    hurry = true;
+                    eprintln!(
+                        "prescan-server: {} received again: cancelling what still runs and stopping at once",
+                        s.unwrap_or_default()
+                    );
+                }
+            }
+        }
+        if running > 0 && !hurry && self.state.prescans.all().is_empty() {
+            eprintln!("prescan-server: every prescan has finished");
+        }
+        stop_prescans(&self.state).await;
+        let r = match served {
+            Some(r) => r,
+            None if hurry => {
+                // Requests under way are cut short.
+                self.task.abort();
+                Ok(())
+            }
+            None => {
+                // Requests under way had the grace; a little more to end.
+                match tokio::time::timeout(Duration::from_secs(5), &mut self.task).await {
+                    Ok(r) => r.unwrap_or(Ok(())),
+                    Err(_) => {
+                        eprintln!("prescan-server: requests still under way are cut short");
+                        self.task.abort();
+                        Ok(())
+                    }
+                }
+            }
+        };
+        self.release(false).await;
+        eprintln!("prescan-server: stopped");
+        r
+    }
+
+    /// Stops the engine and the e-mail sender (which gives back the
+    /// e-mails it claimed); with `prescans`, first cancels and records
+    /// running prescans.
+    async fn release(&mut self, prescans: bool) {
+        if prescans {
+            stop_prescans(&self.state).await;
+        }
         self.engine.abort();
         self.sweeper.abort();
-        finish_prescans(&self.state).await;
         if let Some(m) = self.mail.take() {
             m.stop().await;
+            eprintln!("prescan-server: the e-mail sender has stopped; e-mails it held are given back to the outbox");
         }
-        r
     }
 }
 
-async fn finish_prescans(state: &AppState) {
+/// Cancels every running prescan as stopped by the server and waits (a
+/// few seconds at most) until each is recorded.
+async fn stop_prescans(state: &AppState) {
     let running = state.prescans.all();
+    if running.is_empty() {
+        return;
+    }
     for r in &running {
-        r.cancel();
+        r.stop_for_shutdown();
     }
     // The drivers record the cancelled prescans; give them a moment.
-    for _ in 0..40 {
+    for _ in 0..100 {
         if state.prescans.all().is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let left = state.prescans.all().len();
+    if left == 0 {
+        eprintln!(
+            "prescan-server: {} prescan{} cancelled and recorded as stopped by the server",
+            running.len(),
+            if running.len() == 1 { " was" } else { "s were" }
+        );
+    } else {
+        eprintln!("prescan-server: {left} cancelled prescans could not be recorded in time; another server sharing the database closes them when their lease ends, or this one at its next start");
     }
 }
 
@@ -173,6 +323,7 @@ pub async fn start(
             .map_err(|e| db::DbError(format!("the Content-Security-Policy: {e}")))?,
         people: state::PeopleState::default(),
         replica: state::replica_id(),
+        stopping: Default::default(),
         config,
     });
     http::close_interrupted_prescans(&state).await?;

@@ -217,6 +217,25 @@ struct Cli {
     /// Seconds a statement may run in PostgreSQL before it is cancelled.
     #[arg(long, value_name = "SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     database_statement_timeout: u64,
+    // ---- Stopping (issue 19) ----
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) still takes
+    /// connections after the signal, /readyz answering 503 meanwhile, so
+    /// that a load balancer stops sending before the listener closes.
+    #[arg(long, value_name = "SECS", default_value_t = prescan_server::DEFAULT_SHUTDOWN_DELAY.as_secs_f64())]
+    shutdown_delay: f64,
+    /// Seconds after the signal that running prescans may take to finish;
+    /// then those left are cancelled and recorded as stopped by the
+    /// server. A second signal stops at once.
+    #[arg(long, value_name = "SECS", default_value_t = prescan_server::DEFAULT_SHUTDOWN_GRACE.as_secs_f64())]
+    shutdown_grace: f64,
+    /// Largest import (POST /api/v1/import) body, in bytes: an export
+    /// holds its specifications' bytes (in base64).
+    #[arg(long, default_value_t = prescan_server::DEFAULT_MAX_IMPORT_BYTES)]
+    max_import_bytes: usize,
+    /// The most analyses, and the most specifications, one import
+    /// (POST /api/v1/import) may add.
+    #[arg(long, value_name = "N", default_value_t = prescan_server::DEFAULT_MAX_IMPORT_ITEMS)]
+    max_import_items: usize,
 
     // ---- E-mail (issue 16) ----
     /// The SMTP relay that sends notifications by e-mail:
@@ -831,26 +850,40 @@ fn default_dist() -> Option<PathBuf> {
         .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
 }
 
-async fn signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// Sends the name of every SIGTERM and SIGINT (Ctrl-C) to `tx`.
+fn signals(tx: tokio::sync::mpsc::UnboundedSender<String>) {
+    let ctrl_c = tx.clone();
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if ctrl_c.send("SIGINT".into()).is_err() {
+                break;
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    });
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            while s.recv().await.is_some() {
+                if tx.send("SIGTERM".into()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+    drop(tx);
+}
+
+/// Seconds from the command line (`option` names it in the message).
+fn seconds(option: &str, secs: f64) -> Result<Duration, String> {
+    if secs.is_finite() && (0.0..=86_400.0).contains(&secs) {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "{option} {secs}: give a number of seconds from 0 to 86400"
+        ))
     }
-    eprintln!("prescan-server: stopping");
 }
 
 #[tokio::main]
@@ -899,6 +932,16 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::from(2);
                 }
             }
+        }
+    };
+    let (shutdown_delay, shutdown_grace) = match (
+        seconds("--shutdown-delay", cli.shutdown_delay),
+        seconds("--shutdown-grace", cli.shutdown_grace),
+    ) {
+        (Ok(d), Ok(g)) => (d, g),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("prescan-server: {e}");
+            return std::process::ExitCode::from(2);
         }
     };
     let smtp = match smtp_settings(&cli) {
@@ -1017,6 +1060,10 @@ async fn main() -> std::process::ExitCode {
         prescan_lease: Duration::from_secs(cli.prescan_lease),
         database_statement_timeout: Duration::from_secs(cli.database_statement_timeout),
         smtp: smtp.clone(),
+        shutdown_delay,
+        shutdown_grace,
+        max_import_bytes: cli.max_import_bytes,
+        max_import_items: cli.max_import_items.max(1),
         ..Config::new(&cli.data_dir)
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
@@ -1026,7 +1073,11 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    let server = match prescan_server::start(config, listener, signal()).await {
+    // Signals are caught from here on: a SIGTERM during the start stops
+    // the server as soon as it serves.
+    let (signal_tx, signal_rx) = tokio::sync::mpsc::unbounded_channel();
+    signals(signal_tx);
+    let server = match prescan_server::start(config, listener, std::future::pending()).await {
         Ok(s) => s,
         Err(e) => {
             match &cli.database_url {
@@ -1095,7 +1146,7 @@ async fn main() -> std::process::ExitCode {
             }
         );
     }
-    match server.wait().await {
+    match server.run(signal_rx).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("prescan-server: {e}");

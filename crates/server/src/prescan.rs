@@ -33,7 +33,13 @@ pub struct Running {
     pub total_endpoints: usize,
     /// The credentials it sends, masked in the prescan the server keeps.
     pub auth: prescan_core::ScanAuth,
+    /// The server stopped it (shutdown), rather than a user or the deadline.
+    stopped_by_server: std::sync::atomic::AtomicBool,
 }
+
+/// The note of a prescan a stopping server cancelled (activity log).
+pub const SERVER_STOPPED_NOTE: &str =
+    "The server stopped before the prescan finished; run it again.";
 
 impl Running {
     /// The report so far and the progress.
@@ -55,6 +61,20 @@ impl Running {
     /// cancelled).
     pub fn cancel(&self) {
         self.live.cancel();
+    }
+
+    /// Cancels it because the server stops: its record says so
+    /// ([`SERVER_STOPPED_NOTE`]).
+    pub fn stop_for_shutdown(&self) {
+        self.stopped_by_server
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.live.cancel();
+    }
+
+    /// Whether [`Running::stop_for_shutdown`] stopped it.
+    pub fn stopped_by_server(&self) -> bool {
+        self.stopped_by_server
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -97,6 +117,7 @@ impl Prescans {
             live,
             total_endpoints,
             auth,
+            stopped_by_server: Default::default(),
         });
         map.insert(scan, running.clone());
         Some((running, cancel))

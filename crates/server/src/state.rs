@@ -32,6 +32,16 @@ pub struct AppState {
     /// This process among the replicas sharing the database (issue 19):
     /// the owner of the leases of the prescans it drives.
     pub replica: String,
+    /// The server is stopping (a signal came): `/readyz` answers 503 and
+    /// no prescan starts.
+    pub stopping: std::sync::atomic::AtomicBool,
+}
+
+impl AppState {
+    /// Whether the server is stopping.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// A name for this process among replicas: host, process id and a random

@@ -329,6 +329,7 @@ async fn specifications_stored_before_schema_5_keep_working() {
     let conn = rusqlite::Connection::open(dir.path().join("prescan.sqlite3")).unwrap();
     conn.execute_batch(
         "DROP TABLE prescan_leases;
+         DROP TABLE rate_buckets;
          DROP INDEX specifications_by_hash;
          DROP TABLE specification_files;
          ALTER TABLE specifications DROP COLUMN content_hash;

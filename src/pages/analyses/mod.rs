@@ -31,6 +31,7 @@ use crate::store::{use_store, AppStore, Overview, Storage};
 mod state;
 #[cfg(test)]
 mod tests;
+mod transfer;
 
 pub use state::{caption, count_line, from_url, parse_sort, sort_param, to_url};
 
@@ -385,6 +386,107 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         });
     };
 
+    // With a server: export and import through the API (security leads).
+    let transfer_refused_text = Memo::new(move |_| principal.with(transfer::transfer_refused));
+    let server_base = move || {
+        app.http()
+            .map(|h| h.base_url().to_owned())
+            .unwrap_or_default()
+    };
+    let server_data_result = RwSignal::new(None::<Outcome>);
+    let server_import_result = RwSignal::new(None::<Outcome>);
+    let export_server = move |_| {
+        let Some(http) = app.http() else {
+            return;
+        };
+        let base = server_base();
+        let (y, m, d) = today();
+        let name = export_file_name(y, m, d);
+        server_data_result.set(Some(Outcome::Working(format!(
+            "Preparing the export on the server at {base}\u{2026}"
+        ))));
+        spawn_local(async move {
+            let outcome = match http.export_all().await {
+                Ok(bytes) => {
+                    #[derive(serde::Deserialize)]
+                    struct Count {
+                        analyses: Vec<serde::de::IgnoredAny>,
+                    }
+                    let n = serde_json::from_slice::<Count>(&bytes).map_or(0, |c| c.analyses.len());
+                    match download::save_bytes(&bytes, &name) {
+                        Ok(()) => Outcome::Done(transfer::export_done(&name, n, &base)),
+                        Err(e) => Outcome::Failed(format!(
+                            "The export could not be downloaded: {e} Try again."
+                        )),
+                    }
+                }
+                Err(e) => Outcome::Failed(format!("The export could not be made: {e}")),
+            };
+            server_data_result.try_set(Some(outcome));
+        });
+    };
+    let import_server = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|list| list.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let Some(http) = app.http() else {
+            return;
+        };
+        let base = server_base();
+        let file_name = file.name();
+        spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(v) => v.as_string().unwrap_or_default(),
+                Err(_) => {
+                    server_import_result.try_set(Some(Outcome::Failed(format!(
+                        "{file_name} could not be read. Nothing was imported. Choose the file again."
+                    ))));
+                    return;
+                }
+            };
+            // The core's own checks first (the server makes them again).
+            let incoming =
+                match StoreState::from_json(&text) {
+                    Ok(state) => state.analyses.iter().filter(|a| !a.demo).count(),
+                    Err(e) => {
+                        server_import_result.try_set(Some(Outcome::Failed(
+                            transfer::import_failed(&file_name, &e.to_string(), &base),
+                        )));
+                        return;
+                    }
+                };
+            if !confirm(&transfer::import_confirm(&file_name, incoming, &base)) {
+                server_import_result.try_set(Some(Outcome::Done(
+                    "Import cancelled: nothing was changed.".to_owned(),
+                )));
+                return;
+            }
+            server_import_result.try_set(Some(Outcome::Working(format!(
+                "Importing {file_name} into the server at {base}\u{2026}"
+            ))));
+            let outcome = match http.import_export(&file_name, text).await {
+                Ok(result) => {
+                    live.refetch();
+                    Outcome::Done(transfer::import_done(&file_name, &result, &base))
+                }
+                Err(crate::store::http::HttpError::Problem(p)) if p.status < 500 => {
+                    Outcome::Failed(transfer::import_failed(&file_name, &p.detail, &base))
+                }
+                Err(e) => {
+                    Outcome::Failed(transfer::import_failed(&file_name, &e.to_string(), &base))
+                }
+            };
+            server_import_result.try_set(Some(outcome));
+        });
+    };
+
     let count_text = move || {
         let api = app.is_api();
         listing.with(|l| match l {
@@ -574,12 +676,34 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
             {paging}
 
             {move || app.is_api().then(|| view! {
-                <section class="panel data-tools" aria-labelledby="data-tools-title" data-testid="data-tools-api">
-                    <h2 id="data-tools-title">"Your data"</h2>
+                <section class="panel data-tools" aria-labelledby="data-tools-api-title" data-testid="data-tools-api">
+                    <h2 id="data-tools-api-title">"Data on the server"</h2>
                     <p class="hint">{move || format!(
-                        "Demo data, export and import are for analyses kept in this browser. These analyses are on {}: back them up on the server. Switch to \u{201c}This browser\u{201d} in Settings to use them.",
+                        "These analyses are on {}. Export them all as one file, or add the analyses of an export (from this server, another one or a browser) to the server. Demo data is for analyses kept in this browser: switch to \u{201c}This browser\u{201d} in Settings to use it.",
                         app.backend.with(Backend::label)
                     )}</p>
+                    {move || transfer_refused_text.get().map(|why| view! {
+                        <p class="hint" id="transfer-refused" data-testid="transfer-refused">{why}</p>
+                    })}
+                    <div class="downloads">
+                        <button type="button" class="button button--secondary" data-testid="export-analyses-server"
+                            aria-describedby=move || transfer_refused_text.with(Option::is_some).then_some("transfer-refused")
+                            prop:disabled=move || transfer_refused_text.with(Option::is_some) on:click=export_server>
+                            <Icon kind=IconKind::Download />"Export all (JSON)"
+                        </button>
+                    </div>
+                    <p class="hint">"The export leaves out credentials: passwords, tokens, API keys, header and cookie values and client certificates are emptied; their names are kept."</p>
+                    {move || outcome_view(server_data_result.get(), "server-data-result")}
+                    <div class="field data-tools__import">
+                        <label for="import-analyses-server">"Import an export (JSON)"</label>
+                        <p class="hint" id="import-analyses-server-hint">
+                            "Importing adds the file\u{2019}s analyses and specifications to the server, under new ids; nothing on the server is replaced or deleted. If one of their names is already taken there, nothing is imported. You are asked first."
+                        </p>
+                        <input id="import-analyses-server" type="file" accept=".json,application/json" data-testid="import-analyses-server"
+                            aria-describedby="import-analyses-server-hint"
+                            prop:disabled=move || transfer_refused_text.with(Option::is_some) on:change=import_server />
+                    </div>
+                    {move || outcome_view(server_import_result.get(), "server-import-result")}
                 </section>
             })}
             <section class="panel data-tools" aria-labelledby="data-tools-title" hidden=move || app.is_api()>

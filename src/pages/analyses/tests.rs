@@ -94,3 +94,56 @@ fn caption_says_what_and_in_which_order() {
         "Dynamic Analyses with the status Scheduled whose name contains \u{201c}pet\u{201d}, sorted by next run (oldest first), page 2 of 3"
     );
 }
+
+#[test]
+fn export_and_import_on_a_server_say_what_they_do() {
+    use prescan_core::people::{Principal, Role};
+    let lead = Principal {
+        name: "Lee".into(),
+        roles: vec![Role::SecurityLead],
+        teams: vec![],
+    };
+    assert_eq!(transfer::transfer_refused(&lead), None);
+    let creator = Principal {
+        roles: vec![Role::Creator],
+        ..lead.clone()
+    };
+    let why = transfer::transfer_refused(&creator).unwrap();
+    assert!(
+        why.contains("only security leads") && why.contains("Creator"),
+        "{why}"
+    );
+    let base = "https://prescan.example.com";
+    let ask = transfer::import_confirm("x.json", 3, base);
+    assert!(ask.contains("adds its 3 analyses to the server at https://prescan.example.com"));
+    assert!(ask.contains("Nothing on the server is replaced or deleted"));
+    let result = prescan_core::api::ImportResult {
+        analysis_ids: vec![AnalysisId(7), AnalysisId(9), AnalysisId(11)],
+        spec_ids: vec![],
+        demo_left_out: 0,
+    };
+    assert_eq!(
+        transfer::import_done("x.json", &result, base),
+        "Imported 3 analyses from x.json into the server at https://prescan.example.com; nothing there was replaced."
+    );
+    let demo = prescan_core::api::ImportResult {
+        demo_left_out: 1,
+        ..result
+    };
+    assert!(transfer::import_done("x.json", &demo, base)
+        .ends_with(" 1 demo analysis was left out: demo data stays in browsers."));
+    // The server's sentence, said once.
+    let failed = transfer::import_failed(
+        "x.json",
+        "An analysis of the file is already on the server: \"A\". Analysis names are unique, so nothing was imported; rename it in the file (or on the server) and import it again.",
+        base,
+    );
+    assert!(failed.starts_with(
+        "x.json could not be imported into the server at https://prescan.example.com. An analysis"
+    ));
+    assert!(!failed.contains("Nothing on the server was changed"));
+    assert!(
+        transfer::import_failed("x.json", "Can't reach the server.", base)
+            .ends_with("Nothing on the server was changed.")
+    );
+}

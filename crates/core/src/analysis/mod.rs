@@ -44,7 +44,7 @@ pub use status::{
     IN_PROGRESS_WARNING_API_NAME, IN_PROGRESS_WARNING_DESCRIPTION,
 };
 pub use store::{
-    now_or_never, AnalysisSummary, Field, FieldError, ImportError, ListQuery, MemoryStore, Page,
-    RunAction, SavedState, SortKey, Store, StoreError, StoreState, StoredFile, StoredSpec,
-    MAX_PAGE_SIZE, MAX_SCANS, STORE_VERSION,
+    now_or_never, AddImportError, AnalysisSummary, Field, FieldError, ImportAdded, ImportError,
+    ListQuery, MemoryStore, Page, RunAction, SavedState, SortKey, Store, StoreError, StoreState,
+    StoredFile, StoredSpec, MAX_PAGE_SIZE, MAX_SCANS, STORE_VERSION,
 };

@@ -30,6 +30,19 @@ pub struct Health {
     pub store_version: u32,
 }
 
+/// `POST /import`: what the import added (nothing of the server's was
+/// replaced or deleted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportResult {
+    /// The new ids of the analyses added, in the file's order.
+    pub analysis_ids: Vec<AnalysisId>,
+    /// The new ids of the specifications added.
+    pub spec_ids: Vec<SpecId>,
+    /// Demo analyses of the file, left out (demo data stays in browsers).
+    pub demo_left_out: usize,
+}
+
 /// The `page` object of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageInfo {

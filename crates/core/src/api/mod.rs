@@ -87,6 +87,11 @@ pub mod routes {
     pub const NOTIFICATIONS: &str = "/api/v1/notifications";
     /// `GET` who the caller is.
     pub const ME: &str = "/api/v1/me";
+    /// `GET` everything as an export (security leads).
+    pub const EXPORT: &str = "/api/v1/export";
+    /// `POST` an export: its analyses are added (security leads;
+    /// `?file_name=`).
+    pub const IMPORT: &str = "/api/v1/import";
 }
 
 /// The most notifications `GET /notifications` returns at once (and its
@@ -102,6 +107,19 @@ pub fn notifications_path(after: u64) -> String {
 /// `/api/v1/me`.
 pub fn me_path() -> String {
     routes::ME.to_string()
+}
+
+/// `/api/v1/export`.
+pub fn export_path() -> String {
+    routes::EXPORT.to_string()
+}
+
+/// `/api/v1/import`, with `?file_name=…` when a name is given.
+pub fn import_path(file_name: Option<&str>) -> String {
+    match file_name {
+        Some(n) => format!("{}?file_name={}", routes::IMPORT, percent_encode(n)),
+        None => routes::IMPORT.to_string(),
+    }
 }
 
 /// `/api/v1/health`.

@@ -125,6 +125,8 @@ fn openapi_loads_in_the_core_without_errors() {
         routes::SCAN_PRESCAN_HAR,
         routes::NOTIFICATIONS,
         routes::ME,
+        routes::EXPORT,
+        routes::IMPORT,
     ];
     let paths: Vec<String> = doc["paths"]
         .as_object()
@@ -385,6 +387,17 @@ fn example_bodies_fit_the_schemas() {
         "Completed - Results Available",
     ));
     assert_fits(&doc, "AuditList", &AuditList::of(&log));
+    let export: serde_json::Value = serde_json::from_str(&s.export_json(false)).unwrap();
+    assert_fits(&doc, "StoreExport", &export);
+    assert_fits(
+        &doc,
+        "ImportResult",
+        &ImportResult {
+            analysis_ids: vec![id],
+            spec_ids: vec![],
+            demo_left_out: 2,
+        },
+    );
     assert_fits(
         &doc,
         "SpecificationList",

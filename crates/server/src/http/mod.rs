@@ -36,6 +36,7 @@ mod problem;
 mod rates;
 mod scans;
 mod specifications;
+mod transfer;
 mod work;
 
 pub use app::{app_csp, inline_script_hashes};
@@ -58,7 +59,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .nest("/specifications", specifications::routes())
         .nest("/scans", scans::routes())
         .nest("/notifications", notifications::routes())
-        .nest("/me", me::routes());
+        .nest("/me", me::routes())
+        .merge(transfer::routes());
     if state.config.test_hooks {
         api = api.route("/test-hooks/panic", get(test_panic));
     }
@@ -72,7 +74,85 @@ pub fn router(state: Arc<AppState>) -> Router {
             panic_response,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), gate::guard))
+        // The probes, before everything else (no Host check, token or
+        // rate limit: they tell nothing but whether to send traffic).
+        .layer(middleware::from_fn_with_state(state.clone(), probes))
         .with_state(state)
+}
+
+/// How long `/readyz` waits for the database.
+pub const READY_DB_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `/healthz` (liveness: the process answers) and `/readyz` (readiness:
+/// the database answers within [`READY_DB_TIMEOUT`] and the server is not
+/// stopping), outside `/api/v1`, answered before the gate: no token, no
+/// Host check, no rate limit. Any other path goes on.
+async fn probes(
+    State(s): State<Arc<AppState>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if path != "/healthz" && path != "/readyz" {
+        return next.run(req).await;
+    }
+    let mut r = if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        problem_response(Problem::method_not_allowed(req.method().as_str()))
+    } else if path == "/healthz" {
+        json_response(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
+    } else {
+        match readiness(&s).await {
+            Ok(()) => json_response(StatusCode::OK, &serde_json::json!({ "status": "ready" })),
+            Err(why) => {
+                let mut r = problem_response(Problem::new(503, "not-ready", "Not ready", why));
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                r
+            }
+        }
+    };
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+/// Why the server should not be sent traffic, if it should not.
+async fn readiness(s: &Arc<AppState>) -> Result<(), String> {
+    if s.is_stopping() {
+        return Err(
+            "This server is stopping (it received a signal): send requests to another replica."
+                .into(),
+        );
+    }
+    let db = s.db.clone();
+    match tokio::time::timeout(
+        READY_DB_TIMEOUT,
+        tokio::task::spawn_blocking(move || db.ping()),
+    )
+    .await
+    {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => return Err(format!("The database does not answer: {e}.")),
+        Ok(Err(e)) => return Err(format!("The database check failed: {e}.")),
+        Err(_) => {
+            return Err(format!(
+                "The database did not answer within {} s.",
+                READY_DB_TIMEOUT.as_secs()
+            ))
+        }
+    }
+    // A stop that began while the database was asked.
+    if s.is_stopping() {
+        return Err(
+            "This server is stopping (it received a signal): send requests to another replica."
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 async fn test_panic() -> Response {

@@ -115,6 +115,19 @@ pub(super) async fn current_prescan(
     }
 }
 
+/// The 503 problem of a prescan asked of a stopping server.
+pub(super) fn server_stopping() -> ApiError {
+    ApiError::retry_after(
+        Problem::new(
+            503,
+            "server-stopping",
+            "Server stopping",
+            "This server is stopping (a rolling update or a restart): it starts no prescan now. Try again in a moment; another replica, or this one restarted, will take it.",
+        ),
+        Duration::from_secs(5),
+    )
+}
+
 /// The 503 problem of a server running `--max-prescans` prescans.
 pub(super) fn prescans_busy(s: &AppState) -> ApiError {
     ApiError::retry_after(
@@ -142,6 +155,9 @@ pub(super) async fn prescan_start(
     let req: wire::PrescanRequest = json_body(&s, &headers, body, Some("{}")).await?;
     let info = find_scan(&s, &user, scan)?;
     allow(&user, Action::RunPrescan)?;
+    if s.is_stopping() {
+        return Err(server_stopping());
+    }
     let ScanTarget::ApiSpecification(spec) = info.target else {
         return Err(ApiError::from(Problem::conflict(format!(
             "Scan {scan} is a URL scan: a prescan runs the requests of an API specification scan."
@@ -292,12 +308,19 @@ pub(super) async fn prescan_start(
     let st = s.clone();
     tokio::spawn(async move {
         let lease = tokio::spawn(keep_lease(st.clone(), scan, running.clone()));
-        let note = supervise(&st, &running, cancel, hook_panic, outbound).await;
+        let mut note = supervise(&st, &running, cancel, hook_panic, outbound).await;
         lease.abort();
-        let note = match lease.await {
-            Ok(why) if !why.is_empty() && note.is_empty() => why,
-            _ => note,
-        };
+        if let Ok(why) = lease.await {
+            if !why.is_empty() && note.is_empty() {
+                note = why;
+            }
+        }
+        if running.stopped_by_server() {
+            if !note.is_empty() {
+                note.push(' ');
+            }
+            note.push_str(prescan::SERVER_STOPPED_NOTE);
+        }
         finish_prescan(&st, scan, &running, user.name().to_owned(), &note).await;
     });
     let body = prescan_body(scan, started_ms, None, report, &info.auth);
@@ -536,11 +559,7 @@ pub async fn close_interrupted_prescans(s: &Arc<AppState>) -> Result<(), db::DbE
     let st = s.clone();
     tokio::task::spawn_blocking(move || {
         for p in st.db.interrupted_prescans()? {
-            close_unfinished(
-                &st,
-                p,
-                "The server stopped before the prescan finished; run it again.",
-            )?;
+            close_unfinished(&st, p, prescan::SERVER_STOPPED_NOTE)?;
         }
         Ok(())
     })

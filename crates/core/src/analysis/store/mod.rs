@@ -36,12 +36,14 @@ mod errors;
 mod memory;
 mod query;
 mod snapshot;
+mod transfer;
 
 pub use act::RunAction;
 pub use errors::{Field, FieldError, ImportError, StoreError};
 pub use memory::{now_or_never, MemoryStore, Store};
 pub use query::{AnalysisSummary, ListQuery, Page, SortKey};
 pub use snapshot::SavedState;
+pub use transfer::{AddImportError, ImportAdded};
 // What the rooms share with each other (they see it through `super::*`).
 use act::*;
 use query::*;

@@ -155,6 +155,12 @@ impl StoreState {
             if let Some(t) = &mut auth.bearer {
                 t.clear();
             }
+            // A client certificate's file holds its private key: only its
+            // name stays.
+            if let Some(c) = &mut auth.client_certificate {
+                c.pkcs12_base64.clear();
+                c.passphrase.clear();
+            }
             if let Some(o) = &mut auth.oauth {
                 o.client_secret.clear();
                 if let crate::oauth::OAuthGrant::Password { password, .. } = &mut o.grant {

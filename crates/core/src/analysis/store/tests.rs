@@ -533,3 +533,24 @@ fn an_export_without_credentials_empties_the_oauth_secrets() {
         .any(|s| s.auth.oauth.is_some()));
     assert!(state.export_json(true).contains("oauth-client-s3cret"));
 }
+
+#[test]
+fn an_export_without_credentials_keeps_only_a_certificates_name() {
+    let store = MemoryStore::new("Ana", || 1_000);
+    store.add_demo();
+    let mut state = store.state().clone();
+    let (_, scan) = first_scan(&state);
+    for s in state.analyses.iter_mut().flat_map(|a| a.scans.iter_mut()) {
+        if s.id == scan {
+            s.auth.client_certificate = Some(crate::ClientCertificate {
+                file_name: "client.p12".into(),
+                pkcs12_base64: "UFJJVkFURS1LRVk=".into(),
+                passphrase: "open-sesame".into(),
+            });
+        }
+    }
+    let text = state.export_json(false);
+    assert!(!text.contains("UFJJVkFURS1LRVk=") && !text.contains("open-sesame"));
+    assert!(text.contains("client.p12"));
+    assert!(state.export_json(true).contains("open-sesame"));
+}
