@@ -145,6 +145,10 @@ pub struct Config {
     /// issue 19): the database replicas share. `--key-file` is then
     /// required (every replica needs the same key).
     pub database_url: Option<String>,
+    /// PEM certificates of the CA that signs PostgreSQL's certificate
+    /// (`--database-ca-cert`): TLS is then required and verified against
+    /// it (and the public roots).
+    pub database_ca_cert: Option<Vec<u8>>,
     /// The most connections to PostgreSQL this server opens
     /// (`--database-pool`).
     pub database_pool: usize,
@@ -325,6 +329,7 @@ impl Config {
             csp_connect: Vec::new(),
             key_file: None,
             database_url: None,
+            database_ca_cert: None,
             database_pool: 8,
             prescan_lease: Duration::from_secs(30),
             database_statement_timeout: Duration::from_secs(15),
@@ -354,6 +359,7 @@ impl Config {
                     crate::db::postgres::Settings {
                         max_connections: self.database_pool.max(1),
                         statement_timeout: self.database_statement_timeout,
+                        ca_certificates: self.database_ca_cert.clone(),
                         ..crate::db::postgres::Settings::default()
                     },
                 )

@@ -205,6 +205,11 @@ struct Cli {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// The CA certificate (PEM) that signs PostgreSQL's certificate: TLS is
+    /// then required and verified against it. For a public CA, add
+    /// ?sslmode=require to the URL instead.
+    #[arg(long, value_name = "PATH")]
+    database_ca_cert: Option<PathBuf>,
     /// The most connections to PostgreSQL this server opens.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1000))]
     database_pool: u16,
@@ -431,6 +436,10 @@ struct StoreArgs {
         global = true
     )]
     database_url: Option<String>,
+    /// The CA certificate (PEM) of PostgreSQL's certificate (as for
+    /// serving).
+    #[arg(long, value_name = "PATH", global = true)]
+    database_ca_cert: Option<PathBuf>,
 }
 
 impl StoreArgs {
@@ -459,7 +468,14 @@ impl StoreArgs {
 impl StoreArgs {
     /// Opens (creating if missing) the database.
     fn open(&self) -> Result<prescan_server::Db, String> {
-        self.config()
+        let mut config = self.config();
+        if let Some(path) = &self.database_ca_cert {
+            config.database_ca_cert = Some(
+                std::fs::read(path)
+                    .map_err(|e| format!("--database-ca-cert {}: {e}", path.display()))?,
+            );
+        }
+        config
             .open_db()
             .map_err(|e| format!("cannot open {}: {e}", self.describe()))
     }
@@ -944,6 +960,16 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    let database_ca_cert = match &cli.database_ca_cert {
+        None => None,
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                eprintln!("prescan-server: --database-ca-cert {}: {e}", path.display());
+                return std::process::ExitCode::from(2);
+            }
+        },
+    };
     let smtp = match smtp_settings(&cli) {
         Ok(s) => s,
         Err(e) => {
@@ -1056,6 +1082,7 @@ async fn main() -> std::process::ExitCode {
         csp_connect: cli.csp_connect,
         key_file: cli.key_file,
         database_url: cli.database_url.clone(),
+        database_ca_cert,
         database_pool: cli.database_pool.into(),
         prescan_lease: Duration::from_secs(cli.prescan_lease),
         database_statement_timeout: Duration::from_secs(cli.database_statement_timeout),

@@ -13,11 +13,20 @@
 //! says the database is busy) rather than queueing without end. A
 //! connection found closed (the database restarted, the network dropped)
 //! is dropped and a new one opened on the next call.
+//!
+//! TLS: with `sslmode=require` in the URL (or a CA given with
+//! `--database-ca-cert`), every connection is TLS through rustls, and the
+//! server's certificate is verified, chain and host name, against the
+//! Mozilla roots and the CA given: `require` here means what libpq calls
+//! `verify-full`. Without it, connections are plain (a database on the
+//! same host or a private network; `sslmode=prefer`, the URL's default,
+//! does not try TLS).
 
 use std::future::Future;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, NoTls};
 
 use crate::db::types::DbError;
@@ -45,6 +54,10 @@ pub struct Settings {
     pub connect_timeout: Duration,
     /// `application_name` (which replica).
     pub application_name: String,
+    /// PEM certificates of the CA that signs the database's certificate
+    /// (`--database-ca-cert`), besides the public roots; TLS is then
+    /// required.
+    pub ca_certificates: Option<Vec<u8>>,
 }
 
 impl Default for Settings {
@@ -57,6 +70,7 @@ impl Default for Settings {
             idle_in_transaction_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(5),
             application_name: format!("prescan-server {}", std::process::id()),
+            ca_certificates: None,
         }
     }
 }
@@ -64,6 +78,8 @@ impl Default for Settings {
 /// The pool (see the module docs).
 pub struct Pool {
     config: tokio_postgres::Config,
+    /// TLS with verification, or none (see the module docs).
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
     settings: Settings,
     /// Runs the connections' tasks (`None` once dropped).
     runtime: Option<tokio::runtime::Runtime>,
@@ -139,6 +155,13 @@ impl Pool {
                 ms(settings.lock_timeout),
                 ms(settings.idle_in_transaction_timeout)
             ));
+        if settings.ca_certificates.is_some() {
+            config.ssl_mode(SslMode::Require);
+        }
+        let tls = match config.get_ssl_mode() {
+            SslMode::Require => Some(tls_connector(settings.ca_certificates.as_deref())?),
+            _ => None,
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("prescan-postgres")
@@ -151,6 +174,7 @@ impl Pool {
             })?;
         Ok(Pool {
             config,
+            tls,
             settings,
             runtime: Some(runtime),
             idle: Mutex::new(Idle {
@@ -172,17 +196,29 @@ impl Pool {
     /// Opens one connection; its task runs on the pool's runtime.
     fn connect(&self) -> Result<Client, DbError> {
         let config = self.config.clone();
+        let tls = self.tls.clone();
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.runtime().spawn(async move {
-            match config.connect(NoTls).await {
-                Ok((client, connection)) => {
-                    let _ = tx.send(Ok(client));
-                    // Ends when the client is dropped or the server goes.
-                    let _ = connection.await;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
+            // Each ends when the client is dropped or the server goes.
+            match tls {
+                None => match config.connect(NoTls).await {
+                    Ok((client, connection)) => {
+                        let _ = tx.send(Ok(client));
+                        let _ = connection.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                },
+                Some(tls) => match config.connect(tls).await {
+                    Ok((client, connection)) => {
+                        let _ = tx.send(Ok(client));
+                        let _ = connection.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                },
             }
         });
         match wait(rx) {
@@ -261,6 +297,47 @@ impl Pool {
     }
 }
 
+/// The rustls connector: the Mozilla roots and the CA certificates given
+/// (PEM), ring as the provider, TLS 1.2 and 1.3.
+fn tls_connector(ca: Option<&[u8]>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DbError> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(pem) = ca {
+        if pem.len() > 256 * 1024 {
+            return Err(DbError(
+                "--database-ca-cert: the file is over 256 KiB; give the CA's certificates (PEM)"
+                    .into(),
+            ));
+        }
+        let mut added = 0;
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|_| {
+                DbError("--database-ca-cert: the PEM certificates could not be read".into())
+            })?;
+            roots.add(cert).map_err(|e| {
+                DbError(format!(
+                    "--database-ca-cert: a certificate cannot be used as a root ({e})"
+                ))
+            })?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(DbError(
+                "--database-ca-cert: no certificate in it (PEM with -----BEGIN CERTIFICATE----- blocks)".into(),
+            ));
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| DbError(format!("TLS to PostgreSQL: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 impl Drop for Pool {
     fn drop(&mut self) {
         self.idle().clients.clear();
@@ -275,7 +352,18 @@ impl Drop for Pool {
 pub fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+        None => {
+            // The cause says what went wrong in a handshake ("invalid peer
+            // certificate: UnknownIssuer") or a connection.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                text.push_str(": ");
+                text.push_str(&s.to_string());
+                source = s.source();
+            }
+            text
+        }
     }
 }
 
