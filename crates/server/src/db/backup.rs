@@ -1200,3 +1200,21 @@ pub fn read_all(
 pub fn counts_map(c: &TableCounts) -> BTreeMap<&'static str, u64> {
     TABLES.iter().copied().zip(c.0.iter().copied()).collect()
 }
+
+/// The core's shared id counter after a restore: above `next_id` (the
+/// backup's `meta.next_id`, raised past every row id read) and above every
+/// id the restored state holds, the scans' ones inside the analyses'
+/// bodies included. Both back ends set `meta.next_id` to it.
+pub(crate) fn next_id_after_restore(
+    state: &prescan_core::analysis::StoreState,
+    next_id: i64,
+) -> i64 {
+    let highest = state
+        .analyses
+        .iter()
+        .flat_map(|a| std::iter::once(a.id.0).chain(a.scans.iter().map(|s| s.id.0)))
+        .chain(state.specifications.iter().map(|s| s.record.id.0))
+        .max()
+        .unwrap_or(0);
+    next_id.max(highest.saturating_add(1).min(i64::MAX as u64) as i64)
+}

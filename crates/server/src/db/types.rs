@@ -280,3 +280,35 @@ pub fn files_hash<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> [
     }
     h.finalize().into()
 }
+
+/// Who gets e-mail for `recipients`: the (name, address) of each enabled
+/// user with an address among them; the rule both back ends follow, on
+/// their own connection (`user`: one by name; `all`: every user).
+pub(crate) fn mail_recipients_of(
+    recipients: &prescan_core::analysis::Recipients,
+    user: impl FnOnce(&str) -> Result<Option<User>, PeopleError>,
+    all: impl FnOnce() -> Result<Vec<User>, PeopleError>,
+) -> Result<Vec<(String, String)>, PeopleError> {
+    let mut out = Vec::new();
+    match recipients {
+        prescan_core::analysis::Recipients::ScheduleOwner(name) => {
+            if let Some(u) = user(name)? {
+                if let (None, Some(email)) = (u.disabled_ms, u.email) {
+                    out.push((u.name, email));
+                }
+            }
+        }
+        prescan_core::analysis::Recipients::SecurityLeads => {
+            for u in all()? {
+                if u.disabled_ms.is_none()
+                    && u.roles.contains(&prescan_core::people::Role::SecurityLead)
+                {
+                    if let Some(email) = u.email {
+                        out.push((u.name, email));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}

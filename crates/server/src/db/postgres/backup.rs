@@ -394,14 +394,7 @@ pub(super) fn restore(
         ));
     }
     let state = super::rows::load(&tx, sealer)?;
-    let highest = state
-        .analyses
-        .iter()
-        .flat_map(|a| std::iter::once(a.id.0).chain(a.scans.iter().map(|s| s.id.0)))
-        .chain(state.specifications.iter().map(|s| s.record.id.0))
-        .max()
-        .unwrap_or(0);
-    let next_id = next_id.max(highest.saturating_add(1).min(i64::MAX as u64) as i64);
+    let next_id = crate::db::backup::next_id_after_restore(&state, next_id);
     meta.push(("next_id".into(), next_id));
     for (key, value) in meta {
         wait(tx.execute(

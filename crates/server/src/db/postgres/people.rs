@@ -255,26 +255,7 @@ pub(crate) fn mail_recipients(
     c: &impl GenericClient,
     recipients: &Recipients,
 ) -> Result<Vec<(String, String)>, PeopleError> {
-    let mut out = Vec::new();
-    match recipients {
-        Recipients::ScheduleOwner(name) => {
-            if let Some(u) = user_by_name(c, name)? {
-                if let (None, Some(email)) = (u.disabled_ms, u.email) {
-                    out.push((u.name, email));
-                }
-            }
-        }
-        Recipients::SecurityLeads => {
-            for u in users(c)? {
-                if u.disabled_ms.is_none() && u.roles.contains(&Role::SecurityLead) {
-                    if let Some(email) = u.email {
-                        out.push((u.name, email));
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
+    crate::db::types::mail_recipients_of(recipients, |name| user_by_name(c, name), || users(c))
 }
 
 impl From<tokio_postgres::Error> for PeopleError {

@@ -283,25 +283,9 @@ pub(crate) fn mail_recipients(
     conn: &Connection,
     recipients: &prescan_core::analysis::Recipients,
 ) -> Result<Vec<(String, String)>, PeopleError> {
-    use prescan_core::analysis::Recipients;
-    let mut out = Vec::new();
-    match recipients {
-        Recipients::ScheduleOwner(name) => {
-            if let Some(u) = user_by_name(conn, name)? {
-                if let (None, Some(email)) = (u.disabled_ms, u.email) {
-                    out.push((u.name, email));
-                }
-            }
-        }
-        Recipients::SecurityLeads => {
-            for u in users(conn)? {
-                if u.disabled_ms.is_none() && u.roles.contains(&Role::SecurityLead) {
-                    if let Some(email) = u.email {
-                        out.push((u.name, email));
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
+    crate::db::types::mail_recipients_of(
+        recipients,
+        |name| user_by_name(conn, name),
+        || users(conn),
+    )
 }
