@@ -235,7 +235,7 @@ pub(super) fn restore(
     next: &mut dyn FnMut() -> Result<Option<BackupRow>, DbError>,
 ) -> Result<(prescan_core::analysis::StoreState, i64), DbError> {
     let tx = wait(client.transaction())?;
-    let (version, _) = super::rows::version(&tx, true)?;
+    let (version, _) = super::rows::version_locked(&tx)?;
     let held = wait(tx.query_one(
         "SELECT ARRAY_REMOVE(ARRAY[
            CASE WHEN EXISTS (SELECT 1 FROM analyses) THEN 'analyses' END,

@@ -106,7 +106,7 @@ impl Postgres {
                 .read_only(true)
                 .start(),
         )?;
-        let (seen, _) = rows::version(&tx, false)?;
+        let (seen, _) = rows::version(&tx)?;
         let state = rows::load(&tx, &sealer)?;
         wait(tx.commit())?;
         drop(conn);
@@ -142,19 +142,25 @@ impl Postgres {
     }
 
     /// Brings the cache to the committed version, if it moved.
-    fn catch_up(&self, conn: &mut tokio_postgres::Client) -> Result<(), DbError> {
-        let (now, _) = rows::version(&*conn, false)?;
+    fn catch_up(&self, conn: &mut pool::Conn<'_>) -> Result<(), DbError> {
+        let stmt = conn.prepared(rows::VERSION)?;
+        let (now, _) = rows::version_with(&**conn, &stmt)?;
         if self.cache_read().seen == now {
             return Ok(());
         }
         let mut cache = self.cache_write();
+        // A mutation of this process that committed meanwhile brought it
+        // there already.
+        if cache.seen >= now {
+            return Ok(());
+        }
         let tx = wait(
             conn.build_transaction()
                 .isolation_level(IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start(),
         )?;
-        let version = rows::version(&tx, false)?;
+        let version = rows::version_with(&tx, &stmt)?;
         let seen = cache.seen;
         rows::catch_up(&tx, &self.sealer, &mut cache.state, seen, version)?;
         cache.seen = version.0;
@@ -179,8 +185,11 @@ impl Postgres {
     ) -> Result<R, MutateError<E>> {
         let _one = self.mutating.lock().unwrap_or_else(|p| p.into_inner());
         let mut conn = self.pool.get().map_err(MutateError::Db)?;
+        let lock = conn
+            .prepared(rows::VERSION_FOR_UPDATE)
+            .map_err(MutateError::Db)?;
         let tx = wait(conn.transaction()).map_err(|e| MutateError::Db(e.into()))?;
-        let version = rows::version(&tx, true).map_err(MutateError::Db)?;
+        let version = rows::version_with(&tx, &lock).map_err(MutateError::Db)?;
         let mut cache = self.cache_write();
         let seen = cache.seen;
         if let Err(e) = rows::catch_up(&tx, &self.sealer, &mut cache.state, seen, version) {
@@ -241,7 +250,7 @@ impl Postgres {
                 // The cache holds the change that was not committed: read
                 // the state whole again.
                 let reloaded = self.pool.get().and_then(|conn| {
-                    let (v, _) = rows::version(&*conn, false)?;
+                    let (v, _) = rows::version(&*conn)?;
                     Ok((rows::load(&*conn, &self.sealer)?, v))
                 });
                 match reloaded {

@@ -27,7 +27,11 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio_postgres::config::SslMode;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, NoTls, Statement};
+
+/// The statements a connection has prepared, by their text (each a
+/// `&'static str`: a literal or a `const`, never text made at run time).
+type Statements = std::collections::HashMap<&'static str, Statement>;
 
 use crate::db::types::DbError;
 
@@ -88,7 +92,7 @@ pub struct Pool {
 }
 
 struct Idle {
-    clients: Vec<Client>,
+    clients: Vec<(Client, Statements)>,
     /// Connections open, idle or lent.
     open: usize,
 }
@@ -97,6 +101,25 @@ struct Idle {
 pub struct Conn<'a> {
     pool: &'a Pool,
     client: Option<Client>,
+    statements: Statements,
+}
+
+impl Conn<'_> {
+    /// `sql` prepared on this connection, once: the hot statements (the
+    /// version check before every read) then take one round trip, not two.
+    pub fn prepared(&mut self, sql: &'static str) -> Result<Statement, DbError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = wait(
+            self.client
+                .as_ref()
+                .expect("present until dropped")
+                .prepare(sql),
+        )?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -115,7 +138,8 @@ impl std::ops::DerefMut for Conn<'_> {
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
         if let Some(client) = self.client.take() {
-            self.pool.give_back(client);
+            self.pool
+                .give_back(client, std::mem::take(&mut self.statements));
         }
     }
 }
@@ -239,7 +263,7 @@ impl Pool {
         let deadline = Instant::now() + self.settings.acquire_timeout;
         let mut idle = self.idle();
         loop {
-            while let Some(client) = idle.clients.pop() {
+            while let Some((client, statements)) = idle.clients.pop() {
                 if client.is_closed() {
                     idle.open -= 1;
                     continue;
@@ -247,6 +271,7 @@ impl Pool {
                 return Ok(Conn {
                     pool: self,
                     client: Some(client),
+                    statements,
                 });
             }
             if idle.open < self.settings.max_connections {
@@ -256,6 +281,7 @@ impl Pool {
                     Ok(client) => Ok(Conn {
                         pool: self,
                         client: Some(client),
+                        statements: Statements::new(),
                     }),
                     Err(e) => {
                         self.idle().open -= 1;
@@ -280,12 +306,12 @@ impl Pool {
         }
     }
 
-    fn give_back(&self, client: Client) {
+    fn give_back(&self, client: Client, statements: Statements) {
         let mut idle = self.idle();
         if client.is_closed() {
             idle.open -= 1;
         } else {
-            idle.clients.push(client);
+            idle.clients.push((client, statements));
         }
         drop(idle);
         self.freed.notify_one();

@@ -107,18 +107,31 @@ fn stored(record: SpecRecord) -> StoredSpec {
 }
 
 /// The journal's version and the first version it still holds.
-pub(super) fn version(c: &impl GenericClient, lock: bool) -> Result<(i64, i64), DbError> {
-    let row = if lock {
-        wait(c.query_one(
-            "SELECT version, journal_from FROM state_version WHERE id = 1 FOR UPDATE",
-            &[],
-        ))?
-    } else {
-        wait(c.query_one(
-            "SELECT version, journal_from FROM state_version WHERE id = 1",
-            &[],
-        ))?
-    };
+pub(super) const VERSION: &str = "SELECT version, journal_from FROM state_version WHERE id = 1";
+/// The same, locking the row: every mutation takes it first.
+pub(super) const VERSION_FOR_UPDATE: &str =
+    "SELECT version, journal_from FROM state_version WHERE id = 1 FOR UPDATE";
+
+/// The journal's version and the first version it still holds, with the
+/// statement `stmt` ([`VERSION`] or [`VERSION_FOR_UPDATE`], prepared on
+/// `c`'s connection).
+pub(super) fn version_with(
+    c: &impl GenericClient,
+    stmt: &tokio_postgres::Statement,
+) -> Result<(i64, i64), DbError> {
+    let row = wait(c.query_one(stmt, &[]))?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// [`VERSION`] on a client or transaction that has no prepared statement.
+pub(super) fn version(c: &impl GenericClient) -> Result<(i64, i64), DbError> {
+    let row = wait(c.query_one(VERSION, &[]))?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// [`VERSION_FOR_UPDATE`] likewise.
+pub(super) fn version_locked(c: &impl GenericClient) -> Result<(i64, i64), DbError> {
+    let row = wait(c.query_one(VERSION_FOR_UPDATE, &[]))?;
     Ok((row.get(0), row.get(1)))
 }
 
