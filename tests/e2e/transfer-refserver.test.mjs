@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { download, watch, SAMPLE, DIST } from './helpers.mjs';
+import { download, screenshot, watch, SAMPLE, DIST } from './helpers.mjs';
 import { useRefServer, startRefServer } from './refserver.mjs';
 
 const TOKEN_A = 'e2e-token-transfer-source-1';
@@ -99,8 +99,9 @@ describe('Export and Import against a server', () => {
     const refused = page.locator('[data-testid=server-import-result][data-outcome=failed]');
     await refused.waitFor();
     const why = await refused.textContent();
-    assert.match(why, /already exist on the server: "Transfer source one", "Transfer source two"/);
+    assert.match(why, /The file's analyses "Transfer source one", "Transfer source two" are already on the server\./);
     assert.match(why, /nothing was imported/);
+    await screenshot(page, 'analyses-server-import-refused');
     assert.equal((await target.api('GET', '/analyses')).json.analyses.length, 2);
     assert.deepEqual(source.watched.problems(), []);
     assert.deepEqual(page.watched.problems(), []);

@@ -135,11 +135,11 @@ fn export_and_import_on_a_server_say_what_they_do() {
     // The server's sentence, said once.
     let failed = transfer::import_failed(
         "x.json",
-        "An analysis of the file is already on the server: \"A\". Analysis names are unique, so nothing was imported; rename it in the file (or on the server) and import it again.",
+        "The file's analysis \"A\" is already on the server. Analysis names are unique, so nothing was imported; rename it in the file (or on the server) and import it again.",
         base,
     );
     assert!(failed.starts_with(
-        "x.json could not be imported into the server at https://prescan.example.com. An analysis"
+        "x.json could not be imported into the server at https://prescan.example.com. The file's analysis"
     ));
     assert!(!failed.contains("Nothing on the server was changed"));
     assert!(

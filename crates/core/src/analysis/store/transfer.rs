@@ -28,18 +28,21 @@ pub enum AddImportError {
 impl fmt::Display for AddImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AddImportError::NamesTaken(names) => write!(
-                f,
-                "{} already {} on the server: {}. Analysis names are unique, so nothing was imported; rename {} in the file (or on the server) and import it again.",
-                if names.len() == 1 { "An analysis of the file is" } else { "Analyses of the file are" },
-                if names.len() == 1 { "exists" } else { "exist" },
-                names
+            AddImportError::NamesTaken(names) => {
+                let one = names.len() == 1;
+                let listed = names
                     .iter()
                     .map(|n| format!("\"{n}\""))
                     .collect::<Vec<_>>()
-                    .join(", "),
-                if names.len() == 1 { "it" } else { "them" },
-            ),
+                    .join(", ");
+                write!(
+                    f,
+                    "The file's {} {listed} {} already on the server. Analysis names are unique, so nothing was imported; rename {} in the file (or on the server) and import it again.",
+                    if one { "analysis" } else { "analyses" },
+                    if one { "is" } else { "are" },
+                    if one { "it" } else { "them" },
+                )
+            }
         }
     }
 }
@@ -227,6 +230,17 @@ mod tests {
         server.add_import(again, "Lead", None, 3_000_000).unwrap();
         assert_eq!(server.analyses.len(), 2 * file.analyses.len());
         assert_eq!(server.specifications.len(), 2 * file.specifications.len());
+    }
+
+    #[test]
+    fn taken_names_are_said_in_a_sentence() {
+        assert_eq!(
+            AddImportError::NamesTaken(vec!["A".into()]).to_string(),
+            "The file's analysis \"A\" is already on the server. Analysis names are unique, so nothing was imported; rename it in the file (or on the server) and import it again."
+        );
+        assert!(AddImportError::NamesTaken(vec!["A".into(), "B".into()])
+            .to_string()
+            .starts_with("The file's analyses \"A\", \"B\" are already on the server. "));
     }
 
     #[test]
