@@ -12,14 +12,13 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
-use common::{config, eventually, Api};
+use common::{eventually, Api};
 use prescan_core::analysis::Outcome;
 use serde_json::{json, Value};
 
@@ -44,42 +43,20 @@ impl Replica {
 
     /// As [`Replica::start_on`], with more options.
     fn start_with(dir: &Path, port: u16, extra: &[&str]) -> Replica {
-        let store = common::on_test_database(config(dir));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_prescan-server"));
-        cmd.args([
+        let listen = format!("127.0.0.1:{port}");
+        let mut args = vec![
             "--listen",
-            &format!("127.0.0.1:{port}"),
+            &listen,
             "--engine",
             "fast",
             "--prescan-lease",
             "2",
-            "--data-dir",
-        ])
-        .arg(dir);
+        ];
         if !extra.contains(&"--rate-prescans") {
-            cmd.args(["--rate-prescans", "0"]);
+            args.extend(["--rate-prescans", "0"]);
         }
-        if let (Some(url), Some(key)) = (&store.database_url, &store.key_file) {
-            cmd.arg("--database-url")
-                .arg(url)
-                .arg("--key-file")
-                .arg(key);
-        }
-        cmd.args(extra);
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the server binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("the replica did not start: {line:?}"))
-            .to_owned();
+        args.extend_from_slice(extra);
+        let (child, url) = common::spawn_server(dir, &args, Stdio::inherit());
         Replica {
             child,
             api: Api::new(url, None),

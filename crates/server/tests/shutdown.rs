@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -32,24 +32,9 @@ async fn slow_target(delay: Duration) -> String {
 
 /// The binary on `dir` with `args`; its base URL.
 fn spawn(dir: &std::path::Path, args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_prescan-server"))
-        .args(["--listen", "127.0.0.1:0", "--engine", "fast", "--data-dir"])
-        .arg(dir)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    (child, url)
+    let mut all = vec!["--listen", "127.0.0.1:0", "--engine", "fast"];
+    all.extend_from_slice(args);
+    common::spawn_server(dir, &all, Stdio::piped())
 }
 
 fn term(child: &Child) {

@@ -145,6 +145,46 @@ fn confirm(message: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The largest export file this page reads (into memory, as text): above
+/// it the tab could run out of memory, so it is refused before it is read.
+pub const MAX_EXPORT_FILE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Why a chosen export is not read, if it is too large.
+pub fn export_too_large(file_name: &str, size: usize) -> Option<String> {
+    (size > MAX_EXPORT_FILE_BYTES).then(|| {
+        format!(
+            "{file_name} is {}; this page reads exports of at most {}. Nothing was imported.",
+            crate::format::bytes(size),
+            crate::format::bytes(MAX_EXPORT_FILE_BYTES)
+        )
+    })
+}
+
+/// The file chosen in a file input's change event, the input cleared so
+/// that the same file can be chosen again.
+fn take_chosen_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    let file = input.files().and_then(|list| list.get(0))?;
+    input.set_value("");
+    Some(file)
+}
+
+/// A chosen export's text, or the sentence saying why it is not read.
+async fn read_export(file: &web_sys::File) -> Result<String, String> {
+    let file_name = file.name();
+    if let Some(why) = export_too_large(&file_name, file.size() as usize) {
+        return Err(why);
+    }
+    match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+        Ok(v) => Ok(v.as_string().unwrap_or_default()),
+        Err(_) => Err(format!(
+            "{file_name} could not be read. Nothing was imported. Choose the file again."
+        )),
+    }
+}
+
 fn plural(n: usize) -> String {
     format!(
         "{} {}",
@@ -327,24 +367,15 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         }));
     };
     let import = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = take_chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|list| list.get(0)) else {
-            return;
-        };
-        input.set_value("");
         let file_name = file.name();
         spawn_local(async move {
-            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
-                Err(_) => {
-                    import_result.set(Some(Outcome::Failed(format!(
-                        "{file_name} could not be read. Nothing was imported. Choose the file again."
-                    ))));
+            let text = match read_export(&file).await {
+                Ok(text) => text,
+                Err(why) => {
+                    import_result.set(Some(Outcome::Failed(why)));
                     return;
                 }
             };
@@ -426,28 +457,19 @@ pub fn AnalysesPage(query: Query) -> impl IntoView {
         });
     };
     let import_server = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = take_chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|list| list.get(0)) else {
-            return;
-        };
-        input.set_value("");
         let Some(http) = app.http() else {
             return;
         };
         let base = server_base();
         let file_name = file.name();
         spawn_local(async move {
-            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
-                Err(_) => {
-                    server_import_result.try_set(Some(Outcome::Failed(format!(
-                        "{file_name} could not be read. Nothing was imported. Choose the file again."
-                    ))));
+            let text = match read_export(&file).await {
+                Ok(text) => text,
+                Err(why) => {
+                    server_import_result.try_set(Some(Outcome::Failed(why)));
                     return;
                 }
             };

@@ -147,3 +147,11 @@ fn export_and_import_on_a_server_say_what_they_do() {
             .ends_with("Nothing on the server was changed.")
     );
 }
+
+#[test]
+fn an_export_too_large_to_read_is_refused_before_it_is_read() {
+    assert_eq!(export_too_large("a.json", MAX_EXPORT_FILE_BYTES), None);
+    let why = export_too_large("a.json", MAX_EXPORT_FILE_BYTES + 1).unwrap();
+    assert!(why.starts_with("a.json is "), "{why}");
+    assert!(why.ends_with("Nothing was imported."), "{why}");
+}

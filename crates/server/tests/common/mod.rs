@@ -257,6 +257,33 @@ pub fn open_db(dir: &Path) -> prescan_server::Db {
         .expect("the test's database opens")
 }
 
+/// Starts the `prescan-server` binary with `args` on the test's store of
+/// `dir` ([`store_args`]); the child and the base URL from its first line.
+pub fn spawn_server(
+    dir: &Path,
+    args: &[&str],
+    stderr: std::process::Stdio,
+) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_prescan-server"))
+        .args(args)
+        .args(store_args(dir, args.contains(&"--key-file")))
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("the server binary starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
+        .to_owned();
+    (child, url)
+}
+
 pub async fn start_with(config: Config) -> (Server, Api) {
     let config = on_test_database(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
